@@ -1,0 +1,160 @@
+"""Find the ffmpeg binary and run it safely.
+
+Order: the ``VIDVERIFY_FFMPEG`` environment variable (or an explicit ``set_ffmpeg()``), then the ffmpeg bundled
+with imageio-ffmpeg (pinned, so hashes do not drift between machines), then ``ffmpeg`` on PATH.
+
+Every call uses an argument list (never a shell), reads inputs through the ``file:`` protocol with an absolute
+path (so a name starting with ``-`` or containing ``:`` is never taken for an option or a URL), allows only the
+``file`` and ``pipe`` protocols (a crafted playlist cannot make ffmpeg reach the network), runs with a timeout,
+and is killed with its process group on error or interrupt.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import DependencyError, VidverifyError
+
+log = logging.getLogger("vidverify")
+
+ENV_VAR = "VIDVERIFY_FFMPEG"
+DEFAULT_TIMEOUT_S = 600.0  # seconds; one ffmpeg call (a decode of a long file is split into several)
+SAFE_INPUT_OPTIONS = ("-protocol_whitelist", "file,pipe")
+
+_override: str | None = None
+
+
+def set_ffmpeg(path: str | None) -> None:
+    """Use this ffmpeg binary for the rest of the process (the CLI's ``--ffmpeg``)."""
+    global _override
+    _override = path
+    ffmpeg_exe.cache_clear()
+    ffmpeg_version.cache_clear()
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary to use; raises DependencyError when there is none."""
+    chosen = _override or os.environ.get(ENV_VAR)
+    if chosen:
+        found = shutil.which(chosen) or (chosen if Path(chosen).is_file() else None)
+        if not found:
+            raise DependencyError(f"ffmpeg binary {chosen!r} (from {ENV_VAR} or --ffmpeg) not found")
+        return found
+    try:
+        import imageio_ffmpeg
+
+        exe: str = imageio_ffmpeg.get_ffmpeg_exe()
+        if exe and Path(exe).is_file():
+            return exe
+    except Exception as exc:  # imageio-ffmpeg missing or without a binary for this platform
+        log.debug("imageio-ffmpeg unavailable: %s", exc)
+    on_path = shutil.which("ffmpeg")
+    if on_path:
+        return on_path
+    raise DependencyError(
+        "no ffmpeg found: install vidverify's dependencies (pip install imageio-ffmpeg) "
+        f"or set {ENV_VAR} to an ffmpeg binary"
+    )
+
+
+@functools.cache
+def ffmpeg_version() -> str:
+    """``ffmpeg -version``'s first line, short: e.g. ``n9.0.2-17-g2a571b6068-20260930``."""
+    out = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-version"], capture_output=True, text=True, timeout=30, check=False
+    ).stdout
+    m = re.match(r"ffmpeg version (\S+)", out)
+    return m.group(1) if m else "unknown"
+
+
+def input_url(path: str | os.PathLike[str]) -> str:
+    """An ffmpeg input for a local file that no path can turn into an option or a URL."""
+    return "file:" + os.path.abspath(os.fspath(path))
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
+
+
+@contextmanager
+def popen(args: Sequence[str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Start ffmpeg (``args`` without the binary) with stdout/stderr piped, in its own process group.
+
+    The process is killed with its children if the block exits early or raises (KeyboardInterrupt included).
+    """
+    argv = [ffmpeg_exe(), "-nostdin", "-hide_banner", *args]
+    log.debug("run %s", argv)
+    try:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        )
+    except OSError as exc:
+        raise DependencyError(f"cannot run ffmpeg ({argv[0]}): {exc}") from exc
+    try:
+        yield proc
+    finally:
+        _kill(proc)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def run(args: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT_S) -> subprocess.CompletedProcess[bytes]:
+    """Run ffmpeg to completion; raises VidverifyError on timeout. The caller inspects the return code."""
+    argv = [ffmpeg_exe(), "-nostdin", "-hide_banner", *args]
+    log.debug("run %s", argv)
+    try:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        )
+    except OSError as exc:
+        raise DependencyError(f"cannot run ffmpeg ({argv[0]}): {exc}") from exc
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        _kill(proc)
+        raise VidverifyError(f"ffmpeg did not finish within {timeout:.0f} s") from exc
+    except BaseException:
+        _kill(proc)
+        raise
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def last_error_line(stderr: bytes | str) -> str:
+    """The most useful line of ffmpeg's stderr for a one-line error message."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and "showinfo" not in ln]
+    for ln in reversed(lines):
+        if "Invalid data" in ln or "moov atom not found" in ln or "No such file" in ln:
+            return re.sub(r"^\[[^\]]*\]\s*", "", ln)
+    return re.sub(r"^\[[^\]]*\]\s*", "", lines[-1]) if lines else "ffmpeg failed"
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "ENV_VAR",
+    "SAFE_INPUT_OPTIONS",
+    "ffmpeg_exe",
+    "ffmpeg_version",
+    "input_url",
+    "last_error_line",
+    "popen",
+    "run",
+    "set_ffmpeg",
+]

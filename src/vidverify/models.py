@@ -1,0 +1,135 @@
+"""Frozen result types. Each holds only JSON types and round-trips through ``to_dict``/``from_dict``.
+
+Sequences are tuples (so the objects stay hashable and immutable); ``to_dict`` turns them into lists.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.to_dict()
+    if isinstance(value, tuple | list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _to_json(v) for k, v in value.items()}
+    return value
+
+
+def _from_json(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            if arg is type(None):
+                continue
+            return _from_json(arg, value)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        return tuple(_from_json(args[0], v) for v in value)
+    if isinstance(tp, type) and issubclass(tp, Model):
+        return tp.from_dict(value)
+    if tp is float and isinstance(value, int):
+        return float(value)
+    return value
+
+
+class Model:
+    """Mixin for frozen dataclasses: ``to_dict()`` gives JSON types, ``from_dict()`` reads them back."""
+
+    _hints: ClassVar[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _to_json(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        hints = typing.get_type_hints(cls)
+        kwargs = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name in data:
+                kwargs[f.name] = _from_json(hints[f.name], data[f.name])
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Timestamp(Model):
+    """One raw time field as found in a file. ``value`` is ISO 8601; ``timezone`` is ``"Z"``, an offset or None."""
+
+    field: str
+    value: str
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class GPS(Model):
+    lat: float
+    lon: float
+    alt: float | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class MediaInfo(Model):
+    """What ``probe`` learns about one file (CONTRACT.md, probe section)."""
+
+    path: str
+    sha256: str | None = None
+    size: int | None = None
+    kind: str = "unknown"  # video | image | audio | unknown
+    container: str | None = None
+    duration: float | None = None
+    width: int | None = None  # display size, after rotation and pixel aspect
+    height: int | None = None
+    fps: float | None = None
+    frame_count: int | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+    rotation: int = 0
+    created: str | None = None
+    created_source: str | None = None
+    timezone: str | None = None
+    timestamps: tuple[Timestamp, ...] = ()
+    make: str | None = None
+    model: str | None = None
+    software: str | None = None
+    encoder: str | None = None
+    gps: GPS | None = None
+    errors: tuple[str, ...] = ()
+    # beyond the contract
+    start_time: float | None = None  # first video frame on the presentation timeline (s)
+    coded_width: int | None = None
+    coded_height: int | None = None
+    bit_rate: int | None = None
+    pixel_aspect: str | None = None
+    format_name: str | None = None  # demuxer that read it
+    streams: tuple[dict[str, Any], ...] = ()
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Claims(Model):
+    """What an upload claims about itself (yt-dlp sidecar, user input)."""
+
+    source: str | None = None
+    upload_time: str | None = None
+    uploader: str | None = None
+    url: str | None = None
+    title: str | None = None
+    description: str | None = None
+    claimed_time: str | None = None
+    claimed_place: str | None = None
+
+
+__all__ = ["Claims", "GPS", "MediaInfo", "Model", "Timestamp"]
