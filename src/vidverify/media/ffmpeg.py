@@ -93,7 +93,7 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def popen(args: Sequence[str]) -> Iterator[subprocess.Popen[bytes]]:
+def popen(args: Sequence[str], *, pass_fds: Sequence[int] = ()) -> Iterator[subprocess.Popen[bytes]]:
     """Start ffmpeg (``args`` without the binary) with stdout/stderr piped, in its own process group.
 
     The process is killed with its children if the block exits early or raises (KeyboardInterrupt included).
@@ -102,7 +102,12 @@ def popen(args: Sequence[str]) -> Iterator[subprocess.Popen[bytes]]:
     log.debug("run %s", argv)
     try:
         proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            pass_fds=tuple(pass_fds),
         )
     except OSError as exc:
         raise DependencyError(f"cannot run ffmpeg ({argv[0]}): {exc}") from exc

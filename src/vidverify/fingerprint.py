@@ -1,0 +1,285 @@
+"""Fingerprints: decode -> hash, streaming, constant memory; save and load a versioned fingerprint file.
+
+A fingerprint holds, for every decoded frame (or every keyframe in keyframe mode), its presentation time,
+the 64-bit pHash of its 32x32 grey picture, the pHash of the mirrored picture, and the picture's mean and
+standard deviation of luma (to tell flat or black frames, whose hash says little).
+
+File format (``.vvfp``, documented in docs/fingerprint-format.md): a NumPy ``.npz`` archive (no pickles) with
+arrays ``times`` (float64 s), ``hashes`` and ``mirrored`` (uint64), ``luma_mean`` and ``luma_std`` (float32), and
+``meta``: a JSON string with ``format`` ("vidverify-fingerprint"), ``format_version``, the file's identity and
+the tool, hash and decoder versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .errors import FingerprintFileError
+from .hashing import PHASH_VERSION, phash_and_mirror_batch, to_hex
+from .media import decode, ffmpeg
+
+FORMAT_NAME = "vidverify-fingerprint"
+FORMAT_VERSION = 1
+SCHEMA = "vidverify/fingerprint@1"
+_ARRAYS = ("times", "hashes", "mirrored", "luma_mean", "luma_std")
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    """Per-frame hashes of one file. Arrays are read-only numpy arrays of equal length."""
+
+    path: str
+    sha256: str | None
+    size: int | None
+    mode: str  # "dense" (every frame) or "keyframes"
+    times: np.ndarray
+    hashes: np.ndarray
+    mirrored: np.ndarray
+    luma_mean: np.ndarray
+    luma_std: np.ndarray
+    duration: float | None = None
+    fps: float | None = None
+    versions: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        n = len(self.times)
+        for name in _ARRAYS:
+            arr = getattr(self, name)
+            if len(arr) != n:
+                raise ValueError(f"fingerprint array {name} has {len(arr)} entries, times has {n}")
+            arr.setflags(write=False)
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fingerprint):
+            return NotImplemented
+        return self.meta() == other.meta() and all(
+            np.array_equal(getattr(self, a), getattr(other, a)) for a in _ARRAYS
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "path": self.path,
+            "sha256": self.sha256,
+            "size": self.size,
+            "mode": self.mode,
+            "duration": self.duration,
+            "fps": self.fps,
+            "frame_count": len(self),
+            "versions": self.versions,
+            "warnings": list(self.warnings),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: the meta fields plus ``frames``, one ``{t, hash, mirrored, mean, std}`` per frame."""
+        d = self.meta()
+        d["frames"] = [
+            {"t": float(t), "hash": h, "mirrored": m, "mean": float(mu), "std": float(sd)}
+            for t, h, m, mu, sd in zip(
+                self.times, to_hex(self.hashes), to_hex(self.mirrored), self.luma_mean, self.luma_std, strict=True
+            )
+        ]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Fingerprint:
+        frames = d.get("frames", [])
+        return cls(
+            path=d["path"],
+            sha256=d.get("sha256"),
+            size=d.get("size"),
+            mode=d.get("mode", "dense"),
+            times=np.array([f["t"] for f in frames], dtype=np.float64),
+            hashes=np.array([int(f["hash"], 16) for f in frames], dtype=np.uint64),
+            mirrored=np.array([int(f["mirrored"], 16) for f in frames], dtype=np.uint64),
+            luma_mean=np.array([f["mean"] for f in frames], dtype=np.float32),
+            luma_std=np.array([f["std"] for f in frames], dtype=np.float32),
+            duration=d.get("duration"),
+            fps=d.get("fps"),
+            versions=dict(d.get("versions", {})),
+            warnings=tuple(d.get("warnings", ())),
+        )
+
+    def save(self, out: str | os.PathLike[str]) -> None:
+        """Write the ``.vvfp`` file atomically (a temporary file in the same folder, then rename)."""
+        target = Path(out)
+        fd, tmp = tempfile.mkstemp(prefix=".vvfp-", dir=target.parent if str(target.parent) else ".")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez_compressed(
+                    fh, meta=np.array(json.dumps(self.meta())), **{a: getattr(self, a) for a in _ARRAYS}
+                )
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Fingerprint:
+        p = os.fspath(path)
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                arrays = {a: z[a] for a in _ARRAYS}
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+            raise FingerprintFileError(f"not a vidverify fingerprint file ({exc})", path=p) from exc
+        if meta.get("format") != FORMAT_NAME:
+            raise FingerprintFileError("not a vidverify fingerprint file", path=p)
+        if int(meta.get("format_version", 0)) > FORMAT_VERSION:
+            raise FingerprintFileError(
+                f"fingerprint format version {meta.get('format_version')} is newer than this vidverify reads "
+                f"({FORMAT_VERSION}); upgrade vidverify",
+                path=p,
+            )
+        try:
+            return cls(
+                path=meta["path"],
+                sha256=meta.get("sha256"),
+                size=meta.get("size"),
+                mode=meta.get("mode", "dense"),
+                duration=meta.get("duration"),
+                fps=meta.get("fps"),
+                versions=meta.get("versions", {}),
+                warnings=tuple(meta.get("warnings", ())),
+                times=arrays["times"].astype(np.float64),
+                hashes=arrays["hashes"].astype(np.uint64),
+                mirrored=arrays["mirrored"].astype(np.uint64),
+                luma_mean=arrays["luma_mean"].astype(np.float32),
+                luma_std=arrays["luma_std"].astype(np.float32),
+            )
+        except (KeyError, ValueError) as exc:
+            raise FingerprintFileError(f"damaged fingerprint file ({exc})", path=p) from exc
+
+
+def is_fingerprint_file(path: str | os.PathLike[str]) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return False
+        with zipfile.ZipFile(path) as z:
+            return "meta.npy" in z.namelist() and "hashes.npy" in z.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file, read in chunks (the file is opened read-only)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def versions(mode: str, fast: bool) -> dict[str, Any]:
+    return {
+        "vidverify": __version__,
+        "hash": PHASH_VERSION,
+        "frame": f"{decode.FRAME_SIZE}x{decode.FRAME_SIZE} grey, ffmpeg scale flags=area",
+        "decoder": f"ffmpeg {ffmpeg.ffmpeg_version()}",
+        "decoder_options": ("skip_loop_filter=all" if fast else "full quality")
+        + (", skip_frame=nokey" if mode == "keyframes" else ""),
+    }
+
+
+def fingerprint(
+    path: str | os.PathLike[str],
+    *,
+    keyframes: bool = False,
+    fast: bool = True,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Fingerprint:
+    """Decode ``path`` and hash every frame (or every keyframe with ``keyframes=True``).
+
+    ``fast`` skips the in-loop deblocking filter (invisible at 32x32; the drift is measured by the benchmark).
+    ``jobs`` decoder processes split a long file at keyframes. ``progress`` is called with the number of frames
+    decoded since its last call. Raises an ``InputError`` subclass for unreadable input.
+    """
+    p = os.fspath(path)
+    warnings: list[str] = []
+    digest: dict[str, str] = {}
+
+    def _hash_file() -> None:
+        try:
+            digest["sha256"] = sha256_file(p)
+        except OSError as exc:
+            warnings.append(f"cannot compute sha256: {exc}")
+
+    decode._check_input(p)
+    hasher = threading.Thread(target=_hash_file, daemon=True)
+    hasher.start()
+    times, hashes, mirrored, means, stds = [], [], [], [], []
+    layout = decode.read_layout(p, scan_keyframes=not keyframes and (jobs is None or jobs > 1))
+    for batch in decode.iter_frames(
+        p, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress, warnings=warnings
+    ):
+        h, m = phash_and_mirror_batch(batch.frames)
+        flat = batch.frames.reshape(len(batch.frames), -1).astype(np.float32)
+        times.append(batch.times)
+        hashes.append(h)
+        mirrored.append(m)
+        means.append(flat.mean(axis=1))
+        stds.append(flat.std(axis=1))
+    hasher.join()
+    mode = "keyframes" if keyframes else "dense"
+    t = np.concatenate(times)
+    duration = layout.duration
+    return Fingerprint(
+        path=p,
+        sha256=digest.get("sha256"),
+        size=os.path.getsize(p),
+        mode=mode,
+        times=t,
+        hashes=np.concatenate(hashes),
+        mirrored=np.concatenate(mirrored),
+        luma_mean=np.concatenate(means).astype(np.float32),
+        luma_std=np.concatenate(stds).astype(np.float32),
+        duration=duration,
+        fps=layout.fps,
+        versions=versions(mode, fast),
+        warnings=tuple(warnings),
+    )
+
+
+def load_or_compute(path: str | os.PathLike[str], **kwargs: Any) -> Fingerprint:
+    """A fingerprint file is loaded; a media file is fingerprinted."""
+    if is_fingerprint_file(path):
+        return Fingerprint.load(path)
+    return fingerprint(path, **kwargs)
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "SCHEMA",
+    "Fingerprint",
+    "fingerprint",
+    "is_fingerprint_file",
+    "load_or_compute",
+    "sha256_file",
+]

@@ -1,0 +1,367 @@
+"""Stream small grey frames with their true presentation times out of the bundled ffmpeg.
+
+One ffmpeg process per segment decodes, scales to 32x32 grey in C (``scale=...:flags=area``) and writes raw
+frames to a pipe; the exact presentation time of each frame (integer pts and the demuxer's time base, so
+variable frame rates, edit lists and non-zero start times come out right) arrives on a second pipe through
+ffmpeg's ``-stats_enc_pre``. Python only reads bytes and hands batches on: no per-frame work.
+
+Speed (see benchmarks/bench_hash.py):
+- ``fast=True`` skips the H.264/HEVC in-loop deblocking filter (``-skip_loop_filter all``), which a 32x32
+  hash cannot see; the drift this costs is measured by the benchmark (mean well under one bit).
+- A long file is cut at keyframes into ``jobs`` segments decoded by parallel single-threaded processes, which
+  keeps both cores busy where frame threading alone leaves part of one idle.
+- ``keyframes=True`` decodes only the keyframes (``-skip_frame nokey``).
+
+Times are seconds on the file's presentation timeline: for MP4/MOV, Matroska/WebM and AVI the container's own
+zero (so a first frame delayed by an edit list keeps its delay); for formats without one (MPEG-TS, ...) the
+first timestamp of the file is zero.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import math
+import os
+import re
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import ffmpeg as ffmpeg_python  # ffmpeg-python: argv builder
+import numpy as np
+
+from ..errors import CorruptMediaError, InputError, UnsupportedFormatError, VidverifyError
+from . import ffmpeg
+
+log = logging.getLogger("vidverify")
+
+FRAME_SIZE = 32  # pixels per side of the grey frames handed to the hasher
+BATCH_FRAMES = 512  # frames per batch read from a pipe
+SPLIT_MIN_SECONDS = 8.0  # below this a file is decoded by a single process
+SPLIT_BALANCE = 1.25  # the longest segment may be at most this times an equal share, or no split
+PIPE_BYTES = 16 * 1024  # small pipe: a segment that is stopped early has decoded little past its end
+# Containers whose timeline has its own zero; for the others the first timestamp is taken as zero.
+ZERO_ORIGIN_FORMATS = ("mov", "mp4", "m4a", "3gp", "matroska", "webm", "avi", "image2", "_pipe", "gif")
+_STATS_RE = re.compile(rb"^(-?\d+|N/A) (\d+)/(\d+)$")
+
+
+@dataclass(frozen=True)
+class StreamLayout:
+    """What the decoder needs to know about a file before decoding it."""
+
+    format_name: str
+    start_time: float  # seconds, first timestamp in the file (any stream)
+    duration: float | None
+    keyframes: tuple[float, ...]  # raw presentation times of video keyframes (seconds), sorted
+    fps: float | None
+
+    @property
+    def origin(self) -> float:
+        """Raw time that maps to 0.0 on the presentation timeline."""
+        if any(name in self.format_name for name in ZERO_ORIGIN_FORMATS):
+            return 0.0
+        return self.start_time
+
+
+@dataclass(frozen=True)
+class FrameBatch:
+    times: np.ndarray  # (n,) float64 seconds on the presentation timeline
+    frames: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8
+
+
+def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) -> StreamLayout:
+    """Container facts and keyframe times via PyAV's demuxer (packets only, nothing decoded)."""
+    import av
+
+    p = os.fspath(path)
+    try:
+        with av.open(p, metadata_errors="ignore", options={"protocol_whitelist": "file"}) as container:
+            if not container.streams.video:
+                raise UnsupportedFormatError("no video stream", path=p)
+            stream = container.streams.video[0]
+            start = container.start_time / 1e6 if container.start_time is not None else 0.0
+            duration = container.duration / 1e6 if container.duration is not None else None
+            rate = stream.average_rate or stream.guessed_rate
+            fps = float(rate) if rate else None
+            keys: list[float] = []
+            if scan_keyframes:
+                tb = float(stream.time_base) if stream.time_base else 0.0
+                for packet in container.demux(stream):
+                    if packet.is_keyframe and packet.pts is not None:
+                        keys.append(packet.pts * tb)
+            return StreamLayout(container.format.name, start, duration, tuple(sorted(keys)), fps)
+    except VidverifyError:
+        raise
+    except av.error.InvalidDataError as exc:
+        raise UnsupportedFormatError("not a media file that ffmpeg can read", path=p) from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise CorruptMediaError(f"cannot read the container ({exc})", path=p) from exc
+
+
+def _plan_segments(layout: StreamLayout, jobs: int) -> list[tuple[float | None, float | None]]:
+    """Cut points at keyframes, as (start, end) raw times; None = file start / end.
+
+    Splits only when every segment stays within SPLIT_BALANCE of an equal share: one long single-threaded
+    segment would be slower than one frame-threaded process.
+    """
+    duration = layout.duration or 0.0
+    keys = [k for k in layout.keyframes if k > layout.start_time + 1e-6]
+    if jobs <= 1 or duration < SPLIT_MIN_SECONDS or not keys:
+        return [(None, None)]
+    share = duration / jobs
+    cuts: list[float] = []
+    for i in range(1, jobs):
+        target = layout.start_time + share * i
+        best = min(keys, key=lambda k: abs(k - target))
+        if not cuts or best > cuts[-1]:
+            cuts.append(best)
+    edges = [layout.start_time, *cuts, layout.start_time + duration]
+    if len(cuts) != jobs - 1 or max(b - a for a, b in zip(edges, edges[1:])) > SPLIT_BALANCE * share:
+        return [(None, None)]
+    bounds: list[float | None] = [None, *cuts, None]
+    return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+
+
+def _argv(
+    url: str, *, keyframes: bool, fast: bool, threads: int | None, seek: float | None, stats_fd: int
+) -> list[str]:
+    in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe"}
+    if fast:
+        in_opts["skip_loop_filter"] = "all"
+    if keyframes:
+        in_opts["skip_frame"] = "nokey"
+    if threads is not None:
+        in_opts["threads"] = threads
+    if seek is not None:
+        # -ss counts from the file's start time unless -seek_timestamp; seek to the keyframe itself and keep
+        # every frame from there (no accurate-seek trimming: the segment bounds are applied by the reader).
+        in_opts["ss"] = f"{seek:.6f}"
+        in_opts["seek_timestamp"] = 1
+        in_opts["noaccurate_seek"] = None
+    video = ffmpeg_python.input(url, **in_opts)["v:0"]
+    video = video.filter("scale", FRAME_SIZE, FRAME_SIZE, flags="area").filter("format", "gray")
+    out = ffmpeg_python.output(
+        video,
+        "pipe:1",
+        format="rawvideo",
+        fps_mode="passthrough",
+        **{
+            "enc_time_base:v": "demux",
+            "stats_enc_pre": f"pipe:{stats_fd}",
+            "stats_enc_pre_fmt": "{pts} {tb}",
+        },
+    )
+    return ["-v", "error", *out.get_args()]
+
+
+class _Segment:
+    """One ffmpeg process decoding [start, end) of the file, read into lists of batches."""
+
+    def __init__(
+        self,
+        path: str,
+        layout: StreamLayout,
+        start: float | None,
+        end: float | None,
+        *,
+        keyframes: bool,
+        fast: bool,
+        threads: int | None,
+        on_frames: Callable[[int], None] | None,
+    ) -> None:
+        self.path, self.layout, self.start, self.end = path, layout, start, end
+        self.keyframes, self.fast, self.threads, self.on_frames = keyframes, fast, threads, on_frames
+        self.batches: list[FrameBatch] = []
+        self.error: BaseException | None = None
+        self.stderr_tail: deque[str] = deque(maxlen=20)
+        self.returncode: int | None = None
+        self.stopped_early = False
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:  # handed to the caller's thread
+            self.error = exc
+
+    def _run(self) -> None:
+        frame_bytes = FRAME_SIZE * FRAME_SIZE
+        r_stats, w_stats = os.pipe()
+        try:
+            argv = _argv(
+                ffmpeg.input_url(self.path),
+                keyframes=self.keyframes,
+                fast=self.fast,
+                threads=self.threads,
+                seek=self.start,
+                stats_fd=w_stats,
+            )
+            with ffmpeg.popen(argv, pass_fds=(w_stats,)) as proc:
+                os.close(w_stats)
+                w_stats = -1
+                assert proc.stdout is not None and proc.stderr is not None
+                try:
+                    fcntl.fcntl(proc.stdout.fileno(), 1031, PIPE_BYTES)  # F_SETPIPE_SZ
+                except OSError:
+                    pass
+                err_thread = threading.Thread(target=self._drain_stderr, args=(proc.stderr,), daemon=True)
+                err_thread.start()
+                stats = os.fdopen(r_stats, "rb", buffering=65536)
+                r_stats = -1
+                with stats:
+                    self._read(proc.stdout, stats, frame_bytes)
+                    if self.stopped_early:
+                        return
+                    proc.wait(timeout=ffmpeg.DEFAULT_TIMEOUT_S)
+                err_thread.join(timeout=5)
+                self.returncode = proc.returncode
+        finally:
+            for fd in (r_stats, w_stats):
+                if fd >= 0:
+                    os.close(fd)
+
+    def _drain_stderr(self, stream: object) -> None:
+        for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                self.stderr_tail.append(line)
+
+    def _read(self, stdout: object, stats: object, frame_bytes: int) -> None:
+        origin = self.layout.origin
+        while True:
+            data = stdout.read(frame_bytes * BATCH_FRAMES)  # type: ignore[attr-defined]
+            n = len(data) // frame_bytes
+            if n == 0:
+                return
+            times = np.empty(n, dtype=np.float64)
+            for i in range(n):
+                line = stats.readline().strip()  # type: ignore[attr-defined]
+                m = _STATS_RE.match(line)
+                if not m or m.group(1) == b"N/A":
+                    times[i] = np.nan
+                else:
+                    times[i] = int(m.group(1)) * int(m.group(2)) / int(m.group(3))
+            frames = np.frombuffer(data[: n * frame_bytes], dtype=np.uint8).reshape(n, FRAME_SIZE, FRAME_SIZE)
+            keep = np.ones(n, dtype=bool)
+            if self.start is not None:
+                keep &= ~(times < self.start - 1e-7)
+            if self.end is not None:
+                past = times >= self.end - 1e-7
+                keep &= ~past
+                if past.any():
+                    self.stopped_early = True
+            if keep.any():
+                self.batches.append(FrameBatch(times[keep] - origin, frames[keep]))
+                if self.on_frames:
+                    self.on_frames(int(keep.sum()))
+            if self.stopped_early:
+                return
+
+
+def _check_input(path: str) -> None:
+    p = Path(path)
+    if not p.exists():
+        from ..errors import NotFoundError
+
+        raise NotFoundError("no such file", path=path)
+    if not p.is_file():
+        from ..errors import NotAFileError
+
+        raise NotAFileError("not a regular file", path=path)
+    if p.stat().st_size == 0:
+        from ..errors import EmptyFileError
+
+        raise EmptyFileError("empty file (0 bytes)", path=path)
+
+
+def iter_frames(
+    path: str | os.PathLike[str],
+    *,
+    keyframes: bool = False,
+    fast: bool = True,
+    jobs: int | None = None,
+    layout: StreamLayout | None = None,
+    on_frames: Callable[[int], None] | None = None,
+    warnings: list[str] | None = None,
+) -> Iterator[FrameBatch]:
+    """Yield batches of 32x32 grey frames with presentation times, in presentation order.
+
+    ``jobs`` processes decode contiguous keyframe-aligned segments in parallel (default: the CPU count, at most 4;
+    keyframe mode always uses one). Decoder complaints about damaged data are appended to ``warnings`` when frames
+    were still decoded; a file that yields no frame at all raises ``CorruptMediaError``/``UnsupportedFormatError``.
+    """
+    p = os.fspath(path)
+    _check_input(p)
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, 4)
+    if layout is None:
+        layout = read_layout(p, scan_keyframes=not keyframes and jobs > 1)
+    plan = [(None, None)] if keyframes else _plan_segments(layout, jobs)
+    threads = 1 if len(plan) > 1 else None
+    segments = [
+        _Segment(p, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames)
+        for s, e in plan
+    ]
+    workers = [threading.Thread(target=seg.run, name=f"vidverify-decode-{i}") for i, seg in enumerate(segments)]
+    for w in workers:
+        w.start()
+    try:
+        for seg, w in zip(segments, workers, strict=True):
+            w.join()
+            if seg.error is not None:
+                raise seg.error
+    except BaseException:
+        for w in workers:
+            w.join()
+        raise
+    total = sum(len(b.times) for seg in segments for b in seg.batches)
+    problems = [line for seg in segments for line in seg.stderr_tail]
+    if total == 0:
+        detail = ffmpeg.last_error_line("\n".join(problems)) if problems else "no video frame could be decoded"
+        if any("Invalid data found" in ln for ln in problems):
+            raise UnsupportedFormatError(f"not a media file that ffmpeg can read ({detail})", path=p)
+        raise CorruptMediaError(f"no frame could be decoded: {detail}", path=p)
+    if problems and warnings is not None:
+        warnings.append(f"decoder reported damaged data: {ffmpeg.last_error_line(problems[-1])}")
+    for seg in segments:
+        if seg.returncode not in (0, None) and not seg.stopped_early and warnings is not None:
+            warnings.append(f"ffmpeg exited with status {seg.returncode}")
+    last = -math.inf
+    for seg in segments:
+        for batch in seg.batches:
+            t = batch.times
+            if np.isnan(t).any():
+                t = _fill_missing_times(t, last, layout.fps)
+                batch = FrameBatch(t, batch.frames)
+            if len(t):
+                last = float(t[-1])
+            yield batch
+
+
+def _fill_missing_times(t: np.ndarray, last: float, fps: float | None) -> np.ndarray:
+    step = 1.0 / fps if fps else 1.0 / 30
+    out = t.copy()
+    prev = last if math.isfinite(last) else -step
+    for i in range(len(out)):
+        if np.isnan(out[i]):
+            out[i] = prev + step
+        prev = out[i]
+    return out
+
+
+def time_base_str(tb: Fraction) -> str:
+    return f"{tb.numerator}/{tb.denominator}"
+
+
+__all__ = [
+    "BATCH_FRAMES",
+    "FRAME_SIZE",
+    "FrameBatch",
+    "InputError",
+    "StreamLayout",
+    "iter_frames",
+    "read_layout",
+]
