@@ -43,6 +43,7 @@ FRAME_SIZE = 32  # pixels per side of the grey frames handed to the hasher
 BATCH_FRAMES = 512  # frames per batch read from a pipe
 SPLIT_MIN_SECONDS = 8.0  # below this a file is decoded by a single process
 SPLIT_BALANCE = 1.25  # the longest segment may be at most this times an equal share, or no split
+SEEK_MARGIN_FRAMES = 6  # a cut lies this many frames after its keyframe's index time (B-frame delay)
 PIPE_BYTES = 16 * 1024  # small pipe: a segment that is stopped early has decoded little past its end
 # Containers whose timeline has its own zero; for the others the first timestamp is taken as zero.
 ZERO_ORIGIN_FORMATS = ("mov", "mp4", "m4a", "3gp", "matroska", "webm", "avi", "image2", "_pipe", "gif")
@@ -90,9 +91,11 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
             keys: list[float] = []
             if scan_keyframes:
                 tb = float(stream.time_base) if stream.time_base else 0.0
-                for packet in container.demux(stream):
-                    if packet.is_keyframe and packet.pts is not None:
-                        keys.append(packet.pts * tb)
+                # The demuxer's index (MP4 sample tables, AVI idx1, ...) costs nothing to read; its times are
+                # decode times, which _plan_segments allows for. Without an index, demux the packets.
+                keys = [e.timestamp * tb for e in stream.index_entries if e.is_keyframe]
+                if len(keys) < 2:
+                    keys = [p.pts * tb for p in container.demux(stream) if p.is_keyframe and p.pts is not None]
             return StreamLayout(container.format.name, start, duration, tuple(sorted(keys)), fps)
     except VidverifyError:
         raise
@@ -116,9 +119,14 @@ def _plan_segments(layout: StreamLayout, jobs: int) -> list[tuple[float | None, 
     cuts: list[float] = []
     for i in range(1, jobs):
         target = layout.start_time + share * i
-        best = min(keys, key=lambda k: abs(k - target))
-        if not cuts or best > cuts[-1]:
-            cuts.append(best)
+        j = min(range(len(keys)), key=lambda j: abs(keys[j] - target))
+        # Index times may be decode times, a few frames before the presentation time: cut a little after the
+        # keyframe so that the seek lands on it (frames between it and the cut come from the segment before).
+        gap = (keys[j + 1] - keys[j]) if j + 1 < len(keys) else share
+        frame = 1.0 / layout.fps if layout.fps else 1.0 / 30
+        cut = keys[j] + min(gap / 2, SEEK_MARGIN_FRAMES * frame)
+        if not cuts or cut > cuts[-1]:
+            cuts.append(cut)
     edges = [layout.start_time, *cuts, layout.start_time + duration]
     if len(cuts) != jobs - 1 or max(b - a for a, b in zip(edges, edges[1:])) > SPLIT_BALANCE * share:
         return [(None, None)]
