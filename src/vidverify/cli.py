@@ -1,0 +1,309 @@
+"""The command line. Each command parses, makes one library call per input, and renders; no logic lives here.
+
+This is the one place that maps errors to exit codes (CONTRACT.md):
+0 success · 1 findings at or above --fail-on · 2 usage error · 3 missing tool or dependency · 4 input unreadable.
+Imports are lazy so that ``vidverify hash`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import DependencyError, InputError, UsageError, VidverifyError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_DEPENDENCY, EXIT_INPUT = 0, 1, 2, 3, 4
+
+_EPILOG_MAIN = """\
+commands:
+  probe   what a file says about itself: format, size, fps, every time field, device, GPS
+  hash    per-frame perceptual fingerprints (pHash of each frame and of its mirror image)
+
+examples:
+  vidverify probe clip.mp4 IMG_4521.MOV
+  vidverify probe --json downloads/*.mp4 > metadata.json
+  vidverify hash clip.mp4 -o clip.vvfp
+  vidverify hash --keyframes --json clip.mp4
+
+A file name that starts with '-' goes after '--':  vidverify probe -- -weird-name.mp4
+Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 missing dependency, 4 unreadable input.
+"""
+
+_EPILOG_PROBE = """\
+examples:
+  vidverify probe IMG_4521.MOV
+  vidverify probe --json *.mp4 | jq '.files[] | {path, created, timezone, make, model, gps}'
+
+Reads every time field the file carries (MP4/MOV mvhd/tkhd/mdhd, creation_time tags, QuickTime creationdate with
+its offset, Matroska DateUTC, AVI IDIT, EXIF DateTimeOriginal/OffsetTimeOriginal/GPS time, AVCHD MDPM), device
+(make, model, software, encoder) and GPS (ISO 6709, EXIF). Files are opened read-only. An unreadable file is
+reported with its errors and the exit code is 4; the other files are still probed.
+"""
+
+_EPILOG_HASH = """\
+examples:
+  vidverify hash clip.mp4                      summary: frames, duration, time taken
+  vidverify hash clip.mp4 -o clip.vvfp         save the fingerprint file (loads back identically)
+  vidverify hash a.mp4 b.mp4 -o fingerprints/  one .vvfp per input in a folder
+  vidverify hash --keyframes clip.mp4          ~10x faster, keyframes only (for finding candidates)
+  vidverify hash --json clip.mp4               every frame: time, hash, mirrored hash, luma mean/std
+
+Dense mode hashes every frame at its true presentation time (variable frame rate, edit lists and start offsets
+kept). The hash is imagehash's pHash of the 32x32 grey frame; the in-loop deblocking filter, which a 32x32 hash
+cannot see, is skipped unless --full-quality. Nothing is written unless -o is given.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own errors: usage, exit 2, one line
+        self.print_usage(sys.stderr)
+        if "required: FILE" in message or "unrecognized arguments: -" in message:
+            message += " (a file name that starts with '-' goes after '--': vidverify probe -- -name.mp4)"
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="vidverify",
+        description="Verify video evidence locally: which uploads show the same footage, where, how they were "
+        "edited, and what their metadata says.",
+        epilog=_EPILOG_MAIN,
+        formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"vidverify {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log progress details to stderr")
+    parser.add_argument(
+        "--ffmpeg", metavar="PATH", help="ffmpeg binary to use (default: $VIDVERIFY_FFMPEG, then the bundled one)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("probe", help="metadata: format, times, device, GPS", epilog=_EPILOG_PROBE,
+                       formatter_class=fmt, description="Show what each file says about itself.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="media files (video, image, audio)")
+    p.add_argument("--json", action="store_true", help="print a vidverify/probe@1 JSON document")
+    p.set_defaults(func=cmd_probe)
+
+    h = sub.add_parser("hash", help="per-frame perceptual fingerprints", epilog=_EPILOG_HASH,
+                       formatter_class=fmt, description="Fingerprint each file: a perceptual hash per frame.")
+    h.add_argument("files", nargs="+", metavar="FILE", help="media files")
+    h.add_argument("-o", "--output", metavar="OUT",
+                   help="write the fingerprint file here (a folder when several inputs are given)")
+    h.add_argument("--keyframes", action="store_true", help="hash keyframes only (fast candidate search)")
+    h.add_argument("--full-quality", action="store_true",
+                   help="decode with the deblocking filter (slower; for measuring drift)")
+    h.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="decoder processes per file (default: CPU count, at most 4)")
+    h.add_argument("--json", action="store_true", help="print a vidverify/hash@1 JSON document")
+    h.set_defaults(func=cmd_hash)
+    return parser
+
+
+# --------------------------------------------------------------------------------------------- commands
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from .media.probe import probe, readable
+    from .report import render
+
+    infos = []
+    status = EXIT_OK
+    for path in args.files:
+        info = probe(path)
+        infos.append(info)
+        if not readable(info):
+            status = EXIT_INPUT
+            render.error_line(f"{path}: {'; '.join(info.errors) or 'unreadable'}")
+    if args.json:
+        render.write_json(render.json_document("vidverify/probe@1", {"files": [i.to_dict() for i in infos]}))
+    else:
+        for info in infos:
+            if readable(info):
+                render.key_values(info.path, _probe_rows(info))
+    return status
+
+
+def _probe_rows(info: Any) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = [
+        ("kind", info.kind),
+        ("container", info.container),
+        ("size", f"{info.size:,} bytes" if info.size is not None else None),
+        ("sha256", info.sha256),
+    ]
+    if info.kind != "image":
+        rows += [("duration", f"{info.duration:.3f} s" if info.duration else None), ("fps", info.fps),
+                 ("frames", info.frame_count)]
+    rows += [
+        ("display size", f"{info.width}x{info.height}" if info.width else None),
+        ("rotation", info.rotation),
+        ("codecs", " / ".join(x for x in (info.video_codec, info.audio_codec) if x) or None),
+        ("created", f"{info.created} (from {info.created_source})" if info.created else None),
+        ("timezone", info.timezone if info.created else None),
+        ("make / model", " ".join(x for x in (info.make, info.model) if x) or None),
+        ("software", info.software),
+        ("encoder", info.encoder),
+        ("gps", f"{info.gps.lat:.6f}, {info.gps.lon:.6f}"
+                + (f", {info.gps.alt:g} m" if info.gps.alt is not None else "")
+                + f" (from {info.gps.source})" if info.gps else None),
+    ]
+    by_value: dict[str, list[str]] = {}
+    for t in info.timestamps:
+        by_value.setdefault(t.value + ("" if t.timezone else "  (zone unknown)"), []).append(t.field)
+    for value, names in by_value.items():
+        rows.append(("  time field", f"{value}  [{_shorten_fields(names)}]"))
+    for e in info.errors:
+        rows.append(("problem", e))
+    return rows
+
+
+def _shorten_fields(names: list[str]) -> str:
+    """``trak1.tkhd.creation_time, trak2.tkhd.creation_time`` -> ``trak1-2.tkhd.creation_time``."""
+    import re
+
+    groups: dict[str, list[int]] = {}
+    order: list[str] = []
+    for n in names:
+        m = re.match(r"trak(\d+)\.(.*)", n)
+        key = f"trak*.{m.group(2)}" if m else n
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        if m:
+            groups[key].append(int(m.group(1)))
+    parts = []
+    for key in order:
+        ids = groups[key]
+        if ids:
+            span = str(ids[0]) if len(ids) == 1 else f"{min(ids)}-{max(ids)}"
+            parts.append(key.replace("*", span))
+        else:
+            parts.append(key)
+    return ", ".join(parts)
+
+
+def cmd_hash(args: argparse.Namespace) -> int:
+    import time
+
+    from .fingerprint import fingerprint
+    from .report import render
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    out_dir: Path | None = None
+    if args.output and (len(args.files) > 1 or Path(args.output).is_dir()):
+        out_dir = Path(args.output)
+        if not out_dir.is_dir():
+            raise UsageError(f"-o {args.output}: with several inputs, -o must be an existing folder")
+    status = EXIT_OK
+    docs: list[dict[str, Any]] = []
+    rows = []
+    for path in args.files:
+        started = time.perf_counter()
+        try:
+            with _progress(f"hashing {Path(path).name}", enabled=not args.json, path=path) as tick:
+                fp = fingerprint(path, keyframes=args.keyframes, fast=not args.full_quality, jobs=args.jobs,
+                                 progress=tick)
+        except InputError as exc:
+            status = EXIT_INPUT
+            render.error_line(str(exc))
+            docs.append({"path": path, "errors": [exc.message]})
+            continue
+        elapsed = time.perf_counter() - started
+        if args.output:
+            target = out_dir / (Path(path).name + ".vvfp") if out_dir else Path(args.output)
+            fp.save(target)
+        for w in fp.warnings:
+            render.warn_line(f"{path}: {w}")
+        docs.append(fp.to_dict())
+        rows.append([path, fp.mode, len(fp), fp.duration, f"{elapsed:.2f} s",
+                     str(target) if args.output else "-"])
+    if args.json:
+        render.write_json(render.json_document("vidverify/hash@1", {"files": docs}))
+    elif rows:
+        render.table(["file", "mode", "frames", "duration", "time", "written to"], rows)
+    return status
+
+
+class _progress:
+    """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
+
+    def __init__(self, label: str, *, enabled: bool, path: str) -> None:
+        self.enabled = enabled and sys.stderr.isatty() and "NO_COLOR" not in os.environ
+        self.label, self.path = label, path
+        self._bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        total = None
+        try:
+            from .media.probe import probe
+
+            info = probe(self.path)
+            if info.frame_count:
+                total = info.frame_count
+            elif info.duration and info.fps:
+                total = int(info.duration * info.fps)
+        except Exception:
+            total = None
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TimeRemainingColumn(), transient=True)
+        self._bar.start()
+        task = self._bar.add_task(self.label, total=total)
+        return lambda n: self._bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+# --------------------------------------------------------------------------------------------- entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        logging.basicConfig(
+            level=logging.WARNING - 10 * min(args.verbose, 2),
+            format="vidverify: %(levelname)s: %(message)s",
+            stream=sys.stderr,
+        )
+        if args.ffmpeg:
+            from .media.ffmpeg import set_ffmpeg
+
+            set_ffmpeg(args.ffmpeg)
+        if not args.command:
+            parser.print_help()
+            return EXIT_USAGE
+        return int(args.func(args))
+    except VidverifyError as exc:
+        from .report.render import error_line
+
+        error_line(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("vidverify: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except ImportError as exc:
+        from .report.render import error_line
+
+        error_line(f"a required package is missing: {exc}. Reinstall vidverify (pip install vidverify).")
+        return DependencyError.exit_code
+    except Exception as exc:  # a bug: one line, and the traceback only when asked for
+        if os.environ.get("VIDVERIFY_DEBUG"):
+            raise
+        from .report.render import error_line
+
+        error_line(f"internal error: {type(exc).__name__}: {exc} (set VIDVERIFY_DEBUG=1 for a traceback)")
+        return 1

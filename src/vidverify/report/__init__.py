@@ -1,0 +1,1 @@
+"""Renderers: JSON documents, text tables; later HTML and JUnit."""
