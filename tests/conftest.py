@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import make_fixtures
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def corpus_dir() -> Path | None:
+    env = os.environ.get("VIDVERIFY_CORPUS")
+    for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "corpus"]:
+        if cand.is_dir():
+            return cand
+    return None
+
+
+CORPUS = corpus_dir()
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if CORPUS is None:
+        pytest.skip("../shared/corpus is absent")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The generated fixtures (tests/fixtures/make_fixtures.py), built once per session."""
+    return make_fixtures.build_all(tmp_path_factory.mktemp("media"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "corpus" in item.keywords and CORPUS is None:
+            item.add_marker(pytest.mark.skip(reason="../shared/corpus is absent"))
