@@ -26,7 +26,7 @@ import os
 import re
 import struct
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO, Protocol
@@ -58,8 +58,16 @@ DEFAULT_MAX_PAYLOAD = 16 * 2**20
 """Bytes read at most for one box payload (bytes)."""
 MAX_KEYFRAME_SAMPLES = 4_000_000
 """Samples of one track expanded at most to compute keyframe times (count)."""
+MAX_KEYFRAME_SAMPLES_TOTAL = 8_000_000
+"""Samples expanded at most over all tracks of one file (count)."""
+MAX_XMP_PACKET = 4 * 2**20
+"""Bytes read at most for one XMP packet (bytes)."""
+MAX_XMP_PACKETS = 16
+"""XMP packets kept at most (count)."""
 MAX_LAYOUT_TOP = 256
 """Top-level boxes listed at most in ``IsoInfo.layout`` (count); the rest is summarised as ``…(+N)``."""
+MAX_LAYOUT_CHILDREN = 256
+"""Children of one container listed at most in ``IsoInfo.layout`` (count)."""
 LAYOUT_DEPTH = 3
 """Levels shown in ``IsoInfo.layout`` (top level = 1)."""
 
@@ -73,10 +81,35 @@ _READ_WINDOW = 8192
 # Containers whose children are listed in the layout, with the bytes to skip before the first child.
 # ``meta`` is detected (ISO full box or QuickTime plain atom); ``iinf`` depends on its version.
 _CONTAINERS: dict[bytes, int] = {
-    b"moov": 0, b"trak": 0, b"mdia": 0, b"minf": 0, b"stbl": 0, b"edts": 0, b"dinf": 0, b"udta": 0,
-    b"mvex": 0, b"moof": 0, b"traf": 0, b"mfra": 0, b"tref": 0, b"iprp": 0, b"ipco": 0, b"ilst": 0,
-    b"sinf": 0, b"schi": 0, b"gmhd": 0, b"clip": 0, b"matt": 0, b"hinf": 0, b"hnti": 0, b"meco": 0,
-    b"stsd": 8, b"dref": 8, b"iref": 4, b"meta": -1, b"iinf": -1,
+    b"moov": 0,
+    b"trak": 0,
+    b"mdia": 0,
+    b"minf": 0,
+    b"stbl": 0,
+    b"edts": 0,
+    b"dinf": 0,
+    b"udta": 0,
+    b"mvex": 0,
+    b"moof": 0,
+    b"traf": 0,
+    b"mfra": 0,
+    b"tref": 0,
+    b"iprp": 0,
+    b"ipco": 0,
+    b"ilst": 0,
+    b"sinf": 0,
+    b"schi": 0,
+    b"gmhd": 0,
+    b"clip": 0,
+    b"matt": 0,
+    b"hinf": 0,
+    b"hnti": 0,
+    b"meco": 0,
+    b"stsd": 8,
+    b"dref": 8,
+    b"iref": 4,
+    b"meta": -1,
+    b"iinf": -1,
 }
 _3GPP_STRINGS = frozenset({b"titl", b"auth", b"dscp", b"cprt", b"perf", b"gnre", b"albm", b"kywd"})
 
@@ -319,15 +352,16 @@ def _lang(code: int) -> str | None:
 
 
 def _clean_text(raw: bytes, *, mac: bool = False) -> str:
+    """Text of a metadata atom without trailing NULs and padding spaces (UTF-16 if it has a BOM)."""
     raw = raw.rstrip(b"\x00")
     if raw[:2] in (b"\xfe\xff", b"\xff\xfe"):
-        return raw.decode("utf-16", errors="replace").rstrip("\x00")
+        return raw.decode("utf-16", errors="replace").rstrip("\x00").rstrip()
     if mac:
         try:
-            return raw.decode("utf-8")
+            return raw.decode("utf-8").rstrip()
         except UnicodeDecodeError:
-            return raw.decode("mac_roman", errors="replace")
-    return raw.decode("utf-8", errors="replace")
+            return raw.decode("mac_roman", errors="replace").rstrip()
+    return raw.decode("utf-8", errors="replace").rstrip()
 
 
 def _printable_ascii(raw: bytes) -> str | None:
@@ -342,9 +376,9 @@ def _data_value(type_code: int, raw: bytes) -> TagValue | None:
     if type_code in (1, 4):
         return _clean_text(raw)
     if type_code in (2, 5):
-        return raw.decode("utf-16-be", errors="replace").rstrip("\x00")
+        return raw.decode("utf-16-be", errors="replace").rstrip("\x00").rstrip()
     if type_code == 3:
-        return raw.decode("shift_jis", errors="replace").rstrip("\x00")
+        return raw.decode("shift_jis", errors="replace").rstrip("\x00").rstrip()
     if type_code in (21, 65, 66, 67, 74) and 1 <= len(raw) <= 8:
         return int.from_bytes(raw, "big", signed=True)
     if type_code in (22, 75, 76, 77, 78) and 1 <= len(raw) <= 8:
@@ -421,6 +455,7 @@ class _Parser:
         self.max_depth = max(1, int(max_depth))
         self.max_payload = max(0, int(max_payload))
         self.box_count = 0
+        self.layout_count = 0
         self.box_limit_hit = False
         self.errors: list[str] = []
         self.major_brand: str | None = None
@@ -438,6 +473,7 @@ class _Parser:
         self.tags: dict[str, TagValue] = {}
         self.xmp: list[str] = []
         self.gpmd = False
+        self.sample_budget = MAX_KEYFRAME_SAMPLES_TOTAL
 
     # ---------------------------------------------------------------- plumbing
 
@@ -447,13 +483,23 @@ class _Parser:
             logger.debug("isobmff: %s", msg)
 
     def boxes(
-        self, src: _Source, start: int, end: int, where: str, *, strict_types: bool = False, quiet: bool = False
+        self,
+        src: _Source,
+        start: int,
+        end: int,
+        where: str,
+        *,
+        strict_types: bool = False,
+        quiet: bool = False,
     ) -> Iterator[_Box]:
         """Children of the byte range [start, end). Every step advances by at least 8 bytes."""
         end = min(end, src.size)
         off = start
         while off < end:
-            if self.box_count >= self.max_boxes:
+            if quiet:
+                if self.layout_count >= self.max_boxes:
+                    return
+            elif self.box_count >= self.max_boxes:
                 if not self.box_limit_hit:
                     self.box_limit_hit = True
                     self.error(f"box limit ({self.max_boxes}) reached in {where}; rest not read")
@@ -469,7 +515,9 @@ class _Parser:
             if size == 1:
                 if len(hdr) < 16:
                     if not quiet:
-                        self.error(f"box '{_layout_name(typ)}' at offset {off} in {where}: truncated largesize")
+                        self.error(
+                            f"box {_layout_name(typ)!r} at offset {off} in {where}: truncated largesize"
+                        )
                     return
                 size = struct.unpack_from(">Q", hdr, 8)[0]
                 hsize = 16
@@ -504,7 +552,10 @@ class _Parser:
                         f"{remaining} available (truncated)"
                     )
                 size = remaining
-            self.box_count += 1
+            if quiet:
+                self.layout_count += 1
+            else:
+                self.box_count += 1
             yield _Box(typ, off, off + hsize, off + size, usertype)
             if truncated:
                 return
@@ -525,20 +576,19 @@ class _Parser:
     def meta_offset(self, src: _Source, box: _Box) -> int:
         """0 for a QuickTime ``meta`` (children directly), 4 for an ISO full box ``meta``."""
         head = src.read(box.payload, 12)
-        if len(head) >= 8 and _plausible_type(head[4:8]) and head[4:8].isalnum():
-            size = struct.unpack_from(">I", head)[0]
-            if size >= 8 or size == 0:
-                return 0
+        if head[:4] == b"\x00\x00\x00\x00" and len(head) >= 12 and _plausible_type(head[8:12]):
+            return 4
+        if len(head) >= 8 and _plausible_type(head[4:8]) and struct.unpack_from(">I", head)[0] >= 8:
+            return 0
         return 4
 
     def child_offset(self, src: _Source, box: _Box) -> int:
-        skip = _CONTAINERS.get(box.type, 0)
         if box.type == b"meta":
             return self.meta_offset(src, box)
         if box.type == b"iinf":
             head = src.read(box.payload, 1)
             return 6 if head[:1] == b"\x00" else 8
-        return skip
+        return _CONTAINERS.get(box.type, 0)
 
     # ---------------------------------------------------------------- top level
 
@@ -548,8 +598,11 @@ class _Parser:
         top_more = 0
         for box in self.boxes(src, 0, src.size, "file", strict_types=True):
             t = box.type
+            inner: _Source = src
+            if t == b"moov" and isinstance(src, _FileSource) and box.size <= self.max_payload:
+                inner = _BytesSource(src.read(box.payload, box.size), base=box.payload, size=src.size)
             if top_listed < MAX_LAYOUT_TOP:
-                self.layout.append(self.layout_entry(src, box, 1))
+                self.layout.append(self.layout_entry(inner, box, 1))
                 top_listed += 1
             else:
                 top_more += 1
@@ -560,16 +613,13 @@ class _Parser:
                     self.error(f"second moov box at offset {box.start} ignored")
                     continue
                 self.moov_found = True
-                inner: _Source = src
-                if isinstance(src, _FileSource) and box.size <= self.max_payload:
-                    inner = _BytesSource(src.read(box.payload, box.size), base=box.payload, size=src.size)
                 self.parse_moov(inner, box)
             elif t == b"mdat":
                 self.mdat_found = True
             elif t == b"moof":
                 self.fragmented = True
             elif t == b"uuid" and box.usertype == _XMP_UUID:
-                self.add_xmp(self.payload(src, box, where=" (XMP)"))
+                self.add_xmp(self.xmp_payload(src, box))
             elif t == b"meta":
                 self.parse_meta(src, box, 2, "")
         if top_more:
@@ -579,15 +629,18 @@ class _Parser:
         name = _layout_name(box.type)
         if depth >= LAYOUT_DEPTH or box.type not in _CONTAINERS or box.type == b"stsd":
             return name
-        if box.type == b"moof" and depth == 1 and len(self.layout) >= MAX_LAYOUT_TOP:
-            return name
         if depth + 1 > self.max_depth:
             return name
         start = box.payload + self.child_offset(src, box)
-        kids = [
-            self.layout_entry(src, child, depth + 1)
-            for child in self.boxes(src, start, box.end, name, quiet=True)
-        ]
+        kids: list[str] = []
+        more = 0
+        for child in self.boxes(src, start, box.end, name, quiet=True):
+            if len(kids) < MAX_LAYOUT_CHILDREN:
+                kids.append(self.layout_entry(src, child, depth + 1))
+            else:
+                more += 1
+        if more:
+            kids.append(f"…(+{more})")
         return f"{name}[{','.join(kids)}]" if kids else name
 
     def parse_ftyp(self, src: _Source, box: _Box) -> None:
@@ -627,7 +680,7 @@ class _Parser:
             elif t == b"mvex":
                 self.fragmented = True
             elif t == b"uuid" and box.usertype == _XMP_UUID:
-                self.add_xmp(self.payload(src, box, where=" (XMP)"))
+                self.add_xmp(self.xmp_payload(src, box))
 
     def add_time(self, name: str, value: int) -> None:
         if value > _MAX_1904_SECONDS:
@@ -676,7 +729,7 @@ class _Parser:
             elif t == b"meta":
                 self.parse_meta(src, box, 4, f"{where}.")
             elif t == b"uuid" and box.usertype == _XMP_UUID:
-                self.add_xmp(self.payload(src, box, where=" (XMP)"))
+                self.add_xmp(self.xmp_payload(src, box))
 
     def parse_tkhd(self, src: _Source, box: _Box, tb: _TrackBuilder) -> None:
         d = self.payload(src, box, limit=128)
@@ -705,9 +758,15 @@ class _Parser:
         if len(d) >= mpos + 36:
             m = struct.unpack_from(">9i", d, mpos)
             mat = [
-                _fixed16(m[0]), _fixed16(m[1]), m[2] / 2**30,
-                _fixed16(m[3]), _fixed16(m[4]), m[5] / 2**30,
-                _fixed16(m[6]), _fixed16(m[7]), m[8] / 2**30,
+                _fixed16(m[0]),
+                _fixed16(m[1]),
+                m[2] / 2**30,
+                _fixed16(m[3]),
+                _fixed16(m[4]),
+                m[5] / 2**30,
+                _fixed16(m[6]),
+                _fixed16(m[7]),
+                m[8] / 2**30,
             ]
             tb.matrix = mat
             tb.rotation, tb.mirrored = _rotation(mat[0], mat[1], mat[3], mat[4])
@@ -783,7 +842,7 @@ class _Parser:
         name: str | None = None
         if raw:
             n = raw[0]
-            if 0 < n < 0x20 and n <= len(raw) - 1 and not raw[1 : 1 + n].count(0):
+            if 0 < n < len(raw) and b"\x00" not in raw[1 : 1 + n] and not raw[1 + n :].strip(b"\x00"):
                 # QuickTime: Pascal string (length byte)
                 name = _clean_text(raw[1 : 1 + n], mac=True)
             else:
@@ -802,14 +861,27 @@ class _Parser:
                 tb.ctts = self.table(src, box, 2, signed=True, where=where)
             elif t == b"stss":
                 tb.stss = self.table(src, box, 1, signed=False, where=where)
-            elif t == b"stsz":
-                d = self.payload(src, box, limit=12)
-                if len(d) >= 12:
-                    tb.stsz_count = struct.unpack_from(">I", d, 8)[0]
-            elif t == b"stz2":
-                d = self.payload(src, box, limit=12)
-                if len(d) >= 12:
-                    tb.stsz_count = struct.unpack_from(">I", d, 8)[0]
+            elif t in (b"stsz", b"stz2"):
+                tb.stsz_count = self.sample_count(src, box, where)
+
+    def sample_count(self, src: _Source, box: _Box, where: str) -> int | None:
+        """Sample count of ``stsz``/``stz2``, capped at the entries the box really holds."""
+        d = self.payload(src, box, limit=12)
+        if len(d) < 12:
+            self.error(f"{box.name} in {where} truncated")
+            return None
+        count: int = struct.unpack_from(">I", d, 8)[0]
+        if box.type == b"stsz":
+            if struct.unpack_from(">I", d, 4)[0] != 0:
+                return count  # constant sample size: no table
+            bits = 32
+        else:
+            bits = d[7] or 32
+        held = (box.size - 12) * 8 // bits
+        if count > held:
+            self.error(f"{box.name} in {where} declares {count} samples, {held} present")
+            count = held
+        return count
 
     def table(self, src: _Source, box: _Box, cols: int, *, signed: bool, where: str) -> np.ndarray:
         """A full box holding ``entry_count`` then rows of ``cols`` 32-bit integers (as int64)."""
@@ -823,10 +895,12 @@ class _Parser:
             self.error(f"{box.name} in {where} declares {count} entries, {avail} present")
             count = avail
         arr = np.frombuffer(d, dtype=">u4", count=count * cols, offset=8).reshape(count, cols)
+        arr = arr.astype(np.int64)
         if signed:
             # ctts offsets are signed in practice (version 1, and many version 0 writers)
-            arr = arr.astype(np.uint32).view(np.int32)
-        return arr.astype(np.int64)
+            col = arr[:, -1]
+            arr[:, -1] = np.where(col >= 2**31, col - 2**32, col)
+        return arr
 
     def parse_stsd(self, src: _Source, box: _Box, tb: _TrackBuilder) -> None:
         where = f"trak{tb.index}.stsd"
@@ -874,10 +948,10 @@ class _Parser:
             if t == b"meta":
                 self.parse_meta(src, box, depth + 1, prefix)
             elif t == b"XMP_":
-                self.add_xmp(self.payload(src, box, where=" (XMP)"))
+                self.add_xmp(self.xmp_payload(src, box))
             elif t == b"uuid":
                 if box.usertype == _XMP_UUID:
-                    self.add_xmp(self.payload(src, box, where=" (XMP)"))
+                    self.add_xmp(self.xmp_payload(src, box))
             elif t[0] == 0xA9:
                 self.set_tag(prefix + box.name, self.quicktime_text(src, box))
             elif t in _3GPP_STRINGS:
@@ -928,11 +1002,11 @@ class _Parser:
             elif t == b"ilst":
                 ilst = box
             elif t == b"xml ":
-                d = self.payload(src, box, where=" (xml)")[4:]
+                d = self.xmp_payload(src, box)[4:]
                 if b"adobe:ns:meta" in d or b"<rdf:RDF" in d or b"xmpmeta" in d:
                     self.add_xmp(d)
             elif t == b"XMP_" or (t == b"uuid" and box.usertype == _XMP_UUID):
-                self.add_xmp(self.payload(src, box, where=" (XMP)"))
+                self.add_xmp(self.xmp_payload(src, box))
         if ilst is not None:
             self.parse_ilst(src, ilst, keys, prefix)
 
@@ -964,8 +1038,8 @@ class _Parser:
             idx = struct.unpack(">I", item.type)[0]
             if keys is not None and 1 <= idx <= len(keys):
                 key = keys[idx - 1]
-            elif keys is not None and not _plausible_type(item.type):
-                self.error(f"ilst item refers to key {idx}, only {len(keys)} keys")
+            elif not _plausible_type(item.type):
+                self.error(f"ilst item {item.type!r} refers to no key")
                 continue
             else:
                 key = item.name
@@ -985,6 +1059,14 @@ class _Parser:
 
     # ---------------------------------------------------------------- XMP
 
+    def xmp_payload(self, src: _Source, box: _Box) -> bytes:
+        if box.size > MAX_XMP_PACKET:
+            self.error(
+                f"XMP packet of {box.size} bytes at offset {box.start} exceeds {MAX_XMP_PACKET}; ignored"
+            )
+            return b""
+        return self.payload(src, box, where=" (XMP)")
+
     def add_xmp(self, raw: bytes) -> None:
         raw = raw.rstrip(b"\x00")
         if not raw.strip():
@@ -993,8 +1075,10 @@ class _Parser:
             text = raw.decode("utf-16", errors="replace")
         else:
             text = raw.decode("utf-8", errors="replace")
-        if len(self.xmp) < 64:
+        if len(self.xmp) < MAX_XMP_PACKETS:
             self.xmp.append(text)
+        else:
+            self.error(f"more than {MAX_XMP_PACKETS} XMP packets; rest ignored")
 
     # ---------------------------------------------------------------- result
 
@@ -1053,6 +1137,10 @@ class _Parser:
         n = min(total, MAX_KEYFRAME_SAMPLES)
         if sample_count and sample_count < n:
             n = sample_count
+        if n > self.sample_budget:
+            self.error(f"trak{tb.index}: sample budget for keyframe times exhausted; skipped")
+            return []
+        self.sample_budget -= n
         if total > MAX_KEYFRAME_SAMPLES:
             self.error(
                 f"trak{tb.index}: {total} samples; keyframe times cover the first {MAX_KEYFRAME_SAMPLES}"
@@ -1066,7 +1154,7 @@ class _Parser:
         np.cumsum(durations[:-1], out=dts[1:])
         pts = dts
         if tb.ctts is not None and len(tb.ctts):
-            ccum = np.minimum(np.cumsum(np.maximum(tb.ctts[:, 0], 0)), n)
+            ccum = np.minimum(np.cumsum(tb.ctts[:, 0]), n)
             offsets = np.repeat(tb.ctts[:, 1], np.diff(ccum, prepend=0))
             if len(offsets) < n:
                 offsets = np.concatenate([offsets, np.zeros(n - len(offsets), dtype=np.int64)])
@@ -1117,7 +1205,9 @@ class _Parser:
             mdat_found=self.mdat_found,
             fragmented=self.fragmented,
             movie_timescale=mts,
-            movie_duration=(self.movie_duration_raw / mts if mts and self.movie_duration_raw is not None else None),
+            movie_duration=(
+                self.movie_duration_raw / mts if mts and self.movie_duration_raw is not None else None
+            ),
             timestamps=self.timestamps,
             tracks=tracks,
             tags=self.tags,
@@ -1175,7 +1265,7 @@ def _element_text(el: ET.Element) -> str | None:
     return None
 
 
-def _parse_xmp(packet: str, report: Any) -> tuple[dict[str, str], list[dict[str, str]]]:
+def _parse_xmp(packet: str, report: Callable[[str], None]) -> tuple[dict[str, str], list[dict[str, str]]]:
     """A few fields and the edit history of one XMP packet. DTDs/entities are refused; errors are reported."""
     raw = packet.encode("utf-8", errors="replace")
     if _DTD_RE.search(raw):
@@ -1254,10 +1344,14 @@ def looks_like_isobmff(head: bytes) -> bool:
     return True
 
 
-def _parse(src: _Source, max_boxes: int, max_depth: int, max_payload: int) -> IsoInfo:
+def _parse(
+    src: _Source, max_boxes: int, max_depth: int, max_payload: int, path: str | None = None
+) -> IsoInfo:
     head = src.read(0, 16)
     if not looks_like_isobmff(head):
-        raise IsoBmffError("not an ISO BMFF / QuickTime file (first box is not ftyp/moov/mdat/free/...)")
+        raise IsoBmffError(
+            "not an ISO BMFF / QuickTime file (first box is not ftyp/moov/mdat/free/...)", path=path
+        )
     parser = _Parser(src, max_boxes, max_depth, max_payload)
     try:
         parser.run()
@@ -1293,4 +1387,4 @@ def parse_file(
     """
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
-        return _parse(_FileSource(fh, size), max_boxes, max_depth, max_payload)
+        return _parse(_FileSource(fh, size), max_boxes, max_depth, max_payload, path=os.fspath(path))
