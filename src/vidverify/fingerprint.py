@@ -141,7 +141,7 @@ class Fingerprint:
             with np.load(p, allow_pickle=False) as z:
                 meta = json.loads(str(z["meta"]))
                 arrays = {a: z[a] for a in _ARRAYS}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
             raise FingerprintFileError(f"not a vidverify fingerprint file ({exc})", path=p) from exc
         if meta.get("format") != FORMAT_NAME:
             raise FingerprintFileError("not a vidverify fingerprint file", path=p)

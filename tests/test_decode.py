@@ -1,0 +1,114 @@
+"""Frames come out with their true presentation times, the same whichever way the file is split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.fixtures import make_fixtures
+from vidverify.errors import CorruptMediaError, EmptyFileError, NotAFileError, NotFoundError, UnsupportedFormatError
+from vidverify.media import decode
+
+
+def frames_of(path: Path, **kw: object) -> tuple[np.ndarray, np.ndarray]:
+    batches = list(decode.iter_frames(path, **kw))  # type: ignore[arg-type]
+    return np.concatenate([b.times for b in batches]), np.concatenate([b.frames for b in batches])
+
+
+def test_constant_rate_times(media: dict[str, Path]) -> None:
+    t, f = frames_of(media["clip"])
+    assert len(t) == 60
+    assert f.shape == (60, 32, 32) and f.dtype == np.uint8
+    assert np.allclose(t, np.arange(60) / 30, atol=1e-6)
+
+
+def test_variable_frame_rate_times(media: dict[str, Path]) -> None:
+    t, _ = frames_of(media["vfr"])
+    expected = np.array([n + (15 if n >= 10 else 0) for n in range(20)]) / 30
+    assert np.allclose(t, expected, atol=1e-6)
+
+
+def test_edit_list_delay_is_kept(media: dict[str, Path]) -> None:
+    t, _ = frames_of(media["delayed"])
+    assert len(t) == 30
+    assert t[0] == pytest.approx(1.5, abs=1e-3)
+    assert np.allclose(np.diff(t), 1 / 30, atol=1e-6)
+
+
+def test_split_decode_equals_single_process(tmp_path: Path) -> None:
+    path = make_fixtures.clip(tmp_path / "long.mp4", seconds=12, size="160x120", gop=20)
+    layout = decode.read_layout(path)
+    assert len(decode._plan_segments(layout, 2)) == 2
+    assert len(decode._plan_segments(layout, 3)) == 3
+    t1, f1 = frames_of(path, jobs=1)
+    for jobs in (2, 3):
+        t2, f2 = frames_of(path, jobs=jobs)
+        assert np.array_equal(t1, t2)
+        assert np.array_equal(f1, f2)
+    assert len(t1) == 360
+
+
+def test_split_with_b_frames_and_open_gop(tmp_path: Path) -> None:
+    path = make_fixtures.clip(tmp_path / "bframes.mp4", seconds=10, size="160x120", gop=25,
+                              extra_out=("-preset", "medium", "-bf", "3", "-x264-params", "open-gop=1"))
+    t1, f1 = frames_of(path, jobs=1)
+    t2, f2 = frames_of(path, jobs=2)
+    assert np.array_equal(t1, t2) and np.array_equal(f1, f2)
+    assert np.all(np.diff(t1) > 0)
+
+
+def test_no_split_when_keyframes_are_unbalanced(tmp_path: Path) -> None:
+    path = make_fixtures.clip(tmp_path / "onegop.mp4", seconds=10, size="160x120", gop=1000,
+                              extra_out=("-sc_threshold", "0"))
+    assert decode._plan_segments(decode.read_layout(path), 2) == [(None, None)]
+
+
+def test_keyframe_mode_returns_keyframes_only(media: dict[str, Path]) -> None:
+    t, _ = frames_of(media["clip"], keyframes=True)
+    assert np.allclose(t, np.arange(0, 60, 15) / 30, atol=1e-6)
+
+
+def test_fast_mode_drifts_little(media: dict[str, Path]) -> None:
+    _, fast = frames_of(media["clip"], fast=True)
+    _, full = frames_of(media["clip"], fast=False)
+    assert np.abs(fast.astype(int) - full.astype(int)).mean() < 2.0
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("make, error", [
+    (lambda d: d / "missing.mp4", NotFoundError),
+    (lambda d: d, NotAFileError),
+    (lambda d: _write(d / "empty.mp4", b""), EmptyFileError),
+    (lambda d: _write(d / "text.mp4", b"hello, not a video\n" * 20), UnsupportedFormatError),
+    (lambda d: _write(d / "noise.mp4", bytes(range(256)) * 64), (UnsupportedFormatError, CorruptMediaError)),
+])
+def test_unreadable_inputs_raise_input_errors(tmp_path: Path, make, error) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error):
+        list(decode.iter_frames(make(tmp_path)))
+
+
+@pytest.mark.corpus
+def test_corpus_counter_times(corpus: Path) -> None:
+    t, _ = frames_of(corpus / "pyscenedetect" / "counter.mp4")
+    assert len(t) == 30
+    assert np.allclose(t, np.arange(30) / 10, atol=1e-6)
+
+
+@pytest.mark.corpus
+def test_corpus_delayed_start(corpus: Path) -> None:
+    t, _ = frames_of(corpus / "pyscenedetect" / "delayed_start.mp4")
+    assert len(t) == 24
+    assert t[0] == pytest.approx(1.075, abs=1e-6)
+
+
+@pytest.mark.corpus
+def test_corpus_delayed_start_is_a_copy_of_fades(corpus: Path) -> None:
+    _, fades = frames_of(corpus / "pyscenedetect" / "fades.mp4")
+    _, delayed = frames_of(corpus / "pyscenedetect" / "delayed_start.mp4")
+    assert np.array_equal(fades[:24], delayed)
