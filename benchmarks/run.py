@@ -1,0 +1,17 @@
+"""Run the benchmarks: ``./run bench`` (all) or ``./run bench hash``."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+BENCHES = {"hash": "bench_hash.py"}
+
+if __name__ == "__main__":
+    names = sys.argv[1:] or list(BENCHES)
+    for name in names:
+        if name not in BENCHES:
+            raise SystemExit(f"unknown benchmark {name!r}; known: {', '.join(BENCHES)}")
+        sys.argv = [BENCHES[name]]
+        runpy.run_path(str(Path(__file__).parent / BENCHES[name]), run_name="__main__")
