@@ -1,10 +1,10 @@
 """Synthetic footage and edited variants, made with ffmpeg's lavfi sources only (no downloaded media).
 
 Used by the example case (``examples/make_case.py``), the tests and the benchmarks. Every function writes one
-file and returns its path; every one is a thin ffmpeg argv builder around :func:`_ffmpeg`, which runs the
-project's ffmpeg (``vidverify.media.ffmpeg``) and raises :class:`~vidverify.errors.VidverifyError` with ffmpeg's
-last stderr line when it fails. Output is written to a ``.part`` file first and renamed, so a failed call never
-leaves a half-written file behind.
+file and returns its path; each is a thin ffmpeg argv builder around :func:`_ffmpeg`, which runs the project's
+ffmpeg (``vidverify.media.ffmpeg``) and raises :class:`~vidverify.errors.VidverifyError` with ffmpeg's last
+stderr line when it fails. Output goes to a ``.part`` file first and is renamed, so a failed call never leaves
+a half-written file behind.
 
 Everything is deterministic for a given seed and ffmpeg build: the generator sources (perlin, gradients,
 mandelbrot, life, cellauto), the noise and the audio take their seeds from ``seed``.
@@ -12,7 +12,7 @@ mandelbrot, life, cellauto), the noise and the audio take their seeds from ``see
 Generators:
     make_scene            "phone-like" footage: several shots with hard cuts, a slow pan/zoom with hand shake,
                           moving shapes, light temporal noise, and an audio track
-    add_capture_metadata  stream copy with a phone's capture metadata (creation time, QuickTime mdta keys, GPS)
+    add_capture_metadata  stream copy with a phone's capture metadata (creation time, QuickTime keys, GPS)
     write_info_json       a yt-dlp-style ``<stem>.info.json`` sidecar
 
 Edits (``src, out, ...`` → ``out``), each re-encoding with libx264 unless said otherwise. Like an upload
@@ -60,7 +60,13 @@ _MANDEL_POINTS = (
     (-0.16, 1.0405),
     (0.285, 0.0135),
     (-0.7269, 0.1889),
+    (-0.10109636384562, 0.95628651080914),
+    (-1.7497, 0.0),
+    (0.3245046418497685, 0.04855101129280834),
+    (-0.235125, 0.827215),
 )
+# Orientations of a fractal shot (the same region of the set must not look alike in two seeds).
+_FLIPS = ("null", "hflip", "vflip", "hflip,vflip")
 
 
 # --------------------------------------------------------------------------------------------------- running
@@ -86,15 +92,29 @@ def _muxer_for(out: Path) -> str | None:
     return {".mov": "mov", ".mp4": "mp4", ".m4v": "mp4", ".mkv": "matroska", ".webm": "webm"}.get(suffix)
 
 
-def _inp(path: PathLike) -> list[str]:
-    """``-i`` for a local file, safe against names starting with ``-`` or containing ``:``."""
+def _require_file(path: PathLike) -> None:
     if not Path(path).is_file():
         raise VidverifyError("input file not found", path=os.fspath(path))
+
+
+def _inp(path: PathLike) -> list[str]:
+    """``-i`` for a local file, safe against names starting with ``-`` or containing ``:``."""
+    _require_file(path)
     return [*SAFE_INPUT_OPTIONS, "-i", input_url(path)]
 
 
-def _video_codec(crf: int = 23, *, preset: str = "veryfast", gop: int | None = None) -> list[str]:
-    args = ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-profile:v", "high", "-pix_fmt", "yuv420p"]
+def _video_codec(
+    crf: int = 23, *, preset: str = "veryfast", gop: int | None = None, codec: str = "libx264"
+) -> list[str]:
+    """Encoder options: H.264 High (or HEVC with Apple's hvc1 tag), yuv420p, constant quality ``crf``."""
+    args = ["-c:v", codec, "-pix_fmt", "yuv420p"]
+    if codec in ("libx264", "libx265"):
+        args += ["-preset", preset, "-crf", str(crf)]
+        args += (
+            ["-profile:v", "high"]
+            if codec == "libx264"
+            else ["-tag:v", "hvc1", "-x265-params", "log-level=error"]
+        )
     if gop:
         args += ["-g", str(gop)]
     return args
@@ -113,7 +133,9 @@ def _upload_meta(creation_time: str | None) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _Info:
+class StreamFacts:
+    """What the edits need to know about a file: first video stream's size and rate, duration, audio."""
+
     width: int
     height: int
     fps: float
@@ -121,10 +143,11 @@ class _Info:
     has_audio: bool
 
 
-def _info(path: PathLike) -> _Info:
-    """Size, average frame rate, duration and audio presence of a file, read with PyAV."""
+def stream_facts(path: PathLike) -> StreamFacts:
+    """Size, average frame rate, duration (of the video stream) and audio presence of a file, via PyAV."""
     import av
 
+    _require_file(path)
     try:
         with av.open(os.fspath(path)) as container:
             video = container.streams.video[0]
@@ -133,7 +156,7 @@ def _info(path: PathLike) -> _Info:
                 duration = float(video.duration * video.time_base)
             else:
                 duration = (container.duration or 0) / 1_000_000
-            return _Info(
+            return StreamFacts(
                 width=video.codec_context.width,
                 height=video.codec_context.height,
                 fps=float(rate),
@@ -141,7 +164,7 @@ def _info(path: PathLike) -> _Info:
                 has_audio=bool(container.streams.audio),
             )
     except (av.FFmpegError, IndexError) as exc:
-        raise VidverifyError(f"cannot read {os.fspath(path)!r}: {exc}", path=os.fspath(path)) from exc
+        raise VidverifyError(f"not a readable video: {exc}", path=os.fspath(path)) from exc
 
 
 def _fps_str(fps: float) -> str:
@@ -159,7 +182,7 @@ def _even(value: float) -> int:
 
 
 def _shot_source(kind: str, rng: random.Random, size: tuple[int, int], fps: int, tag: str) -> str:
-    """A filter chain drawing one shot of ``kind`` at half ``size``, colour, infinite (``tag`` names its pads)."""
+    """A filter chain drawing one shot of ``kind`` at half ``size``, infinite; ``tag`` names inner pads."""
     w, h = size
     sw, sh = _even(w / 4), _even(h / 4)  # generators run small; the pan/zoom upscales them (cheap, smooth)
     seed = rng.randrange(1, 2**31)
@@ -180,18 +203,19 @@ def _shot_source(kind: str, rng: random.Random, size: tuple[int, int], fps: int,
         return (
             f"mandelbrot=s={sw}x{sh}:r={fps}:maxiter=256:start_x={x:.6f}:start_y={y:.6f}"
             f":start_scale={scale:.3f}:end_scale={scale * rng.uniform(0.03, 0.2):.4f}"
-            f":end_pts={rng.randint(150, 400)}:inner=mincol"
+            f":end_pts={rng.randint(150, 400)}:inner=mincol,{rng.choice(_FLIPS)}"
             f",hue=h={rng.randint(0, 359)},scale={w // 2}:{h // 2}:flags=bicubic"
         )
     if kind == "life":
         cells = (max(16, w // 16), max(9, h // 16))
         return (
             f"life=s={cells[0]}x{cells[1]}:r={fps // 3 or 1}:seed={seed}:ratio={rng.uniform(0.2, 0.45):.2f}"
-            f":mold={rng.randint(5, 25)}:life_color={_rand_color(rng)}:death_color={_rand_color(rng, dark=True)}"
+            f":mold={rng.randint(5, 25)}:life_color={_rand_color(rng)}"
+            f":death_color={_rand_color(rng, dark=True)}"
             f":mold_color={_rand_color(rng)},fps={fps},scale={w // 2}:{h // 2}:flags=neighbor"
         )
     if kind == "cells":
-        cells = (max(16, w // 12), max(9, h // 12))
+        cells = (max(16, w // 24), max(9, h // 24))
         tint = [rng.uniform(0.3, 1.0) for _ in range(3)]
         return (
             f"cellauto=s={cells[0]}x{cells[1]}:r={fps // 2 or 1}:rule={rng.choice((18, 30, 90, 110, 150))}"
@@ -202,7 +226,8 @@ def _shot_source(kind: str, rng: random.Random, size: tuple[int, int], fps: int,
     if kind == "gradient":  # rotating colour gradients, textured by perlin noise (multiply)
         xs = rng.uniform(3.0, 8.0)
         return (
-            f"gradients=s={sw}x{sh}:r={fps}:n={rng.randint(3, 6)}:seed={seed}:speed={rng.uniform(0.02, 0.06):.3f}"
+            f"gradients=s={sw}x{sh}:r={fps}:n={rng.randint(3, 6)}:seed={seed}"
+            f":speed={rng.uniform(0.02, 0.06):.3f}"
             f",format=gbrp[gr{tag}];"
             f"perlin=s={sw}x{sh}:r={fps}:octaves=3:xscale={xs:.3f}:yscale={xs:.3f}:tscale=0.5"
             f":random_mode=seed:random_seed={seed},format=gbrp,eq=contrast=2.5:brightness=0.2[pn{tag}];"
@@ -216,7 +241,9 @@ def _rand_color(rng: random.Random, *, dark: bool = False) -> str:
     return "0x" + "".join(f"{rng.randrange(0, top):02X}" for _ in range(3))
 
 
-def _shot_chain(index: int, kind: str, rng: random.Random, size: tuple[int, int], fps: int, frames: int) -> str:
+def _shot_chain(
+    index: int, kind: str, rng: random.Random, size: tuple[int, int], fps: int, frames: int
+) -> str:
     """Filtergraph text producing ``[s{index}]``: source, pan/zoom with shake, moving shapes, exact length."""
     w, h = size
     parts = [f"{_shot_source(kind, rng, size, fps, str(index))},setsar=1[g{index}]"]
@@ -305,17 +332,10 @@ def make_scene(
             f"atrim=end_sample={round(frames / fps * AUDIO_RATE)}[a]"
         )
         maps += ["-map", "[a]"]
-    codec_args = _video_codec(crf, preset=preset, gop=gop) if codec == "libx264" else ["-c:v", codec]
-    return _ffmpeg(
-        [
-            "-filter_complex", ";".join(chains), *maps, "-frames:v", str(frames), "-r", str(fps),
-            *codec_args, *(_audio_codec() if audio else []),
-            "-metadata:s:v", "handler_name=Core Media Video", "-metadata:s:a", "handler_name=Core Media Audio",
-            "-movflags", "+faststart",
-        ],
-        out,
-        what="make_scene",
-    )  # fmt: skip
+    args = ["-filter_complex", ";".join(chains), *maps, "-frames:v", str(frames), "-r", str(fps)]
+    args += _video_codec(crf, preset=preset, gop=gop, codec=codec)
+    args += [*(_audio_codec() if audio else []), "-movflags", "+faststart"]
+    return _ffmpeg(args, out, what="make_scene")
 
 
 # --------------------------------------------------------------------------------------------------- metadata
@@ -330,7 +350,7 @@ def _utc_iso(value: str) -> str:
 
 
 def local_creationdate(creation_time: str, local_offset: str) -> str:
-    """The QuickTime ``creationdate`` an iPhone writes: local time with its offset, ``2026-03-14T04:26:53-0500``."""
+    """The QuickTime ``creationdate`` an iPhone writes, local time + offset, ``2026-03-14T04:26:53-0500``."""
     m = re.fullmatch(r"([+-])(\d\d):?(\d\d)", local_offset)
     if not m:
         raise VidverifyError(f"bad UTC offset {local_offset!r}; expected like -05:00")
@@ -353,12 +373,15 @@ def add_capture_metadata(
     software: str = "17.4",
     location: str = "+40.6892-074.0445+010.000/",
 ) -> Path:
-    """Stream-copy ``src`` to ``out`` (.mov or .mp4) with the capture metadata a phone writes.
+    """Stream-copy ``src`` to ``out`` (.mov or .mp4) with the capture metadata an iPhone writes.
 
-    Container ``creation_time`` (UTC; ffmpeg also puts it in mvhd/tkhd/mdhd), QuickTime mdta keys
-    ``com.apple.quicktime.creationdate`` (local time with offset), ``.make``, ``.model``, ``.software``,
-    ``.location.ISO6709``, and the udta ``location`` (©xyz). ``-fflags +bitexact`` keeps ffmpeg's own
-    encoder tag out, as on a camera original.
+    - container ``creation_time`` (UTC), which ffmpeg also writes into mvhd/tkhd/mdhd;
+    - QuickTime mdta keys (``-movflags use_metadata_tags``): ``com.apple.quicktime.creationdate`` (local time
+      with offset, e.g. ``2026-03-14T04:26:53-0500``), ``.make``, ``.model``, ``.software``,
+      ``.location.ISO6709``;
+    - a udta ``©xyz`` location atom (ffmpeg writes none with mdta keys, so it is appended to moov/udta here);
+    - handler names "Core Media Video/Audio", no ffmpeg encoder tag (``-fflags +bitexact``), and the moov box
+      at the end of the file, as in a camera original.
     """
     meta = {
         "creation_time": _utc_iso(creation_time),
@@ -367,19 +390,69 @@ def add_capture_metadata(
         "com.apple.quicktime.model": model,
         "com.apple.quicktime.software": software,
         "com.apple.quicktime.location.ISO6709": location,
-        "location": location,
-        "location-eng": location,
     }
     args = [*_inp(src), "-map", "0", "-c", "copy", "-map_metadata", "-1", "-fflags", "+bitexact"]
     for key, value in meta.items():
         args += ["-metadata", f"{key}={value}"]
-    args += ["-metadata:s:v", "handler_name=Core Media Video", "-metadata:s:a", "handler_name=Core Media Audio"]
-    args += ["-movflags", "use_metadata_tags+faststart"]
-    return _ffmpeg(args, out, what="add_capture_metadata")
+    args += [
+        "-metadata:s:v",
+        "handler_name=Core Media Video",
+        "-metadata:s:a",
+        "handler_name=Core Media Audio",
+    ]
+    args += ["-movflags", "use_metadata_tags"]
+    path = _ffmpeg(args, out, what="add_capture_metadata")
+    _append_udta_string(path, b"\xa9xyz", location)
+    return path
+
+
+def _append_udta_string(path: Path, atom: bytes, value: str) -> None:
+    """Append a QuickTime udta string atom (e.g. ``©xyz``) to ``moov/udta`` of a file whose moov comes last.
+
+    Only sizes change (udta, moov); with moov as the last top-level box no media offset moves.
+    """
+    data = bytearray(path.read_bytes())
+    boxes = _boxes(data, 0, len(data))
+    if not boxes or boxes[-1][1] != b"moov":
+        raise VidverifyError("cannot add udta atom: moov is not the last box", path=str(path))
+    moov_start, _, moov_end = boxes[-1]
+    payload = value.encode("utf-8")
+    # QuickTime international string: 16-bit length, 16-bit packed language ("und" = 0x55C4), text.
+    item = atom + len(payload).to_bytes(2, "big") + (0x55C4).to_bytes(2, "big") + payload
+    item = (len(item) + 4).to_bytes(4, "big") + item
+    children = _boxes(data, moov_start + 8, moov_end)
+    udta = next((c for c in children if c[1] == b"udta"), None)
+    if udta is None:
+        data[moov_end:moov_end] = (len(item) + 8).to_bytes(4, "big") + b"udta" + item
+        grow = len(item) + 8
+    else:
+        udta_start, _, udta_end = udta
+        data[udta_end:udta_end] = item
+        data[udta_start : udta_start + 4] = (udta_end - udta_start + len(item)).to_bytes(4, "big")
+        grow = len(item)
+    data[moov_start : moov_start + 4] = (moov_end - moov_start + grow).to_bytes(4, "big")
+    path.write_bytes(bytes(data))
+
+
+def _boxes(data: bytearray, start: int, end: int) -> list[tuple[int, bytes, int]]:
+    """ISO BMFF boxes ``(start, type, end)`` between ``start`` and ``end``."""
+    out = []
+    pos = start
+    while pos + 8 <= end:
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        if size == 1:
+            size = int.from_bytes(data[pos + 8 : pos + 16], "big")
+        elif size == 0:
+            size = end - pos
+        if size < 8 or pos + size > end:
+            break
+        out.append((pos, bytes(data[pos + 4 : pos + 8]), pos + size))
+        pos += size
+    return out
 
 
 def strip_metadata(src: PathLike, out: PathLike, *, creation_time: str | None = None) -> Path:
-    """Stream-copy ``src`` without any metadata (global, stream, chapters) and without ffmpeg's encoder tag."""
+    """Stream-copy ``src`` without any metadata (global, stream, chapters) or ffmpeg's encoder tag."""
     return _ffmpeg(
         [*_inp(src), "-map", "0", "-c", "copy", *_upload_meta(creation_time), "-fflags", "+bitexact"],
         out,
@@ -401,7 +474,7 @@ def _edit(
     what: str,
 ) -> Path:
     """Re-encode ``src`` through a video filter chain ``vf`` (and audio chain ``af``), like an upload."""
-    info = _info(src)
+    info = stream_facts(src)
     args = [*_inp(src), "-map", "0:v:0", "-vf", vf]
     if info.has_audio:
         args += ["-map", "0:a:0", "-af", af or "anull", *_audio_codec()]
@@ -409,9 +482,15 @@ def _edit(
 
 
 def _graph_edit(
-    inputs: Sequence[PathLike], out: PathLike, graph: str, *, audio: bool, crf: int, creation_time: str | None,
+    inputs: Sequence[PathLike],
+    out: PathLike,
+    graph: str,
+    *,
+    audio: bool,
+    crf: int,
+    creation_time: str | None,
     what: str,
-) -> Path:  # fmt: skip
+) -> Path:
     """Re-encode through a ``-filter_complex`` graph that ends in ``[v]`` (and ``[a]`` when ``audio``)."""
     args: list[str] = []
     for path in inputs:
@@ -423,9 +502,13 @@ def _graph_edit(
 
 
 def reencode(
-    src: PathLike, out: PathLike, *, crf: int = 28, size: tuple[int, int] | None = None,
+    src: PathLike,
+    out: PathLike,
+    *,
+    crf: int = 28,
+    size: tuple[int, int] | None = None,
     creation_time: str | None = None,
-) -> Path:  # fmt: skip
+) -> Path:
     """Re-encode at a lower quality (``crf``), optionally scaled to ``size`` (width, height)."""
     vf = f"scale={size[0]}:{size[1]},setsar=1" if size else "null"
     return _edit(src, out, vf, crf=crf, creation_time=creation_time, what="reencode")
@@ -456,7 +539,9 @@ def _fake_text_boxes(caption: str, *, width: int, band_y: int, band_h: int) -> s
         x = (width - len(line) * char_w) / 2
         for word in line.split():
             bw = len(word) * char_w
-            boxes.append(f"drawbox=x={int(x)}:y={y + line_h // 6}:w={int(bw)}:h={line_h * 2 // 3}:c=white:t=fill")
+            boxes.append(
+                f"drawbox=x={int(x)}:y={y + line_h // 6}:w={int(bw)}:h={line_h * 2 // 3}:c=white:t=fill"
+            )
             x += bw + char_w
     return ",".join(boxes) or "null"
 
@@ -482,7 +567,9 @@ def crop_vertical_caption(
     with tempfile.TemporaryDirectory(prefix="vidverify-caption-") as tmp:
         text = caption_text_filter(caption, Path(tmp) / "caption.txt", width=w, band_y=band_y, band_h=band_h)
         try:
-            return _edit(src, out, f"{base},{band},{text}", crf=crf, creation_time=creation_time, what="caption")
+            return _edit(
+                src, out, f"{base},{band},{text}", crf=crf, creation_time=creation_time, what="caption"
+            )
         except VidverifyError as exc:
             log.warning("drawtext failed (%s); drawing the caption as boxes", exc.message)
     boxes = _fake_text_boxes(caption, width=w, band_y=band_y, band_h=band_h)
@@ -500,9 +587,13 @@ def grey(src: PathLike, out: PathLike, *, crf: int = 23, creation_time: str | No
 
 
 def letterbox(
-    src: PathLike, out: PathLike, *, size: tuple[int, int] = (1280, 720), crf: int = 23,
+    src: PathLike,
+    out: PathLike,
+    *,
+    size: tuple[int, int] = (1280, 720),
+    crf: int = 23,
     creation_time: str | None = None,
-) -> Path:  # fmt: skip
+) -> Path:
     """Fit ``src`` inside ``size`` and pad with black bars (pillarbox a vertical clip into 16:9)."""
     w, h = size
     vf = f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:black,setsar=1"
@@ -510,15 +601,20 @@ def letterbox(
 
 
 def overlay_logo(
-    src: PathLike, out: PathLike, *, box: tuple[int, int, int, int] | None = None, color: str = "0xE03C31",
-    crf: int = 23, creation_time: str | None = None,
-) -> Path:  # fmt: skip
+    src: PathLike,
+    out: PathLike,
+    *,
+    box: tuple[int, int, int, int] | None = None,
+    color: str = "0xE03C31",
+    crf: int = 23,
+    creation_time: str | None = None,
+) -> Path:
     """Draw an opaque "logo" (a coloured box with a white inner mark) at ``box`` = (x, y, w, h) in pixels.
 
     The default puts it in the top-right corner, 18% of the width wide.
     """
     if box is None:
-        info = _info(src)
+        info = stream_facts(src)
         bw = _even(info.width * 0.18)
         bh = _even(bw * 0.4)
         box = (info.width - bw - _even(info.width * 0.03), _even(info.height * 0.05), bw, bh)
@@ -544,10 +640,10 @@ def _atempo_chain(factor: float) -> str:
 def speed(
     src: PathLike, out: PathLike, factor: float, *, crf: int = 23, creation_time: str | None = None
 ) -> Path:
-    """Play ``factor`` times faster (0.5 = half speed), keeping the source's frame rate and the audio pitch."""
+    """Play ``factor`` times faster (0.5 = half speed), keeping the frame rate and the audio pitch."""
     if factor <= 0:
         raise VidverifyError(f"speed factor must be positive, got {factor}")
-    fps = _fps_str(_info(src).fps)
+    fps = _fps_str(stream_facts(src).fps)
     vf = f"setpts=PTS/{factor:.6f},fps={fps}"
     return _edit(src, out, vf, af=_atempo_chain(factor), crf=crf, creation_time=creation_time, what="speed")
 
@@ -558,21 +654,28 @@ def trim(
     """Keep ``[start, end)`` seconds of ``src``, frame-accurate (decoded and re-encoded)."""
     if not 0 <= start < end:
         raise VidverifyError(f"trim: need 0 <= start < end, got {start}..{end}")
-    info = _info(src)
+    info = stream_facts(src)
     graph = f"[0:v:0]trim=start={start}:end={end},setpts=PTS-STARTPTS[v]"
     if info.has_audio:
         graph += f";[0:a:0]atrim=start={start}:end={end},asetpts=PTS-STARTPTS[a]"
-    return _graph_edit([src], out, graph, audio=info.has_audio, crf=crf, creation_time=creation_time, what="trim")
+    return _graph_edit(
+        [src], out, graph, audio=info.has_audio, crf=crf, creation_time=creation_time, what="trim"
+    )
 
 
 def cut(
-    src: PathLike, out: PathLike, cut_start: float, cut_end: float, *, crf: int = 23,
+    src: PathLike,
+    out: PathLike,
+    cut_start: float,
+    cut_end: float,
+    *,
+    crf: int = 23,
     creation_time: str | None = None,
-) -> Path:  # fmt: skip
+) -> Path:
     """Remove ``[cut_start, cut_end)`` seconds from the middle of ``src`` (trim + concat, audio too)."""
     if not 0 <= cut_start < cut_end:
         raise VidverifyError(f"cut: need 0 <= cut_start < cut_end, got {cut_start}..{cut_end}")
-    info = _info(src)
+    info = stream_facts(src)
     v = (
         f"[0:v:0]split[v0][v1];[v0]trim=end={cut_start},setpts=PTS-STARTPTS[va];"
         f"[v1]trim=start={cut_end},setpts=PTS-STARTPTS[vb]"
@@ -585,7 +688,9 @@ def cut(
         graph = v + a + ";[va][aa][vb][ab]concat=n=2:v=1:a=1[v][a]"
     else:
         graph = v + ";[va][vb]concat=n=2:v=1:a=0[v]"
-    return _graph_edit([src], out, graph, audio=info.has_audio, crf=crf, creation_time=creation_time, what="cut")
+    return _graph_edit(
+        [src], out, graph, audio=info.has_audio, crf=crf, creation_time=creation_time, what="cut"
+    )
 
 
 def splice(
@@ -604,17 +709,17 @@ def splice(
     The inserted footage is scaled and padded to ``src``'s size and frame rate; its audio is used when it has
     some, silence otherwise (and no audio at all when ``src`` has none).
     """
-    a, b = _info(src), _info(insert_src)
+    a, b = stream_facts(src), stream_facts(insert_src)
     fps = _fps_str(a.fps)
     end = insert_start + insert_seconds
     fit = (
         f"scale={a.width}:{a.height}:force_original_aspect_ratio=decrease,"
-        f"pad={a.width}:{a.height}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,fps={fps},format=yuv420p"
+        f"pad={a.width}:{a.height}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p"
     )
     graph = (
         f"[0:v:0]split[v0][v1];[v0]trim=end={at},setpts=PTS-STARTPTS,setsar=1,format=yuv420p[va];"
         f"[v1]trim=start={at},setpts=PTS-STARTPTS,setsar=1,format=yuv420p[vc];"
-        f"[1:v:0]trim=start={insert_start}:end={end},setpts=PTS-STARTPTS,{fit}[vb]"
+        f"[1:v:0]fps={fps},trim=start={insert_start}:end={end},setpts=PTS-STARTPTS,{fit}[vb]"
     )
     if a.has_audio:
         fmt = f"aformat=sample_rates={AUDIO_RATE}:channel_layouts=stereo"
@@ -638,6 +743,9 @@ def splice(
 
 
 # --------------------------------------------------------------------------------------------------- sidecars
+
+
+_EXTRACTOR_KEYS = {"youtube": "Youtube", "tiktok": "TikTok", "twitter": "Twitter", "generic": "Generic"}
 
 
 def _video_id(seed_text: str) -> str:
@@ -668,15 +776,23 @@ def write_info_json(
     duration, width, height, fps, ext (+ ``extra``). Duration, size and fps are read from the media file.
     """
     media = Path(media_path)
-    info = _info(media)
+    info = stream_facts(media)
     try:
         day = datetime.strptime(upload_date, "%Y%m%d").replace(tzinfo=UTC)
     except ValueError as exc:
         raise VidverifyError(f"upload_date must be YYYYMMDD, got {upload_date!r}") from exc
     if timestamp is None:
         timestamp = int((day + timedelta(hours=12)).timestamp())
-    vid = video_id or _video_id(f"{media.name}:{upload_date}:{uploader}")
-    handle = uploader_id or "@" + re.sub(r"[^A-Za-z0-9]+", "", uploader).lower()
+    key = f"{media.name}:{upload_date}:{uploader}"
+    numeric = extractor in ("tiktok", "twitter")  # these sites use 19-digit numeric ids
+    vid = video_id or (str(7 * 10**18 + zlib.crc32(key.encode()) * 10**8) if numeric else _video_id(key))
+    handle = uploader_id or "@" + re.sub(r"[^A-Za-z0-9_.]+", "", uploader).lower()
+    if url is None:
+        url = {
+            "youtube": f"https://www.youtube.com/watch?v={vid}",
+            "tiktok": f"https://www.tiktok.com/{handle}/video/{vid}",
+            "twitter": f"https://x.com/{handle.lstrip('@')}/status/{vid}",
+        }.get(extractor, f"https://example.com/videos/{vid}")
     data: dict[str, object] = {
         "id": vid,
         "title": title,
@@ -685,9 +801,9 @@ def write_info_json(
         "uploader_id": handle,
         "upload_date": upload_date,
         "timestamp": timestamp,
-        "webpage_url": url or f"https://www.youtube.com/watch?v={vid}",
+        "webpage_url": url,
         "extractor": extractor,
-        "extractor_key": extractor[:1].upper() + extractor[1:],
+        "extractor_key": _EXTRACTOR_KEYS.get(extractor, extractor[:1].upper() + extractor[1:]),
         "duration": round(info.duration, 3),
         "width": info.width,
         "height": info.height,
@@ -707,6 +823,7 @@ __all__ = [
     "DEFAULT_CAPTION",
     "SHOT_KINDS",
     "SYNTH_VERSION",
+    "StreamFacts",
     "add_capture_metadata",
     "caption_text_filter",
     "crop_vertical_caption",
@@ -721,6 +838,7 @@ __all__ = [
     "scene_plan",
     "speed",
     "splice",
+    "stream_facts",
     "strip_metadata",
     "trim",
     "write_info_json",
