@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from tests.fixtures import make_fixtures
-from vidverify.errors import CorruptMediaError, EmptyFileError, NotAFileError, NotFoundError, UnsupportedFormatError
+from vidverify.errors import (
+    CorruptMediaError,
+    EmptyFileError,
+    NotAFileError,
+    NotFoundError,
+    UnsupportedFormatError,
+)
 from vidverify.media import decode
 
 

@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vidverify.hashing import Hash, dhash_batch, from_hex, hamming, phash_and_mirror_batch, phash_batch, to_hex
+from vidverify.hashing import (
+    Hash,
+    dhash_batch,
+    from_hex,
+    hamming,
+    phash_and_mirror_batch,
+    phash_batch,
+    to_hex,
+)
 
 
 def golden_frames() -> np.ndarray:

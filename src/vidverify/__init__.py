@@ -11,4 +11,4 @@ from .errors import VidverifyError
 from .fingerprint import Fingerprint, fingerprint
 from .models import MediaInfo
 
-__all__ = sorted(["Fingerprint", "MediaInfo", "VidverifyError", "__version__", "fingerprint"])
+__all__ = ["Fingerprint", "MediaInfo", "VidverifyError", "__version__", "fingerprint"]

@@ -128,7 +128,7 @@ def _plan_segments(layout: StreamLayout, jobs: int) -> list[tuple[float | None, 
         if not cuts or cut > cuts[-1]:
             cuts.append(cut)
     edges = [layout.start_time, *cuts, layout.start_time + duration]
-    if len(cuts) != jobs - 1 or max(b - a for a, b in zip(edges, edges[1:])) > SPLIT_BALANCE * share:
+    if len(cuts) != jobs - 1 or max(b - a for a, b in zip(edges, edges[1:], strict=False)) > SPLIT_BALANCE * share:
         return [(None, None)]
     bounds: list[float | None] = [None, *cuts, None]
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]

@@ -120,7 +120,7 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
             c.tags[k] = str(v)
         streams = []
         for s in container.streams:
-            cc = s.codec_context
+            cc: Any = s.codec_context
             entry: dict[str, Any] = {"index": s.index, "type": s.type, "codec": cc.name if cc else None}
             if s.type == "video":
                 entry.update(width=cc.width, height=cc.height)
@@ -336,9 +336,9 @@ def _read_exif(c: _Collector) -> None:
             c.time("EXIF GPSDateTime", f"{gd.replace(':', '-')}T{int(h):02d}:{int(m):02d}:{whole:02d}{frac}Z")
     except Exception as exc:
         c.errors.append(f"EXIF GPS: {exc}")
-    w, h = tags.get("EXIF ExifImageWidth"), tags.get("EXIF ExifImageLength")
-    if w is not None and h is not None:
-        c.fields.setdefault("exif_size", (int(str(w)), int(str(h))))
+    ew, eh = tags.get("EXIF ExifImageWidth"), tags.get("EXIF ExifImageLength")
+    if ew is not None and eh is not None:
+        c.fields.setdefault("exif_size", (int(str(ew)), int(str(eh))))
 
 
 def _read_av_tags(c: _Collector) -> None:
@@ -404,6 +404,9 @@ def _info_from(c: _Collector, base: dict[str, Any]) -> MediaInfo:
             w = round(w * num / den)
     if w and h and rotation in (90, 270):
         w, h = h, w
+    duration: float | None
+    fps: float | None
+    frame_count: int | None
     if kind == "image":
         duration, fps, frame_count = None, None, 1
     else:
