@@ -35,7 +35,8 @@ def main() -> int:
         print("demo: building the example case failed", file=sys.stderr)
         return 1
     files = sorted(str(p) for p in args.case.iterdir() if p.suffix.lower() in MEDIA_SUFFIXES)
-    status = vidverify("probe", *files)
+    status = vidverify("probe", "--brief", *files)
+    status = max(status, vidverify("probe", files[0]))
     out = args.case / "fingerprints"
     out.mkdir(exist_ok=True)
     status = max(status, vidverify("hash", *files, "-o", str(out)))

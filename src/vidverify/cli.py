@@ -27,6 +27,7 @@ commands:
 
 examples:
   vidverify probe clip.mp4 IMG_4521.MOV
+  vidverify probe --brief downloads/*
   vidverify probe --json downloads/*.mp4 > metadata.json
   vidverify hash clip.mp4 -o clip.vvfp
   vidverify hash --keyframes --json clip.mp4
@@ -38,6 +39,7 @@ Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 missing dep
 _EPILOG_PROBE = """\
 examples:
   vidverify probe IMG_4521.MOV
+  vidverify probe --brief downloads/*          one line per file
   vidverify probe --json *.mp4 | jq '.files[] | {path, created, timezone, make, model, gps}'
 
 Reads every time field the file carries (MP4/MOV mvhd/tkhd/mdhd, creation_time tags, QuickTime creationdate with
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=fmt, description="Show what each file says about itself.")
     p.add_argument("files", nargs="+", metavar="FILE", help="media files (video, image, audio)")
     p.add_argument("--json", action="store_true", help="print a vidverify/probe@1 JSON document")
+    p.add_argument("--brief", action="store_true", help="one line per file instead of a block")
     p.set_defaults(func=cmd_probe)
 
     h = sub.add_parser("hash", help="per-frame perceptual fingerprints", epilog=_EPILOG_HASH,
@@ -122,6 +125,23 @@ def cmd_probe(args: argparse.Namespace) -> int:
             render.error_line(f"{path}: {'; '.join(info.errors) or 'unreadable'}")
     if args.json:
         render.write_json(render.json_document("vidverify/probe@1", {"files": [i.to_dict() for i in infos]}))
+    elif args.brief:
+        render.table(
+            ["file", "kind", "duration", "size", "created", "device", "gps"],
+            [
+                [
+                    Path(i.path).name,
+                    i.kind,
+                    f"{i.duration:.2f} s" if i.duration else None,
+                    f"{i.width}x{i.height}" if i.width else None,
+                    (i.created + ("" if i.timezone else " (zone?)")) if i.created else None,
+                    " ".join(x for x in (i.make, i.model) if x) or i.encoder,
+                    f"{i.gps.lat:.4f},{i.gps.lon:.4f}" if i.gps else None,
+                ]
+                for i in infos
+                if readable(i)
+            ],
+        )
     else:
         for info in infos:
             if readable(info):
