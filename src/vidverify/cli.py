@@ -123,6 +123,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
         if not readable(info):
             status = EXIT_INPUT
             render.error_line(f"{path}: {'; '.join(info.errors) or 'unreadable'}")
+        elif info.errors:  # readable, but damaged (truncated, a broken box...): say so on stderr too
+            render.warn_line(f"{path}: {'; '.join(info.errors)}")
     if args.json:
         render.write_json(render.json_document("vidverify/probe@1", {"files": [i.to_dict() for i in infos]}))
     elif args.brief:

@@ -34,7 +34,7 @@ from .media import decode, ffmpeg
 FORMAT_NAME = "vidverify-fingerprint"
 FORMAT_VERSION = 1
 SCHEMA = "vidverify/fingerprint@1"
-_ARRAYS = ("times", "hashes", "mirrored", "luma_mean", "luma_std")
+_ARRAYS = ("times", "hashes", "mirrored", "crop_hashes", "crop_mirrored", "luma_mean", "luma_std")
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,10 +48,16 @@ class Fingerprint:
     times: np.ndarray
     hashes: np.ndarray
     mirrored: np.ndarray
+    crop_hashes: np.ndarray
+    crop_mirrored: np.ndarray
     luma_mean: np.ndarray
     luma_std: np.ndarray
     duration: float | None = None
     fps: float | None = None
+    width: int | None = None  # display size of the frames (after rotation)
+    height: int | None = None
+    active_area: tuple[int, int, int, int] | None = None  # x, y, w, h of the picture inside bars (None: all)
+    crop_area: tuple[int, int, int, int] | None = None  # x, y, w, h of the centre crop, in frame pixels
     versions: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
@@ -85,18 +91,25 @@ class Fingerprint:
             "mode": self.mode,
             "duration": self.duration,
             "fps": self.fps,
+            "width": self.width,
+            "height": self.height,
+            "active_area": list(self.active_area) if self.active_area else None,
+            "crop_area": list(self.crop_area) if self.crop_area else None,
             "frame_count": len(self),
             "versions": self.versions,
             "warnings": list(self.warnings),
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: the meta fields plus ``frames``, one ``{t, hash, mirrored, mean, std}`` per frame."""
+        """JSON form: the meta fields plus ``frames``, one ``{t, hash, mirrored, crop, crop_mirrored, mean, std}``
+        per frame."""
         d = self.meta()
         d["frames"] = [
-            {"t": float(t), "hash": h, "mirrored": m, "mean": float(mu), "std": float(sd)}
-            for t, h, m, mu, sd in zip(
-                self.times, to_hex(self.hashes), to_hex(self.mirrored), self.luma_mean, self.luma_std, strict=True
+            {"t": float(t), "hash": h, "mirrored": m, "crop": c, "crop_mirrored": cm, "mean": float(mu),
+             "std": float(sd)}
+            for t, h, m, c, cm, mu, sd in zip(
+                self.times, to_hex(self.hashes), to_hex(self.mirrored), to_hex(self.crop_hashes),
+                to_hex(self.crop_mirrored), self.luma_mean, self.luma_std, strict=True
             )
         ]
         return d
@@ -112,10 +125,11 @@ class Fingerprint:
             times=np.array([f["t"] for f in frames], dtype=np.float64),
             hashes=np.array([int(f["hash"], 16) for f in frames], dtype=np.uint64),
             mirrored=np.array([int(f["mirrored"], 16) for f in frames], dtype=np.uint64),
+            crop_hashes=np.array([int(f["crop"], 16) for f in frames], dtype=np.uint64),
+            crop_mirrored=np.array([int(f["crop_mirrored"], 16) for f in frames], dtype=np.uint64),
             luma_mean=np.array([f["mean"] for f in frames], dtype=np.float32),
             luma_std=np.array([f["std"] for f in frames], dtype=np.float32),
-            duration=d.get("duration"),
-            fps=d.get("fps"),
+            **_geometry(d),
             versions=dict(d.get("versions", {})),
             warnings=tuple(d.get("warnings", ())),
         )
@@ -157,18 +171,33 @@ class Fingerprint:
                 sha256=meta.get("sha256"),
                 size=meta.get("size"),
                 mode=meta.get("mode", "dense"),
-                duration=meta.get("duration"),
-                fps=meta.get("fps"),
+                **_geometry(meta),
                 versions=meta.get("versions", {}),
                 warnings=tuple(meta.get("warnings", ())),
                 times=arrays["times"].astype(np.float64),
                 hashes=arrays["hashes"].astype(np.uint64),
                 mirrored=arrays["mirrored"].astype(np.uint64),
+                crop_hashes=arrays["crop_hashes"].astype(np.uint64),
+                crop_mirrored=arrays["crop_mirrored"].astype(np.uint64),
                 luma_mean=arrays["luma_mean"].astype(np.float32),
                 luma_std=arrays["luma_std"].astype(np.float32),
             )
         except (KeyError, ValueError) as exc:
             raise FingerprintFileError(f"damaged fingerprint file ({exc})", path=p) from exc
+
+
+def _geometry(d: dict[str, Any]) -> dict[str, Any]:
+    def box(v: Any) -> tuple[int, int, int, int] | None:
+        return (int(v[0]), int(v[1]), int(v[2]), int(v[3])) if v else None
+
+    return {
+        "duration": d.get("duration"),
+        "fps": d.get("fps"),
+        "width": d.get("width"),
+        "height": d.get("height"),
+        "active_area": box(d.get("active_area")),
+        "crop_area": box(d.get("crop_area")),
+    }
 
 
 def is_fingerprint_file(path: str | os.PathLike[str]) -> bool:
@@ -202,6 +231,14 @@ def versions(mode: str, fast: bool) -> dict[str, Any]:
     }
 
 
+def _hash_batch(batch: decode.FrameBatch) -> tuple[np.ndarray, ...]:
+    """One batch of frames -> its compact per-frame columns (runs in the decoder threads)."""
+    h, m = phash_and_mirror_batch(batch.frames)
+    ch, cm = phash_and_mirror_batch(batch.crops)
+    flat = batch.frames.reshape(len(batch.frames), -1).astype(np.float32)
+    return batch.times, h, m, ch, cm, flat.mean(axis=1), flat.std(axis=1)
+
+
 def fingerprint(
     path: str | os.PathLike[str],
     *,
@@ -229,18 +266,12 @@ def fingerprint(
     decode._check_input(p)
     hasher = threading.Thread(target=_hash_file, daemon=True)
     hasher.start()
-    times, hashes, mirrored, means, stds = [], [], [], [], []
     layout = decode.read_layout(p, scan_keyframes=not keyframes and (jobs is None or jobs > 1))
-    for batch in decode.iter_frames(
-        p, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress, warnings=warnings
-    ):
-        h, m = phash_and_mirror_batch(batch.frames)
-        flat = batch.frames.reshape(len(batch.frames), -1).astype(np.float32)
-        times.append(batch.times)
-        hashes.append(h)
-        mirrored.append(m)
-        means.append(flat.mean(axis=1))
-        stds.append(flat.std(axis=1))
+    parts = decode.map_batches(
+        p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
+        warnings=warnings,
+    )
+    times, hashes, mirrored, crop_h, crop_m, means, stds = (list(col) for col in zip(*parts, strict=True))
     hasher.join()
     mode = "keyframes" if keyframes else "dense"
     t = np.concatenate(times)
@@ -253,13 +284,25 @@ def fingerprint(
         times=t,
         hashes=np.concatenate(hashes),
         mirrored=np.concatenate(mirrored),
+        crop_hashes=np.concatenate(crop_h),
+        crop_mirrored=np.concatenate(crop_m),
         luma_mean=np.concatenate(means).astype(np.float32),
         luma_std=np.concatenate(stds).astype(np.float32),
         duration=duration,
         fps=layout.fps,
+        width=layout.width or None,
+        height=layout.height or None,
+        active_area=tuple(layout.active.to_list()) if layout.active else None,  # type: ignore[arg-type]
+        crop_area=tuple(_abs_crop(layout).to_list()),  # type: ignore[arg-type]
         versions=versions(mode, fast),
         warnings=tuple(warnings),
     )
+
+
+def _abs_crop(layout: decode.StreamLayout) -> Any:
+    from .picture import Box, centre_crop
+
+    return centre_crop(layout.active or Box.full(layout.width or 2, layout.height or 2))
 
 
 def load_or_compute(path: str | os.PathLike[str], **kwargs: Any) -> Fingerprint:

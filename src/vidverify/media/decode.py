@@ -30,11 +30,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import ffmpeg as ffmpeg_python  # ffmpeg-python: argv builder
 import numpy as np
 
 from ..errors import CorruptMediaError, InputError, UnsupportedFormatError, VidverifyError
+from ..picture import Box, active_area, centre_crop
 from . import ffmpeg
 
 log = logging.getLogger("vidverify")
@@ -59,6 +61,9 @@ class StreamLayout:
     duration: float | None
     keyframes: tuple[float, ...]  # raw presentation times of video keyframes (seconds), sorted
     fps: float | None
+    width: int = 0  # display size (after rotation), the frame size that ffmpeg's filters see
+    height: int = 0
+    active: Box | None = None  # the picture inside bars, in display pixels (None: the whole frame)
 
     @property
     def origin(self) -> float:
@@ -71,7 +76,29 @@ class StreamLayout:
 @dataclass(frozen=True)
 class FrameBatch:
     times: np.ndarray  # (n,) float64 seconds on the presentation timeline
-    frames: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8
+    frames: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8: the active picture
+    crops: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8: its centre crop (picture.centre_crop)
+
+
+SAMPLE_FRAMES = 9  # frames sampled (seek + decode one) to find bars
+SAMPLE_SIZE = 128  # thumbnail side for bar detection
+
+
+def _sample_thumbnails(container: object, stream: object, duration: float | None) -> np.ndarray:
+    """Grey SAMPLE_SIZE² thumbnails of frames spread over the video, in display orientation."""
+    tb = float(stream.time_base) if stream.time_base else 0.0  # type: ignore[attr-defined]
+    start = (stream.start_time or 0) * tb  # type: ignore[attr-defined]
+    times = [start + (duration or 0) * (i + 0.5) / SAMPLE_FRAMES for i in range(SAMPLE_FRAMES)]
+    out = []
+    for t in times if duration and tb else [None]:
+        if t is not None:
+            container.seek(int(t / tb), stream=stream, backward=True, any_frame=False)  # type: ignore[attr-defined]
+        for frame in container.decode(stream):  # type: ignore[attr-defined]
+            img = frame.reformat(width=SAMPLE_SIZE, height=SAMPLE_SIZE, format="gray").to_ndarray()
+            rot = int(getattr(frame, "rotation", 0) or 0) % 360
+            out.append(np.rot90(img, k=rot // 90) if rot % 90 == 0 else img)
+            break
+    return np.stack(out) if out else np.zeros((0, SAMPLE_SIZE, SAMPLE_SIZE), np.uint8)
 
 
 def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) -> StreamLayout:
@@ -96,13 +123,35 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
                 keys = [e.timestamp * tb for e in stream.index_entries if e.is_keyframe]
                 if len(keys) < 2:
                     keys = [p.pts * tb for p in container.demux(stream) if p.is_keyframe and p.pts is not None]
-            return StreamLayout(container.format.name, start, duration, tuple(sorted(keys)), fps)
+            width, height = stream.codec_context.width, stream.codec_context.height
+            active: Box | None = None
+            try:
+                samples = _sample_thumbnails(container, stream, duration)
+                if len(samples):
+                    rotated = _display_rotation(container, stream)
+                    if rotated in (90, 270):
+                        width, height = height, width
+                    box = active_area(samples, width, height)
+                    if box != Box.full(width, height):
+                        active = box
+            except Exception as exc:  # damaged data: no bar detection, the whole frame is hashed
+                log.debug("bar detection failed for %s: %s", p, exc)
+            return StreamLayout(container.format.name, start, duration, tuple(sorted(keys)), fps, width, height,
+                                active)
     except VidverifyError:
         raise
     except av.error.InvalidDataError as exc:
         raise UnsupportedFormatError("not a media file that ffmpeg can read", path=p) from exc
     except (av.error.FFmpegError, OSError) as exc:
         raise CorruptMediaError(f"cannot read the container ({exc})", path=p) from exc
+
+
+def _display_rotation(container: object, stream: object) -> int:
+    """Rotation (degrees, ffmpeg's anticlockwise convention) of the first decodable frame."""
+    container.seek(0, stream=stream, backward=True, any_frame=False)  # type: ignore[attr-defined]
+    for frame in container.decode(stream):  # type: ignore[attr-defined]
+        return int(getattr(frame, "rotation", 0) or 0) % 360
+    return 0
 
 
 def _plan_segments(layout: StreamLayout, jobs: int) -> list[tuple[float | None, float | None]]:
@@ -135,7 +184,15 @@ def _plan_segments(layout: StreamLayout, jobs: int) -> list[tuple[float | None, 
 
 
 def _argv(
-    url: str, *, keyframes: bool, fast: bool, threads: int | None, seek: float | None, stats_fd: int
+    url: str,
+    *,
+    keyframes: bool,
+    fast: bool,
+    threads: int | None,
+    seek: float | None,
+    stats_fd: int,
+    area: Box | None,
+    crop: Box,
 ) -> list[str]:
     in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe"}
     if fast:
@@ -151,14 +208,20 @@ def _argv(
         in_opts["seek_timestamp"] = 1
         in_opts["noaccurate_seek"] = None
     video = ffmpeg_python.input(url, **in_opts)["v:0"]
-    video = video.filter("scale", FRAME_SIZE, FRAME_SIZE, flags="area").filter("format", "gray")
+    if area is not None:
+        video = video.filter("crop", area.w, area.h, area.x, area.y)
+    split = video.filter_multi_output("split", 2)
+    full, part = split[0], split[1]
+    full = full.filter("scale", FRAME_SIZE, FRAME_SIZE, flags="area")
+    part = part.filter("crop", crop.w, crop.h, crop.x, crop.y).filter("scale", FRAME_SIZE, FRAME_SIZE, flags="area")
+    video = ffmpeg_python.filter([full, part], "hstack", inputs=2).filter("format", "gray")
     out = ffmpeg_python.output(
         video,
         "pipe:1",
         format="rawvideo",
         fps_mode="passthrough",
         **{
-            "enc_time_base:v": "demux",
+            "enc_time_base:v": "filter",  # the stream time base, carried through the graph
             "stats_enc_pre": f"pipe:{stats_fd}",
             "stats_enc_pre_fmt": "{pts} {tb}",
         },
@@ -180,14 +243,18 @@ class _Segment:
         fast: bool,
         threads: int | None,
         on_frames: Callable[[int], None] | None,
+        transform: Callable[[FrameBatch], Any],
     ) -> None:
         self.path, self.layout, self.start, self.end = path, layout, start, end
         self.keyframes, self.fast, self.threads, self.on_frames = keyframes, fast, threads, on_frames
-        self.batches: list[FrameBatch] = []
+        self.transform = transform
+        self.results: list[Any] = []  # transform(batch) for each batch, in order
+        self._last_time = -math.inf
         self.error: BaseException | None = None
         self.stderr_tail: deque[str] = deque(maxlen=20)
         self.returncode: int | None = None
         self.stopped_early = False
+        self.frames_read = 0
 
     def run(self) -> None:
         try:
@@ -196,7 +263,7 @@ class _Segment:
             self.error = exc
 
     def _run(self) -> None:
-        frame_bytes = FRAME_SIZE * FRAME_SIZE
+        frame_bytes = 2 * FRAME_SIZE * FRAME_SIZE
         r_stats, w_stats = os.pipe()
         try:
             argv = _argv(
@@ -206,6 +273,8 @@ class _Segment:
                 threads=self.threads,
                 seek=self.start,
                 stats_fd=w_stats,
+                area=self.layout.active,
+                crop=_crop_in_area(self.layout),
             )
             with ffmpeg.popen(argv, pass_fds=(w_stats,)) as proc:
                 os.close(w_stats)
@@ -238,6 +307,7 @@ class _Segment:
                 self.stderr_tail.append(line)
 
     def _read(self, stdout: object, stats: object, frame_bytes: int) -> None:
+        """Frames arrive as FRAME_SIZE rows of 2*FRAME_SIZE: the active picture, then its centre crop."""
         origin = self.layout.origin
         while True:
             data = stdout.read(frame_bytes * BATCH_FRAMES)  # type: ignore[attr-defined]
@@ -252,7 +322,8 @@ class _Segment:
                     times[i] = np.nan
                 else:
                     times[i] = int(m.group(1)) * int(m.group(2)) / int(m.group(3))
-            frames = np.frombuffer(data[: n * frame_bytes], dtype=np.uint8).reshape(n, FRAME_SIZE, FRAME_SIZE)
+            pair = np.frombuffer(data[: n * frame_bytes], dtype=np.uint8).reshape(n, FRAME_SIZE, 2 * FRAME_SIZE)
+            frames, crops = pair[:, :, :FRAME_SIZE], pair[:, :, FRAME_SIZE:]
             keep = np.ones(n, dtype=bool)
             if self.start is not None:
                 keep &= ~(times < self.start - 1e-7)
@@ -262,11 +333,23 @@ class _Segment:
                 if past.any():
                     self.stopped_early = True
             if keep.any():
-                self.batches.append(FrameBatch(times[keep] - origin, frames[keep]))
+                t = times[keep] - origin
+                if np.isnan(t).any():
+                    t = _fill_missing_times(t, self._last_time, self.layout.fps)
+                self._last_time = float(t[-1])
+                self.frames_read += len(t)
+                self.results.append(self.transform(FrameBatch(t, frames[keep], crops[keep])))
                 if self.on_frames:
                     self.on_frames(int(keep.sum()))
             if self.stopped_early:
                 return
+
+
+def _crop_in_area(layout: StreamLayout) -> Box:
+    """The centre crop, relative to the active area (the frame that the second crop filter sees)."""
+    area = layout.active or Box.full(layout.width or 2, layout.height or 2)
+    c = centre_crop(area)
+    return Box(c.x - area.x, c.y - area.y, c.w, c.h)
 
 
 def _check_input(path: str) -> None:
@@ -285,8 +368,9 @@ def _check_input(path: str) -> None:
         raise EmptyFileError("empty file (0 bytes)", path=path)
 
 
-def iter_frames(
+def map_batches(
     path: str | os.PathLike[str],
+    transform: Callable[[FrameBatch], Any],
     *,
     keyframes: bool = False,
     fast: bool = True,
@@ -294,12 +378,15 @@ def iter_frames(
     layout: StreamLayout | None = None,
     on_frames: Callable[[int], None] | None = None,
     warnings: list[str] | None = None,
-) -> Iterator[FrameBatch]:
-    """Yield batches of 32x32 grey frames with presentation times, in presentation order.
+) -> list[Any]:
+    """Decode ``path`` into batches of 32x32 grey frames with presentation times and return
+    ``[transform(batch), ...]`` in presentation order.
 
-    ``jobs`` processes decode contiguous keyframe-aligned segments in parallel (default: the CPU count, at most 4;
-    keyframe mode always uses one). Decoder complaints about damaged data are appended to ``warnings`` when frames
-    were still decoded; a file that yields no frame at all raises ``CorruptMediaError``/``UnsupportedFormatError``.
+    ``transform`` runs in the decoder threads as batches arrive, so only its (small) results are kept: memory
+    stays flat however long the file. ``jobs`` processes decode contiguous keyframe-aligned segments in
+    parallel (default: the CPU count, at most 4; keyframe mode uses one). Decoder complaints about damaged data
+    are appended to ``warnings`` when frames were still decoded; a file that yields no frame at all raises
+    ``CorruptMediaError``/``UnsupportedFormatError``.
     """
     p = os.fspath(path)
     _check_input(p)
@@ -310,7 +397,8 @@ def iter_frames(
     plan = [(None, None)] if keyframes else _plan_segments(layout, jobs)
     threads = 1 if len(plan) > 1 else None
     segments = [
-        _Segment(p, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames)
+        _Segment(p, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
+                 transform=transform)
         for s, e in plan
     ]
     workers = [threading.Thread(target=seg.run, name=f"vidverify-decode-{i}") for i, seg in enumerate(segments)]
@@ -325,28 +413,33 @@ def iter_frames(
         for w in workers:
             w.join()
         raise
-    total = sum(len(b.times) for seg in segments for b in seg.batches)
+    total = sum(seg.frames_read for seg in segments)
     problems = [line for seg in segments for line in seg.stderr_tail]
+    truncated = any(ln.endswith("partial file") for ln in problems)
     if total == 0:
+        if truncated:
+            raise CorruptMediaError("truncated or damaged file (data missing): no frame could be decoded", path=p)
         detail = ffmpeg.last_error_line("\n".join(problems)) if problems else "no video frame could be decoded"
-        if any("Invalid data found" in ln for ln in problems):
+        # ffmpeg's thread shutdown lines carry the reason in brackets: "... return code -N (Invalid data ...)"
+        detail = re.sub(r"^(?:Task finished|Terminating thread) with (?:error|return) code:? -?\d+ \((.*)\)$",
+                        r"\1", detail)
+        if any("Invalid data found" in ln for ln in problems) and not layout.format_name.startswith("mov"):
             raise UnsupportedFormatError(f"not a media file that ffmpeg can read ({detail})", path=p)
-        raise CorruptMediaError(f"no frame could be decoded: {detail}", path=p)
-    if problems and warnings is not None:
+        # the container opened (read_layout) but not one frame decodes: a damaged file, not a foreign one
+        raise CorruptMediaError(f"damaged file, no frame could be decoded ({detail})", path=p)
+    if truncated and warnings is not None:
+        warnings.append(f"truncated or damaged file (data missing): hashed the {total} frames that decode")
+    elif problems and warnings is not None:
         warnings.append(f"decoder reported damaged data: {ffmpeg.last_error_line(problems[-1])}")
     for seg in segments:
         if seg.returncode not in (0, None) and not seg.stopped_early and warnings is not None:
             warnings.append(f"ffmpeg exited with status {seg.returncode}")
-    last = -math.inf
-    for seg in segments:
-        for batch in seg.batches:
-            t = batch.times
-            if np.isnan(t).any():
-                t = _fill_missing_times(t, last, layout.fps)
-                batch = FrameBatch(t, batch.frames)
-            if len(t):
-                last = float(t[-1])
-            yield batch
+    return [r for seg in segments for r in seg.results]
+
+
+def iter_frames(path: str | os.PathLike[str], **kwargs: Any) -> Iterator[FrameBatch]:
+    """The decoded batches themselves (kept in memory: for short files and tests; see ``map_batches``)."""
+    yield from map_batches(path, lambda batch: batch, **kwargs)
 
 
 def _fill_missing_times(t: np.ndarray, last: float, fps: float | None) -> np.ndarray:
@@ -371,5 +464,6 @@ __all__ = [
     "InputError",
     "StreamLayout",
     "iter_frames",
+    "map_batches",
     "read_layout",
 ]

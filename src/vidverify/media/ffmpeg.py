@@ -147,8 +147,8 @@ def last_error_line(stderr: bytes | str) -> str:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and "showinfo" not in ln]
     for ln in reversed(lines):
         if "Invalid data" in ln or "moov atom not found" in ln or "No such file" in ln:
-            return re.sub(r"^\[[^\]]*\]\s*", "", ln)
-    return re.sub(r"^\[[^\]]*\]\s*", "", lines[-1]) if lines else "ffmpeg failed"
+            return re.sub(r"^(?:\[[^\]]*\]\s*)+", "", ln)
+    return re.sub(r"^(?:\[[^\]]*\]\s*)+", "", lines[-1]) if lines else "ffmpeg failed"
 
 
 __all__ = [

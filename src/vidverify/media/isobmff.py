@@ -693,6 +693,9 @@ class _Parser:
         if len(d) < 4:
             self.error("mvhd truncated")
             return
+        if d[0] > 1:  # only versions 0 and 1 exist: the box is damaged and its fields are not times
+            self.error(f"mvhd has unknown version {d[0]} (damaged box); its times and duration are ignored")
+            return
         if d[0] == 1:
             if len(d) < 32:
                 self.error("mvhd (v1) truncated")
@@ -736,6 +739,9 @@ class _Parser:
         name = f"trak{tb.index}.tkhd"
         if len(d) < 4:
             self.error(f"{name} truncated")
+            return
+        if d[0] > 1:
+            self.error(f"{name} has unknown version {d[0]} (damaged box); its fields are ignored")
             return
         if d[0] == 1:
             if len(d) < 36:
@@ -810,6 +816,9 @@ class _Parser:
         name = f"trak{tb.index}.mdhd"
         if len(d) < 4:
             self.error(f"{name} truncated")
+            return
+        if d[0] > 1:
+            self.error(f"{name} has unknown version {d[0]} (damaged box); its fields are ignored")
             return
         if d[0] == 1:
             if len(d) < 32:
@@ -1091,8 +1100,11 @@ class _Parser:
             mt_s: float | None = None if mt == -1 else (mt / ts if ts else 0.0)
             edits.append((seg_s, mt_s, rate))
         sample_count = tb.stsz_count
+        stts_count = int(tb.stts[:, 0].sum()) if tb.stts is not None and len(tb.stts) else None
         if sample_count is None:
-            sample_count = int(tb.stts[:, 0].sum()) if tb.stts is not None and len(tb.stts) else 0
+            sample_count = stts_count or 0
+        elif stts_count is not None and stts_count != sample_count:
+            self.error(f"trak{tb.index}: stsz lists {sample_count} samples, stts {stts_count} (damaged sample table)")
         duration = tb.media_duration / ts if ts and tb.media_duration is not None else None
         keyframes: list[float] = []
         if tb.handler_type == "vide" and ts and tb.stts is not None and len(tb.stts):

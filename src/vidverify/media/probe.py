@@ -238,6 +238,8 @@ def _read_iso(c: _Collector) -> None:
         c.time(field, value)
     for err in info.errors:
         c.errors.append(f"MP4 structure: {err}")
+        if err.startswith("mvhd has unknown version"):
+            c.fields["mvhd_damaged"] = True  # libavformat's creation_time tag comes from this same box
     vt = info.video_track
     if vt is not None:
         c.fields["rotation"] = vt.rotation
@@ -285,6 +287,8 @@ def _exif_ratio_float(v: Any) -> float:
 def _read_exif(c: _Collector) -> None:
     import exifread
 
+    # exifread logs a WARNING for every file without EXIF ("PNG file does not have exif data."): not a problem
+    logging.getLogger("exifread").setLevel(logging.ERROR)
     try:
         with open(c.path, "rb") as fh:
             tags = exifread.process_file(fh, details=False, extract_thumbnail=False)
@@ -344,7 +348,7 @@ def _read_exif(c: _Collector) -> None:
 def _read_av_tags(c: _Collector) -> None:
     """Times and device strings that libavformat exposes as container tags."""
     t = c.tags
-    if "creation_time" in t:
+    if "creation_time" in t and not c.fields.get("mvhd_damaged"):
         fmt = c.fields.get("format_name", "")
         field = {"avi": "RIFF IDIT", "matroska,webm": "Matroska DateUTC"}.get(fmt, "container creation_time")
         c.time(field, t["creation_time"])
@@ -506,6 +510,9 @@ def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaIn
     info = _info_from(c, base)
     if info.kind == "video" and info.container in ("image2", "png_pipe", "jpeg_pipe", "webp_pipe"):
         info = replace(info, kind="image", duration=None, fps=None, frame_count=1)
+    if still is None and info.kind == "image" and not info.coded_width:
+        # libavformat picks its image demuxer from the name alone: a text file named .jpg "opens" with size 0x0
+        info = replace(info, kind="unknown", errors=("not a media file that ffmpeg can read", *info.errors))
     return info
 
 
