@@ -132,4 +132,54 @@ class Claims(Model):
     claimed_place: str | None = None
 
 
-__all__ = ["Claims", "GPS", "MediaInfo", "Model", "Timestamp"]
+@dataclass(frozen=True)
+class Segment(Model):
+    """A matched stretch: B's [b_start, b_end) shows A's [a_start, a_end) (seconds on each file's timeline)."""
+
+    a_start: float
+    a_end: float
+    b_start: float
+    b_end: float
+    speed: float = 1.0  # B seconds per A second
+    mirrored: bool = False
+    distance: float = 0.0  # mean Hamming bits between matched frames
+    frames: int = 0  # B frames in the stretch
+    channel: str = "full"  # full | a-crop (B is a centre crop of A) | b-crop (A is a centre crop of B)
+
+
+@dataclass(frozen=True)
+class Edit(Model):
+    """How B differs from A somewhere: a type, times on both sides where they apply, and the evidence."""
+
+    type: str
+    a_start: float | None = None
+    a_end: float | None = None
+    b_start: float | None = None
+    b_end: float | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileRef(Model):
+    path: str
+    sha256: str | None = None
+    duration: float | None = None
+
+
+@dataclass(frozen=True)
+class Match(Model):
+    """The result of comparing A with B (CONTRACT.md, compare section)."""
+
+    a: FileRef
+    b: FileRef
+    verdict: str  # identical | same-footage | partial-overlap | unrelated
+    similarity: float
+    coverage: dict[str, float]
+    segments: tuple[Segment, ...] = ()
+    edits: tuple[Edit, ...] = ()
+    findings: tuple[dict[str, Any], ...] = ()
+    confidence: float = 0.0
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+
+__all__ = ["Claims", "Edit", "FileRef", "GPS", "Match", "MediaInfo", "Model", "Segment", "Timestamp"]

@@ -1,0 +1,289 @@
+"""Pure alignment: two fingerprints' hash sequences -> every matched stretch, with offset, speed and mirroring.
+
+Method (all numpy, no per-frame Python):
+1. Channels. B's frame hashes are compared with A's frame hashes, with A's mirrored hashes (B mirrored), with
+   the hashes of A's centre 9:16 crop (B is a vertical crop of A) and the reverse (A is a crop of B).
+2. Seeds. A few informative B frames per second (flat frames say nothing) are compared with every A frame;
+   pairs within SEED_THRESHOLD_BITS are seeds. A B frame from a static shot matches many A frames: each B
+   frame's votes are shared among its seeds, so static shots cannot outvote distinctive moments.
+3. Lines. Seeds of one matched stretch lie on a line ``t_b = speed * t_a + offset``. A weighted Hough vote
+   over speeds 0.5x-2x (1.0 exactly included) and offsets finds the best line across all channels; least
+   squares on its inliers refines it.
+4. Runs. Along that line every B frame is compared with the A frame it should show. Runs of matching frames
+   (short mismatches such as a passing caption are bridged) of at least MIN_SEGMENT_SECONDS become segments.
+   Their B frames are removed from the seeds and the search repeats for the next line, so a cut, a splice,
+   a reordering or a mixture of mirrored and straight footage gives one segment per stretch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .hashing import hamming
+from .models import Segment
+
+SEED_THRESHOLD_BITS = 12  # a seed pair: frames within this many bits of 64
+MATCH_THRESHOLD_BITS = 16  # along a found line, a frame matches within this many bits
+SEGMENT_MAX_MEAN_BITS = 12.0  # a segment's mean distance must stay under this (random pairs: ~32)
+MIN_SEGMENT_SECONDS = 0.5  # shorter stretches are not reported
+GAP_BRIDGE_SECONDS = 0.4  # mismatches shorter than this inside a run are bridged
+FLAT_LUMA_STD = 3.0  # grey-level std under which a frame is flat (black, white): its hash says nothing
+SEEDS_PER_SECOND = 4.0  # B frames sampled per second of B for seeding
+MAX_SEEDS_PER_FRAME = 24  # a B frame's candidate A frames (the closest ones)
+MAX_SEGMENTS = 64
+SPEEDS = np.unique(np.concatenate([np.geomspace(0.5, 2.0, 121), [1.0]]))
+
+
+@dataclass(frozen=True)
+class Track:
+    """What alignment needs of one fingerprint."""
+
+    times: np.ndarray
+    hashes: np.ndarray
+    mirrored: np.ndarray
+    crop: np.ndarray
+    crop_mirrored: np.ndarray
+    flat: np.ndarray  # bool: frame carries no picture information
+    frame_dur: float  # typical frame duration (s)
+
+    @classmethod
+    def of(cls, fp: object) -> Track:
+        t = np.asarray(fp.times, dtype=np.float64)  # type: ignore[attr-defined]
+        d = np.diff(t)
+        frame = float(np.median(d)) if len(d) else 1 / 30
+        if not np.isfinite(frame) or frame <= 0:
+            frame = 1 / 30
+        return cls(
+            times=t,
+            hashes=np.asarray(fp.hashes, dtype=np.uint64),  # type: ignore[attr-defined]
+            mirrored=np.asarray(fp.mirrored, dtype=np.uint64),  # type: ignore[attr-defined]
+            crop=np.asarray(fp.crop_hashes, dtype=np.uint64),  # type: ignore[attr-defined]
+            crop_mirrored=np.asarray(fp.crop_mirrored, dtype=np.uint64),  # type: ignore[attr-defined]
+            flat=np.asarray(fp.luma_std) < FLAT_LUMA_STD,  # type: ignore[attr-defined]
+            frame_dur=frame,
+        )
+
+
+# (name, A's array, B's array, mirrored)
+_CHANNELS = (
+    ("full", "hashes", "hashes", False),
+    ("full", "mirrored", "hashes", True),
+    ("a-crop", "crop", "hashes", False),
+    ("a-crop", "crop_mirrored", "hashes", True),
+    ("b-crop", "hashes", "crop", False),
+    ("b-crop", "mirrored", "crop", True),
+)
+
+
+@dataclass
+class _Seeds:
+    channel: int
+    ia: np.ndarray  # A frame index
+    jb: np.ndarray  # B frame index
+    d: np.ndarray  # distance (bits)
+    w: np.ndarray  # vote weight
+
+
+def _sample_b(b: Track) -> np.ndarray:
+    informative = np.flatnonzero(~b.flat)
+    if len(informative) == 0:
+        return informative
+    span = max(b.times[-1] - b.times[0], b.frame_dur)
+    want = int(np.ceil(span * SEEDS_PER_SECOND)) + 1
+    if len(informative) <= want:
+        return informative
+    pick = np.linspace(0, len(informative) - 1, want).round().astype(int)
+    return informative[np.unique(pick)]
+
+
+def _seeds(a: Track, b: Track, sample: np.ndarray) -> list[_Seeds]:
+    out = []
+    a_ok = ~a.flat
+    for ci, (_, a_name, b_name, _) in enumerate(_CHANNELS):
+        ah, bh = getattr(a, a_name), getattr(b, b_name)[sample]
+        ia_l, jb_l, d_l = [], [], []
+        for start in range(0, len(bh), 256):
+            block = hamming(bh[start:start + 256, None], ah[None, :])  # (k, n)
+            block[:, ~a_ok] = 64
+            k = min(MAX_SEEDS_PER_FRAME, block.shape[1])
+            part = np.argpartition(block, k - 1, axis=1)[:, :k] if block.shape[1] > k else np.tile(
+                np.arange(block.shape[1]), (len(block), 1))
+            dist = np.take_along_axis(block, part, axis=1)
+            rows, cols = np.nonzero(dist <= SEED_THRESHOLD_BITS)
+            ia_l.append(part[rows, cols])
+            jb_l.append(sample[start + rows])
+            d_l.append(dist[rows, cols])
+        ia = np.concatenate(ia_l) if ia_l else np.zeros(0, int)
+        jb = np.concatenate(jb_l) if jb_l else np.zeros(0, int)
+        d = np.concatenate(d_l) if d_l else np.zeros(0, int)
+        if len(ia) == 0:
+            continue
+        # each B frame's vote is shared among its seeds; closer pairs weigh more
+        counts = np.bincount(jb, minlength=len(b.times))[jb]
+        w = (1.0 - d / (SEED_THRESHOLD_BITS + 1)) / counts
+        out.append(_Seeds(ci, ia, jb, d, w))
+    return out
+
+
+def _best_line(a: Track, b: Track, seeds: list[_Seeds], active: np.ndarray) -> tuple[float, int, float, float] | None:
+    """(votes, channel, speed, offset) of the strongest line among seeds whose B frame is still unexplained."""
+    bin_w = max(a.frame_dur, b.frame_dur) * 2
+    best: tuple[float, int, float, float] | None = None
+    for s in seeds:
+        keep = active[s.jb]
+        if keep.sum() < 2:
+            continue
+        ta, tb, w = a.times[s.ia[keep]], b.times[s.jb[keep]], s.w[keep]
+        for speed in SPEEDS:
+            off = tb - speed * ta
+            lo = off.min()
+            q = ((off - lo) / bin_w).astype(np.int64)
+            hist = np.bincount(q, weights=w)
+            if len(hist) > 1:
+                hist = hist + np.concatenate([hist[1:], [0.0]])  # a line straddling two bins
+            k = int(np.argmax(hist))
+            votes = float(hist[k])
+            # prefer normal speed and no mirroring on ties
+            votes *= 1.0 if speed == 1.0 else 0.97
+            if best is None or votes > best[0]:
+                best = (votes, s.channel, float(speed), float(lo + (k + 1) * bin_w))
+    return best
+
+
+def _refine(a: Track, b: Track, seeds: _Seeds, speed: float, offset: float, active: np.ndarray) -> tuple[float, float]:
+    keep = active[seeds.jb]
+    ta, tb = a.times[seeds.ia[keep]], b.times[seeds.jb[keep]]
+    tol = max(a.frame_dur, b.frame_dur) * 1.5
+    inl = np.abs(tb - (speed * ta + offset)) <= tol
+    if inl.sum() >= 2 and np.ptp(ta[inl]) > 4 * a.frame_dur and speed != 1.0:
+        s, o = np.polyfit(ta[inl], tb[inl], 1)
+        if 0.45 <= s <= 2.1:
+            return float(s), float(o)
+    if inl.sum() >= 1:
+        return speed, float(np.median(tb[inl] - speed * ta[inl]))
+    return speed, offset
+
+
+def _distances_along(a: Track, b: Track, channel: int, speed: float, offset: float) -> tuple[np.ndarray, np.ndarray]:
+    """For every B frame: the A frame index the line predicts, and the distance to it (best of the two nearest)."""
+    _, a_name, b_name, _ = _CHANNELS[channel]
+    ah, bh = getattr(a, a_name), getattr(b, b_name)
+    ta_pred = (b.times - offset) / speed
+    idx = np.clip(np.searchsorted(a.times, ta_pred), 0, len(a.times) - 1)
+    prev = np.clip(idx - 1, 0, len(a.times) - 1)
+    d_idx, d_prev = hamming(bh, ah[idx]), hamming(bh, ah[prev])
+    use_prev = (d_prev < d_idx) | ((d_prev == d_idx) & (np.abs(a.times[prev] - ta_pred) < np.abs(a.times[idx] - ta_pred)))
+    best = np.where(use_prev, prev, idx)
+    dist = np.minimum(d_idx, d_prev)
+    outside = (ta_pred < a.times[0] - a.frame_dur) | (ta_pred > a.times[-1] + a.frame_dur)
+    dist = np.where(outside, 64, dist)
+    return best, dist
+
+
+def _runs(mask: np.ndarray, times: np.ndarray, frame: float) -> list[tuple[int, int]]:
+    """Index ranges [i, j] of True runs, bridging gaps shorter than GAP_BRIDGE_SECONDS."""
+    idx = np.flatnonzero(mask)
+    if len(idx) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(times[idx]) > GAP_BRIDGE_SECONDS + frame * 0.5)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [len(idx) - 1]])
+    return [(int(idx[s]), int(idx[e])) for s, e in zip(starts, ends, strict=True)]
+
+
+def align(fa: object, fb: object) -> list[Segment]:
+    """Every stretch of B that shows footage of A, ordered by B time."""
+    a, b = Track.of(fa), Track.of(fb)
+    if len(a.times) == 0 or len(b.times) == 0:
+        return []
+    if len(b.times) == 1 or len(a.times) == 1:
+        return _single_frame(a, b)
+    sample = _sample_b(b)
+    seeds = _seeds(a, b, sample)
+    explained = np.zeros(len(b.times), dtype=bool)
+    segments: list[Segment] = []
+    tried: set[tuple[int, float, int]] = set()
+    for _ in range(MAX_SEGMENTS * 2):
+        line = _best_line(a, b, seeds, ~explained)
+        if line is None or line[0] < 1.5:
+            break
+        _, channel, speed, offset = line
+        key = (channel, round(speed, 3), int(round(offset / (2 * b.frame_dur))))
+        seed_set = next(s for s in seeds if s.channel == channel)
+        if key in tried:
+            # the strongest remaining line gave nothing new: drop its seeds and go on
+            keep = np.abs(b.times[seed_set.jb] - (speed * a.times[seed_set.ia] + offset)) > 2 * b.frame_dur
+            for s in seeds:
+                if s.channel == channel:
+                    s.ia, s.jb, s.d, s.w = s.ia[keep], s.jb[keep], s.d[keep], s.w[keep]
+            continue
+        tried.add(key)
+        speed, offset = _refine(a, b, seed_set, speed, offset, ~explained)
+        a_idx, dist = _distances_along(a, b, channel, speed, offset)
+        ok = ((dist <= MATCH_THRESHOLD_BITS) | b.flat) & ~explained
+        new = 0
+        for i, j in _runs(ok, b.times, b.frame_dur):
+            run = slice(i, j + 1)
+            informative = ~b.flat[run]
+            if informative.sum() == 0:
+                continue
+            mean_d = float(dist[run][informative].mean())
+            length = b.times[j] - b.times[i] + b.frame_dur
+            if length < MIN_SEGMENT_SECONDS or mean_d > SEGMENT_MAX_MEAN_BITS:
+                continue
+            explained[run] = True
+            new += 1
+            segments.append(_segment(a, b, i, j, a_idx, speed, offset, channel, mean_d))
+        if len(segments) >= MAX_SEGMENTS:
+            break
+        if new == 0:
+            continue
+    return _merge(sorted(segments, key=lambda s: s.b_start))
+
+
+def _segment(a: Track, b: Track, i: int, j: int, a_idx: np.ndarray, speed: float, offset: float, channel: int,
+             mean_d: float) -> Segment:
+    name, _, _, mirrored = _CHANNELS[channel]
+    b_start, b_end = float(b.times[i]), float(b.times[j] + b.frame_dur)
+    a_start = float(a.times[a_idx[i]])
+    a_end = float(a.times[a_idx[j]] + a.frame_dur)
+    return Segment(
+        a_start=round(a_start, 4), a_end=round(a_end, 4), b_start=round(b_start, 4), b_end=round(b_end, 4),
+        speed=round(speed, 4), mirrored=mirrored, distance=round(mean_d, 2), frames=j - i + 1, channel=name,
+    )
+
+
+def _merge(segs: list[Segment]) -> list[Segment]:
+    """Join consecutive segments that continue the same line (a bridged flash or caption)."""
+    out: list[Segment] = []
+    for s in segs:
+        if out:
+            p = out[-1]
+            same_line = p.mirrored == s.mirrored and p.channel == s.channel and abs(p.speed - s.speed) < 0.02
+            contiguous = s.b_start - p.b_end <= GAP_BRIDGE_SECONDS and abs((s.a_start - p.a_end) -
+                                                                            (s.b_start - p.b_end) / s.speed) < 0.1
+            if same_line and contiguous:
+                n = p.frames + s.frames
+                out[-1] = Segment(p.a_start, s.a_end, p.b_start, s.b_end, p.speed, p.mirrored,
+                                  round((p.distance * p.frames + s.distance * s.frames) / n, 2), n, p.channel)
+                continue
+        out.append(s)
+    return out
+
+
+def _single_frame(a: Track, b: Track) -> list[Segment]:
+    """A still against a video (or two stills): the best-matching frame, if close enough."""
+    best: Segment | None = None
+    for name, a_name, b_name, mirrored in _CHANNELS:
+        d = hamming(getattr(b, b_name)[:, None], getattr(a, a_name)[None, :])
+        jb, ia = np.unravel_index(int(np.argmin(d)), d.shape)
+        dist = int(d[jb, ia])
+        if dist <= SEED_THRESHOLD_BITS and (best is None or dist < best.distance):
+            best = Segment(float(a.times[ia]), float(a.times[ia]), float(b.times[jb]), float(b.times[jb]), 1.0,
+                           mirrored, float(dist), 1, name)
+    return [best] if best else []
+
+
+__all__ = ["MATCH_THRESHOLD_BITS", "MIN_SEGMENT_SECONDS", "SEED_THRESHOLD_BITS", "Track", "align"]
