@@ -24,6 +24,7 @@ _EPILOG_MAIN = """\
 commands:
   probe   what a file says about itself: format, size, fps, every time field, device, GPS
   hash    per-frame perceptual fingerprints (pHash of each frame and of its mirror image)
+  compare where two clips share footage (time ranges on both sides) and how the second was edited
 
 examples:
   vidverify probe clip.mp4 IMG_4521.MOV
@@ -31,6 +32,7 @@ examples:
   vidverify probe --json downloads/*.mp4 > metadata.json
   vidverify hash clip.mp4 -o clip.vvfp
   vidverify hash --keyframes --json clip.mp4
+  vidverify compare original.mp4 reupload.mp4
 
 A file name that starts with '-' goes after '--':  vidverify probe -- -weird-name.mp4
 Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 missing dependency, 4 unreadable input.
@@ -59,6 +61,20 @@ examples:
 Dense mode hashes every frame at its true presentation time (variable frame rate, edit lists and start offsets
 kept). The hash is imagehash's pHash of the 32x32 grey frame; the in-loop deblocking filter, which a 32x32 hash
 cannot see, is skipped unless --full-quality. Nothing is written unless -o is given.
+"""
+
+
+_EPILOG_COMPARE = """\
+examples:
+  vidverify compare IMG_4521.MOV reupload.mp4
+  vidverify compare --json original.mp4 tiktok.mp4 | jq '.verdict, .segments, [.edits[].type]'
+  vidverify compare a.vvfp b.vvfp               compare saved fingerprints (no decoding)
+
+verdict: identical (same bytes), same-footage (one contains the other's footage, perhaps edited),
+partial-overlap (each has footage the other lacks), unrelated. Segments give matched time ranges on both
+sides with speed and mirroring; edits say how B differs from A (trim, cut, insert, speed, mirror, crop, pad,
+reorder, frame-rate, reencode, ...), each with its times. Frames are matched through re-encoding, scaling,
+bars, 9:16 centre crops, captions and mirroring.
 """
 
 
@@ -105,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="decoder processes per file (default: CPU count, at most 4)")
     h.add_argument("--json", action="store_true", help="print a vidverify/hash@1 JSON document")
     h.set_defaults(func=cmd_hash)
+
+    c = sub.add_parser("compare", help="shared footage and edits between two clips", epilog=_EPILOG_COMPARE,
+                       formatter_class=fmt, description="Compare A (the reference) with B (an upload).")
+    c.add_argument("a", metavar="A", help="reference: media file or .vvfp fingerprint file")
+    c.add_argument("b", metavar="B", help="the clip to explain in terms of A: media or .vvfp file")
+    c.add_argument("--json", action="store_true", help="print a vidverify/compare@1 JSON document")
+    c.add_argument("--jobs", type=int, default=None, metavar="N", help="decoder processes per file")
+    c.set_defaults(func=cmd_compare)
     return parser
 
 
@@ -250,6 +274,37 @@ def cmd_hash(args: argparse.Namespace) -> int:
     elif rows:
         render.table(["file", "mode", "frames", "duration", "time", "written to"], rows)
     return status
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare
+    from .report import render
+
+    m = compare(args.a, args.b, jobs=args.jobs)
+    if args.json:
+        render.write_json(render.json_document("vidverify/compare@1", m.to_dict()))
+        return EXIT_OK
+    render.key_values(
+        f"{args.a}  vs  {args.b}",
+        [
+            ("verdict", f"{m.verdict} (confidence {m.confidence:.2f})"),
+            ("similarity", m.similarity),
+            ("coverage", f"{m.coverage['a']:.0%} of A found in B, {m.coverage['b']:.0%} of B found in A"),
+        ],
+    )
+    if m.segments:
+        render.table(
+            ["A from", "A to", "B from", "B to", "speed", "mirrored", "bits", "matched as"],
+            [[f"{s.a_start:.2f}", f"{s.a_end:.2f}", f"{s.b_start:.2f}", f"{s.b_end:.2f}", s.speed,
+              "yes" if s.mirrored else "no", s.distance, s.channel] for s in m.segments],
+        )
+    if m.edits:
+        print()
+        render.table(
+            ["edit", "A from", "A to", "B from", "B to", "detail"],
+            [[e.type, e.a_start, e.a_end, e.b_start, e.b_end, e.detail] for e in m.edits],
+        )
+    return EXIT_OK
 
 
 class _progress:
