@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from . import align as align_mod
-from .edits import geometry_edits, timeline_edits
-from .fingerprint import Fingerprint, load_or_compute
+from .edits import geometry_edits, picture_edits, timeline_edits
+from .fingerprint import Fingerprint, is_fingerprint_file, load_or_compute
 from .models import Edit, FileRef, Match, Segment
 
 SAME_FOOTAGE_COVERAGE = 0.9  # one side's footage found in the other at least this share: same footage
@@ -108,11 +108,73 @@ def _confidence(segments: list[Segment], frames: int, mean_d: float, fa: Fingerp
     return round(1.0 - math.exp(-informative / 15.0), 4)
 
 
-def compare(a: str | os.PathLike[str] | Fingerprint, b: str | os.PathLike[str] | Fingerprint, **kwargs: Any) -> Match:
-    """Compare two media files (or fingerprint files, or Fingerprints). ``kwargs`` go to ``fingerprint()``."""
+PICTURE_PAIRS = 6  # matched frame pairs decoded in colour for picture edits
+
+
+def _media_path(given: Any, fp: Fingerprint) -> str | None:
+    """The media file behind an argument: itself, or the file a fingerprint was made from if it is still there."""
+    if not isinstance(given, Fingerprint) and not is_fingerprint_file(given):
+        return os.fspath(given)
+    try:
+        if fp.path and os.path.isfile(fp.path) and os.path.getsize(fp.path) == fp.size:
+            return fp.path
+    except OSError:
+        pass
+    return None
+
+
+def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str) -> tuple[Edit, ...]:
+    """Add crop/rotate/overlay/colour edits found on a few matched frame pairs of the dominant channel."""
+    from .media.frames import grab_frames
+
+    main = max(m.segments, key=lambda s: s.frames)
+    segs = [s for s in m.segments if s.channel == main.channel and s.b_end - s.b_start > 0.4]
+    if not segs or not (fa.width and fa.height and fb.width and fb.height):
+        return m.edits
+    lengths = np.array([s.b_end - s.b_start - 0.4 for s in segs])
+    picks = (np.arange(PICTURE_PAIRS) + 0.5) / PICTURE_PAIRS * lengths.sum()
+    bounds = np.concatenate([[0.0], np.cumsum(lengths)])
+    b_times, a_times, mirrored = [], [], []
+    for p in picks:
+        k = int(np.clip(np.searchsorted(bounds, p, side="right") - 1, 0, len(segs) - 1))
+        s = segs[k]
+        tb = s.b_start + 0.2 + (p - bounds[k])
+        b_times.append(tb)
+        a_times.append(s.a_start + (tb - s.b_start) / (s.speed or 1.0))
+        mirrored.append(s.mirrored)
+    imgs_a = grab_frames(media_a, a_times, origin=fa.time_origin)
+    imgs_b = grab_frames(media_b, b_times, origin=fb.time_origin)
+    pairs = [(ia, ib, mir, main.channel) for ia, ib, mir in zip(imgs_a, imgs_b, mirrored, strict=True)
+             if ia is not None and ib is not None]
+    full_a = (0, 0, fa.width, fa.height)
+    full_b = (0, 0, fb.width, fb.height)
+    a_region = fa.crop_area if main.channel == "a-crop" and fa.crop_area else (fa.active_area or full_a)
+    b_region = fb.crop_area if main.channel == "b-crop" and fb.crop_area else (fb.active_area or full_b)
+    span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
+    found = picture_edits(pairs, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),
+                          a_region=a_region, b_region=b_region, span=span)
+    kept = [e for e in m.edits if not (e.type == "crop" and any(f.type == "crop" for f in found))]
+    return tuple(kept + found)
+
+
+def compare(
+    a: str | os.PathLike[str] | Fingerprint,
+    b: str | os.PathLike[str] | Fingerprint,
+    *,
+    pictures: bool = True,
+    **kwargs: Any,
+) -> Match:
+    """Compare two media files (or fingerprint files, or Fingerprints). ``kwargs`` go to ``fingerprint()``.
+
+    With ``pictures`` (and the media at hand), a few matched frame pairs are decoded in colour to add picture
+    edits (crop geometry, rotation, overlays, colour changes)."""
     fa = a if isinstance(a, Fingerprint) else load_or_compute(a, **kwargs)
     fb = b if isinstance(b, Fingerprint) else load_or_compute(b, **kwargs)
     m = match_fingerprints(fa, fb)
+    if pictures and m.segments and m.verdict != "identical":
+        media_a, media_b = _media_path(a, fa), _media_path(b, fb)
+        if media_a and media_b:
+            m = replace(m, edits=_with_picture_edits(m, fa, fb, media_a, media_b))
     # paths as the caller gave them (a fingerprint file stands for its media)
     return replace(
         m,

@@ -127,4 +127,153 @@ def _bars(active: tuple[int, int, int, int] | None, size: tuple[int, int] | None
     return (round(x / size[0], 2), round(y / size[1], 2), round(w / size[0], 2), round(h / size[1], 2))
 
 
-__all__ = ["EDIT_TOLERANCE_SECONDS", "geometry_edits", "timeline_edits"]
+
+
+
+# ------------------------------------------------------------------------------------ picture edits (OpenCV)
+
+CROP_MIN_LOSS = 0.04  # a crop is reported when B shows at most 1 - this share of A's width or height
+ROTATE_MIN_DEGREES = 2.0
+OVERLAY_DIFF_LEVELS = 40.0  # grey levels of difference (after matching brightness) that mark an overlay pixel
+OVERLAY_CONSISTENCY = 0.6  # share of frame pairs in which a pixel must differ
+OVERLAY_MIN_AREA = 0.004  # share of B's picture
+GREY_SATURATION_RATIO = 0.25
+GAIN_TOLERANCE = 0.15
+OFFSET_TOLERANCE = 15.0
+TINT_TOLERANCE = 12.0
+
+
+def _box_transform(src: tuple[float, float, float, float], dst: tuple[float, float, float, float]) -> np.ndarray:
+    """Affine 2x3 mapping box ``src`` (x, y, w, h) onto box ``dst``."""
+    sx, sy = dst[2] / src[2], dst[3] / src[3]
+    return np.array([[sx, 0.0, dst[0] - sx * src[0]], [0.0, sy, dst[1] - sy * src[1]]])
+
+
+def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Similarity transform (rotation, scale, shift) taking B's pixels to A's, from ORB features and RANSAC."""
+    import cv2
+
+    orb = cv2.ORB_create(nfeatures=1500)  # type: ignore[attr-defined]
+    kb, db = orb.detectAndCompute(b_grey, None)
+    ka, da = orb.detectAndCompute(a_grey, None)
+    if db is None or da is None or len(kb) < 8 or len(ka) < 8:
+        return None
+    matches = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(db, da, k=2)
+    good = [m[0] for m in matches if len(m) == 2 and m[0].distance < 0.8 * m[1].distance]
+    if len(good) < 12:
+        return None
+    pb = np.array([kb[m.queryIdx].pt for m in good], dtype=np.float32)
+    pa = np.array([ka[m.trainIdx].pt for m in good], dtype=np.float32)
+    m, inliers = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=3.0)
+    if m is None or inliers is None or int(inliers.sum()) < 15:
+        return None
+    return m, int(inliers.sum())
+
+
+def picture_edits(
+    pairs: list[tuple[np.ndarray, np.ndarray, bool, str]],
+    *,
+    a_size: tuple[int, int],
+    b_size: tuple[int, int],
+    a_region: tuple[int, int, int, int],
+    b_region: tuple[int, int, int, int],
+    span: tuple[float, float, float, float],
+) -> list[Edit]:
+    """Crop, rotate, overlay and colour edits from matched frame pairs ``(a_rgb, b_rgb, mirrored, channel)``.
+
+    ``a_size``/``b_size``: display sizes; ``a_region``/``b_region``: the boxes (display pixels) that the
+    fingerprints matched (active areas or the centre crop), used when features cannot be matched; ``span``:
+    (a_start, a_end, b_start, b_end) that the edits cover."""
+    import cv2
+
+    if not pairs:
+        return []
+    transforms, scale_info = [], []
+    diffs, sats, gains, offsets, tints = [], [], [], [], []
+    b_shape = pairs[0][1].shape[:2]
+    for a_rgb, b_rgb, mirrored, _ in pairs:
+        if mirrored:
+            b_rgb = np.ascontiguousarray(b_rgb[:, ::-1])
+        fa = a_rgb.shape[1] / a_size[0]  # grab pixels per display pixel
+        fb = b_rgb.shape[1] / b_size[0]
+        if b_rgb.shape[:2] != b_shape:
+            continue
+        a_grey = cv2.cvtColor(a_rgb, cv2.COLOR_RGB2GRAY)
+        b_grey = cv2.cvtColor(b_rgb, cv2.COLOR_RGB2GRAY)
+        fallback = _box_transform(tuple(v * fb for v in b_region), tuple(v * fa for v in a_region))
+        found = _feature_transform(b_grey, a_grey)
+        m = found[0] if found else fallback
+        transforms.append(m)
+        scale_info.append((fa, fb))
+        # A seen through B's geometry
+        inv = cv2.invertAffineTransform(m)
+        h, w = b_grey.shape
+        a_w = cv2.warpAffine(a_rgb, inv, (w, h), flags=cv2.INTER_AREA)
+        valid = cv2.warpAffine(np.full(a_grey.shape, 255, np.uint8), inv, (w, h)) > 250
+        bx, by, bw, bh = (int(round(v * fb)) for v in b_region)
+        region = np.zeros_like(valid)
+        region[by:by + bh, bx:bx + bw] = True
+        valid &= region
+        valid = cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        if valid.sum() < 0.2 * valid.size:
+            continue
+        ag = cv2.cvtColor(a_w, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        bg = b_grey.astype(np.float32)
+        x, y = ag[valid], bg[valid]
+        g, o = np.polyfit(x, y, 1) if x.std() > 1 else (1.0, float(y.mean() - x.mean()))
+        gains.append(float(g))
+        offsets.append(float(o + (g - 1) * 128))  # offset at mid-grey, easier to read
+        diff = np.abs(cv2.GaussianBlur(bg, (5, 5), 0) - cv2.GaussianBlur(g * ag + o, (5, 5), 0))
+        diffs.append((diff > OVERLAY_DIFF_LEVELS) & valid)
+        hsv_a = cv2.cvtColor(a_w, cv2.COLOR_RGB2HSV)[..., 1][valid].mean()
+        hsv_b = cv2.cvtColor(b_rgb, cv2.COLOR_RGB2HSV)[..., 1][valid].mean()
+        sats.append((float(hsv_a), float(hsv_b)))
+        ca, cb = a_w[valid].astype(np.float32), b_rgb[valid].astype(np.float32)
+        tints.append(((cb[:, 0] - cb[:, 1]).mean() - (ca[:, 0] - ca[:, 1]).mean(),
+                      (cb[:, 2] - cb[:, 1]).mean() - (ca[:, 2] - ca[:, 1]).mean()))
+    if not transforms:
+        return []
+    a0, a1, b0, b1 = span
+    edits: list[Edit] = []
+    m = np.median(np.stack(transforms), axis=0)
+    fa, fb = np.median(np.array(scale_info), axis=0)
+    angle = float(np.degrees(np.arctan2(m[1, 0], m[0, 0])))
+    if abs(angle) > ROTATE_MIN_DEGREES:
+        edits.append(Edit("rotate", a0, a1, b0, b1, {"degrees": round(angle, 1)}))
+    # the part of A's picture that B shows: B's matched region mapped into A (display pixels)
+    bx, by, bw, bh = (v * fb for v in b_region)
+    corners = np.array([[bx, by, 1], [bx + bw, by, 1], [bx, by + bh, 1], [bx + bw, by + bh, 1]]) @ m.T / fa
+    x0, y0 = np.clip(corners.min(axis=0), 0, a_size)
+    x1, y1 = np.clip(corners.max(axis=0), 0, a_size)
+    kept_w, kept_h = (x1 - x0) / a_size[0], (y1 - y0) / a_size[1]
+    if kept_w < 1 - CROP_MIN_LOSS or kept_h < 1 - CROP_MIN_LOSS:
+        edits.append(Edit("crop", a0, a1, b0, b1, {
+            "region": [int(x0), int(y0), int(x1 - x0), int(y1 - y0)], "of": "a",
+            "kept_area": round(float(kept_w * kept_h), 3), "source": "features" if len(transforms) else "hashes"}))
+    if diffs:
+        consistent = np.mean(np.stack(diffs), axis=0) >= OVERLAY_CONSISTENCY
+        mask = cv2.morphologyEx(consistent.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+        area_b = b_shape[0] * b_shape[1]
+        boxes = [stats[i] for i in range(1, n) if stats[i][4] >= OVERLAY_MIN_AREA * area_b]
+        for x, y, w, h, _area in sorted(boxes, key=lambda s: -s[4])[:5]:
+            edits.append(Edit("overlay", a0, a1, b0, b1, {
+                "box": [int(x / fb), int(y / fb), int(w / fb), int(h / fb)],
+                "share_of_frame": round(float(w * h) / area_b, 3)}))
+    if sats:
+        sa, sb = np.median(np.array(sats), axis=0)
+        g, o = float(np.median(gains)), float(np.median(offsets))
+        ta, tb = np.median(np.array(tints), axis=0)
+        if sa > 30 and sb < GREY_SATURATION_RATIO * sa:
+            edits.append(Edit("color", a0, a1, b0, b1, {"kind": "greyscale", "a_saturation": round(float(sa), 1),
+                                                         "b_saturation": round(float(sb), 1)}))
+        elif abs(g - 1) > GAIN_TOLERANCE or abs(o) > OFFSET_TOLERANCE:
+            edits.append(Edit("color", a0, a1, b0, b1, {"kind": "brightness/contrast", "gain": round(g, 3),
+                                                         "offset": round(o, 1)}))
+        elif max(abs(ta), abs(tb)) > TINT_TOLERANCE:
+            edits.append(Edit("color", a0, a1, b0, b1, {"kind": "tint", "red_shift": round(float(ta), 1),
+                                                         "blue_shift": round(float(tb), 1)}))
+    return edits
+
+__all__ = ["EDIT_TOLERANCE_SECONDS", "geometry_edits", "picture_edits", "timeline_edits"]

@@ -58,6 +58,7 @@ class Fingerprint:
     height: int | None = None
     active_area: tuple[int, int, int, int] | None = None  # x, y, w, h of the picture inside bars (None: all)
     crop_area: tuple[int, int, int, int] | None = None  # x, y, w, h of the centre crop, in frame pixels
+    time_origin: float = 0.0  # raw container time of t = 0 (non-zero for MPEG-TS and the like)
     versions: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
@@ -95,6 +96,7 @@ class Fingerprint:
             "height": self.height,
             "active_area": list(self.active_area) if self.active_area else None,
             "crop_area": list(self.crop_area) if self.crop_area else None,
+            "time_origin": self.time_origin,
             "frame_count": len(self),
             "versions": self.versions,
             "warnings": list(self.warnings),
@@ -197,6 +199,7 @@ def _geometry(d: dict[str, Any]) -> dict[str, Any]:
         "height": d.get("height"),
         "active_area": box(d.get("active_area")),
         "crop_area": box(d.get("crop_area")),
+        "time_origin": float(d.get("time_origin") or 0.0),
     }
 
 
@@ -294,6 +297,7 @@ def fingerprint(
         height=layout.height or None,
         active_area=tuple(layout.active.to_list()) if layout.active else None,  # type: ignore[arg-type]
         crop_area=tuple(_abs_crop(layout).to_list()),  # type: ignore[arg-type]
+        time_origin=layout.origin,
         versions=versions(mode, fast),
         warnings=tuple(warnings),
     )

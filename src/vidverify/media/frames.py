@@ -1,0 +1,67 @@
+"""A few frames at given times, in colour, at a modest size: the evidence for picture edits and thumbnails."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+log = logging.getLogger("vidverify")
+
+GRAB_WIDTH = 384  # pixels: enough for feature matching and overlay boxes, cheap to decode and compare
+
+
+def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: int = GRAB_WIDTH,
+                origin: float = 0.0) -> list[np.ndarray | None]:
+    """RGB frames (h, w, 3) uint8 shown at ``times`` (seconds on the file's timeline; ``origin`` is the raw
+    time of its zero), in display orientation; None where a frame cannot be had. Never raises for bad media."""
+    import av
+
+    out: list[np.ndarray | None] = [None] * len(times)
+    try:
+        with av.open(os.fspath(path), metadata_errors="ignore", options={"protocol_whitelist": "file"}) as c:
+            if not c.streams.video:
+                return out
+            stream = c.streams.video[0]
+            tb = float(stream.time_base) if stream.time_base else None
+            for k in np.argsort(times):
+                t = float(times[k]) + origin
+                try:
+                    if tb and len(times) > 0:
+                        c.seek(max(0, int(t / tb)), stream=stream, backward=True, any_frame=False)
+                    best = None
+                    for frame in c.decode(stream):
+                        ft = frame.time if frame.time is not None else 0.0
+                        best = frame
+                        if ft >= t - 0.5 * _frame_dur(stream):
+                            break
+                    if best is not None:
+                        out[k] = _to_rgb(best, width)
+                except (av.error.FFmpegError, ValueError, OSError) as exc:
+                    log.debug("cannot grab %s at %.3f: %s", path, t, exc)
+    except Exception as exc:  # unreadable media: no picture evidence, the timeline result stands
+        log.debug("cannot open %s for frames: %s", path, exc)
+    return out
+
+
+def _frame_dur(stream: object) -> float:
+    rate = getattr(stream, "average_rate", None) or getattr(stream, "guessed_rate", None)
+    return 1.0 / float(rate) if rate else 1 / 30
+
+
+def _to_rgb(frame: object, width: int) -> np.ndarray:
+    fw, fh = frame.width, frame.height  # type: ignore[attr-defined]
+    rot = int(getattr(frame, "rotation", 0) or 0) % 360
+    disp_w, disp_h = (fh, fw) if rot in (90, 270) else (fw, fh)
+    w = min(width, disp_w) & ~1
+    h = max(2, round(disp_h * w / disp_w)) & ~1
+    tw, th = (h, w) if rot in (90, 270) else (w, h)
+    img = frame.reformat(width=tw, height=th, format="rgb24").to_ndarray()  # type: ignore[attr-defined]
+    if rot in (90, 180, 270):
+        img = np.ascontiguousarray(np.rot90(img, k=rot // 90))
+    return img
+
+
+__all__ = ["GRAB_WIDTH", "grab_frames"]
