@@ -269,7 +269,7 @@ def fingerprint(
     decode._check_input(p)
     hasher = threading.Thread(target=_hash_file, daemon=True)
     hasher.start()
-    layout = decode.read_layout(p, scan_keyframes=not keyframes and (jobs is None or jobs > 1))
+    layout = decode.read_layout(p, scan_keyframes=jobs is None or jobs > 1)
     parts = decode.map_batches(
         p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
         warnings=warnings,

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fftpack
 
 HASH_BITS = 64
 HASH_INPUT_SIZE = 32  # the grey frames that the decoder delivers are HASH_INPUT_SIZE x HASH_INPUT_SIZE
@@ -52,6 +51,8 @@ def _pack(bits: np.ndarray) -> np.ndarray:
 def _dct_lowfreq(frames: np.ndarray) -> np.ndarray:
     if frames.ndim != 3 or frames.shape[1:] != (HASH_INPUT_SIZE, HASH_INPUT_SIZE):
         raise ValueError(f"expected (N, 32, 32) grey frames, got {frames.shape}")
+    import scipy.fftpack  # imported on first use (0.2 s): the decoder is already running by then
+
     pixels = frames.astype(np.float64)
     dct = scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=1), axis=2)
     return dct[:, :8, :8]

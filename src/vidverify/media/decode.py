@@ -80,25 +80,40 @@ class FrameBatch:
     crops: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8: its centre crop (picture.centre_crop)
 
 
-SAMPLE_FRAMES = 9  # frames sampled (seek + decode one) to find bars
+SAMPLE_FRAMES = 5  # keyframes sampled (seek + decode one) to find bars
 SAMPLE_SIZE = 128  # thumbnail side for bar detection
 
 
-def _sample_thumbnails(container: object, stream: object, duration: float | None) -> np.ndarray:
-    """Grey SAMPLE_SIZE² thumbnails of frames spread over the video, in display orientation."""
-    tb = float(stream.time_base) if stream.time_base else 0.0  # type: ignore[attr-defined]
-    start = (stream.start_time or 0) * tb  # type: ignore[attr-defined]
+def _sample_thumbnails(container: Any, stream: Any, duration: float | None) -> tuple[np.ndarray, int]:
+    """Grey SAMPLE_SIZE² thumbnails of keyframes spread over the video, in display orientation, and the
+    display rotation (degrees, ffmpeg's anticlockwise convention).
+
+    Each sample seeks to a keyframe and decodes that one packet, draining the decoder at once (no reference
+    frames, no reordering delay): about one keyframe decode per sample."""
+    tb = float(stream.time_base) if stream.time_base else 0.0
+    start = (stream.start_time or 0) * tb
     times = [start + (duration or 0) * (i + 0.5) / SAMPLE_FRAMES for i in range(SAMPLE_FRAMES)]
-    out = []
+    out: list[np.ndarray] = []
+    rotation = 0
+    cc = stream.codec_context
     for t in times if duration and tb else [None]:
         if t is not None:
-            container.seek(int(t / tb), stream=stream, backward=True, any_frame=False)  # type: ignore[attr-defined]
-        for frame in container.decode(stream):  # type: ignore[attr-defined]
-            img = frame.reformat(width=SAMPLE_SIZE, height=SAMPLE_SIZE, format="gray").to_ndarray()
-            rot = int(getattr(frame, "rotation", 0) or 0) % 360
-            out.append(np.rot90(img, k=rot // 90) if rot % 90 == 0 else img)
+            container.seek(int(t / tb), stream=stream, backward=True, any_frame=False)
+        for packet in container.demux(stream):
+            if not packet.is_keyframe or packet.size == 0:
+                continue
+            frames = list(cc.decode(packet)) + list(cc.decode(None))
+            cc.flush_buffers()
+            if frames:
+                frame = frames[0]
+                img = frame.reformat(
+                    width=SAMPLE_SIZE, height=SAMPLE_SIZE, format="gray", interpolation="FAST_BILINEAR"
+                ).to_ndarray()
+                rotation = int(getattr(frame, "rotation", 0) or 0) % 360
+                out.append(np.rot90(img, k=rotation // 90) if rotation % 90 == 0 else img)
             break
-    return np.stack(out) if out else np.zeros((0, SAMPLE_SIZE, SAMPLE_SIZE), np.uint8)
+    stack = np.stack(out) if out else np.zeros((0, SAMPLE_SIZE, SAMPLE_SIZE), np.uint8)
+    return stack, rotation
 
 
 def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) -> StreamLayout:
@@ -126,9 +141,8 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
             width, height = stream.codec_context.width, stream.codec_context.height
             active: Box | None = None
             try:
-                samples = _sample_thumbnails(container, stream, duration)
+                samples, rotated = _sample_thumbnails(container, stream, duration)
                 if len(samples):
-                    rotated = _display_rotation(container, stream)
                     if rotated in (90, 270):
                         width, height = height, width
                     box = active_area(samples, width, height)
@@ -144,14 +158,6 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
         raise UnsupportedFormatError("not a media file that ffmpeg can read", path=p) from exc
     except (av.error.FFmpegError, OSError) as exc:
         raise CorruptMediaError(f"cannot read the container ({exc})", path=p) from exc
-
-
-def _display_rotation(container: object, stream: object) -> int:
-    """Rotation (degrees, ffmpeg's anticlockwise convention) of the first decodable frame."""
-    container.seek(0, stream=stream, backward=True, any_frame=False)  # type: ignore[attr-defined]
-    for frame in container.decode(stream):  # type: ignore[attr-defined]
-        return int(getattr(frame, "rotation", 0) or 0) % 360
-    return 0
 
 
 def _plan_segments(layout: StreamLayout, jobs: int) -> list[tuple[float | None, float | None]]:
@@ -384,7 +390,7 @@ def map_batches(
 
     ``transform`` runs in the decoder threads as batches arrive, so only its (small) results are kept: memory
     stays flat however long the file. ``jobs`` processes decode contiguous keyframe-aligned segments in
-    parallel (default: the CPU count, at most 4; keyframe mode uses one). Decoder complaints about damaged data
+    parallel (default: the CPU count, at most 4). Decoder complaints about damaged data
     are appended to ``warnings`` when frames were still decoded; a file that yields no frame at all raises
     ``CorruptMediaError``/``UnsupportedFormatError``.
     """
@@ -393,8 +399,8 @@ def map_batches(
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 4)
     if layout is None:
-        layout = read_layout(p, scan_keyframes=not keyframes and jobs > 1)
-    plan = [(None, None)] if keyframes else _plan_segments(layout, jobs)
+        layout = read_layout(p, scan_keyframes=jobs > 1)
+    plan = _plan_segments(layout, jobs)
     threads = 1 if len(plan) > 1 else None
     segments = [
         _Segment(p, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
