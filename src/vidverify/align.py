@@ -33,6 +33,7 @@ FLAT_LUMA_STD = 3.0  # grey-level std under which a frame is flat (black, white)
 SEEDS_PER_SECOND = 4.0  # B frames sampled per second of B for seeding
 MAX_SEEDS_PER_FRAME = 24  # a B frame's candidate A frames (the closest ones)
 MAX_SEGMENTS = 64
+MIN_SUPPORT_FRAMES = 2  # sampled B frames with a seed on a line before it is followed
 SPEEDS = np.unique(np.concatenate([np.geomspace(0.5, 2.0, 121), [1.0]]))
 
 
@@ -152,6 +153,20 @@ def _best_line(a: Track, b: Track, seeds: list[_Seeds], active: np.ndarray) -> t
     return best
 
 
+def _support(a: Track, b: Track, seeds: list[_Seeds], line: tuple[float, int, float, float],
+             active: np.ndarray) -> int:
+    """How many distinct B frames have a seed on the line (a static shot's many seeds count once)."""
+    _, channel, speed, offset = line
+    tol = max(a.frame_dur, b.frame_dur) * 2
+    n = 0
+    for s in seeds:
+        if s.channel != channel:
+            continue
+        on = active[s.jb] & (np.abs(b.times[s.jb] - (speed * a.times[s.ia] + offset)) <= tol)
+        n += len(np.unique(s.jb[on]))
+    return n
+
+
 def _refine(a: Track, b: Track, seeds: _Seeds, speed: float, offset: float, active: np.ndarray) -> tuple[float, float]:
     keep = active[seeds.jb]
     ta, tb = a.times[seeds.ia[keep]], b.times[seeds.jb[keep]]
@@ -208,7 +223,7 @@ def align(fa: object, fb: object) -> list[Segment]:
     tried: set[tuple[int, float, int]] = set()
     for _ in range(MAX_SEGMENTS * 2):
         line = _best_line(a, b, seeds, ~explained)
-        if line is None or line[0] < 1.5:
+        if line is None or _support(a, b, seeds, line, ~explained) < MIN_SUPPORT_FRAMES:
             break
         _, channel, speed, offset = line
         key = (channel, round(speed, 3), int(round(offset / (2 * b.frame_dur))))

@@ -1,0 +1,141 @@
+"""compare on generated footage with known edits: verdicts, segment times on both sides, edit types."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import vidverify
+from vidverify.compare import compare, match_fingerprints
+from vidverify.media import synth
+from vidverify.models import Match
+
+SIZE = (480, 270)
+TOL = 0.2  # seconds: segment boundaries
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("compare")
+    src = synth.make_scene(d / "src.mp4", seconds=8, size=SIZE, seed=11, audio=False)
+    other = synth.make_scene(d / "other.mp4", seconds=6, size=SIZE, seed=12, audio=False)
+    return {
+        "src": src,
+        "other": other,
+        "reencode": synth.reencode(src, d / "reencode.mp4", crf=32, size=(320, 180)),
+        "trim": synth.trim(src, d / "trim.mp4", 2.0, 6.0),
+        "cut": synth.cut(src, d / "cut.mp4", 3.0, 5.0),
+        "splice": synth.splice(src, other, d / "splice.mp4", 4.0, 2.0),
+        "mirror": synth.mirror(src, d / "mirror.mp4"),
+        "vertical": synth.crop_vertical_caption(src, d / "vertical.mp4", size=(270, 480)),
+        "speed": synth.speed(src, d / "speed.mp4", 1.5),
+        "grey": synth.grey(src, d / "grey.mp4"),
+    }
+
+
+def seg_times(m: Match) -> list[tuple[float, float, float, float]]:
+    return [(s.a_start, s.a_end, s.b_start, s.b_end) for s in m.segments]
+
+
+def assert_segments(m: Match, expected: list[tuple[float, float, float, float]]) -> None:
+    got = seg_times(m)
+    assert len(got) == len(expected), got
+    for g, e in zip(got, expected, strict=True):
+        assert all(abs(x - y) <= TOL for x, y in zip(g, e, strict=True)), (got, expected)
+
+
+def types(m: Match) -> set[str]:
+    return {e.type for e in m.edits}
+
+
+def test_identical(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["src"])
+    assert m.verdict == "identical" and m.similarity == 1.0 and m.edits == ()
+
+
+def test_reencode_only(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["reencode"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    assert "reencode" in types(m)
+    assert not types(m) & {"cut", "insert", "trim", "mirror", "speed", "reorder", "crop", "overlay"}
+
+
+def test_trim(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["trim"])
+    assert m.verdict == "same-footage" and m.coverage["b"] > 0.95
+    assert_segments(m, [(2, 6, 0, 4)])
+    trims = [e for e in m.edits if e.type == "trim"]
+    assert {e.detail["where"] for e in trims} == {"start", "end"}
+
+
+def test_cut(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["cut"])
+    assert_segments(m, [(0, 3, 0, 3), (5, 8, 3, 6)])
+    (cut,) = [e for e in m.edits if e.type == "cut"]
+    assert cut.a_start == pytest.approx(3, abs=TOL) and cut.a_end == pytest.approx(5, abs=TOL)
+    assert "insert" not in types(m)
+
+
+def test_splice(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["splice"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 4, 0, 4), (4, 8, 6, 10)])
+    (ins,) = [e for e in m.edits if e.type == "insert"]
+    assert ins.b_start == pytest.approx(4, abs=TOL) and ins.b_end == pytest.approx(6, abs=TOL)
+    # and the inserted footage is found in the other clip, at its start
+    m2 = compare(clips["other"], clips["splice"])
+    assert m2.verdict == "partial-overlap"
+    assert_segments(m2, [(0, 2, 4, 6)])
+
+
+def test_mirror(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["mirror"])
+    assert m.segments and all(s.mirrored for s in m.segments)
+    assert "mirror" in types(m)
+
+
+def test_vertical_crop_with_caption(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["vertical"])
+    assert m.verdict == "same-footage"
+    assert m.segments[0].channel == "a-crop"
+    (crop,) = [e for e in m.edits if e.type == "crop"]
+    x, _, w, _ = crop.detail["region"]
+    assert abs(x - (480 - 152) / 2) <= 12 and abs(w - 152) <= 16  # 270*9/16 = 152 px wide, centred
+    assert "overlay" in types(m)
+
+
+def test_speed(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["speed"])
+    assert m.segments and m.segments[0].speed == pytest.approx(1 / 1.5, abs=0.03)
+    assert "speed" in types(m)
+
+
+def test_greyscale(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["grey"])
+    assert m.verdict == "same-footage"
+    colour = [e for e in m.edits if e.type == "color"]
+    assert colour and colour[0].detail["kind"] == "greyscale"
+
+
+def test_unrelated(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["other"])
+    assert m.verdict == "unrelated" and m.segments == () and m.similarity == 0.0
+    assert m.confidence > 0.9
+
+
+def test_fingerprint_files_and_json_round_trip(clips: dict[str, Path], tmp_path: Path) -> None:
+    fa, fb = vidverify.fingerprint(clips["src"]), vidverify.fingerprint(clips["cut"])
+    fa.save(tmp_path / "a.vvfp")
+    fb.save(tmp_path / "b.vvfp")
+    m = compare(tmp_path / "a.vvfp", tmp_path / "b.vvfp")
+    assert m.a.path == str(tmp_path / "a.vvfp")
+    assert seg_times(m) == seg_times(match_fingerprints(fa, fb))
+    d = json.loads(json.dumps(m.to_dict()))
+    assert Match.from_dict(d) == m
+    for key in ("a", "b", "verdict", "similarity", "coverage", "segments", "edits", "findings"):
+        assert key in d
+    for key in ("a_start", "a_end", "b_start", "b_end", "speed", "mirrored", "distance"):
+        assert key in d["segments"][0]
