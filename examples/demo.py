@@ -40,8 +40,28 @@ def main() -> int:
     out = args.case / "fingerprints"
     out.mkdir(exist_ok=True)
     status = max(status, vidverify("hash", *files, "-o", str(out)))
+    original = args.case / "IMG_4521.MOV"
+    prints = {Path(f).name: out / (Path(f).name + ".vvfp") for f in files}
+    status = max(status, vidverify("compare", str(prints[original.name]),
+                                   str(prints["reupload_vertical_caption.mp4"])))
+    print(f"\nevery file against the original ({original.name}):", flush=True)
+    summary(prints[original.name], [p for n, p in prints.items() if n != original.name])
     print(f"\nground truth for this case: {args.case / 'case.json'} (see examples/README.md)")
     return status
+
+
+def summary(reference: Path, others: list[Path]) -> None:
+    """One line per upload: verdict, coverage and edits (the library, as a newsroom script would use it)."""
+    from vidverify.compare import compare
+    from vidverify.report import render
+
+    rows = []
+    for other in others:
+        m = compare(reference, other)
+        edits = ", ".join(sorted({e.type for e in m.edits} - {"reencode", "scale"})) or "-"
+        rows.append([other.name.removesuffix(".vvfp"), m.verdict, f"{m.coverage['a']:.0%}", f"{m.coverage['b']:.0%}",
+                     edits])
+    render.table(["upload", "verdict", "of original", "of upload", "edits"], rows)
 
 
 if __name__ == "__main__":
