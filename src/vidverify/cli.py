@@ -349,6 +349,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.command in ("hash", "compare"):
+            from .media.ffmpeg import tune_allocator
+
+            tune_allocator()
         logging.basicConfig(
             level=logging.WARNING - 10 * min(args.verbose, 2),
             format="vidverify: %(levelname)s: %(message)s",
