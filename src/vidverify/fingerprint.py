@@ -227,7 +227,7 @@ def versions(mode: str, fast: bool) -> dict[str, Any]:
     return {
         "vidverify": __version__,
         "hash": PHASH_VERSION,
-        "frame": f"{decode.FRAME_SIZE}x{decode.FRAME_SIZE} grey, ffmpeg scale flags=area",
+        "frame": f"{decode.FRAME_SIZE}x{decode.FRAME_SIZE} luma plane, ffmpeg extractplanes=y + scale flags=area",
         "decoder": f"ffmpeg {ffmpeg.ffmpeg_version()}",
         "decoder_options": ("skip_loop_filter=all" if fast else "full quality")
         + (", skip_frame=nokey" if mode == "keyframes" else ""),

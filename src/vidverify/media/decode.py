@@ -44,6 +44,7 @@ log = logging.getLogger("vidverify")
 FRAME_SIZE = 32  # pixels per side of the grey frames handed to the hasher
 BATCH_FRAMES = 512  # frames per batch read from a pipe
 SPLIT_MIN_SECONDS = 8.0  # below this a file is decoded by a single process
+SEGMENTS_PER_JOB = 3  # segments per decoder process (see map_batches)
 SPLIT_BALANCE = 1.25  # the longest segment may be at most this times an equal share, or no split
 SEEK_MARGIN_FRAMES = 6  # a cut lies this many frames after its keyframe's index time (B-frame delay)
 PIPE_BYTES = 16 * 1024  # small pipe: a segment that is stopped early has decoded little past its end
@@ -216,11 +217,12 @@ def _argv(
     video = ffmpeg_python.input(url, **in_opts)["v:0"]
     if area is not None:
         video = video.filter("crop", area.w, area.h, area.x, area.y)
+    video = video.filter("extractplanes", "y")  # grey from here on: chroma is never scaled
     split = video.filter_multi_output("split", 2)
     full, part = split[0], split[1]
     full = full.filter("scale", FRAME_SIZE, FRAME_SIZE, flags="area")
     part = part.filter("crop", crop.w, crop.h, crop.x, crop.y).filter("scale", FRAME_SIZE, FRAME_SIZE, flags="area")
-    video = ffmpeg_python.filter([full, part], "hstack", inputs=2).filter("format", "gray")
+    video = ffmpeg_python.filter([full, part], "hstack", inputs=2)
     out = ffmpeg_python.output(
         video,
         "pipe:1",
@@ -400,25 +402,49 @@ def map_batches(
         jobs = min(os.cpu_count() or 1, 4)
     if layout is None:
         layout = read_layout(p, scan_keyframes=jobs > 1)
-    plan = _plan_segments(layout, jobs)
+    plan = [(None, None)]
+    if jobs > 1:
+        # more segments than processes: a process that finishes early takes the next segment, so the cores
+        # stay busy to the end even when the halves of a file differ in how hard they are to decode
+        for n in (jobs * SEGMENTS_PER_JOB, jobs):
+            plan = _plan_segments(layout, n)
+            if len(plan) > 1:
+                break
     threads = 1 if len(plan) > 1 else None
     segments = [
         _Segment(p, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
                  transform=transform)
         for s, e in plan
     ]
-    workers = [threading.Thread(target=seg.run, name=f"vidverify-decode-{i}") for i, seg in enumerate(segments)]
+    queue = list(reversed(segments))
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def worker() -> None:
+        while not failed.is_set():
+            with lock:
+                if not queue:
+                    return
+                seg = queue.pop()
+            seg.run()
+            if seg.error is not None:
+                failed.set()
+
+    workers = [threading.Thread(target=worker, name=f"vidverify-decode-{i}")
+               for i in range(min(jobs, len(segments)))]
     for w in workers:
         w.start()
     try:
-        for seg, w in zip(segments, workers, strict=True):
+        for w in workers:
             w.join()
-            if seg.error is not None:
-                raise seg.error
     except BaseException:
+        failed.set()
         for w in workers:
             w.join()
         raise
+    for seg in segments:
+        if seg.error is not None:
+            raise seg.error
     total = sum(seg.frames_read for seg in segments)
     problems = [line for seg in segments for line in seg.stderr_tail]
     truncated = any(ln.endswith("partial file") for ln in problems)
