@@ -44,7 +44,7 @@ log = logging.getLogger("vidverify")
 FRAME_SIZE = 32  # pixels per side of the grey frames handed to the hasher
 BATCH_FRAMES = 512  # frames per batch read from a pipe
 SPLIT_MIN_SECONDS = 8.0  # below this a file is decoded by a single process
-SEGMENTS_PER_JOB = 3  # segments per decoder process (see map_batches)
+SEGMENTS_PER_JOB = 2  # segments per decoder process (see map_batches)
 SPLIT_BALANCE = 1.25  # the longest segment may be at most this times an equal share, or no split
 SEEK_MARGIN_FRAMES = 6  # a cut lies this many frames after its keyframe's index time (B-frame delay)
 PIPE_BYTES = 16 * 1024  # small pipe: a segment that is stopped early has decoded little past its end
@@ -315,42 +315,49 @@ class _Segment:
                 self.stderr_tail.append(line)
 
     def _read(self, stdout: object, stats: object, frame_bytes: int) -> None:
-        """Frames arrive as FRAME_SIZE rows of 2*FRAME_SIZE: the active picture, then its centre crop."""
-        origin = self.layout.origin
+        """Frames arrive as FRAME_SIZE rows of 2*FRAME_SIZE: the active picture, then its centre crop.
+
+        Reads whatever the pipe holds (never waits for a full batch), so a segment learns that it has passed
+        its end within a few frames and its process is stopped before it decodes much beyond."""
+        pending = bytearray()
+        times: list[float] = []
         while True:
-            data = stdout.read(frame_bytes * BATCH_FRAMES)  # type: ignore[attr-defined]
-            n = len(data) // frame_bytes
-            if n == 0:
-                return
-            times = np.empty(n, dtype=np.float64)
-            for i in range(n):
+            chunk = stdout.read1(frame_bytes * BATCH_FRAMES)  # type: ignore[attr-defined]
+            pending += chunk
+            n = len(pending) // frame_bytes
+            for _ in range(n - len(times)):
                 line = stats.readline().strip()  # type: ignore[attr-defined]
                 m = _STATS_RE.match(line)
-                if not m or m.group(1) == b"N/A":
-                    times[i] = np.nan
-                else:
-                    times[i] = int(m.group(1)) * int(m.group(2)) / int(m.group(3))
-            pair = np.frombuffer(data[: n * frame_bytes], dtype=np.uint8).reshape(n, FRAME_SIZE, 2 * FRAME_SIZE)
-            frames, crops = pair[:, :, :FRAME_SIZE], pair[:, :, FRAME_SIZE:]
-            keep = np.ones(n, dtype=bool)
-            if self.start is not None:
-                keep &= ~(times < self.start - 1e-7)
-            if self.end is not None:
-                past = times >= self.end - 1e-7
-                keep &= ~past
-                if past.any():
-                    self.stopped_early = True
-            if keep.any():
-                t = times[keep] - origin
-                if np.isnan(t).any():
-                    t = _fill_missing_times(t, self._last_time, self.layout.fps)
-                self._last_time = float(t[-1])
-                self.frames_read += len(t)
-                self.results.append(self.transform(FrameBatch(t, frames[keep], crops[keep])))
-                if self.on_frames:
-                    self.on_frames(int(keep.sum()))
-            if self.stopped_early:
+                times.append(np.nan if not m or m.group(1) == b"N/A"
+                             else int(m.group(1)) * int(m.group(2)) / int(m.group(3)))
+            past_end = self.end is not None and bool(times) and times[-1] >= self.end - 1e-7
+            if n and (n >= BATCH_FRAMES // 4 or past_end or not chunk):
+                self._deliver(bytes(pending[: n * frame_bytes]), np.array(times[:n]), n)
+                del pending[: n * frame_bytes]
+                times = times[n:]
+            if self.stopped_early or not chunk:
                 return
+
+    def _deliver(self, data: bytes, times: np.ndarray, n: int) -> None:
+        pair = np.frombuffer(data, dtype=np.uint8).reshape(n, FRAME_SIZE, 2 * FRAME_SIZE)
+        frames, crops = pair[:, :, :FRAME_SIZE], pair[:, :, FRAME_SIZE:]
+        keep = np.ones(n, dtype=bool)
+        if self.start is not None:
+            keep &= ~(times < self.start - 1e-7)
+        if self.end is not None:
+            past = times >= self.end - 1e-7
+            keep &= ~past
+            if past.any():
+                self.stopped_early = True
+        if keep.any():
+            t = times[keep] - self.layout.origin
+            if np.isnan(t).any():
+                t = _fill_missing_times(t, self._last_time, self.layout.fps)
+            self._last_time = float(t[-1])
+            self.frames_read += len(t)
+            self.results.append(self.transform(FrameBatch(t, frames[keep], crops[keep])))
+            if self.on_frames:
+                self.on_frames(int(keep.sum()))
 
 
 def _crop_in_area(layout: StreamLayout) -> Box:
