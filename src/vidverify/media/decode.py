@@ -409,7 +409,7 @@ def map_batches(
         jobs = min(os.cpu_count() or 1, 4)
     if layout is None:
         layout = read_layout(p, scan_keyframes=jobs > 1)
-    plan = [(None, None)]
+    plan: list[tuple[float | None, float | None]] = [(None, None)]
     if jobs > 1:
         # more segments than processes: a process that finishes early takes the next segment, so the cores
         # stay busy to the end even when the halves of a file differ in how hard they are to decode
