@@ -32,6 +32,8 @@ GAP_BRIDGE_SECONDS = 0.4  # mismatches shorter than this inside a run are bridge
 FLAT_LUMA_STD = 3.0  # grey-level std under which a frame is flat (black, white): its hash says nothing
 SEEDS_PER_SECOND = 4.0  # B frames sampled per second of B for seeding
 MAX_SEEDS_PER_FRAME = 24  # a B frame's candidate A frames (the closest ones)
+MIN_SEED_FRAMES = 600  # a long B still gets at least this many seed frames
+LONG_A_FRAMES = 3000  # above this, A is searched at every other frame
 MAX_SEGMENTS = 64
 MIN_SUPPORT_FRAMES = 2  # sampled B frames with a seed on a line before it is followed
 SPEEDS = np.unique(np.concatenate([np.geomspace(0.5, 2.0, 121), [1.0]]))
@@ -92,30 +94,43 @@ def _sample_b(b: Track) -> np.ndarray:
     if len(informative) == 0:
         return informative
     span = max(b.times[-1] - b.times[0], b.frame_dur)
-    want = int(np.ceil(span * SEEDS_PER_SECOND)) + 1
+    # SEEDS_PER_SECOND for short clips; long ones need fewer per second to find their lines
+    want = int(min(span * SEEDS_PER_SECOND, max(MIN_SEED_FRAMES, span * SEEDS_PER_SECOND / 2))) + 1
     if len(informative) <= want:
         return informative
     pick = np.linspace(0, len(informative) - 1, want).round().astype(int)
     return informative[np.unique(pick)]
 
 
+def _closest_per_row(rows: np.ndarray, cols: np.ndarray, dist: np.ndarray, k: int) -> np.ndarray:
+    """Indices (into rows/cols/dist) of at most ``k`` closest hits per row."""
+    order = np.lexsort((dist, rows))
+    r = rows[order]
+    first = np.concatenate([[0], np.flatnonzero(np.diff(r)) + 1])
+    rank = np.arange(len(r)) - np.repeat(first, np.diff(np.concatenate([first, [len(r)]])))
+    return order[rank < k]
+
+
 def _seeds(a: Track, b: Track, sample: np.ndarray) -> list[_Seeds]:
     out = []
-    a_ok = ~a.flat
+    # a long A is searched at every other frame: a B frame still finds a neighbour within one frame, and the
+    # line found is then followed frame by frame
+    a_idx = np.flatnonzero(~a.flat)
+    if len(a_idx) > LONG_A_FRAMES:
+        a_idx = a_idx[::2]
     for ci, (_, a_name, b_name, _) in enumerate(_CHANNELS):
-        ah, bh = getattr(a, a_name), getattr(b, b_name)[sample]
+        ah, bh = getattr(a, a_name)[a_idx], getattr(b, b_name)[sample]
         ia_l, jb_l, d_l = [], [], []
         for start in range(0, len(bh), 256):
-            block = hamming(bh[start:start + 256, None], ah[None, :])  # (k, n)
-            block[:, ~a_ok] = 64
-            k = min(MAX_SEEDS_PER_FRAME, block.shape[1])
-            part = np.argpartition(block, k - 1, axis=1)[:, :k] if block.shape[1] > k else np.tile(
-                np.arange(block.shape[1]), (len(block), 1))
-            dist = np.take_along_axis(block, part, axis=1)
-            rows, cols = np.nonzero(dist <= SEED_THRESHOLD_BITS)
-            ia_l.append(part[rows, cols])
+            block = np.bitwise_count(np.bitwise_xor(bh[start:start + 256, None], ah[None, :]))  # uint8 (k, n)
+            rows, cols = np.nonzero(block <= SEED_THRESHOLD_BITS)
+            dist = block[rows, cols]
+            if len(rows) > MAX_SEEDS_PER_FRAME:
+                keep = _closest_per_row(rows, cols, dist, MAX_SEEDS_PER_FRAME)
+                rows, cols, dist = rows[keep], cols[keep], dist[keep]
+            ia_l.append(a_idx[cols])
             jb_l.append(sample[start + rows])
-            d_l.append(dist[rows, cols])
+            d_l.append(dist.astype(np.int32))
         ia = np.concatenate(ia_l) if ia_l else np.zeros(0, int)
         jb = np.concatenate(jb_l) if jb_l else np.zeros(0, int)
         d = np.concatenate(d_l) if d_l else np.zeros(0, int)
