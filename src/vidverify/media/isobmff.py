@@ -688,24 +688,28 @@ class _Parser:
             return
         self.timestamps.append((name, _iso_1904(value)))
 
+    def versioned(self, d: bytes, name: str, v1: str, v0: str) -> tuple[tuple[int, ...], int] | None:
+        """Unpack a version 0/1 full box's leading fields (``v1``/``v0`` struct formats after version+flags):
+        (fields, offset after them), or None (with an error recorded) when truncated or of an unknown version."""
+        if len(d) < 4:
+            self.error(f"{name} truncated")
+            return None
+        if d[0] > 1:  # only versions 0 and 1 exist: the box is damaged and its fields are not to be trusted
+            self.error(f"{name} has unknown version {d[0]} (damaged box); its fields are ignored")
+            return None
+        fmt = v1 if d[0] == 1 else v0
+        end = 4 + struct.calcsize(fmt)
+        if len(d) < end:
+            self.error(f"{name} (v{d[0]}) truncated")
+            return None
+        return struct.unpack_from(fmt, d, 4), end
+
     def parse_mvhd(self, src: _Source, box: _Box) -> None:
         d = self.payload(src, box, limit=128)
-        if len(d) < 4:
-            self.error("mvhd truncated")
+        got = self.versioned(d, "mvhd", ">QQIQ", ">IIII")
+        if got is None:
             return
-        if d[0] > 1:  # only versions 0 and 1 exist: the box is damaged and its fields are not times
-            self.error(f"mvhd has unknown version {d[0]} (damaged box); its times and duration are ignored")
-            return
-        if d[0] == 1:
-            if len(d) < 32:
-                self.error("mvhd (v1) truncated")
-                return
-            ctime, mtime, ts, dur = struct.unpack_from(">QQIQ", d, 4)
-        else:
-            if len(d) < 20:
-                self.error("mvhd truncated")
-                return
-            ctime, mtime, ts, dur = struct.unpack_from(">IIII", d, 4)
+        ctime, mtime, ts, dur = got[0]
         self.add_time("mvhd.creation_time", ctime)
         self.add_time("mvhd.modification_time", mtime)
         self.movie_timescale = ts
@@ -737,24 +741,10 @@ class _Parser:
     def parse_tkhd(self, src: _Source, box: _Box, tb: _TrackBuilder) -> None:
         d = self.payload(src, box, limit=128)
         name = f"trak{tb.index}.tkhd"
-        if len(d) < 4:
-            self.error(f"{name} truncated")
+        got = self.versioned(d, name, ">QQIIQ", ">IIIII")
+        if got is None:
             return
-        if d[0] > 1:
-            self.error(f"{name} has unknown version {d[0]} (damaged box); its fields are ignored")
-            return
-        if d[0] == 1:
-            if len(d) < 36:
-                self.error(f"{name} (v1) truncated")
-                return
-            ctime, mtime, tid, _, dur = struct.unpack_from(">QQIIQ", d, 4)
-            rest = 36
-        else:
-            if len(d) < 24:
-                self.error(f"{name} truncated")
-                return
-            ctime, mtime, tid, _, dur = struct.unpack_from(">IIIII", d, 4)
-            rest = 24
+        (ctime, mtime, tid, _, dur), rest = got
         self.add_time(f"{name}.creation_time", ctime)
         self.add_time(f"{name}.modification_time", mtime)
         tb.track_id = tid
@@ -814,24 +804,10 @@ class _Parser:
     def parse_mdhd(self, src: _Source, box: _Box, tb: _TrackBuilder) -> None:
         d = self.payload(src, box, limit=64)
         name = f"trak{tb.index}.mdhd"
-        if len(d) < 4:
-            self.error(f"{name} truncated")
+        got = self.versioned(d, name, ">QQIQ", ">IIII")
+        if got is None:
             return
-        if d[0] > 1:
-            self.error(f"{name} has unknown version {d[0]} (damaged box); its fields are ignored")
-            return
-        if d[0] == 1:
-            if len(d) < 32:
-                self.error(f"{name} (v1) truncated")
-                return
-            ctime, mtime, ts, dur = struct.unpack_from(">QQIQ", d, 4)
-            lpos = 32
-        else:
-            if len(d) < 20:
-                self.error(f"{name} truncated")
-                return
-            ctime, mtime, ts, dur = struct.unpack_from(">IIII", d, 4)
-            lpos = 20
+        (ctime, mtime, ts, dur), lpos = got
         self.add_time(f"{name}.creation_time", ctime)
         self.add_time(f"{name}.modification_time", mtime)
         tb.timescale = ts
