@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import vidverify
+from tests.fixtures import make_fixtures
 from vidverify.compare import compare, match_fingerprints
 from vidverify.media import synth
 from vidverify.models import Match
@@ -32,7 +33,14 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "vertical": synth.crop_vertical_caption(src, d / "vertical.mp4", size=(270, 480)),
         "speed": synth.speed(src, d / "speed.mp4", 1.5),
         "grey": synth.grey(src, d / "grey.mp4"),
+        "rotated": _rotate(src, d / "rotated.mp4"),
     }
+
+
+def _rotate(src: Path, out: Path) -> Path:
+    """A quarter turn clockwise (ffmpeg transpose=1), as when a platform mishandles the rotation flag."""
+    make_fixtures.ffmpeg("-i", str(src), "-vf", "transpose=1", "-c:v", "libx264", "-preset", "ultrafast", str(out))
+    return out
 
 
 def seg_times(m: Match) -> list[tuple[float, float, float, float]]:
@@ -118,6 +126,14 @@ def test_greyscale(clips: dict[str, Path]) -> None:
     assert m.verdict == "same-footage"
     colour = [e for e in m.edits if e.type == "color"]
     assert colour and colour[0].detail["kind"] == "greyscale"
+
+
+def test_rotation(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["rotated"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    (rot,) = [e for e in m.edits if e.type == "rotate"]
+    assert rot.detail["degrees"] == 90
 
 
 def test_unrelated(clips: dict[str, Path]) -> None:

@@ -80,7 +80,8 @@ def test_newer_format_version_is_refused(media: dict[str, Path], tmp_path: Path)
     meta = fp.meta() | {"format_version": 99}
     out = tmp_path / "future.vvfp"
     np.savez(out.open("wb"), meta=np.array(json.dumps(meta)), times=fp.times, hashes=fp.hashes,
-             crop_hashes=fp.crop_hashes, crop_mirrored=fp.crop_mirrored,
+             crop_hashes=fp.crop_hashes, crop_mirrored=fp.crop_mirrored, rot90=fp.rot90, rot180=fp.rot180,
+             rot270=fp.rot270,
              mirrored=fp.mirrored, luma_mean=fp.luma_mean, luma_std=fp.luma_std)
     with pytest.raises(FingerprintFileError, match="newer"):
         Fingerprint.load(out)

@@ -48,6 +48,9 @@ class Track:
     mirrored: np.ndarray
     crop: np.ndarray
     crop_mirrored: np.ndarray
+    rot90: np.ndarray
+    rot180: np.ndarray
+    rot270: np.ndarray
     flat: np.ndarray  # bool: frame carries no picture information
     frame_dur: float  # typical frame duration (s)
 
@@ -64,6 +67,9 @@ class Track:
             mirrored=np.asarray(fp.mirrored, dtype=np.uint64),  # type: ignore[attr-defined]
             crop=np.asarray(fp.crop_hashes, dtype=np.uint64),  # type: ignore[attr-defined]
             crop_mirrored=np.asarray(fp.crop_mirrored, dtype=np.uint64),  # type: ignore[attr-defined]
+            rot90=np.asarray(fp.rot90, dtype=np.uint64),  # type: ignore[attr-defined]
+            rot180=np.asarray(fp.rot180, dtype=np.uint64),  # type: ignore[attr-defined]
+            rot270=np.asarray(fp.rot270, dtype=np.uint64),  # type: ignore[attr-defined]
             flat=np.asarray(fp.luma_std) < FLAT_LUMA_STD,  # type: ignore[attr-defined]
             frame_dur=frame,
         )
@@ -77,6 +83,9 @@ _CHANNELS = (
     ("a-crop", "crop_mirrored", "hashes", True),
     ("b-crop", "hashes", "crop", False),
     ("b-crop", "mirrored", "crop", True),
+    ("rotate-90", "rot90", "hashes", False),  # B shows A turned a quarter turn clockwise
+    ("rotate-180", "rot180", "hashes", False),
+    ("rotate-270", "rot270", "hashes", False),
 )
 
 

@@ -128,6 +128,8 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     from .media.frames import grab_frames
 
     main = max(m.segments, key=lambda s: s.frames)
+    if main.channel.startswith("rotate-"):
+        return m.edits  # the rotation is the edit; geometry fits below assume upright pictures
     segs = [s for s in m.segments if s.channel == main.channel and s.b_end - s.b_start > 0.4]
     if not segs or not (fa.width and fa.height and fb.width and fb.height):
         return m.edits

@@ -76,6 +76,9 @@ def timeline_edits(
                               {"moved_before_a": _r(p.a_end), "seconds": _r(n.a_end - n.a_start)}))
 
     for s in segs:
+        if s.channel.startswith("rotate-"):
+            edits.append(Edit("rotate", s.a_start, s.a_end, s.b_start, s.b_end,
+                              {"degrees": int(s.channel.split("-")[1]), "direction": "clockwise"}))
         if abs(s.speed - 1.0) > SPEED_TOLERANCE:
             edits.append(Edit("speed", s.a_start, s.a_end, s.b_start, s.b_end, {"speed": s.speed}))
         if s.mirrored:

@@ -28,13 +28,15 @@ import numpy as np
 
 from . import __version__
 from .errors import FingerprintFileError
-from .hashing import PHASH_VERSION, phash_and_mirror_batch, to_hex
+from .hashing import PHASH_VERSION, phash_and_mirror_batch, phash_batch, to_hex
 from .media import decode, ffmpeg
 
 FORMAT_NAME = "vidverify-fingerprint"
 FORMAT_VERSION = 1
 SCHEMA = "vidverify/fingerprint@1"
-_ARRAYS = ("times", "hashes", "mirrored", "crop_hashes", "crop_mirrored", "luma_mean", "luma_std")
+_ARRAYS = (
+    "times", "hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270", "luma_mean", "luma_std"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +52,9 @@ class Fingerprint:
     mirrored: np.ndarray
     crop_hashes: np.ndarray
     crop_mirrored: np.ndarray
+    rot90: np.ndarray  # pHash of the picture turned 90 degrees clockwise
+    rot180: np.ndarray
+    rot270: np.ndarray
     luma_mean: np.ndarray
     luma_std: np.ndarray
     duration: float | None = None
@@ -107,11 +112,12 @@ class Fingerprint:
         per frame."""
         d = self.meta()
         d["frames"] = [
-            {"t": float(t), "hash": h, "mirrored": m, "crop": c, "crop_mirrored": cm, "mean": float(mu),
-             "std": float(sd)}
-            for t, h, m, c, cm, mu, sd in zip(
+            {"t": float(t), "hash": h, "mirrored": m, "crop": c, "crop_mirrored": cm, "rot90": r1, "rot180": r2,
+             "rot270": r3, "mean": float(mu), "std": float(sd)}
+            for t, h, m, c, cm, r1, r2, r3, mu, sd in zip(
                 self.times, to_hex(self.hashes), to_hex(self.mirrored), to_hex(self.crop_hashes),
-                to_hex(self.crop_mirrored), self.luma_mean, self.luma_std, strict=True
+                to_hex(self.crop_mirrored), to_hex(self.rot90), to_hex(self.rot180), to_hex(self.rot270),
+                self.luma_mean, self.luma_std, strict=True
             )
         ]
         return d
@@ -129,6 +135,9 @@ class Fingerprint:
             mirrored=np.array([int(f["mirrored"], 16) for f in frames], dtype=np.uint64),
             crop_hashes=np.array([int(f["crop"], 16) for f in frames], dtype=np.uint64),
             crop_mirrored=np.array([int(f["crop_mirrored"], 16) for f in frames], dtype=np.uint64),
+            rot90=np.array([int(f["rot90"], 16) for f in frames], dtype=np.uint64),
+            rot180=np.array([int(f["rot180"], 16) for f in frames], dtype=np.uint64),
+            rot270=np.array([int(f["rot270"], 16) for f in frames], dtype=np.uint64),
             luma_mean=np.array([f["mean"] for f in frames], dtype=np.float32),
             luma_std=np.array([f["std"] for f in frames], dtype=np.float32),
             **_geometry(d),
@@ -181,6 +190,9 @@ class Fingerprint:
                 mirrored=arrays["mirrored"].astype(np.uint64),
                 crop_hashes=arrays["crop_hashes"].astype(np.uint64),
                 crop_mirrored=arrays["crop_mirrored"].astype(np.uint64),
+                rot90=arrays["rot90"].astype(np.uint64),
+                rot180=arrays["rot180"].astype(np.uint64),
+                rot270=arrays["rot270"].astype(np.uint64),
                 luma_mean=arrays["luma_mean"].astype(np.float32),
                 luma_std=arrays["luma_std"].astype(np.float32),
             )
@@ -238,8 +250,10 @@ def _hash_batch(batch: decode.FrameBatch) -> tuple[np.ndarray, ...]:
     """One batch of frames -> its compact per-frame columns (runs in the decoder threads)."""
     h, m = phash_and_mirror_batch(batch.frames)
     ch, cm = phash_and_mirror_batch(batch.crops)
+    # np.rot90 turns anticlockwise: k=3 is a quarter turn clockwise
+    r90, r180, r270 = (phash_batch(np.rot90(batch.frames, k, axes=(1, 2))) for k in (3, 2, 1))
     flat = batch.frames.reshape(len(batch.frames), -1).astype(np.float32)
-    return batch.times, h, m, ch, cm, flat.mean(axis=1), flat.std(axis=1)
+    return batch.times, h, m, ch, cm, r90, r180, r270, flat.mean(axis=1), flat.std(axis=1)
 
 
 def fingerprint(
@@ -274,7 +288,9 @@ def fingerprint(
         p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
         warnings=warnings,
     )
-    times, hashes, mirrored, crop_h, crop_m, means, stds = (list(col) for col in zip(*parts, strict=True))
+    times, hashes, mirrored, crop_h, crop_m, r90, r180, r270, means, stds = (
+        list(col) for col in zip(*parts, strict=True)
+    )
     hasher.join()
     mode = "keyframes" if keyframes else "dense"
     t = np.concatenate(times)
@@ -289,6 +305,9 @@ def fingerprint(
         mirrored=np.concatenate(mirrored),
         crop_hashes=np.concatenate(crop_h),
         crop_mirrored=np.concatenate(crop_m),
+        rot90=np.concatenate(r90),
+        rot180=np.concatenate(r180),
+        rot270=np.concatenate(r270),
         luma_mean=np.concatenate(means).astype(np.float32),
         luma_std=np.concatenate(stds).astype(np.float32),
         duration=duration,

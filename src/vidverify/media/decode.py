@@ -83,6 +83,7 @@ class FrameBatch:
 
 SAMPLE_FRAMES = 5  # keyframes sampled (seek + decode one) to find bars
 SAMPLE_SIZE = 128  # thumbnail side for bar detection
+MIN_BAR_SAMPLES = 3  # fewer distinct keyframes (a long GOP): no bar detection
 
 
 def _sample_thumbnails(container: Any, stream: Any, duration: float | None) -> tuple[np.ndarray, int]:
@@ -97,12 +98,16 @@ def _sample_thumbnails(container: Any, stream: Any, duration: float | None) -> t
     out: list[np.ndarray] = []
     rotation = 0
     cc = stream.codec_context
+    seen: set[int] = set()
     for t in times if duration and tb else [None]:
         if t is not None:
             container.seek(int(t / tb), stream=stream, backward=True, any_frame=False)
         for packet in container.demux(stream):
             if not packet.is_keyframe or packet.size == 0:
                 continue
+            if packet.pts in seen:  # long GOP: the seek fell back to a keyframe already sampled
+                break
+            seen.add(packet.pts)
             frames = list(cc.decode(packet)) + list(cc.decode(None))
             cc.flush_buffers()
             if frames:
@@ -143,9 +148,9 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
             active: Box | None = None
             try:
                 samples, rotated = _sample_thumbnails(container, stream, duration)
-                if len(samples):
-                    if rotated in (90, 270):
-                        width, height = height, width
+                if rotated in (90, 270):
+                    width, height = height, width
+                if len(samples) >= MIN_BAR_SAMPLES:  # bars must be seen constant in several distinct frames
                     box = active_area(samples, width, height)
                     if box != Box.full(width, height):
                         active = box
