@@ -173,6 +173,32 @@ def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray) -> tuple[np.ndarr
     return m, int(inliers.sum())
 
 
+def _overlay_boxes(diffs: list[np.ndarray], shape: tuple[int, ...]) -> list[tuple[int, int, int, int, int]]:
+    """Boxes (x, y, w, h, area in B's grab pixels) where B differs from A in most frame pairs."""
+    import cv2
+
+    if not diffs:
+        return []
+    consistent = np.mean(np.stack(diffs), axis=0) >= OVERLAY_CONSISTENCY
+    mask = cv2.morphologyEx(consistent.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    area = shape[0] * shape[1]
+    found = [tuple(int(v) for v in stats[i]) for i in range(1, n) if stats[i][4] >= OVERLAY_MIN_AREA * area]
+    return sorted(found, key=lambda s: -s[4])[:5]  # type: ignore[return-value]
+
+
+def _fit_levels(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Grey-level gain and offset taking A's pixels to B's, refitted without outliers."""
+    if len(x) < 16 or x.std() <= 1:
+        return 1.0, float(y.mean() - x.mean()) if len(x) else 0.0
+    g, o = np.polyfit(x, y, 1)
+    inl = np.abs(y - (g * x + o)) < 25
+    if inl.sum() > 0.5 * len(x) and x[inl].std() > 1:
+        g, o = np.polyfit(x[inl], y[inl], 1)
+    return float(g), float(o)
+
+
 def picture_edits(
     pairs: list[tuple[np.ndarray, np.ndarray, bool, str]],
     *,
@@ -193,6 +219,7 @@ def picture_edits(
         return []
     transforms, scale_info = [], []
     diffs, sats, gains, offsets, tints = [], [], [], [], []
+    kept: list[tuple[np.ndarray, ...]] = []
     b_shape = pairs[0][1].shape[:2]
     for a_rgb, b_rgb, mirrored, _ in pairs:
         if mirrored:
@@ -222,16 +249,26 @@ def picture_edits(
             continue
         ag = cv2.cvtColor(a_w, cv2.COLOR_RGB2GRAY).astype(np.float32)
         bg = b_grey.astype(np.float32)
-        x, y = ag[valid], bg[valid]
-        g, o = np.polyfit(x, y, 1) if x.std() > 1 else (1.0, float(y.mean() - x.mean()))
-        gains.append(float(g))
-        offsets.append(float(o + (g - 1) * 128))  # offset at mid-grey, easier to read
+        g, o = _fit_levels(ag[valid], bg[valid])
         diff = np.abs(cv2.GaussianBlur(bg, (5, 5), 0) - cv2.GaussianBlur(g * ag + o, (5, 5), 0))
         diffs.append((diff > OVERLAY_DIFF_LEVELS) & valid)
-        hsv_a = cv2.cvtColor(a_w, cv2.COLOR_RGB2HSV)[..., 1][valid].mean()
-        hsv_b = cv2.cvtColor(b_rgb, cv2.COLOR_RGB2HSV)[..., 1][valid].mean()
+        kept.append((ag, bg, valid, a_w, b_rgb))
+    # colour, measured away from overlays (a logo is not a colour change)
+    boxes = _overlay_boxes(diffs, b_shape)
+    overlay_mask = np.zeros(b_shape, dtype=bool)
+    for x, y, w, h, _ in boxes:
+        overlay_mask[max(0, y - 4):y + h + 4, max(0, x - 4):x + w + 4] = True
+    for ag, bg, valid, a_w, b_rgb in kept:
+        use = valid & ~overlay_mask if overlay_mask is not None else valid
+        if use.sum() < 0.1 * use.size:
+            use = valid
+        g, o = _fit_levels(ag[use], bg[use])
+        gains.append(g)
+        offsets.append(o + (g - 1) * 128)  # offset at mid-grey, easier to read
+        hsv_a = cv2.cvtColor(a_w, cv2.COLOR_RGB2HSV)[..., 1][use].mean()
+        hsv_b = cv2.cvtColor(b_rgb, cv2.COLOR_RGB2HSV)[..., 1][use].mean()
         sats.append((float(hsv_a), float(hsv_b)))
-        ca, cb = a_w[valid].astype(np.float32), b_rgb[valid].astype(np.float32)
+        ca, cb = a_w[use].astype(np.float32), b_rgb[use].astype(np.float32)
         tints.append(((cb[:, 0] - cb[:, 1]).mean() - (ca[:, 0] - ca[:, 1]).mean(),
                       (cb[:, 2] - cb[:, 1]).mean() - (ca[:, 2] - ca[:, 1]).mean()))
     if not transforms:
@@ -253,17 +290,10 @@ def picture_edits(
         edits.append(Edit("crop", a0, a1, b0, b1, {
             "region": [int(x0), int(y0), int(x1 - x0), int(y1 - y0)], "of": "a",
             "kept_area": round(float(kept_w * kept_h), 3), "source": "features" if len(transforms) else "hashes"}))
-    if diffs:
-        consistent = np.mean(np.stack(diffs), axis=0) >= OVERLAY_CONSISTENCY
-        mask = cv2.morphologyEx(consistent.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
-        area_b = b_shape[0] * b_shape[1]
-        boxes = [stats[i] for i in range(1, n) if stats[i][4] >= OVERLAY_MIN_AREA * area_b]
-        for x, y, w, h, _area in sorted(boxes, key=lambda s: -s[4])[:5]:
-            edits.append(Edit("overlay", a0, a1, b0, b1, {
-                "box": [int(x / fb), int(y / fb), int(w / fb), int(h / fb)],
-                "share_of_frame": round(float(w * h) / area_b, 3)}))
+    for x, y, w, h, _area in boxes:
+        edits.append(Edit("overlay", a0, a1, b0, b1, {
+            "box": [int(x / fb), int(y / fb), int(w / fb), int(h / fb)],
+            "share_of_frame": round(float(w * h) / (b_shape[0] * b_shape[1]), 3)}))
     if sats:
         sa, sb = np.median(np.array(sats), axis=0)
         g, o = float(np.median(gains)), float(np.median(offsets))

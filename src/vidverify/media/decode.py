@@ -83,7 +83,8 @@ class FrameBatch:
 
 SAMPLE_FRAMES = 5  # keyframes sampled (seek + decode one) to find bars
 SAMPLE_SIZE = 128  # thumbnail side for bar detection
-MIN_BAR_SAMPLES = 3  # fewer distinct keyframes (a long GOP): no bar detection
+MIN_BAR_SAMPLES = 3  # bars must be constant in at least this many distinct frames
+FALLBACK_SAMPLE_FRAMES = 90  # with fewer distinct keyframes (a long GOP), the opening frames are decoded
 
 
 def _sample_thumbnails(container: Any, stream: Any, duration: float | None) -> tuple[np.ndarray, int]:
@@ -111,15 +112,27 @@ def _sample_thumbnails(container: Any, stream: Any, duration: float | None) -> t
             frames = list(cc.decode(packet)) + list(cc.decode(None))
             cc.flush_buffers()
             if frames:
-                frame = frames[0]
-                img = frame.reformat(
-                    width=SAMPLE_SIZE, height=SAMPLE_SIZE, format="gray", interpolation="FAST_BILINEAR"
-                ).to_ndarray()
-                rotation = int(getattr(frame, "rotation", 0) or 0) % 360
-                out.append(np.rot90(img, k=rotation // 90) if rotation % 90 == 0 else img)
+                rotation = int(getattr(frames[0], "rotation", 0) or 0) % 360
+                out.append(_thumb(frames[0]))
             break
+    if len(out) < MIN_BAR_SAMPLES and duration and tb:
+        # a long GOP: decode the opening frames in order and take every few
+        out = []
+        container.seek(int(start / tb), stream=stream, backward=True, any_frame=False)
+        for i, frame in enumerate(container.decode(stream)):
+            if i >= FALLBACK_SAMPLE_FRAMES:
+                break
+            if i % (FALLBACK_SAMPLE_FRAMES // SAMPLE_FRAMES) == 0:
+                out.append(_thumb(frame))
     stack = np.stack(out) if out else np.zeros((0, SAMPLE_SIZE, SAMPLE_SIZE), np.uint8)
     return stack, rotation
+
+
+def _thumb(frame: Any) -> np.ndarray:
+    img = frame.reformat(width=SAMPLE_SIZE, height=SAMPLE_SIZE, format="gray", interpolation="FAST_BILINEAR")
+    arr = img.to_ndarray()
+    rotation = int(getattr(frame, "rotation", 0) or 0) % 360
+    return np.rot90(arr, k=rotation // 90) if rotation % 90 == 0 else arr
 
 
 def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) -> StreamLayout:
