@@ -34,7 +34,15 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "speed": synth.speed(src, d / "speed.mp4", 1.5),
         "grey": synth.grey(src, d / "grey.mp4"),
         "rotated": _rotate(src, d / "rotated.mp4"),
+        "corner_crop": _corner_crop(src, d / "corner_crop.mp4"),
     }
+
+
+def _corner_crop(src: Path, out: Path) -> Path:
+    """The top-left 90% x 90% of the picture (81% of its area), scaled back up: an off-centre crop."""
+    make_fixtures.ffmpeg("-i", str(src), "-vf", "crop=432:243:0:0,scale=480:270", "-c:v", "libx264",
+                         "-preset", "ultrafast", str(out))
+    return out
 
 
 def _rotate(src: Path, out: Path) -> Path:
@@ -134,6 +142,15 @@ def test_rotation(clips: dict[str, Path]) -> None:
     assert_segments(m, [(0, 8, 0, 8)])
     (rot,) = [e for e in m.edits if e.type == "rotate"]
     assert rot.detail["degrees"] == 90
+
+
+def test_off_centre_crop_is_found_by_features(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["corner_crop"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    (crop,) = [e for e in m.edits if e.type == "crop"]
+    x, y, w, h = crop.detail["region"]
+    assert x <= 6 and y <= 6 and abs(w - 432) <= 12 and abs(h - 243) <= 12
 
 
 def test_unrelated(clips: dict[str, Path]) -> None:

@@ -159,6 +159,52 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     return tuple(kept + found)
 
 
+RESCUE_A_FRAMES = 24  # frames of A searched for the picture of B when the hashes found nothing
+RESCUE_B_FRAMES = 6
+RESCUE_MIN_INLIERS = 25
+RESCUE_MIN_SHARE = 0.25  # the region of A that B shows must be at least this share of A's width and height
+
+
+def _rescue_crop(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
+                 kwargs: dict[str, Any]) -> Match:
+    """When no frame hash matched, B may show an off-centre part of A's picture (a crop). Look for B's frames
+    in A's with ORB features; if a consistent region is found, hash that region of A and align again."""
+    from .edits import find_region
+    from .fingerprint import fingerprint
+    from .media.frames import grab_keyframes
+
+    if not (fa.width and fa.height and fb.width and fb.height):
+        return m
+    a_times = np.linspace(fa.times[0], fa.times[-1], RESCUE_A_FRAMES).tolist()
+    b_times = np.linspace(fb.times[0], fb.times[-1], RESCUE_B_FRAMES + 2)[1:-1].tolist()
+    imgs_a = grab_keyframes(media_a, a_times, width=320, origin=fa.time_origin)
+    imgs_b = grab_keyframes(media_b, b_times, width=320, origin=fb.time_origin)
+    b_region = fb.active_area or (0, 0, fb.width, fb.height)
+    region = find_region(imgs_a, imgs_b, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),
+                         b_region=b_region, min_inliers=RESCUE_MIN_INLIERS, min_share=RESCUE_MIN_SHARE)
+    if region is None:
+        return m
+    opts = {k: v for k, v in kwargs.items() if k in ("jobs", "fast")}
+    # check cheaply first: do B's frames look like A's keyframes seen through that region?
+    probe_fp = fingerprint(media_a, region=region, keyframes=True, **opts)
+    if len(probe_fp) and len(fb):
+        from .hashing import hamming
+
+        close = hamming(fb.hashes[:, None], probe_fp.hashes[None, :]).min(axis=0) <= align_mod.SEED_THRESHOLD_BITS
+        if close.sum() < min(2, len(probe_fp)):
+            return m
+    fa2 = fingerprint(media_a, region=region, **opts)
+    m2 = match_fingerprints(fa2, fb)
+    if m2.verdict == "unrelated":
+        return m
+    segs = tuple(replace(s, channel="a-region") for s in m2.segments)
+    crop = Edit("crop", segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs),
+                {"region": list(region), "of": "a", "kind": "region found by feature matching",
+                 "kept_area": round(region[2] * region[3] / (fa.width * fa.height), 3)})
+    edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + (crop,)
+    return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits)
+
+
 def compare(
     a: str | os.PathLike[str] | Fingerprint,
     b: str | os.PathLike[str] | Fingerprint,
@@ -173,10 +219,11 @@ def compare(
     fa = a if isinstance(a, Fingerprint) else load_or_compute(a, **kwargs)
     fb = b if isinstance(b, Fingerprint) else load_or_compute(b, **kwargs)
     m = match_fingerprints(fa, fb)
-    if pictures and m.segments and m.verdict != "identical":
-        media_a, media_b = _media_path(a, fa), _media_path(b, fb)
-        if media_a and media_b:
-            m = replace(m, edits=_with_picture_edits(m, fa, fb, media_a, media_b))
+    media_a, media_b = _media_path(a, fa), _media_path(b, fb)
+    if pictures and media_a and media_b and m.verdict == "unrelated" and len(fa) > 1 and len(fb) > 1:
+        m = _rescue_crop(m, fa, fb, media_a, media_b, kwargs)
+    if pictures and m.segments and m.verdict != "identical" and media_a and media_b:
+        m = replace(m, edits=_with_picture_edits(m, fa, fb, media_a, media_b))
     # paths as the caller gave them (a fingerprint file stands for its media)
     return replace(
         m,

@@ -188,6 +188,64 @@ def _overlay_boxes(diffs: list[np.ndarray], shape: tuple[int, ...]) -> list[tupl
     return sorted(found, key=lambda s: -s[4])[:5]  # type: ignore[return-value]
 
 
+def find_region(
+    imgs_a: list[np.ndarray],
+    imgs_b: list[np.ndarray],
+    *,
+    a_size: tuple[int, int],
+    b_size: tuple[int, int],
+    b_region: tuple[int, int, int, int],
+    min_inliers: int,
+    min_share: float,
+) -> tuple[int, int, int, int] | None:
+    """The region of A's picture (display pixels) that B's frames show, from the best-supported similarity
+    transform between any B frame and any A frame; None when no pair agrees well enough."""
+    import cv2
+
+    orb = cv2.ORB_create(nfeatures=1000)  # type: ignore[attr-defined]
+    feats_a = [orb.detectAndCompute(cv2.cvtColor(i, cv2.COLOR_RGB2GRAY), None) for i in imgs_a]
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+    found: list[tuple[int, np.ndarray, float, float]] = []
+    for ib in imgs_b:
+        kb, db = orb.detectAndCompute(cv2.cvtColor(ib, cv2.COLOR_RGB2GRAY), None)
+        if db is None or len(kb) < 12:
+            continue
+        fb = ib.shape[1] / b_size[0]
+        best: tuple[int, np.ndarray, float] | None = None
+        for ia, (ka, da) in zip(imgs_a, feats_a, strict=True):
+            if da is None or len(ka) < 12:
+                continue
+            pairs = matcher.knnMatch(db, da, k=2)
+            good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.75 * p[1].distance]
+            if len(good) < min_inliers:
+                continue
+            pb = np.array([kb[g.queryIdx].pt for g in good], dtype=np.float32)
+            pa = np.array([ka[g.trainIdx].pt for g in good], dtype=np.float32)
+            tm, inl = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=3.0)
+            if tm is None or inl is None or int(inl.sum()) < min_inliers:
+                continue
+            if best is None or int(inl.sum()) > best[0]:
+                best = (int(inl.sum()), tm, ia.shape[1] / a_size[0])
+        if best is not None:
+            found.append((best[0], best[1], best[2], fb))
+    # one strongly matched frame, or two: the frames are not aligned in time yet, so the transforms of
+    # different pairs differ by the camera's own motion; the best pair gives the region, and the hash
+    # alignment that follows (and the picture edits after it) confirm and refine it
+    strong = [f for f in found if f[0] >= 2 * min_inliers]
+    if not strong and len(found) < 2:
+        return None
+    _, tm, fa, fb = max(found, key=lambda f: f[0])
+    if abs(np.degrees(np.arctan2(tm[1, 0], tm[0, 0]))) > 5:
+        return None
+    bx, by, bw, bh = (v * fb for v in b_region)
+    corners = np.array([[bx, by, 1], [bx + bw, by + bh, 1]]) @ tm.T / fa
+    x0, y0 = np.clip(corners.min(axis=0), 0, a_size)
+    x1, y1 = np.clip(corners.max(axis=0), 0, a_size)
+    if (x1 - x0) < min_share * a_size[0] or (y1 - y0) < min_share * a_size[1]:
+        return None
+    return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+
+
 def _fit_levels(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Grey-level gain and offset taking A's pixels to B's, refitted without outliers."""
     if len(x) < 16 or x.std() <= 1:
@@ -309,4 +367,4 @@ def picture_edits(
                                                          "blue_shift": round(float(tb), 1)}))
     return edits
 
-__all__ = ["EDIT_TOLERANCE_SECONDS", "geometry_edits", "picture_edits", "timeline_edits"]
+__all__ = ["EDIT_TOLERANCE_SECONDS", "find_region", "geometry_edits", "picture_edits", "timeline_edits"]

@@ -263,8 +263,12 @@ def fingerprint(
     fast: bool = True,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    region: tuple[int, int, int, int] | None = None,
 ) -> Fingerprint:
     """Decode ``path`` and hash every frame (or every keyframe with ``keyframes=True``).
+
+    ``region`` (x, y, w, h in display pixels) hashes only that part of the picture instead of the active area
+    (compare uses it to follow a crop found by feature matching).
 
     ``fast`` skips the in-loop deblocking filter (invisible at 32x32; the drift is measured by the benchmark).
     ``jobs`` decoder processes split a long file at keyframes. ``progress`` is called with the number of frames
@@ -284,6 +288,13 @@ def fingerprint(
     hasher = threading.Thread(target=_hash_file, daemon=True)
     hasher.start()
     layout = decode.read_layout(p, scan_keyframes=jobs is None or jobs > 1)
+    if region is not None:
+        from dataclasses import replace as _replace
+
+        from .picture import Box
+
+        x, y, w, h = (int(v) & ~1 for v in region)
+        layout = _replace(layout, active=Box(x, y, max(2, w), max(2, h)))
     parts = decode.map_batches(
         p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
         warnings=warnings,
