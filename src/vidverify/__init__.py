@@ -1,14 +1,32 @@
 """vidverify: verify video evidence locally.
 
 Which uploads show the same footage, where exactly, how each was edited, and what their metadata says.
+
+    >>> import vidverify
+    >>> info = vidverify.probe("clip.mp4")             # doctest: +SKIP
+    >>> fp = vidverify.fingerprint("clip.mp4")         # doctest: +SKIP
+    >>> m = vidverify.compare("clip.mp4", "upload.mp4")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .compare import compare
 from .errors import VidverifyError
 from .fingerprint import Fingerprint, fingerprint
-from .models import MediaInfo
+from .media.probe import probe
+from .models import Edit, Match, MediaInfo, Segment
 
-__all__ = ["Fingerprint", "MediaInfo", "VidverifyError", "__version__", "fingerprint"]
+__all__ = [
+    "Edit",
+    "Fingerprint",
+    "Match",
+    "MediaInfo",
+    "Segment",
+    "VidverifyError",
+    "__version__",
+    "compare",
+    "fingerprint",
+    "probe",
+]
