@@ -262,6 +262,19 @@ def align(fa: object, fb: object) -> list[Segment]:
         tried.add(key)
         speed, offset = _refine(a, b, seed_set, speed, offset, ~explained)
         a_idx, dist = _distances_along(a, b, channel, speed, offset)
+        if speed != 1.0:
+            # a speed off 1 may be noise in the seeds or a static shot (any speed fits): keep normal speed
+            # when it explains as much
+            free = ~explained
+            sel = free & (dist <= MATCH_THRESHOLD_BITS)
+            offset1 = float(np.median(b.times[sel] - a.times[a_idx[sel]])) if sel.any() else offset
+            a_idx1, dist1 = _distances_along(a, b, channel, 1.0, offset1)
+            m0, m1 = (dist <= MATCH_THRESHOLD_BITS) & free, (dist1 <= MATCH_THRESHOLD_BITS) & free
+            good, good1 = int(m0.sum()), int(m1.sum())
+            mean0 = float(dist[m0].mean()) if good else 64.0
+            mean1 = float(dist1[m1].mean()) if good1 else 64.0
+            if good1 >= 0.95 * good and mean1 <= mean0 + 1.0:
+                speed, offset, a_idx, dist = 1.0, offset1, a_idx1, dist1
         ok = ((dist <= MATCH_THRESHOLD_BITS) | b.flat) & ~explained
         new = 0
         for i, j in _runs(ok, b.times, b.frame_dur):
