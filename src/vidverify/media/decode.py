@@ -81,7 +81,6 @@ class FrameBatch:
     crops: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8: its centre crop (picture.centre_crop)
 
 
-PRESCALE_WIDTH = 256  # pictures wider than twice this are first area-averaged to this width
 SAMPLE_FRAMES = 5  # keyframes sampled (seek + decode one) to find bars
 SAMPLE_SIZE = 128  # thumbnail side for bar detection
 MIN_BAR_SAMPLES = 3  # bars must be constant in at least this many distinct frames
@@ -219,8 +218,6 @@ def _argv(
     stats_fd: int,
     area: Box | None,
     crop: Box,
-    frame_w: int,
-    frame_h: int,
 ) -> list[str]:
     in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe"}
     if fast:
@@ -239,12 +236,6 @@ def _argv(
     if area is not None:
         video = video.filter("crop", area.w, area.h, area.x, area.y)
     video = video.filter("extractplanes", "y")  # grey from here on: chroma is never scaled
-    if frame_w > 2 * PRESCALE_WIDTH:
-        # one pass over the full picture (an area average down to PRESCALE_WIDTH), then two cheap scales
-        pre_h = max(2, round(PRESCALE_WIDTH * frame_h / frame_w / 2) * 2)
-        video = video.filter("scale", PRESCALE_WIDTH, pre_h, flags="area")
-        fx, fy = PRESCALE_WIDTH / frame_w, pre_h / frame_h
-        crop = Box(int(crop.x * fx), int(crop.y * fy), max(2, round(crop.w * fx)), max(2, round(crop.h * fy)))
     split = video.filter_multi_output("split", 2)
     full, part = split[0], split[1]
     full = full.filter("scale", FRAME_SIZE, FRAME_SIZE, flags="area")
@@ -310,8 +301,6 @@ class _Segment:
                 stats_fd=w_stats,
                 area=self.layout.active,
                 crop=_crop_in_area(self.layout),
-                frame_w=(self.layout.active.w if self.layout.active else self.layout.width) or 0,
-                frame_h=(self.layout.active.h if self.layout.active else self.layout.height) or 0,
             )
             with ffmpeg.popen(argv, pass_fds=(w_stats,)) as proc:
                 os.close(w_stats)
