@@ -357,7 +357,7 @@ KINDS: dict[str, tuple[Callable[[Source, list[Source], int, Path], Built], Calla
     "rotate": (b_rotate, lambda s: True),
     "blur+noise": (b_blurnoise, lambda s: True),
 }
-QUICK_KINDS = ("reencode", "trim", "cut", "insert", "speed-1.5", "mirror", "pad", "overlay")
+QUICK_KINDS = ("reencode", "trim", "cut", "insert", "speed-1.5", "mirror")
 
 
 def _builder_digest(kind: str) -> str:
