@@ -108,7 +108,7 @@ def _confidence(segments: list[Segment], frames: int, mean_d: float, fa: Fingerp
     return round(1.0 - math.exp(-informative / 15.0), 4)
 
 
-PICTURE_PAIRS = 6  # matched frame pairs decoded in colour for picture edits
+PICTURE_PAIRS = 4  # matched frame pairs decoded in colour for picture edits
 
 
 def _media_path(given: Any, fp: Fingerprint) -> str | None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 log = logging.getLogger("vidverify")
 
+SEEK_AHEAD_SECONDS = 2.0  # a frame this close ahead is reached by decoding on rather than seeking
 GRAB_WIDTH = 384  # pixels: enough for feature matching and overlay boxes, cheap to decode and compare
 
 
@@ -26,20 +28,27 @@ def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: 
                 return out
             stream = c.streams.video[0]
             tb = float(stream.time_base) if stream.time_base else None
+            half = 0.5 * _frame_dur(stream)
+            frames: Any = None
+            last = -np.inf
             for k in np.argsort(times):
                 t = float(times[k]) + origin
                 try:
-                    if tb and len(times) > 0:
-                        c.seek(max(0, int(t / tb)), stream=stream, backward=True, any_frame=False)
+                    # decode on from the previous frame when the next time is a little ahead; seek otherwise
+                    if frames is None or t < last - half or t - last > SEEK_AHEAD_SECONDS:
+                        if tb:
+                            c.seek(max(0, int(t / tb)), stream=stream, backward=True, any_frame=False)
+                        frames = c.decode(stream)
                     best = None
-                    for frame in c.decode(stream):
-                        ft = frame.time if frame.time is not None else 0.0
+                    for frame in frames:
+                        last = frame.time if frame.time is not None else last
                         best = frame
-                        if ft >= t - 0.5 * _frame_dur(stream):
+                        if last >= t - half:
                             break
                     if best is not None:
                         out[k] = _to_rgb(best, width)
                 except (av.error.FFmpegError, ValueError, OSError) as exc:
+                    frames = None
                     log.debug("cannot grab %s at %.3f: %s", path, t, exc)
     except Exception as exc:  # unreadable media: no picture evidence, the timeline result stands
         log.debug("cannot open %s for frames: %s", path, exc)
