@@ -178,6 +178,8 @@ def _rescue_crop(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media
     a_times = np.linspace(fa.times[0], fa.times[-1], RESCUE_A_FRAMES).tolist()
     b_times = np.linspace(fb.times[0], fb.times[-1], RESCUE_B_FRAMES + 2)[1:-1].tolist()
     imgs_a = grab_keyframes(media_a, a_times, width=320, origin=fa.time_origin)
+    if not imgs_a:
+        return m
     imgs_b = grab_keyframes(media_b, b_times, width=320, origin=fb.time_origin)
     b_region = fb.active_area or (0, 0, fb.width, fb.height)
     region = find_region(imgs_a, imgs_b, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),

@@ -27,6 +27,7 @@ def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: 
             if not c.streams.video:
                 return out
             stream = c.streams.video[0]
+            stream.thread_type = "AUTO"  # frame threads: decoding on through a GOP is the cost here
             tb = float(stream.time_base) if stream.time_base else None
             half = 0.5 * _frame_dur(stream)
             frames: Any = None
