@@ -135,12 +135,13 @@ def _bars(active: tuple[int, int, int, int] | None, size: tuple[int, int] | None
 
 # ------------------------------------------------------------------------------------ picture edits (OpenCV)
 
-CROP_MIN_LOSS = 0.04  # a crop is reported when B shows at most 1 - this share of A's width or height
+CROP_MIN_LOSS = 0.08  # a crop is reported when B shows at most 1 - this share of A's width or height
 ROTATE_MIN_DEGREES = 2.0
 OVERLAY_DIFF_LEVELS = 40.0  # grey levels of difference (after matching brightness) that mark an overlay pixel
 OVERLAY_CONSISTENCY = 0.6  # share of frame pairs in which a pixel must differ
 OVERLAY_MIN_AREA = 0.004  # share of B's picture
 GREY_SATURATION_RATIO = 0.25
+MIN_SATURATION = 8.0  # mean HSV saturation (0-255) below which A is too grey to tell greyscale
 GAIN_TOLERANCE = 0.15
 OFFSET_TOLERANCE = 15.0
 TINT_TOLERANCE = 12.0
@@ -356,7 +357,7 @@ def picture_edits(
         sa, sb = np.median(np.array(sats), axis=0)
         g, o = float(np.median(gains)), float(np.median(offsets))
         ta, tb = np.median(np.array(tints), axis=0)
-        if sa > 30 and sb < GREY_SATURATION_RATIO * sa:
+        if sa > MIN_SATURATION and sb < GREY_SATURATION_RATIO * sa:
             edits.append(Edit("color", a0, a1, b0, b1, {"kind": "greyscale", "a_saturation": round(float(sa), 1),
                                                          "b_saturation": round(float(sb), 1)}))
         elif abs(g - 1) > GAIN_TOLERANCE or abs(o) > OFFSET_TOLERANCE:
