@@ -82,7 +82,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse's own errors: usage, exit 2, one line
         self.print_usage(sys.stderr)
         if "required: FILE" in message or "unrecognized arguments: -" in message:
-            message += " (a file name that starts with '-' goes after '--': vidverify probe -- -name.mp4)"
+            message += " (a file name that starts with '-' goes after '--', e.g. vidverify hash -- -name.mp4)"
         raise UsageError(message)
 
 
