@@ -33,7 +33,12 @@ def _from_json(tp: Any, value: Any) -> Any:
             return _from_json(arg, value)
     if origin is tuple:
         args = typing.get_args(tp)
-        return tuple(_from_json(args[0], v) for v in value)
+        if len(args) == 2 and args[1] is Ellipsis or len(args) == 1:
+            return tuple(_from_json(args[0], v) for v in value)
+        return tuple(_from_json(a, v) for a, v in zip(args, value, strict=False))
+    if origin is list:
+        (arg,) = typing.get_args(tp) or (Any,)
+        return [_from_json(arg, v) for v in value]
     if isinstance(tp, type) and issubclass(tp, Model):
         return tp.from_dict(value)
     if tp is float and isinstance(value, int):

@@ -27,13 +27,14 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO, Protocol
 
 import numpy as np
 
 from vidverify.errors import UnsupportedFormatError
+from vidverify.models import Model
 
 logger = logging.getLogger("vidverify")
 
@@ -145,7 +146,7 @@ TagValue = str | int | float
 
 
 @dataclass(frozen=True)
-class IsoTrack:
+class IsoTrack(Model):
     """What one ``trak`` says. Times are seconds; sizes are pixels; ``None`` where the file does not say."""
 
     index: int
@@ -180,25 +181,9 @@ class IsoTrack:
     keyframe_times: list[float] = field(default_factory=list)
     """Video tracks: sync-sample times on the presentation timeline, seconds, ascending."""
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["matrix"] = list(self.matrix)
-        out["sample_entries"] = list(self.sample_entries)
-        out["edits"] = [list(e) for e in self.edits]
-        out["keyframe_times"] = list(self.keyframe_times)
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IsoTrack:
-        names = {f.name for f in fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in names}
-        if "edits" in kwargs:
-            kwargs["edits"] = [tuple(e) for e in kwargs["edits"]]
-        return cls(**kwargs)
-
 
 @dataclass(frozen=True)
-class IsoInfo:
+class IsoInfo(Model):
     """Everything the box walk found. All attributes hold JSON-friendly values."""
 
     container: str = "mp4"
@@ -228,28 +213,6 @@ class IsoInfo:
     def video_track(self) -> IsoTrack | None:
         """The first ``vide`` track, if any."""
         return next((t for t in self.tracks if t.handler_type == "vide"), None)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["brands"] = list(self.brands)
-        out["timestamps"] = [list(t) for t in self.timestamps]
-        out["tracks"] = [t.to_dict() for t in self.tracks]
-        out["tags"] = dict(self.tags)
-        out["xmp"] = list(self.xmp)
-        out["xmp_fields"] = dict(self.xmp_fields)
-        out["xmp_history"] = [dict(h) for h in self.xmp_history]
-        out["errors"] = list(self.errors)
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IsoInfo:
-        names = {f.name for f in fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in names}
-        if "timestamps" in kwargs:
-            kwargs["timestamps"] = [tuple(t) for t in kwargs["timestamps"]]
-        if "tracks" in kwargs:
-            kwargs["tracks"] = [IsoTrack.from_dict(t) for t in kwargs["tracks"]]
-        return cls(**kwargs)
 
 
 # --------------------------------------------------------------------------------------------- sources
