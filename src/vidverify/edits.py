@@ -140,6 +140,7 @@ ROTATE_MIN_DEGREES = 2.0
 OVERLAY_DIFF_LEVELS = 40.0  # grey levels of difference (after matching brightness) that mark an overlay pixel
 OVERLAY_CONSISTENCY = 0.6  # share of frame pairs in which a pixel must differ
 OVERLAY_MIN_AREA = 0.004  # share of B's picture
+OVERLAY_MERGE_GAP = 0.05  # overlay boxes closer than this share of B's width are one overlay
 GREY_SATURATION_RATIO = 0.25
 MIN_SATURATION = 8.0  # mean HSV saturation (0-255) below which A is too grey to tell greyscale
 GAIN_TOLERANCE = 0.15
@@ -186,7 +187,27 @@ def _overlay_boxes(diffs: list[np.ndarray], shape: tuple[int, ...]) -> list[tupl
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
     area = shape[0] * shape[1]
     found = [tuple(int(v) for v in stats[i]) for i in range(1, n) if stats[i][4] >= OVERLAY_MIN_AREA * area]
-    return sorted(found, key=lambda s: -s[4])[:5]  # type: ignore[return-value]
+    return sorted(_merge_boxes(found, gap=int(OVERLAY_MERGE_GAP * shape[1])), key=lambda s: -s[4])[:5]
+
+
+def _merge_boxes(boxes: list[tuple[int, ...]], gap: int) -> list[tuple[int, int, int, int, int]]:
+    """Join boxes closer than ``gap`` pixels (one caption band split by a word space stays one overlay)."""
+    out = [tuple(b) for b in boxes]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                (x1, y1, w1, h1, a1), (x2, y2, w2, h2, a2) = out[i], out[j]
+                if x1 - gap <= x2 + w2 and x2 - gap <= x1 + w1 and y1 - gap <= y2 + h2 and y2 - gap <= y1 + h1:
+                    x, y = min(x1, x2), min(y1, y2)
+                    out[i] = (x, y, max(x1 + w1, x2 + w2) - x, max(y1 + h1, y2 + h2) - y, a1 + a2)
+                    del out[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return out  # type: ignore[return-value]
 
 
 def find_region(
