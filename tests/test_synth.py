@@ -208,9 +208,9 @@ def test_splice_duration_and_inserted_footage(tmp: Path, scene: Path, other: Pat
     assert f["frames"] == round((SECONDS + 1.5) * FPS)
     assert f["audio"] == pytest.approx(SECONDS + 1.5, abs=0.05)  # silence where the insert has no audio
     src, got = grey_frames(scene), grey_frames(out)
-    assert np.abs(got[29] - src[29]).mean() < 3  # before the insert: the clip
+    assert np.abs(got[29] - src[29]).mean() < 5  # before the insert: the clip (re-encoding noise: ~1-3)
     assert np.abs(got[40] - src[30]).mean() > 10  # inside: other footage
-    assert np.abs(got[75] - src[30]).mean() < 3  # after: the clip continues where it left off
+    assert np.abs(got[75] - src[30]).mean() < 5  # after: the clip continues where it left off
 
 
 def test_crop_vertical_caption(tmp: Path, scene: Path) -> None:
