@@ -82,6 +82,20 @@ class GPS(Model):
 
 
 @dataclass(frozen=True)
+class Claims(Model):
+    """What an upload claims about itself (yt-dlp sidecar, user input)."""
+
+    source: str | None = None
+    upload_time: str | None = None
+    uploader: str | None = None
+    url: str | None = None
+    title: str | None = None
+    description: str | None = None
+    claimed_time: str | None = None
+    claimed_place: str | None = None
+
+
+@dataclass(frozen=True)
 class MediaInfo(Model):
     """What ``probe`` learns about one file (CONTRACT.md, probe section)."""
 
@@ -117,24 +131,11 @@ class MediaInfo(Model):
     format_name: str | None = None  # demuxer that read it
     streams: tuple[dict[str, Any], ...] = ()
     tags: dict[str, str] = field(default_factory=dict)
+    claims: Claims | None = None  # from a sidecar beside the file (yt-dlp .info.json) or given by the user
 
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-@dataclass(frozen=True)
-class Claims(Model):
-    """What an upload claims about itself (yt-dlp sidecar, user input)."""
-
-    source: str | None = None
-    upload_time: str | None = None
-    uploader: str | None = None
-    url: str | None = None
-    title: str | None = None
-    description: str | None = None
-    claimed_time: str | None = None
-    claimed_place: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,9 +183,58 @@ class Match(Model):
     coverage: dict[str, float]
     segments: tuple[Segment, ...] = ()
     edits: tuple[Edit, ...] = ()
-    findings: tuple[dict[str, Any], ...] = ()
+    findings: tuple[Finding, ...] = ()
     confidence: float = 0.0
     thresholds: dict[str, float] = field(default_factory=dict)
 
 
-__all__ = ["Claims", "Edit", "FileRef", "GPS", "Match", "MediaInfo", "Model", "Segment", "Timestamp"]
+@dataclass(frozen=True)
+class Finding(Model):
+    """A metadata or timeline observation with its evidence (CONTRACT.md, scan section: ``findings``).
+
+    ``code`` is a stable identifier documented in the README; ``severity`` is ``error``, ``warning`` or ``info``.
+    """
+
+    code: str
+    severity: str
+    paths: tuple[str, ...]
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Group(Model):
+    """Uploads of the same footage (partial overlaps included) and the version the others are measured against."""
+
+    id: str
+    members: tuple[str, ...]
+    reference: str
+    reason: str = ""
+    pairs: tuple[Match, ...] = ()  # reference (A) against each other member (B)
+
+
+@dataclass(frozen=True)
+class ScanResult(Model):
+    """What ``scan`` found in a set of files (CONTRACT.md, scan section)."""
+
+    files: tuple[MediaInfo, ...]
+    groups: tuple[Group, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    singles: tuple[str, ...] = ()  # readable files that share footage with no other file
+    errors: dict[str, str] = field(default_factory=dict)  # path -> one-line reason it could not be used
+
+
+__all__ = [
+    "GPS",
+    "Claims",
+    "Edit",
+    "FileRef",
+    "Finding",
+    "Group",
+    "Match",
+    "MediaInfo",
+    "Model",
+    "ScanResult",
+    "Segment",
+    "Timestamp",
+]
