@@ -96,6 +96,23 @@ class Claims(Model):
 
 
 @dataclass(frozen=True)
+class Writer(Model):
+    """The software that most likely wrote a file, with the evidence (``writer.identify``).
+
+    ``family``: ``camera`` (a camera or phone original), ``ffmpeg``, ``apple`` (CoreMedia/AVFoundation export),
+    ``messenger`` (WhatsApp/Telegram/... transcodes), ``editor`` (Adobe, DaVinci, CapCut, ...), ``platform``
+    (YouTube/TikTok/... re-encodes), ``unknown``. ``original`` is False when the file is not a camera original,
+    None when that cannot be told.
+    """
+
+    name: str
+    family: str = "unknown"
+    original: bool | None = None
+    confidence: float = 0.0
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class MediaInfo(Model):
     """What ``probe`` learns about one file (CONTRACT.md, probe section)."""
 
@@ -131,6 +148,7 @@ class MediaInfo(Model):
     format_name: str | None = None  # demuxer that read it
     streams: tuple[dict[str, Any], ...] = ()
     tags: dict[str, str] = field(default_factory=dict)
+    writer: Writer | None = None  # which software most likely wrote the file (writer.identify)
     claims: Claims | None = None  # from a sidecar beside the file (yt-dlp .info.json) or given by the user
 
     @property
@@ -237,4 +255,5 @@ __all__ = [
     "ScanResult",
     "Segment",
     "Timestamp",
+    "Writer",
 ]
