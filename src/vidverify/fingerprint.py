@@ -264,6 +264,7 @@ def fingerprint(
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
     region: tuple[int, int, int, int] | None = None,
+    sha256: str | None = None,
 ) -> Fingerprint:
     """Decode ``path`` and hash every frame (or every keyframe with ``keyframes=True``).
 
@@ -272,11 +273,12 @@ def fingerprint(
 
     ``fast`` skips the in-loop deblocking filter (invisible at 32x32; the drift is measured by the benchmark).
     ``jobs`` decoder processes split a long file at keyframes. ``progress`` is called with the number of frames
-    decoded since its last call. Raises an ``InputError`` subclass for unreadable input.
+    decoded since its last call. ``sha256``, when the caller has it already, saves reading the file twice.
+    Raises an ``InputError`` subclass for unreadable input.
     """
     p = os.fspath(path)
     warnings: list[str] = []
-    digest: dict[str, str] = {}
+    digest: dict[str, str] = {"sha256": sha256} if sha256 else {}
 
     def _hash_file() -> None:
         try:
@@ -285,7 +287,7 @@ def fingerprint(
             warnings.append(f"cannot compute sha256: {exc}")
 
     decode._check_input(p)
-    hasher = threading.Thread(target=_hash_file, daemon=True)
+    hasher = threading.Thread(target=_hash_file if not sha256 else lambda: None, daemon=True)
     hasher.start()
     layout = decode.read_layout(p, scan_keyframes=jobs is None or jobs > 1)
     if region is not None:
