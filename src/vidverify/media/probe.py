@@ -366,6 +366,58 @@ def _read_av_tags(c: _Collector) -> None:
     if fw[:3] in _GOPRO_FIRMWARE:
         c.dev("make", "GoPro", "GoPro firmware")
         c.dev("model", _GOPRO_FIRMWARE[fw[:3]], f"GoPro firmware {fw}")
+    _read_bitstream_writer(c)
+
+
+BITSTREAM_SCAN_BYTES = 1 << 20
+"""Bytes of the first media data searched for an encoder's self-description (x264/x265 SEI, Lavc user data)."""
+_X26X_RE = re.compile(rb"(x264) - core (\d+)|(x265) \(build (\d+)\)")
+_X26X_OPTIONS_RE = re.compile(rb"options: ([\x20-\x7e]{1,1000})")
+_LAVC_RE = re.compile(rb"Lavc\d{1,3}\.\d{1,3}\.\d{1,3}")
+
+
+def _first_media_offset(fh: Any, size: int) -> int:
+    """Payload offset of the first ``mdat`` of an ISO BMFF file (0 when not found: search from the start)."""
+    pos = 0
+    for _ in range(64):
+        fh.seek(pos)
+        head = fh.read(16)
+        if len(head) < 8:
+            return 0
+        n, typ = int.from_bytes(head[:4], "big"), head[4:8]
+        hdr = 8
+        if n == 1 and len(head) == 16:
+            n, hdr = int.from_bytes(head[8:16], "big"), 16
+        elif n == 0:
+            n = size - pos
+        if typ == b"mdat":
+            return pos + hdr
+        if n < hdr:
+            return 0
+        pos += n
+    return 0
+
+
+def _read_bitstream_writer(c: _Collector) -> None:
+    """The encoder's own signature in the first media bytes: x264/x265 write their version and options into an
+    SEI message of the first access unit, libavcodec's MPEG-4 Part 2 writes ``Lavc…`` user data."""
+    try:
+        with open(c.path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            start = _first_media_offset(fh, size) if "structure" in c.fields else 0
+            fh.seek(start)
+            data = fh.read(BITSTREAM_SCAN_BYTES)
+    except OSError as exc:
+        c.errors.append(f"bitstream signature: {exc.strerror or exc}")
+        return
+    m = _X26X_RE.search(data)
+    if m:
+        name, version = (m[1], m[2]) if m[1] else (m[3], m[4])
+        c.tags["vidverify.bitstream_encoder"] = f"{name.decode()} core {version.decode()}"
+        if o := _X26X_OPTIONS_RE.search(data, m.end(), m.end() + 400):
+            c.tags["vidverify.encoder_options"] = o[1].decode("ascii")
+    elif "structure" in c.fields and (lavc := _LAVC_RE.search(data)):  # in mdat, not a Matroska header tag
+        c.tags["vidverify.bitstream_encoder"] = lavc[0].decode("ascii")
 
 
 # Order of preference for the capture time: device-local times with a zone first, then device times in UTC,
