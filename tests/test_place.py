@@ -91,8 +91,9 @@ def test_parse_place_rejects_with_a_clear_message(text: str, words: str) -> None
     with pytest.raises(PlaceError) as info:
         parse_place(text)
     assert words in str(info.value)
-    assert isinstance(info.value, UsageError) and isinstance(info.value, ValueError)
-    assert info.value.exit_code == 2
+    err: UsageError = info.value
+    assert err.exit_code == 2
+    assert isinstance(err, UsageError) and isinstance(err, ValueError)
     if words in ("cannot read", "empty"):
         assert "lat,lon" in str(info.value) and "ISO 6709" in str(info.value)
 
