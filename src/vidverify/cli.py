@@ -25,6 +25,7 @@ commands:
   probe   what a file says about itself: format, size, fps, every time field, device, GPS
   hash    per-frame perceptual fingerprints (pHash of each frame and of its mirror image)
   compare where two clips share footage (time ranges on both sides) and how the second was edited
+  scan    a folder of uploads: groups of the same footage, each group's reference, edits, and findings
 
 examples:
   vidverify probe clip.mp4 IMG_4521.MOV
@@ -33,6 +34,7 @@ examples:
   vidverify hash clip.mp4 -o clip.vvfp
   vidverify hash --keyframes --json clip.mp4
   vidverify compare original.mp4 reupload.mp4
+  vidverify scan downloads/ --html report.html
 
 A file name that starts with '-' goes after '--':  vidverify probe -- -weird-name.mp4
 Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 missing dependency, 4 unreadable input.
@@ -129,7 +131,109 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print a vidverify/compare@1 JSON document")
     c.add_argument("--jobs", type=int, default=None, metavar="N", help="decoder processes per file")
     c.set_defaults(func=cmd_compare)
+
+    s = sub.add_parser("scan", help="group uploads of the same footage; edits and findings", epilog=_EPILOG_SCAN,
+                       formatter_class=fmt, description="Scan files and folders of uploads.")
+    s.add_argument("paths", nargs="+", metavar="PATH", help="media files and folders (searched recursively)")
+    out = s.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print a vidverify/scan@1 JSON document")
+    out.add_argument("--json-lines", action="store_true",
+                     help="stream one JSON object per line: files as they are read, then groups, findings, summary")
+    s.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report to FILE")
+    s.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="files fingerprinted at once (default: CPU count)")
+    s.add_argument("--index", metavar="DB", help="keep fingerprints in this SQLite index; unchanged files are "
+                   "not decoded again")
+    s.add_argument("--keyframes", action="store_true", help="fingerprint keyframes only (faster, coarser times)")
+    s.add_argument("--no-pictures", action="store_true",
+                   help="skip the frame-pair decoding that finds crop, overlay and colour edits")
+    s.add_argument("--dask", metavar="ADDRESS", help="fingerprint on this Dask scheduler (pip install "
+                   "'vidverify[dask]')")
+    s.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
+                   help="exit 1 when a finding is at or above this severity (default error)")
+    _add_policy_options(s)
+    s.set_defaults(func=cmd_scan)
     return parser
+
+_EPILOG_SCAN = """\
+examples:
+  vidverify scan downloads/                        groups, references, edits and findings
+  vidverify scan downloads/ --json > scan.json     the vidverify/scan@1 document
+  vidverify scan downloads/ --json-lines | jq -c 'select(.type == "finding")'
+  vidverify scan downloads/ --jobs 2 --index cases.sqlite   re-scans skip unchanged files
+  vidverify scan clip.mp4 other.mp4 --claim-time 2026-03-19 --claim-place "38.7223,-9.1393"
+  vidverify scan downloads/ --claims claims.yaml --fail-on warning   exit 1 on any warning (for CI)
+
+Every media file under the paths (recursively; images too) is probed and fingerprinted; files that share
+footage form a group (a compilation joins the groups it draws from). Each group's reference is the most
+complete and earliest version, and every other member is compared with it: verdict, coverage, matched time
+ranges and edits. yt-dlp .info.json sidecars beside a file give its upload time, uploader and URL.
+
+finding codes (README, "Finding codes"): capture-after-upload, recycled-footage, capture-time-mismatch,
+timezone-inconsistent, future-date, placeholder-date, metadata-stripped, reencoded, edited, duplicate,
+place-mismatch. Exit 1 when a finding is at or above --fail-on (default error); 4 when an input is unreadable.
+"""
+
+
+def _add_policy_options(p: argparse.ArgumentParser) -> None:
+    """The timeline tolerances and claims, shared by scan and compare."""
+    from .timeline import Policy
+
+    d = Policy()
+    g = p.add_argument_group("claims and tolerances")
+    g.add_argument("--claims", metavar="FILE", help="YAML/JSON claims file: claimed time and place per file "
+                   "(docs/metadata.md)")
+    g.add_argument("--claim-time", metavar="TIME", help="claimed capture time for every file (ISO 8601 or a date)")
+    g.add_argument("--claim-place", metavar="PLACE", help="claimed place for every file: 'lat,lon' or ISO 6709")
+    g.add_argument("--clock-tolerance", type=float, default=d.clock_tolerance_s, metavar="S",
+                   help="seconds two clocks of one recording may differ, plus its duration "
+                   f"(default {d.clock_tolerance_s:g})")
+    g.add_argument("--claim-tolerance", type=float, default=d.claim_tolerance_s, metavar="S",
+                   help=f"seconds a claimed time may differ from a recorded one (default {d.claim_tolerance_s:g})")
+    g.add_argument("--recycled-after", type=float, default=d.recycled_after_days, metavar="DAYS",
+                   help=f"flag uploads this long after the footage first appeared (default {d.recycled_after_days:g})")
+    g.add_argument("--place-tolerance", type=float, default=d.place_tolerance_m, metavar="M",
+                   help=f"metres between GPS and a claimed place that still agree (default {d.place_tolerance_m:g})")
+    g.add_argument("--now", metavar="TIME", help="judge future dates against this time instead of the clock")
+
+
+def _policy(args: argparse.Namespace) -> Any:
+    from .timeline import Policy
+
+    if args.now is not None:
+        from . import dates
+
+        if dates.parse_time(args.now) is None:
+            raise UsageError(f"--now {args.now!r} is not an ISO 8601 time")
+    return Policy(clock_tolerance_s=args.clock_tolerance, claim_tolerance_s=args.claim_tolerance,
+                  recycled_after_days=args.recycled_after, place_tolerance_m=args.place_tolerance, now=args.now)
+
+
+def _user_claims(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
+    """(absolute path → Claims from --claims FILE, Claims for every file from --claim-time/--claim-place)."""
+    from .models import Claims
+
+    by_path: dict[str, Any] = {}
+    if args.claims:
+        from .media.sidecar import read_claims_file
+
+        by_path = {os.path.abspath(k): v for k, v in read_claims_file(args.claims).items()}
+    default = None
+    if args.claim_time or args.claim_place:
+        if args.claim_place:
+            from .place import parse_place
+
+            try:
+                parse_place(args.claim_place)
+            except ValueError as exc:
+                raise UsageError(f"--claim-place: {exc}") from exc
+        if args.claim_time:
+            from .timeline import when
+
+            if when("claim", args.claim_time) is None:
+                raise UsageError(f"--claim-time {args.claim_time!r} is not an ISO 8601 time or date")
+        default = Claims(source="command line", claimed_time=args.claim_time, claimed_place=args.claim_place)
+    return by_path, default
 
 
 # --------------------------------------------------------------------------------------------- commands
@@ -307,6 +411,96 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_scan(args: argparse.Namespace) -> int:
+    import json
+
+    from .report import render, text
+    from .scan import Options, scan
+    from .timeline import at_or_above
+
+    jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    claims, default = _user_claims(args)
+    opts = Options(jobs=jobs, keyframes=args.keyframes, pictures=not args.no_pictures, policy=_policy(args),
+                   dask=args.dask, claims=claims, default_claims=default)
+
+    def line(kind: str, body: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps({"schema": "vidverify/scan@1", "type": kind, **body}, ensure_ascii=False,
+                                    default=render._default) + "\n")
+        sys.stdout.flush()
+
+    on_file = (lambda info: line("file", info.to_dict())) if args.json_lines else None
+    index = None
+    if args.index:
+        from .index import Index
+
+        index = Index(args.index)
+    try:
+        with _stage_progress(enabled=not (args.json or args.json_lines)) as progress:
+            result = scan(args.paths, options=opts, progress=progress, index=index, on_file=on_file)
+    finally:
+        if index is not None:
+            index.close()
+    if args.json_lines:
+        for g in result.groups:
+            line("group", g.to_dict())
+        for f in result.findings:
+            line("finding", f.to_dict())
+        line("summary", {"files": len(result.files), "groups": len(result.groups), "singles": list(result.singles),
+                         "errors": result.errors})
+    elif args.json:
+        render.write_json(render.json_document("vidverify/scan@1", result.to_dict()))
+    else:
+        text.scan_summary(result)
+    if args.html:
+        _write_scan_html(args.html, result)
+    for path, why in result.errors.items():
+        render.error_line(f"{path}: {why}")
+    if result.errors:
+        return EXIT_INPUT
+    if args.fail_on != "never" and at_or_above(result.findings, args.fail_on):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _write_scan_html(path: str, result: Any) -> None:
+    from .media.thumbs import thumbnails
+    from .report import html
+
+    page = html.render_scan(result, thumbs=thumbnails(html.thumbnail_requests(result)))
+    html.write_html(path, page)
+
+
+class _stage_progress:
+    """One rich progress bar per scan stage on stderr when it is a terminal; otherwise nothing."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty() and "NO_COLOR" not in os.environ
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), transient=True)
+        self._bar.start()
+
+        def tick(stage: str, done: int, total: int) -> None:
+            if stage not in self._tasks:
+                self._tasks[stage] = self._bar.add_task(stage, total=total)
+            self._bar.update(self._tasks[stage], completed=done, total=total)
+
+        return tick
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
 class _progress:
     """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
 
@@ -349,7 +543,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command in ("hash", "compare"):
+        if args.command in ("hash", "compare", "scan"):
             from .media.ffmpeg import tune_allocator
 
             tune_allocator()

@@ -1,0 +1,115 @@
+"""Pure grouping: pairwise matches → groups of uploads of the same footage, and each group's reference version.
+
+Two files belong to one group when they share footage (any verdict but ``unrelated``); groups are the connected
+components of that relation, so a compilation joins the groups it draws from. The reference is the version the
+others are measured against: the most complete one (it contains the most of the other members' footage and has
+the least footage that no other member has), then the
+earliest (capture or upload time, for every possible zone), then a camera original over a re-encode, then the
+largest picture, the longest, and the path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .models import Match, MediaInfo
+from .timeline import When, created, upload
+
+COMPLETENESS_TIE = 0.02  # members whose completeness is within this of the best are equally complete
+
+
+@dataclass(frozen=True)
+class Ranked:
+    path: str
+    completeness: float  # mean share of each other member's footage that this member contains
+    first: When | None  # the earliest time this file is known to have existed
+    original: bool
+    pixels: int
+    duration: float
+
+
+def components(paths: Sequence[str], matches: Iterable[Match]) -> list[list[str]]:
+    """Connected components (of size ≥ 2) of the 'shares footage' relation, each sorted, in order of first path."""
+    parent = {p: p for p in paths}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for m in matches:
+        if m.verdict == "unrelated" or m.a.path not in parent or m.b.path not in parent:
+            continue
+        ra, rb = find(m.a.path), find(m.b.path)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    comps: dict[str, list[str]] = {}
+    for p in paths:
+        comps.setdefault(find(p), []).append(p)
+    return sorted((sorted(c) for c in comps.values() if len(c) > 1), key=lambda c: c[0])
+
+
+def contains(matches: Iterable[Match]) -> dict[tuple[str, str], float]:
+    """(x, y) → the share of y's duration found in x, from matches in either direction (the larger if both)."""
+    out: dict[tuple[str, str], float] = {}
+    for m in matches:
+        if m.verdict == "unrelated":
+            continue
+        a, b = m.a.path, m.b.path
+        out[(b, a)] = max(out.get((b, a), 0.0), float(m.coverage.get("a", 0.0)))
+        out[(a, b)] = max(out.get((a, b), 0.0), float(m.coverage.get("b", 0.0)))
+    return out
+
+
+def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
+         share: Mapping[tuple[str, str], float]) -> list[Ranked]:
+    """Members best-first as reference candidates.
+
+    Completeness is the mean share of each other member's footage that a member contains, less the share of its
+    own footage that no other member has (inserted material makes a version less of a reference, not more)."""
+    ranked = []
+    for x in members:
+        others = [y for y in members if y != x]
+        comp = sum(share.get((x, y), 0.0) for y in others) / len(others) if others else 1.0
+        foreign = 1.0 - max((share.get((y, x), 0.0) for y in others), default=1.0)
+        comp -= foreign
+        info = infos.get(x)
+        firsts = [w for w in (created(info), upload(info)) if w is not None] if info else []
+        first = min(firsts, key=lambda w: w.latest) if firsts else None
+        original = bool(info and info.writer and info.writer.original)
+        pixels = (info.width or 0) * (info.height or 0) if info else 0
+        ranked.append(Ranked(x, round(comp, 4), first, original, pixels, (info.duration or 0.0) if info else 0.0))
+    best = max(r.completeness for r in ranked)
+
+    def key(r: Ranked) -> tuple[object, ...]:
+        tier = 0 if r.completeness >= best - COMPLETENESS_TIE else 1
+        when = r.first.latest.timestamp() if r.first else float("inf")
+        return (tier, -r.completeness if tier else 0.0, when, not r.original, -r.pixels, -r.duration, r.path)
+
+    return sorted(ranked, key=key)
+
+
+def reason(ranked: Sequence[Ranked]) -> str:
+    """Why the first of ``ranked`` is the reference, in words."""
+    r = ranked[0]
+    parts = [f"completeness {r.completeness:.0%} (the share of the other members' footage it contains, less "
+             "footage only it has)"]
+    if r.first is not None:
+        parts.append(f"earliest known time {r.first.value} ({r.first.field})")
+    if r.original:
+        parts.append("a camera original")
+    if r.pixels:
+        parts.append(f"{r.pixels:,} pixels")
+    return "; ".join(parts)
+
+
+def choose_reference(members: Sequence[str], infos: Mapping[str, MediaInfo],
+                     matches: Iterable[Match]) -> tuple[str, str]:
+    """(reference path, reason)."""
+    ranked = rank(members, infos, contains(matches))
+    return ranked[0].path, reason(ranked)
+
+
+__all__ = ["COMPLETENESS_TIE", "Ranked", "choose_reference", "components", "contains", "rank", "reason"]

@@ -1,0 +1,352 @@
+"""scan(paths): from a folder of uploads to groups of the same footage, each group's reference, and findings.
+
+The stages:
+
+1. **discover** the media files under the given paths (recursively; images too; symlinked folders are not
+   followed, so a symlink loop cannot trap the walk; a FIFO or socket is never opened);
+2. **probe and fingerprint** each file in a pool of worker processes (``jobs``), or on a Dask cluster, or take both
+   from an index when the file is unchanged since it was indexed;
+3. **candidates**: a cheap test (sparse hashes of one file against all frames of the other) picks the pairs worth
+   aligning; **align** them (``compare.match_fingerprints``, pure and fast);
+4. **group** the files that share footage and choose each group's reference (``groups``);
+5. **compare** the reference with each member, now with picture edits (crop, overlay, colour) from a few decoded
+   frame pairs, and collect the **findings** (``timeline``).
+
+One bad file is one entry in ``errors``; the scan goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import groups as groups_mod
+from . import timeline
+from .align import SEED_THRESHOLD_BITS
+from .compare import compare, match_fingerprints
+from .errors import UsageError, VidverifyError
+from .fingerprint import Fingerprint
+from .hashing import hamming
+from .models import Finding, Group, Match, MediaInfo, ScanResult
+
+log = logging.getLogger("vidverify")
+
+VIDEO_EXTENSIONS = frozenset({
+    ".mp4", ".m4v", ".mov", ".qt", ".3gp", ".3g2", ".mkv", ".webm", ".avi", ".wmv", ".asf", ".flv", ".mpg", ".mpeg",
+    ".m2ts", ".mts", ".ts", ".mxf", ".ogv", ".vob", ".dv", ".gif",
+})
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".heic", ".heif", ".tif", ".tiff", ".webp", ".bmp", ".avif"})
+MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS
+SPARSE_STEP_S = 0.5  # one frame per this many seconds is tested against every frame of the other file
+CANDIDATE_BITS = SEED_THRESHOLD_BITS  # a sparse frame this close to any frame of the other file makes a candidate
+CANDIDATE_HITS = 2  # ... and this many such frames (1 for a still image)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to scan (the CLI's options)."""
+
+    jobs: int = 1
+    keyframes: bool = False
+    pictures: bool = True  # decode a few frame pairs per group member for crop/overlay/colour edits
+    policy: timeline.Policy = timeline.Policy()
+    dask: str | None = None  # address of a Dask scheduler that fingerprints the files
+    claims: dict[str, Any] | None = None  # absolute path → Claims given by the user (merged over sidecars)
+    default_claims: Any = None  # Claims given by the user for every file (--claim-time/--claim-place)
+
+
+# ------------------------------------------------------------------------------------------------ discover
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], dict[str, str]]:
+    """Media files under ``paths``: (files in a stable order, {path: why it was skipped}).
+
+    A file named on the command line is always taken (probe decides what it is); in folders, files are taken by
+    extension. Hidden files and folders are skipped; so is anything that is not a regular file."""
+    files: list[str] = []
+    errors: dict[str, str] = {}
+    seen: set[tuple[int, int]] = set()
+
+    def take(p: str, explicit: bool) -> None:
+        try:
+            st = os.stat(p)
+        except OSError as exc:
+            if explicit or Path(p).suffix.lower() in MEDIA_EXTENSIONS:
+                errors[p] = f"cannot read: {exc.strerror or exc}"
+            return
+        if not stat.S_ISREG(st.st_mode):
+            if explicit or Path(p).suffix.lower() in MEDIA_EXTENSIONS:
+                errors[p] = "not a regular file (FIFO, socket or device): skipped"
+            return
+        if (st.st_dev, st.st_ino) in seen:
+            return
+        seen.add((st.st_dev, st.st_ino))
+        files.append(p)
+
+    for given in paths:
+        g = os.fspath(given)
+        if os.path.isdir(g):
+            for root, dirs, names in os.walk(g, onerror=lambda e: errors.setdefault(
+                    str(e.filename), f"cannot list: {e.strerror}")):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if name.startswith(".") or Path(name).suffix.lower() not in MEDIA_EXTENSIONS:
+                        continue
+                    take(os.path.join(root, name), False)
+        elif os.path.lexists(g):
+            take(g, True)
+        else:
+            errors[g] = "no such file or folder"
+    return files, errors
+
+
+# ------------------------------------------------------------------------------------- probe + fingerprint
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file after stage 2."""
+
+    path: str
+    info: MediaInfo
+    fp: Fingerprint | None = None
+    error: str | None = None
+
+
+def process_file(path: str, keyframes: bool = False) -> Item:
+    """Probe and fingerprint one file (runs in a worker process). Never raises for a bad file."""
+    from .media.probe import probe
+
+    info = probe(path)
+    if info.kind not in ("video", "image"):
+        why = info.errors[0] if info.errors else f"not a video or image ({info.kind})"
+        return Item(path, info, None, why)
+    try:
+        from .fingerprint import fingerprint
+
+        fp = fingerprint(path, keyframes=keyframes, jobs=1, sha256=info.sha256)
+    except VidverifyError as exc:
+        return Item(path, info, None, exc.message)
+    if len(fp) == 0:
+        return Item(path, info, None, "no decodable frame")
+    return Item(path, info, fp, None)
+
+
+def _pool(jobs: int) -> Executor:
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"))
+
+
+def _dask_map(address: str, paths: Sequence[str], keyframes: bool) -> Iterable[Item]:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError as exc:
+        from .errors import DependencyError
+
+        raise DependencyError("--dask needs the dask extra: pip install 'vidverify[dask]'") from exc
+    with Client(address) as client:
+        futures = client.map(process_file, list(paths), keyframes=keyframes, pure=False)
+        for fut in dask_completed(futures):
+            yield fut.result()
+
+
+def process_all(paths: Sequence[str], opts: Options, progress: Progress | None = None,
+                index: Any = None) -> list[Item]:
+    """Stage 2 for every file, in parallel; results in the order of ``paths``."""
+    done: dict[str, Item] = {}
+    todo: list[str] = []
+    for p in paths:
+        cached = _from_index(index, p) if index is not None else None
+        if cached is not None:
+            done[p] = cached
+        else:
+            todo.append(p)
+    total = len(paths)
+    if progress:
+        progress("fingerprint", len(done), total)
+
+    def finish(item: Item) -> None:
+        done[item.path] = item
+        if index is not None and item.fp is not None:
+            try:
+                index.add(item.info, item.fp)
+            except VidverifyError as exc:
+                log.warning("%s: not indexed: %s", item.path, exc.message)
+        if progress:
+            progress("fingerprint", len(done), total)
+
+    if opts.dask:
+        for item in _dask_map(opts.dask, todo, opts.keyframes):
+            finish(item)
+    elif opts.jobs <= 1 or len(todo) <= 1:
+        for p in todo:
+            finish(process_file(p, opts.keyframes))
+    else:
+        with _pool(min(opts.jobs, len(todo))) as pool:
+            futures = [pool.submit(process_file, p, opts.keyframes) for p in todo]
+            for fut in as_completed(futures):
+                finish(fut.result())
+    return [done[p] for p in paths]
+
+
+def _from_index(index: Any, path: str) -> Item | None:
+    sha = index.lookup(path)
+    if sha is None:
+        return None
+    try:
+        info = replace(index.info(sha), path=path)
+        fp = index.fingerprint(sha)
+    except (VidverifyError, KeyError):
+        return None
+    return Item(path, info, replace(fp, path=path) if hasattr(fp, "__dataclass_fields__") else fp, None)
+
+
+# -------------------------------------------------------------------------------------------- candidates
+
+
+def _sparse(fp: Fingerprint) -> np.ndarray:
+    """A few frames' hashes (one per SPARSE_STEP_S) in every channel a match can come through."""
+    t = fp.times
+    if len(t) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    slots = np.floor((t - t[0]) / SPARSE_STEP_S).astype(np.int64)
+    keep = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
+    chans = [fp.hashes, fp.mirrored, fp.crop_hashes, fp.crop_mirrored]
+    return np.concatenate([c[keep] for c in chans if c is not None and len(c) == len(t)])
+
+
+def _dense(fp: Fingerprint) -> np.ndarray:
+    chans = [fp.hashes, fp.crop_hashes]
+    return np.concatenate([c for c in chans if c is not None and len(c) == len(fp.times)])
+
+
+def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
+    """Pairs (i < j) whose fingerprints may share footage: sparse frames of one close to some frame of the other."""
+    sparse = [_sparse(f) for f in fps]
+    dense = [_dense(f) for f in fps]
+    pairs = []
+    for i in range(len(fps)):
+        for j in range(i + 1, len(fps)):
+            need = 1 if min(len(fps[i]), len(fps[j])) == 1 else CANDIDATE_HITS
+            if _hits(sparse[i], dense[j]) >= need or _hits(sparse[j], dense[i]) >= need:
+                pairs.append((i, j))
+    return pairs
+
+
+def _hits(sparse: np.ndarray, dense: np.ndarray, chunk: int = 4096) -> int:
+    if len(sparse) == 0 or len(dense) == 0:
+        return 0
+    hits = 0
+    for k in range(0, len(dense), chunk):
+        d = hamming(sparse[:, None], dense[None, k:k + chunk])
+        hits = max(hits, int((d.min(axis=1) <= CANDIDATE_BITS).sum()))
+    return hits
+
+
+# -------------------------------------------------------------------------------------------------- scan
+
+
+def scan(paths: Iterable[str | os.PathLike[str]], *, options: Options | None = None,
+         progress: Progress | None = None, index: Any = None,
+         on_file: Callable[[MediaInfo], None] | None = None) -> ScanResult:
+    """Scan files and folders: groups of the same footage, references, edits and findings (CONTRACT.md, scan).
+
+    ``index`` (an ``index.Index``) supplies unchanged files' fingerprints and stores new ones. ``on_file`` is
+    called with each file's MediaInfo as soon as it is known (for streaming output)."""
+    opts = options or Options()
+    if opts.jobs < 1:
+        raise UsageError("jobs must be at least 1")
+    files, errors = discover(paths)
+    items = process_all(files, opts, progress, index)
+    items = [_with_claims(it, opts) for it in items]
+    for it in items:
+        if it.error:
+            errors[it.path] = it.error
+        if on_file:
+            on_file(it.info)
+    usable = [it for it in items if it.fp is not None]
+    infos = {it.path: it.info for it in items}
+
+    fps = [it.fp for it in usable if it.fp is not None]
+    pairs = candidate_pairs(fps)
+    matches: list[Match] = []
+    for k, (i, j) in enumerate(pairs):
+        m = match_fingerprints(fps[i], fps[j])
+        matches.append(replace(m, a=replace(m.a, path=usable[i].path), b=replace(m.b, path=usable[j].path)))
+        if progress:
+            progress("align", k + 1, len(pairs))
+
+    comps = groups_mod.components([it.path for it in usable], matches)
+    by_path = {it.path: it for it in usable}
+    result_groups: list[Group] = []
+    findings: list[Finding] = []
+    n_members = sum(len(c) - 1 for c in comps)
+    done = 0
+    for gi, members in enumerate(comps, 1):
+        ref, why = groups_mod.choose_reference(members, infos, matches)
+        ordered = [ref, *(m for m in members if m != ref)]
+        pair_results = []
+        for other in ordered[1:]:
+            pair_results.append(_compare_pair(by_path[ref], by_path[other], opts))
+            done += 1
+            if progress:
+                progress("compare", done, n_members)
+        result_groups.append(Group(f"g{gi}", tuple(ordered), ref, why, tuple(pair_results)))
+        findings += timeline.group_findings([infos[p] for p in ordered], pair_results, opts.policy)
+    for it in items:
+        findings += timeline.file_findings(it.info, opts.policy)
+    grouped = {p for g in result_groups for p in g.members}
+    singles = tuple(it.path for it in usable if it.path not in grouped)
+    return ScanResult(
+        files=tuple(it.info for it in items),
+        groups=tuple(result_groups),
+        findings=tuple(timeline.sort_findings(findings)),
+        singles=singles,
+        errors=errors,
+    )
+
+
+def _compare_pair(ref: Item, other: Item, opts: Options) -> Match:
+    assert ref.fp is not None and other.fp is not None
+    try:
+        m = compare(ref.fp, other.fp, pictures=opts.pictures, jobs=1)
+    except VidverifyError as exc:  # a picture decode failed: keep the timeline result
+        log.warning("%s vs %s: picture edits skipped: %s", ref.path, other.path, exc.message)
+        m = match_fingerprints(ref.fp, other.fp)
+    return replace(m, a=replace(m.a, path=ref.path), b=replace(m.b, path=other.path))
+
+
+def _with_claims(item: Item, opts: Options) -> Item:
+    """Claims from a sidecar beside the file, with the user's claims over them."""
+    sidecar_claims = item.info.claims
+    try:
+        from .media import sidecar
+    except ImportError:  # pragma: no cover - sidecar support arrives with the metadata issue
+        return item
+    if sidecar_claims is None:
+        try:
+            found = sidecar.find_sidecar(item.path)
+            sidecar_claims = sidecar.read_info_json(found) if found else None
+        except VidverifyError as exc:
+            log.warning("%s: sidecar ignored: %s", item.path, exc.message)
+    user = (opts.claims or {}).get(os.path.abspath(item.path))
+    if opts.default_claims is not None:
+        user = sidecar.merge_claims(opts.default_claims, user) if user else opts.default_claims
+    merged = sidecar.merge_claims(sidecar_claims, user)
+    return replace(item, info=replace(item.info, claims=merged)) if merged != item.info.claims else item
+
+
+__all__ = ["IMAGE_EXTENSIONS", "MEDIA_EXTENSIONS", "VIDEO_EXTENSIONS", "Options", "candidate_pairs", "discover",
+           "process_file", "scan"]

@@ -1,0 +1,485 @@
+"""Pure timeline checks: the times, places and claims of one file or of a group of uploads → findings.
+
+Every finding carries the fields and values it rests on. A time is never compared as if its zone were known when
+it is not: a local time of unknown zone stands for the whole range of instants it could be (UTC-12 to UTC+14), and a
+date alone for its whole day, so a finding fires only when it holds for every possible zone.
+
+Finding codes (stable; the README lists them):
+
+==========================  ========  ==========================================================================
+code                        severity  when
+==========================  ========  ==========================================================================
+``capture-after-upload``    error     a capture (or claimed capture) time is later than an upload of the footage
+``recycled-footage``        error     footage of the group existed before a member's claimed or recorded date
+                            warning   a member was uploaded long after the footage first appeared
+``capture-time-mismatch``   warning   two capture times of one recording disagree (in a file, or across a group)
+                            error     a file's own capture time is far from the time claimed for it
+``timezone-inconsistent``   warning   two time fields differ by a whole number of quarter hours: one zone is wrong
+``future-date``             error     a time later than now
+``placeholder-date``        info      a 1904/1970/1980 or zero date where a writer had no time
+``metadata-stripped``       info      no device or GPS, and no capture time but a re-encoder's: an upload removed them
+``reencoded``               info      the file was written by software other than the camera
+``edited``                  warning   a group member differs from the reference by cut/insert/mirror/speed/...
+``duplicate``               info      a group member is the reference's bytes, or a re-encode of all of it
+``place-mismatch``          warning   the file's GPS position is far from the place claimed for it
+==========================  ========  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from . import dates
+from .models import Finding, Match, MediaInfo, Timestamp
+
+SEVERITIES = ("info", "warning", "error")
+MAX_ZONE = timedelta(hours=14)  # local times lie within UTC-12 .. UTC+14; ±14 h covers every zone
+ZONE_STEP = timedelta(minutes=15)  # every zone offset in use is a multiple of a quarter hour
+
+# Fields that record when the footage was captured (not when a file was modified or uploaded).
+CAPTURE_FIELDS = (
+    "com.apple.quicktime.creationdate",
+    "EXIF DateTimeOriginal",
+    "avchd.DateTimeOriginal",
+    "EXIF CreateDate",
+    "XMP exif:DateTimeOriginal",
+    "XMP photoshop:DateCreated",
+    "RIFF IDIT",
+    "Matroska DateUTC",
+    "mvhd.creation_time",
+    "container creation_time",
+    "stream.video.creation_time",
+    "EXIF GPSDateTime",
+    "gpmf.GPSU",
+)
+GPS_TIME_FIELDS = ("EXIF GPSDateTime", "gpmf.GPSU")
+EDIT_TYPES_NOT_CONTENT = frozenset({"reencode", "frame-rate", "scale"})  # do not change what is shown
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Tolerances of the timeline checks (named options; the CLI exposes them)."""
+
+    clock_tolerance_s: float = 120.0
+    """Two clocks of one recording agree within this, plus the clip's duration (some writers stamp its end)."""
+    claim_tolerance_s: float = 86400.0
+    """A claimed time is often a day: a file's own time within this of the claim agrees with it."""
+    future_tolerance_s: float = 3600.0
+    """How far past 'now' a time must lie to be a future date."""
+    recycled_after_days: float = 7.0
+    """An upload this long after the footage first appeared is flagged as re-shared (warning)."""
+    place_tolerance_m: float = 5000.0
+    """GPS within this distance of a claimed place agrees with it."""
+    now: str | None = None
+    """'Now' as ISO 8601 (tests and re-runs of old cases); the current time when None."""
+
+    def now_utc(self) -> datetime:
+        if self.now:
+            t = dates.to_utc(self.now)
+            if t is not None:
+                return t
+        return datetime.now(UTC)
+
+
+# ------------------------------------------------------------------------------------------------ instants
+
+
+@dataclass(frozen=True)
+class When:
+    """A time as the range of UTC instants it can be: exact for a zoned time, ±14 h for a local one."""
+
+    field: str
+    value: str
+    timezone: str | None
+    earliest: datetime
+    latest: datetime
+    path: str = ""
+
+    @property
+    def exact(self) -> bool:
+        return self.earliest == self.latest
+
+    def evidence(self) -> dict[str, Any]:
+        return {"field": self.field, "value": self.value, "timezone": self.timezone}
+
+
+def when(field_name: str, value: str | None, timezone: str | None = None, path: str = "") -> When | None:
+    """Parse a stored time (ISO, maybe a date alone) into the instants it can stand for."""
+    if not value:
+        return None
+    text = value.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # a date alone: the whole day, any zone
+        try:
+            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        return When(field_name, text, None, day - MAX_ZONE, day + timedelta(days=1) + MAX_ZONE, path)
+    parsed = dates.parse_time(text)
+    if parsed is None:
+        return None
+    iso, tz = parsed
+    exact = dates.to_utc(iso)
+    if exact is not None:
+        return When(field_name, value, tz, exact, exact, path)
+    naive = dates.local_naive(iso)
+    if naive is None:
+        return None
+    t = naive.replace(tzinfo=UTC)
+    return When(field_name, value, timezone, t - MAX_ZONE, t + MAX_ZONE, path)
+
+
+def _from_timestamp(ts: Timestamp, path: str) -> When | None:
+    return when(ts.field, ts.value, ts.timezone, path)
+
+
+def _later(a: When, b: When, slack: float) -> timedelta | None:
+    """How much later ``a`` is than ``b`` for every zone either could have, beyond ``slack`` seconds; else None."""
+    gap = a.earliest - b.latest
+    return gap if gap.total_seconds() > slack else None
+
+
+def _quarter_hours(delta: timedelta, tolerance: float) -> int | None:
+    """``delta`` as a whole number of quarter hours (non-zero, within ±14 h) when it is one within tolerance."""
+    steps = round(delta / ZONE_STEP)
+    if steps == 0 or abs(delta) > MAX_ZONE + timedelta(seconds=tolerance):
+        return None
+    return steps if abs((delta - steps * ZONE_STEP).total_seconds()) <= tolerance else None
+
+
+def _hours(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 3600.0, 3)
+
+
+def _finding(code: str, severity: str, paths: Iterable[str], message: str, **evidence: Any) -> Finding:
+    return Finding(code, severity, tuple(dict.fromkeys(paths)), message, evidence)
+
+
+# --------------------------------------------------------------------------------------------- one file
+
+
+def capture_times(info: MediaInfo) -> list[When]:
+    """The file's capture-time fields that hold a real time (placeholders left out), one per distinct value."""
+    out: list[When] = []
+    seen: set[tuple[str, str]] = set()
+    for ts in info.timestamps:
+        if ts.field not in CAPTURE_FIELDS or dates.is_placeholder(ts.value):
+            continue
+        w = _from_timestamp(ts, info.path)
+        if w is None or (w.field, w.value) in seen:
+            continue
+        seen.add((w.field, w.value))
+        out.append(w)
+    return out
+
+
+def created(info: MediaInfo) -> When | None:
+    """The file's best capture time (``MediaInfo.created``) as a range of instants."""
+    if not info.created or dates.is_placeholder(info.created):
+        return None
+    return when(info.created_source or "created", info.created, info.timezone, info.path)
+
+
+def upload(info: MediaInfo) -> When | None:
+    c = info.claims
+    return when(f"claims.upload_time ({c.source or 'sidecar'})", c.upload_time, None, info.path) if c else None
+
+
+def claimed(info: MediaInfo) -> When | None:
+    c = info.claims
+    return when(f"claims.claimed_time ({c.source or 'user'})", c.claimed_time, None, info.path) if c else None
+
+
+def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding]:
+    """Findings about one file on its own: its time fields against each other, against now and its claims."""
+    policy = policy or Policy()
+    if info.kind not in ("video", "image", "audio"):
+        return []
+    out: list[Finding] = []
+    p = info.path
+    tol = policy.clock_tolerance_s + (info.duration or 0.0)
+    best = created(info)
+
+    placeholders = [t for t in info.timestamps if dates.is_placeholder(t.value)]
+    if placeholders:
+        out.append(_finding(
+            "placeholder-date", "info", [p],
+            f"{len(placeholders)} time field(s) hold a placeholder date ({placeholders[0].value}), not a capture time"
+            + ("" if best else "; the file has no real capture time"),
+            fields=[t.to_dict() for t in placeholders],
+        ))
+
+    now = policy.now_utc()
+    now_w = When("now", now.strftime("%Y-%m-%dT%H:%M:%SZ"), "Z", now, now)
+    stamps = [w for w in (_from_timestamp(t, p) for t in info.timestamps) if w is not None]
+    for w in [*stamps, *(x for x in (upload(info), claimed(info)) if x)]:
+        gap = _later(w, now_w, policy.future_tolerance_s)
+        if gap is not None:
+            out.append(_finding("future-date", "error", [p], f"{w.field} {w.value} is {_hours(gap)} h in the future",
+                                time=w.evidence(), now=now_w.value))
+
+    out += _within_file(info, tol)
+
+    rewritten = info.writer is not None and info.writer.original is False
+    if info.kind in ("video", "image") and not (info.make or info.model) and info.gps is None \
+            and (best is None or rewritten):
+        left = f"only {best.field} {best.value}, written by {info.writer.name if info.writer else '?'}" \
+            if best else "no capture time"
+        out.append(_finding(
+            "metadata-stripped", "info", [p],
+            f"no device or GPS and {left}: metadata was removed or never written (typical of uploads)",
+            looked_for=["capture time fields", "make/model", "GPS"],
+            remaining_time=best.evidence() if best else None,
+            placeholders=[t.field for t in placeholders],
+        ))
+
+    writer = info.writer
+    if writer is not None and writer.original is False:
+        out.append(_finding("reencoded", "info", [p], f"written by {writer.name}, not by the camera",
+                            writer=writer.to_dict()))
+
+    up, cl = upload(info), claimed(info)
+    for cap in [x for x in (best, cl) if x]:
+        if up is not None:
+            gap = _later(cap, up, policy.clock_tolerance_s)
+            if gap is not None:
+                what = "claimed capture" if cap is cl else "capture"
+                out.append(_finding(
+                    "capture-after-upload", "error", [p],
+                    f"{what} time {cap.value} ({cap.field}) is {_hours(gap)} h after the upload time {up.value}",
+                    capture=cap.evidence(), upload=up.evidence(),
+                ))
+    if best is not None and cl is not None:
+        gap = _later(cl, best, policy.claim_tolerance_s) or _later(best, cl, policy.claim_tolerance_s)
+        if gap is not None:
+            out.append(_finding(
+                "capture-time-mismatch", "error", [p],
+                f"the file says it was recorded at {best.value} ({best.field}) but is claimed to be from {cl.value}",
+                capture=best.evidence(), claimed=cl.evidence(), apart_hours=_hours(abs(best.earliest - cl.earliest)),
+                tolerance_s=policy.claim_tolerance_s,
+            ))
+    out += _place(info, policy)
+    return out
+
+
+def _within_file(info: MediaInfo, tol: float) -> list[Finding]:
+    """Capture-time fields of one file against each other: a zone error or a real disagreement."""
+    out: list[Finding] = []
+    times = capture_times(info)
+    for a, b in itertools.combinations(times, 2):
+        if a.value == b.value:
+            continue
+        if a.exact and b.exact:
+            delta = a.earliest - b.earliest
+            if abs(delta.total_seconds()) <= tol:
+                continue
+            steps = _quarter_hours(delta, tol)
+            gps = a.field in GPS_TIME_FIELDS or b.field in GPS_TIME_FIELDS
+            if steps is not None:
+                wall = _wall_clock_as_utc(a, b)
+                why = (f"{wall.field} holds the local wall-clock time written as UTC" if wall
+                       else "one of them carries the wrong zone")
+                out.append(_finding(
+                    "timezone-inconsistent", "warning", [info.path],
+                    f"{a.field} {a.value} and {b.field} {b.value} differ by {_hours(delta)} h, a whole zone offset: "
+                    + why, a=a.evidence(), b=b.evidence(), difference_hours=_hours(delta),
+                    against_gps=gps, tolerance_s=tol,
+                ))
+            else:
+                out.append(_finding(
+                    "capture-time-mismatch", "warning", [info.path],
+                    f"{a.field} {a.value} and {b.field} {b.value} differ by {_hours(delta)} h",
+                    a=a.evidence(), b=b.evidence(), difference_hours=_hours(delta), tolerance_s=tol,
+                ))
+        else:
+            # a local time of unknown zone against another time: they agree when some zone reconciles them
+            gap = _later(a, b, tol) or _later(b, a, tol)
+            if gap is not None:
+                out.append(_finding(
+                    "capture-time-mismatch", "warning", [info.path],
+                    f"{a.field} {a.value} and {b.field} {b.value} cannot be the same moment in any time zone",
+                    a=a.evidence(), b=b.evidence(), beyond_any_zone_hours=_hours(gap), tolerance_s=tol,
+                ))
+    return out
+
+
+def _wall_clock_as_utc(a: When, b: When) -> When | None:
+    """Of a zoned local time and a UTC time, the UTC one when it equals the local wall clock (a classic bug)."""
+    for local, utc in ((a, b), (b, a)):
+        if local.timezone not in (None, "Z", "+00:00") and utc.timezone in ("Z", "+00:00"):
+            parsed = dates.parse_time(local.value)
+            wall = dates.local_naive(parsed[0]) if parsed else None
+            if wall is not None and abs((wall.replace(tzinfo=UTC) - utc.earliest).total_seconds()) <= 120:
+                return utc
+    return None
+
+
+def _place(info: MediaInfo, policy: Policy) -> list[Finding]:
+    c = info.claims
+    if c is None or not c.claimed_place or info.gps is None:
+        return []
+    from .place import distance_m, parse_place
+
+    try:
+        lat, lon, _alt = parse_place(c.claimed_place)
+    except ValueError:
+        return []
+    d = distance_m((info.gps.lat, info.gps.lon), (lat, lon))
+    if d <= policy.place_tolerance_m:
+        return []
+    return [_finding(
+        "place-mismatch", "warning", [info.path],
+        f"GPS in the file ({info.gps.lat:.5f}, {info.gps.lon:.5f}) is {d / 1000:.1f} km from the claimed place",
+        gps=info.gps.to_dict(), claimed_place=c.claimed_place, distance_m=round(d, 1),
+        tolerance_m=policy.place_tolerance_m,
+    )]
+
+
+# ------------------------------------------------------------------------------------------------ a group
+
+
+@dataclass(frozen=True)
+class _Member:
+    info: MediaInfo
+    created: When | None = None
+    upload: When | None = None
+    claimed: When | None = None
+    dated: list[When] = field(default_factory=list)
+
+
+def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
+                   policy: Policy | None = None) -> list[Finding]:
+    """Findings across uploads of the same footage: who had it first, whose dates cannot be right, and how each
+    member differs from the reference (``pairs``: reference = A against each member = B).
+
+    A creation time written by a re-encoder (``writer.original is False``) says when that file was written, not
+    when the footage was captured: it proves the footage existed by then, but it is not compared as a capture."""
+    policy = policy or Policy()
+    ms = [_Member(i, created(i), upload(i), claimed(i)) for i in members]
+    out: list[Finding] = []
+
+    def camera(m: _Member) -> bool:  # a re-encoder's creation time is when it wrote the file, not a capture
+        return m.created is not None and not (m.info.writer is not None and m.info.writer.original is False)
+
+    captures = [m.created for m in ms if camera(m) and m.created is not None]
+    # the footage was captured no later than the earliest capture time any copy carries: an upload before it
+    # contradicts it (one of them is wrong)
+    if captures:
+        cap = min(captures, key=lambda w: w.latest)
+        for m in ms:
+            if m.upload is not None and m.info.path != cap.path:
+                gap = _later(cap, m.upload, policy.clock_tolerance_s)
+                if gap is not None:
+                    out.append(_finding(
+                        "capture-after-upload", "error", [cap.path, m.info.path],
+                        f"{m.info.path} was uploaded {m.upload.value}, {_hours(gap)} h before the footage was "
+                        f"captured ({cap.value}, {cap.field} of {cap.path})",
+                        capture=cap.evidence(), capture_path=cap.path, upload=m.upload.evidence(),
+                    ))
+
+    for m in ms:
+        others = [o for o in ms if o is not m]
+        caps = [o.created for o in others if camera(o) and o.created is not None]
+        ups = [o.upload for o in others if o.upload is not None]
+        if m.claimed is not None:
+            # a claimed date later than the footage demonstrably existed: earliest capture first, then uploads
+            for pool in (caps, ups):
+                if not pool:
+                    continue
+                first = min(pool, key=lambda w: w.latest)
+                gap = _later(m.claimed, first, policy.claim_tolerance_s)
+                if gap is not None:
+                    out.append(_recycled("error", m, m.claimed, "is claimed to be from", first, gap))
+                    break
+        proofs = [w for o in others for w in (o.created, o.upload) if w is not None]
+        if m.upload is not None and proofs:
+            first = min(proofs, key=lambda w: w.latest)
+            gap = _later(m.upload, first, policy.recycled_after_days * 86400)
+            if gap is not None:
+                f = _recycled("warning", m, m.upload, "was uploaded", first, m.upload.earliest - first.latest)
+                out.append(replace(f, evidence={**f.evidence, "threshold_days": policy.recycled_after_days}))
+
+    # capture times of the same footage must agree (each pair reported once)
+    with_times = [m for m in ms if camera(m)]
+    for x, y in itertools.combinations(with_times, 2):
+        assert x.created is not None and y.created is not None
+        tol = policy.clock_tolerance_s + max(x.info.duration or 0.0, y.info.duration or 0.0)
+        gap = _later(x.created, y.created, tol) or _later(y.created, x.created, tol)
+        if gap is not None:
+            out.append(_finding(
+                "capture-time-mismatch", "warning", [x.info.path, y.info.path],
+                f"same footage, different capture times: {x.created.value} ({x.created.field} of {x.info.path}) "
+                f"and {y.created.value} ({y.created.field} of {y.info.path})",
+                a=x.created.evidence(), b=y.created.evidence(), beyond_tolerance_hours=_hours(gap),
+                tolerance_s=tol,
+            ))
+
+    for match in pairs:
+        out += pair_edit_findings(match)
+    return out
+
+
+def _recycled(severity: str, m: _Member, mine: When, verb: str, first: When, gap: timedelta) -> Finding:
+    return _finding(
+        "recycled-footage", severity, [m.info.path, first.path],
+        f"{m.info.path} {verb} {mine.value}, but the footage already existed at {first.value} "
+        f"({first.field} of {first.path}), {gap.total_seconds() / 86400:.1f} days earlier",
+        member=mine.evidence(), first_seen=first.evidence(), first_seen_path=first.path,
+        days_earlier=round(gap.total_seconds() / 86400, 2),
+    )
+
+
+def pair_edit_findings(m: Match) -> list[Finding]:
+    """``duplicate`` or ``edited`` for a reference (A) and one member (B)."""
+    if m.verdict == "unrelated":
+        return []
+    paths = [m.b.path, m.a.path]
+    if m.verdict == "identical":
+        return [_finding("duplicate", "info", paths, f"{m.b.path} is byte-identical to {m.a.path}",
+                         sha256=m.a.sha256, kind="identical bytes")]
+    content = sorted({e.type for e in m.edits} - EDIT_TYPES_NOT_CONTENT)
+    if not content and min(m.coverage.get("a", 0.0), m.coverage.get("b", 0.0)) >= 0.95:
+        return [_finding("duplicate", "info", paths, f"{m.b.path} is a re-encode of all of {m.a.path}",
+                         kind="re-encode", edits=sorted({e.type for e in m.edits}), coverage=m.coverage)]
+    if content:
+        return [_finding("edited", "warning", paths, f"{m.b.path} differs from {m.a.path}: {', '.join(content)}",
+                         edits=content, coverage=m.coverage)]
+    return []
+
+
+def worst(findings: Iterable[Finding]) -> str | None:
+    """The highest severity among findings."""
+    levels = [SEVERITIES.index(f.severity) for f in findings if f.severity in SEVERITIES]
+    return SEVERITIES[max(levels)] if levels else None
+
+
+def at_or_above(findings: Iterable[Finding], severity: str) -> list[Finding]:
+    floor = SEVERITIES.index(severity)
+    return [f for f in findings if f.severity in SEVERITIES and SEVERITIES.index(f.severity) >= floor]
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Most severe first, then by code and paths; exact repeats dropped."""
+    uniq: dict[tuple[Any, ...], Finding] = {}
+    for f in findings:
+        uniq.setdefault((f.code, f.severity, f.paths, f.message), f)
+    return sorted(uniq.values(), key=lambda f: (-SEVERITIES.index(f.severity), f.code, f.paths))
+
+
+__all__ = [
+    "CAPTURE_FIELDS",
+    "SEVERITIES",
+    "Policy",
+    "When",
+    "at_or_above",
+    "capture_times",
+    "file_findings",
+    "group_findings",
+    "pair_edit_findings",
+    "sort_findings",
+    "when",
+    "worst",
+]
