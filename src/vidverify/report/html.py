@@ -1,0 +1,696 @@
+"""One self-contained HTML page for a compare or a scan result (jinja2 template ``templates/report.html.j2``).
+
+The page makes no network requests (inline CSS, no fonts or scripts from elsewhere, thumbnails as ``data:``
+URIs), reads without JavaScript, and prints. Everything shown comes from the result objects; the only media
+evidence is the thumbnails, which the caller decodes (all I/O lives in ``vidverify.media``)::
+
+    from vidverify.media.thumbs import thumbnails
+    from vidverify.report import html
+
+    thumbs = thumbnails(html.thumbnail_requests(match))
+    html.write_html("report.html", html.render_compare(match, info_a=a, info_b=b, thumbs=thumbs))
+
+``thumbs`` maps ``(path, seconds)`` to JPEG bytes; the times are those :func:`thumbnail_requests` lists (rounded
+to the millisecond), so a dict built from that list is found again by the renderer. A missing thumbnail is a
+grey "no picture" box, never an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..models import Edit, Finding, Group, Match, MediaInfo, ScanResult, Segment
+
+ThumbKey = tuple[str, float]
+
+TIME_DECIMALS = 3  # thumbnail times are rounded to the millisecond (request and lookup use the same value)
+THUMB_INSET_SECONDS = 0.15  # start/end thumbnails sit this far inside a segment (a boundary frame may be a cut)
+END_MARGIN_SECONDS = 0.1  # a thumbnail is never asked for later than this before a file's end
+MAX_THUMB_SEGMENTS = 8  # per pair: the longest segments get start/middle/end thumbnails, the table lists all
+MIN_GAP_SECONDS = 0.05  # shorter uncovered stretches are frame-rounding, not cuts or inserts
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+# Which metadata cells a finding code is about (besides the fields its evidence names).
+FINDING_FIELDS: dict[str, tuple[str, ...]] = {
+    "recycled-footage": ("created", "upload_time", "claimed_time", "claimed_place"),
+    "capture-after-upload": ("created", "upload_time"),
+    "capture-time-mismatch": ("created", "timezone"),
+    "timezone-inconsistent": ("created", "timezone"),
+    "placeholder-date": ("created",),
+    "future-date": ("created", "upload_time"),
+    "metadata-stripped": ("created", "make", "model", "gps"),
+    "reencoded": ("encoder", "software", "writer"),
+    "duplicate": ("sha256",),
+}
+
+# ------------------------------------------------------------------------------------------ thumbnails
+
+
+def _t(value: float) -> float:
+    return round(float(value), TIME_DECIMALS)
+
+
+def _clamp(t: float, duration: float | None) -> float:
+    hi = max(0.0, duration - END_MARGIN_SECONDS) if duration else None
+    t = max(0.0, t)
+    return _t(min(t, hi) if hi is not None else t)
+
+
+def _b_time(s: Segment, t: float) -> float:
+    span = s.a_end - s.a_start
+    return s.b_start + (t - s.a_start) * ((s.b_end - s.b_start) / span) if span > 0 else s.b_start
+
+
+def _segment_points(s: Segment, da: float | None, db: float | None) -> list[tuple[str, float, float]]:
+    """(label, A time, B time) at the start, middle and end of a matched segment."""
+    span = s.a_end - s.a_start
+    inset = min(THUMB_INSET_SECONDS, span / 4) if span > 0 else 0.0
+    out = []
+    for label, t in (("start", s.a_start + inset), ("middle", (s.a_start + s.a_end) / 2), ("end", s.a_end - inset)):
+        out.append((label, _clamp(t, da), _clamp(_b_time(s, t), db)))
+    return out
+
+
+def _thumb_segments(m: Match) -> list[Segment]:
+    longest = sorted(m.segments, key=lambda s: s.a_end - s.a_start, reverse=True)[:MAX_THUMB_SEGMENTS]
+    return [s for s in m.segments if s in longest]
+
+
+def _edit_points(e: Edit, m: Match) -> tuple[float | None, float | None]:
+    """The A and B times that show an edit. An edit with a stretch on both sides (mirror, crop, overlay, ...)
+    is shown on matching frames: the middle of its first overlap with a segment, mapped to B. Otherwise each
+    side shows the middle of its range (a cut's missing A footage, an insert's B footage) or its point."""
+    da, db = m.a.duration, m.b.duration
+    if None not in (e.a_start, e.a_end, e.b_start, e.b_end):
+        for s in m.segments:
+            lo, hi = max(s.a_start, e.a_start or 0.0), min(s.a_end, e.a_end or 0.0)
+            if hi > lo:
+                t = (lo + hi) / 2
+                return _clamp(t, da), _clamp(_b_time(s, t), db)
+
+    def mid(x0: float | None, x1: float | None, d: float | None) -> float | None:
+        if x0 is None:
+            return None
+        return _clamp((x0 + x1) / 2 if x1 is not None else x0, d)
+
+    return mid(e.a_start, e.a_end, da), mid(e.b_start, e.b_end, db)
+
+
+def _pair_requests(m: Match) -> list[ThumbKey]:
+    da, db = m.a.duration, m.b.duration
+    out: list[ThumbKey] = []
+    for s in _thumb_segments(m):
+        for _, ta, tb in _segment_points(s, da, db):
+            out += [(m.a.path, ta), (m.b.path, tb)]
+    for e in m.edits:
+        ea, eb = _edit_points(e, m)
+        if ea is not None:
+            out.append((m.a.path, ea))
+        if eb is not None:
+            out.append((m.b.path, eb))
+    return out
+
+
+def _poster_time(info: MediaInfo | None) -> float:
+    return _clamp((info.duration or 0.0) / 2, info.duration) if info and info.kind != "image" else 0.0
+
+
+def thumbnail_requests(result: Match | ScanResult | Iterable[Match]) -> list[tuple[str, float]]:
+    """The ``(path, seconds)`` thumbnails a report of ``result`` shows, without repeats, in a stable order:
+    the start, middle and end of matched segments on both sides, each edit's times, and (for a scan) one
+    poster frame per file in a group or alone."""
+    out: list[ThumbKey] = []
+    if isinstance(result, ScanResult):
+        infos = {f.path: f for f in result.files}
+        for g in result.groups:
+            for p in g.members:
+                out.append((p, _poster_time(infos.get(p))))
+            for m in g.pairs:
+                out += _pair_requests(m)
+        for p in result.singles:
+            out.append((p, _poster_time(infos.get(p))))
+    elif isinstance(result, Match):
+        out = _pair_requests(result)
+    else:
+        for m in result:
+            out += _pair_requests(m)
+    return list(dict.fromkeys(out))
+
+
+class _Thumbs:
+    """Lookup of thumbnails by (path, time), as data: URIs."""
+
+    def __init__(self, thumbs: Mapping[ThumbKey, bytes]) -> None:
+        self._d = {(p, _t(t)): v for (p, t), v in thumbs.items() if v}
+
+    def uri(self, path: str, t: float | None) -> str | None:
+        if t is None:
+            return None
+        data = self._d.get((path, _t(t)))
+        if not data:
+            return None
+        mime = "image/png" if data[:4] == b"\x89PNG" else "image/jpeg"
+        return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# ------------------------------------------------------------------------------------------ formatting
+
+
+def fmt_time(t: float | None) -> str:
+    """Seconds as ``12.34 s``, or ``1:02.50`` from a minute on."""
+    if t is None:
+        return "–"
+    if abs(t) < 60:
+        return f"{t:.2f} s"
+    m, s = divmod(t, 60)
+    return f"{int(m)}:{s:05.2f}"
+
+
+def fmt_range(t0: float | None, t1: float | None) -> str:
+    if t0 is None and t1 is None:
+        return "–"
+    if t1 is None or t0 == t1:
+        return f"at {fmt_time(t0)}"
+    return f"{fmt_time(t0)} – {fmt_time(t1)}"
+
+
+def _fmt_value(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.4f}".rstrip("0").rstrip(".") if v != int(v) else f"{v:.0f}"
+    if isinstance(v, dict | list | tuple):
+        return json.dumps(v, ensure_ascii=False, default=str)
+    return str(v)
+
+
+def _name(path: str) -> str:
+    return Path(path).name or path
+
+
+def _fmt_bytes(n: int | None) -> str | None:
+    if n is None:
+        return None
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n = n / 1024  # type: ignore[assignment]
+    return None
+
+
+# ------------------------------------------------------------------------------------------ metadata
+
+
+def _gps(i: MediaInfo) -> str | None:
+    if not i.gps:
+        return None
+    alt = f", {i.gps.alt:g} m" if i.gps.alt is not None else ""
+    return f"{i.gps.lat:.6f}, {i.gps.lon:.6f}{alt}" + (f" ({i.gps.source})" if i.gps.source else "")
+
+
+def _claim(name: str) -> Callable[[MediaInfo], Any]:
+    return lambda i: getattr(i.claims, name, None) if i.claims else None
+
+
+# (key, label, value); the keys are what findings point at (FINDING_FIELDS, evidence keys)
+META_FIELDS: tuple[tuple[str, str, Callable[[MediaInfo], Any]], ...] = (
+    ("created", "Created", lambda i: i.created),
+    ("timezone", "Timezone", lambda i: i.timezone or ("unknown" if i.created else None)),
+    ("created_source", "Created from", lambda i: i.created_source),
+    ("make", "Make", lambda i: i.make),
+    ("model", "Model", lambda i: i.model),
+    ("software", "Software", lambda i: i.software),
+    ("encoder", "Encoder", lambda i: i.encoder),
+    ("writer", "Written by", lambda i: f"{i.writer.name} ({i.writer.family})" if i.writer else None),
+    ("gps", "GPS", _gps),
+    ("upload_time", "Upload time", _claim("upload_time")),
+    ("uploader", "Uploader", _claim("uploader")),
+    ("url", "URL", _claim("url")),
+    ("title", "Title", _claim("title")),
+    ("claimed_time", "Claimed time", _claim("claimed_time")),
+    ("claimed_place", "Claimed place", _claim("claimed_place")),
+    ("duration", "Duration", lambda i: fmt_time(i.duration) if i.duration is not None else None),
+    (
+        "frame",
+        "Picture",
+        lambda i: (
+            " · ".join(
+                x
+                for x in (
+                    f"{i.width}×{i.height}" if i.width else "",
+                    f"{i.fps:.3g} fps" if i.fps else "",
+                    " / ".join(c for c in (i.video_codec, i.audio_codec) if c),
+                    i.container or "",
+                )
+                if x
+            )
+            or None
+        ),
+    ),
+    ("size", "File size", lambda i: _fmt_bytes(i.size)),
+    ("sha256", "SHA-256", lambda i: i.sha256[:16] + "…" if i.sha256 else None),
+)
+
+
+def _finding_fields(f: Finding) -> set[str]:
+    keys = set(FINDING_FIELDS.get(f.code, ()))
+    keys |= {k for k in f.evidence if isinstance(k, str)}
+    named = f.evidence.get("fields", f.evidence.get("field"))
+    if isinstance(named, str):
+        keys.add(named)
+    elif isinstance(named, list | tuple):
+        keys |= {str(x) for x in named}
+    return keys
+
+
+@dataclass
+class Cell:
+    value: str | None
+    href: str | None = None
+    codes: list[str] = field(default_factory=list)
+    severity: str | None = None
+
+
+def _meta_table(
+    paths: Sequence[str], infos: Mapping[str, MediaInfo | None], findings: Sequence[Finding]
+) -> dict[str, Any]:
+    """Rows of metadata fields, one column per path, each cell marked with the findings that concern it."""
+    rows = []
+    for key, label, get in META_FIELDS:
+        cells = []
+        for p in paths:
+            info = infos.get(p)
+            raw = get(info) if info is not None else None
+            value = None if raw is None or raw == "" else str(raw)
+            href = value if key == "url" and value and value.startswith(("https://", "http://")) else None
+            cell = Cell(value, href)
+            for f in findings:
+                if p in f.paths and key in _finding_fields(f):
+                    cell.codes.append(f.code)
+                    if cell.severity is None or SEVERITY_ORDER.get(f.severity, 9) < SEVERITY_ORDER[cell.severity]:
+                        cell.severity = f.severity if f.severity in SEVERITY_ORDER else "info"
+            cells.append(cell)
+        if any(c.value is not None or c.codes for c in cells):
+            rows.append({"key": key, "label": label, "cells": cells})
+    return {"paths": list(paths), "names": [_name(p) for p in paths], "rows": rows}
+
+
+# ------------------------------------------------------------------------------------------ findings
+
+
+def _finding_view(f: Finding) -> dict[str, Any]:
+    sev = f.severity if f.severity in SEVERITY_ORDER else "info"
+    return {
+        "code": f.code,
+        "severity": sev,
+        "message": f.message,
+        "paths": list(f.paths),
+        "names": [_name(p) for p in f.paths],
+        "evidence": [(str(k), _fmt_value(v)) for k, v in f.evidence.items()],
+    }
+
+
+def _findings_view(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    fs = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.code))
+    return [_finding_view(f) for f in fs]
+
+
+# ------------------------------------------------------------------------------------------ timeline SVG
+
+SVG_W = 960
+SVG_LEFT = 56
+SVG_RIGHT = 16
+BAR_H = 22
+A_Y = 30
+B_Y = 118
+SVG_H = 168
+
+
+def _nice_step(total: float) -> float:
+    for step in (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600):
+        if total / step <= 10:
+            return float(step)
+    return 7200.0
+
+
+def _tick_label(t: float, step: float) -> str:
+    if step >= 60 or t >= 120:
+        m, s = divmod(int(round(t)), 60)
+        return f"{m}:{s:02d}"
+    return f"{t:g}" if step >= 1 else f"{t:.1f}"
+
+
+def _gaps(ranges: Iterable[tuple[float, float]], duration: float) -> list[tuple[float, float]]:
+    out = []
+    pos = 0.0
+    for r0, r1 in sorted(ranges):
+        if r0 - pos > MIN_GAP_SECONDS:
+            out.append((pos, r0))
+        pos = max(pos, r1)
+    if duration - pos > MIN_GAP_SECONDS:
+        out.append((pos, duration))
+    return out
+
+
+def _timeline(m: Match) -> dict[str, Any]:
+    """Geometry of the two-track timeline: A above, B below, matched segments joined by quads."""
+    da = m.a.duration or max((s.a_end for s in m.segments), default=0.0)
+    db = m.b.duration or max((s.b_end for s in m.segments), default=0.0)
+    total = max(da, db, 1e-6)
+    scale = (SVG_W - SVG_LEFT - SVG_RIGHT) / total
+
+    def x(t: float) -> float:
+        return round(SVG_LEFT + max(0.0, t) * scale, 2)
+
+    def w(t0: float, t1: float) -> float:
+        return round(max(1.0, (t1 - t0) * scale), 2)
+
+    segs = []
+    for n, s in enumerate(m.segments, 1):
+        xa0, xa1, xb0, xb1 = x(s.a_start), x(s.a_end), x(s.b_start), x(s.b_end)
+        segs.append(
+            {
+                "n": n,
+                "mirrored": s.mirrored,
+                "speed": s.speed,
+                "xa": xa0,
+                "wa": w(s.a_start, s.a_end),
+                "xb": xb0,
+                "wb": w(s.b_start, s.b_end),
+                "quad": f"{xa0},{A_Y + BAR_H} {xa1},{A_Y + BAR_H} {xb1},{B_Y} {xb0},{B_Y}",
+                "label_x": round((xa0 + xa1) / 2, 2),
+                "show_label": (xa1 - xa0) > 18,
+                "title": f"segment {n}: A {fmt_range(s.a_start, s.a_end)} shown in B {fmt_range(s.b_start, s.b_end)}"
+                + (" (mirrored)" if s.mirrored else "")
+                + (f", speed {s.speed:g}×" if s.speed != 1 else ""),
+            }
+        )
+    gaps = []
+    if m.segments:
+        for g0, g1 in _gaps(((s.a_start, s.a_end) for s in m.segments), da):
+            kind = "trim" if g0 <= MIN_GAP_SECONDS or g1 >= da - MIN_GAP_SECONDS else "cut"
+            gaps.append(
+                {
+                    "side": "a",
+                    "kind": kind,
+                    "x": x(g0),
+                    "w": w(g0, g1),
+                    "y": A_Y,
+                    "label": f"{kind} {g1 - g0:.1f} s",
+                    "show_label": (g1 - g0) * scale > 46,
+                    "title": f"{'trimmed' if kind == 'trim' else 'cut'}: A {fmt_range(g0, g1)} is not in B",
+                }
+            )
+        for g0, g1 in _gaps(((s.b_start, s.b_end) for s in m.segments), db):
+            gaps.append(
+                {
+                    "side": "b",
+                    "kind": "insert",
+                    "x": x(g0),
+                    "w": w(g0, g1),
+                    "y": B_Y,
+                    "label": f"insert {g1 - g0:.1f} s",
+                    "show_label": (g1 - g0) * scale > 56,
+                    "title": f"inserted: B {fmt_range(g0, g1)} is not from A",
+                }
+            )
+    step = _nice_step(total)
+    ticks = []
+    k = 0
+    while k * step <= total + 1e-9:
+        t = k * step
+        ticks.append({"x": x(t), "label": _tick_label(t, step)})
+        k += 1
+    return {
+        "w": SVG_W,
+        "h": SVG_H,
+        "left": SVG_LEFT,
+        "bar_h": BAR_H,
+        "a_y": A_Y,
+        "b_y": B_Y,
+        "a_w": w(0, da) if da else 0,
+        "b_w": w(0, db) if db else 0,
+        "segments": segs,
+        "gaps": gaps,
+        "ticks": ticks,
+        "kinds": sorted({g["kind"] for g in gaps}),
+        "mirrored": any(s.mirrored for s in m.segments),
+        "plain": any(not s.mirrored for s in m.segments),
+        "empty": not m.segments,
+    }
+
+
+# ------------------------------------------------------------------------------------------ pairs
+
+
+VERDICT_TEXT = {
+    "identical": "identical files (same bytes)",
+    "same-footage": "same footage",
+    "partial-overlap": "partial overlap",
+    "unrelated": "unrelated",
+}
+
+
+def _edit_view(e: Edit, m: Match, th: _Thumbs) -> dict[str, Any]:
+    ta, tb = _edit_points(e, m)
+    return {
+        "type": e.type,
+        "a": fmt_range(e.a_start, e.a_end),
+        "b": fmt_range(e.b_start, e.b_end),
+        "detail": [(str(k), _fmt_value(v)) for k, v in e.detail.items()],
+        "a_thumb": th.uri(m.a.path, ta),
+        "a_t": ta,
+        "b_thumb": th.uri(m.b.path, tb),
+        "b_t": tb,
+    }
+
+
+def _pair_view(m: Match, th: _Thumbs, index: int, context: str = "") -> dict[str, Any]:
+    da, db = m.a.duration, m.b.duration
+    shown = _thumb_segments(m)
+    segments = []
+    for n, s in enumerate(m.segments, 1):
+        frames = []
+        if s in shown:
+            for label, ta, tb in _segment_points(s, da, db):
+                frames.append(
+                    {"label": label, "a_t": ta, "b_t": tb, "a": th.uri(m.a.path, ta), "b": th.uri(m.b.path, tb)}
+                )
+        segments.append(
+            {
+                "n": n,
+                "a": fmt_range(s.a_start, s.a_end),
+                "b": fmt_range(s.b_start, s.b_end),
+                "speed": _fmt_value(s.speed),
+                "mirrored": s.mirrored,
+                "distance": _fmt_value(s.distance),
+                "channel": s.channel,
+                "frames": frames,
+            }
+        )
+    edit_types = sorted({e.type for e in m.edits})
+    return {
+        "id": f"pair-{index}",
+        "context": context,
+        "a": m.a.path,
+        "b": m.b.path,
+        "a_name": _name(m.a.path),
+        "b_name": _name(m.b.path),
+        "a_duration": fmt_time(da),
+        "b_duration": fmt_time(db),
+        "verdict": m.verdict,
+        "verdict_text": VERDICT_TEXT.get(m.verdict, m.verdict),
+        "similarity": f"{m.similarity:.0%}",
+        "confidence": f"{m.confidence:.2f}",
+        "coverage_a": f"{m.coverage.get('a', 0.0):.0%}",
+        "coverage_b": f"{m.coverage.get('b', 0.0):.0%}",
+        "segments": segments,
+        "timeline": _timeline(m),
+        "edits": [_edit_view(e, m, th) for e in m.edits],
+        "edit_types": edit_types,
+        "findings": _findings_view(m.findings),
+    }
+
+
+# ------------------------------------------------------------------------------------------ rendering
+
+
+def _env() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("vidverify.report", "templates"),
+        autoescape=True,  # every value is text: a <script> in a sidecar title stays text
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["time"] = fmt_time
+    return env
+
+
+def _render(**context: Any) -> str:
+    from .. import __version__
+
+    context.setdefault("generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    context["version"] = __version__
+    return str(_env().get_template("report.html.j2").render(**context))
+
+
+def render_compare(
+    match: Match,
+    *,
+    info_a: MediaInfo | None = None,
+    info_b: MediaInfo | None = None,
+    thumbs: Mapping[ThumbKey, bytes] | None = None,
+) -> str:
+    """The HTML page for one compare result (A the reference, B the upload)."""
+    th = _Thumbs(thumbs or {})
+    pair = _pair_view(match, th, 1)
+    infos = {match.a.path: info_a, match.b.path: info_b}
+    findings = list(match.findings)
+    return _render(
+        kind="compare",
+        title=f"{_name(match.a.path)} vs {_name(match.b.path)}",
+        pair=pair,
+        findings=_findings_view(findings),
+        severity_counts=_severity_counts(findings),
+        meta=_meta_table([match.a.path, match.b.path], infos, findings),
+    )
+
+
+def _severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITY_ORDER, 0)
+    for f in findings:
+        counts[f.severity if f.severity in counts else "info"] += 1
+    return counts
+
+
+def _group_view(
+    g: Group, infos: Mapping[str, MediaInfo], findings: Sequence[Finding], th: _Thumbs, start: int
+) -> dict[str, Any]:
+    members = [g.reference] + [p for p in g.members if p != g.reference]
+    pairs_by_b = {m.b.path: m for m in g.pairs}
+    related = [f for f in findings if set(f.paths) & set(members)]
+    cards = []
+    for p in members:
+        info = infos.get(p)
+        t = _poster_time(info)
+        m = pairs_by_b.get(p)
+        cards.append(
+            {
+                "path": p,
+                "name": _name(p),
+                "reference": p == g.reference,
+                "thumb": th.uri(p, t),
+                "t": t,
+                "duration": fmt_time(info.duration) if info and info.duration is not None else "–",
+                "created": info.created if info else None,
+                "upload": info.claims.upload_time if info and info.claims else None,
+                "uploader": info.claims.uploader if info and info.claims else None,
+                "verdict": m.verdict if m else None,
+                "coverage": f"{m.coverage.get('b', 0.0):.0%}" if m else None,
+                "edits": sorted({e.type for e in m.edits}) if m else [],
+                "worst": min(
+                    (f.severity for f in related if p in f.paths), key=lambda s: SEVERITY_ORDER.get(s, 9), default=None
+                ),
+            }
+        )
+    return {
+        "id": g.id,
+        "reference": g.reference,
+        "reference_name": _name(g.reference),
+        "reason": g.reason,
+        "cards": cards,
+        "pairs": [
+            _pair_view(m, th, start + k, f"Group {g.id} · reference vs upload {k + 1} of {len(g.pairs)}")
+            for k, m in enumerate(g.pairs)
+        ],
+        "findings": _findings_view(related),
+        "meta": _meta_table(members, infos, related),
+    }
+
+
+def render_scan(result: ScanResult, *, thumbs: Mapping[ThumbKey, bytes] | None = None) -> str:
+    """The HTML page for a scan: summary, findings, each group (reference and uploads side by side, a timeline
+    and the edits of every pair, metadata side by side), files alone, and files that could not be read."""
+    th = _Thumbs(thumbs or {})
+    infos = {f.path: f for f in result.files}
+    groups = []
+    n = 1
+    for g in result.groups:
+        groups.append(_group_view(g, infos, result.findings, th, n))
+        n += len(g.pairs)
+    singles = []
+    for p in result.singles:
+        info = infos.get(p)
+        t = _poster_time(info)
+        singles.append(
+            {
+                "path": p,
+                "name": _name(p),
+                "thumb": th.uri(p, t),
+                "t": t,
+                "duration": fmt_time(info.duration) if info and info.duration is not None else "–",
+                "created": info.created if info else None,
+                "upload": info.claims.upload_time if info and info.claims else None,
+                "uploader": info.claims.uploader if info and info.claims else None,
+            }
+        )
+    return _render(
+        kind="scan",
+        title=f"scan of {len(result.files)} file{'s' if len(result.files) != 1 else ''}",
+        summary={
+            "files": len(result.files),
+            "groups": len(result.groups),
+            "singles": len(result.singles),
+            "errors": len(result.errors),
+            "grouped": sum(len(g.members) for g in result.groups),
+        },
+        severity_counts=_severity_counts(result.findings),
+        findings=_findings_view(result.findings),
+        groups=groups,
+        singles=singles,
+        singles_meta=_meta_table(list(result.singles), infos, result.findings) if result.singles else None,
+        errors=sorted(result.errors.items()),
+    )
+
+
+def write_html(path: str | os.PathLike[str], html: str) -> Path:
+    """Write ``html`` to ``path`` atomically: a temporary file in the same folder, then renamed over the target,
+    so a failure never leaves a half-written report. Returns the path written."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(html)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+__all__ = [
+    "FINDING_FIELDS",
+    "MAX_THUMB_SEGMENTS",
+    "fmt_range",
+    "fmt_time",
+    "render_compare",
+    "render_scan",
+    "thumbnail_requests",
+    "write_html",
+]
