@@ -302,7 +302,9 @@ class _Segment:
                 area=self.layout.active,
                 crop=_crop_in_area(self.layout),
             )
-            with ffmpeg.popen(argv, pass_fds=(w_stats,)) as proc:
+            size = os.path.getsize(self.path)
+            timeout = ffmpeg.timeout_for(self.layout.duration, size)
+            with ffmpeg.popen(argv, pass_fds=(w_stats,), timeout=timeout) as proc:
                 os.close(w_stats)
                 w_stats = -1
                 assert proc.stdout is not None and proc.stderr is not None
@@ -318,7 +320,7 @@ class _Segment:
                     self._read(proc.stdout, stats, frame_bytes)
                     if self.stopped_early:
                         return
-                    proc.wait(timeout=ffmpeg.DEFAULT_TIMEOUT_S)
+                    proc.wait(timeout=timeout)
                 err_thread.join(timeout=5)
                 self.returncode = proc.returncode
         finally:

@@ -6,28 +6,39 @@ with imageio-ffmpeg (pinned, so hashes do not drift between machines), then ``ff
 Every call uses an argument list (never a shell), reads inputs through the ``file:`` protocol with an absolute
 path (so a name starting with ``-`` or containing ``:`` is never taken for an option or a URL), allows only the
 ``file`` and ``pipe`` protocols (a crafted playlist cannot make ffmpeg reach the network), runs with a timeout,
-and is killed with its process group on error or interrupt.
+and is killed with its process group on error, interrupt or timeout.
+
+Timeouts: every process has a deadline (``timeout_for``): ``$VIDVERIFY_TIMEOUT`` seconds when set, otherwise
+proportional to the media's duration and size with a generous floor. A process still running at its deadline
+is killed with its process group and the call raises ``InputError`` (exit 4).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import re
 import shutil
 import signal
 import subprocess
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import DependencyError, VidverifyError
+from ..errors import DependencyError, InputError
 
 log = logging.getLogger("vidverify")
 
 ENV_VAR = "VIDVERIFY_FFMPEG"
-DEFAULT_TIMEOUT_S = 600.0  # seconds; one ffmpeg call (a decode of a long file is split into several)
+DEFAULT_TIMEOUT_S = 600.0  # seconds; one ffmpeg call when nothing is known about the input
+TIMEOUT_ENV = "VIDVERIFY_TIMEOUT"  # seconds per ffmpeg process; overrides the computed deadline
+TIMEOUT_FLOOR_S = 120.0  # seconds; no ffmpeg process is given less (slow machines, cold caches)
+TIMEOUT_PER_MEDIA_SECOND = 4.0  # seconds allowed per second of (claimed) media duration
+TIMEOUT_MAX_MEDIA_SECONDS = 48 * 3600.0  # a claimed duration counts up to this (a hostile 2^64 does not)
+TIMEOUT_PER_MB = 2.0  # seconds allowed per MB of input
 SAFE_INPUT_OPTIONS = ("-protocol_whitelist", "file,pipe")
 
 _override: str | None = None
@@ -99,6 +110,31 @@ def ffmpeg_version() -> str:
     return m.group(1) if m else "unknown"
 
 
+def timeout_for(duration: float | None = None, size: int | None = None) -> float:
+    """Deadline in seconds for one ffmpeg process on an input of this duration (seconds) and size (bytes).
+
+    ``$VIDVERIFY_TIMEOUT`` wins when it is a positive number; without facts the default is DEFAULT_TIMEOUT_S."""
+    env = os.environ.get(TIMEOUT_ENV)
+    if env:
+        try:
+            value = float(env)
+            if value > 0 and math.isfinite(value):
+                return value
+        except ValueError:
+            pass
+        log.warning("ignoring %s=%r: not a positive number of seconds", TIMEOUT_ENV, env)
+    if duration is None and size is None:
+        return DEFAULT_TIMEOUT_S
+    d = duration if duration is not None and math.isfinite(duration) and duration > 0 else 0.0
+    return max(TIMEOUT_FLOOR_S, TIMEOUT_PER_MEDIA_SECOND * min(d, TIMEOUT_MAX_MEDIA_SECONDS),
+               TIMEOUT_PER_MB * (size or 0) / 1e6)
+
+
+def _timeout_error(timeout: float) -> InputError:
+    return InputError(f"ffmpeg did not finish within {timeout:.0f} s and was stopped "
+                      f"(set {TIMEOUT_ENV} to allow longer)")
+
+
 def input_url(path: str | os.PathLike[str]) -> str:
     """An ffmpeg input for a local file that no path can turn into an option or a URL."""
     return "file:" + os.path.abspath(os.fspath(path))
@@ -115,11 +151,15 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def popen(args: Sequence[str], *, pass_fds: Sequence[int] = ()) -> Iterator[subprocess.Popen[bytes]]:
+def popen(args: Sequence[str], *, pass_fds: Sequence[int] = (),
+          timeout: float | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """Start ffmpeg (``args`` without the binary) with stdout/stderr piped, in its own process group.
 
-    The process is killed with its children if the block exits early or raises (KeyboardInterrupt included).
+    The process is killed with its children if the block exits early or raises (KeyboardInterrupt included),
+    and when it is still running ``timeout`` seconds after the start (default: ``timeout_for()``); the block
+    then sees its pipes close, and leaving it raises ``InputError``.
     """
+    limit = timeout_for() if timeout is None else timeout
     argv = [ffmpeg_exe(), "-nostdin", "-hide_banner", *args]
     log.debug("run %s", argv)
     try:
@@ -134,17 +174,32 @@ def popen(args: Sequence[str], *, pass_fds: Sequence[int] = ()) -> Iterator[subp
         )
     except OSError as exc:
         raise DependencyError(f"cannot run ffmpeg ({argv[0]}): {exc}") from exc
+    expired = threading.Event()
+
+    def on_deadline() -> None:
+        if proc.poll() is None:
+            expired.set()
+            _kill(proc)
+
+    watchdog = threading.Timer(limit, on_deadline)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         yield proc
     finally:
+        watchdog.cancel()
         _kill(proc)
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+    if expired.is_set():
+        raise _timeout_error(limit)
 
 
-def run(args: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT_S) -> subprocess.CompletedProcess[bytes]:
-    """Run ffmpeg to completion; raises VidverifyError on timeout. The caller inspects the return code."""
+def run(args: Sequence[str], *, timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run ffmpeg to completion; raises InputError on timeout (default ``timeout_for()``). The caller inspects
+    the return code."""
+    timeout = timeout_for() if timeout is None else timeout
     argv = [ffmpeg_exe(), "-nostdin", "-hide_banner", *args]
     log.debug("run %s", argv)
     try:
@@ -162,7 +217,7 @@ def run(args: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT_S) -> subproces
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         _kill(proc)
-        raise VidverifyError(f"ffmpeg did not finish within {timeout:.0f} s") from exc
+        raise _timeout_error(timeout) from exc
     except BaseException:
         _kill(proc)
         raise
@@ -183,6 +238,7 @@ __all__ = [
     "DEFAULT_TIMEOUT_S",
     "ENV_VAR",
     "SAFE_INPUT_OPTIONS",
+    "TIMEOUT_ENV",
     "ffmpeg_exe",
     "ffmpeg_version",
     "input_url",
@@ -190,5 +246,6 @@ __all__ = [
     "popen",
     "run",
     "set_ffmpeg",
+    "timeout_for",
     "tune_allocator",
 ]
