@@ -26,6 +26,8 @@ commands:
   hash    per-frame perceptual fingerprints (pHash of each frame and of its mirror image)
   compare where two clips share footage (time ranges on both sides) and how the second was edited
   scan    a folder of uploads: groups of the same footage, each group's reference, edits, and findings
+  index   keep fingerprints of an archive in one SQLite file (index add, index stats)
+  search  which indexed clips show the footage of a clip, where, and how they were edited
 
 examples:
   vidverify probe clip.mp4 IMG_4521.MOV
@@ -35,6 +37,8 @@ examples:
   vidverify hash --keyframes --json clip.mp4
   vidverify compare original.mp4 reupload.mp4
   vidverify scan downloads/ --html report.html
+  vidverify index add archive/ --index archive.sqlite
+  vidverify search tiktok.mp4 --index archive.sqlite
 
 A file name that starts with '-' goes after '--':  vidverify probe -- -weird-name.mp4
 Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 missing dependency, 4 unreadable input.
@@ -71,12 +75,38 @@ examples:
   vidverify compare IMG_4521.MOV reupload.mp4
   vidverify compare --json original.mp4 tiktok.mp4 | jq '.verdict, .segments, [.edits[].type]'
   vidverify compare a.vvfp b.vvfp               compare saved fingerprints (no decoding)
+  vidverify compare --html report.html original.mp4 reupload.mp4   also write a self-contained HTML report
 
 verdict: identical (same bytes), same-footage (one contains the other's footage, perhaps edited),
 partial-overlap (each has footage the other lacks), unrelated. Segments give matched time ranges on both
 sides with speed and mirroring; edits say how B differs from A (trim, cut, insert, speed, mirror, crop, pad,
 reorder, frame-rate, reencode, ...), each with its times. Frames are matched through re-encoding, scaling,
 bars, 9:16 centre crops, captions and mirroring.
+"""
+
+
+_EPILOG_INDEX = """\
+examples:
+  vidverify index add archive/                     fingerprint every media file under archive/ into ./vidverify.sqlite
+  vidverify index add *.mp4 --index cases.sqlite   another index file (or set VIDVERIFY_INDEX)
+  vidverify index add archive/ --keyframes --jobs 2   keyframes only (~10x faster), 2 files at a time
+  vidverify index stats --index cases.sqlite
+
+The index is one SQLite file, created on first use. Re-adding skips files whose path, size and modification
+time are unchanged; a moved or copied file whose content is already indexed only has its path recorded. Every
+file is committed on its own, so an interrupted run keeps what it finished, and several runs may add to one
+index at once. An unreadable file gets a one-line error, the others go on, and the exit code is 4.
+"""
+
+_EPILOG_SEARCH = """\
+examples:
+  vidverify search tiktok.mp4                       search ./vidverify.sqlite (or $VIDVERIFY_INDEX)
+  vidverify search clip.vvfp --index archive.sqlite --top 3
+  vidverify search upload.mp4 --json | jq '.results[] | {path, verdict, score, segments}'
+
+The clip is fingerprinted (a .vvfp file is loaded), candidates are found through their sparse hashes (full
+picture, mirror image and 9:16 centre crop), and the best ones are aligned frame by frame. Each result gives
+the verdict, score (0..1), coverage and matched time ranges: A is the query clip, B the indexed clip.
 """
 
 
@@ -130,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("b", metavar="B", help="the clip to explain in terms of A: media or .vvfp file")
     c.add_argument("--json", action="store_true", help="print a vidverify/compare@1 JSON document")
     c.add_argument("--jobs", type=int, default=None, metavar="N", help="decoder processes per file")
+    c.add_argument("--html", metavar="FILE",
+                   help="also write a self-contained HTML report (timeline, frames, edits, metadata) to FILE")
     c.set_defaults(func=cmd_compare)
 
     s = sub.add_parser("scan", help="group uploads of the same footage; edits and findings", epilog=_EPILOG_SCAN,
@@ -153,6 +185,33 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 when a finding is at or above this severity (default error)")
     _add_policy_options(s)
     s.set_defaults(func=cmd_scan)
+
+    ix = sub.add_parser("index", help="store fingerprints of an archive in an SQLite file", epilog=_EPILOG_INDEX,
+                        formatter_class=fmt, description="Build and inspect a fingerprint index.")
+    ix.set_defaults(func=lambda _args: (ix.print_help(sys.stderr), EXIT_USAGE)[1])
+    ixsub = ix.add_subparsers(dest="index_command", metavar="ACTION", parser_class=_Parser)
+    ia = ixsub.add_parser("add", help="probe and fingerprint files into the index", epilog=_EPILOG_INDEX,
+                          formatter_class=fmt, description="Add media files (and folders, recursively) to the index.")
+    ia.add_argument("paths", nargs="+", metavar="PATH", help="media files and folders")
+    ia.add_argument("--index", metavar="DB", help="index file (default: $VIDVERIFY_INDEX, else ./vidverify.sqlite)")
+    ia.add_argument("--keyframes", action="store_true", help="fingerprint keyframes only (faster, coarser times)")
+    ia.add_argument("--jobs", type=int, default=1, metavar="N", help="files fingerprinted at once (default 1)")
+    ia.add_argument("--json", action="store_true", help="print a vidverify/index-add@1 JSON document")
+    ia.set_defaults(func=cmd_index_add)
+    ist = ixsub.add_parser("stats", help="what the index holds", epilog=_EPILOG_INDEX, formatter_class=fmt,
+                           description="Files, frames, size on disk and schema version of the index.")
+    ist.add_argument("--index", metavar="DB", help="index file (default: $VIDVERIFY_INDEX, else ./vidverify.sqlite)")
+    ist.add_argument("--json", action="store_true", help="print a vidverify/index-stats@1 JSON document")
+    ist.set_defaults(func=cmd_index_stats)
+
+    se = sub.add_parser("search", help="find indexed clips that show a clip's footage", epilog=_EPILOG_SEARCH,
+                        formatter_class=fmt, description="Search the index for clips sharing footage with CLIP.")
+    se.add_argument("clip", metavar="CLIP", help="media file or .vvfp fingerprint file")
+    se.add_argument("--index", metavar="DB", help="index file (default: $VIDVERIFY_INDEX, else ./vidverify.sqlite)")
+    se.add_argument("--top", type=int, default=10, metavar="K", help="at most K results (default 10)")
+    se.add_argument("--jobs", type=int, default=None, metavar="N", help="decoder processes for the clip")
+    se.add_argument("--json", action="store_true", help="print a vidverify/search@1 JSON document")
+    se.set_defaults(func=cmd_search)
     return parser
 
 _EPILOG_SCAN = """\
@@ -384,7 +443,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare
     from .report import render
 
+    if args.html:
+        _check_html_target(args.html, [args.a, args.b])
     m = compare(args.a, args.b, jobs=args.jobs)
+    if args.html:
+        _write_compare_html(args.html, m)
     if args.json:
         render.write_json(render.json_document("vidverify/compare@1", m.to_dict()))
         return EXIT_OK
@@ -409,6 +472,44 @@ def cmd_compare(args: argparse.Namespace) -> int:
             [[e.type, e.a_start, e.a_end, e.b_start, e.b_end, e.detail] for e in m.edits],
         )
     return EXIT_OK
+
+
+def _check_html_target(path: str, inputs: Sequence[str]) -> None:
+    """Before any work: the report goes where asked, into an existing folder, and never over an input."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"--html {path}: is a folder; give a file name, e.g. {Path(path) / 'report.html'}")
+    if not target.resolve().parent.is_dir():
+        raise UsageError(f"--html {path}: the folder {target.parent} does not exist")
+    for p in inputs:
+        if Path(p).exists() and target.exists() and target.resolve() == Path(p).resolve():
+            raise UsageError(f"--html {path}: would overwrite the input {p}")
+
+
+def _write_compare_html(path: str, m: Any) -> None:
+    """Probe both sides, grab thumbnails (a fingerprint file stands for its media when that is still there),
+    render and write atomically."""
+    from .fingerprint import Fingerprint, is_fingerprint_file
+    from .media.probe import probe
+    from .media.thumbs import thumbnails
+    from .report import html
+
+    media: dict[str, str] = {}
+    origins: dict[str, float] = {}
+    for p in (m.a.path, m.b.path):
+        if is_fingerprint_file(p):
+            fp = Fingerprint.load(p)
+            if fp.path and os.path.isfile(fp.path):
+                media[p], origins[p] = fp.path, fp.time_origin
+        else:
+            media[p] = p
+    info = {p: probe(f) for p, f in media.items()}
+    thumbs = thumbnails(html.thumbnail_requests(m), media=media, origins=origins)
+    page = html.render_compare(m, info_a=info.get(m.a.path), info_b=info.get(m.b.path), thumbs=thumbs)
+    try:
+        html.write_html(path, page)
+    except OSError as exc:
+        raise VidverifyError(f"cannot write the HTML report {path}: {exc.strerror or exc}") from exc
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -501,6 +602,82 @@ class _stage_progress:
             self._bar.stop()
 
 
+def cmd_index_add(args: argparse.Namespace) -> int:
+    from .index import AddResult, Index, add_paths
+    from .report import render
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+
+    def report(r: AddResult) -> None:
+        if r.status == "error":
+            render.error_line(f"{r.path}: {r.error}")
+
+    with Index(args.index) as index:
+        results = add_paths(index, args.paths, keyframes=args.keyframes, jobs=args.jobs, on_result=report)
+        stats = index.stats()
+    status = EXIT_INPUT if any(r.status == "error" for r in results) else EXIT_OK
+    if args.json:
+        render.write_json(render.json_document("vidverify/index-add@1", {
+            "index": stats["path"], "files": [r.to_dict() for r in results], "stats": stats}))
+        return status
+    shown = [r for r in results if r.status != "error"]
+    if shown:
+        render.table(["file", "status", "frames", "time"],
+                     [[r.path, r.status, r.frames, f"{r.seconds:.2f} s" if r.seconds is not None else None]
+                      for r in shown])
+    counts = {k: sum(r.status == k for r in results) for k in ("added", "known", "unchanged", "error")}
+    print(f"{counts['added']} added, {counts['known']} already indexed elsewhere, {counts['unchanged']} unchanged, "
+          f"{counts['error']} unreadable; {stats['path']}: {stats['files']} files, {stats['bytes']:,} bytes")
+    return status
+
+
+def cmd_index_stats(args: argparse.Namespace) -> int:
+    from .index import Index
+    from .report import render
+
+    with Index(args.index, create=False) as index:
+        stats = index.stats()
+    if args.json:
+        render.write_json(render.json_document("vidverify/index-stats@1", stats))
+        return EXIT_OK
+    render.key_values(stats["path"], [
+        ("files", stats["files"]), ("paths", stats["paths"]), ("frames", stats["frames"]),
+        ("duration", f"{stats['duration']:.1f} s"), ("modes", stats["modes"] or None),
+        ("signature hashes", stats["signature_hashes"]), ("size on disk", f"{stats['bytes']:,} bytes"),
+        ("schema", stats["schema"]),
+    ])
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .fingerprint import load_or_compute
+    from .index import SEARCH_SCHEMA, Index
+    from .report import render
+
+    if args.top < 1:
+        raise UsageError("--top must be at least 1")
+    with Index(args.index, create=False) as index:
+        fp = load_or_compute(args.clip, jobs=args.jobs)
+        results = index.search(fp, top=args.top)
+    query = {"path": args.clip, "sha256": fp.sha256, "duration": fp.duration}
+    if args.json:
+        render.write_json(render.json_document(SEARCH_SCHEMA, {
+            "query": query, "index": index.path, "results": [r.to_dict() for r in results]}))
+        return EXIT_OK
+    if not results:
+        print(f"{args.clip}: no indexed clip shares its footage ({index.path})")
+        return EXIT_OK
+    render.table(
+        ["#", "score", "verdict", "coverage A/B", "query time", "indexed time", "path"],
+        [[i + 1, r.score, r.verdict, f"{r.coverage['a']:.0%} / {r.coverage['b']:.0%}",
+          ", ".join(f"{s.a_start:.2f}-{s.a_end:.2f}" + (" mirrored" if s.mirrored else "") for s in r.segments),
+          ", ".join(f"{s.b_start:.2f}-{s.b_end:.2f}" for s in r.segments), r.path]
+         for i, r in enumerate(results)],
+    )
+    return EXIT_OK
+
+
 class _progress:
     """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
 
@@ -543,7 +720,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command in ("hash", "compare", "scan"):
+        if args.command in ("hash", "compare", "scan", "index", "search"):
             from .media.ffmpeg import tune_allocator
 
             tune_allocator()

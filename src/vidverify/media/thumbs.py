@@ -25,13 +25,15 @@ def thumbnails(
     width: int = THUMB_WIDTH,
     *,
     origins: Mapping[str, float] | None = None,
+    media: Mapping[str, str] | None = None,
     quality: int = JPEG_QUALITY,
 ) -> dict[tuple[str, float], bytes]:
     """JPEG bytes for each ``(path, time)`` that can be decoded, keyed exactly as requested.
 
     Each file is opened once; its frames are grabbed in time order (``media.frames.grab_frames``). ``origins``
     gives the raw container time of t = 0 per path (``Fingerprint.time_origin``); by default it is read from
-    the container (zero for MP4/MOV/Matroska/..., the first timestamp for MPEG-TS and the like)."""
+    the container (zero for MP4/MOV/Matroska/..., the first timestamp for MPEG-TS and the like). ``media``
+    names the file to decode for a requested path where they differ (a fingerprint file stands for its media)."""
     import cv2
 
     from .frames import grab_frames
@@ -43,11 +45,12 @@ def thumbnails(
             times.append(t)
     out: dict[tuple[str, float], bytes] = {}
     for path, times in by_path.items():
-        if not os.path.isfile(path):
-            log.debug("no thumbnails for %s: not a file", path)
+        source = media.get(path, path) if media else path
+        if not source or not os.path.isfile(source):
+            log.debug("no thumbnails for %s: no media file", path)
             continue
-        origin = origins[path] if origins and path in origins else _origin(path)
-        frames = grab_frames(path, [max(0.0, t) for t in times], width=width, origin=origin)
+        origin = origins[path] if origins and path in origins else _origin(source)
+        frames = grab_frames(source, [max(0.0, t) for t in times], width=width, origin=origin)
         for t, img in zip(times, frames, strict=True):
             if img is None:
                 continue
