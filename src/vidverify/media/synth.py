@@ -372,8 +372,12 @@ def add_capture_metadata(
     model: str = "iPhone 15 Pro",
     software: str = "17.4",
     location: str = "+40.6892-074.0445+010.000/",
+    creationdate: str | None = None,
 ) -> Path:
     """Stream-copy ``src`` to ``out`` (.mov or .mp4) with the capture metadata an iPhone writes.
+
+    ``creationdate`` overrides the local time computed from ``creation_time`` and ``local_offset`` (to make files
+    whose fields contradict each other).
 
     - container ``creation_time`` (UTC), which ffmpeg also writes into mvhd/tkhd/mdhd;
     - QuickTime mdta keys (``-movflags use_metadata_tags``): ``com.apple.quicktime.creationdate`` (local time
@@ -385,7 +389,7 @@ def add_capture_metadata(
     """
     meta = {
         "creation_time": _utc_iso(creation_time),
-        "com.apple.quicktime.creationdate": local_creationdate(creation_time, local_offset),
+        "com.apple.quicktime.creationdate": creationdate or local_creationdate(creation_time, local_offset),
         "com.apple.quicktime.make": make,
         "com.apple.quicktime.model": model,
         "com.apple.quicktime.software": software,

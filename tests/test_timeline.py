@@ -1,0 +1,190 @@
+"""timeline: each finding code fires when it should and a clean case raises nothing at warning or above.
+
+Hand-built MediaInfo objects cover the rules exhaustively and fast; tests/test_scan.py runs the same codes on
+generated, stream-copied files with rewritten metadata and yt-dlp sidecars.
+"""
+
+from __future__ import annotations
+
+from vidverify import timeline
+from vidverify.models import GPS, Claims, Edit, FileRef, Finding, Match, MediaInfo, Segment, Timestamp, Writer
+from vidverify.timeline import Policy, at_or_above, file_findings, group_findings, when
+
+NOW = Policy(now="2026-11-28T12:00:00Z")
+CAMERA = Writer("Apple iPhone", "camera", True, 0.9)
+FFMPEG = Writer("FFmpeg (Lavf)", "ffmpeg", False, 0.9)
+
+
+def info(path: str = "a.mov", *, stamps: tuple[tuple[str, str, str | None], ...] = (), created: int | None = 0,
+         make: str | None = "Apple", gps: GPS | None = None, writer: Writer | None = CAMERA,
+         claims: Claims | None = None, duration: float = 10.0) -> MediaInfo:
+    ts = tuple(Timestamp(f, v, z) for f, v, z in stamps)
+    best = ts[created] if created is not None and ts else None
+    return MediaInfo(path=path, kind="video", duration=duration, timestamps=ts,
+                     created=best.value if best else None, created_source=best.field if best else None,
+                     timezone=best.timezone if best else None, make=make, model="iPhone 15 Pro" if make else None,
+                     gps=gps, writer=writer, claims=claims)
+
+
+IPHONE = (
+    ("com.apple.quicktime.creationdate", "2026-03-14T09:26:53-04:00", "-04:00"),
+    ("mvhd.creation_time", "2026-03-14T13:26:53Z", "Z"),
+    ("container creation_time", "2026-03-14T13:26:53.000000Z", "Z"),
+)
+LIBERTY = GPS(40.6892, -74.0445, 10.0, "ISO 6709")
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return sorted(f.code for f in findings)
+
+
+def test_clean_control_raises_nothing_at_warning_or_above() -> None:
+    c = Claims(source="a.info.json", upload_time="2026-03-14T15:02:11Z", claimed_time="2026-03-14",
+               claimed_place="40.70,-74.02")
+    fs = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=c), NOW)
+    assert at_or_above(fs, "warning") == []
+    assert fs == []
+
+
+def test_local_time_written_as_utc_is_a_timezone_inconsistency() -> None:
+    stamps = (IPHONE[0], ("mvhd.creation_time", "2026-03-14T09:26:53Z", "Z"))
+    [f] = file_findings(info(stamps=stamps), NOW)
+    assert f.code == "timezone-inconsistent" and f.severity == "warning"
+    assert f.evidence["difference_hours"] in (4.0, -4.0)
+    assert "wall-clock" in f.message and "mvhd.creation_time" in f.message
+
+
+def test_gps_time_an_hour_off_is_a_timezone_inconsistency() -> None:
+    stamps = (("EXIF DateTimeOriginal", "2026-03-14T10:26:53+01:00", "+01:00"),
+              ("EXIF GPSDateTime", "2026-03-14T08:26:53Z", "Z"))
+    [f] = file_findings(info(stamps=stamps), NOW)
+    assert f.code == "timezone-inconsistent" and f.evidence["against_gps"] is True
+
+
+def test_fields_days_apart_are_a_capture_time_mismatch() -> None:
+    stamps = (IPHONE[0], ("mvhd.creation_time", "2026-03-17T14:33:10Z", "Z"))
+    [f] = file_findings(info(stamps=stamps), NOW)
+    assert f.code == "capture-time-mismatch" and f.severity == "warning"
+
+
+def test_local_time_of_unknown_zone_is_matched_by_some_zone_or_flagged() -> None:
+    near = (("EXIF DateTimeOriginal", "2026-03-14T21:26:53", None), ("mvhd.creation_time", "2026-03-14T13:26:53Z", "Z"))
+    assert file_findings(info(stamps=near), NOW) == []  # UTC+8 reconciles them
+    far = (("EXIF DateTimeOriginal", "2026-03-16T09:00:00", None), ("mvhd.creation_time", "2026-03-14T13:26:53Z", "Z"))
+    [f] = file_findings(info(stamps=far), NOW)
+    assert f.code == "capture-time-mismatch" and "any time zone" in f.message
+
+
+def test_end_of_recording_stamp_is_within_tolerance() -> None:
+    # some writers stamp the end of the recording: 9 minutes later on a 10-minute clip is fine
+    stamps = (("com.apple.quicktime.creationdate", "2026-03-14T09:26:53-04:00", "-04:00"),
+              ("mvhd.creation_time", "2026-03-14T13:35:53Z", "Z"))
+    assert file_findings(info(stamps=stamps, duration=600.0), NOW) == []
+    assert codes(file_findings(info(stamps=stamps, duration=60.0), NOW)) == ["capture-time-mismatch"]
+
+
+def test_future_date() -> None:
+    fs = file_findings(info(stamps=(("mvhd.creation_time", "2031-01-01T00:00:00Z", "Z"),)), NOW)
+    assert codes(fs) == ["future-date"] and fs[0].severity == "error"
+    # a local time is only in the future if it is for every zone
+    soon = (("EXIF DateTimeOriginal", "2026-11-28T20:00:00", None),)
+    assert file_findings(info(stamps=soon), NOW) == []
+
+
+def test_placeholder_dates_and_stripped_metadata() -> None:
+    stamps = (("mvhd.creation_time", "1904-01-01T00:00:00Z", "Z"), ("mdhd.creation_time", "1970-01-01T00:00:00Z", "Z"))
+    fs = file_findings(info(stamps=stamps, created=None, make=None, writer=FFMPEG), NOW)
+    assert codes(fs) == ["metadata-stripped", "placeholder-date", "reencoded"]
+    ph = next(f for f in fs if f.code == "placeholder-date")
+    assert ph.severity == "info" and len(ph.evidence["fields"]) == 2
+
+
+def test_a_reencoders_creation_time_does_not_hide_stripped_metadata() -> None:
+    stamps = (("mvhd.creation_time", "2026-03-14T15:02:11Z", "Z"),)
+    fs = file_findings(info(stamps=stamps, make=None, writer=FFMPEG), NOW)
+    assert "metadata-stripped" in codes(fs)
+    # the same time in a camera original is a capture time: nothing was stripped
+    assert "metadata-stripped" not in codes(file_findings(info(stamps=stamps, make=None), NOW))
+
+
+def test_capture_after_upload_single_file() -> None:
+    c = Claims(upload_time="2026-03-10T18:40:00Z")
+    [f] = file_findings(info(stamps=IPHONE, claims=c), NOW)
+    assert f.code == "capture-after-upload" and f.severity == "error"
+    assert f.evidence["upload"]["value"] == "2026-03-10T18:40:00Z"
+    # an upload date alone covers its whole day in every zone
+    same_day = Claims(upload_time="2026-03-14")
+    assert file_findings(info(stamps=IPHONE, claims=same_day), NOW) == []
+
+
+def test_claimed_time_far_from_the_recorded_one() -> None:
+    c = Claims(claimed_time="2026-03-19")
+    [f] = file_findings(info(stamps=IPHONE, claims=c), NOW)
+    assert f.code == "capture-time-mismatch" and f.severity == "error"
+
+
+def test_place_mismatch() -> None:
+    c = Claims(claimed_place="38.7223,-9.1393")  # Lisbon
+    [f] = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=c), NOW)
+    assert f.code == "place-mismatch" and 5_300_000 < f.evidence["distance_m"] < 5_500_000
+
+
+def _match(a: str, b: str, edits: tuple[Edit, ...] = (), verdict: str = "same-footage",
+           cov: tuple[float, float] = (1.0, 1.0)) -> Match:
+    return Match(FileRef(a), FileRef(b), verdict, 0.9, {"a": cov[0], "b": cov[1]},
+                 (Segment(0, 10, 0, 10),), edits)
+
+
+def test_group_recycled_footage_and_capture_after_upload() -> None:
+    original = info("IMG.MOV", stamps=IPHONE)
+    early = info("early.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
+                 claims=Claims(upload_time="2026-03-10T18:40:00Z"))
+    claimed = info("tiktok.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
+                   claims=Claims(upload_time="2026-03-20T08:15:00Z", claimed_time="2026-03-19"))
+    fs = group_findings([original, early, claimed], (), NOW)
+    cau = [f for f in fs if f.code == "capture-after-upload"]
+    assert len(cau) == 1 and cau[0].paths == ("IMG.MOV", "early.mp4")
+    rec = [f for f in fs if f.code == "recycled-footage" and f.severity == "error"]
+    assert len(rec) == 1 and rec[0].paths[0] == "tiktok.mp4"
+    assert rec[0].evidence["first_seen"]["field"] == "com.apple.quicktime.creationdate"
+    late = [f for f in fs if f.code == "recycled-footage" and f.severity == "warning"]
+    assert [f.paths[0] for f in late] == ["tiktok.mp4"]  # 10 days after the first upload
+
+
+def test_group_capture_time_mismatch_ignores_reencoder_times() -> None:
+    original = info("IMG.MOV", stamps=IPHONE)
+    other_cam = info("other.MOV", stamps=(("mvhd.creation_time", "2026-03-18T10:00:00Z", "Z"),))
+    reencode = info("yt.mp4", stamps=(("mvhd.creation_time", "2026-03-18T10:00:00Z", "Z"),), writer=FFMPEG)
+    fs = group_findings([original, other_cam], (), NOW)
+    assert codes(fs) == ["capture-time-mismatch"]
+    assert group_findings([original, reencode], (), NOW) == []
+
+
+def test_group_pair_findings_duplicate_and_edited() -> None:
+    reenc = _match("A", "B", (Edit("reencode"), Edit("scale")))
+    cut = _match("A", "C", (Edit("cut", 5, 7, 5, 5), Edit("reencode")), cov=(0.83, 1.0))
+    same = Match(FileRef("A", "x"), FileRef("D", "x"), "identical", 1.0, {"a": 1.0, "b": 1.0})
+    fs = group_findings([info("A"), info("B"), info("C"), info("D")], [reenc, cut, same], NOW)
+    by = {f.paths[0]: f for f in fs}
+    assert by["B"].code == "duplicate" and by["B"].evidence["kind"] == "re-encode"
+    assert by["C"].code == "edited" and by["C"].evidence["edits"] == ["cut"] and by["C"].severity == "warning"
+    assert by["D"].code == "duplicate" and by["D"].evidence["kind"] == "identical bytes"
+
+
+def test_when_ranges() -> None:
+    w = when("x", "2026-03-14T09:26:53-04:00")
+    assert w is not None and w.exact and w.earliest.isoformat() == "2026-03-14T13:26:53+00:00"
+    n = when("x", "2026-03-14T09:26:53")
+    assert n is not None and not n.exact and (n.latest - n.earliest).total_seconds() == 28 * 3600
+    d = when("x", "2026-03-14")
+    assert d is not None and (d.latest - d.earliest).total_seconds() == (24 + 28) * 3600
+    assert when("x", "not a date") is None
+
+
+def test_findings_round_trip_and_sort() -> None:
+    fs = file_findings(info(stamps=(("mvhd.creation_time", "2031-01-01T00:00:00Z", "Z"),
+                                    ("mdhd.creation_time", "1904-01-01T00:00:00Z", "Z"))), NOW)
+    ordered = timeline.sort_findings(fs + fs)
+    assert [f.severity for f in ordered] == ["error", "info"]
+    assert all(Finding.from_dict(f.to_dict()) == f for f in ordered)
+    assert timeline.worst(ordered) == "error"
