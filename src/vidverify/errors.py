@@ -9,7 +9,8 @@
         ├── EmptyFileError         0 bytes
         ├── UnsupportedFormatError not a media file any decoder recognises
         ├── CorruptMediaError      a media file that is truncated or damaged
-        └── FingerprintFileError   a fingerprint file that is not valid
+        ├── FingerprintFileError   a fingerprint file that is not valid
+        └── SidecarError           a yt-dlp .info.json sidecar or a user claims file that is not valid
 
 Errors raised by ffmpeg, PyAV, exifread or parsers are converted where they enter
 (``raise InputError(...) from exc``); nothing else escapes the library.
@@ -70,6 +71,10 @@ class FingerprintFileError(InputError):
     pass
 
 
+class SidecarError(InputError):
+    """A sidecar (yt-dlp ``.info.json``) or user claims file that cannot be read or is not valid."""
+
+
 __all__ = [
     "CorruptMediaError",
     "DependencyError",
@@ -78,6 +83,7 @@ __all__ = [
     "InputError",
     "NotAFileError",
     "NotFoundError",
+    "SidecarError",
     "UnsupportedFormatError",
     "UsageError",
     "VidverifyError",
