@@ -60,7 +60,7 @@ def _noise(rng: np.random.Generator, h: np.ndarray, bits: int) -> np.ndarray:
 def synth_fp(seed: int, seconds: float = 20.0, fps: float = 30.0, *, path: str | None = None) -> Fingerprint:
     rng = np.random.default_rng(seed)
     n = int(seconds * fps)
-    walks = {name: _walk(rng, n) for name in
+    walks: dict[str, Any] = {name: _walk(rng, n) for name in
              ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270")}
     sha = f"{seed:064x}"
     return Fingerprint(
@@ -79,16 +79,22 @@ def slice_fp(fp: Fingerprint, start: float, end: float, *, seed: int, bits: int 
     keep = (fp.times >= start) & (fp.times < end)
     full, mir = (fp.mirrored, fp.hashes) if mirror else (fp.hashes, fp.mirrored)
     cm, cr = (fp.crop_mirrored, fp.crop_hashes) if mirror else (fp.crop_hashes, fp.crop_mirrored)
-    arrays = {
+    arrays: dict[str, Any] = {
         "hashes": full, "mirrored": mir, "crop_hashes": cm, "crop_mirrored": cr,
         "rot90": fp.rot90, "rot180": fp.rot180, "rot270": fp.rot270,
     }
+    noisy: dict[str, Any] = {k: _noise(rng, np.asarray(v)[keep], bits) for k, v in arrays.items()}
     return Fingerprint(
         path=f"/queries/{seed}.mp4", sha256=None, size=None, mode="dense",
         times=fp.times[keep] - fp.times[keep][0], luma_mean=fp.luma_mean[keep].copy(),
         luma_std=fp.luma_std[keep].copy(), duration=end - start, fps=fp.fps, width=640, height=360,
-        **{k: _noise(rng, v[keep], bits) for k, v in arrays.items()},
+        **noisy,
     )
+
+
+def sha(fp: Fingerprint) -> str:
+    assert fp.sha256 is not None
+    return fp.sha256
 
 
 def synth_info(fp: Fingerprint) -> MediaInfo:
@@ -132,8 +138,8 @@ def test_add_round_trip_and_stats(tmp_path: Path) -> None:
     with Index(db, create=False) as ix:  # reopened: everything was committed
         for fp in fps:
             assert fp.sha256 in ix
-            assert ix.fingerprint(fp.sha256) == fp
-            assert ix.info(fp.sha256) == synth_info(fp)
+            assert ix.fingerprint(sha(fp)) == fp
+            assert ix.info(sha(fp)) == synth_info(fp)
         st = ix.stats()
         assert st["files"] == 3 and st["frames"] == sum(len(f) for f in fps) and st["schema"] == SCHEMA_VERSION
         assert st["bytes"] > 0 and st["modes"] == {"dense": 3}
@@ -153,7 +159,7 @@ def test_re_add_replaces_and_sparse_signature_is_sparse(tmp_path: Path) -> None:
     with Index(tmp_path / "ix.sqlite") as ix:
         ix.add(synth_info(fp), fp)
         ix.add(synth_info(fp), replace(fp, warnings=("again",)))
-        assert len(ix) == 1 and ix.fingerprint(fp.sha256).warnings == ("again",)
+        assert len(ix) == 1 and ix.fingerprint(sha(fp)).warnings == ("again",)
 
 
 def test_bad_index_files(tmp_path: Path) -> None:
@@ -298,6 +304,7 @@ def test_sigkill_mid_add_keeps_committed_rows(tmp_path: Path) -> None:
     p.start()
     assert stalled.wait(60), "the writer never reached its transaction"
     assert Path(db + "-wal").exists()
+    assert p.pid is not None
     os.kill(p.pid, signal.SIGKILL)
     p.join(10)
     assert p.exitcode == -signal.SIGKILL
@@ -347,7 +354,7 @@ def test_add_paths_skips_unchanged_and_reindexes_changed(tmp_path: Path, clips: 
         [r] = add_paths(ix, [str(a)])
         assert r.status == "added" and r.sha256 == probe(clips["source"]).sha256
         assert ix.lookup(a) == r.sha256 and len(ix) == 3
-        assert ix.info(r.sha256).duration == pytest.approx(12.0, abs=0.1)
+        assert r.sha256 is not None and ix.info(r.sha256).duration == pytest.approx(12.0, abs=0.1)
 
 
 def test_add_paths_in_parallel(tmp_path: Path, clips: dict[str, Path]) -> None:
