@@ -4,8 +4,8 @@ Two files belong to one group when they share footage (any verdict but ``unrelat
 components of that relation, so a compilation joins the groups it draws from. The reference is the version the
 others are measured against: the most complete one (it contains the most of the other members' footage and has
 the least footage that no other member has), then the
-earliest (capture or upload time, for every possible zone), then a camera original over a re-encode, then the
-largest picture, the longest, and the path.
+a camera original over a re-encode (dates can be wrong, a writer's traces are in the file itself), then the
+earliest (capture or upload time, for every possible zone), then the largest picture, the longest, and the path.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
     def key(r: Ranked) -> tuple[object, ...]:
         tier = 0 if r.completeness >= best - COMPLETENESS_TIE else 1
         when = r.first.latest.timestamp() if r.first else float("inf")
-        return (tier, -r.completeness if tier else 0.0, when, not r.original, -r.pixels, -r.duration, r.path)
+        return (tier, -r.completeness if tier else 0.0, not r.original, when, -r.pixels, -r.duration, r.path)
 
     return sorted(ranked, key=key)
 

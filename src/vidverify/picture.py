@@ -41,6 +41,9 @@ def _bar_run(uniform: np.ndarray) -> int:
     return int(np.argmin(uniform))
 
 
+MIN_ONE_SIDED_BAR = 0.15  # a bar on one side only (a picture placed on a taller canvas) must be this big
+
+
 def active_area(samples: np.ndarray, width: int, height: int) -> Box:
     """Active picture inside constant bars. ``samples``: (k, rows, cols) grey thumbnails of frames spread over
     the video, in display orientation; ``width``/``height``: the display size the box is expressed in."""
@@ -66,6 +69,11 @@ def active_area(samples: np.ndarray, width: int, height: int) -> Box:
         top = 0
     if bottom < rows * MIN_BAR_FRACTION:
         bottom = 0
+    # bars come in pairs (letterbox, pillarbox); a thin band on one side only is dark picture content
+    if (left == 0) != (right == 0) and max(left, right) < cols * MIN_ONE_SIDED_BAR:
+        left = right = 0
+    if (top == 0) != (bottom == 0) and max(top, bottom) < rows * MIN_ONE_SIDED_BAR:
+        top = bottom = 0
     fx, fy = width / cols, height / rows
     # step one thumbnail pixel inside so that a soft bar edge stays out of the picture
     x0 = int(np.ceil((left + (1 if left else 0)) * fx))

@@ -565,6 +565,37 @@ def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaIn
     if still is None and info.kind == "image" and not info.coded_width:
         # libavformat picks its image demuxer from the name alone: a text file named .jpg "opens" with size 0x0
         info = replace(info, kind="unknown", errors=("not a media file that ffmpeg can read", *info.errors))
+    return _finish(info)
+
+
+def _finish(info: MediaInfo) -> MediaInfo:
+    """What is derived from the facts: GPS from GoPro telemetry, the writer, claims from a sidecar."""
+    from .. import writer
+    from . import gpmf, sidecar
+
+    if info.tags.get("vidverify.telemetry") == "gpmd":
+        try:
+            g = gpmf.read_gps(info.path)
+        except OSError as exc:
+            g = gpmf.GpmfGps(errors=(f"cannot read: {exc.strerror or exc}",))
+        if g.first is not None:
+            fields: dict[str, Any] = {}
+            if info.gps is None:
+                fields["gps"] = GPS(g.first.lat, g.first.lon, g.first.alt, f"gpmf {g.source} (first of {g.count})")
+            if g.first.utc:
+                fields["timestamps"] = (*info.timestamps, Timestamp("gpmf.GPSU", g.first.utc, "Z"))
+            fields["tags"] = {**info.tags, "vidverify.gps_fixes": str(g.count)}
+            info = replace(info, **fields)
+        if g.errors:
+            info = replace(info, errors=(*info.errors, *(f"telemetry: {e}" for e in g.errors)))
+    if info.kind != "unknown":
+        info = replace(info, writer=writer.identify(info))
+    try:
+        found = sidecar.find_sidecar(info.path)
+        if found is not None:
+            info = replace(info, claims=sidecar.read_info_json(found))
+    except VidverifyError as exc:
+        info = replace(info, errors=(*info.errors, f"sidecar: {exc.message}"))
     return info
 
 
