@@ -93,6 +93,7 @@ _FIXED = {"q": 65536.0, "Q": 4294967296.0}
 _TYPE_TOKEN = re.compile(r"([A-Za-z])(?:\[(\d{1,4})\])?")
 _GPS_STREAMS = ("GPS5", "GPS9", "GLPI", "GPRI")
 _EPOCH_2000 = datetime(2000, 1, 1, tzinfo=UTC)
+_GPS9_MAX_DAYS = 73_000  # GPS9 day counts beyond 2199 are damage, not dates
 _UNIX_MIN, _UNIX_MAX = 0.0, 253402300799.0  # 1970 .. 9999-12-31
 
 
@@ -268,6 +269,16 @@ def _scaled(samples: list[tuple[Any, ...]], scal: Sequence[float] | None) -> lis
     return out
 
 
+def _first_number(samples: list[tuple[Any, ...]]) -> float | None:
+    """The first value of the first sample when it is a finite number."""
+    if not samples or not samples[0]:
+        return None
+    v = samples[0][0]
+    if isinstance(v, int | float) and math.isfinite(v):
+        return float(v)
+    return None
+
+
 def _text(item: Klv) -> str:
     return item.data.split(b"\x00", 1)[0].decode("latin-1").strip()
 
@@ -413,11 +424,11 @@ class _Collector:
                     if gpsu is None:
                         self.error(f"{label}: unreadable GPSU {it.data[:16]!r}")
                 elif k == "GPSF":
-                    vals = klv_values(it)
-                    gpsf = int(vals[0][0]) if vals else None
+                    v = _first_number(klv_values(it))
+                    gpsf = int(v) if v is not None and 0 <= v < 256 else None
                 elif k == "GPSP":
-                    vals = klv_values(it)
-                    gpsp = float(vals[0][0]) / 100.0 if vals else None
+                    v = _first_number(klv_values(it))
+                    gpsp = v / 100.0 if v is not None else None
                 elif k == "SYST":
                     for s in _scaled(klv_values(it, type_str), scal):
                         if len(s) >= 2 and math.isfinite(s[0]) and math.isfinite(s[1]):
@@ -427,6 +438,8 @@ class _Collector:
                     self.positions(k, rows, t0, dur, gpsu, gpsf, gpsp)
             except GpmfError as exc:
                 self.error(f"{label}: {exc}")
+            except (ValueError, OverflowError, ArithmeticError) as exc:  # backstop: odd values in odd types
+                self.error(f"{label}: {it.key}: unreadable value ({type(exc).__name__}: {exc})")
 
     def positions(
         self,
@@ -460,7 +473,7 @@ class _Collector:
                 self.add(key, fx, timestamped=i == 0 and gpsu is not None)
             elif key == "GPS9":
                 utc = None
-                if math.isfinite(r[5]) and math.isfinite(r[6]) and 0 <= r[5] < 3_000_000:
+                if 0 <= r[5] < _GPS9_MAX_DAYS and 0 <= r[6] <= 86_401:  # (False for NaN)
                     utc = _iso(_EPOCH_2000 + timedelta(days=r[5], seconds=r[6]))
                 fix = int(r[8]) if math.isfinite(r[8]) else None
                 fx = GpsFix(r[0], r[1], opt(r[2]), utc, at(i), opt(r[3]), opt(r[4]), fix, opt(r[7]), key)
