@@ -33,7 +33,7 @@ except ImportError:  # running from a source checkout without the package instal
 from vidverify.media import synth
 from vidverify.media.ffmpeg import ffmpeg_version
 
-GENERATOR_VERSION = 1  # bump when the case changes; together with synth.SYNTH_VERSION it decides regeneration
+GENERATOR_VERSION = 2  # bump when the case changes; together with synth.SYNTH_VERSION it decides regeneration
 SCHEMA = "vidverify/example-case@1"
 ORIGINAL = "IMG_4521.MOV"
 
@@ -83,6 +83,8 @@ QUICK: dict[str, Any] = {
 }
 
 SEEDS = {"original": 4521, "negative": 4522, "unrelated": 777, "broll": 9001}
+LISBON = "38.7223,-9.1393"  # the place the vertical re-upload claims (Lisbon), as the user types it in claims.yaml
+CLAIMS_FILE = "claims.yaml"
 CAPTION = "BREAKING: Ferry fire off the harbour, filmed yesterday in Lisbon"
 
 
@@ -179,7 +181,7 @@ def plan(cfg: dict[str, Any]) -> list[dict[str, Any]]:
                 "Filmed yesterday in Lisbon by a passenger. Share before it gets deleted!",
                 extractor="tiktok",
             ),
-            "claims": {"claimed_time": "2026-03-19", "claimed_place": "Lisbon, Portugal"},
+            "claims": {"claimed_time": "2026-03-19", "claimed_place": LISBON},
             "note": "claims another place and time: filmed 'yesterday in Lisbon' (19 March), but the "
             "footage was captured on 14 March in New York",
         },
@@ -327,6 +329,12 @@ def expected(files: list[dict[str, Any]]) -> dict[str, Any]:
                 "why": "claims 'filmed yesterday in Lisbon' (2026-03-19), captured 2026-03-14 in New York",
             },
             {
+                "code": "place-mismatch",
+                "severity": "warning",
+                "paths": ["reupload_vertical_caption.mp4", ORIGINAL],
+                "why": "claimed Lisbon; the footage's GPS (in the original) is Liberty Island, 5,400 km away",
+            },
+            {
                 "code": "metadata-stripped",
                 "severity": "info",
                 "paths": reuploads,
@@ -452,6 +460,7 @@ def build(outdir: Path, *, quick: bool = False, force: bool = False, workers: in
         f.update(
             duration=round(info.duration, 3), width=info.width, height=info.height, fps=round(info.fps, 3)
         )
+    write_claims(outdir, files)
     for path in raw.values():
         path.unlink(missing_ok=True)
     work.rmdir()
@@ -488,6 +497,20 @@ def build(outdir: Path, *, quick: bool = False, force: bool = False, workers: in
     (outdir / "case.json").write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     case["reused"] = False
     return case
+
+
+def write_claims(outdir: Path, files: list[dict[str, Any]]) -> Path:
+    """claims.yaml: what the uploads claim beyond their sidecars, as a fact-checker notes it down."""
+    lines = ["# What the uploads claim (vidverify scan --claims claims.yaml); names are relative to this file.",
+             "files:"]
+    for f in files:
+        c = f.get("claims") or {}
+        if c:
+            lines.append(f"  {f['path']}:")
+            lines += [f"    {k}: \"{v}\"" for k, v in c.items()]
+    path = outdir / CLAIMS_FILE
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def summary(case: dict[str, Any], outdir: Path) -> str:

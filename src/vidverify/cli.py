@@ -269,14 +269,14 @@ def _policy(args: argparse.Namespace) -> Any:
 
 
 def _user_claims(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
-    """(absolute path → Claims from --claims FILE, Claims for every file from --claim-time/--claim-place)."""
+    """(the --claims FILE table, Claims for every file from --claim-time/--claim-place)."""
     from .models import Claims
 
     by_path: dict[str, Any] = {}
     if args.claims:
         from .media.sidecar import read_claims_file
 
-        by_path = {os.path.abspath(k): v for k, v in read_claims_file(args.claims).items()}
+        by_path = read_claims_file(args.claims)
     default = None
     if args.claim_time or args.claim_place:
         if args.claim_place:

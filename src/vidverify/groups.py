@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .models import Match, MediaInfo
-from .timeline import When, created, upload
+from .timeline import When, created, has_camera_traces, upload
 
 COMPLETENESS_TIE = 0.02  # members whose completeness is within this of the best are equally complete
 
@@ -78,7 +78,7 @@ def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
         info = infos.get(x)
         firsts = [w for w in (created(info), upload(info)) if w is not None] if info else []
         first = min(firsts, key=lambda w: w.latest) if firsts else None
-        original = bool(info and info.writer and info.writer.original)
+        original = bool(info and has_camera_traces(info))
         pixels = (info.width or 0) * (info.height or 0) if info else 0
         ranked.append(Ranked(x, round(comp, 4), first, original, pixels, (info.duration or 0.0) if info else 0.0))
     best = max(r.completeness for r in ranked)
@@ -99,7 +99,7 @@ def reason(ranked: Sequence[Ranked]) -> str:
     if r.first is not None:
         parts.append(f"earliest known time {r.first.value} ({r.first.field})")
     if r.original:
-        parts.append("a camera original")
+        parts.append("camera original or device capture metadata")
     if r.pixels:
         parts.append(f"{r.pixels:,} pixels")
     return "; ".join(parts)

@@ -61,7 +61,7 @@ class Options:
     pictures: bool = True  # decode a few frame pairs per group member for crop/overlay/colour edits
     policy: timeline.Policy = timeline.Policy()
     dask: str | None = None  # address of a Dask scheduler that fingerprints the files
-    claims: dict[str, Any] | None = None  # absolute path → Claims given by the user (merged over sidecars)
+    claims: dict[str, Any] | None = None  # media.sidecar.read_claims_file(): the user's claims per file
     default_claims: Any = None  # Claims given by the user for every file (--claim-time/--claim-place)
 
 
@@ -329,22 +329,13 @@ def _compare_pair(ref: Item, other: Item, opts: Options) -> Match:
 
 
 def _with_claims(item: Item, opts: Options) -> Item:
-    """Claims from a sidecar beside the file, with the user's claims over them."""
-    sidecar_claims = item.info.claims
-    try:
-        from .media import sidecar
-    except ImportError:  # pragma: no cover - sidecar support arrives with the metadata issue
-        return item
-    if sidecar_claims is None:
-        try:
-            found = sidecar.find_sidecar(item.path)
-            sidecar_claims = sidecar.read_info_json(found) if found else None
-        except VidverifyError as exc:
-            log.warning("%s: sidecar ignored: %s", item.path, exc.message)
-    user = (opts.claims or {}).get(os.path.abspath(item.path))
+    """The sidecar's claims (read by probe) with the user's claims over them."""
+    from .media import sidecar
+
+    user = sidecar.user_claims_for(opts.claims, item.path)
     if opts.default_claims is not None:
-        user = sidecar.merge_claims(opts.default_claims, user) if user else opts.default_claims
-    merged = sidecar.merge_claims(sidecar_claims, user)
+        user = sidecar.merge_claims(opts.default_claims, user)
+    merged = sidecar.merge_claims(item.info.claims, user)
     return replace(item, info=replace(item.info, claims=merged)) if merged != item.info.claims else item
 
 

@@ -21,7 +21,7 @@ code                        severity  when
 ``reencoded``               info      the file was written by software other than the camera
 ``edited``                  warning   a group member differs from the reference by cut/insert/mirror/speed/...
 ``duplicate``               info      a group member is the reference's bytes, or a re-encode of all of it
-``place-mismatch``          warning   the file's GPS position is far from the place claimed for it
+``place-mismatch``          warning   GPS in the file (or in another copy of its footage) is far from the claimed place
 ==========================  ========  ==========================================================================
 """
 
@@ -54,9 +54,20 @@ CAPTURE_FIELDS = (
     "container creation_time",
     "stream.video.creation_time",
     "EXIF GPSDateTime",
-    "gpmf.GPSU",
 )
-GPS_TIME_FIELDS = ("EXIF GPSDateTime", "gpmf.GPSU")
+GPS_TIME_FIELDS = ("EXIF GPSDateTime", "gpmf.GPSU", "gpmf.GPS5", "gpmf.GPS9", "gpmf.GLPI", "gpmf.GPRI")
+# Fields only a capture device writes (a re-encoder copies them at most, never makes them up); the container's
+# creation_time, by contrast, is often the time a re-encoder wrote the file.
+DEVICE_CAPTURE_FIELDS = (
+    "com.apple.quicktime.creationdate",
+    "EXIF DateTimeOriginal",
+    "avchd.DateTimeOriginal",
+    "EXIF CreateDate",
+    "XMP exif:DateTimeOriginal",
+    "XMP photoshop:DateCreated",
+    "RIFF IDIT",
+    *GPS_TIME_FIELDS,
+)
 EDIT_TYPES_NOT_CONTENT = frozenset({"reencode", "frame-rate", "scale"})  # do not change what is shown
 
 
@@ -166,7 +177,7 @@ def capture_times(info: MediaInfo) -> list[When]:
     out: list[When] = []
     seen: set[tuple[str, str]] = set()
     for ts in info.timestamps:
-        if ts.field not in CAPTURE_FIELDS or dates.is_placeholder(ts.value):
+        if (ts.field not in CAPTURE_FIELDS and ts.field not in GPS_TIME_FIELDS) or dates.is_placeholder(ts.value):
             continue
         w = _from_timestamp(ts, info.path)
         if w is None or (w.field, w.value) in seen:
@@ -181,6 +192,19 @@ def created(info: MediaInfo) -> When | None:
     if not info.created or dates.is_placeholder(info.created):
         return None
     return when(info.created_source or "created", info.created, info.timezone, info.path)
+
+
+def is_capture(info: MediaInfo, w: When | None) -> bool:
+    """Whether a time of ``info`` says when footage was captured: a device-only field, or any capture field of a
+    file not known to be re-encoded."""
+    if w is None:
+        return False
+    return w.field in DEVICE_CAPTURE_FIELDS or not (info.writer is not None and info.writer.original is False)
+
+
+def has_camera_traces(info: MediaInfo) -> bool:
+    """A camera original, or a file that kept a device's capture time (its footage's first-generation facts)."""
+    return bool((info.writer and info.writer.original) or info.created_source in DEVICE_CAPTURE_FIELDS)
 
 
 def upload(info: MediaInfo) -> When | None:
@@ -223,9 +247,8 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
 
     out += _within_file(info, tol)
 
-    rewritten = info.writer is not None and info.writer.original is False
     if info.kind in ("video", "image") and not (info.make or info.model) and info.gps is None \
-            and (best is None or rewritten):
+            and not is_capture(info, best):
         left = f"only {best.field} {best.value}, written by {info.writer.name if info.writer else '?'}" \
             if best else "no capture time"
         out.append(_finding(
@@ -355,14 +378,15 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
     """Findings across uploads of the same footage: who had it first, whose dates cannot be right, and how each
     member differs from the reference (``pairs``: reference = A against each member = B).
 
-    A creation time written by a re-encoder (``writer.original is False``) says when that file was written, not
-    when the footage was captured: it proves the footage existed by then, but it is not compared as a capture."""
+    A creation time written by a re-encoder (``writer.original is False``, and not a device-only field such as
+    QuickTime's creationdate) says when that file was written, not when the footage was captured: it proves the
+    footage existed by then, but it is not compared as a capture."""
     policy = policy or Policy()
     ms = [_Member(i, created(i), upload(i), claimed(i)) for i in members]
     out: list[Finding] = []
 
     def camera(m: _Member) -> bool:  # a re-encoder's creation time is when it wrote the file, not a capture
-        return m.created is not None and not (m.info.writer is not None and m.info.writer.original is False)
+        return is_capture(m.info, m.created)
 
     captures = [m.created for m in ms if camera(m) and m.created is not None]
     # the footage was captured no later than the earliest capture time any copy carries: an upload before it
@@ -417,8 +441,39 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
                 tolerance_s=tol,
             ))
 
+    out += _group_place(ms, policy)
     for match in pairs:
         out += pair_edit_findings(match)
+    return out
+
+
+def _group_place(ms: Sequence[_Member], policy: Policy) -> list[Finding]:
+    """A member claimed somewhere else than where another copy of the footage says (GPS) it was recorded."""
+    from .place import distance_m, parse_place
+
+    out: list[Finding] = []
+    located = [m for m in ms if m.info.gps is not None]
+    for m in ms:
+        c = m.info.claims
+        if c is None or not c.claimed_place or m.info.gps is not None:  # its own GPS: file_findings checks it
+            continue
+        try:
+            lat, lon, _alt = parse_place(c.claimed_place)
+        except ValueError:
+            continue
+        for o in located:
+            g = o.info.gps
+            assert g is not None
+            d = distance_m((g.lat, g.lon), (lat, lon))
+            if d > policy.place_tolerance_m:
+                out.append(_finding(
+                    "place-mismatch", "warning", [m.info.path, o.info.path],
+                    f"{m.info.path} is claimed to show {c.claimed_place}, but the same footage in {o.info.path} "
+                    f"carries GPS {g.lat:.5f}, {g.lon:.5f}, {d / 1000:,.0f} km away",
+                    claimed_place=c.claimed_place, gps=g.to_dict(), gps_path=o.info.path, distance_m=round(d, 1),
+                    tolerance_m=policy.place_tolerance_m,
+                ))
+                break
     return out
 
 

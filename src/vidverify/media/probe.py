@@ -583,7 +583,7 @@ def _finish(info: MediaInfo) -> MediaInfo:
             if info.gps is None:
                 fields["gps"] = GPS(g.first.lat, g.first.lon, g.first.alt, f"gpmf {g.source} (first of {g.count})")
             if g.first.utc:
-                fields["timestamps"] = (*info.timestamps, Timestamp("gpmf.GPSU", g.first.utc, "Z"))
+                fields["timestamps"] = (*info.timestamps, Timestamp(f"gpmf.{g.source}", g.first.utc, "Z"))
             fields["tags"] = {**info.tags, "vidverify.gps_fixes": str(g.count)}
             info = replace(info, **fields)
         if g.errors:
