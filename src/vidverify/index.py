@@ -59,7 +59,7 @@ INDEX_ENV = "VIDVERIFY_INDEX"
 BUSY_TIMEOUT_SECONDS = 120.0  # a writer waits this long for another process's transaction before failing
 
 SPARSE_INTERVAL_SECONDS = 0.5  # at most one signature hash per this much of an indexed clip
-SPARSE_SAME_BITS = 2  # a frame within this many bits of the last kept one adds nothing (static shot)
+SPARSE_SAME_BITS = 2  # a frame within this many bits of the sampled frame before it adds nothing (static shot)
 QUERY_SAMPLES_PER_SECOND = 8.0  # query frames looked up per second of the query
 MAX_QUERY_SAMPLES = 2000  # a longer query is sampled more thinly
 BANDS = 4  # 16-bit bands of a 64-bit hash
@@ -87,8 +87,10 @@ class IndexFileError(InputError):
 class SearchResult(Model):
     """One indexed clip that shares footage with the query (CONTRACT.md, search section).
 
-    ``segments`` and ``coverage`` as in compare, with A = the query and B = the indexed clip; ``score`` is the
-    compare similarity (0..1); ``votes`` the candidate stage's count of query frames that hit this clip."""
+    ``segments`` and ``coverage`` as in compare, with A = the query and B = the indexed clip (a segment's
+    ``frames`` counts query frames); ``score`` is the compare similarity (0..1); ``edits`` say how the query
+    differs from the indexed clip (as ``compare INDEXED QUERY`` would, without the picture edits that need the
+    media); ``votes`` is the candidate stage's count of sampled query frames that hit this clip."""
 
     path: str
     sha256: str
@@ -168,8 +170,8 @@ def decode_fingerprint(blob: bytes) -> Fingerprint:
 
 def sparse_signature(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
     """(hashes, times) indexed for the candidate stage: at most one non-flat frame per SPARSE_INTERVAL_SECONDS,
-    skipping frames within SPARSE_SAME_BITS of the last one kept; the full-picture hashes, then the crop hashes
-    of the same frames."""
+    skipping frames within SPARSE_SAME_BITS of the sampled frame before; the full-picture hashes, then the crop
+    hashes of the same frames."""
     keep = np.flatnonzero(np.asarray(fp.luma_std) >= FLAT_LUMA_STD)
     if len(keep) == 0:
         return np.zeros(0, np.uint64), np.zeros(0, np.float32)
@@ -178,13 +180,9 @@ def sparse_signature(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
     first = np.concatenate([[True], slot[1:] != slot[:-1]])
     keep = keep[first]
     h = np.asarray(fp.hashes, dtype=np.uint64)[keep]
-    if len(h) > 1:
-        # drop repeats of a static shot (a short Python loop over at most 2 entries per second)
-        chosen = [0]
-        for i in range(1, len(h)):
-            if int(h[i] ^ h[chosen[-1]]).bit_count() > SPARSE_SAME_BITS:
-                chosen.append(i)
-        keep = keep[chosen]
+    if len(h) > 1:  # a static shot: frames that hardly differ from the one before add nothing
+        moved = np.bitwise_count(np.bitwise_xor(h[1:], h[:-1])) > SPARSE_SAME_BITS
+        keep = keep[np.concatenate([[True], moved])]
     hashes = np.concatenate([np.asarray(fp.hashes, np.uint64)[keep], np.asarray(fp.crop_hashes, np.uint64)[keep]])
     times = np.asarray(fp.times, np.float64)[keep].astype(np.float32)
     return hashes, np.concatenate([times, times])
@@ -569,13 +567,17 @@ class Index:
             found.insert(0, (fp.sha256, 0))  # the query's own bytes are indexed (flat or tiny clip)
         results = []
         for sha, votes in found:
-            m = match_fingerprints(fp, self.fingerprint(sha))
+            # the indexed clip is the reference and the query the upload to explain (the query is dense, the
+            # indexed clip may be keyframes only: alignment follows the denser side's frames); reported with
+            # A = the query as the contract says
+            m = match_fingerprints(self.fingerprint(sha), fp)
             if m.verdict == "unrelated":
                 continue
             results.append(SearchResult(
                 path=self.paths(sha)[0], sha256=sha, score=m.similarity, verdict=m.verdict,
-                coverage=m.coverage, segments=m.segments, edits=m.edits, duration=m.b.duration,
-                confidence=m.confidence, votes=votes,
+                coverage={"a": m.coverage["b"], "b": m.coverage["a"]},
+                segments=tuple(sorted((_swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start))),
+                edits=m.edits, duration=m.a.duration, confidence=m.confidence, votes=votes,
             ))
         results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
         return tuple(results[:top])
@@ -584,6 +586,16 @@ class Index:
         """(sha256, mode, frames, duration) of every indexed file."""
         for sha, mode, frames, duration in self._query("SELECT sha256, mode, frames, duration FROM files ORDER BY id"):
             yield str(sha), str(mode), int(frames), duration
+
+
+_SWAPPED_CHANNELS = {"a-crop": "b-crop", "b-crop": "a-crop", "rotate-90": "rotate-270", "rotate-270": "rotate-90"}
+
+
+def _swap(s: Segment) -> Segment:
+    """A segment of compare(indexed, query) seen from the query: A and B exchanged."""
+    return Segment(a_start=s.b_start, a_end=s.b_end, b_start=s.a_start, b_end=s.a_end,
+                   speed=round(1.0 / s.speed, 4) if s.speed else s.speed, mirrored=s.mirrored, distance=s.distance,
+                   frames=s.frames, channel=_SWAPPED_CHANNELS.get(s.channel, s.channel))
 
 
 # ------------------------------------------------------------------------------------- adding media files
