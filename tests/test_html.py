@@ -150,7 +150,8 @@ def test_timeline_svg_draws_segments_cuts_trims_inserts() -> None:
 
 
 def test_escaping_and_highlighted_metadata() -> None:
-    m = replace(_hand_match(), findings=_findings("a.mp4", "b.mp4"))
+    info_finding = Finding("metadata-stripped", "info", ("a.mp4", "b.mp4"), "no device", {"looked_for": ["make"]})
+    m = replace(_hand_match(), findings=(*_findings("a.mp4", "b.mp4"), info_finding))
     info_b = MediaInfo(path="b.mp4", kind="video", duration=9.0,
                        claims=Claims(upload_time="2026-03-10T18:40:00Z", title=SCRIPT_TITLE,
                                      url="javascript:alert(1)", uploader="<b>bold</b>"))
@@ -163,7 +164,8 @@ def test_escaping_and_highlighted_metadata() -> None:
     row = re.search(r'<tr class="field-upload_time">(.*?)</tr>', page, re.S)
     assert row is not None and 'class="hl error"' in row.group(1) and "capture-after-upload" in row.group(1)
     row = re.search(r'<tr class="field-created">(.*?)</tr>', page, re.S)
-    assert row is not None and row.group(1).count('class="hl error"') == 2
+    assert row is not None and row.group(1).count('class="hl error"') == 1  # B has no capture time: no mark
+    assert "metadata-stripped" not in row.group(1)  # info findings are listed, not painted over the table
     row = re.search(r'<tr class="field-duration">(.*?)</tr>', page, re.S)
     assert row is not None and "hl" not in row.group(1)
     # severity as colour and as text

@@ -37,6 +37,7 @@ END_MARGIN_SECONDS = 0.1  # a thumbnail is never asked for later than this befor
 MAX_THUMB_SEGMENTS = 8  # per pair: the longest segments get start/middle/end thumbnails, the table lists all
 MIN_GAP_SECONDS = 0.05  # shorter uncovered stretches are frame-rounding, not cuts or inserts
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+HIGHLIGHT_SEVERITIES = ("error", "warning")  # metadata cells marked in the side-by-side table (info would be noise)
 
 # Which metadata cells a finding code is about (besides the fields its evidence names).
 FINDING_FIELDS: dict[str, tuple[str, ...]] = {
@@ -218,6 +219,13 @@ def _gps(i: MediaInfo) -> str | None:
     return f"{i.gps.lat:.6f}, {i.gps.lon:.6f}{alt}" + (f" ({i.gps.source})" if i.gps.source else "")
 
 
+def _writer(i: MediaInfo) -> str | None:
+    if not i.writer:
+        return None
+    w = i.writer
+    return w.name if w.family.lower() in w.name.lower() or w.family == "unknown" else f"{w.name} ({w.family})"
+
+
 def _claim(name: str) -> Callable[[MediaInfo], Any]:
     return lambda i: getattr(i.claims, name, None) if i.claims else None
 
@@ -231,7 +239,7 @@ META_FIELDS: tuple[tuple[str, str, Callable[[MediaInfo], Any]], ...] = (
     ("model", "Model", lambda i: i.model),
     ("software", "Software", lambda i: i.software),
     ("encoder", "Encoder", lambda i: i.encoder),
-    ("writer", "Written by", lambda i: f"{i.writer.name} ({i.writer.family})" if i.writer else None),
+    ("writer", "Written by", lambda i: _writer(i)),
     ("gps", "GPS", _gps),
     ("upload_time", "Upload time", _claim("upload_time")),
     ("uploader", "Uploader", _claim("uploader")),
@@ -258,7 +266,7 @@ META_FIELDS: tuple[tuple[str, str, Callable[[MediaInfo], Any]], ...] = (
         ),
     ),
     ("size", "File size", lambda i: _fmt_bytes(i.size)),
-    ("sha256", "SHA-256", lambda i: i.sha256[:16] + "…" if i.sha256 else None),
+    ("sha256", "SHA-256", lambda i: i.sha256[:12] + "…" if i.sha256 else None),
 )
 
 
@@ -294,8 +302,8 @@ def _meta_table(
             value = None if raw is None or raw == "" else str(raw)
             href = value if key == "url" and value and value.startswith(("https://", "http://")) else None
             cell = Cell(value, href)
-            for f in findings:
-                if p in f.paths and key in _finding_fields(f):
+            for f in findings if value is not None else ():
+                if f.severity in HIGHLIGHT_SEVERITIES and p in f.paths and key in _finding_fields(f):
                     cell.codes.append(f.code)
                     if cell.severity is None or SEVERITY_ORDER.get(f.severity, 9) < SEVERITY_ORDER[cell.severity]:
                         cell.severity = f.severity if f.severity in SEVERITY_ORDER else "info"
@@ -316,8 +324,50 @@ def _finding_view(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "paths": list(f.paths),
         "names": [_name(p) for p in f.paths],
-        "evidence": [(str(k), _fmt_value(v)) for k, v in f.evidence.items()],
+        "evidence": [(str(k), evidence_lines(v)) for k, v in f.evidence.items()],
     }
+
+
+EVIDENCE_ITEMS = 8  # list items shown per evidence value before "… and N more"
+EVIDENCE_CHARS = 400  # a longer evidence line is shortened
+
+
+def _is_field(x: Any) -> bool:
+    return isinstance(x, dict) and "field" in x and "value" in x
+
+
+def _inline(v: Any, nested: bool = False) -> str:
+    if _is_field(v):
+        return f"{v['field']} = {_fmt_value(v['value'])}"
+    if isinstance(v, dict):
+        text = "; ".join(f"{k}: {_inline(x, True)}" for k, x in v.items()) or "–"
+        return f"({text})" if nested else text
+    if isinstance(v, list | tuple):
+        return ", ".join(_inline(x, True) for x in v) or "none"
+    return _fmt_value(v)
+
+
+def _short(line: str) -> str:
+    return line if len(line) <= EVIDENCE_CHARS else line[: EVIDENCE_CHARS - 1] + "…"
+
+
+def evidence_lines(v: Any) -> list[str]:
+    """A finding's evidence value as a few readable lines (time fields as ``field = value``, long lists cut)."""
+    if isinstance(v, list | tuple):
+        if not v:
+            return ["none"]
+        more = [f"… and {len(v) - EVIDENCE_ITEMS} more"] if len(v) > EVIDENCE_ITEMS else []
+        if all(_is_field(x) for x in v):
+            values = {_fmt_value(x["value"]) for x in v}
+            if len(values) == 1 and len(v) > 1:
+                names = ", ".join(str(x["field"]) for x in v[:EVIDENCE_ITEMS])
+                extra = f", … ({len(v) - EVIDENCE_ITEMS} more)" if more else ""
+                return [_short(f"{values.pop()} in {len(v)} fields: {names}{extra}")]
+            return [_short(_inline(x)) for x in v[:EVIDENCE_ITEMS]] + more
+        if all(not isinstance(x, dict | list | tuple) for x in v):
+            return [_short(", ".join(_fmt_value(x) for x in v))]
+        return [_short(_inline(x)) for x in v[:EVIDENCE_ITEMS]] + more
+    return [_short(_inline(v))]
 
 
 def _findings_view(findings: Iterable[Finding]) -> list[dict[str, Any]]:
