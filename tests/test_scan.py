@@ -1,0 +1,155 @@
+"""scan: groups, references, findings and exit codes on generated cases (the demo case and small folders)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vidverify import cli
+from vidverify.media import synth
+from vidverify.models import ScanResult
+from vidverify.scan import Options, candidate_pairs, discover, scan
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo case at full size (the quick one's tiny synthetic scenes have pure-black bands that no
+    camera makes, which look like bars)."""
+    out = tmp_path_factory.mktemp("case") / "case"
+    subprocess.run([sys.executable, str(ROOT / "examples" / "make_case.py"), str(out)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return out
+
+
+@pytest.fixture(scope="session")
+def case_result(case: Path) -> ScanResult:
+    from vidverify.media.sidecar import read_claims_file
+
+    return scan([case], options=Options(jobs=2, claims=read_claims_file(case / "claims.yaml")))
+
+
+def test_example_case_groups_reference_and_findings(case: Path, case_result: ScanResult) -> None:
+    truth = json.loads((case / "case.json").read_text())["expected"]
+    r = case_result
+    name = os.path.basename
+    assert [sorted(map(name, g.members)) for g in r.groups] == [sorted(g["members"]) for g in truth["groups"]]
+    assert [name(g.reference) for g in r.groups] == [g["reference"] for g in truth["groups"]]
+    assert sorted(map(name, r.singles)) == sorted(truth["ungrouped"])
+    assert r.errors == {}
+    found = {(f.code, f.severity, frozenset(map(name, f.paths))) for f in r.findings}
+    for want in truth["findings"]:
+        if len(want["paths"]) == 2 and want["code"] not in ("metadata-stripped", "reencoded", "edited"):
+            assert (want["code"], want["severity"], frozenset(want["paths"])) in found, want
+        else:  # one finding per file
+            for p in want["paths"]:
+                assert any(c == want["code"] and s == want["severity"] and p in ps for c, s, ps in found), (want, p)
+    # nothing claims the clean re-encode was edited, and the unrelated files raise no group finding
+    assert not any(f.code == "edited" and "reupload_reencoded.mp4" in map(name, f.paths) for f in r.findings)
+    assert not any(len(f.paths) > 1 and {"IMG_4522.MOV", "unrelated_upload.mp4"} & set(map(name, f.paths))
+                   for f in r.findings)
+
+
+def test_example_case_edits_against_the_reference(case: Path, case_result: ScanResult) -> None:
+    truth = {f["path"]: f for f in json.loads((case / "case.json").read_text())["files"]}
+    [g] = case_result.groups
+    for m in g.pairs:
+        want = {e["type"] for e in truth[os.path.basename(m.b.path)]["edits"]}
+        got = {e.type for e in m.edits}
+        assert want <= got, (m.b.path, want, got)
+        assert m.verdict == "same-footage"
+    cut = next(m for m in g.pairs if m.b.path.endswith("reupload_cut.mp4"))
+    [c] = [e for e in cut.edits if e.type == "cut"]
+    assert c.a_start == pytest.approx(5.0, abs=0.2) and c.a_end == pytest.approx(7.0, abs=0.2)
+
+
+def test_scan_round_trips_through_json(case_result: ScanResult) -> None:
+    assert ScanResult.from_dict(json.loads(json.dumps(case_result.to_dict()))) == case_result
+
+
+def test_scan_cli_json_lines_and_exit_codes(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    claims = str(case / "claims.yaml")
+    assert cli.main(["scan", str(case), "--json", "--claims", claims, "--no-pictures"]) == cli.EXIT_FINDINGS
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == "vidverify/scan@1"
+    assert {"files", "groups", "findings"} <= set(doc)
+    assert all({"claims", "sha256", "created"} <= set(f) for f in doc["files"])
+    assert all({"code", "severity", "paths", "message", "evidence"} <= set(f) for f in doc["findings"])
+    assert all({"id", "members", "reference", "pairs"} <= set(g) for g in doc["groups"])
+    assert cli.main(["scan", str(case), "--json-lines", "--no-pictures", "--fail-on", "never"]) == cli.EXIT_OK
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    kinds = [x["type"] for x in lines]
+    assert kinds.count("file") == 9 and kinds.count("group") == 1 and kinds[-1] == "summary"
+    assert kinds.index("group") > max(i for i, k in enumerate(kinds) if k == "file")
+    # without the claims file the worst finding is the capture-after-upload error; with --fail-on warning too
+    assert cli.main(["scan", str(case), "--no-pictures", "--fail-on", "warning"]) == cli.EXIT_FINDINGS
+    out = capsys.readouterr().out
+    assert "reference" in out and "capture-after-upload" in out
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("small")
+    x = synth.make_scene(d / "src" / "x.mp4", seconds=4.0, size=(320, 180), seed=11, audio=False)
+    y = synth.make_scene(d / "src" / "y.mp4", seconds=4.0, size=(320, 180), seed=22, audio=False)
+    z = synth.make_scene(d / "src" / "z.mp4", seconds=3.0, size=(320, 180), seed=33, audio=False)
+    comp = synth.splice(x, y, d / "src" / "compilation.mp4", at=2.0, insert_seconds=2.0)
+    re_x = synth.reencode(x, d / "src" / "x_small.mp4", size=(256, 144), crf=30)
+    return {"x": x, "y": y, "z": z, "comp": comp, "x_small": re_x}
+
+
+def test_a_compilation_joins_the_groups_it_draws_from(small: dict[str, Path]) -> None:
+    r = scan([small["x"], small["y"], small["z"], small["comp"], small["x_small"]], options=Options(pictures=False))
+    assert len(r.groups) == 1
+    g = r.groups[0]
+    assert set(g.members) == {str(small[k]) for k in ("x", "y", "comp", "x_small")}
+    assert r.singles == (str(small["z"]),)
+
+
+def test_bad_files_in_a_folder_do_not_stop_the_scan(small: dict[str, Path], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "uploads with spaces"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(small["x"], folder / "-x.mp4")
+    shutil.copy(small["x_small"], folder / "sub" / "x again.mp4")
+    (folder / "empty.mp4").write_bytes(b"")
+    (folder / "notes.mp4").write_text("not a video\n")
+    (folder / "truncated.mp4").write_bytes(small["y"].read_bytes()[:3000])
+    (folder / "readme.txt").write_text("ignored: not a media extension\n")
+    os.mkfifo(folder / "pipe.mp4")
+    os.symlink("loop.mp4", folder / "loop.mp4")
+    before = {p: p.lstat().st_mtime_ns for p in folder.rglob("*")}
+    code = cli.main(["scan", str(folder), "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_INPUT
+    errors = {os.path.basename(k): v for k, v in doc["errors"].items()}
+    assert set(errors) == {"empty.mp4", "notes.mp4", "truncated.mp4", "pipe.mp4", "loop.mp4"}
+    assert "Traceback" not in err
+    [g] = doc["groups"]
+    assert sorted(map(os.path.basename, g["members"])) == ["-x.mp4", "x again.mp4"]
+    assert {p: p.lstat().st_mtime_ns for p in folder.rglob("*")} == before  # nothing written, nothing touched
+
+
+def test_jobs_do_not_change_the_result(small: dict[str, Path]) -> None:
+    paths = [small["x"], small["comp"], small["z"]]
+    one = scan(paths, options=Options(jobs=1, pictures=False))
+    two = scan(paths, options=Options(jobs=2, pictures=False))
+    assert one == two
+
+
+def test_discover_and_candidates(small: dict[str, Path]) -> None:
+    files, errors = discover([small["x"].parent, small["x"].parent / "missing.mp4"])
+    assert [os.path.basename(f) for f in files] == ["compilation.mp4", "x.mp4", "x_small.mp4", "y.mp4", "z.mp4"]
+    assert list(errors.values()) == ["no such file or folder"]
+    from vidverify.fingerprint import fingerprint
+
+    fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small")]
+    assert candidate_pairs(fps) == [(0, 3)]
