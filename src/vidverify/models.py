@@ -99,7 +99,8 @@ class Claims(Model):
 class Writer(Model):
     """The software that most likely wrote a file, with the evidence (``writer.identify``).
 
-    ``family``: ``camera`` (a camera or phone original), ``ffmpeg``, ``apple`` (CoreMedia/AVFoundation export),
+    ``family``: ``camera`` (a camera or phone original), ``ffmpeg``, ``tool`` (GPAC, mkvmerge, HandBrake, ...),
+    ``apple`` (CoreMedia/AVFoundation export),
     ``messenger`` (WhatsApp/Telegram/... transcodes), ``editor`` (Adobe, DaVinci, CapCut, ...), ``platform``
     (YouTube/TikTok/... re-encodes), ``unknown``. ``original`` is False when the file is not a camera original,
     None when that cannot be told.

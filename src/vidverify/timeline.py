@@ -28,6 +28,7 @@ code                        severity  when
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -161,8 +162,19 @@ def _quarter_hours(delta: timedelta, tolerance: float) -> int | None:
     return steps if abs((delta - steps * ZONE_STEP).total_seconds()) <= tolerance else None
 
 
+def _span(delta: timedelta) -> str:
+    """A duration in words: hours up to two days, days beyond."""
+    h = abs(delta.total_seconds()) / 3600.0
+    return f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} days"
+
+
 def _hours(delta: timedelta) -> float:
     return round(delta.total_seconds() / 3600.0, 3)
+
+
+def _n(path: str) -> str:
+    """A file's name for messages (``paths`` and the evidence keep the paths as given)."""
+    return os.path.basename(path) or path
 
 
 def _finding(code: str, severity: str, paths: Iterable[str], message: str, **evidence: Any) -> Finding:
@@ -242,7 +254,7 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
     for w in [*stamps, *(x for x in (upload(info), claimed(info)) if x)]:
         gap = _later(w, now_w, policy.future_tolerance_s)
         if gap is not None:
-            out.append(_finding("future-date", "error", [p], f"{w.field} {w.value} is {_hours(gap)} h in the future",
+            out.append(_finding("future-date", "error", [p], f"{w.field} {w.value} is {_span(gap)} in the future",
                                 time=w.evidence(), now=now_w.value))
 
     out += _within_file(info, tol)
@@ -272,7 +284,7 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
                 what = "claimed capture" if cap is cl else "capture"
                 out.append(_finding(
                     "capture-after-upload", "error", [p],
-                    f"{what} time {cap.value} ({cap.field}) is {_hours(gap)} h after the upload time {up.value}",
+                    f"{what} time {cap.value} ({cap.field}) is {_span(gap)} after the upload time {up.value}",
                     capture=cap.evidence(), upload=up.evidence(),
                 ))
     if best is not None and cl is not None:
@@ -399,8 +411,8 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
                 if gap is not None:
                     out.append(_finding(
                         "capture-after-upload", "error", [cap.path, m.info.path],
-                        f"{m.info.path} was uploaded {m.upload.value}, {_hours(gap)} h before the footage was "
-                        f"captured ({cap.value}, {cap.field} of {cap.path})",
+                        f"{_n(m.info.path)} was uploaded {m.upload.value}, {_span(gap)} before the footage was "
+                        f"captured ({cap.value}, {cap.field} of {_n(cap.path)})",
                         capture=cap.evidence(), capture_path=cap.path, upload=m.upload.evidence(),
                     ))
 
@@ -435,8 +447,8 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
         if gap is not None:
             out.append(_finding(
                 "capture-time-mismatch", "warning", [x.info.path, y.info.path],
-                f"same footage, different capture times: {x.created.value} ({x.created.field} of {x.info.path}) "
-                f"and {y.created.value} ({y.created.field} of {y.info.path})",
+                f"same footage, different capture times: {x.created.value} ({x.created.field} of {_n(x.info.path)}) "
+                f"and {y.created.value} ({y.created.field} of {_n(y.info.path)})",
                 a=x.created.evidence(), b=y.created.evidence(), beyond_tolerance_hours=_hours(gap),
                 tolerance_s=tol,
             ))
@@ -468,8 +480,8 @@ def _group_place(ms: Sequence[_Member], policy: Policy) -> list[Finding]:
             if d > policy.place_tolerance_m:
                 out.append(_finding(
                     "place-mismatch", "warning", [m.info.path, o.info.path],
-                    f"{m.info.path} is claimed to show {c.claimed_place}, but the same footage in {o.info.path} "
-                    f"carries GPS {g.lat:.5f}, {g.lon:.5f}, {d / 1000:,.0f} km away",
+                    f"{_n(m.info.path)} is claimed to show {c.claimed_place}, but the same footage in "
+                    f"{_n(o.info.path)} carries GPS {g.lat:.5f}, {g.lon:.5f}, {d / 1000:,.0f} km away",
                     claimed_place=c.claimed_place, gps=g.to_dict(), gps_path=o.info.path, distance_m=round(d, 1),
                     tolerance_m=policy.place_tolerance_m,
                 ))
@@ -480,8 +492,8 @@ def _group_place(ms: Sequence[_Member], policy: Policy) -> list[Finding]:
 def _recycled(severity: str, m: _Member, mine: When, verb: str, first: When, gap: timedelta) -> Finding:
     return _finding(
         "recycled-footage", severity, [m.info.path, first.path],
-        f"{m.info.path} {verb} {mine.value}, but the footage already existed at {first.value} "
-        f"({first.field} of {first.path}), {gap.total_seconds() / 86400:.1f} days earlier",
+        f"{_n(m.info.path)} {verb} {mine.value}, but the footage already existed at {first.value} "
+        f"({first.field} of {_n(first.path)}), {gap.total_seconds() / 86400:.1f} days earlier",
         member=mine.evidence(), first_seen=first.evidence(), first_seen_path=first.path,
         days_earlier=round(gap.total_seconds() / 86400, 2),
     )
@@ -493,14 +505,15 @@ def pair_edit_findings(m: Match) -> list[Finding]:
         return []
     paths = [m.b.path, m.a.path]
     if m.verdict == "identical":
-        return [_finding("duplicate", "info", paths, f"{m.b.path} is byte-identical to {m.a.path}",
+        return [_finding("duplicate", "info", paths, f"{_n(m.b.path)} is byte-identical to {_n(m.a.path)}",
                          sha256=m.a.sha256, kind="identical bytes")]
     content = sorted({e.type for e in m.edits} - EDIT_TYPES_NOT_CONTENT)
     if not content and min(m.coverage.get("a", 0.0), m.coverage.get("b", 0.0)) >= 0.95:
-        return [_finding("duplicate", "info", paths, f"{m.b.path} is a re-encode of all of {m.a.path}",
+        return [_finding("duplicate", "info", paths, f"{_n(m.b.path)} is a re-encode of all of {_n(m.a.path)}",
                          kind="re-encode", edits=sorted({e.type for e in m.edits}), coverage=m.coverage)]
     if content:
-        return [_finding("edited", "warning", paths, f"{m.b.path} differs from {m.a.path}: {', '.join(content)}",
+        return [_finding("edited", "warning", paths,
+                         f"{_n(m.b.path)} differs from {_n(m.a.path)}: {', '.join(content)}",
                          edits=content, coverage=m.coverage)]
     return []
 
