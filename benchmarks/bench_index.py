@@ -200,7 +200,9 @@ def main() -> None:
             related = q < args.queries
             kind = kinds[q % 3]
             noise = int(rng.choice([2, 4, 6, 8]))
-            clip = int(rng.integers(0, args.clips)) if related else args.clips + 10**6 + q
+            clip = int(rng.integers(0, args.clips)) if related else args.clips + 10**6 + 100 * q
+            while clip_arrays(args.seed, clip, protos)["n"] < QUERY_SECONDS + 2:  # a 60 s slice must fit
+                clip = int(rng.integers(0, args.clips)) if related else clip + 1
             fp, start = query_fp(args.seed, clip, protos, q, kind, noise)
             t1 = time.perf_counter()
             cands = ix.candidates(fp, 20)

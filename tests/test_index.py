@@ -435,3 +435,19 @@ def test_cli_help_has_examples() -> None:
         proc = vidverify_cli(*args)
         assert proc.returncode == 0 and "examples:" in proc.stdout
     assert vidverify_cli("index").returncode == 2
+
+
+def test_candidate_votes_need_hits_on_one_line() -> None:
+    from vidverify.index import _line_votes
+
+    rng = np.random.default_rng(3)
+    frames = np.arange(20)
+    t_query = frames / 8.0
+    lined = t_query + 30.0  # file 0: every hit 30 s later in the indexed clip
+    scattered = rng.uniform(0, 100, 20)  # file 1: look-alike pictures anywhere
+    files, votes = _line_votes(np.repeat([0, 1], 20), np.tile(frames, 2), np.ones(40),
+                               np.concatenate([lined, scattered]), np.tile(t_query, 2), 20)
+    assert list(files) == [0, 1]
+    assert votes[0] == 20 and votes[1] <= 3
+    half = _line_votes(np.zeros(20, int), frames, np.full(20, 0.5), lined, t_query, 20)[1]
+    assert half[0] == 10  # far hits weigh less

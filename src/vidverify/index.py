@@ -16,18 +16,21 @@ only the signature pages.
 **Search, two stages.**
 
 1. Candidates (multi-index hashing). Each indexed clip contributes a sparse signature: at most one hash per
-   ``SPARSE_INTERVAL_SECONDS`` of its non-flat frames (a static stretch gives one), both of the full picture and
-   of its centre 9:16 crop. Every 64-bit hash is cut into four 16-bit bands; per band, the signature entries are
-   kept in memory sorted by band value with a 65,536-entry offset table (a bucket is one slice). Two hashes
-   within 3 bits share at least one band exactly, and frames of the same footage, which differ by a few bits,
-   usually share several. The query is sampled at ``QUERY_SAMPLES_PER_SECOND``; its full, mirrored, crop and
-   mirrored-crop hashes look up their four buckets each; every entry found is checked on all 64 bits
-   (``CANDIDATE_BITS``), and a clip's votes are the number of distinct query frames with a verified hit. Buckets
-   larger than ``MAX_BUCKET_FACTOR`` times the mean (generic pictures many clips share) are skipped. The arrays
-   are built on first use from the ``signatures`` table and rebuilt when another connection has written.
-2. Alignment. The best candidates (at least ``MIN_VOTES`` votes) are aligned densely with
-   ``compare.match_fingerprints`` (A = the query, B = the indexed clip); clips whose verdict is not
-   ``unrelated`` are the results, best score first.
+   ``SPARSE_INTERVAL_SECONDS`` of its non-flat frames (static stretches thinned), both of the full picture and
+   of its centre 9:16 crop, with its time. Every 64-bit hash is cut into four 16-bit bands; per band, the
+   signature entries are kept in memory ordered by band value with a 65,536-entry offset table (a bucket is one
+   slice). Two hashes within 3 bits share at least one band exactly, and frames of the same footage, which
+   differ by a few bits, usually share several. The query is sampled at ``QUERY_SAMPLES_PER_SECOND``; its
+   full, mirrored, crop and mirrored-crop hashes look up their four buckets each; every entry found is checked
+   on all 64 bits (``CANDIDATE_BITS``). Votes are temporal: a clip's score is its best (speed, time offset)
+   cell, summing over distinct query frames the closeness of their best hit, so shared footage (hits on one
+   line, a few bits apart) stands far above look-alike pictures (scattered, near the threshold). Buckets larger
+   than ``MAX_BUCKET_FACTOR`` times the mean (generic pictures) are skipped. The arrays are built on first use
+   from the ``signatures`` table and rebuilt when another connection has written.
+2. Alignment. The best candidates (at least ``MIN_VOTES`` and ``RELATIVE_VOTES`` of the best one's votes) are
+   aligned densely with ``compare.match_fingerprints``, the indexed clip as reference and the query as the clip
+   to explain (so a keyframe-only indexed clip is followed frame by frame along the query), and reported with
+   A = the query, B = the indexed clip; clips whose verdict is not ``unrelated`` are the results, best first.
 """
 
 from __future__ import annotations
@@ -66,8 +69,11 @@ BANDS = 4  # 16-bit bands of a 64-bit hash
 CANDIDATE_BITS = 12  # a looked-up entry counts when the whole hash is within this many bits
 MAX_BUCKET_FACTOR = 64  # a band bucket larger than this times the mean bucket (and MIN_BIG_BUCKET) is skipped
 MIN_BIG_BUCKET = 2000
-MIN_VOTES = 2  # a candidate needs this many query frames with a verified hit to be aligned
-ALIGN_CANDIDATES = 10  # candidates aligned beyond the requested number of results
+CANDIDATE_SPEEDS = (0.5, 0.63, 0.8, 1.0, 1.25, 1.6, 2.0)  # playback speeds the candidate votes allow for
+OFFSET_BIN_SECONDS = 2.0  # hits vote together when their time offsets fall in one bin this wide
+MIN_VOTES = 3.0  # a candidate needs this many (weighted) query frames on one line to be aligned
+RELATIVE_VOTES = 0.02  # ... and this share of the best candidate's votes
+ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of results
 FLAT_LUMA_STD = 3.0  # frames flatter than this (black, white) are neither indexed nor looked up
 
 _BLOB_MAGIC = b"VVFB"
@@ -101,7 +107,7 @@ class SearchResult(Model):
     edits: tuple[Edit, ...] = ()
     duration: float | None = None
     confidence: float = 0.0
-    votes: int = 0
+    votes: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -195,10 +201,11 @@ class _Bands:
     """In-memory multi-index over every signature hash: per 16-bit band, entry numbers ordered by band value
     and an offset table (bucket ``v`` of band ``b`` is ``order[b][offsets[b][v]:offsets[b][v + 1]]``)."""
 
-    def __init__(self, file_ids: np.ndarray, starts: np.ndarray, hashes: np.ndarray) -> None:
+    def __init__(self, file_ids: np.ndarray, starts: np.ndarray, hashes: np.ndarray, times: np.ndarray) -> None:
         self.file_ids = file_ids  # row id of each file (int64), in entry order
         self.starts = starts  # entries of file k: starts[k]:starts[k + 1]
         self.hashes = hashes
+        self.times = times  # float32 seconds of each entry on its clip
         self.order: list[np.ndarray] = []
         self.offsets: list[np.ndarray] = []
         for b in range(BANDS):
@@ -211,14 +218,15 @@ class _Bands:
 
     @property
     def nbytes(self) -> int:
-        return int(self.hashes.nbytes + sum(o.nbytes for o in self.order) + sum(o.nbytes for o in self.offsets)
-                   + self.starts.nbytes + self.file_ids.nbytes)
+        return int(self.hashes.nbytes + self.times.nbytes + sum(o.nbytes for o in self.order)
+                   + sum(o.nbytes for o in self.offsets) + self.starts.nbytes + self.file_ids.nbytes)
 
-    def votes(self, probes: np.ndarray, frame_of: np.ndarray, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
-        """(file row ids, votes): per file, the number of distinct query frames with a verified hit."""
+    def votes(self, probes: np.ndarray, frame_of: np.ndarray, frame_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(file row ids, votes): per file, the most distinct query frames whose verified hits lie on one line
+        ``t_indexed = speed * t_query + offset`` (see ``_line_votes``)."""
         if len(self.hashes) == 0 or len(probes) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        hit_entries, hit_frames = [], []
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        hit_entries, hit_frames, hit_bits = [], [], []
         for b in range(BANDS):
             keys = ((probes >> np.uint64(16 * b)) & np.uint64(0xFFFF)).astype(np.int64)
             lo, hi = self.offsets[b][keys], self.offsets[b][keys + 1]
@@ -231,25 +239,53 @@ class _Bands:
             pos = np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - counts), counts)
             entries = self.order[b][pos]
             probe_idx = np.repeat(np.arange(len(probes)), counts)
-            close = np.bitwise_count(self.hashes[entries] ^ probes[probe_idx]) <= CANDIDATE_BITS
+            bits = np.bitwise_count(self.hashes[entries] ^ probes[probe_idx])
+            close = bits <= CANDIDATE_BITS
             hit_entries.append(entries[close].astype(np.int64))
             hit_frames.append(frame_of[probe_idx[close]])
+            hit_bits.append(bits[close])
         if not hit_entries:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
         entries = np.concatenate(hit_entries)
+        if len(entries) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
         frames = np.concatenate(hit_frames)
         files = np.searchsorted(self.starts, entries, side="right") - 1
-        pairs = np.unique(files * n_frames + frames)  # a query frame votes once per file
-        per_file = np.bincount(pairs // n_frames)
-        nz = np.flatnonzero(per_file)
-        return self.file_ids[nz], per_file[nz]
+        weight = 1.0 - np.concatenate(hit_bits) / (CANDIDATE_BITS + 1.0)
+        ufiles, votes = _line_votes(files, frames, weight, self.times[entries].astype(np.float64),
+                                    frame_times[frames], len(frame_times))
+        return self.file_ids[ufiles], votes
 
 
-def _query_probes(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, int]:
-    """(probe hashes, the query frame of each probe, number of sampled frames)."""
+def _line_votes(files: np.ndarray, frames: np.ndarray, weight: np.ndarray, t_indexed: np.ndarray,
+                t_query: np.ndarray, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per file, the best cell of (speed, offset): the sum over distinct query frames in the cell of their
+    closest hit's weight (1 for an exact hash, falling to 0 at CANDIDATE_BITS + 1 bits). Hits of shared footage
+    line up and are close; chance hits of look-alike pictures scatter and are far. Speeds CANDIDATE_SPEEDS,
+    offsets in bins of OFFSET_BIN_SECONDS (twice, shifted by half a bin, so a line on a bin edge is not split)."""
+    ufiles, finv = np.unique(files, return_inverse=True)
+    best = np.zeros(len(ufiles), np.float64)
+    for speed in CANDIDATE_SPEEDS:
+        off = (t_indexed - speed * t_query) / OFFSET_BIN_SECONDS
+        for shift in (0.0, 0.5):
+            b = np.floor(off + shift).astype(np.int64)
+            b -= b.min()
+            width = int(b.max()) + 1
+            key = (finv * width + b) * n_frames + frames
+            order = np.lexsort((-weight, key))
+            k = key[order]
+            first = np.concatenate([[True], k[1:] != k[:-1]])  # a frame votes once per cell, its closest hit
+            cell, inv = np.unique(k[first] // n_frames, return_inverse=True)
+            sums = np.bincount(inv, weights=weight[order][first])
+            np.maximum.at(best, cell // width, sums)
+    return ufiles, best
+
+
+def _query_probes(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(probe hashes, the sampled query frame of each probe, times of the sampled frames)."""
     informative = np.flatnonzero(np.asarray(fp.luma_std) >= FLAT_LUMA_STD)
     if len(informative) == 0:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64), 0
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0)
     t = np.asarray(fp.times)[informative]
     span = float(t[-1] - t[0]) if len(t) > 1 else 0.0
     want = int(min(MAX_QUERY_SAMPLES, max(1.0, span * QUERY_SAMPLES_PER_SECOND))) + 1
@@ -262,7 +298,7 @@ def _query_probes(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, int]:
     frame_of = np.tile(np.arange(n, dtype=np.int64), len(chans))
     # identical probes (a static shot) are looked up once per frame set
     probes, first = np.unique(probes, return_index=True)
-    return probes, frame_of[first], n
+    return probes, frame_of[first], np.asarray(fp.times, np.float64)[informative]
 
 
 # ------------------------------------------------------------------------------------------------- index
@@ -532,39 +568,43 @@ class Index:
         if self._bands is not None and self._bands_version == version:
             return self._bands
         started = time.perf_counter()
-        rows = self._query("SELECT s.file_id, f.sha256, s.hashes FROM signatures s JOIN files f ON f.id = s.file_id "
-                           "ORDER BY s.file_id")
+        rows = self._query("SELECT s.file_id, f.sha256, s.hashes, s.times FROM signatures s JOIN files f "
+                           "ON f.id = s.file_id ORDER BY s.file_id")
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         lengths = np.fromiter((len(r[2]) // 8 for r in rows), dtype=np.int64, count=len(rows))
         hashes = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u8").astype(np.uint64)
+        times = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f4").astype(np.float32)
         self._sha_of = {int(r[0]): str(r[1]) for r in rows}
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        self._bands = _Bands(ids, starts, hashes)
+        self._bands = _Bands(ids, starts, hashes, times)
         self._bands_version = version
         log.info("index: %d signature hashes of %d files loaded in %.2f s", len(hashes), len(rows),
                  time.perf_counter() - started)
         return self._bands
 
-    def candidates(self, fp: Fingerprint, limit: int = 50) -> list[tuple[str, int]]:
-        """(sha256, votes) of the indexed clips most likely to share footage with ``fp``, most votes first
-        (votes: distinct sampled query frames with an indexed hash within CANDIDATE_BITS)."""
+    def candidates(self, fp: Fingerprint, limit: int = 50) -> list[tuple[str, float]]:
+        """(sha256, votes) of the indexed clips most likely to share footage with ``fp``, most votes first.
+        Votes: sampled query frames with an indexed hash within CANDIDATE_BITS on one line of time offset, each
+        weighted by closeness (1 for an exact hash)."""
         bands = self._load_bands()
-        probes, frame_of, n = _query_probes(fp)
-        ids, votes = bands.votes(probes, frame_of, max(n, 1))
+        probes, frame_of, frame_times = _query_probes(fp)
+        ids, votes = bands.votes(probes, frame_of, frame_times)
         if len(ids) == 0:
             return []
         order = np.lexsort((ids, -votes))[:limit]
-        return [(self._sha_of[int(ids[i])], int(votes[i])) for i in order]
+        return [(self._sha_of[int(ids[i])], round(float(votes[i]), 2)) for i in order]
 
-    def search(self, fp: Fingerprint, top: int = 10, *, min_votes: int = MIN_VOTES) -> tuple[SearchResult, ...]:
+    def search(self, fp: Fingerprint, top: int = 10, *, min_votes: float = MIN_VOTES) -> tuple[SearchResult, ...]:
         """Indexed clips that share footage with ``fp``, best first (at most ``top``)."""
         from .compare import match_fingerprints
 
         if top < 1:
             raise UsageError("top must be at least 1")
-        found = [(s, v) for s, v in self.candidates(fp, top + ALIGN_CANDIDATES) if v >= min_votes]
+        found = self.candidates(fp, top + ALIGN_CANDIDATES)
+        floor = max(min_votes, RELATIVE_VOTES * found[0][1]) if found else min_votes
+        found = [(s, v) for s, v in found if v >= floor]
         if fp.sha256 and fp.sha256 in self and all(s != fp.sha256 for s, _ in found):
-            found.insert(0, (fp.sha256, 0))  # the query's own bytes are indexed (flat or tiny clip)
+            found.insert(0, (fp.sha256, 0.0))  # the query's own bytes are indexed (flat or tiny clip)
         results = []
         for sha, votes in found:
             # the indexed clip is the reference and the query the upload to explain (the query is dense, the

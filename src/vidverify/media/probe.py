@@ -122,7 +122,9 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
         for s in container.streams:
             cc: Any = s.codec_context
             entry: dict[str, Any] = {"index": s.index, "type": s.type, "codec": cc.name if cc else None}
-            if s.type == "video":
+            if cc is None:  # a codec this libavcodec does not know (or a damaged sample entry)
+                pass
+            elif s.type == "video":
                 entry.update(width=cc.width, height=cc.height)
             elif s.type == "audio":
                 entry.update(sample_rate=cc.sample_rate, channels=cc.channels)
@@ -131,7 +133,9 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
             streams.append(entry)
         c.fields["streams"] = tuple(streams)
         pictures = [v for v in container.streams.video if _is_cover_art(v)]
-        moving = [v for v in container.streams.video if v not in pictures]
+        moving = [v for v in container.streams.video if v not in pictures and v.codec_context is not None]
+        if any(v.codec_context is None for v in container.streams.video):
+            c.errors.append("a video stream in a codec that cannot be decoded (unknown or damaged codec entry)")
         video = moving[0] if moving else None
         audio = container.streams.audio[0] if container.streams.audio else None
         if audio is not None and audio.codec_context is not None:
@@ -565,6 +569,8 @@ def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaIn
     if still is None and info.kind == "image" and not info.coded_width:
         # libavformat picks its image demuxer from the name alone: a text file named .jpg "opens" with size 0x0
         info = replace(info, kind="unknown", errors=("not a media file that ffmpeg can read", *info.errors))
+    if info.kind == "unknown" and not info.errors:  # a container with no stream that can be read
+        info = replace(info, errors=("no video, audio or image stream that can be read",))
     return _finish(info)
 
 
