@@ -471,6 +471,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
             ["edit", "A from", "A to", "B from", "B to", "detail"],
             [[e.type, e.a_start, e.a_end, e.b_start, e.b_end, e.detail] for e in m.edits],
         )
+    if m.findings:
+        from .report import text
+
+        print()
+        text.findings_table(m.findings)
     return EXIT_OK
 
 
@@ -522,6 +527,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.html:
+        _check_html_target(args.html, args.paths)
     claims, default = _user_claims(args)
     opts = Options(jobs=jobs, keyframes=args.keyframes, pictures=not args.no_pictures, policy=_policy(args),
                    dask=args.dask, claims=claims, default_claims=default)
@@ -570,7 +577,10 @@ def _write_scan_html(path: str, result: Any) -> None:
     from .report import html
 
     page = html.render_scan(result, thumbs=thumbnails(html.thumbnail_requests(result)))
-    html.write_html(path, page)
+    try:
+        html.write_html(path, page)
+    except OSError as exc:
+        raise VidverifyError(f"cannot write the HTML report {path}: {exc.strerror or exc}") from exc
 
 
 class _stage_progress:

@@ -212,12 +212,16 @@ def compare(
     b: str | os.PathLike[str] | Fingerprint,
     *,
     pictures: bool = True,
+    findings: bool = True,
+    policy: Any = None,
     **kwargs: Any,
 ) -> Match:
     """Compare two media files (or fingerprint files, or Fingerprints). ``kwargs`` go to ``fingerprint()``.
 
     With ``pictures`` (and the media at hand), a few matched frame pairs are decoded in colour to add picture
-    edits (crop geometry, rotation, overlays, colour changes)."""
+    edits (crop geometry, rotation, overlays, colour changes). With ``findings`` (and the media at hand), both
+    files are probed and the metadata and timeline findings of each file and of the pair are added
+    (``timeline.Policy`` in ``policy``)."""
     fa = a if isinstance(a, Fingerprint) else load_or_compute(a, **kwargs)
     fb = b if isinstance(b, Fingerprint) else load_or_compute(b, **kwargs)
     m = match_fingerprints(fa, fb)
@@ -227,11 +231,28 @@ def compare(
     if pictures and m.segments and m.verdict != "identical" and media_a and media_b:
         m = replace(m, edits=_with_picture_edits(m, fa, fb, media_a, media_b))
     # paths as the caller gave them (a fingerprint file stands for its media)
-    return replace(
+    m = replace(
         m,
         a=replace(m.a, path=m.a.path if isinstance(a, Fingerprint) else os.fspath(a)),
         b=replace(m.b, path=m.b.path if isinstance(b, Fingerprint) else os.fspath(b)),
     )
+    if findings and media_a and media_b:
+        m = replace(m, findings=tuple(_findings(m, media_a, media_b, policy)))
+    return m
+
+
+def _findings(m: Match, media_a: str, media_b: str, policy: Any) -> list[Any]:
+    """File findings of both sides and, when they share footage, the pair's timeline and edit findings."""
+    from dataclasses import replace as _replace
+
+    from . import timeline
+    from .media.probe import probe
+
+    infos = [_replace(probe(media_a), path=m.a.path), _replace(probe(media_b), path=m.b.path)]
+    out = [f for i in infos for f in timeline.file_findings(i, policy)]
+    if m.verdict != "unrelated":
+        out += timeline.group_findings(infos, [m], policy)
+    return timeline.sort_findings(out)
 
 
 __all__ = ["SAME_FOOTAGE_COVERAGE", "compare", "match_fingerprints"]
