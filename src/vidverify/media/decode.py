@@ -51,6 +51,7 @@ PIPE_BYTES = 16 * 1024  # small pipe: a segment that is stopped early has decode
 # Containers whose timeline has its own zero; for the others the first timestamp is taken as zero.
 ZERO_ORIGIN_FORMATS = ("mov", "mp4", "m4a", "3gp", "matroska", "webm", "avi", "image2", "_pipe", "gif")
 _STATS_RE = re.compile(rb"^(-?\d+|N/A) (\d+)/(\d+)$")
+_URL_PLACEHOLDER = "file:vidverify-input"
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
             if not container.streams.video:
                 raise UnsupportedFormatError("no video stream", path=p)
             stream = container.streams.video[0]
+            if stream.codec_context is None:  # an unknown codec id (a damaged or made-up sample entry)
+                raise UnsupportedFormatError("the video stream is in a codec that cannot be decoded", path=p)
             start = container.start_time / 1e6 if container.start_time is not None else 0.0
             duration = container.duration / 1e6 if container.duration is not None else None
             rate = stream.average_rate or stream.guessed_rate
@@ -232,7 +235,8 @@ def _argv(
         in_opts["ss"] = f"{seek:.6f}"
         in_opts["seek_timestamp"] = 1
         in_opts["noaccurate_seek"] = None
-    video = ffmpeg_python.input(url, **in_opts)["v:0"]
+    # ffmpeg-python hashes its nodes' repr as UTF-8: a path that is not UTF-8 (surrogate escapes) goes in afterwards
+    video = ffmpeg_python.input(_URL_PLACEHOLDER, **in_opts)["v:0"]
     if area is not None:
         video = video.filter("crop", area.w, area.h, area.x, area.y)
     video = video.filter("extractplanes", "y")  # grey from here on: chroma is never scaled
@@ -252,7 +256,7 @@ def _argv(
             "stats_enc_pre_fmt": "{pts} {tb}",
         },
     )
-    return ["-v", "error", *out.get_args()]
+    return ["-v", "error", *(url if a == _URL_PLACEHOLDER else a for a in out.get_args())]
 
 
 class _Segment:
