@@ -161,16 +161,32 @@ class Fingerprint:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Fingerprint:
+        """Read a ``.vvfp`` file. Anything that is not a valid one raises ``FingerprintFileError`` (no pickles are
+        loaded, declared array sizes are checked against the archive before anything is allocated)."""
         p = os.fspath(path)
         try:
-            with np.load(p, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                arrays = {a: z[a] for a in _ARRAYS}
-        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+            with _open_regular(p) as fh:
+                _check_archive(fh)
+                fh.seek(0)
+                with np.load(fh, allow_pickle=False) as z:
+                    meta = json.loads(str(z["meta"]))
+                    arrays = {a: z[a] for a in _ARRAYS}
+        except FingerprintFileError as exc:
+            raise FingerprintFileError(exc.message, path=p) from exc
+        except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile, MemoryError,
+                RecursionError) as exc:
             raise FingerprintFileError(f"not a vidverify fingerprint file ({exc})", path=p) from exc
-        if meta.get("format") != FORMAT_NAME:
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
             raise FingerprintFileError("not a vidverify fingerprint file", path=p)
-        if int(meta.get("format_version", 0)) > FORMAT_VERSION:
+        for name, arr in arrays.items():
+            if arr.ndim != 1 or arr.dtype.kind not in "uif":
+                raise FingerprintFileError(f"damaged fingerprint file (array {name}: {arr.dtype}, {arr.ndim}-D)",
+                                           path=p)
+        try:
+            version = int(meta.get("format_version", 0))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise FingerprintFileError("damaged fingerprint file (format_version)", path=p) from exc
+        if version > FORMAT_VERSION:
             raise FingerprintFileError(
                 f"fingerprint format version {meta.get('format_version')} is newer than this vidverify reads "
                 f"({FORMAT_VERSION}); upgrade vidverify",
@@ -196,8 +212,47 @@ class Fingerprint:
                 luma_mean=arrays["luma_mean"].astype(np.float32),
                 luma_std=arrays["luma_std"].astype(np.float32),
             )
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
             raise FingerprintFileError(f"damaged fingerprint file ({exc})", path=p) from exc
+
+
+MAX_MEMBER_BYTES = 1 << 30  # no array of a fingerprint file is larger (10 h at 60 fps is ~17 MB per array)
+
+
+def _open_regular(path: str) -> Any:
+    """Open read-only without blocking (a FIFO or device named .vvfp is refused, never waited on)."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise FingerprintFileError("not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_archive(fh: Any) -> None:
+    """Refuse archives whose members would make numpy allocate more than they hold."""
+    from numpy.lib import format as npy_format
+
+    with zipfile.ZipFile(fh) as z:
+        for info in z.infolist():
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise FingerprintFileError(f"damaged fingerprint file ({info.filename}: {info.file_size} bytes)")
+            if not info.filename.endswith(".npy"):
+                continue
+            with z.open(info) as member:
+                version = npy_format.read_magic(member)
+                read_header = npy_format.read_array_header_1_0 if version == (1, 0) else \
+                    npy_format.read_array_header_2_0
+                shape, _, dtype = read_header(member)
+                if dtype.hasobject:
+                    raise FingerprintFileError(f"damaged fingerprint file ({info.filename}: object array)")
+                if int(np.prod(shape, dtype=object)) * dtype.itemsize > info.file_size:
+                    raise FingerprintFileError(f"damaged fingerprint file ({info.filename}: shape {shape} does "
+                                               f"not fit in {info.file_size} bytes)")
 
 
 def _geometry(d: dict[str, Any]) -> dict[str, Any]:
@@ -216,13 +271,16 @@ def _geometry(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def is_fingerprint_file(path: str | os.PathLike[str]) -> bool:
+    """A zip with the fingerprint's members. Never blocks: a FIFO or device is not one (and is not opened
+    for reading in blocking mode)."""
     try:
-        with open(path, "rb") as fh:
+        with _open_regular(os.fspath(path)) as fh:
             if fh.read(4) != b"PK\x03\x04":
                 return False
-        with zipfile.ZipFile(path) as z:
-            return "meta.npy" in z.namelist() and "hashes.npy" in z.namelist()
-    except (OSError, zipfile.BadZipFile):
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as z:
+                return "meta.npy" in z.namelist() and "hashes.npy" in z.namelist()
+    except (OSError, zipfile.BadZipFile, FingerprintFileError, ValueError, EOFError):
         return False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from typing import IO, Any
@@ -51,17 +52,25 @@ def scan_summary(result: ScanResult, out: IO[str] | None = None) -> None:
         out.write(f"unreadable: {path}: {why}\n")
     if result.errors:
         out.write("\n")
-    findings_table(result.findings, out)
+    findings_table(result.findings, out, fold_info=True)
 
 
-def findings_table(findings: Any, out: IO[str] | None = None) -> None:
+def findings_table(findings: Any, out: IO[str] | None = None, *, fold_info: bool = False) -> None:
+    """Findings, most severe first. With ``fold_info``, info findings are one line per code (JSON has them all)."""
     out = out or sys.stdout
     fs: list[Finding] = list(findings)
     if not fs:
         out.write("no findings\n")
         return
-    render.table(["severity", "code", "files", "message"],
-                 [[f.severity, f.code, ", ".join(f.paths), f.message] for f in fs], out)
+    shown = [f for f in fs if not (fold_info and f.severity == "info")]
+    if shown:
+        render.table(["severity", "code", "files", "message"],
+                     [[f.severity, f.code, ", ".join(os.path.basename(p) for p in f.paths), f.message]
+                      for f in shown], out)
+    folded = Counter(f.code for f in fs if fold_info and f.severity == "info")
+    if folded:
+        out.write("info: " + ", ".join(f"{code} ({n} file{'s' if n > 1 else ''})" for code, n in folded.items())
+                  + "  (--json lists each with its evidence)\n")
 
 
 __all__ = ["edits_brief", "findings_table", "scan_summary"]
