@@ -6,6 +6,7 @@ Which uploads show the same footage, where exactly, how each was edited, and wha
     >>> info = vidverify.probe("clip.mp4")             # doctest: +SKIP
     >>> fp = vidverify.fingerprint("clip.mp4")         # doctest: +SKIP
     >>> m = vidverify.compare("clip.mp4", "upload.mp4")  # doctest: +SKIP
+    >>> result = vidverify.scan(["downloads/"])          # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -16,17 +17,23 @@ from .compare import compare
 from .errors import VidverifyError
 from .fingerprint import Fingerprint, fingerprint
 from .media.probe import probe
-from .models import Edit, Match, MediaInfo, Segment
+from .models import Claims, Edit, Finding, Group, Match, MediaInfo, ScanResult, Segment
+from .scan import scan
 
 __all__ = [
+    "Claims",
     "Edit",
+    "Finding",
     "Fingerprint",
+    "Group",
     "Match",
     "MediaInfo",
+    "ScanResult",
     "Segment",
     "VidverifyError",
     "__version__",
     "compare",
     "fingerprint",
     "probe",
+    "scan",
 ]
