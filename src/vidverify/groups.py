@@ -3,9 +3,10 @@
 Two files belong to one group when they share footage (any verdict but ``unrelated``); groups are the connected
 components of that relation, so a compilation joins the groups it draws from. The reference is the version the
 others are measured against: the most complete one (it contains the most of the other members' footage and has
-the least footage that no other member has), then the
-a camera original over a re-encode (dates can be wrong, a writer's traces are in the file itself), then the
-earliest (capture or upload time, for every possible zone), then the largest picture, the longest, and the path.
+the least footage that no other member has), then a camera original or a file that kept a device's capture time
+over a re-encode (dates can be wrong, a writer's traces are in the file itself), then the
+earliest (capture or upload time, for every possible zone), then the largest picture, the least compressed (bit
+rate per pixel), the longest, and the path.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Ranked:
     original: bool
     pixels: int
     duration: float
+    bits_per_pixel: float = 0.0  # bit rate per pixel per frame: the less compressed copy is the better reference
 
 
 def components(paths: Sequence[str], matches: Iterable[Match]) -> list[list[str]]:
@@ -80,13 +82,16 @@ def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
         first = min(firsts, key=lambda w: w.latest) if firsts else None
         original = bool(info and has_camera_traces(info))
         pixels = (info.width or 0) * (info.height or 0) if info else 0
-        ranked.append(Ranked(x, round(comp, 4), first, original, pixels, (info.duration or 0.0) if info else 0.0))
+        bpp = (info.bit_rate or 0) / (pixels * (info.fps or 30.0)) if info and pixels else 0.0
+        ranked.append(Ranked(x, round(comp, 4), first, original, pixels, (info.duration or 0.0) if info else 0.0,
+                             round(bpp, 4)))
     best = max(r.completeness for r in ranked)
 
     def key(r: Ranked) -> tuple[object, ...]:
         tier = 0 if r.completeness >= best - COMPLETENESS_TIE else 1
         when = r.first.latest.timestamp() if r.first else float("inf")
-        return (tier, -r.completeness if tier else 0.0, not r.original, when, -r.pixels, -r.duration, r.path)
+        return (tier, -r.completeness if tier else 0.0, not r.original, when, -r.pixels, -r.bits_per_pixel,
+                -r.duration, r.path)
 
     return sorted(ranked, key=key)
 
@@ -102,6 +107,8 @@ def reason(ranked: Sequence[Ranked]) -> str:
         parts.append("camera original or device capture metadata")
     if r.pixels:
         parts.append(f"{r.pixels:,} pixels")
+    if r.bits_per_pixel:
+        parts.append(f"{r.bits_per_pixel:.3f} bits per pixel")
     return "; ".join(parts)
 
 
