@@ -451,3 +451,28 @@ def test_candidate_votes_need_hits_on_one_line() -> None:
     assert votes[0] == 20 and votes[1] <= 3
     half = _line_votes(np.zeros(20, int), frames, np.full(20, 0.5), lined, t_query, 20)[1]
     assert half[0] == 10  # far hits weigh less
+
+
+def _every(fp: Fingerprint, step: int) -> Fingerprint:
+    """Every ``step``-th frame: what a keyframe-only fingerprint of the same footage looks like."""
+    return replace(fp, mode="keyframes", **{a: getattr(fp, a)[::step].copy() for a in _arrays()})
+
+
+@pytest.mark.parametrize("sparse_side", ["indexed", "query"])
+def test_search_across_dense_and_keyframe_fingerprints(tmp_path: Path, sparse_side: str) -> None:
+    clips = [synth_fp(300 + i, seconds=40) for i in range(10)]
+    target = clips[4]
+    with Index(tmp_path / "ix.sqlite") as ix:
+        for fp in clips:
+            stored = _every(fp, 30) if sparse_side == "indexed" else fp
+            ix.add(synth_info(stored), stored)
+        q = slice_fp(target, 10.0, 30.0, seed=5, bits=4)
+        if sparse_side == "query":
+            q = _every(q, 30)
+        [res] = ix.search(q)
+    assert res.sha256 == target.sha256 and res.verdict == "same-footage" and res.coverage["a"] > 0.9
+    first, last = res.segments[0], res.segments[-1]
+    assert first.a_start == pytest.approx(0.0, abs=1.05) and first.b_start == pytest.approx(10.0, abs=1.05)
+    assert last.b_end == pytest.approx(30.0, abs=1.05)
+    assert all(s.speed == pytest.approx(1.0, abs=0.02) for s in res.segments)
+    assert len(res.segments) <= 2  # whole stretches, not one segment per keyframe

@@ -94,9 +94,10 @@ class SearchResult(Model):
     """One indexed clip that shares footage with the query (CONTRACT.md, search section).
 
     ``segments`` and ``coverage`` as in compare, with A = the query and B = the indexed clip (a segment's
-    ``frames`` counts query frames); ``score`` is the compare similarity (0..1); ``edits`` say how the query
-    differs from the indexed clip (as ``compare INDEXED QUERY`` would, without the picture edits that need the
-    media); ``votes`` is the candidate stage's count of sampled query frames that hit this clip."""
+    ``frames`` counts the frames of the denser side); ``score`` is the compare similarity (0..1); ``edits`` say
+    how the query differs from the indexed clip (as ``compare INDEXED QUERY`` would, without the picture edits
+    that need the media; none for a keyframe-only query against a denser clip); ``votes`` is the candidate
+    stage's score (sampled query frames on one time line, weighted by closeness)."""
 
     path: str
     sha256: str
@@ -607,17 +608,22 @@ class Index:
             found.insert(0, (fp.sha256, 0.0))  # the query's own bytes are indexed (flat or tiny clip)
         results = []
         for sha, votes in found:
-            # the indexed clip is the reference and the query the upload to explain (the query is dense, the
-            # indexed clip may be keyframes only: alignment follows the denser side's frames); reported with
-            # A = the query as the contract says
-            m = match_fingerprints(self.fingerprint(sha), fp)
+            indexed = self.fingerprint(sha)
+            if _frame_step(fp) <= _frame_step(indexed) * 1.5:
+                # the usual case: the indexed clip is the reference and the query the clip to explain (alignment
+                # follows B frame by frame, so a keyframe-only indexed clip still gives whole segments)
+                m = match_fingerprints(indexed, fp)
+                coverage = {"a": m.coverage["b"], "b": m.coverage["a"]}
+                segments = tuple(sorted((_swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start)))
+                edits, duration = m.edits, m.a.duration
+            else:  # a keyframe-only query against a dense clip: follow the clip's frames (no edit list then)
+                m = match_fingerprints(fp, indexed)
+                coverage, segments, edits, duration = m.coverage, m.segments, (), m.b.duration
             if m.verdict == "unrelated":
                 continue
             results.append(SearchResult(
-                path=self.paths(sha)[0], sha256=sha, score=m.similarity, verdict=m.verdict,
-                coverage={"a": m.coverage["b"], "b": m.coverage["a"]},
-                segments=tuple(sorted((_swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start))),
-                edits=m.edits, duration=m.a.duration, confidence=m.confidence, votes=votes,
+                path=self.paths(sha)[0], sha256=sha, score=m.similarity, verdict=m.verdict, coverage=coverage,
+                segments=segments, edits=edits, duration=duration, confidence=m.confidence, votes=votes,
             ))
         results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
         return tuple(results[:top])
@@ -626,6 +632,13 @@ class Index:
         """(sha256, mode, frames, duration) of every indexed file."""
         for sha, mode, frames, duration in self._query("SELECT sha256, mode, frames, duration FROM files ORDER BY id"):
             yield str(sha), str(mode), int(frames), duration
+
+
+def _frame_step(fp: Fingerprint) -> float:
+    """Typical time between fingerprinted frames (s)."""
+    if len(fp.times) < 2:
+        return float("inf")
+    return float(np.median(np.diff(np.asarray(fp.times)[:2000])))
 
 
 _SWAPPED_CHANNELS = {"a-crop": "b-crop", "b-crop": "a-crop", "rotate-90": "rotate-270", "rotate-270": "rotate-90"}
