@@ -388,7 +388,9 @@ def _crop_in_area(layout: StreamLayout) -> Box:
     """The centre crop, relative to the active area (the frame that the second crop filter sees)."""
     area = layout.active or Box.full(layout.width or 2, layout.height or 2)
     c = centre_crop(area)
-    return Box(c.x - area.x, c.y - area.y, c.w, c.h)
+    # a picture 1 or 2 pixels across: the crop cannot be wider than the frame (ffmpeg would refuse the graph)
+    w, h = min(c.w, area.w), min(c.h, area.h)
+    return Box(max(0, min(c.x - area.x, area.w - w)), max(0, min(c.y - area.y, area.h - h)), max(1, w), max(1, h))
 
 
 def _check_input(path: str) -> None:

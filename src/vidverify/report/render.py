@@ -88,12 +88,18 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[str] | 
         out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
 
 
+def one_line(message: str) -> str:
+    """Control characters (a newline in a file name, ffmpeg's multi-line output) escaped: one line, always."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape", "backslashreplace")
+                   .decode("ascii") for ch in message)
+
+
 def error_line(message: str) -> None:
     """One line on stderr, never a traceback."""
-    sys.stderr.write(f"vidverify: error: {message}\n")
+    sys.stderr.write(f"vidverify: error: {one_line(message)}\n")
     sys.stderr.flush()
 
 
 def warn_line(message: str) -> None:
-    sys.stderr.write(f"vidverify: warning: {message}\n")
+    sys.stderr.write(f"vidverify: warning: {one_line(message)}\n")
     sys.stderr.flush()
