@@ -476,3 +476,16 @@ def test_search_across_dense_and_keyframe_fingerprints(tmp_path: Path, sparse_si
     assert last.b_end == pytest.approx(30.0, abs=1.05)
     assert all(s.speed == pytest.approx(1.0, abs=0.02) for s in res.segments)
     assert len(res.segments) <= 2  # whole stretches, not one segment per keyframe
+
+
+def test_add_paths_takes_fingerprint_files(tmp_path: Path, clips: dict[str, Path]) -> None:
+    vvfp = tmp_path / "other1.vvfp"
+    fp = fingerprint(clips["other1"])
+    fp.save(vvfp)
+    junk = tmp_path / "junk.vvfp"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    with Index(tmp_path / "ix.sqlite") as ix:
+        res = add_paths(ix, [str(vvfp), str(junk)])
+        assert [r.status for r in res] == ["added", "error"]
+        assert ix.fingerprint(sha(fp)) == fp and ix.info(sha(fp)).frame_count == len(fp)
+        assert [r.status for r in add_paths(ix, [str(clips["other1"])])] == ["unchanged"]  # its media is known

@@ -655,7 +655,7 @@ def _swap(s: Segment) -> Segment:
 
 MEDIA_SUFFIXES = frozenset(
     ".mp4 .m4v .mov .mkv .webm .avi .mts .m2ts .ts .3gp .3g2 .flv .wmv .mpg .mpeg .ogv .gif .jpg .jpeg .png .heic "
-    ".heif .webp".split()
+    ".heif .webp .vvfp".split()
 )
 
 
@@ -689,12 +689,28 @@ def _read_media(path: str, keyframes: bool, jobs: int | None, sha256: str) -> tu
     return (info, fp), None, time.perf_counter() - started
 
 
+def _add_fingerprint_file(index: Index, path: str) -> AddResult:
+    """A ``.vvfp`` file made elsewhere (``vidverify hash -o``): indexed under the media it describes."""
+    try:
+        fp = Fingerprint.load(path)
+    except InputError as exc:
+        return AddResult(path, "error", error=exc.message)
+    if not fp.sha256:
+        return AddResult(path, "error", error="the fingerprint file does not carry its media's sha256")
+    info = MediaInfo(path=fp.path, sha256=fp.sha256, size=fp.size, kind="video" if len(fp) > 1 else "image",
+                     duration=fp.duration, width=fp.width, height=fp.height, fps=fp.fps, frame_count=len(fp),
+                     errors=(), tags={"vidverify.source": "fingerprint file", "vidverify.fingerprint": path})
+    index.add(info, fp)
+    return AddResult(path, "added", sha256=fp.sha256, frames=len(fp))
+
+
 def add_paths(index: Index, paths: Iterable[str], *, keyframes: bool = False, jobs: int = 1,
               on_result: Callable[[AddResult], None] | None = None) -> list[AddResult]:
     """Probe and fingerprint each file into ``index``; ``jobs`` files at a time (worker processes; the writes
     stay in this process). A file whose path, size and mtime are unchanged is skipped without reading it; a
-    file whose content is already indexed (moved, copied, touched) only has its path recorded. A file that
-    cannot be read gives an ``error`` result and the others go on."""
+    file whose content is already indexed (moved, copied, touched) only has its path recorded; a ``.vvfp``
+    fingerprint file is indexed as the media file it describes. A file that cannot be read gives an ``error``
+    result and the others go on."""
     if jobs < 1:
         raise UsageError("jobs must be at least 1")
     results: list[AddResult] = []
@@ -705,7 +721,7 @@ def add_paths(index: Index, paths: Iterable[str], *, keyframes: bool = False, jo
             on_result(r)
 
     todo: list[tuple[str, str, int]] = []  # path, sha256, mtime_ns
-    from .fingerprint import sha256_file
+    from .fingerprint import is_fingerprint_file, sha256_file
 
     for path in expand_paths(paths):
         try:
@@ -718,6 +734,9 @@ def add_paths(index: Index, paths: Iterable[str], *, keyframes: bool = False, jo
             sha = index.lookup(path)
             if sha is not None:
                 done(AddResult(path, "unchanged", sha256=sha))
+                continue
+            if is_fingerprint_file(path):
+                done(_add_fingerprint_file(index, path))
                 continue
             sha = sha256_file(path)
         except FileNotFoundError:
