@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     ixsub = ix.add_subparsers(dest="index_command", metavar="ACTION", parser_class=_Parser)
     ia = ixsub.add_parser("add", help="probe and fingerprint files into the index", epilog=_EPILOG_INDEX,
                           formatter_class=fmt, description="Add media files (and folders, recursively) to the index.")
-    ia.add_argument("paths", nargs="+", metavar="PATH", help="media files and folders")
+    ia.add_argument("paths", nargs="+", metavar="PATH", help="media files, folders, .vvfp fingerprint files")
     ia.add_argument("--index", metavar="DB", help="index file (default: $VIDVERIFY_INDEX, else ./vidverify.sqlite)")
     ia.add_argument("--keyframes", action="store_true", help="fingerprint keyframes only (faster, coarser times)")
     ia.add_argument("--jobs", type=int, default=1, metavar="N", help="files fingerprinted at once (default 1)")
