@@ -40,6 +40,7 @@ import logging
 import os
 import sqlite3
 import struct
+import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -209,8 +210,12 @@ class _Bands:
         self.times = times  # float32 seconds of each entry on its clip
         self.order: list[np.ndarray] = []
         self.offsets: list[np.ndarray] = []
+        little = sys.byteorder == "little"
         for b in range(BANDS):
-            keys = ((hashes >> np.uint64(16 * b)) & np.uint64(0xFFFF)).astype(np.uint16)
+            if little:  # band b is the b-th 16-bit word of each hash in memory: no shifting needed
+                keys = np.ascontiguousarray(hashes.view(np.uint16).reshape(-1, BANDS)[:, b])
+            else:
+                keys = ((hashes >> np.uint64(16 * b)) & np.uint64(0xFFFF)).astype(np.uint16)
             self.order.append(np.argsort(keys, kind="stable").astype(np.uint32))  # radix sort for 16-bit keys
             counts = np.bincount(keys, minlength=1 << 16)
             self.offsets.append(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
