@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -182,6 +183,65 @@ def test_exiftool_flv(corpus: Path) -> None:
     assert info.software == exp["Metadata Creator"]
     # ExifTool shows the metadata date in the writer's local zone; the instant is the same
     assert info.created == "2007-06-12T15:03:11.528Z" or info.created.startswith("2007-06-12T")
+
+
+@pytest.mark.corpus
+def test_exiftool_pentax_mov_make(corpus: Path) -> None:
+    """Pentax writes its make into a binary ``TAGS`` user-data atom (ExifTool's MakerNotes Pentax::MOV)."""
+    exp = exiftool_expected(corpus, "QuickTime_2.out")
+    info = probe(corpus / "exiftool" / "files" / "QuickTime.mov")
+    assert info.make == exp["Make"] == "PENTAX DIGITAL CAMERA"
+
+
+@pytest.mark.corpus
+def test_exiftool_avi_xmp(corpus: Path) -> None:
+    """AVI: the XMP packet of the top-level ``_PMX`` chunk, which libavformat does not read."""
+    exp = exiftool_expected(corpus, "RIFF_3.out")
+    info = probe(corpus / "exiftool" / "files" / "RIFF.avi")
+    v = exp["Metadata Date"]
+    assert fields(info)["XMP xmp:MetadataDate"] == exif_time(v[:19]) + v[19:] == "2008-09-12T11:17:39-04:00"
+    assert info.created_source == "RIFF IDIT"  # a writer's metadata date is not a capture time
+
+
+def test_riff_xmp_in_a_file_libavformat_rejects(tmp_path: Path) -> None:
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           b'<rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreateDate="2021-05-06T07:08:09+02:00"/>'
+           b"</rdf:RDF></x:xmpmeta>")
+    junk = b"JUNK" + (5).to_bytes(4, "little") + b"abcde\x00"  # odd size: padded to even
+    body = b"AVI " + junk + b"_PMX" + len(xmp).to_bytes(4, "little") + xmp
+    (tmp_path / "x.avi").write_bytes(b"RIFF" + len(body).to_bytes(4, "little") + body)
+    assert fields(probe(tmp_path / "x.avi"))["XMP xmp:CreateDate"] == "2021-05-06T07:08:09+02:00"
+    huge = b"RIFF" + (100).to_bytes(4, "little") + b"AVI _PMX" + (2**31).to_bytes(4, "little") + xmp
+    (tmp_path / "huge.avi").write_bytes(huge)
+    info = probe(tmp_path / "huge.avi")
+    assert "XMP xmp:CreateDate" not in fields(info) and any("RIFF XMP" in e for e in info.errors)
+
+
+@pytest.mark.corpus
+def test_exiftool_iptc_date_created(corpus: Path) -> None:
+    """IPTC DateCreated without TimeCreated stays a date alone; EXIF DateTimeOriginal stays the capture time."""
+    exp = exiftool_expected(corpus, "GPS_2.out")
+    info = probe(corpus / "exiftool" / "files" / "GPS.jpg")
+    assert fields(info)["IPTC DateCreated"] == exp["Date Created"].replace(":", "-") == "2002-06-20"
+    assert info.created == exif_time(exp["Date/Time Original"])
+
+
+@pytest.mark.corpus
+def test_karma_exiftool_gps_fixes(corpus: Path) -> None:
+    """Every GoPro Karma Position fix ExifTool -ee prints (time, lat, lon, alt) is among read_gps's fixes."""
+    from vidverify.media import gpmf
+
+    text = next((corpus / "gpmf" / "reference-metadata").glob("karma.exiftool-*.txt")).read_text()
+    rows = re.findall(r"\]\s+GPSDateTime\s+: (\S+ \S+)\n.*GPSLatitude\s+: (.+)\n.*GPSLongitude\s+: (.+)\n"
+                      r".*GPSAltitude\s+: ([\d.]+) m", text)
+    g = gpmf.read_gps(corpus / "gpmf" / "karma.mp4")
+    assert len(rows) == g.count == 47
+    for (t, lat, lon, alt), fx in zip(rows, g.fixes, strict=True):
+        assert fx.utc is not None
+        got = datetime.fromisoformat(fx.utc.replace("Z", ""))
+        assert abs(got - datetime.fromisoformat(exif_time(t))) <= timedelta(milliseconds=1)
+        assert fx.lat == pytest.approx(dms(lat), abs=1e-5) and fx.lon == pytest.approx(-dms(lon), abs=1e-5)
+        assert fx.alt == pytest.approx(float(alt), abs=0.001)
 
 
 # ------------------------------------------------------------------ corpus: README facts

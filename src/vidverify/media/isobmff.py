@@ -112,6 +112,7 @@ _CONTAINERS: dict[bytes, int] = {
     b"meta": -1,
     b"iinf": -1,
 }
+_PENTAX_TAGS = b"PENTAX DIGITAL CAMERA\x00"
 _3GPP_STRINGS = frozenset({b"titl", b"auth", b"dscp", b"cprt", b"perf", b"gnre", b"albm", b"kywd"})
 
 # XMP namespaces
@@ -910,6 +911,9 @@ class _Parser:
                 d = self.payload(src, box, limit=16)
                 if len(d) >= 6:
                     self.set_tag(prefix + box.name, struct.unpack_from(">H", d, 4)[0])
+            elif t == b"TAGS" and self.payload(src, box, limit=22) == _PENTAX_TAGS:
+                # Pentax cameras: a binary maker-note block whose first 24 bytes are the make (ExifTool Pentax::MOV)
+                self.set_tag(prefix + "pentax.Make", _clean_text(self.payload(src, box, limit=24).split(b"\x00")[0]))
             elif box.size <= 256:
                 d = self.payload(src, box, limit=256)
                 self.set_tag(prefix + box.name, _printable_ascii(d))

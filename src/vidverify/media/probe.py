@@ -255,7 +255,7 @@ def _read_iso(c: _Collector) -> None:
         c.tags.setdefault(k, v)
     # device
     for key, names in (
-        ("make", ("com.apple.quicktime.make", "\u00a9mak", "com.android.manufacturer")),
+        ("make", ("com.apple.quicktime.make", "\u00a9mak", "com.android.manufacturer", "pentax.Make")),
         ("model", ("com.apple.quicktime.model", "\u00a9mod", "com.android.model")),
         ("software", ("com.apple.quicktime.software", "\u00a9swr", "com.android.version")),
         ("encoder", ("\u00a9too", "\u00a9enc")),
@@ -269,19 +269,84 @@ def _read_iso(c: _Collector) -> None:
     for n in ("com.apple.quicktime.location.ISO6709", "\u00a9xyz", "location"):
         if n in tags and (g := parse_iso6709(tags[n])):
             c.set_gps(*g, n)
-    for k, v in info.xmp_fields.items():
-        if "Date" in k:
-            c.time(f"XMP {k}", v)
-        elif k == "xmp:CreatorTool":
-            c.dev("software", v, "XMP xmp:CreatorTool")
-    if info.xmp_history:
-        c.fields["xmp_history"] = info.xmp_history
+    _xmp_facts(c, info.xmp_fields, info.xmp_history)
     if info.gpmd:
         c.fields["telemetry"] = "gpmd"
     if vt is not None and vt.handler_name:
         c.tags.setdefault("video.handler_name", vt.handler_name.strip())
     if vt is not None and vt.compressor_name:
         c.dev("encoder", vt.compressor_name, "video sample entry compressor name")
+
+
+def _xmp_facts(c: _Collector, xmp_fields: dict[str, str], history: list[dict[str, str]]) -> None:
+    for k, v in xmp_fields.items():
+        if "Date" in k:
+            c.time(f"XMP {k}", v)
+        elif k == "xmp:CreatorTool":
+            c.dev("software", v, "XMP xmp:CreatorTool")
+    if history:
+        c.fields["xmp_history"] = history
+
+
+MAX_RIFF_CHUNKS = 10_000
+"""Top-level RIFF chunks walked at most looking for XMP (count; real AVI/WAV files have a handful)."""
+
+
+def _read_riff_xmp(c: _Collector) -> None:
+    """AVI/WAV: Adobe's XMP packet in a top-level ``_PMX`` chunk (libavformat does not read it)."""
+    try:
+        with open(c.path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            pos = 12
+            for _ in range(MAX_RIFF_CHUNKS):
+                fh.seek(pos)
+                head = fh.read(8)
+                if len(head) < 8:
+                    return
+                n = int.from_bytes(head[4:8], "little")
+                if head[:4] == b"_PMX":
+                    if n > isobmff.MAX_XMP_PACKET:
+                        c.errors.append(f"RIFF XMP: packet of {n} bytes exceeds {isobmff.MAX_XMP_PACKET}; ignored")
+                        return
+                    raw = fh.read(n).rstrip(b"\x00").decode("utf-8", errors="replace")
+                    fields, history = isobmff._parse_xmp(raw, lambda msg: c.errors.append(f"RIFF XMP: {msg}"))
+                    _xmp_facts(c, fields, history)
+                    return
+                pos += 8 + n + (n & 1)
+                if pos >= size:
+                    return
+    except OSError as exc:
+        c.errors.append(f"RIFF XMP: {exc.strerror or exc}")
+
+
+def _read_iptc(c: _Collector) -> None:
+    """IPTC IIM DateCreated (2:55) and TimeCreated (2:60) of a still: when the content was created. A date without
+    its time stays a date alone (``2002-06-20``: the whole day, zone unknown)."""
+    try:
+        from PIL import Image, IptcImagePlugin
+
+        with Image.open(c.path) as im:
+            iptc = IptcImagePlugin.getiptcinfo(im) or {}
+    except Exception:  # not an image Pillow opens, or damaged IPTC: EXIF and libavformat report what they can
+        return
+
+    def text(key: tuple[int, int]) -> str:
+        v = iptc.get(key)
+        v = v[0] if isinstance(v, list) and v else v
+        return v.decode("latin-1").strip() if isinstance(v, bytes) else ""
+
+    d, t = text((2, 55)), text((2, 60))
+    m = re.fullmatch(r"(\d{4})(\d\d)(\d\d)", d)
+    if not m:
+        return
+    day = f"{m[1]}-{m[2]}-{m[3]}"
+    if dates.parse_time(day) is None:
+        return
+    tm = re.fullmatch(r"(\d\d)(\d\d)(\d\d)([+-]\d{4})?", t)
+    if tm:
+        c.time("IPTC DateCreated", f"{day}T{tm[1]}:{tm[2]}:{tm[3]}{tm[4] or ''}")
+    elif not any(x.field == "IPTC DateCreated" for x in c.timestamps):
+        c.timestamps.append(Timestamp("IPTC DateCreated", day, None))
 
 
 def _exif_ratio_float(v: Any) -> float:
@@ -544,6 +609,10 @@ def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaIn
     still = _sniff(head)
     if still is not None or Path(p).suffix.lower() in IMAGE_EXTENSIONS:
         _read_exif(c)
+        if still in ("jpeg", "tiff"):
+            _read_iptc(c)
+    if head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"WAVE"):
+        _read_riff_xmp(c)
     if isobmff.looks_like_isobmff(head):
         _read_iso(c)
     try:
