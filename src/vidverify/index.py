@@ -578,8 +578,8 @@ class Index:
                            "ON f.id = s.file_id ORDER BY s.file_id")
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         lengths = np.fromiter((len(r[2]) // 8 for r in rows), dtype=np.int64, count=len(rows))
-        hashes = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u8").astype(np.uint64)
-        times = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f4").astype(np.float32)
+        hashes = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u8").astype(np.uint64, copy=False)
+        times = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f4").astype(np.float32, copy=False)
         self._sha_of = {int(r[0]): str(r[1]) for r in rows}
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         self._bands = _Bands(ids, starts, hashes, times)
