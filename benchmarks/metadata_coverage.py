@@ -497,7 +497,8 @@ def _names_file(out: Path, name: str) -> bool:
     return not any(f"File Name: {name}" in o.read_text(encoding="utf-8", errors="replace") for o in others)
 
 
-def print_report(report: Report, out: Any = sys.stdout) -> None:
+def print_report(report: Report, out: Any = None) -> None:
+    out = out or sys.stdout
     by_file: dict[str, list[Fact]] = {}
     for f in report.facts:
         by_file.setdefault(f.file, []).append(f)
