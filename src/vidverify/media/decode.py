@@ -142,7 +142,7 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
 
     p = os.fspath(path)
     try:
-        with av.open(p, metadata_errors="ignore", options={"protocol_whitelist": "file"}) as container:
+        with av.open(p, metadata_errors="ignore", options=ffmpeg.av_open_options()) as container:
             if not container.streams.video:
                 raise UnsupportedFormatError("no video stream", path=p)
             stream = container.streams.video[0]
@@ -222,7 +222,8 @@ def _argv(
     area: Box | None,
     crop: Box,
 ) -> list[str]:
-    in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe"}
+    in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe",
+                                  "format_whitelist": ffmpeg.allowed_demuxers()}
     if fast:
         in_opts["skip_loop_filter"] = "all"
     if keyframes:

@@ -110,6 +110,34 @@ def ffmpeg_version() -> str:
     return m.group(1) if m else "unknown"
 
 
+# Demuxers that open further files named inside the input (playlists, manifests, concat lists) or take a
+# source description instead of a file: a crafted input could make them wait on a FIFO or device for ever, or
+# read any local file. Evidence is one file, so they are never used.
+REFERENCING_DEMUXERS = frozenset({"hls", "dash", "concat", "imf", "webm_dash_manifest", "sdp", "rtsp", "rtp",
+                                  "lavfi"})
+
+
+@functools.cache
+def allowed_demuxers() -> str:
+    """Comma-separated names of libavformat's demuxers minus REFERENCING_DEMUXERS (for ``format_whitelist``)."""
+    import av
+    from av.format import ContainerFormat
+
+    names = []
+    for name in sorted(av.formats_available):
+        try:
+            if ContainerFormat(name).is_input and name not in REFERENCING_DEMUXERS:
+                names.append(name)
+        except Exception:  # a name PyAV lists but cannot describe: leave it out
+            continue
+    return ",".join(names)
+
+
+def av_open_options() -> dict[str, str]:
+    """Options for every ``av.open`` of an input: local files only, and no demuxer that follows references."""
+    return {"protocol_whitelist": "file", "format_whitelist": allowed_demuxers()}
+
+
 def timeout_for(duration: float | None = None, size: int | None = None) -> float:
     """Deadline in seconds for one ffmpeg process on an input of this duration (seconds) and size (bytes).
 
@@ -238,7 +266,10 @@ __all__ = [
     "DEFAULT_TIMEOUT_S",
     "ENV_VAR",
     "SAFE_INPUT_OPTIONS",
+    "REFERENCING_DEMUXERS",
     "TIMEOUT_ENV",
+    "allowed_demuxers",
+    "av_open_options",
     "ffmpeg_exe",
     "ffmpeg_version",
     "input_url",

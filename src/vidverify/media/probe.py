@@ -103,7 +103,9 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
     import av
 
     try:
-        container = av.open(c.path, metadata_errors="ignore", options={"protocol_whitelist": "file"})
+        from .ffmpeg import av_open_options
+
+        container = av.open(c.path, metadata_errors="ignore", options=av_open_options())
     except av.error.InvalidDataError as exc:
         raise VidverifyError("not a media file that ffmpeg can read") from exc
     except (av.error.FFmpegError, OSError, ValueError) as exc:
