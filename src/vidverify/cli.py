@@ -28,6 +28,7 @@ commands:
   scan    a folder of uploads: groups of the same footage, each group's reference, edits, and findings
   index   keep fingerprints of an archive in one SQLite file (index add, index stats)
   search  which indexed clips show the footage of a clip, where, and how they were edited
+  check   verify an evidence archive against its manifest (hashes, relations, claims, policy) for CI
 
 examples:
   vidverify probe clip.mp4 IMG_4521.MOV
@@ -39,6 +40,7 @@ examples:
   vidverify scan downloads/ --html report.html
   vidverify index add archive/ --index archive.sqlite
   vidverify search tiktok.mp4 --index archive.sqlite
+  vidverify check --init evidence/ && vidverify check evidence/vidverify.yaml --junit report.xml
 
 A file name that starts with '-' goes after '--':  vidverify probe -- -weird-name.mp4
 Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 missing dependency, 4 unreadable input.
@@ -212,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--jobs", type=int, default=None, metavar="N", help="decoder processes for the clip")
     se.add_argument("--json", action="store_true", help="print a vidverify/search@1 JSON document")
     se.set_defaults(func=cmd_search)
+    _add_check_parser(sub, fmt)
     return parser
 
 _EPILOG_SCAN = """\
@@ -734,7 +737,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command in ("hash", "compare", "scan", "index", "search"):
+        if args.command in ("hash", "compare", "scan", "index", "search", "check"):
             from .media.ffmpeg import tune_allocator
 
             tune_allocator()
@@ -773,3 +776,107 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         error_line(f"internal error: {type(exc).__name__}: {exc} (set VIDVERIFY_DEBUG=1 for a traceback)")
         return 1
+
+
+# --------------------------------------------------------------------------------------------- check
+
+
+_EPILOG_CHECK = """\
+examples:
+  vidverify check --init evidence/                 write evidence/vidverify.yaml: every media file, its sha256,
+                                                   the same-footage groups and today's findings as a baseline
+  vidverify check evidence/vidverify.yaml          verify; exit 0 when every check passes
+  vidverify check vidverify.yaml --junit report.xml --github        in CI (see examples/github-workflow.yml)
+  vidverify check vidverify.yaml --json | jq '.cases[] | select(.status != "pass")'
+  vidverify check vidverify.yaml --html report.html --fail-on warning
+
+The manifest (YAML or JSON; JSON Schema: vidverify/schemas/manifest.schema.json; example:
+examples/manifest.example.yaml) lists files relative to its folder, each with its sha256, relations
+(same-footage-as, independent-of), claims (time or {after, before}; place 'lat,lon' or {lat, lon, radius_m}),
+plus expected-findings (accepted baseline) and a policy (fail-on, allowed-writers, tolerances).
+Every file is hashed before and after one scan of all of them. Check kinds: integrity, readable, relation,
+claim-time, claim-place, writer, expected-finding, and one 'finding' check per scan finding at or above
+fail-on that no other check covers.
+
+exit codes: 0 every check passed · 1 a check failed (a changed file, a false relation or claim, a writer the
+policy forbids, a missing expected finding, an unexpected finding at/above fail-on) · 2 the manifest is not
+valid (the message names the field and line) or --init would overwrite · 4 a listed file could not be read
+(this wins over 1).
+"""
+
+
+def _add_check_parser(sub: Any, fmt: Any) -> None:
+    ck = sub.add_parser("check", help="verify an evidence archive against its manifest (for CI)",
+                        epilog=_EPILOG_CHECK, formatter_class=fmt,
+                        description="Verify the files a manifest lists: hashes before and after, relations, "
+                        "claims, writer policy and scan findings. Or write a starter manifest with --init.")
+    ck.add_argument("manifest", nargs="?", metavar="MANIFEST", help="the manifest (YAML, or JSON named *.json)")
+    ck.add_argument("--init", metavar="DIR", help="write DIR/vidverify.yaml for the media files in DIR "
+                    "(never over an existing one) and exit")
+    out = ck.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print a vidverify/check@1 JSON document")
+    out.add_argument("--github", action="store_true",
+                     help="print GitHub Actions annotations (::error file=...) for failing checks")
+    ck.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one testcase per check) to FILE")
+    ck.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report to FILE")
+    ck.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default=None,
+                    help="scan findings at or above this severity fail (default: the manifest's policy, else error)")
+    ck.add_argument("--jobs", type=int, default=None, metavar="N",
+                    help="files fingerprinted at once (default: CPU count)")
+    ck.add_argument("--no-pictures", action="store_true",
+                    help="skip the frame-pair decoding that finds crop, overlay and colour edits")
+    ck.set_defaults(func=cmd_check)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from . import check as check_mod
+    from .report import render
+
+    jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.init is not None:
+        if args.manifest is not None:
+            raise UsageError("give either MANIFEST or --init DIR, not both")
+        with _stage_progress(enabled=True) as progress:
+            made = check_mod.init_manifest(args.init, fail_on=args.fail_on or "error", jobs=jobs,
+                                           pictures=not args.no_pictures, progress=progress)
+        for p, why in made.skipped.items():
+            render.warn_line(f"{p}: not listed: {why}")
+        print(f"wrote {made.path}: {len(made.files)} files, {made.groups} group(s) of the same footage, "
+              f"{made.expected_findings} expected finding(s). Check it with: vidverify check {made.path}")
+        return EXIT_OK
+    if args.manifest is None:
+        raise UsageError("give a MANIFEST to check, or --init DIR to write one")
+    for target in (args.junit, args.html):
+        if target:
+            _check_html_target(target, [args.manifest])
+    with _stage_progress(enabled=not args.json) as progress:
+        result = check_mod.check(args.manifest, fail_on=args.fail_on, jobs=jobs, pictures=not args.no_pictures,
+                                 progress=progress)
+    if args.junit:
+        check_mod.write_text_atomic(args.junit, check_mod.junit_xml(result))
+    if args.html and result.scan is not None:
+        from .media.thumbs import thumbnails
+        from .report import html
+
+        page = html.render_scan(result.scan, thumbs=thumbnails(html.thumbnail_requests(result.scan)))
+        marker = '<main><div class="wrap">'
+        page = page.replace(marker, marker + "\n" + check_mod.cases_html(result), 1)
+        html.write_html(args.html, page)
+    if args.json:
+        render.write_json(render.json_document(check_mod.SCHEMA, result.to_dict()))
+    else:
+        shown = [c for c in result.cases if c.status != "pass"]
+        if shown:
+            render.table(["status", "check", "name", "message"],
+                         [[c.status, c.kind, c.name, c.message] for c in shown])
+        s = result.summary
+        print(f"{result.manifest}: {s['passed']} passed, {s['failed']} failed, {s['errors']} errors, "
+              f"{s['skipped']} skipped (fail-on {result.fail_on})")
+        if args.github:
+            for line in check_mod.github_annotations(result):
+                print(line)
+    if result.summary["errors"]:
+        return EXIT_INPUT
+    return EXIT_FINDINGS if result.summary["failed"] else EXIT_OK
