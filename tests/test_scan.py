@@ -153,3 +153,23 @@ def test_discover_and_candidates(small: dict[str, Path]) -> None:
 
     fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small")]
     assert candidate_pairs(fps) == [(0, 3)]
+
+
+def test_dask_cluster_gives_the_same_result(small: dict[str, Path]) -> None:
+    distributed = pytest.importorskip("distributed")
+    paths = [small["x"], small["comp"], small["z"]]
+    local = scan(paths, options=Options(jobs=1, pictures=False))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        remote = scan(paths, options=Options(pictures=False, dask=cluster.scheduler_address))
+        assert cli.main(["scan", "--dask", cluster.scheduler_address, "--json", "--no-pictures",
+                         *map(str, paths)]) == cli.EXIT_OK
+    assert remote == local
+
+
+def test_dask_unreachable_is_a_one_line_error(small: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("distributed")
+    code = cli.main(["scan", "--dask", "tcp://127.0.0.1:1", "--no-pictures", str(small["x"])])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_DEPENDENCY and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "cannot reach the Dask scheduler" in err

@@ -49,6 +49,8 @@ SPARSE_STEP_S = 0.5  # one frame per this many seconds is tested against every f
 CANDIDATE_BITS = SEED_THRESHOLD_BITS  # a sparse frame this close to any frame of the other file makes a candidate
 CANDIDATE_HITS = 2  # ... and this many such frames (1 for a still image)
 
+DASK_CONNECT_TIMEOUT_S = 10  # waiting longer for a scheduler that does not answer helps no one
+
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -156,7 +158,13 @@ def _dask_map(address: str, paths: Sequence[str], keyframes: bool) -> Iterable[I
         from .errors import DependencyError
 
         raise DependencyError("--dask needs the dask extra: pip install 'vidverify[dask]'") from exc
-    with Client(address) as client:
+    from .errors import DependencyError
+
+    try:
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        raise DependencyError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    with client:
         futures = client.map(process_file, list(paths), keyframes=keyframes, pure=False)
         for fut in dask_completed(futures):
             yield fut.result()
