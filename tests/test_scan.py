@@ -173,3 +173,19 @@ def test_dask_unreachable_is_a_one_line_error(small: dict[str, Path], capsys: py
     err = capsys.readouterr().err
     assert code == cli.EXIT_DEPENDENCY and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "cannot reach the Dask scheduler" in err
+
+
+def test_scan_with_an_index_skips_unchanged_files(small: dict[str, Path], tmp_path: Path) -> None:
+    from vidverify.index import Index
+
+    paths = [small["x"], small["x_small"], small["z"]]
+    db = tmp_path / "idx.sqlite"
+    with Index(db) as idx:
+        first = scan(paths, options=Options(pictures=False), index=idx)
+        assert idx.stats()["files"] == 3
+    stages: list[str] = []
+    with Index(db) as idx:
+        again = scan(paths, options=Options(pictures=False), index=idx,
+                     progress=lambda stage, done, total: stages.append(f"{stage}:{done}/{total}"))
+    assert again == first
+    assert stages[0] == "fingerprint:3/3"  # all three came from the index before any decoding

@@ -176,7 +176,7 @@ def process_all(paths: Sequence[str], opts: Options, progress: Progress | None =
     done: dict[str, Item] = {}
     todo: list[str] = []
     for p in paths:
-        cached = _from_index(index, p) if index is not None else None
+        cached = _from_index(index, p, opts.keyframes) if index is not None else None
         if cached is not None:
             done[p] = cached
         else:
@@ -209,16 +209,17 @@ def process_all(paths: Sequence[str], opts: Options, progress: Progress | None =
     return [done[p] for p in paths]
 
 
-def _from_index(index: Any, path: str) -> Item | None:
+def _from_index(index: Any, path: str, keyframes: bool) -> Item | None:
+    """The file's probe and fingerprint from the index when the file is unchanged and was hashed the same way."""
     sha = index.lookup(path)
-    if sha is None:
+    if sha is None or index.mode(sha) != ("keyframes" if keyframes else "dense"):
         return None
     try:
         info = replace(index.info(sha), path=path)
         fp = index.fingerprint(sha)
     except (VidverifyError, KeyError):
         return None
-    return Item(path, info, replace(fp, path=path) if hasattr(fp, "__dataclass_fields__") else fp, None)
+    return Item(path, info, replace(fp, path=path), None)  # the same bytes may be indexed under another name
 
 
 # -------------------------------------------------------------------------------------------- candidates
