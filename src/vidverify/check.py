@@ -840,9 +840,18 @@ def _time_case(e: Entry, infos: dict[str, MediaInfo], r: ScanResult, policy: tim
     idx = {k for k, f in enumerate(findings)
            if f.code in ("capture-time-mismatch", "recycled-footage", "capture-after-upload")
            and _claim_mentions(f, e.path, "claims.claimed_time")}
-    contra += [f"{findings[k].code}: {findings[k].message}" for k in sorted(idx)]
+    # The file's own capture time, when it agrees with the claim, outweighs another copy's upload date: a
+    # recycled-footage finding that rests on such an upload disputes that upload date (capture-after-upload
+    # reports it), not the claim.
+    own_agrees = bool(captures) and captures[0].path == e.path and not contra
+    discounted = [k for k in sorted(idx) if own_agrees and findings[k].code == "recycled-footage"
+                  and str((findings[k].evidence.get("first_seen") or {}).get("field", "")).startswith(
+                      "claims.upload_time")]
+    contra += [f"{findings[k].code}: {findings[k].message}" for k in sorted(idx) if k not in discounted]
     ev = {"claim": {"after": e.time.after, "before": e.time.before, "exact": exact}, "tolerance_s": slack,
-          "compared_with": compared, "contradictions": contra}
+          "compared_with": compared, "contradictions": contra,
+          "discounted": [{"finding": findings[k].to_dict(), "why": "the file's own capture time agrees with the "
+                          "claim; the finding rests on another copy's upload date"} for k in discounted]}
     if contra:
         return "fail", f"{e.rel}: claimed {e.time.text}, but " + "; ".join(contra), ev, idx
     if not compared:
