@@ -10,6 +10,26 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+# Time fields a container or muxer writes: when a file was written, which is a capture time only in an original.
+CONTAINER_TIME_FIELDS = ("Matroska DateUTC", "mvhd.creation_time", "container creation_time",
+                         "stream.video.creation_time", "XMP xmp:CreateDate", "FLV metadatadate")
+# Where a capture time is read from, best first (probe's ``created``; timeline's capture fields).
+CREATED_PREFERENCE = (
+    "com.apple.quicktime.creationdate",
+    "EXIF DateTimeOriginal",
+    "avchd.DateTimeOriginal",
+    "EXIF CreateDate",
+    "XMP exif:DateTimeOriginal",
+    "XMP photoshop:DateCreated",
+    "RIFF IDIT",
+    "Matroska DateUTC",
+    "mvhd.creation_time",
+    "container creation_time",
+    "stream.video.creation_time",
+    "XMP xmp:CreateDate",
+    "EXIF GPSDateTime",
+    "FLV metadatadate",
+)
 PLACEHOLDER_YEARS = (1904, 1970, 1980)  # epochs that writers put where they have no time
 _TIME_RE = re.compile(
     r"""^\s*(?P<y>\d{4})[-:/.](?P<mo>\d{1,2})[-:/.](?P<d>\d{1,2})
@@ -109,6 +129,8 @@ def tzinfo_of(offset: str | None) -> timezone | None:
 
 
 __all__ = [
+    "CONTAINER_TIME_FIELDS",
+    "CREATED_PREFERENCE",
     "PLACEHOLDER_YEARS",
     "epoch_to_iso",
     "is_placeholder",

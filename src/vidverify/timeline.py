@@ -41,34 +41,13 @@ SEVERITIES = ("info", "warning", "error")
 MAX_ZONE = timedelta(hours=14)  # local times lie within UTC-12 .. UTC+14; ±14 h covers every zone
 ZONE_STEP = timedelta(minutes=15)  # every zone offset in use is a multiple of a quarter hour
 
-# Fields that record when the footage was captured (not when a file was modified or uploaded).
-CAPTURE_FIELDS = (
-    "com.apple.quicktime.creationdate",
-    "EXIF DateTimeOriginal",
-    "avchd.DateTimeOriginal",
-    "EXIF CreateDate",
-    "XMP exif:DateTimeOriginal",
-    "XMP photoshop:DateCreated",
-    "RIFF IDIT",
-    "Matroska DateUTC",
-    "mvhd.creation_time",
-    "container creation_time",
-    "stream.video.creation_time",
-    "EXIF GPSDateTime",
-)
+# Fields that record when the footage was captured (not when a file was modified or uploaded): the ones probe
+# chooses ``created`` from, and GPS times.
 GPS_TIME_FIELDS = ("EXIF GPSDateTime", "gpmf.GPSU", "gpmf.GPS5", "gpmf.GPS9", "gpmf.GLPI", "gpmf.GPRI")
-# Fields only a capture device writes (a re-encoder copies them at most, never makes them up); the container's
-# creation_time, by contrast, is often the time a re-encoder wrote the file.
-DEVICE_CAPTURE_FIELDS = (
-    "com.apple.quicktime.creationdate",
-    "EXIF DateTimeOriginal",
-    "avchd.DateTimeOriginal",
-    "EXIF CreateDate",
-    "XMP exif:DateTimeOriginal",
-    "XMP photoshop:DateCreated",
-    "RIFF IDIT",
-    *GPS_TIME_FIELDS,
-)
+CAPTURE_FIELDS = dates.CREATED_PREFERENCE
+# Of those, the fields only a capture device writes (a re-encoder copies them at most, never makes them up); the
+# container's creation_time, by contrast, is often the time a re-encoder wrote the file.
+DEVICE_CAPTURE_FIELDS = tuple(f for f in CAPTURE_FIELDS if f not in dates.CONTAINER_TIME_FIELDS) + GPS_TIME_FIELDS
 EDIT_TYPES_NOT_CONTENT = frozenset({"reencode", "frame-rate", "scale"})  # do not change what is shown
 
 

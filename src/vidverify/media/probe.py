@@ -493,22 +493,7 @@ def _read_bitstream_writer(c: _Collector) -> None:
 
 # Order of preference for the capture time: device-local times with a zone first, then device times in UTC,
 # then local times with no zone, then times that a re-encoder may have written.
-_CREATED_PREFERENCE = (
-    "com.apple.quicktime.creationdate",
-    "EXIF DateTimeOriginal",
-    "avchd.DateTimeOriginal",
-    "EXIF CreateDate",
-    "XMP exif:DateTimeOriginal",
-    "XMP photoshop:DateCreated",
-    "RIFF IDIT",
-    "Matroska DateUTC",
-    "mvhd.creation_time",
-    "container creation_time",
-    "stream.video.creation_time",
-    "XMP xmp:CreateDate",
-    "EXIF GPSDateTime",
-    "FLV metadatadate",
-)
+_CREATED_PREFERENCE = dates.CREATED_PREFERENCE
 
 
 def _choose_created(timestamps: list[Timestamp]) -> Timestamp | None:
