@@ -489,3 +489,26 @@ def test_add_paths_takes_fingerprint_files(tmp_path: Path, clips: dict[str, Path
         assert [r.status for r in res] == ["added", "error"]
         assert ix.fingerprint(sha(fp)) == fp and ix.info(sha(fp)).frame_count == len(fp)
         assert [r.status for r in add_paths(ix, [str(clips["other1"])])] == ["unchanged"]  # its media is known
+
+
+def _open_and_read(db: str, start: Any) -> None:
+    start.wait()
+    with Index(db, timeout=30) as ix:
+        ix.stats()
+
+
+def test_processes_creating_one_index_at_once(tmp_path: Path) -> None:
+    """Switching a new file to WAL does not wait for a lock; racing first users retry instead of failing."""
+    ctx = mp.get_context("fork")
+    for round_ in range(6):
+        db = str(tmp_path / f"new{round_}.sqlite")
+        start = ctx.Event()
+        procs = [ctx.Process(target=_open_and_read, args=(db, start)) for _ in range(6)]
+        for p in procs:
+            p.start()
+        start.set()
+        for p in procs:
+            p.join(60)
+        assert [p.exitcode for p in procs] == [0] * 6
+        with Index(db, create=False) as ix:
+            assert ix.stats()["schema"] == SCHEMA_VERSION and ix.integrity_check() == "ok"

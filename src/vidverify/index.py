@@ -381,8 +381,7 @@ class Index:
         c = self._conn
         try:
             c.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
-            if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                c.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             c.execute("PRAGMA synchronous = NORMAL")  # WAL: a committed add survives a process crash
             c.execute("PRAGMA foreign_keys = OFF")
             tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -405,6 +404,20 @@ class Index:
             self._check_version()
         except sqlite3.Error as exc:
             raise self._fail(exc, "opening the index") from exc
+
+    def _use_wal(self) -> None:
+        """Switch to WAL. The switch takes an exclusive lock without waiting for it (no busy handler), so when
+        several processes open a new index at once, it is retried here."""
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                if self._conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not ("locked" in str(exc) or "busy" in str(exc)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _check_version(self) -> None:
         row = self._conn.execute("SELECT value FROM vidverify_meta WHERE key = 'schema_version'").fetchone()
