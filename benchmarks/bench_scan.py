@@ -12,11 +12,11 @@ The folder (``--out/scan/folder``, symlinks only: no corpus bytes are copied) ho
   overlay, pad, frame-rate; cached in --out/compare/variants). Variants that splice in other footage are left
   out: they join two groups, which is right but makes "exact" ambiguous.
 
-Scores: a group is exact when its member set equals a true group; a true group is found when some group equals
-it. The reference is right when it is the group's expected reference (the README's for corpus groups, the
-corpus original for variant groups). Timing: the whole scan (probe, fingerprint, align, group, compare with
-pictures) with ``--jobs 1`` and ``--jobs 2``, fresh processes, alternated, median of ``--repeat``; the machine
-load is recorded next to the figures.
+Scores: a group is exact when its member set equals a true group; a true group is found when some group equals it.
+The reference is right when it is the group's expected reference (the README's for corpus groups, the corpus
+original, or its 20 s re-encode from which the variants were made, for variant groups). Timing: the whole scan
+(probe, fingerprint, align, group, compare with pictures) with ``--jobs 1`` and ``--jobs 2``, fresh processes,
+alternated, median of ``--repeat``; the machine load is recorded next to the figures.
 """
 
 from __future__ import annotations
@@ -81,7 +81,10 @@ def build_folder(out: Path, sources: list[str]) -> tuple[Path, list[dict]]:
         for kind in VARIANT_KINDS:
             case = cc.build_variant(s, kind, srcs, list(cc.SOURCES).index(name), out / "compare")
             members.append(link(Path(case.b), Path(case.b).name))
-        truth.append({"name": name, "reference": members[0], "members": sorted(members)})
+        # the variants were made from the re-encode, which shows the same footage as the original: with no date
+        # or camera trace to tell them apart, either is a right reference
+        truth.append({"name": name, "reference": members[0], "also_right": [members[1]],
+                      "members": sorted(members)})
         del i
     for s in singles:
         truth.append({"name": Path(s).name, "reference": s, "members": [s], "single": True})
@@ -100,7 +103,7 @@ def score(result: dict, truth: list[dict]) -> dict:
             "group": t["name"], "size": len(t["members"]), "exact": found,
             "missing": sorted(os.path.basename(p) for p in set(t["members"]) - set(best)),
             "strangers": sorted(os.path.basename(p) for p in set(best) - set(t["members"])),
-            "reference_right": (ref == t["reference"]) if found else None,
+            "reference_right": (ref in (t["reference"], *t.get("also_right", ()))) if found else None,
             "reference": os.path.basename(ref) if ref else None,
             "expected_reference": os.path.basename(t["reference"]),
         })

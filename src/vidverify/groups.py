@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from .models import Match, MediaInfo
 from .timeline import When, created, has_camera_traces, upload
 
-COMPLETENESS_TIE = 0.02  # members whose completeness is within this of the best are equally complete
+COMPLETENESS_TIE = 0.05  # members whose completeness is within this of the best are equally complete (coverage is
+# measured to a few frames, and a pair of weak matches can lose a few per cent)
 
 
 @dataclass(frozen=True)
