@@ -6,7 +6,8 @@ import runpy
 import sys
 from pathlib import Path
 
-BENCHES = {"hash": "bench_hash.py", "compare": "bench_compare.py", "index": "bench_index.py"}
+BENCHES = {"hash": "bench_hash.py", "compare": "bench_compare.py", "scan": "bench_scan.py",
+           "index": "bench_index.py"}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHES)
