@@ -587,6 +587,7 @@ class Index:
         if self._bands is not None and self._bands_version == version:
             return self._bands
         started = time.perf_counter()
+        self._bands = None  # free the old arrays before building new ones
         rows = self._query("SELECT s.file_id, f.sha256, s.hashes, s.times FROM signatures s JOIN files f "
                            "ON f.id = s.file_id ORDER BY s.file_id")
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -594,12 +595,13 @@ class Index:
         hashes = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u8").astype(np.uint64, copy=False)
         times = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f4").astype(np.float32, copy=False)
         self._sha_of = {int(r[0]): str(r[1]) for r in rows}
+        del rows  # the blobs are copied into the arrays: let them go before the sort
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        self._bands = _Bands(ids, starts, hashes, times)
-        self._bands_version = version
-        log.info("index: %d signature hashes of %d files loaded in %.2f s", len(hashes), len(rows),
+        bands = _Bands(ids, starts, hashes, times)
+        self._bands, self._bands_version = bands, version
+        log.info("index: %d signature hashes of %d files loaded in %.2f s", len(hashes), len(ids),
                  time.perf_counter() - started)
-        return self._bands
+        return bands
 
     def candidates(self, fp: Fingerprint, limit: int = 50) -> list[tuple[str, float]]:
         """(sha256, votes) of the indexed clips most likely to share footage with ``fp``, most votes first.
