@@ -190,8 +190,8 @@ def process_all(paths: Sequence[str], opts: Options, progress: Progress | None =
         if index is not None and item.fp is not None:
             try:
                 index.add(item.info, item.fp)
-            except VidverifyError as exc:
-                log.warning("%s: not indexed: %s", item.path, exc.message)
+            except VidverifyError as exc:  # the scan's results stand; the index keeps what it had
+                log.error("%s: not stored in the index: %s", item.path, exc.message)
         if progress:
             progress("fingerprint", len(done), total)
 
