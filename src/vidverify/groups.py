@@ -66,12 +66,30 @@ def contains(matches: Iterable[Match]) -> dict[tuple[str, str], float]:
     return out
 
 
+def closure(members: Sequence[str], share: Mapping[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    """``share`` made transitive: when x contains z and z contains y, x contains y (at least the product).
+
+    A heavily edited member that only some others match (a big logo) still counts as contained in the version
+    that contains a member it matches."""
+    out = {(x, y): share.get((x, y), 0.0) for x in members for y in members if x != y}
+    for z in members:  # Floyd-Warshall over (max, x)
+        for x in members:
+            if x == z or out[(x, z)] == 0.0:
+                continue
+            for y in members:
+                if y not in (x, z):
+                    out[(x, y)] = max(out[(x, y)], out[(x, z)] * out[(z, y)])
+    return out
+
+
 def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
          share: Mapping[tuple[str, str], float]) -> list[Ranked]:
     """Members best-first as reference candidates.
 
-    Completeness is the mean share of each other member's footage that a member contains, less the share of its
-    own footage that no other member has (inserted material makes a version less of a reference, not more)."""
+    Completeness is the mean share of each other member's footage that a member contains (transitively), less
+    the share of its own footage that no other member has (inserted material makes a version less of a
+    reference, not more)."""
+    share = closure(members, share)
     ranked = []
     for x in members:
         others = [y for y in members if y != x]
@@ -120,4 +138,4 @@ def choose_reference(members: Sequence[str], infos: Mapping[str, MediaInfo],
     return ranked[0].path, reason(ranked)
 
 
-__all__ = ["COMPLETENESS_TIE", "Ranked", "choose_reference", "components", "contains", "rank", "reason"]
+__all__ = ["COMPLETENESS_TIE", "Ranked", "choose_reference", "closure", "components", "contains", "rank", "reason"]
