@@ -31,11 +31,12 @@ CREATED_PREFERENCE = (
     "FLV metadatadate",
 )
 PLACEHOLDER_YEARS = (1904, 1970, 1980)  # epochs that writers put where they have no time
+MAX_OFFSET_HOURS = 14  # hours; the largest UTC offset in use (Line Islands, +14:00)
 _TIME_RE = re.compile(
     r"""^\s*(?P<y>\d{4})[-:/.](?P<mo>\d{1,2})[-:/.](?P<d>\d{1,2})
         (?:[T\s_]+(?P<h>\d{1,2}):?(?P<mi>\d{2})(?::?(?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?)?
         \s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?\s*$""",
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE | re.IGNORECASE | re.ASCII,  # ASCII: "\\d" would also take Arabic-Indic and other digits
 )
 
 
@@ -71,6 +72,8 @@ def parse_time(text: str | None) -> tuple[str, str | None] | None:
     if m["f"] and int(m["f"]):
         frac = "." + m["f"][:6].rstrip("0")
     tz = _norm_tz(m["tz"])
+    if tz not in (None, "Z") and (int(tz[1:3]) > MAX_OFFSET_HOURS or int(tz[4:6]) >= 60):
+        return None  # "+99:99" is no zone on Earth: the whole value is not a time
     iso = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{frac}"
     return iso + (tz or ""), tz
 
@@ -79,11 +82,11 @@ def to_utc(iso: str) -> datetime | None:
     """The UTC instant of an ISO string that carries a zone; None for a local time of unknown zone."""
     try:
         dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
+        if dt.tzinfo is None:
+            return None
+        return dt.astimezone(UTC)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59-05:00 is past year 9999 in UTC
         return None
-    if dt.tzinfo is None:
-        return None
-    return dt.astimezone(UTC)
 
 
 def local_naive(iso: str) -> datetime | None:

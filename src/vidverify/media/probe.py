@@ -31,7 +31,8 @@ from . import isobmff
 log = logging.getLogger("vidverify")
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".heic", ".heif", ".tif", ".tiff", ".webp", ".gif", ".bmp", ".avif"}
-_ISO6709_RE = re.compile(r"^\s*([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?\s*$")
+_ISO6709_RE = re.compile(r"^\s*([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?\s*$",
+                         re.ASCII)
 _MDPM_UUID = bytes.fromhex("17ee8c60f84d11d98cd60800200c9a66") + b"MDPM"
 _MDPM_MAKES = {0x0103: "Panasonic", 0x0108: "Sony", 0x1011: "Canon", 0x1104: "JVC"}
 _GOPRO_FIRMWARE = {"HD3": "HERO3", "HD4": "HERO4", "HD5": "HERO5", "HD6": "HERO6", "HD7": "HERO7",
@@ -63,7 +64,10 @@ def parse_iso6709(text: str) -> tuple[float, float, float | None] | None:
     lat, lon = float(m.group(1)), float(m.group(2))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
-    return lat, lon, float(m.group(3)) if m.group(3) else None
+    alt = float(m.group(3)) if m.group(3) else None
+    if alt is not None and not abs(alt) < 1e7:  # "+9999…9" is inf: not an altitude, and not valid JSON
+        alt = None
+    return lat, lon, alt
 
 
 class _Collector:
