@@ -359,6 +359,12 @@ def _schema_error(err: Any, path: str, lines: dict[Path_, int]) -> ManifestError
         return ManifestError(f"should be 64 hex digits, got {str(inst)[:80]!r}", path=path, field=_dotted(at),
                              line=_line(lines, at))
     if v in ("anyOf", "oneOf"):
+        # the alternative of the value's own type says what is wrong inside it (e.g. a latitude out of range)
+        inner = [e for e in err.context or () if e.validator != "type"]
+        if inner:
+            from jsonschema.exceptions import best_match
+
+            return _schema_error(best_match(inner), path, lines)
         desc = err.schema.get("description", "")
         return ManifestError(f"not a valid value ({str(inst)[:80]!r}): {desc}".rstrip(": "), path=path,
                              field=_dotted(at), line=_line(lines, at))
