@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from vidverify.groups import choose_reference, closure, components, contains
-from vidverify.models import FileRef, Match, MediaInfo, Writer
+from vidverify.models import FileRef, Match, MediaInfo, Segment, Writer
 
 
-def m(a: str, b: str, cov_a: float, cov_b: float, verdict: str = "same-footage") -> Match:
-    """A match: ``cov_a`` of A is found in B, ``cov_b`` of B in A."""
-    return Match(FileRef(a), FileRef(b), verdict, 0.9, {"a": cov_a, "b": cov_b})
+def m(a: str, b: str, cov_a: float, cov_b: float, verdict: str = "same-footage",
+      segments: tuple[Segment, ...] = ()) -> Match:
+    """A match: ``cov_a`` of A is found in B, ``cov_b`` of B in A (10 s files)."""
+    return Match(FileRef(a, duration=10.0), FileRef(b, duration=10.0), verdict, 0.9, {"a": cov_a, "b": cov_b},
+                 segments)
 
 
 def info(path: str, *, w: int = 1280, h: int = 720, created: str | None = None, original: bool | None = None,
@@ -32,17 +34,23 @@ def test_closure_counts_footage_contained_through_another_member() -> None:
 
 
 def test_the_most_complete_version_is_the_reference() -> None:
-    ms = [m("orig", "trim", 0.6, 1.0), m("orig", "cut", 0.8, 1.0), m("trim", "cut", 0.75, 0.9)]
+    ms = [m("orig", "trim", 0.6, 1.0, segments=(Segment(2, 8, 0, 6),)),
+          m("orig", "cut", 0.8, 1.0, segments=(Segment(0, 4, 0, 4), Segment(6, 10, 4, 8))),
+          m("trim", "cut", 0.75, 0.9)]
     infos = {p: info(p) for p in ("orig", "trim", "cut")}
     ref, why = choose_reference(["cut", "orig", "trim"], infos, ms)
     assert ref == "orig" and "completeness" in why
 
 
 def test_inserted_footage_does_not_make_a_better_reference() -> None:
-    # spliced contains all of orig plus 3 s nobody else has; orig contains 80% of spliced
-    ms = [m("orig", "spliced", 1.0, 0.8), m("orig", "mirror", 1.0, 1.0), m("spliced", "mirror", 0.8, 1.0)]
+    # spliced (10 s) is the footage's 0-4 s, 2 s of other footage, then its 4-8 s (orig and mirror: 8 s shown)
+    halves = (Segment(0, 4, 0, 4), Segment(4, 8, 6, 10))
+    ms = [m("orig", "spliced", 1.0, 0.8, segments=halves), m("orig", "mirror", 1.0, 1.0),
+          m("mirror", "spliced", 1.0, 0.8, segments=halves)]
     infos = {p: info(p) for p in ("orig", "spliced", "mirror")}
-    assert choose_reference(["mirror", "orig", "spliced"], infos, ms)[0] == "orig"
+    assert choose_reference(["mirror", "orig", "spliced"], infos, ms)[0] in ("orig", "mirror")  # equals
+    assert choose_reference(["orig", "spliced"], infos, ms[:1])[0] == "orig"
+    assert choose_reference(["spliced", "orig"], infos, ms[:1])[0] == "orig"
 
 
 def test_ties_go_to_camera_traces_then_the_earliest_then_the_largest_then_the_least_compressed() -> None:

@@ -2,11 +2,11 @@
 
 Two files belong to one group when they share footage (any verdict but ``unrelated``); groups are the connected
 components of that relation, so a compilation joins the groups it draws from. The reference is the version the
-others are measured against: the most complete one (it contains the most of the other members' footage and has
-the least footage that no other member has), then a camera original or a file that kept a device's capture time
-over a re-encode (dates can be wrong, a writer's traces are in the file itself), then the
-earliest (capture or upload time, for every possible zone), then the largest picture, the least compressed (bit
-rate per pixel), the longest, and the path.
+others are measured against: the most complete one (it contains the most of the other members' footage, and no
+footage inserted between the stretches it shares with them), then a camera original or a file that kept a device's
+capture time over a re-encode (dates can be wrong, a writer's traces are in the file itself), then the earliest
+(capture or upload time, for every possible zone), then the largest picture, the least compressed (bit rate per
+pixel), the longest, and the path.
 """
 
 from __future__ import annotations
@@ -66,6 +66,33 @@ def contains(matches: Iterable[Match]) -> dict[tuple[str, str], float]:
     return out
 
 
+def inserted(matches: Iterable[Match]) -> dict[str, float]:
+    """path → the share of its duration that lies *between* stretches shared with other files: footage inserted
+    into the middle of the shared footage. (Unshared footage at the start or end is left alone: from the files
+    alone a longer version cannot be told from a version that was extended, but a hole in the middle is an
+    insert.)"""
+    spans: dict[str, list[tuple[float, float]]] = {}
+    durations: dict[str, float] = {}
+    for m in matches:
+        if m.verdict == "unrelated":
+            continue
+        for ref, side in ((m.a, "a"), (m.b, "b")):
+            spans.setdefault(ref.path, []).extend(
+                (getattr(sg, f"{side}_start"), getattr(sg, f"{side}_end")) for sg in m.segments)
+            if ref.duration:
+                durations[ref.path] = float(ref.duration)
+    out: dict[str, float] = {}
+    for path, ivs in spans.items():
+        ivs.sort()
+        holes, end = 0.0, None
+        for s0, s1 in ivs:
+            if end is not None and s0 > end:
+                holes += s0 - end
+            end = s1 if end is None else max(end, s1)
+        out[path] = holes / durations[path] if durations.get(path) else 0.0
+    return out
+
+
 def closure(members: Sequence[str], share: Mapping[tuple[str, str], float]) -> dict[tuple[str, str], float]:
     """``share`` made transitive: when x contains z and z contains y, x contains y (at least the product).
 
@@ -83,19 +110,21 @@ def closure(members: Sequence[str], share: Mapping[tuple[str, str], float]) -> d
 
 
 def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
-         share: Mapping[tuple[str, str], float]) -> list[Ranked]:
+         share: Mapping[tuple[str, str], float], holes: Mapping[str, float] | None = None) -> list[Ranked]:
     """Members best-first as reference candidates.
 
     Completeness is the mean share of each other member's footage that a member contains (transitively), less
-    the share of its own footage that no other member has (inserted material makes a version less of a
-    reference, not more)."""
+    the share of its own footage inserted between shared stretches (``holes``, from ``inserted``: inserted
+    material makes a version less of a reference, not more)."""
     share = closure(members, share)
     ranked = []
     for x in members:
         others = [y for y in members if y != x]
-        comp = sum(share.get((x, y), 0.0) for y in others) / len(others) if others else 1.0
-        foreign = 1.0 - max((share.get((y, x), 0.0) for y in others), default=1.0)
-        comp -= foreign
+        gaps = holes or {}
+        # of each other member, the footage that was not inserted into it
+        comp = sum(min(1.0, share.get((x, y), 0.0) / max(1e-9, 1.0 - gaps.get(y, 0.0))) for y in others) \
+            / len(others) if others else 1.0
+        comp -= gaps.get(x, 0.0)
         info = infos.get(x)
         firsts = [w for w in (created(info), upload(info)) if w is not None] if info else []
         first = min(firsts, key=lambda w: w.latest) if firsts else None
@@ -119,7 +148,7 @@ def reason(ranked: Sequence[Ranked]) -> str:
     """Why the first of ``ranked`` is the reference, in words."""
     r = ranked[0]
     parts = [f"completeness {r.completeness:.0%} (the share of the other members' footage it contains, less "
-             "footage only it has)"]
+             "footage inserted into it)"]
     if r.first is not None:
         parts.append(f"earliest known time {r.first.value} ({r.first.field})")
     if r.original:
@@ -134,8 +163,10 @@ def reason(ranked: Sequence[Ranked]) -> str:
 def choose_reference(members: Sequence[str], infos: Mapping[str, MediaInfo],
                      matches: Iterable[Match]) -> tuple[str, str]:
     """(reference path, reason)."""
-    ranked = rank(members, infos, contains(matches))
+    matches = list(matches)
+    ranked = rank(members, infos, contains(matches), inserted(matches))
     return ranked[0].path, reason(ranked)
 
 
-__all__ = ["COMPLETENESS_TIE", "Ranked", "choose_reference", "closure", "components", "contains", "rank", "reason"]
+__all__ = ["COMPLETENESS_TIE", "Ranked", "choose_reference", "closure", "components", "contains", "inserted",
+           "rank", "reason"]
