@@ -848,9 +848,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.manifest is None:
         raise UsageError("give a MANIFEST to check, or --init DIR to write one")
-    for target in (args.junit, args.html):
-        if target:
-            _check_html_target(target, [args.manifest])
+    if args.html:
+        _check_html_target(args.html, [args.manifest])
+    if args.junit:
+        junit = Path(args.junit)
+        if junit.is_dir() or not junit.resolve().parent.is_dir():
+            raise UsageError(f"--junit {args.junit}: give a file name in an existing folder")
+        if junit.exists() and junit.resolve() == Path(args.manifest).resolve():
+            raise UsageError(f"--junit {args.junit}: would overwrite the manifest")
     with _stage_progress(enabled=not args.json) as progress:
         result = check_mod.check(args.manifest, fail_on=args.fail_on, jobs=jobs, pictures=not args.no_pictures,
                                  progress=progress)
