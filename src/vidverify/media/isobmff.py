@@ -1092,6 +1092,10 @@ class _Parser:
         n = min(total, MAX_KEYFRAME_SAMPLES)
         if sample_count and sample_count < n:
             n = sample_count
+        if n > self.src.size:  # every sample takes at least a byte: 4M "samples" in a 1 KB file cost 300 MB
+            self.error(f"trak{tb.index}: {n} samples declared in a file of {self.src.size} bytes; keyframe times "
+                       f"cover the first {self.src.size}")
+            n = self.src.size
         if n > self.sample_budget:
             self.error(f"trak{tb.index}: sample budget for keyframe times exhausted; skipped")
             return []
