@@ -18,6 +18,7 @@ benchmarks/out/fuzz/. Prints iterations, crashes and hangs per target.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import math
@@ -220,16 +221,22 @@ class Vvfp(Target):
 
         n = 20
         rng = np.random.default_rng(1)
-        h = lambda: rng.integers(0, 2**63, n, dtype=np.uint64)  # noqa: E731
-        self.good = Fingerprint(
-            path="clip.mp4", sha256="0" * 64, size=1, mode="dense", times=np.arange(n) / 30.0, hashes=h(),
-            mirrored=h(), crop_hashes=h(), crop_mirrored=h(), rot90=h(), rot180=h(), rot270=h(),
-            luma_mean=rng.random(n).astype(np.float32), luma_std=rng.random(n).astype(np.float32),
-            duration=n / 30, fps=30.0, width=64, height=48)
+        arrays: dict[str, Any] = {}
+        for f in dataclasses.fields(Fingerprint):  # every per-frame array, whatever the format version adds
+            if "ndarray" not in str(f.type):
+                continue
+            if f.name == "times":
+                arrays[f.name] = np.arange(n) / 30.0
+            elif f.name.startswith("luma"):
+                arrays[f.name] = (rng.random(n) * 50).astype(np.float32)
+            elif "flat" in f.name:
+                arrays[f.name] = np.zeros(n, np.uint8)
+            else:
+                arrays[f.name] = rng.integers(0, 2**63, n, dtype=np.uint64)
+        self.good = Fingerprint(path="clip.mp4", sha256="0" * 64, size=1, mode="dense", duration=n / 30, fps=30.0,
+                                width=64, height=48, **arrays)
         self.good.save(work / "good.vvfp")
         buf = io.BytesIO()
-        arrays = {a: getattr(self.good, a) for a in ("times", "hashes", "mirrored", "crop_hashes", "crop_mirrored",
-                                                      "rot90", "rot180", "rot270", "luma_mean", "luma_std")}
         np.savez(buf, meta=np.array(json.dumps(self.good.meta())), **arrays)
         self.seeds = [(work / "good.vvfp").read_bytes(), buf.getvalue()]
         self.path = work / "case.vvfp"

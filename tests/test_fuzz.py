@@ -12,6 +12,7 @@ Every crash found by these runs is pinned by a regression test at the end of thi
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -185,15 +186,24 @@ def test_fuzz_mdpm(data: bytes) -> None:
 # ------------------------------------------------------------------------------------------ fingerprint files
 
 
+# every per-frame array of a Fingerprint (whatever the format version adds)
+ARRAY_FIELDS = tuple(f.name for f in dataclasses.fields(Fingerprint) if "ndarray" in str(f.type))
+
+
 def _fingerprint(n: int = 12) -> Fingerprint:
     rng = np.random.default_rng(5)
-    h = lambda: rng.integers(0, 2**63, n, dtype=np.uint64)  # noqa: E731
-    return Fingerprint(
-        path="clip.mp4", sha256="0" * 64, size=1000, mode="dense", times=np.arange(n) / 30.0, hashes=h(),
-        mirrored=h(), crop_hashes=h(), crop_mirrored=h(), rot90=h(), rot180=h(), rot270=h(),
-        luma_mean=rng.random(n).astype(np.float32), luma_std=rng.random(n).astype(np.float32), duration=n / 30.0,
-        fps=30.0, width=160, height=120, versions={"hash": "x"},
-    )
+    arrays: dict[str, Any] = {}
+    for name in ARRAY_FIELDS:
+        if name == "times":
+            arrays[name] = np.arange(n) / 30.0
+        elif name.startswith("luma"):
+            arrays[name] = (rng.random(n) * 50).astype(np.float32)
+        elif "flat" in name:
+            arrays[name] = np.zeros(n, np.uint8)
+        else:
+            arrays[name] = rng.integers(0, 2**63, n, dtype=np.uint64)
+    return Fingerprint(path="clip.mp4", sha256="0" * 64, size=1000, mode="dense", duration=n / 30.0, fps=30.0,
+                       width=160, height=120, versions={"hash": "x"}, **arrays)
 
 
 def _vvfp_bytes(tmp: Path) -> bytes:
@@ -225,9 +235,7 @@ def _load_bytes(tmp: Path, data: bytes) -> None:
 @pytest.fixture(scope="module")
 def vvfp_sources(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
     fp = _fingerprint()
-    stored = _stored_vvfp(fp.meta(), {a: getattr(fp, a) for a in ("times", "hashes", "mirrored", "crop_hashes",
-                                                                   "crop_mirrored", "rot90", "rot180", "rot270",
-                                                                   "luma_mean", "luma_std")})
+    stored = _stored_vvfp(fp.meta(), {a: getattr(fp, a) for a in ARRAY_FIELDS})
     return _vvfp_bytes(tmp_path_factory.mktemp("vvfp")), stored
 
 
@@ -266,8 +274,7 @@ META_VALUES = st.recursive(
 def test_fuzz_vvfp_contents(meta: dict[str, object], n: int, dtype: str, drop: str | None, tmp_path: Path) -> None:
     """Valid archives with hostile meta values and arrays of odd types and lengths."""
     fp = _fingerprint(4)
-    arrays = {a: getattr(fp, a) for a in ("times", "hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90",
-                                          "rot180", "rot270", "luma_mean", "luma_std")}
+    arrays = {a: getattr(fp, a) for a in ARRAY_FIELDS}
     arrays["times"] = np.zeros(n, dtype=dtype)
     if drop:
         del arrays[drop]
