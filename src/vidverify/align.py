@@ -2,7 +2,9 @@
 
 Method (all numpy, no per-frame Python):
 1. Channels. B's frame hashes are compared with A's frame hashes, with A's mirrored hashes (B mirrored), with
-   the hashes of A's centre 9:16 crop (B is a vertical crop of A) and the reverse (A is a crop of B).
+   the hashes of A's centre 9:16 crop (B is a vertical crop of A) and the reverse (A is a crop of B), with A
+   turned a quarter or half turn, and half picture with half picture (top, bottom, left, right: an overlay such
+   as a logo or a caption band leaves at least one half as it was; a half's votes weigh a little less).
 2. Seeds. A few informative B frames per second (flat frames say nothing) are compared with every A frame;
    pairs within SEED_THRESHOLD_BITS are seeds. A B frame from a static shot matches many A frames: each B
    frame's votes are shared among its seeds, so static shots cannot outvote distinctive moments.
@@ -51,8 +53,19 @@ class Track:
     rot90: np.ndarray
     rot180: np.ndarray
     rot270: np.ndarray
+    half_top: np.ndarray
+    half_bottom: np.ndarray
+    half_left: np.ndarray
+    half_right: np.ndarray
     flat: np.ndarray  # bool: frame carries no picture information
+    half_flat: np.ndarray  # uint8 bit k: half k (top, bottom, left, right) is flat
     frame_dur: float  # typical frame duration (s)
+
+    def flat_for(self, array: str) -> np.ndarray:
+        """Frames whose picture in ``array`` says nothing: flat frames, and for a half, a flat half."""
+        if array in _HALF_BITS:
+            return self.flat | ((self.half_flat & _HALF_BITS[array]) != 0)
+        return self.flat
 
     @classmethod
     def of(cls, fp: object) -> Track:
@@ -70,7 +83,9 @@ class Track:
             rot90=np.asarray(fp.rot90, dtype=np.uint64),  # type: ignore[attr-defined]
             rot180=np.asarray(fp.rot180, dtype=np.uint64),  # type: ignore[attr-defined]
             rot270=np.asarray(fp.rot270, dtype=np.uint64),  # type: ignore[attr-defined]
+            **{h: np.asarray(getattr(fp, h), dtype=np.uint64) for h in _HALF_BITS},
             flat=np.asarray(fp.luma_std) < FLAT_LUMA_STD,  # type: ignore[attr-defined]
+            half_flat=np.asarray(fp.half_flat, dtype=np.uint8),  # type: ignore[attr-defined]
             frame_dur=frame,
         )
 
@@ -86,7 +101,15 @@ _CHANNELS = (
     ("rotate-90", "rot90", "hashes", False),  # B shows A turned a quarter turn clockwise
     ("rotate-180", "rot180", "hashes", False),
     ("rotate-270", "rot270", "hashes", False),
+    # half pictures: an overlay (logo, caption band) covering part of B leaves at least one half as it was
+    ("half-top", "half_top", "half_top", False),
+    ("half-bottom", "half_bottom", "half_bottom", False),
+    ("half-left", "half_left", "half_left", False),
+    ("half-right", "half_right", "half_right", False),
 )
+_HALF_BITS = {"half_top": 1, "half_bottom": 2, "half_left": 4, "half_right": 8}
+HALF_VOTE_FACTOR = 0.85  # a half's votes count less than the whole picture's: the whole wins when both match
+_FIRST_HALF = next(i for i, c in enumerate(_CHANNELS) if c[0].startswith("half-"))
 
 
 @dataclass
@@ -124,11 +147,14 @@ def _seeds(a: Track, b: Track, sample: np.ndarray) -> list[_Seeds]:
     out = []
     # a long A is searched at every other frame: a B frame still finds a neighbour within one frame, and the
     # line found is then followed frame by frame
-    a_idx = np.flatnonzero(~a.flat)
-    if len(a_idx) > LONG_A_FRAMES:
-        a_idx = a_idx[::2]
+    a_all = np.flatnonzero(~a.flat)
+    step = 2 if len(a_all) > LONG_A_FRAMES else 1
     for ci, (_, a_name, b_name, _) in enumerate(_CHANNELS):
-        ah, bh = getattr(a, a_name)[a_idx], getattr(b, b_name)[sample]
+        a_idx = np.flatnonzero(~a.flat_for(a_name))[::step]
+        b_sample = sample[~b.flat_for(b_name)[sample]]
+        if len(a_idx) == 0 or len(b_sample) == 0:
+            continue
+        ah, bh = getattr(a, a_name)[a_idx], getattr(b, b_name)[b_sample]
         ia_l, jb_l, d_l = [], [], []
         for start in range(0, len(bh), 256):
             block = np.bitwise_count(np.bitwise_xor(bh[start:start + 256, None], ah[None, :]))  # uint8 (k, n)
@@ -138,7 +164,7 @@ def _seeds(a: Track, b: Track, sample: np.ndarray) -> list[_Seeds]:
                 keep = _closest_per_row(rows, cols, dist, MAX_SEEDS_PER_FRAME)
                 rows, cols, dist = rows[keep], cols[keep], dist[keep]
             ia_l.append(a_idx[cols])
-            jb_l.append(sample[start + rows])
+            jb_l.append(b_sample[start + rows])
             d_l.append(dist.astype(np.int32))
         ia = np.concatenate(ia_l) if ia_l else np.zeros(0, int)
         jb = np.concatenate(jb_l) if jb_l else np.zeros(0, int)
@@ -172,6 +198,7 @@ def _best_line(a: Track, b: Track, seeds: list[_Seeds], active: np.ndarray) -> t
             votes = float(hist[k])
             # prefer normal speed and no mirroring on ties
             votes *= 1.0 if speed == 1.0 else 0.97
+            votes *= HALF_VOTE_FACTOR if s.channel >= _FIRST_HALF else 1.0
             if best is None or votes > best[0]:
                 best = (votes, s.channel, float(speed), float(lo + (k + 1) * bin_w))
     return best

@@ -32,11 +32,15 @@ from .hashing import PHASH_VERSION, phash_and_mirror_batch, phash_batch, to_hex
 from .media import decode, ffmpeg
 
 FORMAT_NAME = "vidverify-fingerprint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
 SCHEMA = "vidverify/fingerprint@1"
+HALVES = ("half_top", "half_bottom", "half_left", "half_right")
 _ARRAYS = (
-    "times", "hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270", "luma_mean", "luma_std"
+    "times", "hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270", "luma_mean",
+    "luma_std", *HALVES, "half_flat",
 )
+_V1_MISSING = (*HALVES, "half_flat")  # arrays a version-1 file lacks (its halves are unknown: marked flat)
+ALL_HALVES_FLAT = 0b1111
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,9 +70,21 @@ class Fingerprint:
     time_origin: float = 0.0  # raw container time of t = 0 (non-zero for MPEG-TS and the like)
     versions: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # pHashes of the active picture's top, bottom, left and right halves (an overlay covers at most some of
+    # them); when not given (a version-1 file), zeros marked flat, so they never match
+    half_top: np.ndarray = None  # type: ignore[assignment]
+    half_bottom: np.ndarray = None  # type: ignore[assignment]
+    half_left: np.ndarray = None  # type: ignore[assignment]
+    half_right: np.ndarray = None  # type: ignore[assignment]
+    half_flat: np.ndarray = None  # type: ignore[assignment]  # uint8 bit k: half k (top, bottom, left, right) flat
 
     def __post_init__(self) -> None:
         n = len(self.times)
+        for name in HALVES:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.zeros(n, np.uint64))
+        if self.half_flat is None:
+            object.__setattr__(self, "half_flat", np.full(n, ALL_HALVES_FLAT, np.uint8))
         for name in _ARRAYS:
             arr = getattr(self, name)
             if len(arr) != n:
@@ -113,11 +129,12 @@ class Fingerprint:
         d = self.meta()
         d["frames"] = [
             {"t": float(t), "hash": h, "mirrored": m, "crop": c, "crop_mirrored": cm, "rot90": r1, "rot180": r2,
-             "rot270": r3, "mean": float(mu), "std": float(sd)}
-            for t, h, m, c, cm, r1, r2, r3, mu, sd in zip(
+             "rot270": r3, "mean": float(mu), "std": float(sd), "halves": [ht, hb, hl, hr], "half_flat": int(hf)}
+            for t, h, m, c, cm, r1, r2, r3, mu, sd, ht, hb, hl, hr, hf in zip(
                 self.times, to_hex(self.hashes), to_hex(self.mirrored), to_hex(self.crop_hashes),
                 to_hex(self.crop_mirrored), to_hex(self.rot90), to_hex(self.rot180), to_hex(self.rot270),
-                self.luma_mean, self.luma_std, strict=True
+                self.luma_mean, self.luma_std, *(to_hex(getattr(self, n)) for n in HALVES), self.half_flat,
+                strict=True
             )
         ]
         return d
@@ -140,6 +157,11 @@ class Fingerprint:
             rot270=np.array([int(f["rot270"], 16) for f in frames], dtype=np.uint64),
             luma_mean=np.array([f["mean"] for f in frames], dtype=np.float32),
             luma_std=np.array([f["std"] for f in frames], dtype=np.float32),
+            half_top=_half_column(frames, 0),
+            half_bottom=_half_column(frames, 1),
+            half_left=_half_column(frames, 2),
+            half_right=_half_column(frames, 3),
+            half_flat=np.array([f.get("half_flat", ALL_HALVES_FLAT) for f in frames], dtype=np.uint8),
             **_geometry(d),
             versions=dict(d.get("versions", {})),
             warnings=tuple(d.get("warnings", ())),
@@ -170,7 +192,7 @@ class Fingerprint:
                 fh.seek(0)
                 with np.load(fh, allow_pickle=False) as z:
                     meta = json.loads(str(z["meta"]))
-                    arrays = {a: z[a] for a in _ARRAYS}
+                    arrays = {a: z[a] for a in _ARRAYS if a in z.files or a not in _V1_MISSING}
         except FingerprintFileError as exc:
             raise FingerprintFileError(exc.message, path=p) from exc
         except Exception as exc:  # zipfile, zlib and numpy raise a dozen types on damaged archives (fuzzed)
@@ -185,6 +207,10 @@ class Fingerprint:
             version = int(meta.get("format_version", 0))
         except (TypeError, ValueError, OverflowError) as exc:
             raise FingerprintFileError("damaged fingerprint file (format_version)", path=p) from exc
+        if version < 2 and "times" in arrays:  # halves were not hashed: unknown, so marked flat (never matched)
+            n = len(arrays["times"])
+            arrays.update({h: np.zeros(n, np.uint64) for h in HALVES})
+            arrays["half_flat"] = np.full(n, ALL_HALVES_FLAT, np.uint8)
         if version > FORMAT_VERSION:
             raise FingerprintFileError(
                 f"fingerprint format version {meta.get('format_version')} is newer than this vidverify reads "
@@ -210,9 +236,15 @@ class Fingerprint:
                 rot270=arrays["rot270"].astype(np.uint64),
                 luma_mean=arrays["luma_mean"].astype(np.float32),
                 luma_std=arrays["luma_std"].astype(np.float32),
+                **{h: arrays[h].astype(np.uint64) for h in HALVES},
+                half_flat=arrays["half_flat"].astype(np.uint8),
             )
         except (KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
             raise FingerprintFileError(f"damaged fingerprint file ({exc})", path=p) from exc
+
+
+def _half_column(frames: list[dict[str, Any]], k: int) -> np.ndarray:
+    return np.array([int(f["halves"][k], 16) if "halves" in f else 0 for f in frames], dtype=np.uint64)
 
 
 MAX_MEMBER_BYTES = 1 << 30  # no array of a fingerprint file is larger (10 h at 60 fps is ~17 MB per array)
@@ -303,6 +335,9 @@ def versions(mode: str, fast: bool) -> dict[str, Any]:
     }
 
 
+HALF_FLAT_STD = 3.0  # grey-level std under which a half picture is flat (as align.FLAT_LUMA_STD for frames)
+
+
 def _hash_batch(batch: decode.FrameBatch) -> tuple[np.ndarray, ...]:
     """One batch of frames -> its compact per-frame columns (runs in the decoder threads)."""
     h, m = phash_and_mirror_batch(batch.frames)
@@ -310,7 +345,15 @@ def _hash_batch(batch: decode.FrameBatch) -> tuple[np.ndarray, ...]:
     # np.rot90 turns anticlockwise: k=3 is a quarter turn clockwise
     r90, r180, r270 = (phash_batch(np.rot90(batch.frames, k, axes=(1, 2))) for k in (3, 2, 1))
     flat = batch.frames.reshape(len(batch.frames), -1).astype(np.float32)
-    return batch.times, h, m, ch, cm, r90, r180, r270, flat.mean(axis=1), flat.std(axis=1)
+    n = len(batch.frames)
+    halves = batch.halves if batch.halves is not None else np.zeros((n, 4, 32, 32), np.uint8)
+    hh = phash_batch(halves.reshape(n * 4, *halves.shape[2:])).reshape(n, 4)
+    std = halves.reshape(n, 4, -1).astype(np.float32).std(axis=2)
+    half_flat = ((std < HALF_FLAT_STD) * (1 << np.arange(4))).sum(axis=1).astype(np.uint8)
+    if batch.halves is None:
+        half_flat[:] = ALL_HALVES_FLAT
+    return (batch.times, h, m, ch, cm, r90, r180, r270, flat.mean(axis=1), flat.std(axis=1),
+            hh[:, 0], hh[:, 1], hh[:, 2], hh[:, 3], half_flat)
 
 
 def fingerprint(
@@ -358,7 +401,7 @@ def fingerprint(
         p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
         warnings=warnings,
     )
-    times, hashes, mirrored, crop_h, crop_m, r90, r180, r270, means, stds = (
+    times, hashes, mirrored, crop_h, crop_m, r90, r180, r270, means, stds, h_top, h_bot, h_left, h_right, h_flat = (
         list(col) for col in zip(*parts, strict=True)
     )
     hasher.join()
@@ -380,6 +423,11 @@ def fingerprint(
         rot270=np.concatenate(r270),
         luma_mean=np.concatenate(means).astype(np.float32),
         luma_std=np.concatenate(stds).astype(np.float32),
+        half_top=np.concatenate(h_top),
+        half_bottom=np.concatenate(h_bot),
+        half_left=np.concatenate(h_left),
+        half_right=np.concatenate(h_right),
+        half_flat=np.concatenate(h_flat),
         duration=duration,
         fps=layout.fps,
         width=layout.width or None,

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, NotFoundError, UsageError, VidverifyError
-from .fingerprint import _ARRAYS, Fingerprint, _geometry
+from .fingerprint import _ARRAYS, HALVES, Fingerprint, _geometry
 from .models import Edit, MediaInfo, Model, Segment
 
 log = logging.getLogger("vidverify")
@@ -78,9 +78,10 @@ ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of result
 FLAT_LUMA_STD = 3.0  # frames flatter than this (black, white) are neither indexed nor looked up
 
 _BLOB_MAGIC = b"VVFB"
-_BLOB_VERSION = 1
-_U64 = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270")
-_DTYPES = {a: (np.uint64 if a in _U64 else np.float64 if a == "times" else np.float32) for a in _ARRAYS}
+_BLOB_VERSION = 2  # 2: the fingerprint's half-picture hashes
+_U64 = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270", *HALVES)
+_DTYPES = {a: (np.uint64 if a in _U64 else np.float64 if a == "times" else np.uint8 if a == "half_flat"
+               else np.float32) for a in _ARRAYS}
 
 
 class IndexFileError(InputError):
@@ -157,6 +158,9 @@ def decode_fingerprint(blob: bytes) -> Fingerprint:
     version, n, meta_len = struct.unpack_from("<BII", blob, 4)
     if version > _BLOB_VERSION:
         raise IndexFileError(f"fingerprint blob version {version} is newer than this vidverify reads; upgrade")
+    if version < _BLOB_VERSION:
+        raise IndexFileError(f"fingerprint blob version {version} is older than this vidverify writes; build the "
+                             "index again (vidverify index add)")
     start = 4 + struct.calcsize("<BII")
     meta = json.loads(blob[start:start + meta_len])
     payload = zlib.decompress(blob[start + meta_len:])

@@ -42,6 +42,7 @@ from . import ffmpeg
 log = logging.getLogger("vidverify")
 
 FRAME_SIZE = 32  # pixels per side of the grey frames handed to the hasher
+DETAIL_SIZE = 2 * FRAME_SIZE  # ffmpeg scales the active picture to this; its halves are hashed too
 BATCH_FRAMES = 512  # frames per batch read from a pipe
 SPLIT_MIN_SECONDS = 8.0  # below this a file is decoded by a single process
 SEGMENTS_PER_JOB = 2  # segments per decoder process (see map_batches)
@@ -80,6 +81,7 @@ class FrameBatch:
     times: np.ndarray  # (n,) float64 seconds on the presentation timeline
     frames: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8: the active picture
     crops: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8: its centre crop (picture.centre_crop)
+    halves: np.ndarray | None = None  # (n, 4, FRAME_SIZE, FRAME_SIZE) uint8: its top, bottom, left, right halves
 
 
 SAMPLE_FRAMES = 5  # keyframes sampled (seek + decode one) to find bars
@@ -243,8 +245,10 @@ def _argv(
     video = video.filter("extractplanes", "y")  # grey from here on: chroma is never scaled
     split = video.filter_multi_output("split", 2)
     full, part = split[0], split[1]
-    full = full.filter("scale", FRAME_SIZE, FRAME_SIZE, flags="area")
-    part = part.filter("crop", crop.w, crop.h, crop.x, crop.y).filter("scale", FRAME_SIZE, FRAME_SIZE, flags="area")
+    # the active picture at twice the hash size (its halves are hashed too), the centre crop at hash width and
+    # twice its height (to stack beside it); both are averaged down to FRAME_SIZE² in numpy (see _deliver)
+    full = full.filter("scale", DETAIL_SIZE, DETAIL_SIZE, flags="area")
+    part = part.filter("crop", crop.w, crop.h, crop.x, crop.y).filter("scale", FRAME_SIZE, DETAIL_SIZE, flags="area")
     video = ffmpeg_python.filter([full, part], "hstack", inputs=2)
     out = ffmpeg_python.output(
         video,
@@ -294,7 +298,7 @@ class _Segment:
             self.error = exc
 
     def _run(self) -> None:
-        frame_bytes = 2 * FRAME_SIZE * FRAME_SIZE
+        frame_bytes = DETAIL_SIZE * (DETAIL_SIZE + FRAME_SIZE)
         r_stats, w_stats = os.pipe()
         try:
             argv = _argv(
@@ -340,7 +344,7 @@ class _Segment:
                 self.stderr_tail.append(line)
 
     def _read(self, stdout: object, stats: object, frame_bytes: int) -> None:
-        """Frames arrive as FRAME_SIZE rows of 2*FRAME_SIZE: the active picture, then its centre crop.
+        """Frames arrive as DETAIL_SIZE rows: the active picture (DETAIL_SIZE wide), then its centre crop.
 
         Reads whatever the pipe holds (never waits for a full batch), so a segment learns that it has passed
         its end within a few frames and its process is stopped before it decodes much beyond."""
@@ -364,8 +368,8 @@ class _Segment:
                 return
 
     def _deliver(self, data: bytes, times: np.ndarray, n: int) -> None:
-        pair = np.frombuffer(data, dtype=np.uint8).reshape(n, FRAME_SIZE, 2 * FRAME_SIZE)
-        frames, crops = pair[:, :, :FRAME_SIZE], pair[:, :, FRAME_SIZE:]
+        frames, crops, halves = split_detail(
+            np.frombuffer(data, dtype=np.uint8).reshape(n, DETAIL_SIZE, DETAIL_SIZE + FRAME_SIZE))
         keep = np.ones(n, dtype=bool)
         if self.start is not None:
             keep &= ~(times < self.start - 1e-7)
@@ -380,9 +384,28 @@ class _Segment:
                 t = _fill_missing_times(t, self._last_time, self.layout.fps)
             self._last_time = float(t[-1])
             self.frames_read += len(t)
-            self.results.append(self.transform(FrameBatch(t, frames[keep], crops[keep])))
+            self.results.append(self.transform(FrameBatch(t, frames[keep], crops[keep], halves[keep])))
             if self.on_frames:
                 self.on_frames(int(keep.sum()))
+
+
+def _mean2(x: np.ndarray, axis: int) -> np.ndarray:
+    """Average neighbouring pairs along ``axis`` (rounded half up, as an area scale to half the size would)."""
+    a = np.moveaxis(x, axis, -1).astype(np.uint16)
+    m = (a[..., 0::2] + a[..., 1::2] + 1) >> 1
+    return np.moveaxis(m, -1, axis).astype(np.uint8)
+
+
+def split_detail(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, DETAIL, DETAIL + FRAME) rows from ffmpeg → the FRAME² active picture, the FRAME² centre crop, and the
+    four FRAME² halves of the active picture (top, bottom, left, right)."""
+    detail, crop = arr[:, :, :DETAIL_SIZE], arr[:, :, DETAIL_SIZE:]
+    half = DETAIL_SIZE // 2
+    frames = _mean2(_mean2(detail, 1), 2)
+    crops = _mean2(crop, 1)
+    halves = np.stack([_mean2(detail[:, :half], 2), _mean2(detail[:, half:], 2),
+                       _mean2(detail[:, :, :half], 1), _mean2(detail[:, :, half:], 1)], axis=1)
+    return frames, crops, halves
 
 
 def _crop_in_area(layout: StreamLayout) -> Box:
@@ -525,6 +548,7 @@ def time_base_str(tb: Fraction) -> str:
 
 __all__ = [
     "BATCH_FRAMES",
+    "DETAIL_SIZE",
     "FRAME_SIZE",
     "FrameBatch",
     "InputError",
