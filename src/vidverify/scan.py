@@ -233,12 +233,26 @@ def _sparse(fp: Fingerprint) -> np.ndarray:
     slots = np.floor((t - t[0]) / SPARSE_STEP_S).astype(np.int64)
     keep = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
     chans = [fp.hashes, fp.mirrored, fp.crop_hashes, fp.crop_mirrored]
-    return np.concatenate([c[keep] for c in chans if c is not None and len(c) == len(t)])
+    out = [c[keep] for c in chans if c is not None and len(c) == len(t)]
+    out += [h[keep][~_half_flat(fp, k)[keep]] for k, h in enumerate(_halves(fp))]
+    return np.concatenate(out)
 
 
 def _dense(fp: Fingerprint) -> np.ndarray:
     chans = [fp.hashes, fp.crop_hashes]
-    return np.concatenate([c for c in chans if c is not None and len(c) == len(fp.times)])
+    out = [c for c in chans if c is not None and len(c) == len(fp.times)]
+    out += [h[~_half_flat(fp, k)] for k, h in enumerate(_halves(fp))]
+    return np.concatenate(out)
+
+
+def _halves(fp: Fingerprint) -> list[np.ndarray]:
+    from .fingerprint import HALVES
+
+    return [getattr(fp, h) for h in HALVES]
+
+
+def _half_flat(fp: Fingerprint, k: int) -> np.ndarray:
+    return (np.asarray(fp.half_flat) & (1 << k)) != 0
 
 
 def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
