@@ -194,7 +194,7 @@ def _latest_agent(history: str | None) -> str | None:
         return None
     try:
         entries = ast.literal_eval(history)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):  # TypeError: "{[]: 1}"
         return None
     agents = [
         str(e["stEvt:softwareAgent"]).strip()

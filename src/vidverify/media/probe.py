@@ -103,6 +103,12 @@ class _Collector:
             self.gps = GPS(round(lat, 7), round(lon, 7), None if alt is None else round(alt, 3), source)
 
 
+def _ours(tag: str) -> bool:
+    """``vidverify.*`` tags are probe's own findings: a file that carries such a key (a crafted udta/keys entry)
+    must not pose as one, nor feed parsers that trust them."""
+    return tag.lower().startswith("vidverify.")
+
+
 def _read_av(c: _Collector, kind_hint: str | None) -> None:
     import av
 
@@ -123,7 +129,8 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
         if container.bit_rate:
             c.fields["bit_rate"] = int(container.bit_rate)
         for k, v in container.metadata.items():
-            c.tags[k] = str(v)
+            if not _ours(k):
+                c.tags[k] = str(v)
         streams = []
         for s in container.streams:
             cc: Any = s.codec_context
@@ -258,7 +265,8 @@ def _read_iso(c: _Collector) -> None:
             c.fields["edit_list"] = [list(e) for e in vt.edits]
     tags = {k: str(v) for k, v in info.tags.items()}
     for k, v in tags.items():
-        c.tags.setdefault(k, v)
+        if not _ours(k):
+            c.tags.setdefault(k, v)
     # device
     for key, names in (
         ("make", ("com.apple.quicktime.make", "\u00a9mak", "com.android.manufacturer", "pentax.Make")),
