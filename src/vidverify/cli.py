@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ix = sub.add_parser("index", help="store fingerprints of an archive in an SQLite file", epilog=_EPILOG_INDEX,
                         formatter_class=fmt, description="Build and inspect a fingerprint index.")
-    ix.set_defaults(func=lambda _args: (ix.print_help(sys.stderr), EXIT_USAGE)[1])
+    ix.set_defaults(func=_usage_of(ix))
     ixsub = ix.add_subparsers(dest="index_command", metavar="ACTION", parser_class=_Parser)
     ia = ixsub.add_parser("add", help="probe and fingerprint files into the index", epilog=_EPILOG_INDEX,
                           formatter_class=fmt, description="Add media files (and folders, recursively) to the index.")
@@ -235,6 +235,15 @@ finding codes (README, "Finding codes"): capture-after-upload, recycled-footage,
 timezone-inconsistent, future-date, placeholder-date, metadata-stripped, reencoded, edited, duplicate,
 place-mismatch. Exit 1 when a finding is at or above --fail-on (default error); 4 when an input is unreadable.
 """
+
+
+def _usage_of(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """A command that only prints ``parser``'s help (a group of actions named without an action)."""
+    def run(_args: argparse.Namespace) -> int:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+
+    return run
 
 
 def _add_policy_options(p: argparse.ArgumentParser) -> None:
@@ -860,7 +869,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = check_mod.check(args.manifest, fail_on=args.fail_on, jobs=jobs, pictures=not args.no_pictures,
                                  progress=progress)
     if args.junit:
-        check_mod.write_text_atomic(args.junit, check_mod.junit_xml(result))
+        render.write_text_atomic(args.junit, check_mod.junit_xml(result))
     if args.html and result.scan is not None:
         from .media.thumbs import thumbnails
         from .report import html

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -717,21 +716,10 @@ def render_scan(result: ScanResult, *, thumbs: Mapping[ThumbKey, bytes] | None =
 
 
 def write_html(path: str | os.PathLike[str], html: str) -> Path:
-    """Write ``html`` to ``path`` atomically: a temporary file in the same folder, then renamed over the target,
-    so a failure never leaves a half-written report. Returns the path written."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
+    """Write the report atomically (``render.write_text_atomic``): a failure never leaves a half-written one."""
+    from .render import write_text_atomic
+
+    return write_text_atomic(path, html)
 
 
 __all__ = [
