@@ -144,7 +144,7 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
 
     p = os.fspath(path)
     try:
-        with av.open(p, metadata_errors="ignore", options=ffmpeg.av_open_options()) as container:
+        with av.open(ffmpeg.input_url(p), metadata_errors="ignore", options=ffmpeg.av_open_options()) as container:
             if not container.streams.video:
                 raise UnsupportedFormatError("no video stream", path=p)
             stream = container.streams.video[0]

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .ffmpeg import av_open_options
+from .ffmpeg import av_open_options, input_url
 
 log = logging.getLogger("vidverify")
 
@@ -25,7 +25,7 @@ def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: 
 
     out: list[np.ndarray | None] = [None] * len(times)
     try:
-        with av.open(os.fspath(path), metadata_errors="ignore", options=av_open_options()) as c:
+        with av.open(input_url(path), metadata_errors="ignore", options=av_open_options()) as c:
             if not c.streams.video:
                 return out
             stream = c.streams.video[0]
@@ -88,7 +88,7 @@ def grab_keyframes(path: str | os.PathLike[str], times: Sequence[float], *, widt
     out: list[np.ndarray] = []
     seen: set[int | None] = set()
     try:
-        with av.open(os.fspath(path), metadata_errors="ignore", options=av_open_options()) as c:
+        with av.open(input_url(path), metadata_errors="ignore", options=av_open_options()) as c:
             if not c.streams.video:
                 return out
             stream = c.streams.video[0]

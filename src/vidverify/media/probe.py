@@ -113,9 +113,10 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
     import av
 
     try:
-        from .ffmpeg import av_open_options
+        from .ffmpeg import av_open_options, input_url
 
-        container = av.open(c.path, metadata_errors="ignore", options=av_open_options())
+        # "file:" + the absolute path: a file named "file:x.mp4" or "pipe:0" is that file, not x.mp4 or stdin
+        container = av.open(input_url(c.path), metadata_errors="ignore", options=av_open_options())
     except av.error.InvalidDataError as exc:
         raise VidverifyError("not a media file that ffmpeg can read") from exc
     except (av.error.FFmpegError, OSError, ValueError) as exc:

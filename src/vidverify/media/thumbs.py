@@ -68,9 +68,9 @@ def _origin(path: str) -> float:
         import av
 
         from .decode import ZERO_ORIGIN_FORMATS
-        from .ffmpeg import av_open_options
+        from .ffmpeg import av_open_options, input_url
 
-        with av.open(path, metadata_errors="ignore", options=av_open_options()) as c:
+        with av.open(input_url(path), metadata_errors="ignore", options=av_open_options()) as c:
             if any(name in c.format.name for name in ZERO_ORIGIN_FORMATS):
                 return 0.0
             return c.start_time / 1e6 if c.start_time is not None else 0.0
