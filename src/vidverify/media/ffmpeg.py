@@ -103,9 +103,14 @@ def ffmpeg_exe() -> str:
 @functools.cache
 def ffmpeg_version() -> str:
     """``ffmpeg -version``'s first line, short: e.g. ``n9.0.2-17-g2a571b6068-20260930``."""
-    out = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-version"], capture_output=True, text=True, timeout=30, check=False
-    ).stdout
+    try:
+        out = subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-version"], capture_output=True, text=True, timeout=30, check=False,
+            stdin=subprocess.DEVNULL,
+        ).stdout
+    except (subprocess.TimeoutExpired, OSError) as exc:  # a binary that hangs or cannot start: no version
+        log.warning("ffmpeg -version failed: %s", exc)
+        return "unknown"
     m = re.match(r"ffmpeg version (\S+)", out)
     return m.group(1) if m else "unknown"
 
