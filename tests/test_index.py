@@ -512,3 +512,25 @@ def test_processes_creating_one_index_at_once(tmp_path: Path) -> None:
         assert [p.exitcode for p in procs] == [0] * 6
         with Index(db, create=False) as ix:
             assert ix.stats()["schema"] == SCHEMA_VERSION and ix.integrity_check() == "ok"
+
+
+def test_version_1_blobs_still_load() -> None:
+    """Indexes written before the half-picture hashes keep working: their halves are marked flat."""
+    import struct
+    import zlib
+
+    from vidverify.fingerprint import ALL_HALVES_FLAT, HALVES
+    from vidverify.index import _DTYPES, _U64, _shuffle
+
+    fp = synth_fp(21, seconds=5)
+    meta = json.dumps(fp.meta()).encode()
+    parts = []
+    for name in (a for a in _arrays() if a not in (*HALVES, "half_flat")):
+        arr = np.ascontiguousarray(getattr(fp, name), dtype=_DTYPES[name])
+        if name in _U64:
+            arr = np.concatenate([arr[:1], np.bitwise_xor(arr[1:], arr[:-1])])
+        parts.append(_shuffle(arr.tobytes(), arr.itemsize))
+    blob = b"VVFB" + struct.pack("<BII", 1, len(fp), len(meta)) + meta + zlib.compress(b"".join(parts))
+    old = decode_fingerprint(blob)
+    assert np.array_equal(old.hashes, fp.hashes) and np.array_equal(old.luma_std, fp.luma_std)
+    assert (old.half_flat == ALL_HALVES_FLAT).all()

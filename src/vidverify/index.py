@@ -158,15 +158,13 @@ def decode_fingerprint(blob: bytes) -> Fingerprint:
     version, n, meta_len = struct.unpack_from("<BII", blob, 4)
     if version > _BLOB_VERSION:
         raise IndexFileError(f"fingerprint blob version {version} is newer than this vidverify reads; upgrade")
-    if version < _BLOB_VERSION:
-        raise IndexFileError(f"fingerprint blob version {version} is older than this vidverify writes; build the "
-                             "index again (vidverify index add)")
     start = 4 + struct.calcsize("<BII")
     meta = json.loads(blob[start:start + meta_len])
     payload = zlib.decompress(blob[start + meta_len:])
     arrays: dict[str, Any] = {}
     pos = 0
-    for name in _ARRAYS:
+    # version 1 has no half-picture hashes: Fingerprint marks them flat (never matched), as for .vvfp format 1
+    for name in _ARRAYS if version >= 2 else tuple(a for a in _ARRAYS if a not in (*HALVES, "half_flat")):
         dt = np.dtype(_DTYPES[name]).newbyteorder("<")
         size = n * dt.itemsize
         arr = np.frombuffer(_unshuffle(payload[pos:pos + size], dt.itemsize), dtype=dt).astype(_DTYPES[name])
