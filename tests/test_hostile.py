@@ -71,11 +71,13 @@ def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
     summary = (f"hostile inputs: {len(t.files)} files tried, {t.runs} command runs in {t.seconds:.0f} s, "
                f"{len(t.crashes)} crashes, {len(t.hangs)} hangs")
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
     if reporter is not None:
-        reporter.write_line("")
-        reporter.write_line(summary)
-        for what in t.crashes + t.hangs:
-            reporter.write_line(f"  {what}")
+        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            reporter.write_line("")
+            reporter.write_line(summary)
+            for what in t.crashes + t.hangs:
+                reporter.write_line(f"  {what}")
     if out := os.environ.get("VIDVERIFY_HOSTILE_TALLY"):
         Path(out).write_text(json.dumps({"files": len(t.files), "runs": t.runs, "crashes": t.crashes,
                                          "hangs": t.hangs, "seconds": round(t.seconds, 1)}, indent=2))
