@@ -12,8 +12,9 @@ No media: hash sequences are generated with numpy, like keyframe fingerprints of
 * Queries: a 60 s slice of a random indexed clip, at 30 fps (a dense fingerprint of an upload, as ``vidverify
   search upload.mp4`` makes), its frames bridging the indexed keyframes (each bit that differs between two
   keyframes flips at a random moment in between; at a scene change the cut falls at a random frame), then
-  2-8 random bits of re-encoding noise per frame. A third of them are mirrored, a third are a 9:16 centre crop
-  of the indexed clip. ``--unrelated`` more queries come from clips that are not indexed (false positives).
+  2-8 random bits of re-encoding noise per frame (``--noise``). A third of them are mirrored, a third are a
+  9:16 centre crop of the indexed clip. ``--unrelated`` more queries come from clips that are not indexed
+  (false positives).
 * Measured: build time (``Index.add`` per clip, one transaction each), file size, peak RSS, the cold start
   (signatures loaded and banded on the first search), and per query the candidate stage and the whole
   ``search`` (candidates + dense alignment of the best ones): median and p95, recall@1 and @10, and the error
@@ -172,10 +173,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     ap.add_argument("--reuse", action="store_true", help="keep an index built earlier with the same parameters")
+    ap.add_argument("--noise", default="2,4,6,8", help="re-encoding noise levels (mean bits flipped per query frame), "
+                    "one drawn per query (default 2,4,6,8)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.out / f"bench_index_{args.clips}_{args.seed}.sqlite"
-    report: dict[str, Any] = {"clips": args.clips, "seed": args.seed, "load_before": os.getloadavg()}
+    report: dict[str, Any] = {"clips": args.clips, "seed": args.seed, "noise": args.noise,
+                              "load_before": os.getloadavg()}
     if args.reuse and db.exists():
         report["build"] = None
     else:
@@ -199,7 +203,7 @@ def main() -> None:
         for q in range(args.queries + args.unrelated):
             related = q < args.queries
             kind = kinds[q % 3]
-            noise = int(rng.choice([2, 4, 6, 8]))
+            noise = int(rng.choice([int(x) for x in args.noise.split(",")]))
             clip = int(rng.integers(0, args.clips)) if related else args.clips + 10**6 + 100 * q
             while clip_arrays(args.seed, clip, protos)["n"] < QUERY_SECONDS + 2:  # a 60 s slice must fit
                 clip = int(rng.integers(0, args.clips)) if related else clip + 1
@@ -243,7 +247,8 @@ def main() -> None:
     }
     report["load_after"] = os.getloadavg()
     report["queries"] = rows
-    out = args.out / f"bench_index_{args.clips}.json"
+    out = args.out / (f"bench_index_{args.clips}.json" if args.noise == "2,4,6,8"
+                      else f"bench_index_{args.clips}_noise{args.noise.replace(',', '-')}.json")
     out.write_text(json.dumps(report, indent=2))
     s, st = report["summary"], report["stats"]
     b = report["build"]
