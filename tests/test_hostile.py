@@ -294,3 +294,13 @@ def test_ffmpeg_timeout_is_enforced(corpus: Corpus, monkeypatch: pytest.MonkeyPa
     with pytest.raises(InputError, match="did not finish"):
         ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=30", "-f", "null", "-"])
     assert time.perf_counter() - started < 20
+
+
+def test_timeout_through_the_command_line(corpus: Corpus, monkeypatch: pytest.MonkeyPatch, tally: Tally) -> None:
+    """A decode over VIDVERIFY_TIMEOUT is an unreadable input for the command: exit 4, one line, valid JSON."""
+    monkeypatch.setenv("VIDVERIFY_TIMEOUT", "0.001")
+    r = run_inprocess(["hash", "--json", corpus.good], corpus.folder)
+    assert not check(r, tally, "good.mp4 with VIDVERIFY_TIMEOUT=0.001", json_out=True), r.err
+    assert r.code == EXIT_INPUT and "did not finish within 0.001 s" in r.err
+    [doc] = json.loads(r.out)["files"]
+    assert doc["errors"] and "frames" not in doc

@@ -164,7 +164,7 @@ def timeout_for(duration: float | None = None, size: int | None = None) -> float
 
 
 def _timeout_error(timeout: float) -> InputError:
-    return InputError(f"ffmpeg did not finish within {timeout:.0f} s and was stopped "
+    return InputError(f"ffmpeg did not finish within {timeout:.3g} s and was stopped "
                       f"(set {TIMEOUT_ENV} to allow longer)")
 
 
