@@ -625,18 +625,24 @@ class _stage_progress:
 
 
 def cmd_index_add(args: argparse.Namespace) -> int:
-    from .index import AddResult, Index, add_paths
+    from .index import AddResult, Index, add_paths, expand_paths
     from .report import render
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    files = expand_paths(args.paths)
+    with Index(args.index) as index, _stage_progress(enabled=not args.json) as tick:
+        finished = 0
 
-    def report(r: AddResult) -> None:
-        if r.status == "error":
-            render.error_line(f"{r.path}: {r.error}")
+        def report(r: AddResult) -> None:
+            nonlocal finished
+            finished += 1
+            if tick:
+                tick("indexing", finished, len(files))
+            if r.status == "error":
+                render.error_line(f"{r.path}: {r.error}")
 
-    with Index(args.index) as index:
-        results = add_paths(index, args.paths, keyframes=args.keyframes, jobs=args.jobs, on_result=report)
+        results = add_paths(index, files, keyframes=args.keyframes, jobs=args.jobs, on_result=report)
         stats = index.stats()
     status = EXIT_INPUT if any(r.status == "error" for r in results) else EXIT_OK
     if args.json:
