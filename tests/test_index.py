@@ -534,3 +534,15 @@ def test_version_1_blobs_still_load() -> None:
     old = decode_fingerprint(blob)
     assert np.array_equal(old.hashes, fp.hashes) and np.array_equal(old.luma_std, fp.luma_std)
     assert (old.half_flat == ALL_HALVES_FLAT).all()
+
+
+def test_results_name_a_path_that_still_exists(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.mp4"
+    kept.write_bytes(b"k" * 1000)
+    fp = replace(synth_fp(41, seconds=20), path=str(kept), size=1000)
+    with Index(tmp_path / "ix.sqlite") as ix:
+        ix.add(replace(synth_info(fp), path=str(kept)), fp)
+        ix.add_path(tmp_path / "moved-away.mp4", sha(fp), 1000, 1)  # recorded later, gone now
+        assert ix.paths(sha(fp))[0].endswith("moved-away.mp4")
+        [res] = ix.search(slice_fp(fp, 2.0, 12.0, seed=1))
+        assert res.path == str(kept)

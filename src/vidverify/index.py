@@ -644,7 +644,7 @@ class Index:
             if m.verdict == "unrelated":
                 continue
             results.append(SearchResult(
-                path=self.paths(sha)[0], sha256=sha, score=m.similarity, verdict=m.verdict, coverage=coverage,
+                path=_best_path(self.paths(sha)), sha256=sha, score=m.similarity, verdict=m.verdict, coverage=coverage,
                 segments=segments, edits=edits, duration=duration, confidence=m.confidence, votes=votes,
             ))
         results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
@@ -654,6 +654,11 @@ class Index:
         """(sha256, mode, frames, duration) of every indexed file."""
         for sha, mode, frames, duration in self._query("SELECT sha256, mode, frames, duration FROM files ORDER BY id"):
             yield str(sha), str(mode), int(frames), duration
+
+
+def _best_path(paths: list[str]) -> str:
+    """The most recently recorded path that still exists (else the most recent one)."""
+    return next((p for p in paths if os.path.exists(p)), paths[0] if paths else "")
 
 
 def _frame_step(fp: Fingerprint) -> float:
