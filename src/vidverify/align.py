@@ -109,6 +109,8 @@ _CHANNELS = (
 )
 _HALF_BITS = {"half_top": 1, "half_bottom": 2, "half_left": 4, "half_right": 8}
 HALF_VOTE_FACTOR = 0.85  # a half's votes count less than the whole picture's: the whole wins when both match
+HALF_MIN_SEGMENT_SECONDS = 1.5  # a stretch matched by a half picture only must be at least this long ...
+HALF_SEGMENT_MAX_MEAN_BITS = 8.0  # ... and this close (an overlaid copy's free half matches within 1-3 bits)
 _FIRST_HALF = next(i for i, c in enumerate(_CHANNELS) if c[0].startswith("half-"))
 
 
@@ -311,7 +313,9 @@ def align(fa: object, fb: object) -> list[Segment]:
                 continue
             mean_d = float(dist[run][informative].mean())
             length = b.times[j] - b.times[i] + b.frame_dur
-            if length < MIN_SEGMENT_SECONDS or mean_d > SEGMENT_MAX_MEAN_BITS:
+            half = channel >= _FIRST_HALF  # half a picture says less: it must match longer and closer
+            if length < (HALF_MIN_SEGMENT_SECONDS if half else MIN_SEGMENT_SECONDS) or \
+                    mean_d > (HALF_SEGMENT_MAX_MEAN_BITS if half else SEGMENT_MAX_MEAN_BITS):
                 continue
             explained[run] = True
             new += 1
