@@ -546,3 +546,22 @@ def test_results_name_a_path_that_still_exists(tmp_path: Path) -> None:
         assert ix.paths(sha(fp))[0].endswith("moved-away.mp4")
         [res] = ix.search(slice_fp(fp, 2.0, 12.0, seed=1))
         assert res.path == str(kept)
+
+
+def test_search_finds_a_sped_up_copy(tmp_path: Path) -> None:
+    clips = [synth_fp(500 + i, seconds=40) for i in range(20)]
+    target = clips[9]
+    src = slice_fp(target, 0.0, 40.0, seed=9, bits=3)
+    pick = np.round(np.arange(int(20 * 30)) * 1.25).astype(int) + 150  # 1.25x from 5 s on, 30 fps kept
+    fast = replace(src, times=np.arange(len(pick)) / 30.0, duration=len(pick) / 30.0,
+                   **{a: getattr(src, a)[pick].copy() for a in _arrays() if a != "times"})
+    with Index(tmp_path / "ix.sqlite") as ix:
+        for fp in clips:
+            ix.add(synth_info(fp), fp)
+        cands = ix.candidates(fast, 3)
+        assert cands[0][0] == target.sha256 and cands[0][1] > 10 * max([v for _, v in cands[1:]] + [0.1])
+        assert cands[0][1] > 0.55 * 20 * 8  # most sampled frames vote on the 1.25x line, not a third of them
+        [res] = ix.search(fast)
+    seg = max(res.segments, key=lambda s: s.frames)
+    assert res.sha256 == target.sha256 and seg.speed == pytest.approx(1.25, abs=0.03)
+    assert seg.b_start == pytest.approx(5.0 + 1.25 * seg.a_start, abs=0.2)

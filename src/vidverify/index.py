@@ -28,9 +28,10 @@ only the signature pages.
    than ``MAX_BUCKET_FACTOR`` times the mean (generic pictures) are skipped. The arrays are built on first use
    from the ``signatures`` table and rebuilt when another connection has written.
 2. Alignment. The best candidates (at least ``MIN_VOTES`` and ``RELATIVE_VOTES`` of the best one's votes) are
-   aligned densely with ``compare.match_fingerprints``, the indexed clip as reference and the query as the clip
-   to explain (so a keyframe-only indexed clip is followed frame by frame along the query), and reported with
-   A = the query, B = the indexed clip; clips whose verdict is not ``unrelated`` are the results, best first.
+   aligned densely with ``compare.match_fingerprints``, normally the indexed clip as reference and the query as
+   the clip to explain (alignment follows B frame by frame, so the denser fingerprint is B: a keyframe-only
+   indexed clip is still matched along every query frame), and reported with A = the query, B = the indexed
+   clip; clips whose verdict is not ``unrelated`` are the results, best first.
 """
 
 from __future__ import annotations
