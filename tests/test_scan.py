@@ -151,8 +151,20 @@ def test_discover_and_candidates(small: dict[str, Path]) -> None:
     assert list(errors.values()) == ["no such file or folder"]
     from vidverify.fingerprint import fingerprint
 
-    fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small")]
-    assert candidate_pairs(fps) == [(0, 3)]
+    fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small", "comp")]
+    assert candidate_pairs(fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
+
+
+def test_banded_candidates_for_large_scans_find_the_same_pairs(small: dict[str, Path],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from vidverify.fingerprint import fingerprint
+
+    scan_mod = importlib.import_module("vidverify.scan")  # the package exports the function under that name
+    fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small", "comp")]
+    monkeypatch.setattr(scan_mod, "ALL_PAIRS_MAX", 0)
+    assert candidate_pairs(fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
 
 
 def test_dask_cluster_gives_the_same_result(small: dict[str, Path]) -> None:

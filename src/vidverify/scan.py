@@ -48,6 +48,10 @@ MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS
 SPARSE_STEP_S = 0.5  # one frame per this many seconds is tested against every frame of the other file
 CANDIDATE_BITS = SEED_THRESHOLD_BITS  # a sparse frame this close to any frame of the other file makes a candidate
 CANDIDATE_HITS = 2  # ... and this many such frames (1 for a still image)
+ALL_PAIRS_MAX = 300  # up to this many files every pair is tested; above, a banded Hamming index picks them
+BANDED_CANDIDATES = 20  # with the banded index: the best-voted other files each file is aligned with
+BANDED_MIN_VOTES = 2.0  # ... when they have at least this many votes (two close frames on one line; search
+# asks for 3, but a scan must not miss a 2 s excerpt of a short clip)
 
 DASK_CONNECT_TIMEOUT_S = 10  # waiting longer for a scheduler that does not answer helps no one
 
@@ -256,7 +260,14 @@ def _half_flat(fp: Fingerprint, k: int) -> np.ndarray:
 
 
 def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
-    """Pairs (i < j) whose fingerprints may share footage: sparse frames of one close to some frame of the other."""
+    """Pairs (i < j) whose fingerprints may share footage.
+
+    Up to ALL_PAIRS_MAX files, every pair is tested (sparse frames of one against every frame of the other, in
+    every channel, halves included); above, each file's sparse hashes go into a banded Hamming index (the
+    index module's candidate stage) and each file looks up its ``BANDED_CANDIDATES`` best-voted others, which
+    keeps the cost near-linear in the number of files."""
+    if len(fps) > ALL_PAIRS_MAX:
+        return _banded_pairs(fps)
     sparse = [_sparse(f) for f in fps]
     dense = [_dense(f) for f in fps]
     pairs = []
@@ -266,6 +277,26 @@ def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
             if _hits(sparse[i], dense[j]) >= need or _hits(sparse[j], dense[i]) >= need:
                 pairs.append((i, j))
     return pairs
+
+
+def _banded_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
+    from .index import _Bands, _query_probes, sparse_signature
+
+    sigs = [sparse_signature(f) for f in fps]
+    sizes = np.array([len(h) for h, _ in sigs], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    hashes = np.concatenate([h for h, _ in sigs]) if len(sigs) else np.zeros(0, np.uint64)
+    times = np.concatenate([t for _, t in sigs]) if len(sigs) else np.zeros(0, np.float32)
+    bands = _Bands(np.arange(len(fps), dtype=np.int64), starts, hashes, times)
+    pairs: set[tuple[int, int]] = set()
+    for i, fp in enumerate(fps):
+        probes, frame_of, frame_times = _query_probes(fp)
+        ids, votes = bands.votes(probes, frame_of, frame_times)
+        order = np.argsort(-votes)
+        for j, v in zip(ids[order][:BANDED_CANDIDATES + 1], votes[order][:BANDED_CANDIDATES + 1], strict=True):
+            if int(j) != i and v >= BANDED_MIN_VOTES:
+                pairs.add((min(i, int(j)), max(i, int(j))))
+    return sorted(pairs)
 
 
 def _hits(sparse: np.ndarray, dense: np.ndarray, chunk: int = 4096) -> int:
