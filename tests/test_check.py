@@ -4,6 +4,7 @@ annotations, --init."""
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -16,9 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
-from vidverify import check as check_mod
 from vidverify import cli
 from vidverify.check import CheckCase, CheckResult, ManifestError, check, load_manifest
+
+check_mod = importlib.import_module("vidverify.check")  # vidverify.check is also the exported function
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "manifest.example.yaml"
@@ -378,7 +380,9 @@ def test_junit_marks_each_status(tmp_path: Path) -> None:
     cases = tuple(CheckCase(f"k:{s}", "readable", s, s, f"{s} \x07message") for s in ("pass", "fail", "error", "skip"))
     r = CheckResult("m.yaml", "error", "error", cases,
                     {"total": 4, "passed": 1, "failed": 1, "errors": 1, "skipped": 1})
-    out = check_mod.write_text_atomic(tmp_path / "j.xml", check_mod.junit_xml(r))
+    from vidverify.report.render import write_text_atomic
+
+    out = write_text_atomic(tmp_path / "j.xml", check_mod.junit_xml(r))
     [suite] = list(junitparser.JUnitXml.fromfile(str(out)))
     got = {c.name: [type(x).__name__ for x in c.result] for c in suite}
     assert got == {"pass": [], "fail": ["Failure"], "error": ["Error"], "skip": ["Skipped"]}

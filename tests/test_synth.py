@@ -301,7 +301,8 @@ def test_make_case_quick(tmp_path: Path) -> None:
     case = json.loads((out / "case.json").read_text())
     assert case["schema"] == "vidverify/example-case@1" and case["quick"] is True
     names = {f["path"] for f in case["files"]}
-    on_disk = {p.name for p in out.iterdir() if not p.name.endswith(".info.json") and p.name != "case.json"}
+    on_disk = {p.name for p in out.iterdir()
+               if not p.name.endswith(".info.json") and p.name not in ("case.json", "claims.yaml")}
     assert names == on_disk  # every file is listed, nothing else is left behind
     roles = [f["role"] for f in case["files"]]
     assert roles.count("original") == 1 and roles.count("reupload") == 6 and roles.count("unrelated") == 2

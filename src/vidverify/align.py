@@ -30,6 +30,8 @@ SEED_THRESHOLD_BITS = 12  # a seed pair: frames within this many bits of 64
 MATCH_THRESHOLD_BITS = 16  # along a found line, a frame matches within this many bits
 SEGMENT_MAX_MEAN_BITS = 12.0  # a segment's mean distance must stay under this (random pairs: ~32)
 MIN_SEGMENT_SECONDS = 0.5  # shorter stretches are not reported
+MIN_SEGMENT_FRAMES = 3  # nor stretches of fewer informative frames (keyframe fingerprints: one or two frames
+# within 12 bits happen by chance among the millions of frame pairs of an archive)
 GAP_BRIDGE_SECONDS = 0.4  # mismatches shorter than this inside a run are bridged
 FLAT_LUMA_STD = 3.0  # grey-level std under which a frame is flat (black, white): its hash says nothing
 SEEDS_PER_SECOND = 4.0  # B frames sampled per second of B for seeding
@@ -109,6 +111,7 @@ _CHANNELS = (
 )
 _HALF_BITS = {"half_top": 1, "half_bottom": 2, "half_left": 4, "half_right": 8}
 HALF_VOTE_FACTOR = 0.85  # a half's votes count less than the whole picture's: the whole wins when both match
+WHOLE_OVER_HALF = 0.9  # a half's line that the whole picture matches this well along is a whole-picture match
 HALF_MIN_SEGMENT_SECONDS = 1.5  # a stretch matched by a half picture only must be at least this long ...
 HALF_SEGMENT_MAX_MEAN_BITS = 8.0  # ... and this close (an overlaid copy's free half matches within 1-3 bits)
 _FIRST_HALF = next(i for i, c in enumerate(_CHANNELS) if c[0].startswith("half-"))
@@ -256,7 +259,9 @@ def _runs(mask: np.ndarray, times: np.ndarray, frame: float) -> list[tuple[int, 
     idx = np.flatnonzero(mask)
     if len(idx) == 0:
         return []
-    breaks = np.flatnonzero(np.diff(times[idx]) > GAP_BRIDGE_SECONDS + frame * 0.5)
+    # neighbouring frames are one frame apart (a keyframe fingerprint: a GOP apart), so a run breaks only where
+    # more than GAP_BRIDGE_SECONDS is missing between them
+    breaks = np.flatnonzero(np.diff(times[idx]) > GAP_BRIDGE_SECONDS + frame * 1.5)
     starts = np.concatenate([[0], breaks + 1])
     ends = np.concatenate([breaks, [len(idx) - 1]])
     return [(int(idx[s]), int(idx[e])) for s, e in zip(starts, ends, strict=True)]
@@ -304,6 +309,14 @@ def align(fa: object, fb: object) -> list[Segment]:
             mean1 = float(dist1[m1].mean()) if good1 else 64.0
             if good1 >= 0.95 * good and mean1 <= mean0 + 1.0:
                 speed, offset, a_idx, dist = 1.0, offset1, a_idx1, dist1
+        if channel >= _FIRST_HALF:
+            # a line found through a half picture: where the whole picture matches along it too, it is an
+            # ordinary match (whole-picture name and thresholds); elsewhere the half alone carries the frame
+            a_full, d_full = _distances_along(a, b, 0, speed, offset)
+            free = ~explained
+            whole = int(((d_full <= MATCH_THRESHOLD_BITS) & free).sum())
+            if whole >= WHOLE_OVER_HALF * int(((dist <= MATCH_THRESHOLD_BITS) & free).sum()):
+                channel, a_idx, dist = 0, a_full, d_full
         ok = ((dist <= MATCH_THRESHOLD_BITS) | b.flat) & ~explained
         new = 0
         for i, j in _runs(ok, b.times, b.frame_dur):
@@ -315,7 +328,8 @@ def align(fa: object, fb: object) -> list[Segment]:
             length = b.times[j] - b.times[i] + b.frame_dur
             half = channel >= _FIRST_HALF  # half a picture says less: it must match longer and closer
             if length < (HALF_MIN_SEGMENT_SECONDS if half else MIN_SEGMENT_SECONDS) or \
-                    mean_d > (HALF_SEGMENT_MAX_MEAN_BITS if half else SEGMENT_MAX_MEAN_BITS):
+                    mean_d > (HALF_SEGMENT_MAX_MEAN_BITS if half else SEGMENT_MAX_MEAN_BITS) or \
+                    int(informative.sum()) < MIN_SEGMENT_FRAMES:
                 continue
             explained[run] = True
             new += 1

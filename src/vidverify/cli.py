@@ -844,7 +844,9 @@ def _add_check_parser(sub: Any, fmt: Any) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from . import check as check_mod
+    import importlib
+
+    check_mod = importlib.import_module("vidverify.check")  # the package exports the function check() too
     from .report import render
 
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
