@@ -625,6 +625,21 @@ def _severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
+def _file_card(p: str, info: MediaInfo | None, th: _Thumbs) -> dict[str, Any]:
+    """What a file's card shows: its poster frame, length, capture and upload times."""
+    t = _poster_time(info)
+    return {
+        "path": p,
+        "name": _name(p),
+        "thumb": th.uri(p, t),
+        "t": t,
+        "duration": fmt_time(info.duration) if info and info.duration is not None else "–",
+        "created": info.created if info else None,
+        "upload": info.claims.upload_time if info and info.claims else None,
+        "uploader": info.claims.uploader if info and info.claims else None,
+    }
+
+
 def _group_view(
     g: Group, infos: Mapping[str, MediaInfo], findings: Sequence[Finding], th: _Thumbs, start: int
 ) -> dict[str, Any]:
@@ -633,20 +648,11 @@ def _group_view(
     related = [f for f in findings if set(f.paths) & set(members)]
     cards = []
     for p in members:
-        info = infos.get(p)
-        t = _poster_time(info)
         m = pairs_by_b.get(p)
         cards.append(
             {
-                "path": p,
-                "name": _name(p),
+                **_file_card(p, infos.get(p), th),
                 "reference": p == g.reference,
-                "thumb": th.uri(p, t),
-                "t": t,
-                "duration": fmt_time(info.duration) if info and info.duration is not None else "–",
-                "created": info.created if info else None,
-                "upload": info.claims.upload_time if info and info.claims else None,
-                "uploader": info.claims.uploader if info and info.claims else None,
                 "verdict": m.verdict if m else None,
                 "coverage": f"{m.coverage.get('b', 0.0):.0%}" if m else None,
                 "edits": sorted({e.type for e in m.edits}) if m else [],
@@ -682,20 +688,7 @@ def render_scan(result: ScanResult, *, thumbs: Mapping[ThumbKey, bytes] | None =
         n += len(g.pairs)
     singles = []
     for p in result.singles:
-        info = infos.get(p)
-        t = _poster_time(info)
-        singles.append(
-            {
-                "path": p,
-                "name": _name(p),
-                "thumb": th.uri(p, t),
-                "t": t,
-                "duration": fmt_time(info.duration) if info and info.duration is not None else "–",
-                "created": info.created if info else None,
-                "upload": info.claims.upload_time if info and info.claims else None,
-                "uploader": info.claims.uploader if info and info.claims else None,
-            }
-        )
+        singles.append(_file_card(p, infos.get(p), th))
     return _render(
         kind="scan",
         title=f"scan of {len(result.files)} file{'s' if len(result.files) != 1 else ''}",
