@@ -63,3 +63,13 @@ def test_ties_go_to_camera_traces_then_the_earliest_then_the_largest_then_the_le
     rich = {"a": info("a", bit_rate=4_000_000), "b": info("b", bit_rate=1_000_000)}
     ref, why = choose_reference(["a", "b"], rich, ms)
     assert ref == "a" and "bits per pixel" in why
+
+
+def test_a_letterboxed_canvas_is_not_a_larger_picture() -> None:
+    ms = [m("orig", "padded", 1.0, 1.0)]
+    infos = {"orig": info("orig", w=640, h=360), "padded": info("padded", w=720, h=1280)}
+    assert choose_reference(["orig", "padded"], infos, ms)[0] == "padded"  # canvas size alone misleads
+    pictures = {"orig": 640 * 360, "padded": 720 * 404}  # the picture inside the bars: scaled up, no new detail
+    assert choose_reference(["orig", "padded"], infos, ms, pictures, frozenset({"padded"}))[0] == "orig"
+    pictures["padded"] = 320 * 180
+    assert choose_reference(["orig", "padded"], infos, ms, pictures)[0] == "orig"

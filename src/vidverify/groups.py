@@ -5,8 +5,8 @@ components of that relation, so a compilation joins the groups it draws from. Th
 others are measured against: the most complete one (it contains the most of the other members' footage, and no
 footage inserted between the stretches it shares with them), then a camera original or a file that kept a device's
 capture time over a re-encode (dates can be wrong, a writer's traces are in the file itself), then the earliest
-(capture or upload time, for every possible zone), then the largest picture, the least compressed (bit rate per
-pixel), the longest, and the path.
+(capture or upload time, for every possible zone), then one without added bars, then the largest picture, the least
+compressed (bit rate per pixel), the longest, and the path.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Ranked:
     pixels: int
     duration: float
     bits_per_pixel: float = 0.0  # bit rate per pixel per frame: the less compressed copy is the better reference
+    bars: bool = False  # the picture sits inside bars someone added (letterbox, pillarbox, a 9:16 canvas)
 
 
 def components(paths: Sequence[str], matches: Iterable[Match]) -> list[list[str]]:
@@ -110,7 +111,8 @@ def closure(members: Sequence[str], share: Mapping[tuple[str, str], float]) -> d
 
 
 def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
-         share: Mapping[tuple[str, str], float], holes: Mapping[str, float] | None = None) -> list[Ranked]:
+         share: Mapping[tuple[str, str], float], holes: Mapping[str, float] | None = None,
+         pictures: Mapping[str, int] | None = None, barred: frozenset[str] = frozenset()) -> list[Ranked]:
     """Members best-first as reference candidates.
 
     Completeness is the mean share of each other member's footage that a member contains (transitively), less
@@ -129,17 +131,18 @@ def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
         firsts = [w for w in (created(info), upload(info)) if w is not None] if info else []
         first = min(firsts, key=lambda w: w.latest) if firsts else None
         original = bool(info and has_camera_traces(info))
-        pixels = (info.width or 0) * (info.height or 0) if info else 0
+        # the picture itself, inside any bars (a letterboxed copy's canvas is not a larger picture)
+        pixels = (pictures or {}).get(x) or ((info.width or 0) * (info.height or 0) if info else 0)
         bpp = (info.bit_rate or 0) / (pixels * (info.fps or 30.0)) if info and pixels else 0.0
         ranked.append(Ranked(x, round(comp, 4), first, original, pixels, (info.duration or 0.0) if info else 0.0,
-                             round(bpp, 4)))
+                             round(bpp, 4), x in barred))
     best = max(r.completeness for r in ranked)
 
     def key(r: Ranked) -> tuple[object, ...]:
         tier = 0 if r.completeness >= best - COMPLETENESS_TIE else 1
         when = r.first.latest.timestamp() if r.first else float("inf")
-        return (tier, -r.completeness if tier else 0.0, not r.original, when, -r.pixels, -r.bits_per_pixel,
-                -r.duration, r.path)
+        return (tier, -r.completeness if tier else 0.0, not r.original, when, r.bars, -r.pixels,
+                -r.bits_per_pixel, -r.duration, r.path)
 
     return sorted(ranked, key=key)
 
@@ -160,11 +163,13 @@ def reason(ranked: Sequence[Ranked]) -> str:
     return "; ".join(parts)
 
 
-def choose_reference(members: Sequence[str], infos: Mapping[str, MediaInfo],
-                     matches: Iterable[Match]) -> tuple[str, str]:
-    """(reference path, reason)."""
+def choose_reference(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Iterable[Match],
+                     pictures: Mapping[str, int] | None = None,
+                     barred: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(reference path, reason). ``pictures``: pixels of each file's picture inside bars, when known; ``barred``:
+    files whose picture sits inside bars (a copy fitted to another frame shape)."""
     matches = list(matches)
-    ranked = rank(members, infos, contains(matches), inserted(matches))
+    ranked = rank(members, infos, contains(matches), inserted(matches), pictures, barred)
     return ranked[0].path, reason(ranked)
 
 

@@ -343,13 +343,17 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, options: Options | None = N
             progress("align", k + 1, len(pairs))
 
     comps = groups_mod.components([it.path for it in usable], matches)
+    pictures = {it.path: it.fp.active_area[2] * it.fp.active_area[3] for it in usable
+                if it.fp is not None and it.fp.active_area}
+    barred = frozenset(it.path for it in usable if it.fp is not None and it.fp.active_area and it.fp.width
+                       and it.fp.height and tuple(it.fp.active_area) != (0, 0, it.fp.width, it.fp.height))
     by_path = {it.path: it for it in usable}
     result_groups: list[Group] = []
     findings: list[Finding] = []
     n_members = sum(len(c) - 1 for c in comps)
     done = 0
     for gi, members in enumerate(comps, 1):
-        ref, why = groups_mod.choose_reference(members, infos, matches)
+        ref, why = groups_mod.choose_reference(members, infos, matches, pictures, barred)
         ordered = [ref, *(m for m in members if m != ref)]
         pair_results = []
         for other in ordered[1:]:

@@ -449,9 +449,9 @@ def map_batches(
 
     ``transform`` runs in the decoder threads as batches arrive, so only its (small) results are kept: memory
     stays flat however long the file. ``jobs`` processes decode contiguous keyframe-aligned segments in
-    parallel (default: the CPU count, at most 4). Decoder complaints about damaged data
-    are appended to ``warnings`` when frames were still decoded; a file that yields no frame at all raises
-    ``CorruptMediaError``/``UnsupportedFormatError``.
+    parallel (default: the CPU count, at most 4); ``jobs=1`` is one single-threaded decoder. Decoder complaints
+    about damaged data are appended to ``warnings`` when frames were still decoded; a file that yields no frame at
+    all raises ``CorruptMediaError``/``UnsupportedFormatError``.
     """
     p = os.fspath(path)
     _check_input(p)
@@ -467,7 +467,9 @@ def map_batches(
             plan = _plan_segments(layout, n)
             if len(plan) > 1:
                 break
-    threads = 1 if len(plan) > 1 else None
+    # several processes run single-threaded; so does one when the caller asked for one job (a scan that runs one
+    # file per worker process keeps each on its own core); otherwise ffmpeg picks its thread count
+    threads = 1 if len(plan) > 1 or jobs == 1 else None
     segments = [
         _Segment(p, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
                  transform=transform)
