@@ -351,17 +351,32 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, options: Options | None = N
     result_groups: list[Group] = []
     findings: list[Finding] = []
     n_members = sum(len(c) - 1 for c in comps)
-    done = 0
-    for gi, members in enumerate(comps, 1):
+    plans = []
+    for members in comps:
         ref, why = groups_mod.choose_reference(members, infos, matches, pictures, barred)
-        ordered = [ref, *(m for m in members if m != ref)]
-        pair_results = []
-        for other in ordered[1:]:
-            pair_results.append(_compare_pair(by_path[ref], by_path[other], opts))
-            done += 1
-            if progress:
-                progress("compare", done, n_members)
-        result_groups.append(Group(f"g{gi}", tuple(ordered), ref, why, tuple(pair_results)))
+        plans.append(([ref, *(m for m in members if m != ref)], why))
+    # the reference against each member, with picture edits (frames decoded): in the pool when there is one
+    tasks = [(by_path[ordered[0]], by_path[other]) for ordered, _ in plans for other in ordered[1:]]
+    compared: list[Match] = []
+
+    def tick() -> None:
+        if progress:
+            progress("compare", len(compared), n_members)
+
+    if opts.jobs > 1 and opts.pictures and len(tasks) > 1:
+        with _pool(min(opts.jobs, len(tasks))) as pool:
+            for m in pool.map(_compare_pair, *zip(*tasks, strict=True), [opts] * len(tasks)):
+                compared.append(m)
+                tick()
+    else:
+        for ref_item, other_item in tasks:
+            compared.append(_compare_pair(ref_item, other_item, opts))
+            tick()
+    k = 0
+    for gi, (ordered, why) in enumerate(plans, 1):
+        pair_results = compared[k:k + len(ordered) - 1]
+        k += len(ordered) - 1
+        result_groups.append(Group(f"g{gi}", tuple(ordered), ordered[0], why, tuple(pair_results)))
         findings += timeline.group_findings([infos[p] for p in ordered], pair_results, opts.policy)
     for it in items:
         findings += timeline.file_findings(it.info, opts.policy)
