@@ -149,9 +149,15 @@ def process_file(path: str, keyframes: bool = False) -> Item:
 
 
 def _pool(jobs: int) -> Executor:
+    """Worker processes. Forked when this process runs no other thread (nothing to re-import, so a newsroom
+    script without an ``if __name__ == "__main__"`` guard works too); otherwise from a fork server, since forking
+    a process with threads (a progress bar's) can deadlock."""
     import multiprocessing
+    import threading
 
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"))
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
+        else "forkserver"
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
 
 
 def _dask_map(address: str, paths: Sequence[str], keyframes: bool) -> Iterable[Item]:
