@@ -298,6 +298,7 @@ def picture_edits(
     if not pairs:
         return []
     transforms, scale_info = [], []
+    featured: list[bool] = []  # the transform came from matched features (not the fingerprint boxes)
     diffs, sats, gains, offsets, tints = [], [], [], [], []
     kept: list[tuple[np.ndarray, ...]] = []
     b_shape = pairs[0][1].shape[:2]
@@ -314,6 +315,7 @@ def picture_edits(
         found = _feature_transform(b_grey, a_grey)
         m = found[0] if found else fallback
         transforms.append(m)
+        featured.append(found is not None)
         scale_info.append((fa, fb))
         # A seen through B's geometry
         inv = cv2.invertAffineTransform(m)
@@ -355,7 +357,10 @@ def picture_edits(
         return []
     a0, a1, b0, b1 = span
     edits: list[Edit] = []
-    m = np.median(np.stack(transforms), axis=0)
+    # features beat the boxes' assumption (same picture, scaled) wherever they were found: a low-texture pair
+    # that fell back must not outvote them
+    geometric = [t for t, f in zip(transforms, featured, strict=True) if f] or transforms
+    m = np.median(np.stack(geometric), axis=0)
     fa, fb = np.median(np.array(scale_info), axis=0)
     angle = float(np.degrees(np.arctan2(m[1, 0], m[0, 0])))
     if abs(angle) > ROTATE_MIN_DEGREES:
@@ -369,7 +374,7 @@ def picture_edits(
     if kept_w < 1 - CROP_MIN_LOSS or kept_h < 1 - CROP_MIN_LOSS:
         edits.append(Edit("crop", a0, a1, b0, b1, {
             "region": [int(x0), int(y0), int(x1 - x0), int(y1 - y0)], "of": "a",
-            "kept_area": round(float(kept_w * kept_h), 3), "source": "features" if len(transforms) else "hashes"}))
+            "kept_area": round(float(kept_w * kept_h), 3), "source": "features" if any(featured) else "hashes"}))
     for x, y, w, h, _area in boxes:
         edits.append(Edit("overlay", a0, a1, b0, b1, {
             "box": [int(x / fb), int(y / fb), int(w / fb), int(h / fb)],
