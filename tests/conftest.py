@@ -4,8 +4,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.fixtures import make_fixtures
+
+# In CI the fuzz tests replay the same examples each run (a new crash is found by developers' random runs and
+# `benchmarks/fuzz.py`, then pinned by a regression test), and no example fails for being slow on a loaded machine.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parents[1]
 

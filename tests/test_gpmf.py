@@ -527,3 +527,11 @@ def test_odd_values_in_gps_keys_are_reported_not_raised() -> None:
     got = gps_from_payloads([nest("DEVC", gps9, gpsf_inf, gpsu_bad)])
     assert got.count == 0 and got.streams == {}  # the GPS9 sample has no usable time
     assert any("GPSU" in e for e in got.errors)
+
+
+def test_regression_gpsu_with_no_value() -> None:
+    """Found by hypothesis in CI: a GPSU item whose struct holds no value (an empty sample)."""
+    data = bytearray(_SEED)
+    data[125] = 0
+    got = gps_from_payloads([bytes(data)], samples=True)
+    assert isinstance(got, GpmfGps) and got.count == len(got.fixes)

@@ -420,7 +420,7 @@ class _Collector:
                     type_str = _text(it)
                 elif k == "GPSU":
                     vals = klv_values(it)
-                    gpsu = _gpsu(vals[0][0]) if vals and isinstance(vals[0][0], bytes) else None
+                    gpsu = _gpsu(vals[0][0]) if vals and vals[0] and isinstance(vals[0][0], bytes) else None
                     if gpsu is None:
                         self.error(f"{label}: unreadable GPSU {it.data[:16]!r}")
                 elif k == "GPSF":
@@ -438,7 +438,7 @@ class _Collector:
                     self.positions(k, rows, t0, dur, gpsu, gpsf, gpsp)
             except GpmfError as exc:
                 self.error(f"{label}: {exc}")
-            except (ValueError, OverflowError, ArithmeticError) as exc:  # backstop: odd values in odd types
+            except (ValueError, OverflowError, ArithmeticError, IndexError) as exc:  # backstop: odd values
                 self.error(f"{label}: {it.key}: unreadable value ({type(exc).__name__}: {exc})")
 
     def positions(
