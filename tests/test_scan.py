@@ -201,3 +201,15 @@ def test_scan_with_an_index_skips_unchanged_files(small: dict[str, Path], tmp_pa
                      progress=lambda stage, done, total: stages.append(f"{stage}:{done}/{total}"))
     assert again == first
     assert stages[0] == "fingerprint:3/3"  # all three came from the index before any decoding
+
+
+def test_alignment_in_forked_workers_gives_the_same_result(small: dict[str, Path],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    scan_mod = importlib.import_module("vidverify.scan")
+    paths = [small["x"], small["x_small"], small["comp"], small["y"]]
+    serial = scan(paths, options=Options(jobs=1, pictures=False))
+    monkeypatch.setattr(scan_mod, "ALIGN_CHUNK", 1)  # every pair a task, so the pool is used
+    pooled = scan(paths, options=Options(jobs=2, pictures=False))
+    assert pooled == serial and len(pooled.groups) == 1

@@ -342,8 +342,7 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, options: Options | None = N
     fps = [it.fp for it in usable if it.fp is not None]
     pairs = candidate_pairs(fps)
     matches: list[Match] = []
-    for k, (i, j) in enumerate(pairs):
-        m = match_fingerprints(fps[i], fps[j])
+    for k, ((i, j), m) in enumerate(zip(pairs, _align_pairs(fps, pairs, opts.jobs), strict=True)):
         matches.append(replace(m, a=replace(m.a, path=usable[i].path), b=replace(m.b, path=usable[j].path)))
         if progress:
             progress("align", k + 1, len(pairs))
@@ -395,6 +394,35 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, options: Options | None = N
         singles=singles,
         errors=errors,
     )
+
+
+_SHARED: list[Fingerprint] = []  # the fingerprints forked workers align (inherited, never pickled)
+ALIGN_CHUNK = 16  # candidate pairs per task in the pool
+
+
+def _align_chunk(chunk: list[tuple[int, int]]) -> list[Match]:
+    return [match_fingerprints(_SHARED[i], _SHARED[j]) for i, j in chunk]
+
+
+def _align_pairs(fps: Sequence[Fingerprint], pairs: list[tuple[int, int]], jobs: int) -> Iterable[Match]:
+    """match_fingerprints on every candidate pair, in forked workers when there are several jobs (the
+    fingerprints are inherited by the fork, not sent), in this process otherwise."""
+    import multiprocessing
+    import threading
+
+    forkable = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or len(pairs) < 2 * ALIGN_CHUNK or not forkable:
+        for i, j in pairs:
+            yield match_fingerprints(fps[i], fps[j])
+        return
+    _SHARED[:] = list(fps)
+    try:
+        chunks = [pairs[k:k + ALIGN_CHUNK] for k in range(0, len(pairs), ALIGN_CHUNK)]
+        with _pool(min(jobs, len(chunks))) as pool:
+            for result in pool.map(_align_chunk, chunks):
+                yield from result
+    finally:
+        _SHARED.clear()
 
 
 def _compare_pair(ref: Item, other: Item, opts: Options) -> Match:
