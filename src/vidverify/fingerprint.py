@@ -34,8 +34,8 @@ from .media import decode, ffmpeg
 FORMAT_NAME = "vidverify-fingerprint"
 FORMAT_VERSION = 2  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
 SCHEMA = "vidverify/fingerprint@1"
-HALVES = ("half_top", "half_bottom", "half_left", "half_right")
-_ARRAYS = (
+HALVES: tuple[str, ...] = ("half_top", "half_bottom", "half_left", "half_right")
+_ARRAYS: tuple[str, ...] = (
     "times", "hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270", "luma_mean",
     "luma_std", *HALVES, "half_flat",
 )

@@ -46,7 +46,6 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -681,24 +680,13 @@ def _swap(s: Segment) -> Segment:
 
 # ------------------------------------------------------------------------------------- adding media files
 
-MEDIA_SUFFIXES = frozenset(
-    ".mp4 .m4v .mov .mkv .webm .avi .mts .m2ts .ts .3gp .3g2 .flv .wmv .mpg .mpeg .ogv .gif .jpg .jpeg .png .heic "
-    ".heif .webp .vvfp".split()
-)
-
-
 def expand_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given; a folder stands for the media files under it (by suffix, hidden ones skipped)."""
-    out: list[str] = []
-    for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out += [os.path.join(root, f) for f in sorted(files)
-                        if not f.startswith(".") and Path(f).suffix.lower() in MEDIA_SUFFIXES]
-        else:
-            out.append(p)
-    return out
+    """The media files under ``paths`` as scan finds them (``scan.discover``: folders searched by suffix, hidden
+    files, FIFOs and symlinked folders skipped), then the paths it could not use, so that each gets its error."""
+    from .scan import MEDIA_EXTENSIONS, discover
+
+    files, errors = discover(paths, extensions=MEDIA_EXTENSIONS | {".vvfp"})  # saved fingerprints index too
+    return files + list(errors)
 
 
 def _read_media(path: str, keyframes: bool, jobs: int | None, sha256: str) -> tuple[Any, Any, float]:

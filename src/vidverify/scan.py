@@ -74,7 +74,8 @@ class Options:
 # ------------------------------------------------------------------------------------------------ discover
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], dict[str, str]]:
+def discover(paths: Iterable[str | os.PathLike[str]],
+             extensions: frozenset[str] = MEDIA_EXTENSIONS) -> tuple[list[str], dict[str, str]]:
     """Media files under ``paths``: (files in a stable order, {path: why it was skipped}).
 
     A file named on the command line is always taken (probe decides what it is); in folders, files are taken by
@@ -87,11 +88,11 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], dict[s
         try:
             st = os.stat(p)
         except OSError as exc:
-            if explicit or Path(p).suffix.lower() in MEDIA_EXTENSIONS:
+            if explicit or Path(p).suffix.lower() in extensions:
                 errors[p] = f"cannot read: {exc.strerror or exc}"
             return
         if not stat.S_ISREG(st.st_mode):
-            if explicit or Path(p).suffix.lower() in MEDIA_EXTENSIONS:
+            if explicit or Path(p).suffix.lower() in extensions:
                 errors[p] = "not a regular file (FIFO, socket or device): skipped"
             return
         if (st.st_dev, st.st_ino) in seen:
@@ -106,7 +107,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], dict[s
                     str(e.filename), f"cannot list: {e.strerror}")):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
-                    if name.startswith(".") or Path(name).suffix.lower() not in MEDIA_EXTENSIONS:
+                    if name.startswith(".") or Path(name).suffix.lower() not in extensions:
                         continue
                     take(os.path.join(root, name), False)
         elif os.path.lexists(g):
