@@ -149,15 +149,21 @@ def process_file(path: str, keyframes: bool = False) -> Item:
     return Item(path, info, fp, None)
 
 
-def _pool(jobs: int) -> Executor:
-    """Worker processes. Forked when this process runs no other thread (nothing to re-import, so a newsroom
-    script without an ``if __name__ == "__main__"`` guard works too); otherwise from a fork server, since forking
-    a process with threads (a progress bar's) can deadlock."""
+def _can_fork() -> bool:
+    """Whether worker processes can be forked: no other thread runs here (forking a process with threads, a
+    progress bar's, can deadlock) and the platform forks."""
     import multiprocessing
     import threading
 
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
-        else "forkserver"
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _pool(jobs: int) -> Executor:
+    """Worker processes: forked when ``_can_fork`` (nothing to re-import, so a newsroom script without an
+    ``if __name__ == "__main__"`` guard works too), from a fork server otherwise."""
+    import multiprocessing
+
+    method = "fork" if _can_fork() else "forkserver"
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
 
 
@@ -408,11 +414,7 @@ def _align_chunk(chunk: list[tuple[int, int]]) -> list[Match]:
 def _align_pairs(fps: Sequence[Fingerprint], pairs: list[tuple[int, int]], jobs: int) -> Iterable[Match]:
     """match_fingerprints on every candidate pair, in forked workers when there are several jobs (the
     fingerprints are inherited by the fork, not sent), in this process otherwise."""
-    import multiprocessing
-    import threading
-
-    forkable = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or len(pairs) < 2 * ALIGN_CHUNK or not forkable:
+    if jobs <= 1 or len(pairs) < 2 * ALIGN_CHUNK or not _can_fork():
         for i, j in pairs:
             yield match_fingerprints(fps[i], fps[j])
         return

@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -361,7 +361,6 @@ class _Member:
     created: When | None = None
     upload: When | None = None
     claimed: When | None = None
-    dated: list[When] = field(default_factory=list)
 
 
 def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
