@@ -456,7 +456,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .report import render
 
     if args.html:
-        _check_html_target(args.html, [args.a, args.b])
+        _check_output_target("--html", args.html, [args.a, args.b])
     m = compare(args.a, args.b, jobs=args.jobs)
     if args.html:
         _write_compare_html(args.html, m)
@@ -491,16 +491,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_html_target(path: str, inputs: Sequence[str]) -> None:
-    """Before any work: the report goes where asked, into an existing folder, and never over an input."""
+def _check_output_target(option: str, path: str, inputs: Sequence[str]) -> None:
+    """Before any work: a report goes where asked, into an existing folder, and never over an input."""
     target = Path(path)
     if target.is_dir():
-        raise UsageError(f"--html {path}: is a folder; give a file name, e.g. {Path(path) / 'report.html'}")
+        raise UsageError(f"{option} {path}: is a folder; give a file name, e.g. {Path(path) / 'report.html'}")
     if not target.resolve().parent.is_dir():
-        raise UsageError(f"--html {path}: the folder {target.parent} does not exist")
+        raise UsageError(f"{option} {path}: the folder {target.parent} does not exist")
     for p in inputs:
         if Path(p).exists() and target.exists() and target.resolve() == Path(p).resolve():
-            raise UsageError(f"--html {path}: would overwrite the input {p}")
+            raise UsageError(f"{option} {path}: would overwrite the input {p}")
 
 
 def _write_compare_html(path: str, m: Any) -> None:
@@ -540,7 +540,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if args.html:
-        _check_html_target(args.html, args.paths)
+        _check_output_target("--html", args.html, args.paths)
     claims, default = _user_claims(args)
     opts = Options(jobs=jobs, keyframes=args.keyframes, pictures=not args.no_pictures, policy=_policy(args),
                    dask=args.dask, claims=claims, default_claims=default)
@@ -584,11 +584,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_scan_html(path: str, result: Any) -> None:
+def _write_scan_html(path: str, result: Any, lead_html: str = "") -> None:
     from .media.thumbs import thumbnails
     from .report import html
 
-    page = html.render_scan(result, thumbs=thumbnails(html.thumbnail_requests(result)))
+    page = html.render_scan(result, thumbs=thumbnails(html.thumbnail_requests(result)), lead_html=lead_html)
     try:
         html.write_html(path, page)
     except OSError as exc:
@@ -866,26 +866,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.manifest is None:
         raise UsageError("give a MANIFEST to check, or --init DIR to write one")
     if args.html:
-        _check_html_target(args.html, [args.manifest])
+        _check_output_target("--html", args.html, [args.manifest])
     if args.junit:
-        junit = Path(args.junit)
-        if junit.is_dir() or not junit.resolve().parent.is_dir():
-            raise UsageError(f"--junit {args.junit}: give a file name in an existing folder")
-        if junit.exists() and junit.resolve() == Path(args.manifest).resolve():
-            raise UsageError(f"--junit {args.junit}: would overwrite the manifest")
+        _check_output_target("--junit", args.junit, [args.manifest])
     with _stage_progress(enabled=not args.json) as progress:
         result = check_mod.check(args.manifest, fail_on=args.fail_on, jobs=jobs, pictures=not args.no_pictures,
                                  progress=progress)
     if args.junit:
         render.write_text_atomic(args.junit, check_mod.junit_xml(result))
     if args.html and result.scan is not None:
-        from .media.thumbs import thumbnails
-        from .report import html
-
-        page = html.render_scan(result.scan, thumbs=thumbnails(html.thumbnail_requests(result.scan)))
-        marker = '<main><div class="wrap">'
-        page = page.replace(marker, marker + "\n" + check_mod.cases_html(result), 1)
-        html.write_html(args.html, page)
+        _write_scan_html(args.html, result.scan, lead_html=check_mod.cases_html(result))
     if args.json:
         render.write_json(render.json_document(check_mod.SCHEMA, result.to_dict()))
     else:

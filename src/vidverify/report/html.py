@@ -593,6 +593,7 @@ def _render(**context: Any) -> str:
 
     context.setdefault("generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     context["version"] = __version__
+    context.setdefault("lead_html", "")
     return str(_env().get_template("report.html.j2").render(**context))
 
 
@@ -676,9 +677,13 @@ def _group_view(
     }
 
 
-def render_scan(result: ScanResult, *, thumbs: Mapping[ThumbKey, bytes] | None = None) -> str:
+def render_scan(result: ScanResult, *, thumbs: Mapping[ThumbKey, bytes] | None = None, lead_html: str = "") -> str:
     """The HTML page for a scan: summary, findings, each group (reference and uploads side by side, a timeline
-    and the edits of every pair, metadata side by side), files alone, and files that could not be read."""
+    and the edits of every pair, metadata side by side), files alone, and files that could not be read.
+
+    ``lead_html``: a section shown first, already escaped HTML made by vidverify itself (check's cases)."""
+    from markupsafe import Markup
+
     th = _Thumbs(thumbs or {})
     infos = {f.path: f for f in result.files}
     groups = []
@@ -705,6 +710,7 @@ def render_scan(result: ScanResult, *, thumbs: Mapping[ThumbKey, bytes] | None =
         singles=singles,
         singles_meta=_meta_table(list(result.singles), infos, result.findings) if result.singles else None,
         errors=sorted(result.errors.items()),
+        lead_html=Markup(lead_html),  # built by check.cases_html, which escapes every value
     )
 
 
