@@ -48,6 +48,7 @@ SPLIT_MIN_SECONDS = 8.0  # below this a file is decoded by a single process
 SEGMENTS_PER_JOB = 2  # segments per decoder process (see map_batches)
 SPLIT_BALANCE = 1.25  # the longest segment may be at most this times an equal share, or no split
 SEEK_MARGIN_FRAMES = 6  # a cut lies this many frames after its keyframe's index time (B-frame delay)
+READ_MARGIN_SECONDS = 1.0  # a segment's ffmpeg stops reading this long after the segment's end
 PIPE_BYTES = 16 * 1024  # small pipe: a segment that is stopped early has decoded little past its end
 # Containers whose timeline has its own zero; for the others the first timestamp is taken as zero.
 ZERO_ORIGIN_FORMATS = ("mov", "mp4", "m4a", "3gp", "matroska", "webm", "avi", "image2", "_pipe", "gif")
@@ -220,6 +221,7 @@ def _argv(
     fast: bool,
     threads: int | None,
     seek: float | None,
+    read_until: float | None = None,
     stats_fd: int,
     area: Box | None,
     crop: Box,
@@ -238,6 +240,12 @@ def _argv(
         in_opts["ss"] = f"{seek:.6f}"
         in_opts["seek_timestamp"] = 1
         in_opts["noaccurate_seek"] = None
+    if read_until is not None:
+        # stop demuxing a little after the segment's end: without it the decoder runs on past the end while the
+        # reader notices and stops it (a dozen frames in ffmpeg's queues: a dozen whole keyframes with --keyframes).
+        # Input -t counts from the seek point (or the file's zero) and trims from the first frame, which may lie up
+        # to SEEK_MARGIN_FRAMES before the seek point: READ_MARGIN covers that; the reader drops what is past.
+        in_opts["t"] = f"{read_until - (seek or 0.0):.6f}"
     # ffmpeg-python hashes its nodes' repr as UTF-8: a path that is not UTF-8 (surrogate escapes) goes in afterwards
     video = ffmpeg_python.input(_URL_PLACEHOLDER, **in_opts)["v:0"]
     if area is not None:
@@ -307,6 +315,7 @@ class _Segment:
                 fast=self.fast,
                 threads=self.threads,
                 seek=self.start,
+                read_until=None if self.end is None else self.end + self._read_margin(),
                 stats_fd=w_stats,
                 area=self.layout.active,
                 crop=_crop_in_area(self.layout),
@@ -336,6 +345,10 @@ class _Segment:
             for fd in (r_stats, w_stats):
                 if fd >= 0:
                     os.close(fd)
+
+    def _read_margin(self) -> float:
+        frame = 1.0 / self.layout.fps if self.layout.fps else 1.0 / 30
+        return READ_MARGIN_SECONDS + SEEK_MARGIN_FRAMES * frame
 
     def _drain_stderr(self, stream: object) -> None:
         for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
@@ -462,8 +475,10 @@ def map_batches(
     plan: list[tuple[float | None, float | None]] = [(None, None)]
     if jobs > 1:
         # more segments than processes: a process that finishes early takes the next segment, so the cores
-        # stay busy to the end even when the halves of a file differ in how hard they are to decode
-        for n in (jobs * SEGMENTS_PER_JOB, jobs):
+        # stay busy to the end even when the halves of a file differ in how hard they are to decode. Keyframes
+        # cost about the same everywhere, and a process's start-up is a larger share of its work: one each.
+        per_job = 1 if keyframes else SEGMENTS_PER_JOB
+        for n in dict.fromkeys((jobs * per_job, jobs)):
             plan = _plan_segments(layout, n)
             if len(plan) > 1:
                 break
