@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import align as align_mod
+from . import streamcopy
 from .edits import geometry_edits, picture_edits, timeline_edits
 from .fingerprint import Fingerprint, is_fingerprint_file, load_or_compute
 from .models import Edit, FileRef, Match, Segment
@@ -60,6 +61,9 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         seg = Segment(a_t0, a_t0 + a_len, b_t0, b_t0 + b_len, 1.0, False, 0.0, len(fb), "full")
         return Match(_ref(fa), _ref(fb), "identical", 1.0, {"a": 1.0, "b": 1.0}, (seg,), (), (), 1.0, thresholds)
     segments = align_mod.align(fa, fb)
+    copies = streamcopy.segments(fa, fb)
+    if copies:
+        segments = streamcopy.merge(copies, segments)
     still = len(fa) == 1 or len(fb) == 1
     if segments and still:
         cov_a = 1.0 if len(fa) == 1 else 0.0

@@ -85,9 +85,13 @@ def timeline_edits(
             edits.append(Edit("mirror", s.a_start, s.a_end, s.b_start, s.b_end, {"axis": "horizontal"}))
     if a_fps and b_fps and abs(a_fps - b_fps) / a_fps > FPS_TOLERANCE:
         edits.append(Edit("frame-rate", None, None, None, None, {"a_fps": a_fps, "b_fps": b_fps}))
-    edits.append(Edit("reencode", _r(first_a), _r(last_a), _r(segs[0].b_start), _r(max(s.b_end for s in segs)),
-                      {"mean_distance_bits": _r(float(np.average([s.distance for s in segs],
-                                                                  weights=[max(s.frames, 1) for s in segs])))}))
+    # a stream-copied stretch (channel "stream-copy") holds the original's own compressed frames: not re-encoded
+    coded = [s for s in segs if s.channel != "stream-copy"]
+    if coded:
+        edits.append(Edit("reencode", _r(min(s.a_start for s in coded)), _r(max(s.a_end for s in coded)),
+                          _r(coded[0].b_start), _r(max(s.b_end for s in coded)),
+                          {"mean_distance_bits": _r(float(np.average([s.distance for s in coded],
+                                                                      weights=[max(s.frames, 1) for s in coded])))}))
     return edits
 
 

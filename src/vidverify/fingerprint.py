@@ -30,9 +30,11 @@ from . import __version__
 from .errors import FingerprintFileError
 from .hashing import PHASH_VERSION, phash_and_mirror_batch, phash_batch, to_hex
 from .media import decode, ffmpeg
+from .media.packets import PacketDigests, digest_packets
 
 FORMAT_NAME = "vidverify-fingerprint"
-FORMAT_VERSION = 2  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
+FORMAT_VERSION = 3  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
+# 3: digests of the compressed video packets (packet_times, packet_digests) and of the codec configuration
 SCHEMA = "vidverify/fingerprint@1"
 HALVES: tuple[str, ...] = ("half_top", "half_bottom", "half_left", "half_right")
 _ARRAYS: tuple[str, ...] = (
@@ -41,6 +43,7 @@ _ARRAYS: tuple[str, ...] = (
 )
 _V1_MISSING = (*HALVES, "half_flat")  # arrays a version-1 file lacks (its halves are unknown: marked flat)
 ALL_HALVES_FLAT = 0b1111
+PACKET_ARRAYS: tuple[str, ...] = ("packet_times", "packet_digests")  # one entry per video packet, not per frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,8 +80,20 @@ class Fingerprint:
     half_left: np.ndarray = None  # type: ignore[assignment]
     half_right: np.ndarray = None  # type: ignore[assignment]
     half_flat: np.ndarray = None  # type: ignore[assignment]  # uint8 bit k: half k (top, bottom, left, right) flat
+    # the compressed video packets (media/packets.py): presentation time on this timeline and the first 8 bytes
+    # of the packet's SHA-256; empty when unknown (a version-2 file, a region fingerprint, an unreadable stream)
+    packet_times: np.ndarray = None  # type: ignore[assignment]
+    packet_digests: np.ndarray = None  # type: ignore[assignment]
+    codec_digest: str | None = None  # SHA-256 prefix of the codec configuration the packets decode with
 
     def __post_init__(self) -> None:
+        if self.packet_times is None or self.packet_digests is None:
+            object.__setattr__(self, "packet_times", np.zeros(0, np.float64))
+            object.__setattr__(self, "packet_digests", np.zeros(0, np.uint64))
+        if len(self.packet_times) != len(self.packet_digests):
+            raise ValueError("fingerprint packet_times and packet_digests differ in length")
+        self.packet_times.setflags(write=False)
+        self.packet_digests.setflags(write=False)
         n = len(self.times)
         for name in HALVES:
             if getattr(self, name) is None:
@@ -98,7 +113,7 @@ class Fingerprint:
         if not isinstance(other, Fingerprint):
             return NotImplemented
         return self.meta() == other.meta() and all(
-            np.array_equal(getattr(self, a), getattr(other, a)) for a in _ARRAYS
+            np.array_equal(getattr(self, a), getattr(other, a)) for a in (*_ARRAYS, *PACKET_ARRAYS)
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -119,13 +134,15 @@ class Fingerprint:
             "crop_area": list(self.crop_area) if self.crop_area else None,
             "time_origin": self.time_origin,
             "frame_count": len(self),
+            "packet_count": len(self.packet_times),
+            "codec_digest": self.codec_digest,
             "versions": self.versions,
             "warnings": list(self.warnings),
         }
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: the meta fields plus ``frames``, one ``{t, hash, mirrored, crop, crop_mirrored, mean, std}``
-        per frame."""
+        per frame, and ``packets``, one ``{t, digest}`` per compressed video packet."""
         d = self.meta()
         d["frames"] = [
             {"t": float(t), "hash": h, "mirrored": m, "crop": c, "crop_mirrored": cm, "rot90": r1, "rot180": r2,
@@ -137,6 +154,8 @@ class Fingerprint:
                 strict=True
             )
         ]
+        d["packets"] = [{"t": float(t), "digest": h}
+                        for t, h in zip(self.packet_times, to_hex(self.packet_digests), strict=True)]
         return d
 
     @classmethod
@@ -162,6 +181,9 @@ class Fingerprint:
             half_left=_half_column(frames, 2),
             half_right=_half_column(frames, 3),
             half_flat=np.array([f.get("half_flat", ALL_HALVES_FLAT) for f in frames], dtype=np.uint8),
+            packet_times=np.array([pk["t"] for pk in d.get("packets", [])], dtype=np.float64),
+            packet_digests=np.array([int(pk["digest"], 16) for pk in d.get("packets", [])], dtype=np.uint64),
+            codec_digest=d.get("codec_digest"),
             **_geometry(d),
             versions=dict(d.get("versions", {})),
             warnings=tuple(d.get("warnings", ())),
@@ -174,7 +196,8 @@ class Fingerprint:
         try:
             with os.fdopen(fd, "wb") as fh:
                 np.savez_compressed(
-                    fh, meta=np.array(json.dumps(self.meta())), **{a: getattr(self, a) for a in _ARRAYS}
+                    fh, meta=np.array(json.dumps(self.meta())),
+                    **{a: getattr(self, a) for a in (*_ARRAYS, *PACKET_ARRAYS)}
                 )
             os.replace(tmp, target)
         except BaseException:
@@ -192,7 +215,8 @@ class Fingerprint:
                 fh.seek(0)
                 with np.load(fh, allow_pickle=False) as z:
                     meta = json.loads(str(z["meta"]))
-                    arrays = {a: z[a] for a in _ARRAYS if a in z.files or a not in _V1_MISSING}
+                    arrays = {a: z[a] for a in (*_ARRAYS, *PACKET_ARRAYS)
+                              if a in z.files or a not in (*_V1_MISSING, *PACKET_ARRAYS)}
         except FingerprintFileError as exc:
             raise FingerprintFileError(exc.message, path=p) from exc
         except Exception as exc:  # zipfile, zlib and numpy raise a dozen types on damaged archives (fuzzed)
@@ -238,9 +262,16 @@ class Fingerprint:
                 luma_std=arrays["luma_std"].astype(np.float32),
                 **{h: arrays[h].astype(np.uint64) for h in HALVES},
                 half_flat=arrays["half_flat"].astype(np.uint8),
+                **{name: arrays[name].astype(np.float64 if name == "packet_times" else np.uint64)
+                   for name in PACKET_ARRAYS if name in arrays},
+                codec_digest=_codec_digest(meta.get("codec_digest")),
             )
         except (KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
             raise FingerprintFileError(f"damaged fingerprint file ({exc})", path=p) from exc
+
+
+def _codec_digest(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _half_column(frames: list[dict[str, Any]], k: int) -> np.ndarray:
@@ -386,9 +417,17 @@ def fingerprint(
         except OSError as exc:
             warnings.append(f"cannot compute sha256: {exc}")
 
+    packets: list[PacketDigests] = []
+
+    def _digest_packets() -> None:
+        packets.append(digest_packets(p))
+
     decode._check_input(p)
     hasher = threading.Thread(target=_hash_file if not sha256 else lambda: None, daemon=True)
     hasher.start()
+    # a region fingerprint hashes part of the picture: its packets are the file's, digested elsewhere
+    packer = threading.Thread(target=_digest_packets if region is None else lambda: None, daemon=True)
+    packer.start()
     layout = decode.read_layout(p, scan_keyframes=jobs is None or jobs > 1)
     if region is not None:
         from dataclasses import replace as _replace
@@ -405,6 +444,8 @@ def fingerprint(
         list(col) for col in zip(*parts, strict=True)
     )
     hasher.join()
+    packer.join()
+    pk = packets[0] if packets else PacketDigests.empty()
     mode = "keyframes" if keyframes else "dense"
     t = np.concatenate(times)
     duration = layout.duration
@@ -428,6 +469,9 @@ def fingerprint(
         half_left=np.concatenate(h_left),
         half_right=np.concatenate(h_right),
         half_flat=np.concatenate(h_flat),
+        packet_times=pk.times - layout.origin,
+        packet_digests=pk.digests,
+        codec_digest=pk.codec,
         duration=duration,
         fps=layout.fps,
         width=layout.width or None,

@@ -78,7 +78,7 @@ ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of result
 FLAT_LUMA_STD = 3.0  # frames flatter than this (black, white) are neither indexed nor looked up
 
 _BLOB_MAGIC = b"VVFB"
-_BLOB_VERSION = 2  # 2: the fingerprint's half-picture hashes
+_BLOB_VERSION = 3  # 2: the fingerprint's half-picture hashes; 3: its packet digests (after the frame arrays)
 _U64 = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270", *HALVES)
 _DTYPES = {a: (np.uint64 if a in _U64 else np.float64 if a == "times" else np.uint8 if a == "half_flat"
                else np.float32) for a in _ARRAYS}
@@ -148,6 +148,9 @@ def encode_fingerprint(fp: Fingerprint) -> bytes:
         if name in _U64 and len(arr) > 1:
             arr = np.concatenate([arr[:1], np.bitwise_xor(arr[1:], arr[:-1])])
         parts.append(_shuffle(arr.astype(arr.dtype.newbyteorder("<")).tobytes(), arr.itemsize))
+    for arr in (np.ascontiguousarray(fp.packet_times, dtype="<f8"),
+                np.ascontiguousarray(fp.packet_digests, dtype="<u8")):
+        parts.append(_shuffle(arr.tobytes(), arr.itemsize))
     payload = zlib.compress(b"".join(parts), 6)
     return _BLOB_MAGIC + struct.pack("<BII", _BLOB_VERSION, len(fp), len(meta)) + meta + payload
 
@@ -172,9 +175,17 @@ def decode_fingerprint(blob: bytes) -> Fingerprint:
         if name in _U64 and n > 1:
             arr = np.bitwise_xor.accumulate(arr)
         arrays[name] = arr
+    if version >= 3:  # packet digests: meta's packet_count entries of each
+        m = int(meta.get("packet_count") or 0)
+        for name, dt in (("packet_times", np.dtype("<f8")), ("packet_digests", np.dtype("<u8"))):
+            size = m * dt.itemsize
+            arrays[name] = np.frombuffer(_unshuffle(payload[pos:pos + size], dt.itemsize), dtype=dt).astype(
+                np.float64 if name == "packet_times" else np.uint64)
+            pos += size
     return Fingerprint(
         path=meta["path"], sha256=meta.get("sha256"), size=meta.get("size"), mode=meta.get("mode", "dense"),
         **_geometry(meta), versions=meta.get("versions", {}), warnings=tuple(meta.get("warnings", ())), **arrays,
+        codec_digest=meta.get("codec_digest") if isinstance(meta.get("codec_digest"), str) else None,
     )
 
 

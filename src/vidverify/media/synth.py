@@ -667,6 +667,17 @@ def trim(
     )
 
 
+def stream_copy(src: PathLike, out: PathLike, start: float, seconds: float) -> Path:
+    """Keep about ``seconds`` of ``src`` from the keyframe at or before ``start`` without re-encoding
+    (``ffmpeg -ss START -t SECONDS -c copy``: what quick trimming tools do). The video packets stay byte for byte
+    the original's; their times keep the original's spacing."""
+    if start < 0 or seconds <= 0:
+        raise VidverifyError(f"stream_copy: need start >= 0 and seconds > 0, got {start}, {seconds}")
+    _require_file(src)
+    return _ffmpeg([*SAFE_INPUT_OPTIONS, "-ss", f"{start:.3f}", "-i", input_url(src), "-t", f"{seconds:.3f}",
+                    "-map", "0:v:0", "-c", "copy"], out, what="stream copy")
+
+
 def cut(
     src: PathLike,
     out: PathLike,

@@ -1,0 +1,166 @@
+"""Stream copies: B's compressed packets are A's byte for byte. Found exactly, even on flat pictures; re-encodes and
+shared black openings are not copies; packet digests survive every fingerprint storage format."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vidverify import streamcopy
+from vidverify.compare import compare, match_fingerprints
+from vidverify.fingerprint import Fingerprint, fingerprint
+from vidverify.index import decode_fingerprint, encode_fingerprint
+from vidverify.media import synth
+from vidverify.media.ffmpeg import run
+from vidverify.media.packets import digest_packets
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("streamcopy")
+    src = synth.make_scene(d / "src.mp4", seconds=6, size=(320, 180), seed=21, audio=False)
+    fade = d / "fade.mp4"  # flat grey pictures fading in from black: no picture hash says anything
+    proc = run(["-y", "-v", "error", "-f", "lavfi", "-i", "color=c=0xa0a0a0:s=320x180:r=25:d=3,fade=in:0:60",
+                "-c:v", "libx264", "-preset", "veryfast", "-g", "25", "-pix_fmt", "yuv420p", str(fade)])
+    assert proc.returncode == 0, proc.stderr
+    return {
+        "src": src,
+        "copy": synth.stream_copy(src, d / "copy.mkv", 2.0, 2.5),  # remuxed into another container too
+        "reencode": synth.reencode(src, d / "reencode.mp4", crf=23),
+        "fade": fade,
+        "fade_copy": synth.stream_copy(fade, d / "fade_copy.mp4", 0.0, 1.0),
+    }
+
+
+def _copies(m: object) -> list:
+    return [s for s in m.segments if s.channel == streamcopy.CHANNEL]  # type: ignore[attr-defined]
+
+
+def test_digests_are_the_packets_of_the_file(clips: dict[str, Path]) -> None:
+    fp = fingerprint(clips["src"])
+    pk = digest_packets(clips["src"])
+    assert len(fp.packet_digests) == len(fp) == len(pk.digests)  # one packet per frame, no B-frame loss
+    assert np.allclose(fp.packet_times, fp.times)  # packet and frame times share the timeline
+    assert len(np.unique(fp.packet_digests)) > 0.9 * len(fp)
+    assert fp.codec_digest and len(fp.codec_digest) == 16
+
+
+def test_stream_copy_is_found_exactly(clips: dict[str, Path]) -> None:
+    fa, fb = fingerprint(clips["src"]), fingerprint(clips["copy"])
+    assert np.isin(fb.packet_digests, fa.packet_digests).all()
+    m = compare(clips["src"], clips["copy"], pictures=False, findings=False)
+    assert m.verdict == "same-footage"
+    (seg,) = _copies(m)
+    assert seg.frames == len(fb) and seg.speed == 1.0 and seg.distance == 0.0
+    # B's first packet is A's keyframe at or before 2.0 s; B keeps A's spacing from there
+    first = int(np.flatnonzero(fa.packet_digests == fb.packet_digests[0])[0])
+    assert seg.a_start == pytest.approx(fa.packet_times[first], abs=1e-3)
+    assert seg.a_start <= 2.0 + 1e-3
+    assert seg.b_start == pytest.approx(fb.times[0], abs=1e-3)
+    assert seg.b_end - seg.b_start == pytest.approx(seg.a_end - seg.a_start, abs=1e-3)
+    types = {e.type for e in m.edits}
+    assert "trim" in types
+    assert "reencode" not in types  # the frames were copied, not re-encoded
+    assert len(m.segments) == 1  # the picture match over the same frames is replaced, not repeated
+
+
+def test_reencode_is_not_a_stream_copy(clips: dict[str, Path]) -> None:
+    m = compare(clips["src"], clips["reencode"], pictures=False, findings=False)
+    assert m.verdict == "same-footage"
+    assert not _copies(m)
+    assert "reencode" in {e.type for e in m.edits}
+
+
+def test_copy_of_flat_pictures_is_found_by_its_packets_alone(clips: dict[str, Path]) -> None:
+    fa, fb = fingerprint(clips["fade"]), fingerprint(clips["fade_copy"])
+    assert float(fb.luma_std.max()) < 3.0  # every picture is flat: the hashes cannot match anything
+    m = match_fingerprints(fa, fb)
+    assert m.verdict == "same-footage" and m.coverage["b"] == 1.0
+    (seg,) = _copies(m)
+    assert seg.a_start == pytest.approx(0.0, abs=1e-3)
+    last = int(np.flatnonzero(fa.packet_digests == fb.packet_digests[-1])[0])  # a copy may drop trailing B-frames
+    assert seg.a_end == pytest.approx(fa.packet_times[last] + 1 / 25, abs=1e-3)
+    assert seg.frames == len(fb)
+    assert {e.type for e in m.edits} == {"trim"}
+    no_packets = replace(fb, packet_times=np.zeros(0), packet_digests=np.zeros(0, np.uint64))
+    assert match_fingerprints(fa, no_packets).verdict == "unrelated"
+
+
+def _fake(digests: list[int], fps: float = 25.0, codec: str | None = "c0dec") -> Fingerprint:
+    n = len(digests)
+    z = np.zeros(n, np.uint64)
+    t = np.arange(n) / fps
+    return Fingerprint(path="x", sha256=None, size=None, mode="dense", times=t, hashes=z, mirrored=z,
+                       crop_hashes=z, crop_mirrored=z, rot90=z, rot180=z, rot270=z,
+                       luma_mean=np.full(n, 16, np.float32), luma_std=np.zeros(n, np.float32),
+                       packet_times=t.copy(), packet_digests=np.array(digests, np.uint64), codec_digest=codec)
+
+
+def test_repeated_packets_anchor_nothing() -> None:
+    """Two encodes by the same encoder share identical black frames: not a copy (too few unique anchors)."""
+    black_idr, black_skip = 7, 8
+    a = _fake([black_idr] + [black_skip] * 24 + list(range(100, 150)))
+    b = _fake([black_idr] + [black_skip] * 24 + list(range(200, 250)))
+    assert streamcopy.segments(a, b) == []
+    # ... while a copy that also holds three distinct packets is one, repeated packets included
+    c = _fake([black_idr] + [black_skip] * 24 + list(range(100, 103)))
+    (seg,) = streamcopy.segments(a, c)
+    assert seg.frames == 28 and seg.a_start == 0.0 and seg.b_start == 0.0
+
+
+def test_runs_give_cuts_and_need_the_same_codec_configuration() -> None:
+    a = _fake(list(range(1000, 1100)))
+    b = _fake(list(range(1000, 1030)) + list(range(1060, 1100)))  # frames 30..59 removed
+    segs = streamcopy.segments(a, b)
+    assert [(s.a_start, s.b_start, s.frames) for s in segs] == [(0.0, 0.0, 30), (2.4, 1.2, 40)]
+    m = match_fingerprints(a, b)
+    assert {e.type for e in m.edits} == {"cut"}
+    assert streamcopy.segments(a, replace(b, codec_digest="other")) == []
+
+
+def test_retimed_copy_reports_its_speed() -> None:
+    a = _fake(list(range(500, 560)), fps=30.0)
+    b = _fake(list(range(500, 560)), fps=25.0)  # the same packets played at 25 fps: a slow-down
+    (seg,) = streamcopy.segments(a, b)
+    assert seg.speed == pytest.approx(30 / 25, abs=1e-3)
+
+
+def test_packets_survive_every_storage_format(clips: dict[str, Path], tmp_path: Path) -> None:
+    fp = fingerprint(clips["copy"])
+    assert len(fp.packet_digests) > 0
+    fp.save(tmp_path / "c.vvfp")
+    for back in (Fingerprint.load(tmp_path / "c.vvfp"), Fingerprint.from_dict(fp.to_dict()),
+                 decode_fingerprint(encode_fingerprint(fp))):
+        assert back == fp
+        assert np.array_equal(back.packet_digests, fp.packet_digests)
+        assert back.codec_digest == fp.codec_digest
+
+
+def test_version_2_file_loads_without_packets(clips: dict[str, Path], tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    fp = fingerprint(clips["copy"])
+    fp.save(tmp_path / "v3.vvfp")
+    with zipfile.ZipFile(tmp_path / "v3.vvfp") as z, zipfile.ZipFile(tmp_path / "v2.vvfp", "w") as out:
+        for name in z.namelist():
+            if name.startswith("packet_"):
+                continue
+            data = z.read(name)
+            if name == "meta.npy":
+                meta = json.loads(str(np.load(z.open(name))))
+                meta["format_version"] = 2
+                for key in ("packet_count", "codec_digest"):
+                    meta.pop(key)
+                import io
+
+                buf = io.BytesIO()
+                np.save(buf, np.array(json.dumps(meta)))
+                data = buf.getvalue()
+            out.writestr(name, data)
+    old = Fingerprint.load(tmp_path / "v2.vvfp")
+    assert len(old) == len(fp) and len(old.packet_digests) == 0 and old.codec_digest is None
+    assert streamcopy.segments(fp, old) == []
