@@ -164,3 +164,27 @@ def test_version_2_file_loads_without_packets(clips: dict[str, Path], tmp_path: 
     old = Fingerprint.load(tmp_path / "v2.vvfp")
     assert len(old) == len(fp) and len(old.packet_digests) == 0 and old.codec_digest is None
     assert streamcopy.segments(fp, old) == []
+
+
+def test_shared_pairs_finds_copies_among_many_files() -> None:
+    files = [_fake(list(range(k * 1000, k * 1000 + 50))) for k in range(20)]
+    files.append(_fake(list(range(7000, 7010))))  # a copy of part of file 7
+    files.append(_fake([5] * 30 + [3] * 3))  # repeated packets only: shares nothing that anchors
+    files.append(_fake([5] * 30 + [3] * 3))
+    assert streamcopy.shared_pairs(files) == {(7, 20)}
+    popular = [_fake([1, 2, 3] + list(range((k + 1) * 1000, (k + 1) * 1000 + 5))) for k in range(10)]
+    assert streamcopy.shared_pairs(popular, max_sharing=5) == set()  # a digest in every file pairs none
+    assert len(streamcopy.shared_pairs(popular)) == 45
+
+
+def test_scan_groups_a_copy_of_flat_pictures(clips: dict[str, Path], tmp_path: Path) -> None:
+    import importlib
+
+    scan_mod = importlib.import_module("vidverify.scan")
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    for name in ("src", "copy", "fade", "fade_copy"):
+        (folder / clips[name].name).symlink_to(clips[name])
+    result = scan_mod.scan([folder], options=scan_mod.Options(jobs=1, pictures=False))
+    groups = sorted(sorted(Path(m).name for m in g.members) for g in result.groups)
+    assert groups == [["copy.mkv", "src.mp4"], ["fade.mp4", "fade_copy.mp4"]]

@@ -278,16 +278,20 @@ def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
     Up to ALL_PAIRS_MAX files, every pair is tested (sparse frames of one against every frame of the other, in
     every channel, halves included); above, each file's sparse hashes go into a banded Hamming index (the
     index module's candidate stage) and each file looks up its ``BANDED_CANDIDATES`` best-voted others, which
-    keeps the cost near-linear in the number of files."""
+    keeps the cost near-linear in the number of files. Files that share compressed packets (a stream copy,
+    whatever its pictures) are candidates too."""
+    from .streamcopy import shared_pairs
+
+    copies = shared_pairs(fps)
     if len(fps) > ALL_PAIRS_MAX:
-        return _banded_pairs(fps)
+        return sorted(set(_banded_pairs(fps)) | copies)
     sparse = [_sparse(f) for f in fps]
     dense = [_dense(f) for f in fps]
     pairs = []
     for i in range(len(fps)):
         for j in range(i + 1, len(fps)):
             need = 1 if min(len(fps[i]), len(fps[j])) == 1 else CANDIDATE_HITS
-            if _hits(sparse[i], dense[j]) >= need or _hits(sparse[j], dense[i]) >= need:
+            if (i, j) in copies or _hits(sparse[i], dense[j]) >= need or _hits(sparse[j], dense[i]) >= need:
                 pairs.append((i, j))
     return pairs
 

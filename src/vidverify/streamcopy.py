@@ -14,6 +14,7 @@ merely share a black opening from the same encoder are not called copies of each
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -118,6 +119,42 @@ def segments(fa: Any, fb: Any) -> list[Segment]:
     return sorted(found, key=lambda s: s.b_start)
 
 
+def shared_pairs(fps: Sequence[Any], *, max_sharing: int = 64) -> set[tuple[int, int]]:
+    """Pairs (i < j) of fingerprints that share at least MIN_ANCHORS packets occurring once in each (all of the
+    smaller one's when it has fewer): the candidates for a stream copy, found with one sort of every file's
+    digests, however many files. A digest held by more than ``max_sharing`` files pairs none of them."""
+    per_file = [_unique_positions(np.asarray(fp.packet_digests))[0] for fp in fps]
+    if sum(len(u) for u in per_file) == 0:
+        return set()
+    digests = np.concatenate(per_file)
+    owner = np.concatenate([np.full(len(u), i, np.int64) for i, u in enumerate(per_file)])
+    order = np.argsort(digests, kind="stable")
+    digests, owner = digests[order], owner[order]
+    starts = np.flatnonzero(np.concatenate([[True], digests[1:] != digests[:-1]]))
+    sizes = np.diff(np.concatenate([starts, [len(digests)]]))
+    n = len(fps)
+    keys: list[np.ndarray] = []
+    two = starts[sizes == 2]  # the common case, vectorised
+    if len(two):
+        lo, hi = np.minimum(owner[two], owner[two + 1]), np.maximum(owner[two], owner[two + 1])
+        keys.append(lo * n + hi)
+    for start, size in zip(starts[(sizes > 2) & (sizes <= max_sharing)], sizes[(sizes > 2) & (sizes <= max_sharing)],
+                           strict=True):
+        members = np.unique(owner[start:start + size])
+        i, j = np.triu_indices(len(members), k=1)
+        keys.append(members[i] * n + members[j])
+    if not keys:
+        return set()
+    pair_keys, shared = np.unique(np.concatenate(keys), return_counts=True)
+    lengths = np.array([len(u) for u in per_file])
+    out: set[tuple[int, int]] = set()
+    for key, count in zip(pair_keys.tolist(), shared.tolist(), strict=True):
+        i, j = divmod(key, n)
+        if i != j and count >= min(MIN_ANCHORS, int(lengths[i]), int(lengths[j])):
+            out.add((i, j))
+    return out
+
+
 def merge(copies: list[Segment], matched: list[Segment]) -> list[Segment]:
     """The stream-copied stretches, and the picture matches that lie mostly outside them on B's timeline (a
     byte-identical stretch is exact; a picture match over the same frames says less)."""
@@ -128,4 +165,4 @@ def merge(copies: list[Segment], matched: list[Segment]) -> list[Segment]:
     return sorted([*copies, *(s for s in matched if inside(s) < 0.5)], key=lambda s: s.b_start)
 
 
-__all__ = ["CHANNEL", "MIN_ANCHORS", "merge", "segments"]
+__all__ = ["CHANNEL", "MIN_ANCHORS", "merge", "segments", "shared_pairs"]
