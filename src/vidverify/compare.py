@@ -127,7 +127,8 @@ def _media_path(given: Any, fp: Fingerprint) -> str | None:
     return None
 
 
-def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str) -> tuple[Edit, ...]:
+def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
+                        threads: int | None = None) -> tuple[Edit, ...]:
     """Add crop/rotate/overlay/colour edits found on a few matched frame pairs of the dominant channel."""
     from .media.frames import grab_frames
 
@@ -148,8 +149,8 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
         b_times.append(tb)
         a_times.append(s.a_start + (tb - s.b_start) / (s.speed or 1.0))
         mirrored.append(s.mirrored)
-    imgs_a = grab_frames(media_a, a_times, origin=fa.time_origin)
-    imgs_b = grab_frames(media_b, b_times, origin=fb.time_origin)
+    imgs_a = grab_frames(media_a, a_times, origin=fa.time_origin, threads=threads)
+    imgs_b = grab_frames(media_b, b_times, origin=fb.time_origin, threads=threads)
     pairs = [(ia, ib, mir, main.channel) for ia, ib, mir in zip(imgs_a, imgs_b, mirrored, strict=True)
              if ia is not None and ib is not None]
     full_a = (0, 0, fa.width, fa.height)
@@ -233,7 +234,9 @@ def compare(
     if pictures and media_a and media_b and m.verdict == "unrelated" and len(fa) > 1 and len(fb) > 1:
         m = _rescue_crop(m, fa, fb, media_a, media_b, kwargs)
     if pictures and m.segments and m.verdict != "identical" and media_a and media_b:
-        m = replace(m, edits=_with_picture_edits(m, fa, fb, media_a, media_b))
+        # one job: one decoding thread (scan's workers run it in parallel already)
+        threads = 1 if kwargs.get("jobs") == 1 else None
+        m = replace(m, edits=_with_picture_edits(m, fa, fb, media_a, media_b, threads))
     # paths as the caller gave them (a fingerprint file stands for its media)
     m = replace(
         m,

@@ -149,6 +149,13 @@ def process_file(path: str, keyframes: bool = False) -> Item:
     return Item(path, info, fp, None)
 
 
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def _can_fork() -> bool:
     """Whether worker processes can be forked: no other thread runs here (forking a process with threads, a
     progress bar's, can deadlock) and the platform forks."""
@@ -220,7 +227,8 @@ def process_all(paths: Sequence[str], opts: Options, progress: Progress | None =
             finish(process_file(p, opts.keyframes))
     else:
         with _pool(min(opts.jobs, len(todo))) as pool:
-            futures = [pool.submit(process_file, p, opts.keyframes) for p in todo]
+            # largest first: the last file to finish is a small one, so no worker idles long at the end
+            futures = [pool.submit(process_file, p, opts.keyframes) for p in sorted(todo, key=_size, reverse=True)]
             for fut in as_completed(futures):
                 finish(fut.result())
     return [done[p] for p in paths]
@@ -380,10 +388,17 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, options: Options | None = N
             progress("compare", len(compared), n_members)
 
     if opts.jobs > 1 and opts.pictures and len(tasks) > 1:
+        # longest first (no worker idles at the end on a long one), results back in task order
+        order = sorted(range(len(tasks)), key=lambda k: -sum(_size(it.path) for it in tasks[k]))
+        results: dict[int, Match] = {}
         with _pool(min(opts.jobs, len(tasks))) as pool:
-            for m in pool.map(_compare_pair, *zip(*tasks, strict=True), [opts] * len(tasks)):
+            longest_first = [tasks[k] for k in order]
+            for k, m in zip(order, pool.map(_compare_pair, *zip(*longest_first, strict=True),
+                                            [opts] * len(tasks)), strict=True):
+                results[k] = m
                 compared.append(m)
                 tick()
+        compared = [results[k] for k in range(len(tasks))]
     else:
         for ref_item, other_item in tasks:
             compared.append(_compare_pair(ref_item, other_item, opts))

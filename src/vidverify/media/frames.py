@@ -18,9 +18,10 @@ GRAB_WIDTH = 384  # pixels: enough for feature matching and overlay boxes, cheap
 
 
 def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: int = GRAB_WIDTH,
-                origin: float = 0.0) -> list[np.ndarray | None]:
+                origin: float = 0.0, threads: int | None = None) -> list[np.ndarray | None]:
     """RGB frames (h, w, 3) uint8 shown at ``times`` (seconds on the file's timeline; ``origin`` is the raw
-    time of its zero), in display orientation; None where a frame cannot be had. Never raises for bad media."""
+    time of its zero), in display orientation; None where a frame cannot be had. Never raises for bad media.
+    ``threads=1`` decodes in this thread only (a worker of a pool that already keeps every core busy)."""
     import av
 
     out: list[np.ndarray | None] = [None] * len(times)
@@ -29,7 +30,10 @@ def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: 
             if not c.streams.video:
                 return out
             stream = c.streams.video[0]
-            stream.thread_type = "AUTO"  # frame threads: decoding on through a GOP is the cost here
+            if threads == 1:
+                stream.thread_count = 1
+            else:
+                stream.thread_type = "AUTO"  # frame threads: decoding on through a GOP is the cost here
             tb = float(stream.time_base) if stream.time_base else None
             half = 0.5 * _frame_dur(stream)
             frames: Any = None
