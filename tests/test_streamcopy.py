@@ -188,3 +188,24 @@ def test_scan_groups_a_copy_of_flat_pictures(clips: dict[str, Path], tmp_path: P
     result = scan_mod.scan([folder], options=scan_mod.Options(jobs=1, pictures=False))
     groups = sorted(sorted(Path(m).name for m in g.members) for g in result.groups)
     assert groups == [["copy.mkv", "src.mp4"], ["fade.mp4", "fade_copy.mp4"]]
+
+
+def test_times_start_at_the_first_displayed_frame(clips: dict[str, Path], tmp_path: Path) -> None:
+    """CONTRACT.md: 0.0 is the first displayed frame, also when an edit list delays it (time_origin keeps it)."""
+    delayed = tmp_path / "delayed.mp4"
+    proc = run(["-y", "-v", "error", "-itsoffset", "1.5", "-i", str(clips["fade_copy"]), "-c", "copy", str(delayed)])
+    assert proc.returncode == 0, proc.stderr
+    from vidverify.media.decode import iter_frames
+
+    raw_first = next(iter(iter_frames(delayed))).times[0]
+    assert raw_first == pytest.approx(1.5, abs=0.05)  # the container does delay the first frame
+    fp = fingerprint(delayed)
+    assert fp.times[0] == 0.0 and fp.packet_times[0] == pytest.approx(0.0, abs=1e-6)
+    assert fp.time_origin == pytest.approx(raw_first, abs=1e-6)
+    m = match_fingerprints(fingerprint(clips["fade"]), fp)
+    (seg,) = _copies(m)
+    assert seg.b_start == 0.0 and seg.a_start == pytest.approx(0.0, abs=1e-3)
+    from vidverify.media.frames import grab_frames
+
+    (img,) = grab_frames(delayed, [0.0], origin=fp.time_origin)
+    assert img is not None  # seeking with time_origin finds the first frame

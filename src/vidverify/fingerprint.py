@@ -70,7 +70,7 @@ class Fingerprint:
     height: int | None = None
     active_area: tuple[int, int, int, int] | None = None  # x, y, w, h of the picture inside bars (None: all)
     crop_area: tuple[int, int, int, int] | None = None  # x, y, w, h of the centre crop, in frame pixels
-    time_origin: float = 0.0  # raw container time of t = 0 (non-zero for MPEG-TS and the like)
+    time_origin: float = 0.0  # raw container time of t = 0, the first displayed frame (MPEG-TS, delayed starts)
     versions: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     # pHashes of the active picture's top, bottom, left and right halves (an overlay covers at most some of
@@ -448,13 +448,17 @@ def fingerprint(
     pk = packets[0] if packets else PacketDigests.empty()
     mode = "keyframes" if keyframes else "dense"
     t = np.concatenate(times)
+    # CONTRACT.md: times start at 0.0 for the first displayed frame (a start delayed by an edit list, or an
+    # MPEG-TS clock, is not footage); time_origin keeps the raw time of that frame, for seeking
+    shift = float(t.min()) if len(t) else 0.0
+    origin = layout.origin + shift
     duration = layout.duration
     return Fingerprint(
         path=p,
         sha256=digest.get("sha256"),
         size=os.path.getsize(p),
         mode=mode,
-        times=t,
+        times=t - shift,
         hashes=np.concatenate(hashes),
         mirrored=np.concatenate(mirrored),
         crop_hashes=np.concatenate(crop_h),
@@ -469,7 +473,7 @@ def fingerprint(
         half_left=np.concatenate(h_left),
         half_right=np.concatenate(h_right),
         half_flat=np.concatenate(h_flat),
-        packet_times=pk.times - layout.origin,
+        packet_times=pk.times - origin,
         packet_digests=pk.digests,
         codec_digest=pk.codec,
         duration=duration,
@@ -478,7 +482,7 @@ def fingerprint(
         height=layout.height or None,
         active_area=tuple(layout.active.to_list()) if layout.active else None,  # type: ignore[arg-type]
         crop_area=tuple(_abs_crop(layout).to_list()),  # type: ignore[arg-type]
-        time_origin=layout.origin,
+        time_origin=origin,
         versions=versions(mode, fast),
         warnings=tuple(warnings),
     )

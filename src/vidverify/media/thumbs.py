@@ -32,7 +32,7 @@ def thumbnails(
 
     Each file is opened once; its frames are grabbed in time order (``media.frames.grab_frames``). ``origins``
     gives the raw container time of t = 0 per path (``Fingerprint.time_origin``); by default it is read from
-    the container (zero for MP4/MOV/Matroska/..., the first timestamp for MPEG-TS and the like). ``media``
+    the file (the raw time of its first displayed frame). ``media``
     names the file to decode for a requested path where they differ (a fingerprint file stands for its media)."""
     import cv2
 
@@ -63,17 +63,16 @@ def thumbnails(
 
 
 def _origin(path: str) -> float:
-    """Raw time of t = 0 on the file's presentation timeline (as ``decode.StreamLayout.origin``)."""
+    """Raw time of t = 0 on the file's timeline: its first displayed frame (as ``Fingerprint.time_origin``)."""
     try:
         import av
 
-        from .decode import ZERO_ORIGIN_FORMATS
         from .ffmpeg import av_open_options, input_url
 
         with av.open(input_url(path), metadata_errors="ignore", options=av_open_options()) as c:
-            if any(name in c.format.name for name in ZERO_ORIGIN_FORMATS):
-                return 0.0
-            return c.start_time / 1e6 if c.start_time is not None else 0.0
+            for frame in c.decode(video=0):
+                return float(frame.time) if frame.time is not None else 0.0
+            return 0.0
     except Exception as exc:  # unreadable: grab_frames will find nothing either
         log.debug("cannot read the time origin of %s: %s", path, exc)
         return 0.0
