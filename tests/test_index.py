@@ -357,6 +357,24 @@ def test_add_paths_skips_unchanged_and_reindexes_changed(tmp_path: Path, clips: 
         assert r.sha256 is not None and ix.info(r.sha256).duration == pytest.approx(12.0, abs=0.1)
 
 
+def test_fingerprints_of_an_older_version_are_made_again(tmp_path: Path, clips: dict[str, Path]) -> None:
+    """An index written by an older vidverify (blob version 2: no packet digests) is brought up to date on the
+    next add or scan instead of being trusted as unchanged."""
+    a = tmp_path / "a.mp4"
+    shutil.copy(clips["other1"], a)
+    with Index(tmp_path / "ix.sqlite") as ix:
+        [r] = add_paths(ix, [str(a)])
+        assert r.status == "added" and r.sha256 and len(ix.fingerprint(r.sha256).packet_digests) > 0
+    with sqlite3.connect(tmp_path / "ix.sqlite") as db:  # what version 2 wrote: no packets after the frames
+        (blob,) = db.execute("SELECT blob FROM fingerprints").fetchone()
+        db.execute("UPDATE fingerprints SET blob = ?", (blob[:4] + bytes([2]) + blob[5:],))
+    with Index(tmp_path / "ix.sqlite") as ix:
+        assert ix.lookup(a) is None and ix.mode(r.sha256) is None
+        [again] = add_paths(ix, [str(a)])
+        assert again.status == "added"
+        assert ix.lookup(a) == r.sha256 and len(ix.fingerprint(r.sha256).packet_digests) > 0
+
+
 def test_add_paths_in_parallel(tmp_path: Path, clips: dict[str, Path]) -> None:
     with Index(tmp_path / "ix.sqlite") as ix:
         res = add_paths(ix, [str(clips[k]) for k in ("other1", "bad", "other2")], jobs=2)

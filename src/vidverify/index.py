@@ -524,22 +524,27 @@ class Index:
     # ---------------------------------------------------------------------------------------- reading
 
     def lookup(self, path: str | os.PathLike[str]) -> str | None:
-        """The sha256 of ``path`` if it was indexed and its size and mtime_ns are unchanged since."""
+        """The sha256 of ``path`` if it was indexed and its size and mtime_ns are unchanged since (and its
+        fingerprint is of the current blob version: an older one, made by an older vidverify, is redone)."""
         abspath = os.path.abspath(os.fspath(path))
         try:
             st = os.stat(abspath)
         except OSError:
             return None
-        rows = self._query("SELECT p.sha256, p.size, p.mtime_ns FROM paths p JOIN files f ON f.sha256 = p.sha256 "
+        rows = self._query("SELECT p.sha256, p.size, p.mtime_ns, substr(g.blob, 5, 1) FROM paths p "
+                           "JOIN files f ON f.sha256 = p.sha256 JOIN fingerprints g ON g.file_id = f.id "
                            "WHERE p.path = ?", (abspath,))
-        if rows and rows[0][1] == st.st_size and rows[0][2] == st.st_mtime_ns:
+        if rows and rows[0][1] == st.st_size and rows[0][2] == st.st_mtime_ns \
+                and bytes(rows[0][3]) == bytes([_BLOB_VERSION]):
             return str(rows[0][0])
         return None
 
     def mode(self, sha256: str) -> str | None:
-        """``dense`` or ``keyframes`` for an indexed file, None if it is not in the index."""
-        rows = self._query("SELECT mode FROM files WHERE sha256 = ?", (sha256,))
-        return str(rows[0][0]) if rows else None
+        """``dense`` or ``keyframes`` for an indexed file, None if it is not in the index or its fingerprint is
+        of an older blob version (so that it is made again, and replaced)."""
+        rows = self._query("SELECT f.mode, substr(g.blob, 5, 1) FROM files f JOIN fingerprints g ON g.file_id = f.id "
+                           "WHERE f.sha256 = ?", (sha256,))
+        return str(rows[0][0]) if rows and bytes(rows[0][1]) == bytes([_BLOB_VERSION]) else None
 
     def __contains__(self, sha256: object) -> bool:
         return isinstance(sha256, str) and bool(self._query("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)))
