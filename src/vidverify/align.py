@@ -15,6 +15,13 @@ Method (all numpy, no per-frame Python):
    (short mismatches such as a passing caption are bridged) of at least MIN_SEGMENT_SECONDS become segments.
    Their B frames are removed from the seeds and the search repeats for the next line, so a cut, a splice,
    a reordering or a mixture of mirrored and straight footage gives one segment per stretch.
+5. Slow footage. Many neighbouring frames look alike, so a sparse sample supports lines that are slightly or
+   wholly wrong; the dense frames along a line decide. A normal-speed line moves (a few frames at most) to the
+   offset its frames match best. A line that shows A faster is kept only if it matches clearly better, frame
+   by frame, than the best pair of normal-speed stretches with a jump forward in A between them (a cut is
+   common, a speed change rare). A run's first or last stretch that another line the seeds point at matches
+   far closer is left for that line (a line found first reaches past a cut over footage that looks alike);
+   if no line claims it, it returns to the run.
 """
 
 from __future__ import annotations
@@ -40,6 +47,14 @@ MIN_SEED_FRAMES = 600  # a long B still gets at least this many seed frames
 LONG_A_FRAMES = 3000  # above this, A is searched at every other frame
 MAX_SEGMENTS = 64
 MIN_SUPPORT_FRAMES = 2  # sampled B frames with a seed on a line before it is followed
+SPEED_MIN_CHANGE = 0.02  # a line whose speed is within this of 1 is normal speed
+CUT_PREFERENCE_BITS = 0.5  # per frame: a cut (common) beats a speed-up (rare) unless the speed line matches
+# better than this (benchmark: true speed-ups match 1.6-10 bits/frame better, cuts 3-5 bits/frame worse)
+CUT_COST_CELLS = 2_000_000  # (offsets x B frames) evaluated when testing a speed-up line for a cut
+OFFSET_SEARCH_SECONDS = 0.5  # a normal-speed line is moved by up to this to where its frames match best
+OFFSET_SEARCH_FRAMES = 4000  # B frames that decide it (a longer line is sampled)
+RELEASE_MIN_GAIN_BITS = 4.0  # per frame: a run's edge is left to another line that matches it this much closer
+RELEASE_CANDIDATES = 32  # other lines (offsets the seeds point at) tried on a run's edges
 SPEEDS = np.unique(np.concatenate([np.geomspace(0.5, 2.0, 121), [1.0]]))
 
 
@@ -254,6 +269,64 @@ def _distances_along(a: Track, b: Track, channel: int, speed: float, offset: flo
     return best, dist
 
 
+def _cut_instead(a: Track, b: Track, channel: int, dist: np.ndarray, a_idx: np.ndarray,
+                 free: np.ndarray) -> tuple[int, float, float] | None:
+    """A speed-up line (B shows A faster) that two normal-speed stretches with a jump forward in A explain as
+    well: (first B frame of the second stretch, offset of the first, offset of the second); else None.
+
+    In slow footage many neighbouring frames look alike, so a sloped line crossing a cut matches nearly
+    everywhere: the seeds vote for it. A true speed change matches uniformly along the line; a cut makes the
+    line drift off the footage on either side of the jump, where the two normal-speed stretches match exactly.
+    Every split point and every pair of normal-speed offsets between the line's ends is scored, per frame, by
+    the distance each explanation gives (capped: a frame either explains misses counts the same)."""
+    _, a_name, b_name, _ = _CHANNELS[channel]
+    usable = free & ~b.flat_for(b_name)
+    on = np.flatnonzero(usable & (dist <= MATCH_THRESHOLD_BITS))
+    if len(on) < 2 * MIN_SEGMENT_FRAMES:
+        return None
+    jb = np.arange(on[0], on[-1] + 1)
+    jb = jb[usable[jb]]
+    step = a.frame_dur
+    # normal-speed offsets through the line's first and last matched frames, and a little beyond
+    o_hi = float(b.times[jb[0]] - a.times[a_idx[jb[0]]]) + 2 * step
+    o_lo = float(b.times[jb[-1]] - a.times[a_idx[jb[-1]]]) - 2 * step
+    if o_hi <= o_lo:
+        return None
+    offs = np.arange(o_lo, o_hi + step / 2, step)
+    if len(offs) * len(jb) > CUT_COST_CELLS:
+        jb = jb[::int(np.ceil(len(offs) * len(jb) / CUT_COST_CELLS))]
+    n = len(jb)
+    cap = MATCH_THRESHOLD_BITS + 1
+    cost_line = float(np.minimum(dist[jb], cap).sum())
+    ah, bh = getattr(a, a_name), getattr(b, b_name)[jb]
+    ta = b.times[jb][None, :] - offs[:, None]  # (offsets, frames): the A time each normal-speed line predicts
+    idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
+    d = np.minimum(hamming(bh[None, :], ah[idx]), hamming(bh[None, :], ah[idx - 1]))
+    d[(ta < a.times[0] - a.frame_dur) | (ta > a.times[-1] + a.frame_dur)] = cap
+    d = np.minimum(d, cap)
+    before = np.concatenate([np.zeros((len(offs), 1)), np.cumsum(d, axis=1)], axis=1)  # [o, k]: frames < k
+    after = before[:, -1:] - before
+    # the first stretch's offset must exceed the second's by a jump of at least two frames (forward in A)
+    gap = 2
+    if len(offs) <= gap:
+        return None
+    best_before = np.minimum.accumulate(before[::-1], axis=0)[::-1]  # [o, k]: min over offsets >= o
+    total = after[:-gap] + best_before[gap:]  # [second stretch's offset, split]
+    # both stretches at least MIN_SEGMENT_SECONDS long
+    tb = b.times[jb]
+    k_ok = np.zeros(n + 1, dtype=bool)
+    k_ok[1:n] = (tb[1:] - tb[0] >= MIN_SEGMENT_SECONDS) & (tb[-1] - tb[1:] + b.frame_dur >= MIN_SEGMENT_SECONDS)
+    if not k_ok.any():
+        return None
+    total[:, ~k_ok] = np.inf
+    q, k = np.unravel_index(int(np.argmin(total)), total.shape)
+    cost_cut = float(total[q, k])
+    if cost_cut > cost_line + CUT_PREFERENCE_BITS * n:
+        return None
+    p = q + gap + int(np.argmin(before[q + gap:, k]))
+    return int(jb[k]), float(offs[p]), float(offs[q])
+
+
 def _runs(mask: np.ndarray, times: np.ndarray, frame: float) -> list[tuple[int, int]]:
     """Index ranges [i, j] of True runs, bridging gaps shorter than GAP_BRIDGE_SECONDS."""
     idx = np.flatnonzero(mask)
@@ -278,6 +351,8 @@ def align(fa: object, fb: object) -> list[Segment]:
     seeds = _seeds(a, b, sample)
     explained = np.zeros(len(b.times), dtype=bool)
     segments: list[Segment] = []
+    lines: list[tuple[float, float, int, int, int]] = []  # each segment's (speed, offset, channel, i, j)
+    released: list[tuple[int, int, int]] = []  # (segment, first, last B frame): left for another line to claim
     tried: set[tuple[int, float, int]] = set()
     for _ in range(MAX_SEGMENTS * 2):
         line = _best_line(a, b, seeds, ~explained)
@@ -317,28 +392,150 @@ def align(fa: object, fb: object) -> list[Segment]:
             whole = int(((d_full <= MATCH_THRESHOLD_BITS) & free).sum())
             if whole >= WHOLE_OVER_HALF * int(((dist <= MATCH_THRESHOLD_BITS) & free).sum()):
                 channel, a_idx, dist = 0, a_full, d_full
-        ok = ((dist <= MATCH_THRESHOLD_BITS) | b.flat) & ~explained
+        if speed == 1.0:
+            offset, a_idx, dist = _best_offset(a, b, channel, offset, a_idx, dist, ~explained)
+        # each piece: (speed, offset, A frame per B frame, distances, B frames it may explain)
+        pieces = [(speed, offset, a_idx, dist, ~explained)]
+        if speed < 1.0 - SPEED_MIN_CHANGE:
+            cut = _cut_instead(a, b, channel, dist, a_idx, ~explained)
+            if cut is not None:
+                split, off1, off2 = cut
+                before = np.arange(len(b.times)) < split
+                pieces = [(1.0, o, *_distances_along(a, b, channel, 1.0, o), ~explained & part)
+                          for o, part in ((off1, before), (off2, ~before))]
         new = 0
-        for i, j in _runs(ok, b.times, b.frame_dur):
-            run = slice(i, j + 1)
-            informative = ~b.flat[run]
-            if informative.sum() == 0:
-                continue
-            mean_d = float(dist[run][informative].mean())
-            length = b.times[j] - b.times[i] + b.frame_dur
-            half = channel >= _FIRST_HALF  # half a picture says less: it must match longer and closer
-            if length < (HALF_MIN_SEGMENT_SECONDS if half else MIN_SEGMENT_SECONDS) or \
-                    mean_d > (HALF_SEGMENT_MAX_MEAN_BITS if half else SEGMENT_MAX_MEAN_BITS) or \
-                    int(informative.sum()) < MIN_SEGMENT_FRAMES:
-                continue
-            explained[run] = True
-            new += 1
-            segments.append(_segment(a, b, i, j, a_idx, speed, offset, channel, mean_d))
+        for speed, offset, a_idx, dist, allowed in pieces:
+            ok = ((dist <= MATCH_THRESHOLD_BITS) | b.flat) & allowed
+            for i, j in _runs(ok, b.times, b.frame_dur):
+                run_i, run_j = i, j
+                if speed == 1.0 and channel < _FIRST_HALF:
+                    i, j = _release_edges(a, b, next((s for s in seeds if s.channel == channel), None), channel,
+                                          offset, dist, i, j)
+                run = slice(i, j + 1)
+                informative = ~b.flat[run]
+                if informative.sum() == 0:
+                    continue
+                mean_d = float(dist[run][informative].mean())
+                length = b.times[j] - b.times[i] + b.frame_dur
+                half = channel >= _FIRST_HALF  # half a picture says less: it must match longer and closer
+                if length < (HALF_MIN_SEGMENT_SECONDS if half else MIN_SEGMENT_SECONDS) or \
+                        mean_d > (HALF_SEGMENT_MAX_MEAN_BITS if half else SEGMENT_MAX_MEAN_BITS) or \
+                        int(informative.sum()) < MIN_SEGMENT_FRAMES:
+                    continue
+                explained[run] = True
+                new += 1
+                released += [(len(segments), lo, hi) for lo, hi in ((run_i, i - 1), (j + 1, run_j)) if lo <= hi]
+                segments.append(_segment(a, b, i, j, a_idx, speed, offset, channel, mean_d))
+                lines.append((speed, offset, channel, i, j))
         if len(segments) >= MAX_SEGMENTS:
             break
         if new == 0:
             continue
+    for x, lo, hi in released:
+        # no other line claimed what a run left out: it returns to the run
+        if explained[lo:hi + 1].any():
+            continue
+        speed, offset, channel, i, j = lines[x]
+        i, j = min(i, lo), max(j, hi)
+        a_idx, dist = _distances_along(a, b, channel, speed, offset)
+        informative = ~b.flat[i:j + 1]
+        segments[x] = _segment(a, b, i, j, a_idx, speed, offset, channel, float(dist[i:j + 1][informative].mean()))
+        lines[x] = (speed, offset, channel, i, j)
+        explained[i:j + 1] = True
     return _merge(sorted(segments, key=lambda s: s.b_start))
+
+
+def _best_offset(a: Track, b: Track, channel: int, offset: float, a_idx: np.ndarray, dist: np.ndarray,
+                 free: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """A normal-speed line moved by up to OFFSET_SEARCH_SECONDS to where it matches the frames it matches best.
+    In a static shot the seeds of a sparse sample agree with many offsets, and the vote can land a few frames
+    off; the frames along the line tell (summed distance, capped)."""
+    _, a_name, b_name, _ = _CHANNELS[channel]
+    on = np.flatnonzero(free & ~b.flat_for(b_name) & (dist <= MATCH_THRESHOLD_BITS))
+    if len(on) < MIN_SEGMENT_FRAMES:
+        return offset, a_idx, dist
+    on = on[::max(1, len(on) // OFFSET_SEARCH_FRAMES)]
+    steps = int(round(OFFSET_SEARCH_SECONDS / a.frame_dur))
+    offs = offset + np.arange(-steps, steps + 1) * a.frame_dur
+    ta = b.times[on][None, :] - offs[:, None]
+    idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
+    bh = getattr(b, b_name)[on][None, :]
+    ah = getattr(a, a_name)
+    d = np.minimum(hamming(bh, ah[idx]), hamming(bh, ah[idx - 1]))
+    d[(ta < a.times[0] - a.frame_dur) | (ta > a.times[-1] + a.frame_dur)] = MATCH_THRESHOLD_BITS + 1
+    cost = np.minimum(d, MATCH_THRESHOLD_BITS + 1).sum(axis=1)
+    best = np.flatnonzero(cost == cost.min())
+    k = int(best[np.argmin(np.abs(best - steps))])  # of equally good offsets, the nearest
+    if k == steps:
+        return offset, a_idx, dist
+    new = float(offs[k])
+    return new, *_distances_along(a, b, channel, 1.0, new)
+
+
+def _release_edges(a: Track, b: Track, seeds: _Seeds | None, channel: int, offset: float, dist: np.ndarray,
+                   i: int, j: int) -> tuple[int, int]:
+    """The run [i, j] of a normal-speed line without its first or last stretch when another normal-speed line
+    that the seeds point at matches that stretch far closer: it is left for that line to claim. A line found
+    first takes every frame within MATCH_THRESHOLD_BITS, and in slow footage it reaches past a cut (or a
+    splice of similar footage) over the whole stretch beside it, which its own line matches near exactly."""
+    if seeds is None:
+        return i, j
+    inside = (seeds.jb >= i) & (seeds.jb <= j)
+    step = a.frame_dur
+    offs, counts = np.unique(np.round((b.times[seeds.jb[inside]] - a.times[seeds.ia[inside]]) / step),
+                             return_counts=True)
+    far = np.abs(offs * step - offset) > 2 * step
+    if not far.any():
+        return i, j
+    offs = offs[far][np.argsort(-counts[far], kind="stable")[:RELEASE_CANDIDATES]] * step
+    r = np.arange(i, j + 1)
+    informative = ~b.flat[r]
+    if not informative.any():
+        return i, j
+    cap = MATCH_THRESHOLD_BITS + 1
+    _, a_name, b_name, _ = _CHANNELS[channel]
+    ta = b.times[r][None, :] - offs[:, None]  # (candidate lines, frames)
+    idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
+    ah, bh = getattr(a, a_name), getattr(b, b_name)[r][None, :]
+    d = np.minimum(hamming(bh, ah[idx]), hamming(bh, ah[idx - 1]))
+    d[(ta < a.times[0] - a.frame_dur) | (ta > a.times[-1] + a.frame_dur)] = cap
+    other = np.where(informative, np.minimum(d, cap), 0)
+    gain = np.where(informative, np.minimum(dist[r], cap), 0)[None, :] - other  # per frame, if released
+    tb = b.times[r]
+    n_inf = np.cumsum(informative)
+    pos = np.arange(len(r))
+    # informative time: the released stretch (flat frames say nothing) and the rest must each span
+    # MIN_SEGMENT_SECONDS between their first and last informative frames
+    last_upto = np.maximum.accumulate(np.where(informative, pos, 0))
+    first_from = np.minimum.accumulate(np.where(informative, pos, len(r) - 1)[::-1])[::-1]
+    f0, f1 = int(first_from[0]), int(last_upto[-1])
+    head = tb[last_upto] - tb[f0] + b.frame_dur  # [e]: frames [0, e]
+    tail = tb[f1] - tb[first_from] + b.frame_dur  # [e]: frames [e, end]
+    rest_after = np.concatenate([tail[1:], [0.0]])  # [e]: frames [e + 1, end]
+    rest_before = np.concatenate([[0.0], head[:-1]])  # [e]: frames [0, e - 1]
+    # [candidate, e]: releasing frames [0, e] (prefix) or [e, end] (suffix): summed gain, informative frames,
+    # summed distance along the other line, both parts long enough
+    prefix = (np.cumsum(gain, axis=1), n_inf, np.cumsum(other, axis=1),
+              (head >= MIN_SEGMENT_SECONDS) & (rest_after >= MIN_SEGMENT_SECONDS))
+    suffix = (np.cumsum(gain[:, ::-1], axis=1)[:, ::-1], n_inf[-1] - np.concatenate([[0], n_inf[:-1]]),
+              np.cumsum(other[:, ::-1], axis=1)[:, ::-1],
+              (tail >= MIN_SEGMENT_SECONDS) & (rest_before >= MIN_SEGMENT_SECONDS))
+    edge: list[int | None] = []
+    for g, n, o, ok in (prefix, suffix):
+        per = np.maximum(n, 1)[None, :]
+        valid = ok[None, :] & (n[None, :] >= MIN_SEGMENT_FRAMES) & (g >= RELEASE_MIN_GAIN_BITS * per) & \
+            (o <= SEGMENT_MAX_MEAN_BITS * per)
+        if not valid.any():
+            edge.append(None)
+            continue
+        _, e = np.unravel_index(int(np.argmax(np.where(valid, g, -np.inf))), g.shape)
+        edge.append(int(e))  # the split with the largest gain: where the other line starts matching better
+    first, last = edge
+    new_i = i + first + 1 if first is not None else i
+    new_j = i + last - 1 if last is not None else j
+    if b.times[new_j] - b.times[new_i] + b.frame_dur < MIN_SEGMENT_SECONDS:
+        return i, j
+    return new_i, new_j
 
 
 def _segment(a: Track, b: Track, i: int, j: int, a_idx: np.ndarray, speed: float, offset: float, channel: int,

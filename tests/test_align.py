@@ -1,0 +1,96 @@
+"""align.py on synthetic hash sequences: no media, frame-exact ground truth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from vidverify.align import align
+from vidverify.edits import timeline_edits
+from vidverify.fingerprint import Fingerprint
+
+FPS = 25.0
+_ARRAYS = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270")
+
+
+def _slow_walk(rng: np.random.Generator, n: int, flips_per_frame: float) -> np.ndarray:
+    """Hashes of slow footage (animation, a still-ish shot): each frame flips one bit with this probability, so
+    neighbouring frames are near-identical and frames a second apart differ by a few bits."""
+    bit = np.left_shift(np.uint64(1), rng.integers(0, 64, n).astype(np.uint64))
+    steps = np.where(rng.random(n) < flips_per_frame, bit, np.uint64(0))
+    return np.bitwise_xor.accumulate(np.concatenate([[np.uint64(rng.integers(0, 2**63))], steps[1:]]))
+
+
+def _fingerprint(arrays: dict[str, Any]) -> Fingerprint:
+    n = len(arrays["hashes"])
+    return Fingerprint(
+        path="clip.mp4", sha256=None, size=None, mode="dense", times=np.arange(n) / FPS,
+        luma_mean=np.full(n, 100, np.float32), luma_std=np.full(n, 40, np.float32), duration=n / FPS, fps=FPS,
+        width=640, height=360, versions={"hash": "test"}, **arrays,
+    )
+
+
+def _pair(seed: int, b_frames: np.ndarray, n: int = 150) -> tuple[Fingerprint, Fingerprint]:
+    """A: ``n`` frames of slow footage; B: A's frames ``b_frames``, re-encoded (one bit of noise on half of them)."""
+    rng = np.random.default_rng(seed)
+    a = {k: _slow_walk(rng, n, 0.5) for k in _ARRAYS}
+    noise = np.where(rng.random(len(b_frames)) < 0.5,
+                     np.left_shift(np.uint64(1), rng.integers(0, 64, len(b_frames)).astype(np.uint64)), np.uint64(0))
+    b = {k: v[b_frames] ^ noise for k, v in a.items()}
+    return _fingerprint(a), _fingerprint(b)
+
+
+def _types(segments: list[Any], a: Fingerprint, b: Fingerprint) -> set[str]:
+    return {e.type for e in timeline_edits(segments, a_duration=a.duration, b_duration=b.duration)}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cut_in_slow_footage_is_a_cut_not_a_speed_up(seed: int) -> None:
+    # frames 60..89 (2.4 s .. 3.6 s) removed: a sloped line through both stretches matches almost everywhere,
+    # but two normal-speed stretches with a jump match exactly
+    a, b = _pair(seed, np.r_[0:60, 90:150])
+    segments = align(a, b)
+    assert [s.speed for s in segments] == [1.0, 1.0]
+    first, second = segments
+    assert first.b_start == pytest.approx(0.0, abs=0.05) and first.b_end == pytest.approx(2.4, abs=0.1)
+    assert second.b_start == pytest.approx(2.4, abs=0.1) and second.b_end == pytest.approx(4.8, abs=0.05)
+    assert first.a_end == pytest.approx(2.4, abs=0.1) and second.a_start == pytest.approx(3.6, abs=0.1)
+    types = _types(segments, a, b)
+    assert "cut" in types and "speed" not in types
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_speed_up_in_slow_footage_stays_a_speed_up(seed: int) -> None:
+    # the same kind of footage shown 1.5x faster (every other frame of each pair dropped): one speed-up line
+    a, b = _pair(seed, np.round(np.arange(0, 149, 1.5)).astype(int))
+    segments = align(a, b)
+    assert len(segments) == 1
+    assert segments[0].speed == pytest.approx(1 / 1.5, abs=0.03)  # the seeds of slow footage fit it loosely
+    assert segments[0].a_start == pytest.approx(0.0, abs=0.2) and segments[0].a_end == pytest.approx(6.0, abs=0.2)
+    types = _types(segments, a, b)
+    assert "speed" in types and "cut" not in types
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_short_stretch_before_a_cut_keeps_its_own_segment(seed: int) -> None:
+    # frames 30..59 removed: the long stretch's line is found first and, in slow footage, matches the short
+    # stretch before the cut within the threshold too; that stretch's own line matches it far closer
+    a, b = _pair(seed, np.r_[0:30, 60:200], n=200)
+    segments = align(a, b)
+    assert [s.speed for s in segments] == [1.0, 1.0]
+    first, second = segments
+    assert first.b_end == pytest.approx(1.2, abs=0.05) and second.b_start == pytest.approx(1.2, abs=0.05)
+    assert first.a_start == pytest.approx(0.0, abs=0.05) and second.a_start == pytest.approx(2.4, abs=0.05)
+    assert "cut" in _types(segments, a, b)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_reencode_of_slow_footage_maps_frame_exact(seed: int) -> None:
+    # many offsets fit a sparse sample of slow footage; the frames along the line pick the right one
+    a, b = _pair(seed, np.arange(150))
+    (segment,) = align(a, b)
+    assert segment.speed == 1.0
+    assert segment.a_start == pytest.approx(segment.b_start, abs=1e-6)
+    assert segment.a_end == pytest.approx(segment.b_end, abs=1e-6)
