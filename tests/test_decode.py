@@ -56,6 +56,25 @@ def test_split_decode_equals_single_process(tmp_path: Path) -> None:
     assert len(t1) == 360
 
 
+def test_mpegts_is_not_split_and_a_seek_that_overshoots_is_redone(tmp_path: Path) -> None:
+    """MPEG-TS has no index: ffmpeg seeks by bisecting bytes and lands a keyframe or more late. Such a file is
+    decoded in one piece; and should a split be tried anyway, the overshooting seek is seen and the file decoded
+    again in one piece, so no frame is ever lost."""
+    from dataclasses import replace
+
+    path = make_fixtures.clip(tmp_path / "clip.ts", seconds=20, size="160x120", rate=25, gop=50,
+                              extra_out=("-bf", "3", "-f", "mpegts"))
+    layout = decode.read_layout(path)
+    assert layout.start_time > 1.0 and not layout.indexed
+    assert decode._plan_segments(layout, 2) == [(None, None)]
+    t1, f1 = frames_of(path, jobs=1)
+    assert len(t1) == 500
+    forced = replace(layout, indexed=True)
+    assert len(decode._plan_segments(forced, 4)) == 4
+    t2, f2 = frames_of(path, jobs=2, layout=forced)
+    assert np.array_equal(t1, t2) and np.array_equal(f1, f2)
+
+
 def test_split_with_b_frames_and_open_gop(tmp_path: Path) -> None:
     path = make_fixtures.clip(tmp_path / "bframes.mp4", seconds=10, size="160x120", gop=25,
                               extra_out=("-preset", "medium", "-bf", "3", "-x264-params", "open-gop=1"))

@@ -48,7 +48,7 @@ SPLIT_MIN_SECONDS = 8.0  # below this a file is decoded by a single process
 SEGMENTS_PER_JOB = 2  # segments per decoder process (see map_batches)
 SPLIT_BALANCE = 1.25  # the longest segment may be at most this times an equal share, or no split
 SEEK_MARGIN_FRAMES = 6  # a cut lies this many frames after its keyframe's index time (B-frame delay)
-READ_MARGIN_SECONDS = 1.0  # a segment's ffmpeg stops reading this long after the segment's end
+READ_MARGIN_SECONDS = 0.1  # a segment's ffmpeg stops reading this long (plus SEEK_MARGIN_FRAMES) after its end
 PIPE_BYTES = 16 * 1024  # small pipe: a segment that is stopped early has decoded little past its end
 # Containers whose timeline has its own zero; for the others the first timestamp is taken as zero.
 ZERO_ORIGIN_FORMATS = ("mov", "mp4", "m4a", "3gp", "matroska", "webm", "avi", "image2", "_pipe", "gif")
@@ -68,6 +68,7 @@ class StreamLayout:
     width: int = 0  # display size (after rotation), the frame size that ffmpeg's filters see
     height: int = 0
     active: Box | None = None  # the picture inside bars, in display pixels (None: the whole frame)
+    indexed: bool = False  # keyframe times come from the container's index: seeking to them is exact
 
     @property
     def origin(self) -> float:
@@ -156,12 +157,14 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
             rate = stream.average_rate or stream.guessed_rate
             fps = float(rate) if rate else None
             keys: list[float] = []
+            indexed = False
             if scan_keyframes:
                 tb = float(stream.time_base) if stream.time_base else 0.0
                 # The demuxer's index (MP4 sample tables, AVI idx1, ...) costs nothing to read; its times are
                 # decode times, which _plan_segments allows for. Without an index, demux the packets.
                 keys = [e.timestamp * tb for e in stream.index_entries if e.is_keyframe]
-                if len(keys) < 2:
+                indexed = len(keys) >= 2
+                if not indexed:
                     keys = [p.pts * tb for p in container.demux(stream) if p.is_keyframe and p.pts is not None]
             width, height = stream.codec_context.width, stream.codec_context.height
             active: Box | None = None
@@ -176,7 +179,7 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
             except Exception as exc:  # damaged data: no bar detection, the whole frame is hashed
                 log.debug("bar detection failed for %s: %s", p, exc)
             return StreamLayout(container.format.name, start, duration, tuple(sorted(keys)), fps, width, height,
-                                active)
+                                active, indexed)
     except VidverifyError:
         raise
     except av.error.InvalidDataError as exc:
@@ -193,7 +196,8 @@ def _plan_segments(layout: StreamLayout, jobs: int) -> list[tuple[float | None, 
     """
     duration = layout.duration or 0.0
     keys = [k for k in layout.keyframes if k > layout.start_time + 1e-6]
-    if jobs <= 1 or duration < SPLIT_MIN_SECONDS or not keys:
+    # without an index (MPEG-TS, ...) ffmpeg seeks by bisecting the bytes and may land a keyframe or more late
+    if jobs <= 1 or duration < SPLIT_MIN_SECONDS or not keys or not layout.indexed:
         return [(None, None)]
     share = duration / jobs
     cuts: list[float] = []
@@ -298,6 +302,7 @@ class _Segment:
         self.returncode: int | None = None
         self.stopped_early = False
         self.frames_read = 0
+        self.first_raw: float | None = None  # raw time of the first frame the process delivered
 
     def run(self) -> None:
         try:
@@ -348,7 +353,7 @@ class _Segment:
 
     def _read_margin(self) -> float:
         frame = 1.0 / self.layout.fps if self.layout.fps else 1.0 / 30
-        return READ_MARGIN_SECONDS + SEEK_MARGIN_FRAMES * frame
+        return READ_MARGIN_SECONDS + (SEEK_MARGIN_FRAMES + 2) * frame
 
     def _drain_stderr(self, stream: object) -> None:
         for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
@@ -381,6 +386,8 @@ class _Segment:
                 return
 
     def _deliver(self, data: bytes, times: np.ndarray, n: int) -> None:
+        if self.first_raw is None and n and not np.isnan(times[0]):
+            self.first_raw = float(times[0])
         frames, crops, halves = split_detail(
             np.frombuffer(data, dtype=np.uint8).reshape(n, DETAIL_SIZE, DETAIL_SIZE + FRAME_SIZE))
         keep = np.ones(n, dtype=bool)
@@ -446,6 +453,47 @@ def _check_input(path: str) -> None:
         raise EmptyFileError("empty file (0 bytes)", path=path)
 
 
+def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None, float | None]], jobs: int, *,
+                  keyframes: bool, fast: bool, threads: int | None, on_frames: Callable[[int], None] | None,
+                  transform: Callable[[FrameBatch], Any]) -> list[_Segment]:
+    """Decode the planned segments, ``jobs`` at a time; raise the first segment's error."""
+    segments = [
+        _Segment(path, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
+                 transform=transform)
+        for s, e in plan
+    ]
+    queue = list(reversed(segments))
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def worker() -> None:
+        while not failed.is_set():
+            with lock:
+                if not queue:
+                    return
+                seg = queue.pop()
+            seg.run()
+            if seg.error is not None:
+                failed.set()
+
+    workers = [threading.Thread(target=worker, name=f"vidverify-decode-{i}")
+               for i in range(min(jobs, len(segments)))]
+    for w in workers:
+        w.start()
+    try:
+        for w in workers:
+            w.join()
+    except BaseException:
+        failed.set()
+        for w in workers:
+            w.join()
+        raise
+    for seg in segments:
+        if seg.error is not None:
+            raise seg.error
+    return segments
+
+
 def map_batches(
     path: str | os.PathLike[str],
     transform: Callable[[FrameBatch], Any],
@@ -485,40 +533,14 @@ def map_batches(
     # several processes run single-threaded; so does one when the caller asked for one job (a scan that runs one
     # file per worker process keeps each on its own core); otherwise ffmpeg picks its thread count
     threads = 1 if len(plan) > 1 or jobs == 1 else None
-    segments = [
-        _Segment(p, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
-                 transform=transform)
-        for s, e in plan
-    ]
-    queue = list(reversed(segments))
-    lock = threading.Lock()
-    failed = threading.Event()
-
-    def worker() -> None:
-        while not failed.is_set():
-            with lock:
-                if not queue:
-                    return
-                seg = queue.pop()
-            seg.run()
-            if seg.error is not None:
-                failed.set()
-
-    workers = [threading.Thread(target=worker, name=f"vidverify-decode-{i}")
-               for i in range(min(jobs, len(segments)))]
-    for w in workers:
-        w.start()
-    try:
-        for w in workers:
-            w.join()
-    except BaseException:
-        failed.set()
-        for w in workers:
-            w.join()
-        raise
-    for seg in segments:
-        if seg.error is not None:
-            raise seg.error
+    segments = _run_segments(p, layout, plan, jobs, keyframes=keyframes, fast=fast, threads=threads,
+                             on_frames=on_frames, transform=transform)
+    if any(seg.first_raw is not None and seg.start is not None and seg.first_raw > seg.start + 1e-6
+           for seg in segments[1:]):
+        # a seek landed after its cut (a container whose index misleads): frames before it would be missing
+        log.debug("%s: a segment's seek overshot; decoding in one piece", p)
+        segments = _run_segments(p, layout, [(None, None)], 1, keyframes=keyframes, fast=fast,
+                                 threads=1 if jobs == 1 else None, on_frames=None, transform=transform)
     total = sum(seg.frames_read for seg in segments)
     problems = [line for seg in segments for line in seg.stderr_tail]
     truncated = any(ln.endswith("partial file") for ln in problems)
