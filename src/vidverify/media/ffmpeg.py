@@ -54,14 +54,27 @@ def _env() -> dict[str, str]:
     return env
 
 
-def tune_allocator() -> None:
-    """The same allocator settings for this process (the CLI calls it; a library user may)."""
+STREAMING_MMAP_THRESHOLD = 256 * 1024  # hash: every large buffer goes back to the system at once (flat memory)
+WORKING_MMAP_THRESHOLD = 4 * 1024 * 1024  # scan, compare, ...: short-lived matrices are reused, not re-faulted
+WORKING_TRIM_THRESHOLD = 32 * 1024 * 1024
+
+
+def tune_allocator(*, streaming: bool = False) -> None:
+    """glibc allocator settings for this process (the CLI calls it; a library user may).
+
+    Two arenas at most, and a fixed mmap threshold (which also turns off glibc's dynamic threshold, whose growth
+    lets a long run's memory creep). ``streaming`` (``hash``, which reads long files in batches): 256 KiB, so that
+    every batch buffer goes back to the system when freed and memory stays flat however long the file.
+    Otherwise (scan, compare, ...: many short-lived matrices of a few MB) 4 MiB, keeping up to 32 MiB of freed
+    memory for reuse: with 256 KiB a scan of 64 files page-faulted 6.7 million times (14 s of system time)."""
     try:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-8, 2)  # M_ARENA_MAX
-        libc.mallopt(-3, 262144)  # M_MMAP_THRESHOLD (also turns off its dynamic growth)
+        libc.mallopt(-3, STREAMING_MMAP_THRESHOLD if streaming else WORKING_MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+        if not streaming:
+            libc.mallopt(-1, WORKING_TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
     except (OSError, AttributeError):  # not glibc: nothing to tune
         pass
 
