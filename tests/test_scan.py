@@ -213,3 +213,30 @@ def test_alignment_in_forked_workers_gives_the_same_result(small: dict[str, Path
     monkeypatch.setattr(scan_mod, "ALIGN_CHUNK", 1)  # every pair a task, so the pool is used
     pooled = scan(paths, options=Options(jobs=2, pictures=False))
     assert pooled == serial and len(pooled.groups) == 1
+
+
+def _affinity(_: int) -> list[int]:
+    import time
+
+    time.sleep(0.2)  # both workers take a task
+    return sorted(os.sched_getaffinity(0))
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs two usable cores")
+def test_jobs_are_cores() -> None:
+    """--jobs N keeps the run on N cores, and each pool worker on one core of its own."""
+    import importlib
+
+    scan_mod = importlib.import_module("vidverify.scan")
+    cores = sorted(os.sched_getaffinity(0))
+    with scan_mod._pool(2) as pool:
+        seen = list(pool.map(_affinity, range(4)))
+    assert all(len(a) == 1 and a[0] in cores for a in seen)
+    assert len({a[0] for a in seen}) == 2
+    code = "import os; from vidverify import cli; cli._limit_cores(1); print(len(os.sched_getaffinity(0)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "1"
+    code = f"import os; from vidverify import cli; cli._limit_cores({len(cores)}); print(len(os.sched_getaffinity(0)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(len(cores))
