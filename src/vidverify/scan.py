@@ -304,21 +304,41 @@ def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
     every channel, halves included); above, each file's sparse hashes go into a banded Hamming index (the
     index module's candidate stage) and each file looks up its ``BANDED_CANDIDATES`` best-voted others, which
     keeps the cost near-linear in the number of files. Files that share compressed packets (a stream copy,
-    whatever its pictures) are candidates too."""
-    from .streamcopy import shared_pairs
-
-    copies = shared_pairs(fps)
+    whatever its pictures) are candidates too. (``scan`` runs the all-pairs test in its alignment workers.)"""
     if len(fps) > ALL_PAIRS_MAX:
-        return sorted(set(_banded_pairs(fps)) | copies)
-    sparse = [_sparse(f) for f in fps]
-    dense = [_dense(f) for f in fps]
-    pairs = []
-    for i in range(len(fps)):
-        for j in range(i + 1, len(fps)):
-            need = 1 if min(len(fps[i]), len(fps[j])) == 1 else CANDIDATE_HITS
-            if (i, j) in copies or _hits(sparse[i], dense[j]) >= need or _hits(sparse[j], dense[i]) >= need:
-                pairs.append((i, j))
-    return pairs
+        from .streamcopy import shared_pairs
+
+        return sorted(set(_banded_pairs(fps)) | shared_pairs(fps))
+    test = _PairTest(fps)
+    return [(i, j) for i in range(len(fps)) for j in range(i + 1, len(fps)) if test(i, j)]
+
+
+class _PairTest:
+    """The all-pairs candidate test, with each file's sparse and dense hashes made once, when first needed."""
+
+    def __init__(self, fps: Sequence[Fingerprint]) -> None:
+        from .streamcopy import shared_pairs
+
+        self.fps = fps
+        self.copies = shared_pairs(fps)
+        self._sparse: dict[int, np.ndarray] = {}
+        self._dense: dict[int, np.ndarray] = {}
+
+    def sparse(self, i: int) -> np.ndarray:
+        if i not in self._sparse:
+            self._sparse[i] = _sparse(self.fps[i])
+        return self._sparse[i]
+
+    def dense(self, i: int) -> np.ndarray:
+        if i not in self._dense:
+            self._dense[i] = _dense(self.fps[i])
+        return self._dense[i]
+
+    def __call__(self, i: int, j: int) -> bool:
+        if (i, j) in self.copies:
+            return True
+        need = 1 if min(len(self.fps[i]), len(self.fps[j])) == 1 else CANDIDATE_HITS
+        return _hits(self.sparse(i), self.dense(j)) >= need or _hits(self.sparse(j), self.dense(i)) >= need
 
 
 def _banded_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
@@ -376,10 +396,13 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, options: Options | None = N
     infos = {it.path: it.info for it in items}
 
     fps = [it.fp for it in usable if it.fp is not None]
-    pairs = candidate_pairs(fps)
+    # up to ALL_PAIRS_MAX files every pair is tested, in the alignment workers; above, the banded index picks
+    tested = len(fps) <= ALL_PAIRS_MAX
+    pairs = [(i, j) for i in range(len(fps)) for j in range(i + 1, len(fps))] if tested else candidate_pairs(fps)
     matches: list[Match] = []
-    for k, ((i, j), m) in enumerate(zip(pairs, _align_pairs(fps, pairs, opts.jobs), strict=True)):
-        matches.append(replace(m, a=replace(m.a, path=usable[i].path), b=replace(m.b, path=usable[j].path)))
+    for k, ((i, j), m) in enumerate(zip(pairs, _align_pairs(fps, pairs, opts.jobs, test=tested), strict=True)):
+        if m is not None:
+            matches.append(replace(m, a=replace(m.a, path=usable[i].path), b=replace(m.b, path=usable[j].path)))
         if progress:
             progress("align", k + 1, len(pairs))
 
@@ -439,22 +462,26 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, options: Options | None = N
     )
 
 
-_SHARED: list[Fingerprint] = []  # the fingerprints forked workers align (inherited, never pickled)
-ALIGN_CHUNK = 16  # candidate pairs per task in the pool
+_SHARED: list[Any] = []  # [fingerprints, pair test or None]: what forked workers align (inherited, never pickled)
+ALIGN_CHUNK = 16  # pairs per task in the pool
 
 
-def _align_chunk(chunk: list[tuple[int, int]]) -> list[Match]:
-    return [match_fingerprints(_SHARED[i], _SHARED[j]) for i, j in chunk]
+def _align_chunk(chunk: list[tuple[int, int]]) -> list[Match | None]:
+    fps, test = _SHARED
+    return [match_fingerprints(fps[i], fps[j]) if test is None or test(i, j) else None for i, j in chunk]
 
 
-def _align_pairs(fps: Sequence[Fingerprint], pairs: list[tuple[int, int]], jobs: int) -> Iterable[Match]:
-    """match_fingerprints on every candidate pair, in forked workers when there are several jobs (the
-    fingerprints are inherited by the fork, not sent), in this process otherwise."""
+def _align_pairs(fps: Sequence[Fingerprint], pairs: list[tuple[int, int]], jobs: int, *,
+                 test: bool = False) -> Iterable[Match | None]:
+    """match_fingerprints on every pair (with ``test``, on every pair that passes the candidate test, None for
+    the others), in forked workers when there are several jobs (the fingerprints are inherited by the fork, not
+    sent), in this process otherwise."""
+    tester = _PairTest(fps) if test else None
     if jobs <= 1 or len(pairs) < 2 * ALIGN_CHUNK or not _can_fork():
         for i, j in pairs:
-            yield match_fingerprints(fps[i], fps[j])
+            yield match_fingerprints(fps[i], fps[j]) if tester is None or tester(i, j) else None
         return
-    _SHARED[:] = list(fps)
+    _SHARED[:] = [list(fps), tester]
     try:
         chunks = [pairs[k:k + ALIGN_CHUNK] for k in range(0, len(pairs), ALIGN_CHUNK)]
         with _pool(min(jobs, len(chunks))) as pool:
