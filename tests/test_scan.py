@@ -215,11 +215,11 @@ def test_alignment_in_forked_workers_gives_the_same_result(small: dict[str, Path
     assert pooled == serial and len(pooled.groups) == 1
 
 
-def _affinity(_: int) -> list[int]:
+def _affinity(_: int) -> tuple[int, list[int]]:
     import time
 
-    time.sleep(0.2)  # both workers take a task
-    return sorted(os.sched_getaffinity(0))
+    time.sleep(0.3)  # so that both workers take tasks
+    return os.getpid(), sorted(os.sched_getaffinity(0))
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
@@ -231,9 +231,9 @@ def test_jobs_are_cores() -> None:
     scan_mod = importlib.import_module("vidverify.scan")
     cores = sorted(os.sched_getaffinity(0))
     with scan_mod._pool(2) as pool:
-        seen = list(pool.map(_affinity, range(4)))
-    assert all(len(a) == 1 and a[0] in cores for a in seen)
-    assert len({a[0] for a in seen}) == 2
+        seen = dict(pool.map(_affinity, range(8)))  # worker pid -> its cores
+    assert all(len(a) == 1 and a[0] in cores for a in seen.values())
+    assert len({a[0] for a in seen.values()}) == len(seen)  # two workers never share a core
     code = "import os; from vidverify import cli; cli._limit_cores(1); print(len(os.sched_getaffinity(0)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "1"
