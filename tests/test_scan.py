@@ -234,6 +234,9 @@ def test_jobs_are_cores() -> None:
         seen = dict(pool.map(_affinity, range(8)))  # worker pid -> its cores
     assert all(len(a) == 1 and a[0] in cores for a in seen.values())
     assert len({a[0] for a in seen.values()}) == len(seen)  # two workers never share a core
+    before = os.sched_getaffinity(0)
+    assert cli.main(["scan", "--jobs", "1", "--json", str(Path(__file__).parent / "no-such-dir")]) != 0
+    assert os.sched_getaffinity(0) == before  # an in-process run gives its caller the cores back
     code = "import os; from vidverify import cli; cli._limit_cores(1); print(len(os.sched_getaffinity(0)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "1"

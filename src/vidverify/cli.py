@@ -791,7 +791,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.command:
             parser.print_help()
             return EXIT_USAGE
-        return int(args.func(args))
+        cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+        try:
+            return int(args.func(args))
+        finally:  # --jobs may have kept this process to fewer cores (_limit_cores): a caller gets them back
+            if cores is not None and os.sched_getaffinity(0) != cores:
+                os.sched_setaffinity(0, cores)
     except VidverifyError as exc:
         from .report.render import error_line
 
