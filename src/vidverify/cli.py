@@ -83,7 +83,9 @@ verdict: identical (same bytes), same-footage (one contains the other's footage,
 partial-overlap (each has footage the other lacks), unrelated. Segments give matched time ranges on both
 sides with speed and mirroring; edits say how B differs from A (trim, cut, insert, speed, mirror, crop, pad,
 reorder, frame-rate, reencode, ...), each with its times. Frames are matched through re-encoding, scaling,
-bars, 9:16 centre crops, captions and mirroring.
+bars, 9:16 centre crops, captions and mirroring. A stretch that B copied without re-encoding (its compressed
+frames are A's, byte for byte: a quick trim or a remux) is a 'stream-copy' segment, exact to the frame even on
+black or flat pictures. Times are seconds from each file's first displayed frame.
 """
 
 
