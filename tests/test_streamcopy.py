@@ -209,3 +209,31 @@ def test_times_start_at_the_first_displayed_frame(clips: dict[str, Path], tmp_pa
 
     (img,) = grab_frames(delayed, [0.0], origin=fp.time_origin)
     assert img is not None  # seeking with time_origin finds the first frame
+
+
+def test_a_broken_chain_gives_one_segment_per_stretch() -> None:
+    """A copy of an intra-only stream (every packet an anchor) with 20 frames removed is two stretches and a cut,
+    not pieces each followed across the whole copy."""
+    a = _fake(list(range(3000, 3200)))
+    b = _fake(list(range(3000, 3100)) + list(range(3120, 3200)))
+    segs = streamcopy.segments(a, b)
+    assert [(s.a_start, s.b_start, s.frames, s.speed) for s in segs] == [(0.0, 0.0, 100, 1.0), (4.8, 4.0, 80, 1.0)]
+    assert {e.type for e in match_fingerprints(a, b).edits} == {"cut"}
+    jump = _fake(list(range(3000, 3200)))  # B's clock jumps 5 s at packet 100: two stretches again
+    times = np.array(jump.packet_times)
+    times[100:] += 5.0
+    segs = streamcopy.segments(a, replace(jump, packet_times=times, times=times.copy()))
+    assert [(s.b_start, s.frames, s.speed) for s in segs] == [(0.0, 100, 1.0), (9.0, 100, 1.0)]
+
+
+def test_duplicate_timestamps_stay_cheap() -> None:
+    """Hostile timestamps (every fourth packet repeats the time before it) must not make the search quadratic."""
+    import time
+
+    n = 40_000
+    t = np.arange(n) / 25.0
+    t[3::4] = t[2::4]
+    a = replace(_fake(list(range(10**6, 10**6 + n))), packet_times=t, times=t.copy())
+    start = time.perf_counter()
+    streamcopy.segments(a, a)
+    assert time.perf_counter() - start < 5.0

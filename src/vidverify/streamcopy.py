@@ -37,16 +37,17 @@ def _frame(times: np.ndarray) -> float:
     return float(np.median(np.diff(times))) if len(times) > 1 else 0.0
 
 
-def _follow(da: np.ndarray, db: np.ndarray, i: int, j: int, step: int) -> tuple[int, int]:
-    """From the matched pair (A index i, B index j), step outwards (+1 or -1) while B's next packet is one of
-    A's next MAX_SKIP + 1 packets; return the last matched pair."""
-    while 0 <= j + step < len(db):
+def _follow(da: np.ndarray, db: np.ndarray, ta: np.ndarray, tb: np.ndarray, i: int, j: int, step: int,
+            limit: int, speed: float, tolerance: float) -> tuple[int, int]:
+    """From the matched pair (A index i, B index j), step outwards (+1 or -1, B not past ``limit``) while B's next
+    packet is one of A's next MAX_SKIP + 1 packets on the chain's timeline mapping; return the last matched pair."""
+    while (j + step <= limit) if step > 0 else (j + step >= limit):
         nxt = db[j + step]
         for skip in range(1, MAX_SKIP + 2):
             k = i + step * skip
             if not 0 <= k < len(da):
                 return i, j
-            if da[k] == nxt:
+            if da[k] == nxt and abs((tb[j + step] - tb[j]) - speed * (ta[k] - ta[i])) <= tolerance:
                 i, j = k, j + step
                 break
         else:
@@ -83,6 +84,7 @@ def segments(fa: Any, fb: Any) -> list[Segment]:
     half_frame = 0.5 * max(_frame(tb), 1e-3)
     frame_a, frame_b = _frame(ta), _frame(tb)
     found: list[Segment] = []
+    found_end = -1  # B index of the last packet of the last segment found
     k = 0
     while k < len(A):
         # a chain: consecutive anchors with A moving forward as B does (a few dropped packets allowed) on one
@@ -106,8 +108,14 @@ def segments(fa: Any, fb: Any) -> list[Segment]:
         k += 1
         if last - first + 1 < need:
             continue
-        i0, j0 = _follow(da, db, A[first], B[first], -1)
-        i1, j1 = _follow(da, db, A[last], B[last], +1)
+        # outwards, but not into the stretch of the segment before, nor past the next anchor (the next chain's)
+        rate = speed if speed is not None else 1.0
+        i0, j0 = _follow(da, db, ta, tb, A[first], B[first], -1, found_end + 1, rate, half_frame)
+        i1, j1 = _follow(da, db, ta, tb, A[last], B[last], +1,
+                         B[last + 1] - 1 if last + 1 < len(A) else len(db) - 1, rate, half_frame)
+        while k < len(A) and B[k] <= j1:  # anchors inside the stretch just found start no chain of their own
+            k += 1
+        found_end = j1
         span_a, span_b = ta[i1] - ta[i0], tb[j1] - tb[j0]
         ratio = round(float(span_b / span_a), 4) if span_a > 0 and span_b > 0 else 1.0
         found.append(Segment(
