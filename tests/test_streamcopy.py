@@ -237,3 +237,20 @@ def test_duplicate_timestamps_stay_cheap() -> None:
     start = time.perf_counter()
     streamcopy.segments(a, a)
     assert time.perf_counter() - start < 5.0
+
+
+def test_keyframe_fingerprint_has_the_dense_timeline(clips: dict[str, Path], tmp_path: Path) -> None:
+    """A copy trimmed in the middle of a GOP shows its first frame before its first keyframe: both modes put
+    0.0 on that first displayed frame (found by review: keyframe mode put it on the first keyframe)."""
+    src = tmp_path / "gop50.mp4"
+    proc = run(["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "8",
+                "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-pix_fmt", "yuv420p", str(src)])
+    assert proc.returncode == 0, proc.stderr
+    cut = tmp_path / "midgop.mp4"
+    proc = run(["-y", "-v", "error", "-ss", "1.3", "-i", str(src), "-t", "5", "-c", "copy", str(cut)])
+    assert proc.returncode == 0, proc.stderr
+    dense, keys = fingerprint(cut), fingerprint(cut, keyframes=True)
+    assert dense.times[0] == 0.0 and len(keys) < len(dense)
+    assert keys.time_origin == pytest.approx(dense.time_origin, abs=1e-6)
+    assert keys.times[0] > 0.1  # the first keyframe is shown after the first frame
+    assert all(np.min(np.abs(dense.times - t)) < 1e-6 for t in keys.times)  # the same timeline

@@ -418,9 +418,10 @@ def fingerprint(
             warnings.append(f"cannot compute sha256: {exc}")
 
     packets: list[PacketDigests] = []
+    stop = threading.Event()  # an error ends the packet digests early instead of leaving them to read on
 
     def _digest_packets() -> None:
-        packets.append(digest_packets(p))
+        packets.append(digest_packets(p, stop))
 
     decode._check_input(p)
     hasher = threading.Thread(target=_hash_file if not sha256 else lambda: None, daemon=True)
@@ -428,18 +429,22 @@ def fingerprint(
     # a region fingerprint hashes part of the picture: its packets are the file's, digested elsewhere
     packer = threading.Thread(target=_digest_packets if region is None else lambda: None, daemon=True)
     packer.start()
-    layout = decode.read_layout(p, scan_keyframes=jobs is None or jobs > 1)
-    if region is not None:
-        from dataclasses import replace as _replace
+    try:
+        layout = decode.read_layout(p, scan_keyframes=jobs is None or jobs > 1)
+        if region is not None:
+            from dataclasses import replace as _replace
 
-        from .picture import Box
+            from .picture import Box
 
-        x, y, w, h = (int(v) & ~1 for v in region)
-        layout = _replace(layout, active=Box(x, y, max(2, w), max(2, h)))
-    parts = decode.map_batches(
-        p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
-        warnings=warnings,
-    )
+            x, y, w, h = (int(v) & ~1 for v in region)
+            layout = _replace(layout, active=Box(x, y, max(2, w), max(2, h)))
+        parts = decode.map_batches(
+            p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
+            warnings=warnings,
+        )
+    except BaseException:
+        stop.set()
+        raise
     times, hashes, mirrored, crop_h, crop_m, r90, r180, r270, means, stds, h_top, h_bot, h_left, h_right, h_flat = (
         list(col) for col in zip(*parts, strict=True)
     )
@@ -449,8 +454,12 @@ def fingerprint(
     mode = "keyframes" if keyframes else "dense"
     t = np.concatenate(times)
     # CONTRACT.md: times start at 0.0 for the first displayed frame (a start delayed by an edit list, or an
-    # MPEG-TS clock, is not footage); time_origin keeps the raw time of that frame, for seeking
+    # MPEG-TS clock, is not footage); time_origin keeps the raw time of that frame, for seeking. Dense: the first
+    # decoded frame. Keyframes: the first keyframe may come after the first displayed frame (a copy trimmed in
+    # the middle of a GOP), which the earliest packet the container does not discard tells.
     shift = float(t.min()) if len(t) else 0.0
+    if keyframes and pk.first_shown is not None:
+        shift = min(shift, pk.first_shown - layout.origin)
     origin = layout.origin + shift
     duration = layout.duration
     return Fingerprint(

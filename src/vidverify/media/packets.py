@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,20 +31,23 @@ class PacketDigests:
     times: np.ndarray  # (n,) float64 raw presentation times (seconds), ascending
     digests: np.ndarray  # (n,) uint64: the first 8 bytes of each packet's SHA-256, big-endian
     codec: str | None  # first 16 hex digits of the SHA-256 of the codec configuration (None: none stored)
+    first_shown: float | None = None  # raw time of the earliest packet not discarded (an edit list drops some)
 
     @classmethod
     def empty(cls) -> PacketDigests:
         return cls(np.zeros(0, np.float64), np.zeros(0, np.uint64), None)
 
 
-def digest_packets(path: str | os.PathLike[str]) -> PacketDigests:
-    """Digests of the first video stream's packets, in presentation order. Anything unreadable gives none
-    (the decoder reports damaged files; this is an extra piece of evidence, never a reason to fail)."""
+def digest_packets(path: str | os.PathLike[str], stop: threading.Event | None = None) -> PacketDigests:
+    """Digests of the first video stream's packets, in presentation order (packets that an edit list discards
+    included). Anything unreadable gives none (the decoder reports damaged files; this is an extra piece of
+    evidence, never a reason to fail), and so does setting ``stop``."""
     import av
 
     p = os.fspath(path)
     times: list[float] = []
     digests: list[bytes] = []
+    first_shown = np.inf
     try:
         with av.open(ffmpeg.input_url(p), metadata_errors="ignore", options=ffmpeg.av_open_options()) as container:
             if not container.streams.video:
@@ -58,7 +62,11 @@ def digest_packets(path: str | os.PathLike[str]) -> PacketDigests:
                 if len(times) >= MAX_PACKETS:
                     log.debug("%s: more than %d video packets, not digested", p, MAX_PACKETS)
                     return PacketDigests.empty()
+                if stop is not None and len(times) % 256 == 0 and stop.is_set():
+                    return PacketDigests.empty()
                 times.append(packet.pts * tb)
+                if not packet.is_discard:
+                    first_shown = min(first_shown, times[-1])
                 digests.append(hashlib.sha256(memoryview(packet)).digest()[:8])
     except Exception as exc:  # noqa: BLE001 - damaged data: no digests, the pictures still speak
         log.debug("packet digests failed for %s: %s", p, exc)
@@ -66,7 +74,7 @@ def digest_packets(path: str | os.PathLike[str]) -> PacketDigests:
     t = np.array(times, dtype=np.float64)
     d = np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64)
     order = np.argsort(t, kind="stable")
-    return PacketDigests(t[order], d[order], codec)
+    return PacketDigests(t[order], d[order], codec, float(first_shown) if np.isfinite(first_shown) else None)
 
 
 __all__ = ["MAX_PACKETS", "PacketDigests", "digest_packets"]
