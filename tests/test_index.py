@@ -583,3 +583,25 @@ def test_search_finds_a_sped_up_copy(tmp_path: Path) -> None:
     seg = max(res.segments, key=lambda s: s.frames)
     assert res.sha256 == target.sha256 and seg.speed == pytest.approx(1.25, abs=0.03)
     assert seg.b_start == pytest.approx(5.0 + 1.25 * seg.a_start, abs=0.2)
+
+
+def test_damaged_blobs_raise_index_file_error() -> None:
+    import struct
+    import zlib
+
+    fp = synth_fp(7, seconds=2.0)
+    fp = replace(fp, packet_times=fp.times.copy(), packet_digests=np.arange(len(fp), dtype=np.uint64) + 99)
+    blob = encode_fingerprint(fp)
+    assert decode_fingerprint(blob) == fp
+    version, n, meta_len = struct.unpack_from("<BII", blob, 4)
+    start = 4 + struct.calcsize("<BII")
+    meta = json.loads(blob[start:start + meta_len])
+    payload = zlib.decompress(blob[start + meta_len:])
+    for count in (-1, 10**9, "x"):
+        bad_meta = json.dumps({**meta, "packet_count": count}).encode()
+        bad = blob[:4] + struct.pack("<BII", version, n, len(bad_meta)) + bad_meta + zlib.compress(payload)
+        with pytest.raises(IndexFileError):
+            decode_fingerprint(bad)
+    with pytest.raises(IndexFileError):
+        decode_fingerprint(blob[:4] + struct.pack("<BII", version, n, meta_len) + blob[start:start + meta_len]
+                           + zlib.compress(payload[: len(payload) // 2]))

@@ -536,7 +536,7 @@ def _limit_cores(jobs: int) -> None:
     """``--jobs N`` with fewer jobs than cores: this process, its workers and their ffmpeg processes run on N
     cores (CPU affinity, inherited by every thread and child), so that ``--jobs 1`` leaves the other cores
     free. Without it one job takes about 1.2 cores: its ffmpeg decodes while Python hashes the frames before.
-    Which cores depends on the process id, so that two such runs at once do not share one core."""
+    Which cores depends on the process id, so that two such runs at once seldom share one."""
     getter, setter = getattr(os, "sched_getaffinity", None), getattr(os, "sched_setaffinity", None)
     if getter is None or setter is None:
         return
@@ -798,7 +798,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.func(args))
         finally:  # --jobs may have kept this process to fewer cores (_limit_cores): a caller gets them back
             if cores is not None and os.sched_getaffinity(0) != cores:
-                os.sched_setaffinity(0, cores)
+                try:
+                    os.sched_setaffinity(0, cores)
+                except OSError:  # the cores were taken away meanwhile: keep what is left
+                    pass
     except VidverifyError as exc:
         from .report.render import error_line
 

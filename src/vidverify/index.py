@@ -156,6 +156,16 @@ def encode_fingerprint(fp: Fingerprint) -> bytes:
 
 
 def decode_fingerprint(blob: bytes) -> Fingerprint:
+    """The fingerprint in a blob; anything damaged raises IndexFileError."""
+    try:
+        return _decode_fingerprint(blob)
+    except IndexFileError:
+        raise
+    except Exception as exc:  # struct, zlib, json and numpy raise a dozen types on damaged data
+        raise IndexFileError(f"damaged fingerprint in the index ({type(exc).__name__}: {exc})") from exc
+
+
+def _decode_fingerprint(blob: bytes) -> Fingerprint:
     if blob[:4] != _BLOB_MAGIC:
         raise IndexFileError("damaged fingerprint in the index (bad magic)")
     version, n, meta_len = struct.unpack_from("<BII", blob, 4)
@@ -177,6 +187,8 @@ def decode_fingerprint(blob: bytes) -> Fingerprint:
         arrays[name] = arr
     if version >= 3:  # packet digests: meta's packet_count entries of each
         m = int(meta.get("packet_count") or 0)
+        if m < 0 or pos + 16 * m > len(payload):
+            raise IndexFileError(f"damaged fingerprint in the index (packet_count {m})")
         for name, dt in (("packet_times", np.dtype("<f8")), ("packet_digests", np.dtype("<u8"))):
             size = m * dt.itemsize
             arrays[name] = np.frombuffer(_unshuffle(payload[pos:pos + size], dt.itemsize), dtype=dt).astype(

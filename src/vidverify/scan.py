@@ -173,10 +173,11 @@ def _pool(jobs: int) -> Executor:
     method = "fork" if _can_fork() else "forkserver"
     ctx = multiprocessing.get_context(method)
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    if not cores or jobs > len(cores):
+    if len(cores) != jobs:
         return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
-    # one core per worker: a file's ffmpeg threads and its hashing stay on one core instead of waking each other
-    # across cores (half the system time of a scan); a slowed worker just takes fewer files from the queue
+    # as many workers as this process has cores (the CLI keeps a run to --jobs cores): one core each, so a file's
+    # ffmpeg threads and its hashing stay on one core instead of waking each other across cores (half the
+    # system time of a scan); a slowed worker just takes fewer files from the queue
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_pin_worker,
                                initargs=(ctx.Value("i", 0), cores))
 

@@ -535,9 +535,10 @@ def map_batches(
     threads = 1 if len(plan) > 1 or jobs == 1 else None
     segments = _run_segments(p, layout, plan, jobs, keyframes=keyframes, fast=fast, threads=threads,
                              on_frames=on_frames, transform=transform)
-    if any(seg.first_raw is not None and seg.start is not None and seg.first_raw > seg.start + 1e-6
+    if any(seg.start is not None and (seg.first_raw is None or seg.first_raw > seg.start + 1e-6)
            for seg in segments[1:]):
-        # a seek landed after its cut (a container whose index misleads): frames before it would be missing
+        # a seek landed after its cut, or a later segment gave nothing (a container whose index misleads):
+        # frames would be missing
         log.debug("%s: a segment's seek overshot; decoding in one piece", p)
         segments = _run_segments(p, layout, [(None, None)], 1, keyframes=keyframes, fast=fast,
                                  threads=1 if jobs == 1 else None, on_frames=None, transform=transform)
