@@ -9,7 +9,8 @@ Anchors are packets whose digest occurs once in A and once in B (repeated packet
 "nothing changed" frames of a static or black scene, anchor nothing). A chain of anchors moves forward in both
 files on one straight timeline mapping, with B's packets between them A's; it is then followed outwards packet
 by packet. A chain needs MIN_ANCHORS anchors (or all of B's packets when B has fewer), so that two files which
-merely share a black opening from the same encoder are not called copies of each other.
+merely share a black opening from the same encoder are not called copies of each other. The price: a copy
+that repeats itself (a loop: every packet twice) has no anchors and is found by its pictures only.
 """
 
 from __future__ import annotations
