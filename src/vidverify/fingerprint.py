@@ -4,10 +4,14 @@ A fingerprint holds, for every decoded frame (or every keyframe in keyframe mode
 the 64-bit pHash of its 32x32 grey picture, the pHash of the mirrored picture, and the picture's mean and
 standard deviation of luma (to tell flat or black frames, whose hash says little).
 
+It also holds a digest of every compressed video packet with its time (``packet_times``, ``packet_digests``),
+which tells a stream copy from a re-encode (streamcopy.py). Times start at 0.0 for the first displayed frame;
+``time_origin`` is that frame's raw container time.
+
 File format (``.vvfp``, documented in docs/fingerprint-format.md): a NumPy ``.npz`` archive (no pickles) with
-arrays ``times`` (float64 s), ``hashes`` and ``mirrored`` (uint64), ``luma_mean`` and ``luma_std`` (float32), and
-``meta``: a JSON string with ``format`` ("vidverify-fingerprint"), ``format_version``, the file's identity and
-the tool, hash and decoder versions.
+arrays ``times`` (float64 s), ``hashes`` and ``mirrored`` (uint64), ``luma_mean`` and ``luma_std`` (float32), the
+crop, rotation and half-picture hashes, the packet arrays, and ``meta``: a JSON string with ``format``
+("vidverify-fingerprint"), ``format_version``, the file's identity and the tool, hash and decoder versions.
 """
 
 from __future__ import annotations
