@@ -71,6 +71,11 @@ class StreamLayout:
     indexed: bool = False  # keyframe times come from the container's index: seeking to them is exact
 
     @property
+    def frame_seconds(self) -> float:
+        """One frame's duration (1/30 s when the rate is unknown)."""
+        return 1.0 / self.fps if self.fps else 1.0 / 30
+
+    @property
     def origin(self) -> float:
         """Raw time that maps to 0.0 on the presentation timeline."""
         if any(name in self.format_name for name in ZERO_ORIGIN_FORMATS):
@@ -207,7 +212,7 @@ def _plan_segments(layout: StreamLayout, jobs: int) -> list[tuple[float | None, 
         # Index times may be decode times, a few frames before the presentation time: cut a little after the
         # keyframe so that the seek lands on it (frames between it and the cut come from the segment before).
         gap = (keys[j + 1] - keys[j]) if j + 1 < len(keys) else share
-        frame = 1.0 / layout.fps if layout.fps else 1.0 / 30
+        frame = layout.frame_seconds
         cut = keys[j] + min(gap / 2, SEEK_MARGIN_FRAMES * frame)
         if not cuts or cut > cuts[-1]:
             cuts.append(cut)
@@ -352,8 +357,7 @@ class _Segment:
                     os.close(fd)
 
     def _read_margin(self) -> float:
-        frame = 1.0 / self.layout.fps if self.layout.fps else 1.0 / 30
-        return READ_MARGIN_SECONDS + (SEEK_MARGIN_FRAMES + 2) * frame
+        return READ_MARGIN_SECONDS + (SEEK_MARGIN_FRAMES + 2) * self.layout.frame_seconds
 
     def _drain_stderr(self, stream: object) -> None:
         for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
