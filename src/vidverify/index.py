@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, NotFoundError, UsageError, VidverifyError
-from .fingerprint import _ARRAYS, HALVES, Fingerprint, _geometry
+from .fingerprint import _ARRAYS, HALVES, Fingerprint, _codec_digest, _geometry
 from .models import Edit, MediaInfo, Model, Segment
 
 log = logging.getLogger("vidverify")
@@ -138,6 +138,11 @@ def _unshuffle(raw: bytes, width: int) -> bytes:
     return np.frombuffer(raw, dtype=np.uint8).reshape(width, -1).T.tobytes()
 
 
+def _current(version_byte: bytes) -> bool:
+    """Whether a blob's version byte (``substr(blob, 5, 1)`` in SQL) is this version's: older ones are redone."""
+    return bytes(version_byte) == bytes([_BLOB_VERSION])
+
+
 def encode_fingerprint(fp: Fingerprint) -> bytes:
     """A fingerprint as a compact, exact blob: ``VVFB``, version, the meta JSON, then zlib of every array
     (hash arrays XOR-delta coded: neighbouring frames differ by a few bits), byte-transposed."""
@@ -197,7 +202,7 @@ def _decode_fingerprint(blob: bytes) -> Fingerprint:
     return Fingerprint(
         path=meta["path"], sha256=meta.get("sha256"), size=meta.get("size"), mode=meta.get("mode", "dense"),
         **_geometry(meta), versions=meta.get("versions", {}), warnings=tuple(meta.get("warnings", ())), **arrays,
-        codec_digest=meta.get("codec_digest") if isinstance(meta.get("codec_digest"), str) else None,
+        codec_digest=_codec_digest(meta.get("codec_digest")),
     )
 
 
@@ -546,8 +551,7 @@ class Index:
         rows = self._query("SELECT p.sha256, p.size, p.mtime_ns, substr(g.blob, 5, 1) FROM paths p "
                            "JOIN files f ON f.sha256 = p.sha256 JOIN fingerprints g ON g.file_id = f.id "
                            "WHERE p.path = ?", (abspath,))
-        if rows and rows[0][1] == st.st_size and rows[0][2] == st.st_mtime_ns \
-                and bytes(rows[0][3]) == bytes([_BLOB_VERSION]):
+        if rows and rows[0][1] == st.st_size and rows[0][2] == st.st_mtime_ns and _current(rows[0][3]):
             return str(rows[0][0])
         return None
 
@@ -556,7 +560,7 @@ class Index:
         of an older blob version (so that it is made again, and replaced)."""
         rows = self._query("SELECT f.mode, substr(g.blob, 5, 1) FROM files f JOIN fingerprints g ON g.file_id = f.id "
                            "WHERE f.sha256 = ?", (sha256,))
-        return str(rows[0][0]) if rows and bytes(rows[0][1]) == bytes([_BLOB_VERSION]) else None
+        return str(rows[0][0]) if rows and _current(rows[0][1]) else None
 
     def __contains__(self, sha256: object) -> bool:
         return isinstance(sha256, str) and bool(self._query("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)))
