@@ -431,15 +431,14 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, options: Options | None = N
     if opts.jobs > 1 and opts.pictures and len(tasks) > 1:
         # longest first (no worker idles at the end on a long one), results back in task order
         order = sorted(range(len(tasks)), key=lambda k: -sum(_size(it.path) for it in tasks[k]))
-        results: dict[int, Match] = {}
+        by_task: list[Match | None] = [None] * len(tasks)
         with _pool(min(opts.jobs, len(tasks))) as pool:
-            longest_first = [tasks[k] for k in order]
-            for k, m in zip(order, pool.map(_compare_pair, *zip(*longest_first, strict=True),
-                                            [opts] * len(tasks)), strict=True):
-                results[k] = m
+            refs, others = zip(*(tasks[k] for k in order), strict=True)
+            for k, m in zip(order, pool.map(_compare_pair, refs, others, [opts] * len(tasks)), strict=True):
+                by_task[k] = m
                 compared.append(m)
                 tick()
-        compared = [results[k] for k in range(len(tasks))]
+        compared = [m for m in by_task if m is not None]
     else:
         for ref_item, other_item in tasks:
             compared.append(_compare_pair(ref_item, other_item, opts))
