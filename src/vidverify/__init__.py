@@ -14,14 +14,51 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .check import check
-from .compare import compare
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from .errors import VidverifyError
-from .fingerprint import Fingerprint, fingerprint
-from .index import Index
-from .media.probe import probe
-from .models import Claims, Edit, Finding, Group, Match, MediaInfo, ScanResult, Segment
-from .scan import scan
+
+if TYPE_CHECKING:
+    from .check import check
+    from .compare import compare
+    from .fingerprint import Fingerprint, fingerprint
+    from .index import Index
+    from .media.probe import probe
+    from .models import Claims, Edit, Finding, Group, Match, MediaInfo, ScanResult, Segment
+    from .scan import scan
+
+# The public names are imported when first used: `vidverify hash` needs none of compare, scan or check (a
+# tenth of a second of imports at every start).
+_LAZY: dict[str, str] = {
+    "check": ".check", "compare": ".compare", "Fingerprint": ".fingerprint", "fingerprint": ".fingerprint",
+    "Index": ".index", "probe": ".media.probe", "scan": ".scan",
+    **{name: ".models" for name in ("Claims", "Edit", "Finding", "Group", "Match", "MediaInfo", "ScanResult",
+                                    "Segment")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """check, compare, fingerprint and scan are functions of the package and modules inside it: importing the
+    module (``from vidverify.scan import ...``) must not put the module where the function is."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _LAZY and _LAZY[name] == f".{name}":
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Claims",
