@@ -780,7 +780,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("hash", "compare", "scan", "index", "search", "check"):
             from .media.ffmpeg import tune_allocator
 
-            tune_allocator(streaming=args.command == "hash")
+            tune_allocator()
         logging.basicConfig(
             level=logging.WARNING - 10 * min(args.verbose, 2),
             format="vidverify: %(levelname)s: %(message)s",

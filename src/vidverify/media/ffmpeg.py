@@ -24,7 +24,7 @@ import shutil
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,27 +54,25 @@ def _env() -> dict[str, str]:
     return env
 
 
-STREAMING_MMAP_THRESHOLD = 256 * 1024  # hash: every large buffer goes back to the system at once (flat memory)
-WORKING_MMAP_THRESHOLD = 4 * 1024 * 1024  # scan, compare, ...: short-lived matrices are reused, not re-faulted
-WORKING_TRIM_THRESHOLD = 32 * 1024 * 1024
+MMAP_THRESHOLD = 4 * 1024 * 1024  # buffers up to this size are reused from the heap, not re-faulted
+TRIM_THRESHOLD = 32 * 1024 * 1024  # freed memory kept for reuse, at most
 
 
-def tune_allocator(*, streaming: bool = False) -> None:
+def tune_allocator() -> None:
     """glibc allocator settings for this process (the CLI calls it; a library user may).
 
     Two arenas at most, and a fixed mmap threshold (which also turns off glibc's dynamic threshold, whose growth
-    lets a long run's memory creep). ``streaming`` (``hash``, which reads long files in batches): 256 KiB, so that
-    every batch buffer goes back to the system when freed and memory stays flat however long the file.
-    Otherwise (scan, compare, ...: many short-lived matrices of a few MB) 4 MiB, keeping up to 32 MiB of freed
-    memory for reuse: with 256 KiB a scan of 64 files page-faulted 6.7 million times (14 s of system time)."""
+    lets a long run's memory creep): 4 MiB, keeping up to 32 MiB of freed memory for reuse. Every command's large
+    buffers are a few MB and short-lived (a batch of frames and its hashes, a matrix of distances); with a
+    256 KiB threshold each was mapped afresh and page-faulted in (a scan of 64 files: 6.7 million faults, 14 s
+    of system time; a 60 s hash: 0.4 s). The benchmark checks that hash memory stays flat with file length."""
     try:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-8, 2)  # M_ARENA_MAX
-        libc.mallopt(-3, STREAMING_MMAP_THRESHOLD if streaming else WORKING_MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
-        if not streaming:
-            libc.mallopt(-1, WORKING_TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
+        libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
     except (OSError, AttributeError):  # not glibc: nothing to tune
         pass
 
@@ -87,7 +85,28 @@ def set_ffmpeg(path: str | None) -> None:
     ffmpeg_version.cache_clear()
 
 
-@functools.cache
+class _Once:
+    """functools.cache for a lookup that threads may ask for at the same moment: one of them computes it, the
+    others wait for that answer (instead of each starting the same ffmpeg process)."""
+
+    def __init__(self, fn: Callable[[], str]) -> None:
+        self._fn, self._lock = fn, threading.Lock()
+        self._value: str | None = None
+        functools.update_wrapper(self, fn)
+
+    def __call__(self) -> str:
+        with self._lock:
+            if self._value is None:
+                self._value = value = self._fn()
+                return value
+            return self._value
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._value = None
+
+
+@_Once
 def ffmpeg_exe() -> str:
     """Path of the ffmpeg binary to use; raises DependencyError when there is none."""
     chosen = _override or os.environ.get(ENV_VAR)
@@ -113,7 +132,7 @@ def ffmpeg_exe() -> str:
     )
 
 
-@functools.cache
+@_Once
 def ffmpeg_version() -> str:
     """``ffmpeg -version``'s first line, short: e.g. ``n9.0.2-17-g2a571b6068-20260930``."""
     try:
