@@ -137,3 +137,48 @@ def test_corpus_delayed_start_is_a_copy_of_fades(corpus: Path) -> None:
     _, fades = frames_of(corpus / "pyscenedetect" / "fades.mp4")
     _, delayed = frames_of(corpus / "pyscenedetect" / "delayed_start.mp4")
     assert np.array_equal(fades[:24], delayed)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (2, 1), (1, 2), (3, 5), (5, 3), (99, 124), (100, 124), (160, 90),
+                                  (90, 160), (201, 120), (64, 64)])
+def test_ffmpeg_crop_expression_is_crop_in_frame(size: tuple[int, int]) -> None:
+    """The decoders crop with expressions of the frame size ffmpeg sees (so that they can start before the
+    display size is known); the box must be the one the fingerprint records (crop_in_frame)."""
+    import subprocess
+
+    from vidverify.media.ffmpeg import ffmpeg_exe
+
+    w, h = size
+    want = decode.crop_in_frame(w, h)
+    crop = ":".join(f"{k}={v.replace(',', chr(92) + ',')}" for k, v in decode.CROP_EXPR.items())
+    got = {}
+    for axis in ("X", "Y"):  # each pixel's value is its column (then its row) in the uncropped frame
+        out = subprocess.run(
+            [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", f"color=c=black:s={w}x{h}:d=0.04",
+             "-vf", f"format=gray,geq=lum='{axis}',crop={crop}", "-frames:v", "1", "-c:v", "pgm",
+             "-f", "image2pipe", "-"], capture_output=True, check=True).stdout
+        header = out.split(b"\n", 3)
+        cw, ch = (int(v) for v in header[1].split())
+        pixels = np.frombuffer(header[3], np.uint8).reshape(ch, cw)
+        got[axis] = (cw, ch, int(pixels[0, 0]))
+    assert got["X"][:2] == (want.w, want.h)
+    assert (got["X"][2], got["Y"][2]) == (want.x, want.y)
+
+
+def test_segments_are_cut_where_the_work_is_halved(tmp_path: Path) -> None:
+    """A file whose first half carries most of the bytes (noise, then a still grey picture) is cut before its
+    middle, so that the two decoders finish together; the frames are the same as in one piece."""
+    path = tmp_path / "busy-then-still.mp4"
+    make_fixtures.ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:d=6,noise=alls=60:allf=t",
+        "-f", "lavfi", "-i", "color=c=gray:size=320x240:rate=30:d=6",
+        "-filter_complex", "[0][1]concat=n=2:v=1", "-c:v", "libx264", "-preset", "ultrafast", "-g", "15",
+        "-pix_fmt", "yuv420p", str(path))
+    layout = decode.read_layout(path)
+    (_, cut), _ = decode._plan_segments(layout, 2)
+    assert cut is not None and cut < 4.5
+    (_, by_time), _ = decode._plan_segments(layout, 2, by_work=False)
+    assert by_time == pytest.approx(6.0, abs=0.6)
+    t1, f1 = frames_of(path, jobs=1)
+    t2, f2 = frames_of(path, jobs=2)
+    assert np.array_equal(t1, t2) and np.array_equal(f1, f2) and len(t1) == 360

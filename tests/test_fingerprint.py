@@ -12,7 +12,8 @@ import vidverify
 from tests.fixtures import make_fixtures
 from vidverify.errors import FingerprintFileError
 from vidverify.fingerprint import Fingerprint, is_fingerprint_file, load_or_compute, sha256_file
-from vidverify.hashing import hamming
+from vidverify.hashing import hamming, phash_batch
+from vidverify.media import decode
 
 
 def test_dense_fingerprint(media: dict[str, Path]) -> None:
@@ -90,3 +91,46 @@ def test_newer_format_version_is_refused(media: dict[str, Path], tmp_path: Path)
 def test_image_is_a_one_frame_video(media: dict[str, Path]) -> None:
     fp = vidverify.fingerprint(media["jpeg"])
     assert len(fp) == 1 and fp.times[0] == 0.0
+
+
+def test_bars_found_while_decoding_restart_on_the_picture_inside(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decoders start before the bars are known; a letterboxed file is decoded again on the picture inside,
+    and progress counts each frame once."""
+    import threading
+
+    src = make_fixtures.clip(tmp_path / "src.mp4", seconds=10, size="320x240", gop=30)
+    boxed = make_fixtures.clip(tmp_path / "boxed.mp4", seconds=10, size="320x240", gop=30,
+                               extra_out=("-vf", "pad=480:240:80:0:black"))
+    layout = decode.read_layout(boxed)  # bars looked for before decoding
+    assert layout.active is not None
+    assert len(decode._plan_segments(layout, 2)) == 2
+    # the bars are found only after the first decoders have handed on frames (the order that must not count them)
+    delivered = threading.Event()
+    deliver, detect = decode._Segment._deliver, decode.detect_bars
+
+    def slow_detect(path: object, quick: decode.StreamLayout) -> decode.StreamLayout:
+        assert delivered.wait(timeout=30)
+        return detect(path, quick)  # type: ignore[arg-type]
+
+    def noted_deliver(seg: decode._Segment, *args: object) -> None:
+        deliver(seg, *args)  # type: ignore[arg-type]
+        delivered.set()
+
+    monkeypatch.setattr(decode, "detect_bars", slow_detect)
+    monkeypatch.setattr(decode._Segment, "_deliver", noted_deliver)
+    counted: list[int] = []
+    fp_box = vidverify.fingerprint(boxed, jobs=2, progress=counted.append)
+    assert fp_box.active_area == tuple(layout.active.to_list())
+    assert sum(counted) == len(fp_box) == 300
+    frames = np.concatenate([b.frames for b in decode.iter_frames(boxed, layout=layout, jobs=2)])
+    assert np.array_equal(fp_box.hashes, phash_batch(frames))  # the same as a decode that knew the bars first
+    fp_src = vidverify.fingerprint(src, jobs=2)
+    assert np.median(hamming(fp_box.hashes, fp_src.hashes)) <= 4  # the picture, not the picture with bars
+
+
+def test_rotated_file_has_display_size_and_crop(media: dict[str, Path]) -> None:
+    fp = vidverify.fingerprint(media["tagged"])  # 320x240 coded, shown turned 90 degrees
+    assert (fp.width, fp.height) == (240, 320)
+    assert fp.active_area is None
+    assert fp.crop_area == (0, 40, 240, 240)  # a portrait picture: the centre square

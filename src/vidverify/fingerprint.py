@@ -23,7 +23,7 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -353,9 +353,11 @@ def is_fingerprint_file(path: str | os.PathLike[str]) -> bool:
 def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     """SHA-256 of a file, read in chunks (the file is opened read-only)."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
+    buf = bytearray(chunk)  # one buffer, reused: a new one per read costs a page fault per 4 KiB
+    view = memoryview(buf)
+    with open(path, "rb", buffering=0) as fh:
+        while got := fh.readinto(buf):
+            h.update(view[:got])
     return h.hexdigest()
 
 
@@ -428,21 +430,23 @@ def fingerprint(
         packets.append(digest_packets(p, stop))
 
     decode._check_input(p)
+    # the ffmpeg binary is looked up (imageio-ffmpeg runs it once) and its version asked while the layout is read
+    threading.Thread(target=_warm_ffmpeg, daemon=True).start()
     hasher = threading.Thread(target=_hash_file if not sha256 else lambda: None, daemon=True)
     hasher.start()
     # a region fingerprint hashes part of the picture: its packets are the file's, digested elsewhere
     packer = threading.Thread(target=_digest_packets if region is None else lambda: None, daemon=True)
-    packer.start()
     try:
-        layout = decode.read_layout(p, scan_keyframes=jobs is None or jobs > 1)
-        if region is not None:
-            from dataclasses import replace as _replace
-
+        scan_keys = jobs is None or jobs > 1
+        if region is None:  # the bars are looked for while the decoders run
+            layout = decode.read_layout(p, scan_keyframes=scan_keys, bars=False)
+        else:
             from .picture import Box
 
             x, y, w, h = (int(v) & ~1 for v in region)
-            layout = _replace(layout, active=Box(x, y, max(2, w), max(2, h)))
-        parts = decode.map_batches(
+            layout = replace(decode.read_layout(p, scan_keyframes=scan_keys), active=Box(x, y, max(2, w), max(2, h)))
+        packer.start()  # after the layout: its demuxing loop would hold the interpreter while the layout is read
+        layout, parts = decode.decode_batches(
             p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
             warnings=warnings,
         )
@@ -501,10 +505,19 @@ def fingerprint(
     )
 
 
-def _abs_crop(layout: decode.StreamLayout) -> Any:
-    from .picture import Box, centre_crop
+def _warm_ffmpeg() -> None:
+    try:
+        ffmpeg.ffmpeg_version()
+    except Exception:  # noqa: BLE001 - no ffmpeg: the decoders say so, with the reason
+        pass
 
-    return centre_crop(layout.active or Box.full(layout.width or 2, layout.height or 2))
+
+def _abs_crop(layout: decode.StreamLayout) -> Any:
+    from .picture import Box
+
+    area = layout.active or Box.full(layout.width or 2, layout.height or 2)
+    c = decode.crop_in_frame(area.w, area.h)
+    return Box(area.x + c.x, area.y + c.y, c.w, c.h)
 
 
 def load_or_compute(path: str | os.PathLike[str], **kwargs: Any) -> Fingerprint:

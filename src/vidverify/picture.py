@@ -17,6 +17,7 @@ BAR_MAX_DRIFT = 8.0  # ... and keeps its level across the sampled frames
 MIN_BAR_FRACTION = 0.02  # bars thinner than this share of the side are ignored
 MIN_ACTIVE_FRACTION = 0.2  # never crop to less than this share of a side
 VERTICAL_ASPECT = 9 / 16
+LANDSCAPE_MIN_ASPECT = 0.8  # width / height from which centre_crop takes a vertical strip, not a square
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def active_area(samples: np.ndarray, width: int, height: int) -> Box:
 def centre_crop(area: Box) -> Box:
     """The second hashed region: for a landscape or square picture, the centred 9:16 vertical crop (what a
     vertical re-upload keeps); for a portrait picture, the centred square."""
-    if area.w >= area.h * 0.8:
+    if area.w >= area.h * LANDSCAPE_MIN_ASPECT:
         w = max(2, int(area.h * VERTICAL_ASPECT) & ~1)
         return Box(area.x + (area.w - w) // 2, area.y, w, area.h)
     side = area.w & ~1

@@ -8,8 +8,11 @@ ffmpeg's ``-stats_enc_pre``. Python only reads bytes and hands batches on: no pe
 Speed (see benchmarks/bench_hash.py):
 - ``fast=True`` skips the H.264/HEVC in-loop deblocking filter (``-skip_loop_filter all``), which a 32x32
   hash cannot see; the drift this costs is measured by the benchmark (mean well under one bit).
-- A long file is cut at keyframes into ``jobs`` segments decoded by parallel single-threaded processes, which
-  keeps both cores busy where frame threading alone leaves part of one idle.
+- A long file is cut at keyframes into ``jobs`` segments of equal decoding work (from the packet sizes in the
+  container's index), decoded by parallel single-threaded processes, each kept to its own core: this keeps
+  both cores busy where frame threading alone leaves part of one idle.
+- The decoders start as soon as the container's index is read; bars are looked for beside them (a few
+  keyframes sampled) and, in the rarer case that there are some, the decoders start again on the picture inside.
 - ``keyframes=True`` decodes only the keyframes (``-skip_frame nokey``).
 
 Times are seconds on the file's presentation timeline: for MP4/MOV, Matroska/WebM and AVI the container's own
@@ -19,6 +22,7 @@ first timestamp of the file is zero.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import math
@@ -27,7 +31,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -36,16 +40,15 @@ import ffmpeg as ffmpeg_python  # ffmpeg-python: argv builder
 import numpy as np
 
 from ..errors import CorruptMediaError, InputError, UnsupportedFormatError, VidverifyError
-from ..picture import Box, active_area, centre_crop
+from ..picture import LANDSCAPE_MIN_ASPECT, VERTICAL_ASPECT, Box, active_area, centre_crop
 from . import ffmpeg
 
 log = logging.getLogger("vidverify")
 
 FRAME_SIZE = 32  # pixels per side of the grey frames handed to the hasher
 DETAIL_SIZE = 2 * FRAME_SIZE  # ffmpeg scales the active picture to this; its halves are hashed too
-BATCH_FRAMES = 512  # frames per batch read from a pipe
+BATCH_FRAMES = 128  # frames per batch read from a pipe and hashed together
 SPLIT_MIN_SECONDS = 8.0  # below this a file is decoded by a single process
-SEGMENTS_PER_JOB = 2  # segments per decoder process (see map_batches)
 SPLIT_BALANCE = 1.25  # the longest segment may be at most this times an equal share, or no split
 SEEK_MARGIN_FRAMES = 6  # a cut lies this many frames after its keyframe's index time (B-frame delay)
 READ_MARGIN_SECONDS = 0.1  # a segment's ffmpeg stops reading this long (plus SEEK_MARGIN_FRAMES) after its end
@@ -69,6 +72,12 @@ class StreamLayout:
     height: int = 0
     active: Box | None = None  # the picture inside bars, in display pixels (None: the whole frame)
     indexed: bool = False  # keyframe times come from the container's index: seeking to them is exact
+    # with an index: for each keyframe, the share of the file's decoding work that lies before it (0..1), from
+    # the packet sizes (a frame costs a fixed part plus a part in proportion to its bytes)
+    key_work: tuple[float, ...] = ()
+    # False: the frames have not been looked at yet (read_layout(bars=False)): width and height are the coded
+    # size, before any display rotation, and bars are unknown (detect_bars tells)
+    bars_known: bool = True
 
     @property
     def frame_seconds(self) -> float:
@@ -145,11 +154,49 @@ def _thumb(frame: Any) -> np.ndarray:
     return np.rot90(arr, k=rotation // 90) if rotation % 90 == 0 else arr
 
 
-def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) -> StreamLayout:
-    """Container facts and keyframe times via PyAV's demuxer (packets only, nothing decoded)."""
+def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True, bars: bool = True) -> StreamLayout:
+    """Container facts and keyframe times via PyAV's demuxer (packets only), and with ``bars`` the display size
+    and the picture inside any bars (a few keyframes decoded: see detect_bars)."""
+    p = os.fspath(path)
+    with _opened(p) as (container, stream):
+        start = container.start_time / 1e6 if container.start_time is not None else 0.0
+        duration = container.duration / 1e6 if container.duration is not None else None
+        rate = stream.average_rate or stream.guessed_rate
+        fps = float(rate) if rate else None
+        keys: list[float] = []
+        key_work: list[float] = []
+        indexed = False
+        if scan_keyframes:
+            tb = float(stream.time_base) if stream.time_base else 0.0
+            # The demuxer's index (MP4 sample tables, AVI idx1, ...) costs nothing to read; its times are
+            # decode times, which _plan_segments allows for. Without an index, demux the packets.
+            keys, key_work = _keyframe_work(stream.index_entries, tb)
+            indexed = len(keys) >= 2
+            if not indexed:
+                keys = sorted(p.pts * tb for p in container.demux(stream) if p.is_keyframe and p.pts is not None)
+                key_work = []
+        layout = StreamLayout(container.format.name, start, duration, tuple(keys), fps,
+                              stream.codec_context.width, stream.codec_context.height, None, indexed,
+                              tuple(key_work), bars_known=False)
+        return _with_bars(p, container, stream, layout) if bars else layout
+    raise AssertionError("unreachable")  # pragma: no cover - _opened raises or yields
+
+
+def detect_bars(path: str | os.PathLike[str], layout: StreamLayout) -> StreamLayout:
+    """``layout`` (from read_layout(bars=False)) with the display size and the picture inside bars."""
+    if layout.bars_known:
+        return layout
+    p = os.fspath(path)
+    with _opened(p) as (container, stream):
+        return _with_bars(p, container, stream, layout)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextlib.contextmanager
+def _opened(p: str) -> Iterator[tuple[Any, Any]]:
+    """The container and its first video stream, PyAV's errors turned into ours."""
     import av
 
-    p = os.fspath(path)
     try:
         with av.open(ffmpeg.input_url(p), metadata_errors="ignore", options=ffmpeg.av_open_options()) as container:
             if not container.streams.video:
@@ -157,34 +204,7 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
             stream = container.streams.video[0]
             if stream.codec_context is None:  # an unknown codec id (a damaged or made-up sample entry)
                 raise UnsupportedFormatError("the video stream is in a codec that cannot be decoded", path=p)
-            start = container.start_time / 1e6 if container.start_time is not None else 0.0
-            duration = container.duration / 1e6 if container.duration is not None else None
-            rate = stream.average_rate or stream.guessed_rate
-            fps = float(rate) if rate else None
-            keys: list[float] = []
-            indexed = False
-            if scan_keyframes:
-                tb = float(stream.time_base) if stream.time_base else 0.0
-                # The demuxer's index (MP4 sample tables, AVI idx1, ...) costs nothing to read; its times are
-                # decode times, which _plan_segments allows for. Without an index, demux the packets.
-                keys = [e.timestamp * tb for e in stream.index_entries if e.is_keyframe]
-                indexed = len(keys) >= 2
-                if not indexed:
-                    keys = [p.pts * tb for p in container.demux(stream) if p.is_keyframe and p.pts is not None]
-            width, height = stream.codec_context.width, stream.codec_context.height
-            active: Box | None = None
-            try:
-                samples, rotated = _sample_thumbnails(container, stream, duration)
-                if rotated in (90, 270):
-                    width, height = height, width
-                if len(samples) >= MIN_BAR_SAMPLES:  # bars must be seen constant in several distinct frames
-                    box = active_area(samples, width, height)
-                    if box != Box.full(width, height):
-                        active = box
-            except Exception as exc:  # damaged data: no bar detection, the whole frame is hashed
-                log.debug("bar detection failed for %s: %s", p, exc)
-            return StreamLayout(container.format.name, start, duration, tuple(sorted(keys)), fps, width, height,
-                                active, indexed)
+            yield container, stream
     except VidverifyError:
         raise
     except av.error.InvalidDataError as exc:
@@ -193,31 +213,69 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True) ->
         raise CorruptMediaError(f"cannot read the container ({exc})", path=p) from exc
 
 
-def _plan_segments(layout: StreamLayout, jobs: int) -> list[tuple[float | None, float | None]]:
+def _with_bars(p: str, container: Any, stream: Any, layout: StreamLayout) -> StreamLayout:
+    width, height = stream.codec_context.width, stream.codec_context.height
+    active: Box | None = None
+    try:
+        samples, rotated = _sample_thumbnails(container, stream, layout.duration)
+        if rotated in (90, 270):
+            width, height = height, width
+        if len(samples) >= MIN_BAR_SAMPLES:  # bars must be seen constant in several distinct frames
+            box = active_area(samples, width, height)
+            if box != Box.full(width, height):
+                active = box
+    except Exception as exc:  # damaged data: no bar detection, the whole frame is hashed
+        log.debug("bar detection failed for %s: %s", p, exc)
+    return replace(layout, width=width, height=height, active=active, bars_known=True)
+
+
+def _keyframe_work(entries: Any, tb: float) -> tuple[list[float], list[float]]:
+    """Keyframe times from a demuxer index (sorted) and, for each, the share of the decoding work before it.
+
+    A frame's work is taken as a fixed part plus a part in proportion to its bytes (each half of the total), so
+    that a file whose second half is the busier one is still cut where the work, not the time, is halved."""
+    sizes = [e.size for e in entries]
+    fixed = sum(sizes) / len(sizes) if sizes else 0.0
+    done = 0.0
+    keys: list[tuple[float, float]] = []
+    for entry, size in zip(entries, sizes, strict=True):
+        if entry.is_keyframe:
+            keys.append((entry.timestamp * tb, done))
+        done += size + fixed
+    keys.sort()
+    return [k for k, _ in keys], [w / done if done > 0 else 0.0 for _, w in keys]
+
+
+def _plan_segments(layout: StreamLayout, jobs: int, *, by_work: bool = True) -> list[tuple[float | None, float | None]]:
     """Cut points at keyframes, as (start, end) raw times; None = file start / end.
 
-    Splits only when every segment stays within SPLIT_BALANCE of an equal share: one long single-threaded
-    segment would be slower than one frame-threaded process.
+    Each segment gets an equal share of the decoding work (``layout.key_work``, when ``by_work`` and the index
+    gives it; otherwise of the time). Splits only when every segment stays within SPLIT_BALANCE of an equal
+    share: one long single-threaded segment would be slower than one frame-threaded process.
     """
     duration = layout.duration or 0.0
-    keys = [k for k in layout.keyframes if k > layout.start_time + 1e-6]
+    after = [i for i, k in enumerate(layout.keyframes) if k > layout.start_time + 1e-6]
+    keys = [layout.keyframes[i] for i in after]
     # without an index (MPEG-TS, ...) ffmpeg seeks by bisecting the bytes and may land a keyframe or more late
     if jobs <= 1 or duration < SPLIT_MIN_SECONDS or not keys or not layout.indexed:
         return [(None, None)]
-    share = duration / jobs
+    if by_work and len(layout.key_work) == len(layout.keyframes):
+        where = [layout.key_work[i] for i in after]  # share of the work before each keyframe
+    else:
+        where = [(k - layout.start_time) / duration for k in keys]
     cuts: list[float] = []
+    shares: list[float] = []
     for i in range(1, jobs):
-        target = layout.start_time + share * i
-        j = min(range(len(keys)), key=lambda j: abs(keys[j] - target))
+        j = min(range(len(keys)), key=lambda j: abs(where[j] - i / jobs))
         # Index times may be decode times, a few frames before the presentation time: cut a little after the
         # keyframe so that the seek lands on it (frames between it and the cut come from the segment before).
-        gap = (keys[j + 1] - keys[j]) if j + 1 < len(keys) else share
-        frame = layout.frame_seconds
-        cut = keys[j] + min(gap / 2, SEEK_MARGIN_FRAMES * frame)
+        gap = (keys[j + 1] - keys[j]) if j + 1 < len(keys) else duration / jobs
+        cut = keys[j] + min(gap / 2, SEEK_MARGIN_FRAMES * layout.frame_seconds)
         if not cuts or cut > cuts[-1]:
             cuts.append(cut)
-    edges = [layout.start_time, *cuts, layout.start_time + duration]
-    if len(cuts) != jobs - 1 or max(b - a for a, b in zip(edges, edges[1:], strict=False)) > SPLIT_BALANCE * share:
+            shares.append(where[j])
+    edges = [0.0, *shares, 1.0]
+    if len(cuts) != jobs - 1 or max(b - a for a, b in zip(edges, edges[1:], strict=False)) > SPLIT_BALANCE / jobs:
         return [(None, None)]
     bounds: list[float | None] = [None, *cuts, None]
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
@@ -233,7 +291,6 @@ def _argv(
     read_until: float | None = None,
     stats_fd: int,
     area: Box | None,
-    crop: Box,
 ) -> list[str]:
     in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe",
                                   "format_whitelist": ffmpeg.allowed_demuxers()}
@@ -265,7 +322,7 @@ def _argv(
     # the active picture at twice the hash size (its halves are hashed too), the centre crop at hash width and
     # twice its height (to stack beside it); both are averaged down to FRAME_SIZE² in numpy (see _deliver)
     full = full.filter("scale", DETAIL_SIZE, DETAIL_SIZE, flags="area")
-    part = part.filter("crop", crop.w, crop.h, crop.x, crop.y).filter("scale", FRAME_SIZE, DETAIL_SIZE, flags="area")
+    part = part.filter("crop", **CROP_EXPR).filter("scale", FRAME_SIZE, DETAIL_SIZE, flags="area")
     video = ffmpeg_python.filter([full, part], "hstack", inputs=2)
     out = ffmpeg_python.output(
         video,
@@ -296,8 +353,10 @@ class _Segment:
         threads: int | None,
         on_frames: Callable[[int], None] | None,
         transform: Callable[[FrameBatch], Any],
+        cancel: threading.Event | None = None,
     ) -> None:
         self.path, self.layout, self.start, self.end = path, layout, start, end
+        self.cancel = cancel  # set: stop at once (the results are not wanted)
         self.keyframes, self.fast, self.threads, self.on_frames = keyframes, fast, threads, on_frames
         self.transform = transform
         self.results: list[Any] = []  # transform(batch) for each batch, in order
@@ -328,7 +387,6 @@ class _Segment:
                 read_until=None if self.end is None else self.end + self._read_margin(),
                 stats_fd=w_stats,
                 area=self.layout.active,
-                crop=_crop_in_area(self.layout),
             )
             size = os.path.getsize(self.path)
             timeout = ffmpeg.timeout_for(self.layout.duration, size)
@@ -368,32 +426,39 @@ class _Segment:
     def _read(self, stdout: object, stats: object, frame_bytes: int) -> None:
         """Frames arrive as DETAIL_SIZE rows: the active picture (DETAIL_SIZE wide), then its centre crop.
 
-        Reads whatever the pipe holds (never waits for a full batch), so a segment learns that it has passed
-        its end within a few frames and its process is stopped before it decodes much beyond."""
-        pending = bytearray()
+        Reads whatever the pipe holds (never waits for a full batch) into one buffer that is reused, so a
+        segment learns that it has passed its end within a few frames and its process is stopped before it
+        decodes much beyond; a batch is handed on every BATCH_FRAMES frames, at the segment's end and at EOF."""
+        fd = stdout.fileno()  # type: ignore[attr-defined]
+        buf = np.empty((BATCH_FRAMES + 1) * frame_bytes, dtype=np.uint8)  # a batch and a frame's remainder
+        view = memoryview(buf)  # type: ignore[arg-type]
+        filled = 0
         times: list[float] = []
         while True:
-            chunk = stdout.read1(frame_bytes * BATCH_FRAMES)  # type: ignore[attr-defined]
-            pending += chunk
-            n = len(pending) // frame_bytes
+            got = os.readv(fd, [view[filled:]])
+            filled += got
+            n = filled // frame_bytes
             for _ in range(n - len(times)):
                 line = stats.readline().strip()  # type: ignore[attr-defined]
                 m = _STATS_RE.match(line)
                 times.append(np.nan if not m or m.group(1) == b"N/A"
                              else int(m.group(1)) * int(m.group(2)) / int(m.group(3)))
             past_end = self.end is not None and bool(times) and times[-1] >= self.end - 1e-7
-            if n and (n >= BATCH_FRAMES // 4 or past_end or not chunk):
-                self._deliver(bytes(pending[: n * frame_bytes]), np.array(times[:n]), n)
-                del pending[: n * frame_bytes]
-                times = times[n:]
-            if self.stopped_early or not chunk:
+            if n and (n >= BATCH_FRAMES or past_end or not got):
+                self._deliver(buf[: n * frame_bytes], np.array(times[:n]), n)
+                rest = filled - n * frame_bytes
+                buf[:rest] = buf[n * frame_bytes: filled]
+                filled, times = rest, times[n:]
+            if self.cancel is not None and self.cancel.is_set():
+                self.stopped_early = True
+            if self.stopped_early or not got:
                 return
 
-    def _deliver(self, data: bytes, times: np.ndarray, n: int) -> None:
+    def _deliver(self, data: np.ndarray, times: np.ndarray, n: int) -> None:
+        """Hand on ``n`` frames (``data``: their bytes, in a buffer that is reused once this returns)."""
         if self.first_raw is None and n and not np.isnan(times[0]):
             self.first_raw = float(times[0])
-        frames, crops, halves = split_detail(
-            np.frombuffer(data, dtype=np.uint8).reshape(n, DETAIL_SIZE, DETAIL_SIZE + FRAME_SIZE))
+        frames, crops, halves = split_detail(data.reshape(n, DETAIL_SIZE, DETAIL_SIZE + FRAME_SIZE))
         keep = np.ones(n, dtype=bool)
         if self.start is not None:
             keep &= ~(times < self.start - 1e-7)
@@ -432,13 +497,26 @@ def split_detail(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return frames, crops, halves
 
 
-def _crop_in_area(layout: StreamLayout) -> Box:
-    """The centre crop, relative to the active area (the frame that the second crop filter sees)."""
-    area = layout.active or Box.full(layout.width or 2, layout.height or 2)
-    c = centre_crop(area)
-    # a picture 1 or 2 pixels across: the crop cannot be wider than the frame (ffmpeg would refuse the graph)
-    w, h = min(c.w, area.w), min(c.h, area.h)
-    return Box(max(0, min(c.x - area.x, area.w - w)), max(0, min(c.y - area.y, area.h - h)), max(1, w), max(1, h))
+def crop_in_frame(width: int, height: int) -> Box:
+    """The centre crop (picture.centre_crop) of a ``width`` x ``height`` frame, kept inside it (a picture 1 or 2
+    pixels across: ffmpeg would refuse a crop wider than the frame). ffmpeg computes the same box from the size
+    it sees (CROP_EXPR), so the decoders can start before the display size is known."""
+    c = centre_crop(Box.full(width, height))
+    w, h = min(c.w, width), min(c.h, height)
+    return Box(max(0, min(c.x, width - w)), max(0, min(c.y, height - h)), max(1, w), max(1, h))
+
+
+def _crop_expr() -> dict[str, str]:
+    """crop_in_frame as ffmpeg crop-filter expressions of the input size (iw, ih)."""
+    wide = f"gte(iw,ih*{LANDSCAPE_MIN_ASPECT!r})"
+    cw = f"if({wide},max(2,2*floor(floor(ih*{VERTICAL_ASPECT!r})/2)),2*floor(iw/2))"
+    ch = f"if({wide},ih,2*floor(iw/2))"
+    return {"w": f"max(1,min({cw},iw))", "h": f"max(1,min({ch},ih))",  # x and y see the crop's size as ow, oh
+            "x": f"max(0,min(if({wide},floor((iw-{cw})/2),0),iw-ow))",
+            "y": f"max(0,min(if({wide},0,floor((ih-{ch})/2)),ih-oh))"}
+
+
+CROP_EXPR = _crop_expr()
 
 
 def _check_input(path: str) -> None:
@@ -457,21 +535,38 @@ def _check_input(path: str) -> None:
         raise EmptyFileError("empty file (0 bytes)", path=path)
 
 
+def _cores_to_pin(n: int) -> list[int]:
+    """Cores for ``n`` parallel decoder processes, one each, when this process may use that many (else none)."""
+    if n < 2 or not hasattr(os, "sched_getaffinity"):
+        return []
+    try:
+        cores = sorted(os.sched_getaffinity(0))
+    except OSError:
+        return []
+    return cores[:n] if len(cores) >= n else []
+
+
 def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None, float | None]], jobs: int, *,
                   keyframes: bool, fast: bool, threads: int | None, on_frames: Callable[[int], None] | None,
-                  transform: Callable[[FrameBatch], Any]) -> list[_Segment]:
+                  transform: Callable[[FrameBatch], Any], cancel: threading.Event | None = None) -> list[_Segment]:
     """Decode the planned segments, ``jobs`` at a time; raise the first segment's error."""
     segments = [
         _Segment(path, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
-                 transform=transform)
+                 transform=transform, cancel=cancel)
         for s, e in plan
     ]
     queue = list(reversed(segments))
     lock = threading.Lock()
     failed = threading.Event()
+    n_workers = min(jobs, len(segments))
+    cores = _cores_to_pin(n_workers)
 
-    def worker() -> None:
-        while not failed.is_set():
+    def worker(i: int) -> None:
+        if cores:
+            # the ffmpeg this thread starts inherits the thread's CPU: each decoder keeps its own core, and its
+            # decoding, filter and output threads share that core's caches (frames are not handed across cores)
+            os.sched_setaffinity(0, {cores[i]})
+        while not failed.is_set() and not (cancel is not None and cancel.is_set()):
             with lock:
                 if not queue:
                     return
@@ -480,8 +575,7 @@ def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None
             if seg.error is not None:
                 failed.set()
 
-    workers = [threading.Thread(target=worker, name=f"vidverify-decode-{i}")
-               for i in range(min(jobs, len(segments)))]
+    workers = [threading.Thread(target=worker, args=(i,), name=f"vidverify-decode-{i}") for i in range(n_workers)]
     for w in workers:
         w.start()
     try:
@@ -498,7 +592,12 @@ def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None
     return segments
 
 
-def map_batches(
+def map_batches(path: str | os.PathLike[str], transform: Callable[[FrameBatch], Any], **kwargs: Any) -> list[Any]:
+    """``[transform(batch), ...]`` for the batches of ``path`` in presentation order (see decode_batches)."""
+    return decode_batches(path, transform, **kwargs)[1]
+
+
+def decode_batches(
     path: str | os.PathLike[str],
     transform: Callable[[FrameBatch], Any],
     *,
@@ -508,44 +607,52 @@ def map_batches(
     layout: StreamLayout | None = None,
     on_frames: Callable[[int], None] | None = None,
     warnings: list[str] | None = None,
-) -> list[Any]:
-    """Decode ``path`` into batches of 32x32 grey frames with presentation times and return
-    ``[transform(batch), ...]`` in presentation order.
+) -> tuple[StreamLayout, list[Any]]:
+    """Decode ``path`` into batches of 32x32 grey frames with presentation times; return the file's layout
+    (display size and bars included) and ``[transform(batch), ...]`` in presentation order.
 
     ``transform`` runs in the decoder threads as batches arrive, so only its (small) results are kept: memory
     stays flat however long the file. ``jobs`` processes decode contiguous keyframe-aligned segments in
     parallel (default: the CPU count, at most 4); ``jobs=1`` is one single-threaded decoder. Decoder complaints
     about damaged data are appended to ``warnings`` when frames were still decoded; a file that yields no frame at
     all raises ``CorruptMediaError``/``UnsupportedFormatError``.
+
+    When the layout's bars are not known yet (no ``layout``, or one from ``read_layout(bars=False)``), the
+    decoders start at once on the whole picture while a few keyframes are sampled for bars beside them; in the
+    rarer case that there are bars, they are stopped and started again on the picture inside.
     """
     p = os.fspath(path)
     _check_input(p)
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 4)
     if layout is None:
-        layout = read_layout(p, scan_keyframes=jobs > 1)
-    plan: list[tuple[float | None, float | None]] = [(None, None)]
-    if jobs > 1:
-        # more segments than processes: a process that finishes early takes the next segment, so the cores
-        # stay busy to the end even when the halves of a file differ in how hard they are to decode. Keyframes
-        # cost about the same everywhere, and a process's start-up is a larger share of its work: one each.
-        per_job = 1 if keyframes else SEGMENTS_PER_JOB
-        for n in dict.fromkeys((jobs * per_job, jobs)):
-            plan = _plan_segments(layout, n)
-            if len(plan) > 1:
-                break
+        layout = read_layout(p, scan_keyframes=jobs > 1, bars=False)
+    # one segment per process, each an equal share of the work (cut where the packet bytes say, not the clock):
+    # more, smaller segments cost a process start and a keyframe-led overlap each, and balanced no better
+    plan = _plan_segments(layout, jobs, by_work=not keyframes)
     # several processes run single-threaded; so does one when the caller asked for one job (a scan that runs one
     # file per worker process keeps each on its own core); otherwise ffmpeg picks its thread count
     threads = 1 if len(plan) > 1 or jobs == 1 else None
-    segments = _run_segments(p, layout, plan, jobs, keyframes=keyframes, fast=fast, threads=threads,
-                             on_frames=on_frames, transform=transform)
+
+    def run(layout: StreamLayout, plan: list[tuple[float | None, float | None]], jobs: int,
+            threads: int | None, on_frames: Callable[[int], None] | None,
+            cancel: threading.Event | None = None) -> list[_Segment]:
+        return _run_segments(p, layout, plan, jobs, keyframes=keyframes, fast=fast, threads=threads,
+                             on_frames=on_frames, transform=transform, cancel=cancel)
+
+    if layout.bars_known:
+        segments = run(layout, plan, jobs, threads, on_frames)
+    else:
+        quick = layout
+        layout, segments = _decode_while_finding_bars(
+            p, quick, lambda cancel, report: run(quick, plan, jobs, threads, report, cancel),
+            lambda final: run(final, plan, jobs, threads, on_frames), on_frames)
     if any(seg.start is not None and (seg.first_raw is None or seg.first_raw > seg.start + 1e-6)
            for seg in segments[1:]):
         # a seek landed after its cut, or a later segment gave nothing (a container whose index misleads):
         # frames would be missing
         log.debug("%s: a segment's seek overshot; decoding in one piece", p)
-        segments = _run_segments(p, layout, [(None, None)], 1, keyframes=keyframes, fast=fast,
-                                 threads=1 if jobs == 1 else None, on_frames=None, transform=transform)
+        segments = run(layout, [(None, None)], 1, 1 if jobs == 1 else None, None)
     total = sum(seg.frames_read for seg in segments)
     problems = [line for seg in segments for line in seg.stderr_tail]
     truncated = any(ln.endswith("partial file") for ln in problems)
@@ -567,7 +674,57 @@ def map_batches(
     for seg in segments:
         if seg.returncode not in (0, None) and not seg.stopped_early and warnings is not None:
             warnings.append(f"ffmpeg exited with status {seg.returncode}")
-    return [r for seg in segments for r in seg.results]
+    return layout, [r for seg in segments for r in seg.results]
+
+
+def _decode_while_finding_bars(
+    p: str,
+    layout: StreamLayout,
+    speculate: Callable[[threading.Event, Callable[[int], None] | None], list[_Segment]],
+    again: Callable[[StreamLayout], list[_Segment]],
+    on_frames: Callable[[int], None] | None,
+) -> tuple[StreamLayout, list[_Segment]]:
+    """Run ``speculate`` (a decode of the whole picture) while detect_bars samples the file in a thread; if
+    there are bars, stop it and decode ``again`` with them. Progress is held back until the bars are known, so
+    that frames decoded for nothing are never counted."""
+    cancel = threading.Event()
+    lock = threading.Lock()
+    held = [0]
+    found: list[StreamLayout] = []
+
+    def report(n: int) -> None:
+        with lock:
+            if not found:
+                held[0] += n
+                return
+        if on_frames is not None and not cancel.is_set():
+            on_frames(n)
+
+    def bars() -> None:
+        try:
+            final = detect_bars(p, layout)
+        except Exception as exc:  # the file reopened badly: the decoders will say so; no bars
+            log.debug("bar detection failed for %s: %s", p, exc)
+            final = replace(layout, bars_known=True)
+        if final.active is not None:
+            cancel.set()
+        with lock:
+            found.append(final)
+            pending, held[0] = held[0], 0
+        if on_frames is not None and pending and not cancel.is_set():
+            on_frames(pending)
+
+    finder = threading.Thread(target=bars, name="vidverify-bars", daemon=True)
+    finder.start()
+    try:
+        segments = speculate(cancel, report)
+    finally:
+        finder.join()
+    final = found[0]
+    if final.active is None:
+        return final, segments
+    log.debug("%s: bars found while decoding; decoding the picture inside them", p)
+    return final, again(final)
 
 
 def iter_frames(path: str | os.PathLike[str], **kwargs: Any) -> Iterator[FrameBatch]:
@@ -598,6 +755,9 @@ __all__ = [
     "InputError",
     "StreamLayout",
     "iter_frames",
+    "crop_in_frame",
+    "decode_batches",
+    "detect_bars",
     "map_batches",
     "read_layout",
 ]
