@@ -52,10 +52,17 @@ def _pack(bits: np.ndarray) -> np.ndarray:
     return packed.view(">u8").reshape(-1).astype(np.uint64)
 
 
+DCT_CHUNK = 16  # frames per DCT call: its float64 work arrays stay at 128 KiB, reused instead of mapped afresh
+
+
 def _dct_lowfreq(frames: np.ndarray) -> np.ndarray:
     if frames.ndim != 3 or frames.shape[1:] != (HASH_INPUT_SIZE, HASH_INPUT_SIZE):
         raise ValueError(f"expected (N, 32, 32) grey frames, got {frames.shape}")
-    return _dct_2d()(frames.astype(np.float64))[:, :8, :8]
+    dct = _dct_2d()
+    out = np.empty((len(frames), 8, 8), dtype=np.float64)
+    for i in range(0, len(frames), DCT_CHUNK):
+        out[i: i + DCT_CHUNK] = dct(frames[i: i + DCT_CHUNK].astype(np.float64))[:, :8, :8]
+    return out
 
 
 @functools.cache
