@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +183,34 @@ def test_segments_are_cut_where_the_work_is_halved(tmp_path: Path) -> None:
     t1, f1 = frames_of(path, jobs=1)
     t2, f2 = frames_of(path, jobs=2)
     assert np.array_equal(t1, t2) and np.array_equal(f1, f2) and len(t1) == 360
+
+
+def test_an_index_of_keyframes_only_tells_no_work() -> None:
+    """Matroska cues list keyframes without sizes: the segments are then cut by time."""
+    from types import SimpleNamespace
+
+    cues = [SimpleNamespace(timestamp=t * 1000, size=0, is_keyframe=True) for t in range(10)]
+    assert decode._keyframe_work(cues, 0.001) == ([float(t) for t in range(10)], [])
+    mixed = [SimpleNamespace(timestamp=t * 1000, size=100 * (1 + t % 3), is_keyframe=t % 5 == 0) for t in range(10)]
+    times, work = decode._keyframe_work(mixed, 0.001)
+    assert times == [0.0, 5.0] and work[0] == 0.0 and 0.4 < work[1] < 0.6
+
+
+def test_a_failing_segment_stops_the_others(tmp_path: Path) -> None:
+    """An error in one decoder's batches ends the file at once: the other decoder does not run to its end."""
+    path = make_fixtures.clip(tmp_path / "long.mp4", seconds=40, size="160x120", gop=30)
+    layout = decode.read_layout(path)
+    (_, cut), _ = decode._plan_segments(layout, 2)
+    seen: list[float] = []
+    failed = threading.Event()
+
+    def transform(batch: decode.FrameBatch) -> None:
+        seen.append(float(batch.times[0]))
+        if batch.times[0] >= cut:
+            failed.set()
+            raise ValueError("bad batch")
+        assert failed.wait(timeout=30)  # the first half goes on only once the second has failed
+
+    with pytest.raises(ValueError, match="bad batch"):
+        decode.map_batches(path, transform, jobs=2, layout=layout)
+    assert sum(1 for t in seen if t < cut) < 600 // decode.BATCH_FRAMES  # the first half was stopped early

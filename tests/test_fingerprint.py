@@ -95,26 +95,33 @@ def test_image_is_a_one_frame_video(media: dict[str, Path]) -> None:
 
 def test_bars_found_while_decoding_restart_on_the_picture_inside(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """The decoders start before the bars are known; a letterboxed file is decoded again on the picture inside,
-    and progress counts each frame once."""
+    """The decoders start before the bars are known; a letterboxed file is decoded again on the picture inside:
+    the first decoders are stopped, and progress counts each frame once."""
     import threading
 
-    src = make_fixtures.clip(tmp_path / "src.mp4", seconds=10, size="320x240", gop=30)
-    boxed = make_fixtures.clip(tmp_path / "boxed.mp4", seconds=10, size="320x240", gop=30,
-                               extra_out=("-vf", "pad=480:240:80:0:black"))
+    kw = {"seconds": 30, "size": "160x120", "gop": 30}
+    src = make_fixtures.clip(tmp_path / "src.mp4", **kw)  # type: ignore[arg-type]
+    boxed = make_fixtures.clip(tmp_path / "boxed.mp4", extra_out=("-vf", "pad=240:120:40:0:black"),
+                               **kw)  # type: ignore[arg-type]
     layout = decode.read_layout(boxed)  # bars looked for before decoding
     assert layout.active is not None
     assert len(decode._plan_segments(layout, 2)) == 2
-    # the bars are found only after the first decoders have handed on frames (the order that must not count them)
+    # Order the race: the bars are found only after a decoder of the whole picture has handed on a batch, and
+    # those decoders hand on nothing more until they have been told to stop.
     delivered = threading.Event()
     deliver, detect = decode._Segment._deliver, decode.detect_bars
+    whole_picture: list[int] = []
 
     def slow_detect(path: object, quick: decode.StreamLayout) -> decode.StreamLayout:
         assert delivered.wait(timeout=30)
         return detect(path, quick)  # type: ignore[arg-type]
 
-    def noted_deliver(seg: decode._Segment, *args: object) -> None:
-        deliver(seg, *args)  # type: ignore[arg-type]
+    def noted_deliver(seg: decode._Segment, data: np.ndarray, times: np.ndarray, n: int) -> None:
+        if seg.layout.active is None:
+            if whole_picture:
+                assert seg.cancel is not None and seg.cancel.wait(timeout=30)
+            whole_picture.append(n)
+        deliver(seg, data, times, n)
         delivered.set()
 
     monkeypatch.setattr(decode, "detect_bars", slow_detect)
@@ -122,7 +129,9 @@ def test_bars_found_while_decoding_restart_on_the_picture_inside(tmp_path: Path,
     counted: list[int] = []
     fp_box = vidverify.fingerprint(boxed, jobs=2, progress=counted.append)
     assert fp_box.active_area == tuple(layout.active.to_list())
-    assert sum(counted) == len(fp_box) == 300
+    assert sum(counted) == len(fp_box) == 900
+    assert 1 <= len(whole_picture) <= 3 and sum(whole_picture) < 450  # stopped, not decoded to the end
+    monkeypatch.undo()
     frames = np.concatenate([b.frames for b in decode.iter_frames(boxed, layout=layout, jobs=2)])
     assert np.array_equal(fp_box.hashes, phash_batch(frames))  # the same as a decode that knew the bars first
     fp_src = vidverify.fingerprint(src, jobs=2)

@@ -226,24 +226,30 @@ def _with_bars(p: str, container: Any, stream: Any, layout: StreamLayout) -> Str
                 active = box
     except Exception as exc:  # damaged data: no bar detection, the whole frame is hashed
         log.debug("bar detection failed for %s: %s", p, exc)
-    return replace(layout, width=width, height=height, active=active, bars_known=True)
+    # a picture the caller chose (a region) stays the one decoded
+    return replace(layout, width=width, height=height, active=layout.active or active, bars_known=True)
 
 
 def _keyframe_work(entries: Any, tb: float) -> tuple[list[float], list[float]]:
     """Keyframe times from a demuxer index (sorted) and, for each, the share of the decoding work before it.
 
     A frame's work is taken as a fixed part plus a part in proportion to its bytes (each half of the total), so
-    that a file whose second half is the busier one is still cut where the work, not the time, is halved."""
+    that a file whose second half is the busier one is still cut where the work, not the time, is halved. An
+    index that lists only keyframes or no sizes (Matroska cues) tells nothing of the work: no shares then."""
     sizes = [e.size for e in entries]
-    fixed = sum(sizes) / len(sizes) if sizes else 0.0
-    done = 0.0
+    flags = [e.is_keyframe for e in entries]
     keys: list[tuple[float, float]] = []
-    for entry, size in zip(entries, sizes, strict=True):
-        if entry.is_keyframe:
+    done = 0.0
+    fixed = sum(sizes) / len(sizes) if sizes else 0.0
+    for entry, size, key in zip(entries, sizes, flags, strict=True):
+        if key:
             keys.append((entry.timestamp * tb, done))
         done += size + fixed
     keys.sort()
-    return [k for k, _ in keys], [w / done if done > 0 else 0.0 for _, w in keys]
+    times = [k for k, _ in keys]
+    if fixed <= 0 or all(flags) or min(sizes) <= 0:
+        return times, []
+    return times, [w / done for _, w in keys]
 
 
 def _plan_segments(layout: StreamLayout, jobs: int, *, by_work: bool = True) -> list[tuple[float | None, float | None]]:
@@ -536,23 +542,34 @@ def _check_input(path: str) -> None:
 
 
 def _cores_to_pin(n: int) -> list[int]:
-    """Cores for ``n`` parallel decoder processes, one each, when this process may use that many (else none)."""
+    """Cores for ``n`` parallel decoder processes, one each, when this process may use exactly ``n`` cores (a
+    2-core machine, or a run kept to ``n`` cores): with more, the scheduler spreads them better than a fixed
+    choice would (two runs at once would pin to the same cores)."""
     if n < 2 or not hasattr(os, "sched_getaffinity"):
         return []
     try:
         cores = sorted(os.sched_getaffinity(0))
     except OSError:
         return []
-    return cores[:n] if len(cores) >= n else []
+    return cores if len(cores) == n else []
+
+
+def _pin_thread(core: int) -> None:
+    try:
+        os.sched_setaffinity(0, {core})
+    except OSError as exc:  # a container that forbids it: run unpinned
+        log.debug("cannot set CPU affinity: %s", exc)
 
 
 def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None, float | None]], jobs: int, *,
                   keyframes: bool, fast: bool, threads: int | None, on_frames: Callable[[int], None] | None,
                   transform: Callable[[FrameBatch], Any], cancel: threading.Event | None = None) -> list[_Segment]:
-    """Decode the planned segments, ``jobs`` at a time; raise the first segment's error."""
+    """Decode the planned segments, ``jobs`` at a time; raise the first segment's error. Setting ``cancel``
+    stops them all within a frame or so; so does an error in one of them, or an interrupt (Ctrl-C)."""
+    stop = cancel if cancel is not None else threading.Event()
     segments = [
         _Segment(path, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
-                 transform=transform, cancel=cancel)
+                 transform=transform, cancel=stop)
         for s, e in plan
     ]
     queue = list(reversed(segments))
@@ -565,8 +582,8 @@ def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None
         if cores:
             # the ffmpeg this thread starts inherits the thread's CPU: each decoder keeps its own core, and its
             # decoding, filter and output threads share that core's caches (frames are not handed across cores)
-            os.sched_setaffinity(0, {cores[i]})
-        while not failed.is_set() and not (cancel is not None and cancel.is_set()):
+            _pin_thread(cores[i])
+        while not failed.is_set() and not stop.is_set():
             with lock:
                 if not queue:
                     return
@@ -574,6 +591,7 @@ def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None
             seg.run()
             if seg.error is not None:
                 failed.set()
+                stop.set()  # the file fails: the other decoders need not finish
 
     workers = [threading.Thread(target=worker, args=(i,), name=f"vidverify-decode-{i}") for i in range(n_workers)]
     for w in workers:
@@ -583,6 +601,7 @@ def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None
             w.join()
     except BaseException:
         failed.set()
+        stop.set()
         for w in workers:
             w.join()
         raise
@@ -619,7 +638,8 @@ def decode_batches(
 
     When the layout's bars are not known yet (no ``layout``, or one from ``read_layout(bars=False)``), the
     decoders start at once on the whole picture while a few keyframes are sampled for bars beside them; in the
-    rarer case that there are bars, they are stopped and started again on the picture inside.
+    rarer case that there are bars, they are stopped and started again on the picture inside (``transform`` has
+    then also seen some batches of the whole picture, whose results are dropped).
     """
     p = os.fspath(path)
     _check_input(p)
@@ -706,7 +726,7 @@ def _decode_while_finding_bars(
         except Exception as exc:  # the file reopened badly: the decoders will say so; no bars
             log.debug("bar detection failed for %s: %s", p, exc)
             final = replace(layout, bars_known=True)
-        if final.active is not None:
+        if final.active != layout.active:  # bars: the whole picture was decoded for nothing
             cancel.set()
         with lock:
             found.append(final)
@@ -721,7 +741,7 @@ def _decode_while_finding_bars(
     finally:
         finder.join()
     final = found[0]
-    if final.active is None:
+    if final.active == layout.active:
         return final, segments
     log.debug("%s: bars found while decoding; decoding the picture inside them", p)
     return final, again(final)
