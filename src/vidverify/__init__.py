@@ -48,6 +48,10 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
 class _Package(types.ModuleType):
     """check, compare, fingerprint and scan are functions of the package and modules inside it: importing the
     module (``from vidverify.scan import ...``) must not put the module where the function is."""
