@@ -436,6 +436,7 @@ def fingerprint(
     hasher.start()
     # a region fingerprint hashes part of the picture: its packets are the file's, digested elsewhere
     packer = threading.Thread(target=_digest_packets if region is None else lambda: None, daemon=True)
+    packer.start()  # while the layout is read, the other core is idle
     try:
         scan_keys = jobs is None or jobs > 1
         if region is None:  # the bars are looked for while the decoders run
@@ -445,7 +446,6 @@ def fingerprint(
 
             x, y, w, h = (int(v) & ~1 for v in region)
             layout = replace(decode.read_layout(p, scan_keyframes=scan_keys), active=Box(x, y, max(2, w), max(2, h)))
-        packer.start()  # after the layout: its demuxing loop would hold the interpreter while the layout is read
         layout, parts = decode.decode_batches(
             p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
             warnings=warnings,
