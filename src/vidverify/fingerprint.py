@@ -438,14 +438,13 @@ def fingerprint(
     packer = threading.Thread(target=_digest_packets if region is None else lambda: None, daemon=True)
     packer.start()  # while the layout is read, the other core is idle
     try:
-        scan_keys = jobs is None or jobs > 1
-        if region is None:  # the bars are looked for while the decoders run
-            layout = decode.read_layout(p, scan_keyframes=scan_keys, bars=False)
-        else:
+        # the display size and bars are found while the decoders run (a region is kept as the picture)
+        layout = decode.read_layout(p, scan_keyframes=jobs is None or jobs > 1, bars=False)
+        if region is not None:
             from .picture import Box
 
             x, y, w, h = (int(v) & ~1 for v in region)
-            layout = replace(decode.read_layout(p, scan_keyframes=scan_keys), active=Box(x, y, max(2, w), max(2, h)))
+            layout = replace(layout, active=Box(x, y, max(2, w), max(2, h)))
         layout, parts = decode.decode_batches(
             p, _hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=progress,
             warnings=warnings,

@@ -360,10 +360,8 @@ class _Segment:
         on_frames: Callable[[int], None] | None,
         transform: Callable[[FrameBatch], Any],
         cancel: threading.Event | None = None,
-        on_launch: Callable[[], None] | None = None,
     ) -> None:
         self.path, self.layout, self.start, self.end = path, layout, start, end
-        self.on_launch = on_launch  # called once its ffmpeg is running
         self.cancel = cancel  # set: stop at once (the results are not wanted)
         self.keyframes, self.fast, self.threads, self.on_frames = keyframes, fast, threads, on_frames
         self.transform = transform
@@ -399,8 +397,6 @@ class _Segment:
             size = os.path.getsize(self.path)
             timeout = ffmpeg.timeout_for(self.layout.duration, size)
             with ffmpeg.popen(argv, pass_fds=(w_stats,), timeout=timeout) as proc:
-                if self.on_launch is not None:
-                    self.on_launch()
                 os.close(w_stats)
                 w_stats = -1
                 assert proc.stdout is not None and proc.stderr is not None
@@ -567,28 +563,14 @@ def _pin_thread(core: int) -> None:
 
 def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None, float | None]], jobs: int, *,
                   keyframes: bool, fast: bool, threads: int | None, on_frames: Callable[[int], None] | None,
-                  transform: Callable[[FrameBatch], Any], cancel: threading.Event | None = None,
-                  on_launch: Callable[[], None] | None = None) -> list[_Segment]:
+                  transform: Callable[[FrameBatch], Any], cancel: threading.Event | None = None) -> list[_Segment]:
     """Decode the planned segments, ``jobs`` at a time; raise the first segment's error. Setting ``cancel``
-    stops them all within a frame or so; so does an error in one of them, or an interrupt (Ctrl-C).
-    ``on_launch`` is called once, when the first ``jobs`` decoders are running (or at the end if they never
-    all start)."""
+    stops them all within a frame or so; so does an error in one of them, or an interrupt (Ctrl-C)."""
     stop = cancel if cancel is not None else threading.Event()
     n_workers = min(jobs, len(plan))
-    launch = {"running": 0, "told": False}
-    launch_lock = threading.Lock()
-
-    def launched(final: bool = False) -> None:
-        with launch_lock:
-            launch["running"] += 0 if final else 1
-            tell = on_launch is not None and not launch["told"] and (final or launch["running"] >= n_workers)
-            launch["told"] = launch["told"] or tell
-        if tell:
-            on_launch()  # type: ignore[misc]
-
     segments = [
         _Segment(path, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
-                 transform=transform, cancel=stop, on_launch=launched)
+                 transform=transform, cancel=stop)
         for s, e in plan
     ]
     queue = list(reversed(segments))
@@ -623,8 +605,6 @@ def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None
         for w in workers:
             w.join()
         raise
-    finally:
-        launched(final=True)
     for seg in segments:
         if seg.error is not None:
             raise seg.error
@@ -676,16 +656,16 @@ def decode_batches(
 
     def run(layout: StreamLayout, plan: list[tuple[float | None, float | None]], jobs: int,
             threads: int | None, on_frames: Callable[[int], None] | None,
-            cancel: threading.Event | None = None, on_launch: Callable[[], None] | None = None) -> list[_Segment]:
+            cancel: threading.Event | None = None) -> list[_Segment]:
         return _run_segments(p, layout, plan, jobs, keyframes=keyframes, fast=fast, threads=threads,
-                             on_frames=on_frames, transform=transform, cancel=cancel, on_launch=on_launch)
+                             on_frames=on_frames, transform=transform, cancel=cancel)
 
     if layout.bars_known:
         segments = run(layout, plan, jobs, threads, on_frames)
     else:
         quick = layout
         layout, segments = _decode_while_finding_bars(
-            p, quick, lambda cancel, report, launched: run(quick, plan, jobs, threads, report, cancel, launched),
+            p, quick, lambda cancel, report: run(quick, plan, jobs, threads, report, cancel),
             lambda final: run(final, plan, jobs, threads, on_frames), on_frames)
     if any(seg.start is not None and (seg.first_raw is None or seg.first_raw > seg.start + 1e-6)
            for seg in segments[1:]):
@@ -720,14 +700,13 @@ def decode_batches(
 def _decode_while_finding_bars(
     p: str,
     layout: StreamLayout,
-    speculate: Callable[[threading.Event, Callable[[int], None] | None, Callable[[], None]], list[_Segment]],
+    speculate: Callable[[threading.Event, Callable[[int], None] | None], list[_Segment]],
     again: Callable[[StreamLayout], list[_Segment]],
     on_frames: Callable[[int], None] | None,
 ) -> tuple[StreamLayout, list[_Segment]]:
-    """Run ``speculate`` (a decode of the whole picture) while detect_bars samples the file in a thread started
-    once the decoders run (its demuxing would otherwise hold the interpreter while they start); if there are
-    bars, stop it and decode ``again`` with them. Progress is held back until the bars are known, so that frames
-    decoded for nothing are never counted."""
+    """Run ``speculate`` (a decode of the whole picture) while detect_bars samples the file in a thread; if
+    there are bars, stop it and decode ``again`` with them. Progress is held back until the bars are known, so
+    that frames decoded for nothing are never counted."""
     cancel = threading.Event()
     lock = threading.Lock()
     held = [0]
@@ -756,14 +735,11 @@ def _decode_while_finding_bars(
             on_frames(pending)
 
     finder = threading.Thread(target=bars, name="vidverify-bars", daemon=True)
-
+    finder.start()
     try:
-        segments = speculate(cancel, report, finder.start)
+        segments = speculate(cancel, report)
     finally:
-        if finder.is_alive() or finder.ident is not None:
-            finder.join()
-    if not found:  # the decoders never started (an error would have been raised): look now
-        bars()
+        finder.join()
     final = found[0]
     if final.active == layout.active:
         return final, segments
