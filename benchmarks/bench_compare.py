@@ -49,10 +49,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import compare_cases as cc  # noqa: E402
 
-from vidverify.fingerprint import Fingerprint, fingerprint  # noqa: E402
 from vidverify.media.ffmpeg import ffmpeg_version  # noqa: E402
+from vidverify.signals.fingerprint import Fingerprint, fingerprint  # noqa: E402
 
-compare_mod = importlib.import_module("vidverify.compare")
+compare_mod = importlib.import_module("vidverify.pipeline.comparison")
 
 TARGETS = {"recall": 0.98, "fpr": 0.005, "boundary_median_s": 0.2, "boundary_p95_s": 0.5, "iou_median": 0.9,
            "edit_recall": 0.9, "match_10min_s": 1.0, "compare_ratio": 1.2}

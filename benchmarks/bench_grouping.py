@@ -27,10 +27,10 @@ sys.path.insert(0, str(HERE))
 
 import bench_index as bi  # noqa: E402
 
-from vidverify import groups  # noqa: E402
-from vidverify.compare import match_fingerprints  # noqa: E402
-from vidverify.fingerprint import Fingerprint  # noqa: E402
-from vidverify.scan import candidate_pairs  # noqa: E402
+from vidverify.evidence import groups  # noqa: E402
+from vidverify.pipeline.comparison import match_fingerprints  # noqa: E402
+from vidverify.pipeline.scanning import candidate_pairs  # noqa: E402
+from vidverify.signals.fingerprint import Fingerprint  # noqa: E402
 
 
 def make_files(n_files: int, seed: int) -> tuple[list[Fingerprint], list[int]]:

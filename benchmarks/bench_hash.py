@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from vidverify.fingerprint import fingerprint
-from vidverify.hashing import hamming
 from vidverify.media.ffmpeg import ffmpeg_exe, ffmpeg_version
+from vidverify.signals.fingerprint import fingerprint
+from vidverify.signals.hashing import hamming
 
 
 def make_clip(out: Path, seconds: float) -> Path:

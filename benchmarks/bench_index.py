@@ -38,9 +38,9 @@ from typing import Any
 
 import numpy as np
 
-from vidverify.fingerprint import Fingerprint
-from vidverify.index import Index
 from vidverify.models import MediaInfo
+from vidverify.pipeline.index.sqlite import Index
+from vidverify.signals.fingerprint import Fingerprint
 
 QUERY_SECONDS = 60.0
 QUERY_FPS = 30.0

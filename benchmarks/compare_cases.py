@@ -22,8 +22,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from vidverify.media import synth
 from vidverify.media.ffmpeg import input_url, last_error_line, run
+from vidverify.testing import synth
 
 MAX_SOURCE_SECONDS = 20.0
 SOURCE_CRF = 18  # the prepared source is the "original": high quality

@@ -37,11 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from vidverify import dates  # noqa: E402
 from vidverify.errors import FingerprintFileError  # noqa: E402
-from vidverify.fingerprint import Fingerprint  # noqa: E402
-from vidverify.media import isobmff  # noqa: E402
+from vidverify.evidence import dates  # noqa: E402
+from vidverify.media.formats import isobmff  # noqa: E402
 from vidverify.media.probe import _Collector, _parse_mdpm, parse_iso6709, probe  # noqa: E402
+from vidverify.signals.fingerprint import Fingerprint  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "fuzz"
 HANG_SECONDS = 5.0  # one case taking longer than this is a hang
@@ -245,7 +245,7 @@ class Vvfp(Target):
         return mutate(rng.choice(self.seeds), rng, self.seeds)
 
     def run(self, case: bytes) -> None:
-        from vidverify.compare import match_fingerprints
+        from vidverify.pipeline.comparison import match_fingerprints
 
         self.path.write_bytes(case)
         try:

@@ -51,8 +51,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from vidverify import dates
-from vidverify.media import gpmf
+from vidverify.evidence import dates
+from vidverify.media.formats import gpmf
 from vidverify.media.probe import probe
 from vidverify.models import MediaInfo
 

@@ -30,8 +30,8 @@ except ImportError:  # running from a source checkout without the package instal
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from vidverify.errors import VidverifyError
 
-from vidverify.media import synth
 from vidverify.media.ffmpeg import ffmpeg_version
+from vidverify.testing import synth
 
 GENERATOR_VERSION = 2  # bump when the case changes; together with synth.SYNTH_VERSION it decides regeneration
 SCHEMA = "vidverify/example-case@1"

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from vidverify.align import align
-from vidverify.edits import timeline_edits
-from vidverify.fingerprint import Fingerprint
+from vidverify.match.align import align
+from vidverify.match.edits import timeline_edits
+from vidverify.signals.fingerprint import Fingerprint
 
 FPS = 25.0
 _ARRAYS = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270")

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
-from vidverify import cli
-from vidverify.check import CheckCase, CheckResult, ManifestError, check, load_manifest
+from vidverify.cli import commands as cli
+from vidverify.pipeline.check.cases import CheckCase, CheckResult, ManifestError, check, load_manifest
 
-check_mod = importlib.import_module("vidverify.check")  # vidverify.check is also the exported function
+check_mod = importlib.import_module("vidverify.pipeline.check.cases")  # vidverify.check is also the exported function
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "manifest.example.yaml"
@@ -145,7 +145,7 @@ def test_a_tampered_copy_fails_integrity(case: Path, tmp_path: Path, capsys: pyt
 def test_a_file_changed_during_the_check_fails(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
-    scan_mod = importlib.import_module("vidverify.scan")  # the module (the package may export a scan function)
+    scan_mod = importlib.import_module("vidverify.pipeline.scanning")  # the module (the package may export a scan function)
     clip = tmp_path / "clip.mp4"
     shutil.copy(case / "reupload_trimmed.mp4", clip)
     digest = sha(clip)
@@ -380,7 +380,7 @@ def test_junit_marks_each_status(tmp_path: Path) -> None:
     cases = tuple(CheckCase(f"k:{s}", "readable", s, s, f"{s} \x07message") for s in ("pass", "fail", "error", "skip"))
     r = CheckResult("m.yaml", "error", "error", cases,
                     {"total": 4, "passed": 1, "failed": 1, "errors": 1, "skipped": 1})
-    from vidverify.report.render import write_text_atomic
+    from vidverify.report.console import write_text_atomic
 
     out = write_text_atomic(tmp_path / "j.xml", check_mod.junit_xml(r))
     [suite] = list(junitparser.JUnitXml.fromfile(str(out)))

@@ -9,9 +9,9 @@ import pytest
 
 import vidverify
 from tests.fixtures import make_fixtures
-from vidverify.compare import compare, match_fingerprints
-from vidverify.media import synth
 from vidverify.models import Match
+from vidverify.pipeline.comparison import compare, match_fingerprints
+from vidverify.testing import synth
 
 SIZE = (480, 270)
 TOL = 0.2  # seconds: segment boundaries

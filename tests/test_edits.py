@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vidverify.edits import timeline_edits
+from vidverify.match.edits import timeline_edits
 from vidverify.models import Segment
 
 

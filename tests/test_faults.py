@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from vidverify.media import synth
+from vidverify.testing import synth
 
 N_CLIPS = 6
 

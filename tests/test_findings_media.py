@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from vidverify.media import synth
+from vidverify.evidence.timeline import Policy, at_or_above, file_findings
 from vidverify.media.probe import probe
-from vidverify.scan import Options, scan
-from vidverify.timeline import Policy, at_or_above, file_findings
+from vidverify.pipeline.scanning import Options, scan
+from vidverify.testing import synth
 
 NOW = Policy(now="2026-11-28T12:00:00Z")
 CAPTURE = "2026-03-14T13:26:53Z"  # 09:26:53 at UTC-4
@@ -77,7 +77,7 @@ def test_group_codes_from_a_scan(base: Path, tmp_path: Path) -> None:
     synth.write_info_json(claimed, upload_date="20260401", uploader="news")
     (folder / "claims.yaml").write_text('files:\n  claimed.mp4:\n    claimed_time: "2026-03-31"\n'
                                         '    claimed_place: "38.7223,-9.1393"\n')
-    from vidverify.media.sidecar import read_claims_file
+    from vidverify.media.claims import read_claims_file
 
     r = scan([folder], options=Options(pictures=False, policy=NOW, claims=read_claims_file(folder / "claims.yaml")))
     assert len(r.groups) == 1 and r.groups[0].reference == str(original)

@@ -11,9 +11,9 @@ import pytest
 import vidverify
 from tests.fixtures import make_fixtures
 from vidverify.errors import FingerprintFileError
-from vidverify.fingerprint import Fingerprint, is_fingerprint_file, load_or_compute, sha256_file
-from vidverify.hashing import hamming, phash_batch
 from vidverify.media import decode
+from vidverify.signals.fingerprint import Fingerprint, is_fingerprint_file, load_or_compute, sha256_file
+from vidverify.signals.hashing import hamming, phash_batch
 
 
 def test_dense_fingerprint(media: dict[str, Path]) -> None:

@@ -26,11 +26,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vidverify import dates
 from vidverify.errors import FingerprintFileError
-from vidverify.fingerprint import Fingerprint
-from vidverify.media import isobmff
+from vidverify.evidence import dates
+from vidverify.media.formats import isobmff
 from vidverify.media.probe import _Collector, _parse_mdpm, parse_iso6709
+from vidverify.signals.fingerprint import Fingerprint
 
 FUZZ = settings(max_examples=300, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -227,7 +227,7 @@ def _load_bytes(tmp: Path, data: bytes) -> None:
     except FingerprintFileError:
         return
     json.dumps(fp.to_dict(), allow_nan=True)
-    from vidverify.compare import match_fingerprints
+    from vidverify.pipeline.comparison import match_fingerprints
 
     match_fingerprints(fp, _fingerprint())
 
@@ -303,7 +303,7 @@ def test_regression_vvfp_fifo_does_not_block(tmp_path: Path) -> None:
     """compare checks whether an argument is a fingerprint file by opening it: a FIFO blocked for ever."""
     import os
 
-    from vidverify.fingerprint import is_fingerprint_file
+    from vidverify.signals.fingerprint import is_fingerprint_file
 
     fifo = tmp_path / "x.vvfp"
     os.mkfifo(fifo)

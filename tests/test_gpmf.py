@@ -10,9 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vidverify.errors import CorruptMediaError, InputError
-from vidverify.media import gpmf
-from vidverify.media.gpmf import GpmfError, GpmfGps, GpsFix, Klv, gps_from_payloads, klv_values, parse_klv, read_gps
-from vidverify.place import parse_place
+from vidverify.evidence.place import parse_place
+from vidverify.media.formats import gpmf
+from vidverify.media.formats.gpmf import (
+    GpmfError,
+    GpmfGps,
+    GpsFix,
+    Klv,
+    gps_from_payloads,
+    klv_values,
+    parse_klv,
+    read_gps,
+)
 
 # ----------------------------------------------------------------------------------------- KLV builders
 
@@ -460,7 +469,7 @@ def test_karma_gps_raw_stream_matches_the_exiftool_dump(corpus: Path) -> None:
 
 
 def _first_gpri(path: Path, c: gpmf._Collector) -> GpsFix:
-    from vidverify.media import isobmff
+    from vidverify.media.formats import isobmff
 
     with open(path, "rb") as fh:
         src = isobmff._FileSource(fh, path.stat().st_size)

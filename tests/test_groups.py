@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vidverify.groups import choose_reference, closure, components, contains
+from vidverify.evidence.groups import choose_reference, closure, components, contains
 from vidverify.models import FileRef, Match, MediaInfo, Segment, Writer
 
 

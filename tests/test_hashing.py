@@ -7,15 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vidverify.hashing import (
-    Hash,
-    dhash_batch,
-    from_hex,
-    hamming,
-    phash_and_mirror_batch,
-    phash_batch,
-    to_hex,
-)
+from vidverify.signals.hashing import Hash, dhash_batch, from_hex, hamming, phash_and_mirror_batch, phash_batch, to_hex
 
 
 def golden_frames() -> np.ndarray:
@@ -63,7 +55,7 @@ def _frames(n: int, seed: int) -> np.ndarray:
 
 def test_pocketfft_is_loaded_without_importing_scipy() -> None:
     """The DCT comes from pocketfft loaded directly (10 ms), not through scipy's package imports (0.2 s)."""
-    from vidverify import hashing
+    from vidverify.signals import hashing
 
     assert hashing._dct_2d() is not hashing._scipy_dct_2d
 

@@ -15,13 +15,13 @@ import cv2
 import numpy as np
 import pytest
 
-from vidverify.cli import main
-from vidverify.compare import compare
-from vidverify.media import synth
+from vidverify.cli.commands import main
 from vidverify.media.probe import probe
 from vidverify.media.thumbs import thumbnails
 from vidverify.models import Claims, Edit, FileRef, Finding, Group, Match, MediaInfo, ScanResult, Segment
+from vidverify.pipeline.comparison import compare
 from vidverify.report import html
+from vidverify.testing import synth
 
 CHROMIUM = "/usr/bin/chromium"
 SCRIPT_TITLE = '<script>alert("x")</script> Harbour fire'

@@ -22,8 +22,9 @@ import pytest
 
 from tests.test_cli import _env, error_lines, vidverify_cli
 from vidverify.errors import InputError, NotFoundError
-from vidverify.fingerprint import Fingerprint, fingerprint
-from vidverify.index import (
+from vidverify.media.probe import probe
+from vidverify.models import MediaInfo, Segment
+from vidverify.pipeline.index.sqlite import (
     SCHEMA_VERSION,
     Index,
     IndexFileError,
@@ -33,9 +34,8 @@ from vidverify.index import (
     encode_fingerprint,
     sparse_signature,
 )
-from vidverify.media import synth
-from vidverify.media.probe import probe
-from vidverify.models import MediaInfo, Segment
+from vidverify.signals.fingerprint import Fingerprint, fingerprint
+from vidverify.testing import synth
 
 # ------------------------------------------------------------------------------------------ synthetic data
 
@@ -117,7 +117,7 @@ def test_blob_round_trip_is_exact_and_compact() -> None:
 
 
 def _arrays() -> tuple[str, ...]:
-    from vidverify.fingerprint import _ARRAYS
+    from vidverify.signals.fingerprint import _ARRAYS
 
     return _ARRAYS
 
@@ -456,7 +456,7 @@ def test_cli_help_has_examples() -> None:
 
 
 def test_candidate_votes_need_hits_on_one_line() -> None:
-    from vidverify.index import _line_votes
+    from vidverify.pipeline.index.sqlite import _line_votes
 
     rng = np.random.default_rng(3)
     frames = np.arange(20)
@@ -537,8 +537,8 @@ def test_version_1_blobs_still_load() -> None:
     import struct
     import zlib
 
-    from vidverify.fingerprint import ALL_HALVES_FLAT, HALVES
-    from vidverify.index import _DTYPES, _U64, _shuffle
+    from vidverify.pipeline.index.sqlite import _DTYPES, _U64, _shuffle
+    from vidverify.signals.fingerprint import ALL_HALVES_FLAT, HALVES
 
     fp = synth_fp(21, seconds=5)
     meta = json.dumps(fp.meta()).encode()

@@ -19,14 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vidverify.media.isobmff import (
-    IsoBmffError,
-    IsoInfo,
-    IsoTrack,
-    looks_like_isobmff,
-    parse_bytes,
-    parse_file,
-)
+from vidverify.media.formats.isobmff import IsoBmffError, IsoInfo, IsoTrack, looks_like_isobmff, parse_bytes, parse_file
 
 XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
 SECONDS_1904_TO_1970 = 2082844800

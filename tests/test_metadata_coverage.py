@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from vidverify.media import gpmf
+from vidverify.media.formats import gpmf
 from vidverify.media.probe import probe
 
 ROOT = Path(__file__).resolve().parents[1]

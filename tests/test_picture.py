@@ -8,8 +8,8 @@ import numpy as np
 
 import vidverify
 from tests.fixtures import make_fixtures
-from vidverify.hashing import hamming
-from vidverify.picture import Box, active_area, centre_crop
+from vidverify.signals.hashing import hamming
+from vidverify.signals.picture import Box, active_area, centre_crop
 
 
 def _samples(k: int = 5, size: int = 128, seed: int = 0) -> np.ndarray:

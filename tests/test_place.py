@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vidverify.errors import UsageError
-from vidverify.place import (
+from vidverify.evidence.place import (
     EARTH_MEAN_RADIUS_M,
     HAVERSINE_MAX_RELATIVE_ERROR,
     PlaceError,

@@ -229,7 +229,7 @@ def test_exiftool_iptc_date_created(corpus: Path) -> None:
 @pytest.mark.corpus
 def test_karma_exiftool_gps_fixes(corpus: Path) -> None:
     """Every GoPro Karma Position fix ExifTool -ee prints (time, lat, lon, alt) is among read_gps's fixes."""
-    from vidverify.media import gpmf
+    from vidverify.media.formats import gpmf
 
     text = next((corpus / "gpmf" / "reference-metadata").glob("karma.exiftool-*.txt")).read_text()
     rows = re.findall(r"\]\s+GPSDateTime\s+: (\S+ \S+)\n.*GPSLatitude\s+: (.+)\n.*GPSLongitude\s+: (.+)\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vidverify.media import synth
+from vidverify.testing import synth
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

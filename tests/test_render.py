@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from vidverify.report import render
+from vidverify.report import console as render
 
 
 class FakeTTY(io.StringIO):

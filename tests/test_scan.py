@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from vidverify import cli
-from vidverify.media import synth
+from vidverify.cli import commands as cli
 from vidverify.models import ScanResult
-from vidverify.scan import Options, candidate_pairs, discover, scan
+from vidverify.pipeline.scanning import Options, candidate_pairs, discover, scan
+from vidverify.testing import synth
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +31,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def case_result(case: Path) -> ScanResult:
-    from vidverify.media.sidecar import read_claims_file
+    from vidverify.media.claims import read_claims_file
 
     return scan([case], options=Options(jobs=2, claims=read_claims_file(case / "claims.yaml")))
 
@@ -149,7 +149,7 @@ def test_discover_and_candidates(small: dict[str, Path]) -> None:
     files, errors = discover([small["x"].parent, small["x"].parent / "missing.mp4"])
     assert [os.path.basename(f) for f in files] == ["compilation.mp4", "x.mp4", "x_small.mp4", "y.mp4", "z.mp4"]
     assert list(errors.values()) == ["no such file or folder"]
-    from vidverify.fingerprint import fingerprint
+    from vidverify.signals.fingerprint import fingerprint
 
     fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small", "comp")]
     assert candidate_pairs(fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
@@ -159,9 +159,9 @@ def test_banded_candidates_for_large_scans_find_the_same_pairs(small: dict[str, 
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
-    from vidverify.fingerprint import fingerprint
+    from vidverify.signals.fingerprint import fingerprint
 
-    scan_mod = importlib.import_module("vidverify.scan")  # the package exports the function under that name
+    scan_mod = importlib.import_module("vidverify.pipeline.scanning")  # the package exports the function under that name
     fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small", "comp")]
     monkeypatch.setattr(scan_mod, "ALL_PAIRS_MAX", 0)
     assert candidate_pairs(fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
@@ -188,7 +188,7 @@ def test_dask_unreachable_is_a_one_line_error(small: dict[str, Path], capsys: py
 
 
 def test_scan_with_an_index_skips_unchanged_files(small: dict[str, Path], tmp_path: Path) -> None:
-    from vidverify.index import Index
+    from vidverify.pipeline.index.sqlite import Index
 
     paths = [small["x"], small["x_small"], small["z"]]
     db = tmp_path / "idx.sqlite"
@@ -207,7 +207,7 @@ def test_alignment_in_forked_workers_gives_the_same_result(small: dict[str, Path
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
-    scan_mod = importlib.import_module("vidverify.scan")
+    scan_mod = importlib.import_module("vidverify.pipeline.scanning")
     paths = [small["x"], small["x_small"], small["comp"], small["y"]]
     serial = scan(paths, options=Options(jobs=1, pictures=False))
     monkeypatch.setattr(scan_mod, "ALIGN_CHUNK", 1)  # every pair a task, so the pool is used
@@ -228,7 +228,7 @@ def test_jobs_are_cores() -> None:
     """--jobs N keeps the run on N cores, and each pool worker on one core of its own."""
     import importlib
 
-    scan_mod = importlib.import_module("vidverify.scan")
+    scan_mod = importlib.import_module("vidverify.pipeline.scanning")
     cores = sorted(os.sched_getaffinity(0))
     with scan_mod._pool(2) as pool:
         seen = dict(pool.map(_affinity, range(8)))  # worker pid -> its cores

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from tests.fixtures.make_fixtures import clip
 from vidverify.errors import InputError, SidecarError
-from vidverify.media import sidecar, synth
-from vidverify.media.sidecar import (
+from vidverify.media import claims as sidecar
+from vidverify.media.claims import (
     DEFAULT_KEY,
     MAX_JSON_DEPTH,
     claims_for,
@@ -26,6 +26,7 @@ from vidverify.media.sidecar import (
     timestamps_of,
 )
 from vidverify.models import Claims, Timestamp
+from vidverify.testing import synth
 
 FUZZ_SCALE = int(os.environ.get("VIDVERIFY_FUZZ_SCALE", "1"))  # e.g. 20 for a long local fuzz run
 FUZZ_EXAMPLES = {k: n * FUZZ_SCALE for k, n in {"json": 600, "bytes": 400, "yaml": 500}.items()}

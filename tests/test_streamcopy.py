@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vidverify import streamcopy
-from vidverify.compare import compare, match_fingerprints
-from vidverify.fingerprint import Fingerprint, fingerprint
-from vidverify.index import decode_fingerprint, encode_fingerprint
-from vidverify.media import synth
+from vidverify.match import streamcopy
 from vidverify.media.ffmpeg import run
 from vidverify.media.packets import digest_packets
+from vidverify.pipeline.comparison import compare, match_fingerprints
+from vidverify.pipeline.index.sqlite import decode_fingerprint, encode_fingerprint
+from vidverify.signals.fingerprint import Fingerprint, fingerprint
+from vidverify.testing import synth
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +180,7 @@ def test_shared_pairs_finds_copies_among_many_files() -> None:
 def test_scan_groups_a_copy_of_flat_pictures(clips: dict[str, Path], tmp_path: Path) -> None:
     import importlib
 
-    scan_mod = importlib.import_module("vidverify.scan")
+    scan_mod = importlib.import_module("vidverify.pipeline.scanning")
     folder = tmp_path / "uploads"
     folder.mkdir()
     for name in ("src", "copy", "fade", "fade_copy"):
@@ -205,7 +205,7 @@ def test_times_start_at_the_first_displayed_frame(clips: dict[str, Path], tmp_pa
     m = match_fingerprints(fingerprint(clips["fade"]), fp)
     (seg,) = _copies(m)
     assert seg.b_start == 0.0 and seg.a_start == pytest.approx(0.0, abs=1e-3)
-    from vidverify.media.frames import grab_frames
+    from vidverify.media.stills import grab_frames
 
     (img,) = grab_frames(delayed, [0.0], origin=fp.time_origin)
     assert img is not None  # seeking with time_origin finds the first frame

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from vidverify.errors import VidverifyError
-from vidverify.media import synth
+from vidverify.testing import synth
 
 SIZE = (320, 180)
 FPS = 30

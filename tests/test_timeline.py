@@ -6,9 +6,9 @@ generated, stream-copied files with rewritten metadata and yt-dlp sidecars.
 
 from __future__ import annotations
 
-from vidverify import timeline
+from vidverify.evidence import timeline
+from vidverify.evidence.timeline import Policy, at_or_above, file_findings, group_findings, when
 from vidverify.models import GPS, Claims, Edit, FileRef, Finding, Match, MediaInfo, Segment, Timestamp, Writer
-from vidverify.timeline import Policy, at_or_above, file_findings, group_findings, when
 
 NOW = Policy(now="2026-11-28T12:00:00Z")
 CAMERA = Writer("Apple iPhone", "camera", True, 0.9)

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from tests.fixtures.make_fixtures import clip
-from vidverify.media import synth
+from vidverify.evidence.writer import FAMILY_PRIORITY, RULES, fields, hits, identify
 from vidverify.media.probe import probe
 from vidverify.models import MediaInfo, Timestamp, Writer
-from vidverify.writer import FAMILY_PRIORITY, RULES, fields, hits, identify
+from vidverify.testing import synth
 
 
 def info(**kw: Any) -> MediaInfo:

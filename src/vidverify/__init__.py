@@ -15,26 +15,25 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from .errors import VidverifyError
 
 if TYPE_CHECKING:
-    from .check import check
-    from .compare import compare
-    from .fingerprint import Fingerprint, fingerprint
-    from .index import Index
     from .media.probe import probe
     from .models import Claims, Edit, Finding, Group, Match, MediaInfo, ScanResult, Segment
-    from .scan import scan
+    from .pipeline.check.cases import check
+    from .pipeline.comparison import compare
+    from .pipeline.index.sqlite import Index
+    from .pipeline.scanning import scan
+    from .signals.fingerprint import Fingerprint, fingerprint
 
 # The public names are imported when first used: `vidverify hash` needs none of compare, scan or check (a
 # tenth of a second of imports at every start).
 _LAZY: dict[str, str] = {
-    "check": ".check", "compare": ".compare", "Fingerprint": ".fingerprint", "fingerprint": ".fingerprint",
-    "Index": ".index", "probe": ".media.probe", "scan": ".scan",
+    "check": ".pipeline.check.cases", "compare": ".pipeline.comparison", "Fingerprint": ".signals.fingerprint",
+    "fingerprint": ".signals.fingerprint", "Index": ".pipeline.index.sqlite", "probe": ".media.probe",
+    "scan": ".pipeline.scanning",
     **{name: ".models" for name in ("Claims", "Edit", "Finding", "Group", "Match", "MediaInfo", "ScanResult",
                                     "Segment")},
 }
@@ -51,18 +50,6 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
-
-class _Package(types.ModuleType):
-    """check, compare, fingerprint and scan are functions of the package and modules inside it: importing the
-    module (``from vidverify.scan import ...``) must not put the module where the function is."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and name in _LAZY and _LAZY[name] == f".{name}":
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Claims",

@@ -40,7 +40,7 @@ import ffmpeg as ffmpeg_python  # ffmpeg-python: argv builder
 import numpy as np
 
 from ..errors import CorruptMediaError, InputError, UnsupportedFormatError, VidverifyError
-from ..picture import LANDSCAPE_MIN_ASPECT, VERTICAL_ASPECT, Box, active_area, centre_crop
+from ..signals.picture import LANDSCAPE_MIN_ASPECT, VERTICAL_ASPECT, Box, active_area, centre_crop
 from . import ffmpeg
 
 log = logging.getLogger("vidverify")

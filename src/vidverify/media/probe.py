@@ -23,10 +23,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .. import dates
 from ..errors import VidverifyError
+from ..evidence import dates
 from ..models import GPS, MediaInfo, Timestamp
-from . import isobmff
+from .formats import isobmff
 
 log = logging.getLogger("vidverify")
 
@@ -582,7 +582,7 @@ def _info_from(c: _Collector, base: dict[str, Any]) -> MediaInfo:
 
 def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaInfo:
     """Everything the file says about itself. Never raises for a bad file: problems go to ``errors``."""
-    from ..fingerprint import sha256_file  # one implementation of file hashing
+    from ..signals.fingerprint import sha256_file  # one implementation of file hashing
 
     p = os.fspath(path)
     base: dict[str, Any] = {"path": p, "kind": "unknown"}
@@ -645,8 +645,9 @@ def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaIn
 
 def _finish(info: MediaInfo) -> MediaInfo:
     """What is derived from the facts: GPS from GoPro telemetry, the writer, claims from a sidecar."""
-    from .. import writer
-    from . import gpmf, sidecar
+    from ..evidence import writer
+    from . import claims as sidecar
+    from .formats import gpmf
 
     if info.tags.get("vidverify.telemetry") == "gpmd":
         try:

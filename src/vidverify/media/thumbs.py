@@ -36,7 +36,7 @@ def thumbnails(
     names the file to decode for a requested path where they differ (a fingerprint file stands for its media)."""
     import cv2
 
-    from .frames import grab_frames
+    from .stills import grab_frames
 
     by_path: dict[str, list[float]] = {}
     for path, t in requests:

@@ -716,7 +716,7 @@ def render_scan(result: ScanResult, *, thumbs: Mapping[ThumbKey, bytes] | None =
 
 def write_html(path: str | os.PathLike[str], html: str) -> Path:
     """Write the report atomically (``render.write_text_atomic``): a failure never leaves a half-written one."""
-    from .render import write_text_atomic
+    from .console import write_text_atomic
 
     return write_text_atomic(path, html)
 

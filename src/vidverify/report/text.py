@@ -8,7 +8,7 @@ from collections import Counter
 from typing import IO, Any
 
 from ..models import Edit, Finding, ScanResult
-from . import render
+from . import console as render
 
 
 def _times(e: Edit) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .models import Match, MediaInfo
+from ..models import Match, MediaInfo
 from .timeline import When, created, has_camera_traces, upload
 
 COMPLETENESS_TIE = 0.05  # members whose completeness is within this of the best are equally complete (coverage is

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .models import Edit, Segment
+from ..models import Edit, Segment
 
 EDIT_TOLERANCE_SECONDS = 0.25  # missing or added footage shorter than this is not reported as an edit
 SPEED_TOLERANCE = 0.02  # |speed - 1| above this is a speed change

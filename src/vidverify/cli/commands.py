@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import DependencyError, InputError, UsageError, VidverifyError
+from .. import __version__
+from ..errors import DependencyError, InputError, UsageError, VidverifyError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_DEPENDENCY, EXIT_INPUT = 0, 1, 2, 3, 4
 
@@ -251,7 +251,7 @@ def _usage_of(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace],
 
 def _add_policy_options(p: argparse.ArgumentParser) -> None:
     """The timeline tolerances and claims, shared by scan and compare."""
-    from .timeline import Policy
+    from ..evidence.timeline import Policy
 
     d = Policy()
     g = p.add_argument_group("claims and tolerances")
@@ -272,10 +272,10 @@ def _add_policy_options(p: argparse.ArgumentParser) -> None:
 
 
 def _policy(args: argparse.Namespace) -> Any:
-    from .timeline import Policy
+    from ..evidence.timeline import Policy
 
     if args.now is not None:
-        from . import dates
+        from ..evidence import dates
 
         if dates.parse_time(args.now) is None:
             raise UsageError(f"--now {args.now!r} is not an ISO 8601 time")
@@ -285,24 +285,24 @@ def _policy(args: argparse.Namespace) -> Any:
 
 def _user_claims(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
     """(the --claims FILE table, Claims for every file from --claim-time/--claim-place)."""
-    from .models import Claims
+    from ..models import Claims
 
     by_path: dict[str, Any] = {}
     if args.claims:
-        from .media.sidecar import read_claims_file
+        from ..media.claims import read_claims_file
 
         by_path = read_claims_file(args.claims)
     default = None
     if args.claim_time or args.claim_place:
         if args.claim_place:
-            from .place import parse_place
+            from ..evidence.place import parse_place
 
             try:
                 parse_place(args.claim_place)
             except ValueError as exc:
                 raise UsageError(f"--claim-place: {exc}") from exc
         if args.claim_time:
-            from .timeline import when
+            from ..evidence.timeline import when
 
             if when("claim", args.claim_time) is None:
                 raise UsageError(f"--claim-time {args.claim_time!r} is not an ISO 8601 time or date")
@@ -314,8 +314,8 @@ def _user_claims(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    from .media.probe import probe, readable
-    from .report import render
+    from ..media.probe import probe, readable
+    from ..report import console as render
 
     infos = []
     status = EXIT_OK
@@ -414,8 +414,8 @@ def _shorten_fields(names: list[str]) -> str:
 def cmd_hash(args: argparse.Namespace) -> int:
     import time
 
-    from .fingerprint import fingerprint
-    from .report import render
+    from ..report import console as render
+    from ..signals.fingerprint import fingerprint
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -455,8 +455,8 @@ def cmd_hash(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare
-    from .report import render
+    from ..pipeline.comparison import compare
+    from ..report import console as render
 
     if args.html:
         _check_output_target("--html", args.html, [args.a, args.b])
@@ -487,7 +487,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             [[e.type, e.a_start, e.a_end, e.b_start, e.b_end, e.detail] for e in m.edits],
         )
     if m.findings:
-        from .report import text
+        from ..report import text
 
         print()
         text.findings_table(m.findings)
@@ -509,10 +509,10 @@ def _check_output_target(option: str, path: str, inputs: Sequence[str]) -> None:
 def _write_compare_html(path: str, m: Any) -> None:
     """Probe both sides, grab thumbnails (a fingerprint file stands for its media when that is still there),
     render and write atomically."""
-    from .fingerprint import Fingerprint, is_fingerprint_file
-    from .media.probe import probe
-    from .media.thumbs import thumbnails
-    from .report import html
+    from ..media.probe import probe
+    from ..media.thumbs import thumbnails
+    from ..report import html
+    from ..signals.fingerprint import Fingerprint, is_fingerprint_file
 
     media: dict[str, str] = {}
     origins: dict[str, float] = {}
@@ -553,9 +553,10 @@ def _limit_cores(jobs: int) -> None:
 def cmd_scan(args: argparse.Namespace) -> int:
     import json
 
-    from .report import render, text
-    from .scan import Options, scan
-    from .timeline import at_or_above
+    from ..evidence.timeline import at_or_above
+    from ..pipeline.scanning import Options, scan
+    from ..report import console as render
+    from ..report import text
 
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
     if jobs < 1:
@@ -576,7 +577,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     on_file = (lambda info: line("file", info.to_dict())) if args.json_lines else None
     index = None
     if args.index:
-        from .index import Index
+        from ..pipeline.index.sqlite import Index
 
         index = Index(args.index)
     try:
@@ -608,8 +609,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _write_scan_html(path: str, result: Any, lead_html: str = "") -> None:
-    from .media.thumbs import thumbnails
-    from .report import html
+    from ..media.thumbs import thumbnails
+    from ..report import html
 
     page = html.render_scan(result, thumbs=thumbnails(html.thumbnail_requests(result)), lead_html=lead_html)
     try:
@@ -648,8 +649,8 @@ class _stage_progress:
 
 
 def cmd_index_add(args: argparse.Namespace) -> int:
-    from .index import AddResult, Index, add_paths, expand_paths
-    from .report import render
+    from ..pipeline.index.sqlite import AddResult, Index, add_paths, expand_paths
+    from ..report import console as render
 
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
     if jobs < 1:
@@ -686,8 +687,8 @@ def cmd_index_add(args: argparse.Namespace) -> int:
 
 
 def cmd_index_stats(args: argparse.Namespace) -> int:
-    from .index import Index
-    from .report import render
+    from ..pipeline.index.sqlite import Index
+    from ..report import console as render
 
     with Index(args.index, create=False) as index:
         stats = index.stats()
@@ -704,9 +705,9 @@ def cmd_index_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .fingerprint import load_or_compute
-    from .index import SEARCH_SCHEMA, Index
-    from .report import render
+    from ..pipeline.index.sqlite import SEARCH_SCHEMA, Index
+    from ..report import console as render
+    from ..signals.fingerprint import load_or_compute
 
     if args.top < 1:
         raise UsageError("--top must be at least 1")
@@ -746,7 +747,7 @@ class _progress:
 
         total = None
         try:
-            from .media.probe import probe
+            from ..media.probe import probe
 
             info = probe(self.path)
             if info.frame_count:
@@ -778,7 +779,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command in ("hash", "compare", "scan", "index", "search", "check"):
-            from .media.ffmpeg import tune_allocator
+            from ..media.ffmpeg import tune_allocator
 
             tune_allocator()
         logging.basicConfig(
@@ -787,7 +788,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream=sys.stderr,
         )
         if args.ffmpeg:
-            from .media.ffmpeg import set_ffmpeg
+            from ..media.ffmpeg import set_ffmpeg
 
             set_ffmpeg(args.ffmpeg)
         if not args.command:
@@ -803,7 +804,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 except OSError:  # the cores were taken away meanwhile: keep what is left
                     pass
     except VidverifyError as exc:
-        from .report.render import error_line
+        from ..report.console import error_line
 
         error_line(str(exc))
         return exc.exit_code
@@ -813,14 +814,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except ImportError as exc:
-        from .report.render import error_line
+        from ..report.console import error_line
 
         error_line(f"a required package is missing: {exc}. Reinstall vidverify (pip install vidverify).")
         return DependencyError.exit_code
     except Exception as exc:  # a bug: one line, and the traceback only when asked for
         if os.environ.get("VIDVERIFY_DEBUG"):
             raise
-        from .report.render import error_line
+        from ..report.console import error_line
 
         error_line(f"internal error: {type(exc).__name__}: {exc} (set VIDVERIFY_DEBUG=1 for a traceback)")
         return 1
@@ -879,8 +880,8 @@ def _add_check_parser(sub: Any, fmt: Any) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     import importlib
 
-    check_mod = importlib.import_module("vidverify.check")  # the package exports the function check() too
-    from .report import render
+    check_mod = importlib.import_module("vidverify.pipeline.check.cases")  # the package exports the function check() too
+    from ..report import console as render
 
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
     if jobs < 1:

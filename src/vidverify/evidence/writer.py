@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .models import MediaInfo, Writer
+from ..models import MediaInfo, Writer
 
 FAMILY_PRIORITY = ("editor", "platform", "messenger", "tool", "ffmpeg", "apple")
 """Writer families, strongest first: the latest software to touch a file wins over the ones before it."""

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .models import Segment
+from ..models import Segment
 
 CHANNEL = "stream-copy"  # Segment.channel of a stream-copied stretch
 MIN_ANCHORS = 3  # packets unique in both files that a run must contain

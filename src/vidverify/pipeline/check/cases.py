@@ -62,9 +62,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import timeline
-from .errors import UsageError
-from .models import Claims, Finding, MediaInfo, Model, ScanResult
+from ...errors import UsageError
+from ...evidence import timeline
+from ...models import Claims, Finding, MediaInfo, Model, ScanResult
 
 log = logging.getLogger("vidverify")
 
@@ -387,7 +387,7 @@ def validate_manifest(doc: Any, *, path: str = "manifest", lines: dict[Path_, in
     try:
         import jsonschema
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        from .errors import DependencyError
+        from ...errors import DependencyError
 
         raise DependencyError("checking a manifest needs the jsonschema package (pip install jsonschema)") from exc
     lines = lines or {}
@@ -550,7 +550,7 @@ def _time_claim(value: Any, at: list[str | int], fail: Callable[[str, Sequence[s
 
 def _place_claim(value: Any, at: list[str | int], fail: Callable[[str, Sequence[str | int]], ManifestError],
                  lines: dict[Path_, int]) -> PlaceClaim:
-    from .place import parse_place
+    from ...evidence.place import parse_place
 
     if isinstance(value, str):
         try:
@@ -585,7 +585,7 @@ def _claims_table(m: Manifest) -> dict[str, Claims]:
 
 
 def _hash(path: str) -> tuple[str | None, str | None]:
-    from .fingerprint import sha256_file
+    from ...signals.fingerprint import sha256_file
 
     try:
         return sha256_file(path), None
@@ -599,7 +599,7 @@ def check(manifest_path: str | os.PathLike[str], *, fail_on: str | None = None, 
     """Verify an evidence archive against its manifest (see the module docstring). ``fail_on`` overrides the
     manifest's ``policy.fail-on``. Raises :class:`ManifestError` for a manifest that is not valid; an unreadable
     listed file is a case with status ``error``, never an exception."""
-    from .scan import Options, scan
+    from ..scanning import Options, scan
 
     m = load_manifest(manifest_path)
     level = fail_on or m.fail_on
@@ -869,7 +869,7 @@ def _time_case(e: Entry, infos: dict[str, MediaInfo], r: ScanResult, policy: tim
 def _place_case(e: Entry, infos: dict[str, MediaInfo], r: ScanResult, policy: timeline.Policy,
                 findings: Sequence[Finding]) -> tuple[str, str, dict[str, Any], set[int]]:
     """A place claim against the file's GPS, or without one, the GPS of its copies."""
-    from .place import distance_m
+    from ...evidence.place import distance_m
 
     assert e.place is not None
     info = infos[e.path]
@@ -919,8 +919,8 @@ def init_manifest(folder: str | os.PathLike[str], *, fail_on: str = "error", job
     groups a scan finds (each member ``same-footage-as`` its group's reference), and the findings at or above
     ``fail_on`` as ``expected-findings`` (the baseline), so that ``check`` passes on the folder as it is now.
     Never overwrites an existing manifest (``ManifestError``)."""
-    from . import __version__
-    from .scan import Options, scan
+    from ... import __version__
+    from ..scanning import Options, scan
 
     d = os.fspath(folder)
     if not os.path.isdir(d):

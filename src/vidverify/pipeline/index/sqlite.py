@@ -50,9 +50,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, NotFoundError, UsageError, VidverifyError
-from .fingerprint import _ARRAYS, HALVES, Fingerprint, _codec_digest, _geometry
-from .models import Edit, MediaInfo, Model, Segment
+from ...errors import InputError, NotFoundError, UsageError, VidverifyError
+from ...models import Edit, MediaInfo, Model, Segment
+from ...signals.fingerprint import _ARRAYS, HALVES, Fingerprint, _codec_digest, _geometry
 
 log = logging.getLogger("vidverify")
 
@@ -651,7 +651,7 @@ class Index:
 
     def search(self, fp: Fingerprint, top: int = 10, *, min_votes: float = MIN_VOTES) -> tuple[SearchResult, ...]:
         """Indexed clips that share footage with ``fp``, best first (at most ``top``)."""
-        from .compare import match_fingerprints
+        from ..comparison import match_fingerprints
 
         if top < 1:
             raise UsageError("top must be at least 1")
@@ -715,7 +715,7 @@ def _swap(s: Segment) -> Segment:
 def expand_paths(paths: Iterable[str]) -> list[str]:
     """The media files under ``paths`` as scan finds them (``scan.discover``: folders searched by suffix, hidden
     files, FIFOs and symlinked folders skipped), then the paths it could not use, so that each gets its error."""
-    from .scan import MEDIA_EXTENSIONS, discover
+    from ..scanning import MEDIA_EXTENSIONS, discover
 
     files, errors = discover(paths, extensions=MEDIA_EXTENSIONS | {".vvfp"})  # saved fingerprints index too
     return files + list(errors)
@@ -723,8 +723,8 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
 
 def _read_media(path: str, keyframes: bool, jobs: int | None, sha256: str) -> tuple[Any, Any, float]:
     """Fingerprint and probe one file; ((MediaInfo, Fingerprint) or None, error text or None, seconds)."""
-    from .fingerprint import fingerprint
-    from .media.probe import probe, readable
+    from ...media.probe import probe, readable
+    from ...signals.fingerprint import fingerprint
 
     started = time.perf_counter()
     try:
@@ -769,7 +769,7 @@ def add_paths(index: Index, paths: Iterable[str], *, keyframes: bool = False, jo
             on_result(r)
 
     todo: list[tuple[str, str, int]] = []  # path, sha256, mtime_ns
-    from .fingerprint import is_fingerprint_file, sha256_file
+    from ...signals.fingerprint import is_fingerprint_file, sha256_file
 
     for path in expand_paths(paths):
         try:
@@ -822,7 +822,7 @@ def add_paths(index: Index, paths: Iterable[str], *, keyframes: bool = False, jo
 
 
 def _now() -> str:
-    from .fingerprint import now_utc
+    from ...signals.fingerprint import now_utc
 
     return now_utc()
 

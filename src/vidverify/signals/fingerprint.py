@@ -30,11 +30,11 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .errors import FingerprintFileError
+from .. import __version__
+from ..errors import FingerprintFileError
+from ..media import decode, ffmpeg
+from ..media.packets import PacketDigests, digest_packets
 from .hashing import PHASH_VERSION, phash_and_mirror_batch, phash_batch, to_hex
-from .media import decode, ffmpeg
-from .media.packets import PacketDigests, digest_packets
 
 FORMAT_NAME = "vidverify-fingerprint"
 FORMAT_VERSION = 3  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness

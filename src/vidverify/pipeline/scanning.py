@@ -28,14 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from . import groups as groups_mod
-from . import timeline
-from .align import SEED_THRESHOLD_BITS
-from .compare import compare, match_fingerprints
-from .errors import UsageError, VidverifyError
-from .fingerprint import Fingerprint
-from .hashing import hamming
-from .models import Finding, Group, Match, MediaInfo, ScanResult
+from ..errors import UsageError, VidverifyError
+from ..evidence import groups as groups_mod
+from ..evidence import timeline
+from ..match.align import SEED_THRESHOLD_BITS
+from ..models import Finding, Group, Match, MediaInfo, ScanResult
+from ..signals.fingerprint import Fingerprint
+from ..signals.hashing import hamming
+from .comparison import compare, match_fingerprints
 
 log = logging.getLogger("vidverify")
 
@@ -132,14 +132,14 @@ class Item:
 
 def process_file(path: str, keyframes: bool = False) -> Item:
     """Probe and fingerprint one file (runs in a worker process). Never raises for a bad file."""
-    from .media.probe import probe
+    from ..media.probe import probe
 
     info = probe(path)
     if info.kind not in ("video", "image"):
         why = info.errors[0] if info.errors else f"not a video or image ({info.kind})"
         return Item(path, info, None, why)
     try:
-        from .fingerprint import fingerprint
+        from ..signals.fingerprint import fingerprint
 
         fp = fingerprint(path, keyframes=keyframes, jobs=1, sha256=info.sha256)
     except VidverifyError as exc:
@@ -197,10 +197,10 @@ def _dask_map(address: str, paths: Sequence[str], keyframes: bool) -> Iterable[I
         from distributed import Client
         from distributed import as_completed as dask_completed
     except ImportError as exc:
-        from .errors import DependencyError
+        from ..errors import DependencyError
 
         raise DependencyError("--dask needs the dask extra: pip install 'vidverify[dask]'") from exc
-    from .errors import DependencyError
+    from ..errors import DependencyError
 
     try:
         client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
@@ -289,7 +289,7 @@ def _dense(fp: Fingerprint) -> np.ndarray:
 
 
 def _halves(fp: Fingerprint) -> list[np.ndarray]:
-    from .fingerprint import HALVES
+    from ..signals.fingerprint import HALVES
 
     return [getattr(fp, h) for h in HALVES]
 
@@ -307,7 +307,7 @@ def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
     keeps the cost near-linear in the number of files. Files that share compressed packets (a stream copy,
     whatever its pictures) are candidates too. (``scan`` runs the all-pairs test in its alignment workers.)"""
     if len(fps) > ALL_PAIRS_MAX:
-        from .streamcopy import shared_pairs
+        from ..match.streamcopy import shared_pairs
 
         return sorted(set(_banded_pairs(fps)) | shared_pairs(fps))
     test = _PairTest(fps)
@@ -318,7 +318,7 @@ class _PairTest:
     """The all-pairs candidate test, with each file's sparse and dense hashes made once, when first needed."""
 
     def __init__(self, fps: Sequence[Fingerprint]) -> None:
-        from .streamcopy import shared_pairs
+        from ..match.streamcopy import shared_pairs
 
         self.fps = fps
         self.copies = shared_pairs(fps)
@@ -343,7 +343,7 @@ class _PairTest:
 
 
 def _banded_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
-    from .index import _Bands, _query_probes, sparse_signature
+    from .index.sqlite import _Bands, _query_probes, sparse_signature
 
     sigs = [sparse_signature(f) for f in fps]
     sizes = np.array([len(h) for h, _ in sigs], dtype=np.int64)
@@ -503,7 +503,7 @@ def _compare_pair(ref: Item, other: Item, opts: Options) -> Match:
 
 def _with_claims(item: Item, opts: Options) -> Item:
     """The sidecar's claims (read by probe) with the user's claims over them."""
-    from .media import sidecar
+    from ..media import claims as sidecar
 
     user = sidecar.user_claims_for(opts.claims, item.path)
     if opts.default_claims is not None:

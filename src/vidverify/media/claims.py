@@ -35,8 +35,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import dates
 from ..errors import SidecarError
+from ..evidence import dates
 from ..models import Claims, Timestamp
 
 MAX_SIDECAR_BYTES = 16 * 2**20

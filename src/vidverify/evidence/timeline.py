@@ -34,8 +34,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..models import Finding, Match, MediaInfo, Timestamp
 from . import dates
-from .models import Finding, Match, MediaInfo, Timestamp
 
 SEVERITIES = ("info", "warning", "error")
 MAX_ZONE = timedelta(hours=14)  # local times lie within UTC-12 .. UTC+14; ±14 h covers every zone

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hashing import hamming
-from .models import Segment
+from ..models import Segment
+from ..signals.hashing import hamming
 
 SEED_THRESHOLD_BITS = 12  # a seed pair: frames within this many bits of 64
 MATCH_THRESHOLD_BITS = 16  # along a found line, a frame matches within this many bits

@@ -38,7 +38,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from ..errors import VidverifyError
-from .ffmpeg import SAFE_INPUT_OPTIONS, input_url, last_error_line, run
+from ..media.ffmpeg import SAFE_INPUT_OPTIONS, input_url, last_error_line, run
 
 log = logging.getLogger("vidverify")
 

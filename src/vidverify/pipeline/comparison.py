@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from . import align as align_mod
-from . import streamcopy
-from .edits import geometry_edits, picture_edits, timeline_edits
-from .fingerprint import Fingerprint, is_fingerprint_file, load_or_compute
-from .models import Edit, FileRef, Match, Segment
+from ..match import align as align_mod
+from ..match import streamcopy
+from ..match.edits import geometry_edits, picture_edits, timeline_edits
+from ..models import Edit, FileRef, Match, Segment
+from ..signals.fingerprint import Fingerprint, is_fingerprint_file, load_or_compute
 
 SAME_FOOTAGE_COVERAGE = 0.9  # one side's footage found in the other at least this share: same footage
 RANDOM_PAIR_BITS = 32.0  # expected distance of unrelated frames' 64-bit hashes
@@ -130,7 +130,7 @@ def _media_path(given: Any, fp: Fingerprint) -> str | None:
 def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
                         threads: int | None = None) -> tuple[Edit, ...]:
     """Add crop/rotate/overlay/colour edits found on a few matched frame pairs of the dominant channel."""
-    from .media.frames import grab_frames
+    from ..media.stills import grab_frames
 
     main = max(m.segments, key=lambda s: s.frames)
     if main.channel.startswith("rotate-"):
@@ -174,9 +174,9 @@ def _rescue_crop(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media
                  kwargs: dict[str, Any]) -> Match:
     """When no frame hash matched, B may show an off-centre part of A's picture (a crop). Look for B's frames
     in A's with ORB features; if a consistent region is found, hash that region of A and align again."""
-    from .edits import find_region
-    from .fingerprint import fingerprint
-    from .media.frames import grab_keyframes
+    from ..match.edits import find_region
+    from ..media.stills import grab_keyframes
+    from ..signals.fingerprint import fingerprint
 
     if not (fa.width and fa.height and fb.width and fb.height):
         return m
@@ -195,7 +195,7 @@ def _rescue_crop(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media
     # check cheaply first: do B's frames look like A's keyframes seen through that region?
     probe_fp = fingerprint(media_a, region=region, keyframes=True, **opts)
     if len(probe_fp) and len(fb):
-        from .hashing import hamming
+        from ..signals.hashing import hamming
 
         close = hamming(fb.hashes[:, None], probe_fp.hashes[None, :]).min(axis=0) <= align_mod.SEED_THRESHOLD_BITS
         if close.sum() < min(2, len(probe_fp)):
@@ -252,8 +252,8 @@ def _findings(m: Match, media_a: str, media_b: str, policy: Any) -> list[Any]:
     """File findings of both sides and, when they share footage, the pair's timeline and edit findings."""
     from dataclasses import replace as _replace
 
-    from . import timeline
-    from .media.probe import probe
+    from ..evidence import timeline
+    from ..media.probe import probe
 
     infos = [_replace(probe(media_a), path=m.a.path), _replace(probe(media_b), path=m.b.path)]
     out = [f for i in infos for f in timeline.file_findings(i, policy)]
