@@ -49,8 +49,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import compare_cases as cc  # noqa: E402
 
+from vidverify.match.verdict import match_fingerprints  # noqa: E402
 from vidverify.media.ffmpeg import ffmpeg_version  # noqa: E402
-from vidverify.signals.fingerprint import Fingerprint, fingerprint  # noqa: E402
+from vidverify.pipeline.ingest import fingerprint  # noqa: E402
+from vidverify.signals.fingerprint import Fingerprint  # noqa: E402
 
 compare_mod = importlib.import_module("vidverify.pipeline.comparison")
 
@@ -392,7 +394,7 @@ def time_match(fa: Fingerprint, fb: Fingerprint, repeat: int) -> dict[str, Any]:
     times, m = [], None
     for _ in range(repeat):
         t0 = time.perf_counter()
-        m = compare_mod.match_fingerprints(fa, fb)
+        m = match_fingerprints(fa, fb)
         times.append(time.perf_counter() - t0)
     assert m is not None
     return {"frames_a": len(fa), "frames_b": len(fb), "seconds": [round(x, 3) for x in times],

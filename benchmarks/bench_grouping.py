@@ -28,8 +28,8 @@ sys.path.insert(0, str(HERE))
 import bench_index as bi  # noqa: E402
 
 from vidverify.evidence import groups  # noqa: E402
-from vidverify.pipeline.comparison import match_fingerprints  # noqa: E402
-from vidverify.pipeline.scanning import candidate_pairs  # noqa: E402
+from vidverify.match.candidates import candidate_pairs  # noqa: E402
+from vidverify.match.verdict import match_fingerprints  # noqa: E402
 from vidverify.signals.fingerprint import Fingerprint  # noqa: E402
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from vidverify.media.ffmpeg import ffmpeg_exe, ffmpeg_version
-from vidverify.signals.fingerprint import fingerprint
+from vidverify.pipeline.ingest import fingerprint
 from vidverify.signals.hashing import hamming
 
 

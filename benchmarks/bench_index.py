@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from vidverify.models import MediaInfo
-from vidverify.pipeline.index.sqlite import Index
+from vidverify.pipeline.index.search import Index
 from vidverify.signals.fingerprint import Fingerprint
 
 QUERY_SECONDS = 60.0

@@ -39,8 +39,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from vidverify.errors import FingerprintFileError  # noqa: E402
 from vidverify.evidence import dates  # noqa: E402
+from vidverify.evidence.place import parse_iso6709  # noqa: E402
+from vidverify.media.fingerprint_file import load as load_fingerprint  # noqa: E402
+from vidverify.media.fingerprint_file import save as save_fingerprint  # noqa: E402
 from vidverify.media.formats import isobmff  # noqa: E402
-from vidverify.media.probe import _Collector, _parse_mdpm, parse_iso6709, probe  # noqa: E402
+from vidverify.media.probe import _Collector, _parse_mdpm, probe  # noqa: E402
 from vidverify.signals.fingerprint import Fingerprint  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "fuzz"
@@ -235,7 +238,7 @@ class Vvfp(Target):
                 arrays[f.name] = rng.integers(0, 2**63, n, dtype=np.uint64)
         self.good = Fingerprint(path="clip.mp4", sha256="0" * 64, size=1, mode="dense", duration=n / 30, fps=30.0,
                                 width=64, height=48, **arrays)
-        self.good.save(work / "good.vvfp")
+        save_fingerprint(self.good, work / "good.vvfp")
         buf = io.BytesIO()
         np.savez(buf, meta=np.array(json.dumps(self.good.meta())), **arrays)
         self.seeds = [(work / "good.vvfp").read_bytes(), buf.getvalue()]
@@ -249,7 +252,7 @@ class Vvfp(Target):
 
         self.path.write_bytes(case)
         try:
-            fp = Fingerprint.load(self.path)
+            fp = load_fingerprint(self.path)
         except FingerprintFileError:
             return
         json.dumps(fp.meta())

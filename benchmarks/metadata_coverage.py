@@ -34,7 +34,7 @@ How values are compared (ExifTool prints dates differently per format):
 * Sub-second parts within 1 ms; coordinates within 1e-5 degrees (ExifTool prints 0.01"); altitude within 0.01 m.
 * A value counts as reproduced when it appears in vidverify's ``MediaInfo``: a date among ``timestamps`` (the
   field that carries it is shown; the expected field is searched first), a device string as ``make``, ``model``,
-  ``software`` or ``encoder``, a position as ``gps`` or, for telemetry, among ``vidverify.media.gpmf.read_gps``
+  ``software`` or ``encoder``, a position as ``gps`` or, for telemetry, among ``vidverify.media.formats.gpmf.read_gps``
   fixes. Files that probe does not accept (kind ``unknown``) are listed apart with the reason.
 """
 

@@ -17,10 +17,13 @@ from typing import Any
 import pytest
 import yaml
 
-from vidverify.cli import commands as cli
-from vidverify.pipeline.check.cases import CheckCase, CheckResult, ManifestError, check, load_manifest
-
-check_mod = importlib.import_module("vidverify.pipeline.check.cases")  # vidverify.check is also the exported function
+from vidverify import errors as cli_exit
+from vidverify.cli import main as cli
+from vidverify.models import CheckCase, CheckResult
+from vidverify.pipeline.check import manifest as manifest_mod
+from vidverify.pipeline.check.cases import check
+from vidverify.pipeline.check.manifest import ManifestError, load_manifest
+from vidverify.report import ci
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "manifest.example.yaml"
@@ -76,7 +79,7 @@ def by_kind(cases: list[dict[str, Any]] | tuple[CheckCase, ...]) -> dict[str, li
 
 def test_example_manifest_is_valid_against_the_schema() -> None:
     doc = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    check_mod.validate_manifest(check_mod._plain(doc), path=str(EXAMPLE))
+    manifest_mod.validate_manifest(manifest_mod._plain(doc), path=str(EXAMPLE))
 
 
 def test_the_example_manifest_holds_on_the_demo_case(case: Path, tmp_path: Path,
@@ -88,7 +91,7 @@ def test_the_example_manifest_holds_on_the_demo_case(case: Path, tmp_path: Path,
     code, out, err = run(["check", str(manifest), "--json", "--junit", str(junit), "--html", str(html),
                           "--jobs", "2"], capsys)
     doc = json.loads(out)
-    assert code == cli.EXIT_OK, (err, [c for c in doc["cases"] if c["status"] != "pass"])
+    assert code == cli_exit.EXIT_OK, (err, [c for c in doc["cases"] if c["status"] != "pass"])
     assert doc["schema"] == "vidverify/check@1" and doc["status"] == "pass"
     assert {"manifest", "cases", "summary", "findings"} <= set(doc)
     assert all({"id", "name", "status", "message", "evidence"} <= set(c) for c in doc["cases"])
@@ -133,7 +136,7 @@ def test_a_tampered_copy_fails_integrity(case: Path, tmp_path: Path, capsys: pyt
         entry("clip.mp4", sha(src))]}))
     code, out, _ = run(["check", str(manifest), "--json", "--jobs", "1", "--no-pictures"], capsys)
     doc = json.loads(out)
-    assert code == cli.EXIT_FINDINGS
+    assert code == cli_exit.EXIT_FINDINGS
     [integ] = by_kind(doc["cases"])["integrity"]
     assert integ["status"] == "fail" and "changed or replaced" in integ["message"]
     assert integ["evidence"]["expected"] == sha(src)
@@ -143,14 +146,13 @@ def test_a_tampered_copy_fails_integrity(case: Path, tmp_path: Path, capsys: pyt
 
 
 def test_a_file_changed_during_the_check_fails(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib
 
-    scan_mod = importlib.import_module("vidverify.pipeline.scanning")  # the module (the package may export a scan function)
+    cases_mod = importlib.import_module("vidverify.pipeline.check.cases")
     clip = tmp_path / "clip.mp4"
     shutil.copy(case / "reupload_trimmed.mp4", clip)
     digest = sha(clip)
     manifest = write(tmp_path / "m.yaml", yaml.safe_dump({"files": [entry("clip.mp4", digest)]}))
-    real_scan = scan_mod.scan
+    real_scan = cases_mod.scan
 
     def scan_then_touch(*a: Any, **k: Any) -> Any:
         result = real_scan(*a, **k)
@@ -158,7 +160,7 @@ def test_a_file_changed_during_the_check_fails(case: Path, tmp_path: Path, monke
             fh.write(b"\0")
         return result
 
-    monkeypatch.setattr(scan_mod, "scan", scan_then_touch)
+    monkeypatch.setattr(cases_mod, "scan", scan_then_touch)
     r = check(manifest, pictures=False)
     [fc] = r.files
     assert fc.expected == fc.before == fc.scanned == digest and fc.after == sha(clip) != digest
@@ -173,7 +175,7 @@ def test_an_unreadable_listed_file_is_an_error_exit_4(tmp_path: Path, capsys: py
     manifest = write(tmp_path / "vidverify.yaml", yaml.safe_dump({"files": [entry("notes.mp4", sha(bad))]}))
     code, out, _ = run(["check", str(manifest), "--json"], capsys)
     doc = json.loads(out)
-    assert code == cli.EXIT_INPUT
+    assert code == cli_exit.EXIT_INPUT
     kinds = by_kind(doc["cases"])
     assert kinds["integrity"][0]["status"] == "pass"
     assert kinds["readable"][0]["status"] == "error" and doc["summary"]["errors"] == 1
@@ -208,7 +210,7 @@ def test_false_relation_claims_and_policy_fail(case: Path, tmp_path: Path,
     manifest = write(case.parent / "lies.yaml", yaml.safe_dump(lies_manifest(case), sort_keys=False))
     junit = tmp_path / "lies.xml"
     code, out, err = run(["check", str(manifest), "--junit", str(junit), "--github", "--jobs", "2"], capsys)
-    assert code == cli.EXIT_FINDINGS, err
+    assert code == cli_exit.EXIT_FINDINGS, err
     r = check(manifest, jobs=2)
     cases = {(c.kind, c.name): c for c in r.cases}
     rel = cases[("relation", "original independent-of reencoded")]
@@ -306,7 +308,7 @@ def test_bad_manifests_exit_2_naming_field_and_line(archive: Path, capsys: pytes
                                                     field: str | None, line: int, words: str) -> None:
     manifest = write(archive / "vidverify.yaml", text.format(A=sha(archive / "a.mp4"), B=sha(archive / "b.mp4")))
     code, out, err = run(["check", str(manifest)], capsys)
-    assert code == cli.EXIT_USAGE, err
+    assert code == cli_exit.EXIT_USAGE, err
     assert out == ""
     assert f"line {line}:" in err and words in err, err
     if field:
@@ -328,10 +330,10 @@ def test_json_manifests_get_fields_and_lines_too(archive: Path, capsys: pytest.C
     doc = {"files": [{"path": "a.mp4", "sha256": sha(archive / "a.mp4"), "id": 7}]}
     manifest = write(archive / "m.json", json.dumps(doc, indent=2))
     code, _, err = run(["check", str(manifest)], capsys)
-    assert code == cli.EXIT_USAGE and "files[0].id: should be text, got int" in err and "line 6:" in err
-    assert run(["check", str(archive / "none.yaml")], capsys)[0] == cli.EXIT_USAGE
-    assert run(["check"], capsys)[0] == cli.EXIT_USAGE
-    assert run(["check", str(manifest), "--init", str(archive)], capsys)[0] == cli.EXIT_USAGE
+    assert code == cli_exit.EXIT_USAGE and "files[0].id: should be text, got int" in err and "line 6:" in err
+    assert run(["check", str(archive / "none.yaml")], capsys)[0] == cli_exit.EXIT_USAGE
+    assert run(["check"], capsys)[0] == cli_exit.EXIT_USAGE
+    assert run(["check", str(manifest), "--init", str(archive)], capsys)[0] == cli_exit.EXIT_USAGE
 
 
 def test_a_valid_manifest_resolves_ids_paths_and_policy(archive: Path) -> None:
@@ -353,7 +355,7 @@ def test_a_valid_manifest_resolves_ids_paths_and_policy(archive: Path) -> None:
     assert m.fail_on == "warning" and m.allowed_writers == ("camera",)
     assert (m.policy.clock_tolerance_s, m.policy.place_tolerance_m, m.policy.now) == (30.0, 100.0,
                                                                                       "2026-04-01T00:00:00Z")
-    table = check_mod._claims_table(m)
+    table = manifest_mod.claims_table(m)
     assert table[os.path.abspath(a.path)].claimed_time == "2026-03-14T09:26:53-04:00"
     assert table[os.path.abspath(b.path)].claimed_time is None  # a window is checked by check, not the timeline
 
@@ -366,12 +368,12 @@ def test_github_annotation_escaping() -> None:
                      severity="warning", line=12)
     r = CheckResult(manifest="ev, 1:a.yaml", fail_on="warning", status="fail", cases=(case,),
                     summary={"total": 1, "passed": 0, "failed": 1, "errors": 0, "skipped": 0})
-    assert check_mod.github_annotations(r) == [
+    assert ci.github_annotations(r) == [
         "::warning file=ev%2C 1%3Aa.yaml,line=12,title=vidverify finding%3A a%2Cb%3A c::100%25 wrong%0D%0Asecond "
         "line: yes, really"
     ]
     ok = CheckCase("x", "integrity", "a", "pass", "fine")
-    assert check_mod.github_annotations(CheckResult("m", "error", "pass", (ok,), {})) == []
+    assert ci.github_annotations(CheckResult("m", "error", "pass", (ok,), {})) == []
 
 
 def test_junit_marks_each_status(tmp_path: Path) -> None:
@@ -380,9 +382,9 @@ def test_junit_marks_each_status(tmp_path: Path) -> None:
     cases = tuple(CheckCase(f"k:{s}", "readable", s, s, f"{s} \x07message") for s in ("pass", "fail", "error", "skip"))
     r = CheckResult("m.yaml", "error", "error", cases,
                     {"total": 4, "passed": 1, "failed": 1, "errors": 1, "skipped": 1})
-    from vidverify.report.console import write_text_atomic
+    from vidverify.media.files import write_atomic
 
-    out = write_text_atomic(tmp_path / "j.xml", check_mod.junit_xml(r))
+    out = write_atomic(tmp_path / "j.xml", ci.junit_xml(r))
     [suite] = list(junitparser.JUnitXml.fromfile(str(out)))
     got = {c.name: [type(x).__name__ for x in c.result] for c in suite}
     assert got == {"pass": [], "fail": ["Failure"], "error": ["Error"], "skip": ["Skipped"]}
@@ -400,7 +402,7 @@ def test_init_writes_a_manifest_that_passes(case: Path, tmp_path: Path, capsys: 
                  "reupload_reencoded.info.json", "IMG_4522.MOV"):
         shutil.copy(case / name, d / name)
     code, out, err = run(["check", "--init", str(d), "--jobs", "2"], capsys)
-    assert code == cli.EXIT_OK, err
+    assert code == cli_exit.EXIT_OK, err
     manifest = d / "vidverify.yaml"
     text = manifest.read_text(encoding="utf-8")
     doc = yaml.safe_load(text)
@@ -413,9 +415,9 @@ def test_init_writes_a_manifest_that_passes(case: Path, tmp_path: Path, capsys: 
     assert {x["code"] for x in doc["expected-findings"]} == {"capture-after-upload"}
     code, out, err = run(["check", str(manifest), "--json", "--jobs", "2"], capsys)
     result = json.loads(out)
-    assert code == cli.EXIT_OK, [c for c in result["cases"] if c["status"] != "pass"]
+    assert code == cli_exit.EXIT_OK, [c for c in result["cases"] if c["status"] != "pass"]
     assert result["summary"]["failed"] == 0 and result["summary"]["passed"] == result["summary"]["total"] == 11
     # never over an existing manifest
     code, _, err = run(["check", "--init", str(d)], capsys)
-    assert code == cli.EXIT_USAGE and "already exists" in err
+    assert code == cli_exit.EXIT_USAGE and "already exists" in err
     assert manifest.read_text(encoding="utf-8") == text

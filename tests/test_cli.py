@@ -18,6 +18,7 @@ import pytest
 
 import vidverify
 from vidverify import Fingerprint
+from vidverify.media.fingerprint_file import load as load_fingerprint
 
 EXIT_OK, EXIT_USAGE, EXIT_DEPENDENCY, EXIT_INPUT = 0, 2, 3, 4
 ERROR = "vidverify: error:"
@@ -171,7 +172,7 @@ def test_hash_output_file_loads_back_equal(media: dict[str, Path], tmp_path: Pat
     assert proc.returncode == EXIT_OK and proc.stderr == ""
     assert str(out) in proc.stdout  # the table says where it went
     assert [p.name for p in tmp_path.iterdir()] == ["out.vvfp"]  # no temporary file left behind
-    assert Fingerprint.load(out) == vidverify.fingerprint(str(media["clip"]))
+    assert load_fingerprint(out) == vidverify.fingerprint(str(media["clip"]))
 
 
 def test_hash_json_has_a_frame_per_decoded_frame(media: dict[str, Path], tmp_path: Path) -> None:
@@ -210,8 +211,8 @@ def test_hash_several_inputs_into_a_folder(media: dict[str, Path], tmp_path: Pat
     proc = vidverify_cli("hash", str(media["clip"]), str(media["vfr"]), "-o", str(out))
     assert proc.returncode == EXIT_OK and proc.stderr == ""
     assert sorted(p.name for p in out.iterdir()) == ["clip.mp4.vvfp", "vfr.mp4.vvfp"]
-    assert Fingerprint.load(out / "vfr.mp4.vvfp") == vidverify.fingerprint(str(media["vfr"]))
-    assert len(Fingerprint.load(out / "clip.mp4.vvfp")) == 60
+    assert load_fingerprint(out / "vfr.mp4.vvfp") == vidverify.fingerprint(str(media["vfr"]))
+    assert len(load_fingerprint(out / "clip.mp4.vvfp")) == 60
 
 
 def test_hash_several_inputs_need_a_folder(media: dict[str, Path], tmp_path: Path) -> None:

@@ -9,8 +9,10 @@ import pytest
 
 import vidverify
 from tests.fixtures import make_fixtures
+from vidverify.match.verdict import match_fingerprints
+from vidverify.media.fingerprint_file import save as save_fingerprint
 from vidverify.models import Match
-from vidverify.pipeline.comparison import compare, match_fingerprints
+from vidverify.pipeline.comparison import compare
 from vidverify.testing import synth
 
 SIZE = (480, 270)
@@ -161,8 +163,8 @@ def test_unrelated(clips: dict[str, Path]) -> None:
 
 def test_fingerprint_files_and_json_round_trip(clips: dict[str, Path], tmp_path: Path) -> None:
     fa, fb = vidverify.fingerprint(clips["src"]), vidverify.fingerprint(clips["cut"])
-    fa.save(tmp_path / "a.vvfp")
-    fb.save(tmp_path / "b.vvfp")
+    save_fingerprint(fa, tmp_path / "a.vvfp")
+    save_fingerprint(fb, tmp_path / "b.vvfp")
     m = compare(tmp_path / "a.vvfp", tmp_path / "b.vvfp")
     assert m.a.path == str(tmp_path / "a.vvfp")
     assert seg_times(m) == seg_times(match_fingerprints(fa, fb))

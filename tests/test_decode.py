@@ -17,6 +17,7 @@ from vidverify.errors import (
     UnsupportedFormatError,
 )
 from vidverify.media import decode
+from vidverify.signals.fingerprint import FrameBatch
 
 
 def frames_of(path: Path, **kw: object) -> tuple[np.ndarray, np.ndarray]:
@@ -204,7 +205,7 @@ def test_a_failing_segment_stops_the_others(tmp_path: Path) -> None:
     seen: list[float] = []
     failed = threading.Event()
 
-    def transform(batch: decode.FrameBatch) -> None:
+    def transform(batch: FrameBatch) -> None:
         seen.append(float(batch.times[0]))
         if batch.times[0] >= cut:
             failed.set()

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from vidverify.evidence.timeline import Policy, at_or_above, file_findings
+from vidverify.evidence.codes import at_or_above
+from vidverify.evidence.timeline import Policy, file_findings
 from vidverify.media.probe import probe
-from vidverify.pipeline.scanning import Options, scan
+from vidverify.pipeline.scanning import ScanOptions as Options
+from vidverify.pipeline.scanning import scan
 from vidverify.testing import synth
 
 NOW = Policy(now="2026-11-28T12:00:00Z")

@@ -12,7 +12,12 @@ import vidverify
 from tests.fixtures import make_fixtures
 from vidverify.errors import FingerprintFileError
 from vidverify.media import decode
-from vidverify.signals.fingerprint import Fingerprint, is_fingerprint_file, load_or_compute, sha256_file
+from vidverify.media.files import sha256_file
+from vidverify.media.fingerprint_file import is_fingerprint_file
+from vidverify.media.fingerprint_file import load as load_fingerprint
+from vidverify.media.fingerprint_file import save as save_fingerprint
+from vidverify.pipeline.ingest import load_or_compute
+from vidverify.signals.fingerprint import Fingerprint
 from vidverify.signals.hashing import hamming, phash_batch
 
 
@@ -40,9 +45,9 @@ def test_keyframe_fingerprint_is_a_subset(media: dict[str, Path]) -> None:
 def test_save_load_round_trip(media: dict[str, Path], tmp_path: Path) -> None:
     fp = vidverify.fingerprint(media["vfr"])
     out = tmp_path / "x.vvfp"
-    fp.save(out)
+    save_fingerprint(fp, out)
     assert is_fingerprint_file(out)
-    back = Fingerprint.load(out)
+    back = load_fingerprint(out)
     assert back == fp
     assert np.array_equal(back.times, fp.times)
     assert load_or_compute(out) == fp
@@ -73,7 +78,7 @@ def test_bad_fingerprint_files(tmp_path: Path, content: bytes) -> None:
     bad.write_bytes(content)
     assert not is_fingerprint_file(bad)
     with pytest.raises(FingerprintFileError):
-        Fingerprint.load(bad)
+        load_fingerprint(bad)
 
 
 def test_newer_format_version_is_refused(media: dict[str, Path], tmp_path: Path) -> None:
@@ -85,7 +90,7 @@ def test_newer_format_version_is_refused(media: dict[str, Path], tmp_path: Path)
              rot270=fp.rot270,
              mirrored=fp.mirrored, luma_mean=fp.luma_mean, luma_std=fp.luma_std)
     with pytest.raises(FingerprintFileError, match="newer"):
-        Fingerprint.load(out)
+        load_fingerprint(out)
 
 
 def test_image_is_a_one_frame_video(media: dict[str, Path]) -> None:
@@ -126,10 +131,12 @@ def test_bars_found_while_decoding_restart_on_the_picture_inside(tmp_path: Path,
 
     monkeypatch.setattr(decode, "detect_bars", slow_detect)
     monkeypatch.setattr(decode._Segment, "_deliver", noted_deliver)
-    counted: list[int] = []
-    fp_box = vidverify.fingerprint(boxed, jobs=2, progress=counted.append)
+    counted: list[tuple[int, int | None]] = []
+    fp_box = vidverify.fingerprint(boxed, jobs=2, progress=lambda done, total: counted.append((done, total)))
     assert fp_box.active_area == tuple(layout.active.to_list())
-    assert sum(counted) == len(fp_box) == 900
+    # the total comes first, from the container; no frame is counted twice (the whole-picture frames were not)
+    assert counted[0] == (0, 900) and counted[-1][0] == len(fp_box) == 900
+    assert all(a[0] <= b[0] for a, b in zip(counted, counted[1:], strict=False))
     assert 1 <= len(whole_picture) <= 3 and sum(whole_picture) < 450  # stopped, not decoded to the end
     monkeypatch.undo()
     frames = np.concatenate([b.frames for b in decode.iter_frames(boxed, layout=layout, jobs=2)])

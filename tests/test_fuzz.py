@@ -28,8 +28,11 @@ from hypothesis import strategies as st
 
 from vidverify.errors import FingerprintFileError
 from vidverify.evidence import dates
+from vidverify.evidence.place import parse_iso6709
+from vidverify.media.fingerprint_file import load as load_fingerprint
+from vidverify.media.fingerprint_file import save as save_fingerprint
 from vidverify.media.formats import isobmff
-from vidverify.media.probe import _Collector, _parse_mdpm, parse_iso6709
+from vidverify.media.probe import _Collector, _parse_mdpm
 from vidverify.signals.fingerprint import Fingerprint
 
 FUZZ = settings(max_examples=300, deadline=None, database=None,
@@ -208,7 +211,7 @@ def _fingerprint(n: int = 12) -> Fingerprint:
 
 def _vvfp_bytes(tmp: Path) -> bytes:
     out = tmp / "good.vvfp"
-    _fingerprint().save(out)
+    save_fingerprint(_fingerprint(), out)
     return out.read_bytes()
 
 
@@ -223,7 +226,7 @@ def _load_bytes(tmp: Path, data: bytes) -> None:
     path = tmp / "mutated.vvfp"
     path.write_bytes(data)
     try:
-        fp = Fingerprint.load(path)
+        fp = load_fingerprint(path)
     except FingerprintFileError:
         return
     json.dumps(fp.to_dict(), allow_nan=True)
@@ -296,20 +299,20 @@ def test_regression_vvfp_huge_declared_shape(tmp_path: Path) -> None:
     path = tmp_path / "huge.vvfp"
     path.write_bytes(buf.getvalue())
     with pytest.raises(FingerprintFileError, match="does not fit"):
-        Fingerprint.load(path)
+        load_fingerprint(path)
 
 
 def test_regression_vvfp_fifo_does_not_block(tmp_path: Path) -> None:
     """compare checks whether an argument is a fingerprint file by opening it: a FIFO blocked for ever."""
     import os
 
-    from vidverify.signals.fingerprint import is_fingerprint_file
+    from vidverify.media.fingerprint_file import is_fingerprint_file
 
     fifo = tmp_path / "x.vvfp"
     os.mkfifo(fifo)
     assert not is_fingerprint_file(fifo)
     with pytest.raises(FingerprintFileError, match="not a regular file"):
-        Fingerprint.load(fifo)
+        load_fingerprint(fifo)
 
 
 @pytest.mark.parametrize("text", ["2020-01-01T00:00:00+99:99", "2020-01-01T00:00:00-15:00",
@@ -345,7 +348,7 @@ def test_regression_vvfp_damaged_zip_members(tmp_path: Path) -> None:
     path = tmp_path / "odd.vvfp"
     path.write_bytes(bytes(odd))
     with pytest.raises(FingerprintFileError):
-        Fingerprint.load(path)
+        load_fingerprint(path)
 
 
 def test_regression_isobmff_sample_count_amplification() -> None:

@@ -105,7 +105,7 @@ def _unblock_fifos(folder: Path) -> None:
 
 def run_inprocess(args: list[str], cwd: Path) -> Result:
     """``cli.main(args)`` in a watchdog thread, with stdout/stderr captured and ``cwd`` as working directory."""
-    from vidverify.cli import commands as cli
+    from vidverify.cli import main as cli
 
     out, err = io.StringIO(), io.StringIO()
     box: dict[str, int] = {}

@@ -1,4 +1,4 @@
-"""The HTML report (report/html.py, media/thumbs.py, compare --html): structure, self-containment, escaping,
+"""The HTML report (report/html.py, media/stills.py, compare --html): structure, self-containment, escaping,
 atomic writing, and a headless Chromium load (skipped when /usr/bin/chromium is absent)."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import cv2
 import numpy as np
 import pytest
 
-from vidverify.cli.commands import main
+from vidverify.cli.main import main
 from vidverify.media.probe import probe
-from vidverify.media.thumbs import thumbnails
+from vidverify.media.stills import thumbnails
 from vidverify.models import Claims, Edit, FileRef, Finding, Group, Match, MediaInfo, ScanResult, Segment
 from vidverify.pipeline.comparison import compare
 from vidverify.report import html

@@ -21,20 +21,17 @@ import numpy as np
 import pytest
 
 from tests.test_cli import _env, error_lines, vidverify_cli
-from vidverify.errors import InputError, NotFoundError
+from vidverify.errors import IndexFileError, InputError, NotFoundError
+from vidverify.match.candidates import sparse_signature
+from vidverify.media.fingerprint_file import save as save_fingerprint
 from vidverify.media.probe import probe
-from vidverify.models import MediaInfo, Segment
-from vidverify.pipeline.index.sqlite import (
-    SCHEMA_VERSION,
-    Index,
-    IndexFileError,
-    SearchResult,
-    add_paths,
-    decode_fingerprint,
-    encode_fingerprint,
-    sparse_signature,
-)
-from vidverify.signals.fingerprint import Fingerprint, fingerprint
+from vidverify.models import MediaInfo, SearchResult, Segment
+from vidverify.pipeline.index.search import Index
+from vidverify.pipeline.index.sqlite import SCHEMA_VERSION, SqliteStore
+from vidverify.pipeline.ingest import add_paths, fingerprint
+from vidverify.signals.fingerprint import Fingerprint
+from vidverify.signals.fingerprint import pack as encode_fingerprint
+from vidverify.signals.fingerprint import unpack as decode_fingerprint
 from vidverify.testing import synth
 
 # ------------------------------------------------------------------------------------------ synthetic data
@@ -117,9 +114,9 @@ def test_blob_round_trip_is_exact_and_compact() -> None:
 
 
 def _arrays() -> tuple[str, ...]:
-    from vidverify.signals.fingerprint import _ARRAYS
+    from vidverify.signals.fingerprint import FRAME_CHANNELS
 
-    return _ARRAYS
+    return tuple(c.name for c in FRAME_CHANNELS)
 
 
 def _fields(fp: Fingerprint) -> dict[str, Any]:
@@ -271,7 +268,7 @@ def test_concurrent_writers(tmp_path: Path, processes: int) -> None:
             assert ix.fingerprint(f"{s:064x}") == synth_fp(s, seconds=10)
 
 
-class _StallingIndex(Index):
+class _StallingIndex(SqliteStore):
     """Writes its rows, then stalls before COMMIT (so that the test can kill it mid-transaction)."""
 
     stalled: Any = None
@@ -432,7 +429,7 @@ def test_cli_index_add_stats_search(tmp_path: Path, clips: dict[str, Path]) -> N
     assert hit["segments"][0]["b_start"] == pytest.approx(4.0, abs=0.1)
 
     vvfp = tmp_path / "q.vvfp"
-    fingerprint(clips["query"]).save(vvfp)
+    save_fingerprint(fingerprint(clips["query"]), vvfp)
     plain = vidverify_cli("search", str(vvfp), "--index", db, env=env)
     assert plain.returncode == 0 and "source.mp4" in plain.stdout and "same-footage" in plain.stdout
 
@@ -456,7 +453,7 @@ def test_cli_help_has_examples() -> None:
 
 
 def test_candidate_votes_need_hits_on_one_line() -> None:
-    from vidverify.pipeline.index.sqlite import _line_votes
+    from vidverify.match.candidates import line_votes as _line_votes
 
     rng = np.random.default_rng(3)
     frames = np.arange(20)
@@ -499,7 +496,7 @@ def test_search_across_dense_and_keyframe_fingerprints(tmp_path: Path, sparse_si
 def test_add_paths_takes_fingerprint_files(tmp_path: Path, clips: dict[str, Path]) -> None:
     vvfp = tmp_path / "other1.vvfp"
     fp = fingerprint(clips["other1"])
-    fp.save(vvfp)
+    save_fingerprint(fp, vvfp)
     junk = tmp_path / "junk.vvfp"
     junk.write_bytes(b"PK\x03\x04 not really a zip")
     with Index(tmp_path / "ix.sqlite") as ix:
@@ -537,15 +534,14 @@ def test_version_1_blobs_still_load() -> None:
     import struct
     import zlib
 
-    from vidverify.pipeline.index.sqlite import _DTYPES, _U64, _shuffle
-    from vidverify.signals.fingerprint import ALL_HALVES_FLAT, HALVES
+    from vidverify.signals.fingerprint import ALL_HALVES_FLAT, BY_NAME, HALVES, _shuffle
 
     fp = synth_fp(21, seconds=5)
     meta = json.dumps(fp.meta()).encode()
     parts = []
     for name in (a for a in _arrays() if a not in (*HALVES, "half_flat")):
-        arr = np.ascontiguousarray(getattr(fp, name), dtype=_DTYPES[name])
-        if name in _U64:
+        arr = np.ascontiguousarray(getattr(fp, name), dtype=BY_NAME[name].dtype)
+        if BY_NAME[name].delta:
             arr = np.concatenate([arr[:1], np.bitwise_xor(arr[1:], arr[:-1])])
         parts.append(_shuffle(arr.tobytes(), arr.itemsize))
     blob = b"VVFB" + struct.pack("<BII", 1, len(fp), len(meta)) + meta + zlib.compress(b"".join(parts))

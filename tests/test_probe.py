@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from vidverify.media.probe import parse_iso6709, probe
+from vidverify.evidence.place import parse_iso6709
+from vidverify.media.probe import probe
 
 CONTRACT_KEYS = {
     "path", "sha256", "size", "kind", "container", "duration", "width", "height", "fps", "frame_count",

@@ -11,9 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from vidverify.cli import commands as cli
+from vidverify import errors as cli_exit
+from vidverify.cli import main as cli
+from vidverify.match.candidates import candidate_pairs
+from vidverify.media.files import discover
 from vidverify.models import ScanResult
-from vidverify.pipeline.scanning import Options, candidate_pairs, discover, scan
+from vidverify.pipeline import workers
+from vidverify.pipeline.scanning import ScanOptions as Options
+from vidverify.pipeline.scanning import scan
 from vidverify.testing import synth
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,20 +81,20 @@ def test_scan_round_trips_through_json(case_result: ScanResult) -> None:
 
 def test_scan_cli_json_lines_and_exit_codes(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     claims = str(case / "claims.yaml")
-    assert cli.main(["scan", str(case), "--json", "--claims", claims, "--no-pictures"]) == cli.EXIT_FINDINGS
+    assert cli.main(["scan", str(case), "--json", "--claims", claims, "--no-pictures"]) == cli_exit.EXIT_FINDINGS
     doc = json.loads(capsys.readouterr().out)
     assert doc["schema"] == "vidverify/scan@1"
     assert {"files", "groups", "findings"} <= set(doc)
     assert all({"claims", "sha256", "created"} <= set(f) for f in doc["files"])
     assert all({"code", "severity", "paths", "message", "evidence"} <= set(f) for f in doc["findings"])
     assert all({"id", "members", "reference", "pairs"} <= set(g) for g in doc["groups"])
-    assert cli.main(["scan", str(case), "--json-lines", "--no-pictures", "--fail-on", "never"]) == cli.EXIT_OK
+    assert cli.main(["scan", str(case), "--json-lines", "--no-pictures", "--fail-on", "never"]) == cli_exit.EXIT_OK
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     kinds = [x["type"] for x in lines]
     assert kinds.count("file") == 9 and kinds.count("group") == 1 and kinds[-1] == "summary"
     assert kinds.index("group") > max(i for i, k in enumerate(kinds) if k == "file")
     # without the claims file the worst finding is the capture-after-upload error; with --fail-on warning too
-    assert cli.main(["scan", str(case), "--no-pictures", "--fail-on", "warning"]) == cli.EXIT_FINDINGS
+    assert cli.main(["scan", str(case), "--no-pictures", "--fail-on", "warning"]) == cli_exit.EXIT_FINDINGS
     out = capsys.readouterr().out
     assert "reference" in out and "capture-after-upload" in out
 
@@ -129,7 +134,7 @@ def test_bad_files_in_a_folder_do_not_stop_the_scan(small: dict[str, Path], tmp_
     code = cli.main(["scan", str(folder), "--json"])
     doc = json.loads(capsys.readouterr().out)
     err = capsys.readouterr().err
-    assert code == cli.EXIT_INPUT
+    assert code == cli_exit.EXIT_INPUT
     errors = {os.path.basename(k): v for k, v in doc["errors"].items()}
     assert set(errors) == {"empty.mp4", "notes.mp4", "truncated.mp4", "pipe.mp4", "loop.mp4"}
     assert "Traceback" not in err
@@ -149,7 +154,7 @@ def test_discover_and_candidates(small: dict[str, Path]) -> None:
     files, errors = discover([small["x"].parent, small["x"].parent / "missing.mp4"])
     assert [os.path.basename(f) for f in files] == ["compilation.mp4", "x.mp4", "x_small.mp4", "y.mp4", "z.mp4"]
     assert list(errors.values()) == ["no such file or folder"]
-    from vidverify.signals.fingerprint import fingerprint
+    from vidverify.pipeline.ingest import fingerprint
 
     fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small", "comp")]
     assert candidate_pairs(fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
@@ -159,11 +164,11 @@ def test_banded_candidates_for_large_scans_find_the_same_pairs(small: dict[str, 
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
-    from vidverify.signals.fingerprint import fingerprint
+    from vidverify.pipeline.ingest import fingerprint
 
-    scan_mod = importlib.import_module("vidverify.pipeline.scanning")  # the package exports the function under that name
+    candidates_mod = importlib.import_module("vidverify.match.candidates")
     fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small", "comp")]
-    monkeypatch.setattr(scan_mod, "ALL_PAIRS_MAX", 0)
+    monkeypatch.setattr(candidates_mod, "ALL_PAIRS_MAX", 0)
     assert candidate_pairs(fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
 
 
@@ -175,7 +180,7 @@ def test_dask_cluster_gives_the_same_result(small: dict[str, Path]) -> None:
                                   silence_logs=40) as cluster:
         remote = scan(paths, options=Options(pictures=False, dask=cluster.scheduler_address))
         assert cli.main(["scan", "--dask", cluster.scheduler_address, "--json", "--no-pictures",
-                         *map(str, paths)]) == cli.EXIT_OK
+                         *map(str, paths)]) == cli_exit.EXIT_OK
     assert remote == local
 
 
@@ -183,12 +188,12 @@ def test_dask_unreachable_is_a_one_line_error(small: dict[str, Path], capsys: py
     pytest.importorskip("distributed")
     code = cli.main(["scan", "--dask", "tcp://127.0.0.1:1", "--no-pictures", str(small["x"])])
     err = capsys.readouterr().err
-    assert code == cli.EXIT_DEPENDENCY and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert code == cli_exit.EXIT_DEPENDENCY and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "cannot reach the Dask scheduler" in err
 
 
 def test_scan_with_an_index_skips_unchanged_files(small: dict[str, Path], tmp_path: Path) -> None:
-    from vidverify.pipeline.index.sqlite import Index
+    from vidverify import Index
 
     paths = [small["x"], small["x_small"], small["z"]]
     db = tmp_path / "idx.sqlite"
@@ -226,20 +231,20 @@ def _affinity(_: int) -> tuple[int, list[int]]:
                     reason="needs two usable cores")
 def test_jobs_are_cores() -> None:
     """--jobs N keeps the run on N cores, and each pool worker on one core of its own."""
-    import importlib
 
-    scan_mod = importlib.import_module("vidverify.pipeline.scanning")
     cores = sorted(os.sched_getaffinity(0))
-    with scan_mod._pool(2) as pool:
+    with workers.pool(2) as pool:
         seen = dict(pool.map(_affinity, range(8)))  # worker pid -> its cores
     assert all(len(a) == 1 and a[0] in cores for a in seen.values())
     assert len({a[0] for a in seen.values()}) == len(seen)  # two workers never share a core
     before = os.sched_getaffinity(0)
     assert cli.main(["scan", "--jobs", "1", "--json", str(Path(__file__).parent / "no-such-dir")]) != 0
     assert os.sched_getaffinity(0) == before  # an in-process run gives its caller the cores back
-    code = "import os; from vidverify import cli; cli._limit_cores(1); print(len(os.sched_getaffinity(0)))"
+    code = "import os; from vidverify.pipeline import workers; workers.limit_cores(1); " \
+        "print(len(os.sched_getaffinity(0)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "1"
-    code = f"import os; from vidverify import cli; cli._limit_cores({len(cores)}); print(len(os.sched_getaffinity(0)))"
+    code = f"import os; from vidverify.pipeline import workers; workers.limit_cores({len(cores)}); " \
+        "print(len(os.sched_getaffinity(0)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(len(cores))

@@ -17,7 +17,6 @@ from vidverify.errors import InputError, SidecarError
 from vidverify.media import claims as sidecar
 from vidverify.media.claims import (
     DEFAULT_KEY,
-    MAX_JSON_DEPTH,
     claims_for,
     find_sidecar,
     merge_claims,
@@ -25,6 +24,7 @@ from vidverify.media.claims import (
     read_info_json,
     timestamps_of,
 )
+from vidverify.media.files import MAX_JSON_DEPTH
 from vidverify.models import Claims, Timestamp
 from vidverify.testing import synth
 
@@ -109,7 +109,7 @@ def test_release_timestamp_is_used_when_timestamp_is_absent(tmp_path: Path) -> N
     ("content", "message"),
     [
         (b"\xff\xfe{}", "not UTF-8"),
-        (b"{", "not valid JSON (line 1 column 2"),
+        (b"{", "line 1: sidecar is not valid JSON (column 2"),
         (b"[1, 2]", "JSON object, not list"),
         (b'"text"', "JSON object, not str"),
         (b'{"timestamp": "yesterday"}', "'timestamp' should be epoch seconds"),
@@ -202,7 +202,7 @@ def test_read_json_claims_file(tmp_path: Path) -> None:
         ("fils:\n  a.mp4: {}\n", "line 1: unknown top-level key 'fils'"),
         ("files: [a.mp4]\n", "line 1: files: should be a mapping"),
         ("- a\n- b\n", "should be a mapping with 'files'"),
-        ("files:\n  a.mp4: {claimed_time: '2024'\n", "not valid YAML (line"),
+        ("files:\n  a.mp4: {claimed_time: '2024'\n", "line 3: claims file is not valid YAML"),
         ("files: !!python/object:os.system {}\n", "not valid YAML"),
     ],
 )
@@ -249,7 +249,7 @@ def test_claims_for_reads_sidecar_and_user_table(tmp_path: Path) -> None:
     errors: list[str] = []
     c = claims_for(media, table, errors=errors)
     assert c == Claims(source="claims.yaml", claimed_place="Lyon")
-    assert errors and errors[0].startswith("v.info.json: sidecar is not valid JSON (line 1 column 2")
+    assert errors and errors[0].startswith("v.info.json: line 1: sidecar is not valid JSON (column 2")
 
 
 # ------------------------------------------------------------------------------------------------ fuzzing

@@ -10,11 +10,14 @@ import numpy as np
 import pytest
 
 from vidverify.match import streamcopy
+from vidverify.match.verdict import match_fingerprints
 from vidverify.media.ffmpeg import run
+from vidverify.media.fingerprint_file import load as load_fingerprint
+from vidverify.media.fingerprint_file import save as save_fingerprint
 from vidverify.media.packets import digest_packets
-from vidverify.pipeline.comparison import compare, match_fingerprints
-from vidverify.pipeline.index.sqlite import decode_fingerprint, encode_fingerprint
-from vidverify.signals.fingerprint import Fingerprint, fingerprint
+from vidverify.pipeline.comparison import compare
+from vidverify.pipeline.ingest import fingerprint
+from vidverify.signals.fingerprint import Fingerprint, pack, unpack
 from vidverify.testing import synth
 
 
@@ -131,9 +134,9 @@ def test_retimed_copy_reports_its_speed() -> None:
 def test_packets_survive_every_storage_format(clips: dict[str, Path], tmp_path: Path) -> None:
     fp = fingerprint(clips["copy"])
     assert len(fp.packet_digests) > 0
-    fp.save(tmp_path / "c.vvfp")
-    for back in (Fingerprint.load(tmp_path / "c.vvfp"), Fingerprint.from_dict(fp.to_dict()),
-                 decode_fingerprint(encode_fingerprint(fp))):
+    save_fingerprint(fp, tmp_path / "c.vvfp")
+    for back in (load_fingerprint(tmp_path / "c.vvfp"), Fingerprint.from_dict(fp.to_dict()),
+                 unpack(pack(fp))):
         assert back == fp
         assert np.array_equal(back.packet_digests, fp.packet_digests)
         assert back.codec_digest == fp.codec_digest
@@ -144,7 +147,7 @@ def test_version_2_file_loads_without_packets(clips: dict[str, Path], tmp_path: 
     import zipfile
 
     fp = fingerprint(clips["copy"])
-    fp.save(tmp_path / "v3.vvfp")
+    save_fingerprint(fp, tmp_path / "v3.vvfp")
     with zipfile.ZipFile(tmp_path / "v3.vvfp") as z, zipfile.ZipFile(tmp_path / "v2.vvfp", "w") as out:
         for name in z.namelist():
             if name.startswith("packet_"):
@@ -161,7 +164,7 @@ def test_version_2_file_loads_without_packets(clips: dict[str, Path], tmp_path: 
                 np.save(buf, np.array(json.dumps(meta)))
                 data = buf.getvalue()
             out.writestr(name, data)
-    old = Fingerprint.load(tmp_path / "v2.vvfp")
+    old = load_fingerprint(tmp_path / "v2.vvfp")
     assert len(old) == len(fp) and len(old.packet_digests) == 0 and old.codec_digest is None
     assert streamcopy.segments(fp, old) == []
 
@@ -185,7 +188,7 @@ def test_scan_groups_a_copy_of_flat_pictures(clips: dict[str, Path], tmp_path: P
     folder.mkdir()
     for name in ("src", "copy", "fade", "fade_copy"):
         (folder / clips[name].name).symlink_to(clips[name])
-    result = scan_mod.scan([folder], options=scan_mod.Options(jobs=1, pictures=False))
+    result = scan_mod.scan([folder], options=scan_mod.ScanOptions(jobs=1, pictures=False))
     groups = sorted(sorted(Path(m).name for m in g.members) for g in result.groups)
     assert groups == [["copy.mkv", "src.mp4"], ["fade.mp4", "fade_copy.mp4"]]
 

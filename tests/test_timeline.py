@@ -6,8 +6,9 @@ generated, stream-copied files with rewritten metadata and yt-dlp sidecars.
 
 from __future__ import annotations
 
-from vidverify.evidence import timeline
-from vidverify.evidence.timeline import Policy, at_or_above, file_findings, group_findings, when
+from vidverify.evidence import codes as catalogue
+from vidverify.evidence.codes import at_or_above
+from vidverify.evidence.timeline import Policy, file_findings, group_findings, when
 from vidverify.models import GPS, Claims, Edit, FileRef, Finding, Match, MediaInfo, Segment, Timestamp, Writer
 
 NOW = Policy(now="2026-11-28T12:00:00Z")
@@ -184,7 +185,7 @@ def test_when_ranges() -> None:
 def test_findings_round_trip_and_sort() -> None:
     fs = file_findings(info(stamps=(("mvhd.creation_time", "2031-01-01T00:00:00Z", "Z"),
                                     ("mdhd.creation_time", "1904-01-01T00:00:00Z", "Z"))), NOW)
-    ordered = timeline.sort_findings(fs + fs)
+    ordered = catalogue.sort_findings(fs + fs)
     assert [f.severity for f in ordered] == ["error", "info"]
     assert all(Finding.from_dict(f.to_dict()) == f for f in ordered)
-    assert timeline.worst(ordered) == "error"
+    assert catalogue.worst(ordered) == "error"

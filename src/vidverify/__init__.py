@@ -3,46 +3,81 @@
 Which uploads show the same footage, where exactly, how each was edited, and what their metadata says.
 
     >>> import vidverify
-    >>> info = vidverify.probe("clip.mp4")             # doctest: +SKIP
-    >>> fp = vidverify.fingerprint("clip.mp4")         # doctest: +SKIP
+    >>> info = vidverify.probe("clip.mp4")               # doctest: +SKIP
+    >>> fp = vidverify.fingerprint("clip.mp4")           # doctest: +SKIP
     >>> m = vidverify.compare("clip.mp4", "upload.mp4")  # doctest: +SKIP
     >>> result = vidverify.scan(["downloads/"])          # doctest: +SKIP
     >>> report = vidverify.check("evidence/vidverify.yaml")  # doctest: +SKIP
+
+This is the package face: every public name, imported when first used (``vidverify hash`` needs none of
+compare, scan or check). The layout behind it is in docs/architecture.md.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import VidverifyError
 
 if TYPE_CHECKING:
+    from .evidence.timeline import Policy
+    from .media.claims import read_claims_file, user_claims
+    from .media.ffmpeg import set_ffmpeg, tune_allocator
+    from .media.files import check_output_target
+    from .media.fingerprint_file import load as load_fingerprint
+    from .media.fingerprint_file import save as save_fingerprint
     from .media.probe import probe
-    from .models import Claims, Edit, Finding, Group, Match, MediaInfo, ScanResult, Segment
+    from .models import (
+        AddResult,
+        CheckResult,
+        Claims,
+        Edit,
+        Finding,
+        Group,
+        Match,
+        MediaInfo,
+        ScanResult,
+        SearchResult,
+        Segment,
+    )
     from .pipeline.check.cases import check
-    from .pipeline.comparison import compare
-    from .pipeline.index.sqlite import Index
-    from .pipeline.scanning import scan
-    from .signals.fingerprint import Fingerprint, fingerprint
+    from .pipeline.check.starter import init_manifest
+    from .pipeline.comparison import compare, compare_page
+    from .pipeline.index.search import Index
+    from .pipeline.ingest import add_paths, fingerprint, load_or_compute
+    from .pipeline.scanning import ScanOptions, scan, scan_page
+    from .pipeline.workers import cores_restored, decoder_jobs, default_jobs, limit_cores
+    from .signals.fingerprint import Fingerprint
 
-# The public names are imported when first used: `vidverify hash` needs none of compare, scan or check (a
-# tenth of a second of imports at every start).
-_LAZY: dict[str, str] = {
-    "check": ".pipeline.check.cases", "compare": ".pipeline.comparison", "Fingerprint": ".signals.fingerprint",
-    "fingerprint": ".signals.fingerprint", "Index": ".pipeline.index.sqlite", "probe": ".media.probe",
-    "scan": ".pipeline.scanning",
-    **{name: ".models" for name in ("Claims", "Edit", "Finding", "Group", "Match", "MediaInfo", "ScanResult",
-                                    "Segment")},
+# public name -> (module, attribute)
+_LAZY: dict[str, tuple[str, str]] = {
+    **{n: (".media.probe", n) for n in ("probe",)},
+    **{n: (".pipeline.ingest", n) for n in ("fingerprint", "load_or_compute", "add_paths")},
+    "load_fingerprint": (".media.fingerprint_file", "load"),
+    "save_fingerprint": (".media.fingerprint_file", "save"),
+    **{n: (".pipeline.comparison", n) for n in ("compare", "compare_page")},
+    **{n: (".pipeline.scanning", n) for n in ("scan", "scan_page", "ScanOptions")},
+    "check": (".pipeline.check.cases", "check"),
+    "init_manifest": (".pipeline.check.starter", "init_manifest"),
+    "Index": (".pipeline.index.search", "Index"),
+    "Policy": (".evidence.timeline", "Policy"),
+    **{n: (".media.claims", n) for n in ("read_claims_file", "user_claims")},
+    **{n: (".media.ffmpeg", n) for n in ("set_ffmpeg", "tune_allocator")},
+    "check_output_target": (".media.files", "check_output_target"),
+    **{n: (".pipeline.workers", n) for n in ("cores_restored", "decoder_jobs", "default_jobs", "limit_cores")},
+    "Fingerprint": (".signals.fingerprint", "Fingerprint"),
+    **{n: (".models", n) for n in ("AddResult", "CheckResult", "Claims", "Edit", "Finding", "Group", "Match",
+                                   "MediaInfo", "ScanResult", "SearchResult", "Segment")},
 }
 
 
 def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module, __name__), attribute)
     globals()[name] = value
     return value
 
@@ -52,6 +87,8 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AddResult",
+    "CheckResult",
     "Claims",
     "Edit",
     "Finding",
@@ -60,13 +97,32 @@ __all__ = [
     "Index",
     "Match",
     "MediaInfo",
+    "Policy",
+    "ScanOptions",
     "ScanResult",
+    "SearchResult",
     "Segment",
     "VidverifyError",
     "__version__",
+    "add_paths",
     "check",
+    "check_output_target",
     "compare",
+    "compare_page",
+    "cores_restored",
+    "decoder_jobs",
+    "default_jobs",
     "fingerprint",
+    "init_manifest",
+    "limit_cores",
+    "load_fingerprint",
+    "load_or_compute",
     "probe",
+    "read_claims_file",
+    "save_fingerprint",
     "scan",
+    "scan_page",
+    "set_ffmpeg",
+    "tune_allocator",
+    "user_claims",
 ]

@@ -10,7 +10,11 @@
         ├── UnsupportedFormatError not a media file any decoder recognises
         ├── CorruptMediaError      a media file that is truncated or damaged
         ├── FingerprintFileError   a fingerprint file that is not valid
+        ├── IndexFileError         an index that cannot be used (not one, a newer schema, locked, damaged)
         └── SidecarError           a yt-dlp .info.json sidecar or a user claims file that is not valid
+
+The exit codes (the same for every command, ``docs/contract.md``) are named here too: ``EXIT_OK`` 0,
+``EXIT_FINDINGS`` 1 (findings at or above ``--fail-on``), ``EXIT_USAGE`` 2, ``EXIT_DEPENDENCY`` 3, ``EXIT_INPUT`` 4.
 
 Errors raised by ffmpeg, PyAV, exifread or parsers are converted where they enter
 (``raise InputError(...) from exc``); nothing else escapes the library.
@@ -18,11 +22,14 @@ Errors raised by ffmpeg, PyAV, exifread or parsers are converted where they ente
 
 from __future__ import annotations
 
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_DEPENDENCY, EXIT_INPUT = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+
 
 class VidverifyError(Exception):
     """Base class of every error vidverify raises."""
 
-    exit_code = 1
+    exit_code = EXIT_FINDINGS
 
     def __init__(self, message: str, *, path: str | None = None) -> None:
         super().__init__(message)
@@ -36,15 +43,15 @@ class VidverifyError(Exception):
 
 
 class UsageError(VidverifyError):
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class DependencyError(VidverifyError):
-    exit_code = 3
+    exit_code = EXIT_DEPENDENCY
 
 
 class InputError(VidverifyError):
-    exit_code = 4
+    exit_code = EXIT_INPUT
 
 
 class NotFoundError(InputError):
@@ -71,15 +78,26 @@ class FingerprintFileError(InputError):
     pass
 
 
+class IndexFileError(InputError):
+    """The index file cannot be used: not an SQLite file, not a vidverify index, a newer schema, locked."""
+
+
 class SidecarError(InputError):
     """A sidecar (yt-dlp ``.info.json``) or user claims file that cannot be read or is not valid."""
 
 
 __all__ = [
+    "EXIT_DEPENDENCY",
+    "EXIT_FINDINGS",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
     "CorruptMediaError",
     "DependencyError",
     "EmptyFileError",
     "FingerprintFileError",
+    "IndexFileError",
     "InputError",
     "NotAFileError",
     "NotFoundError",

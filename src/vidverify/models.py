@@ -11,6 +11,9 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+SEVERITIES = ("info", "warning", "error")
+"""Severities of findings, least severe first."""
+
 
 def _to_json(value: Any) -> Any:
     if isinstance(value, Model):
@@ -115,7 +118,7 @@ class Writer(Model):
 
 @dataclass(frozen=True)
 class MediaInfo(Model):
-    """What ``probe`` learns about one file (CONTRACT.md, probe section)."""
+    """What ``probe`` learns about one file (docs/contract.md, probe section)."""
 
     path: str
     sha256: str | None = None
@@ -156,6 +159,11 @@ class MediaInfo(Model):
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def readable(self) -> bool:
+        """Whether probe could tell what the file is (a damaged file may still be readable, with ``errors``)."""
+        return self.kind != "unknown"
+
 
 @dataclass(frozen=True)
 class Segment(Model):
@@ -193,7 +201,7 @@ class FileRef(Model):
 
 @dataclass(frozen=True)
 class Match(Model):
-    """The result of comparing A with B (CONTRACT.md, compare section)."""
+    """The result of comparing A with B (docs/contract.md, compare section)."""
 
     a: FileRef
     b: FileRef
@@ -209,7 +217,7 @@ class Match(Model):
 
 @dataclass(frozen=True)
 class Finding(Model):
-    """A metadata or timeline observation with its evidence (CONTRACT.md, scan section: ``findings``).
+    """A metadata or timeline observation with its evidence (docs/contract.md, scan section: ``findings``).
 
     ``code`` is a stable identifier documented in the README; ``severity`` is ``error``, ``warning`` or ``info``.
     """
@@ -234,7 +242,7 @@ class Group(Model):
 
 @dataclass(frozen=True)
 class ScanResult(Model):
-    """What ``scan`` found in a set of files (CONTRACT.md, scan section)."""
+    """What ``scan`` found in a set of files (docs/contract.md, scan section)."""
 
     files: tuple[MediaInfo, ...]
     groups: tuple[Group, ...] = ()
@@ -242,18 +250,133 @@ class ScanResult(Model):
     singles: tuple[str, ...] = ()  # readable files that share footage with no other file
     errors: dict[str, str] = field(default_factory=dict)  # path -> one-line reason it could not be used
 
+    def findings_at_or_above(self, severity: str) -> list[Finding]:
+        """The findings at or above ``severity`` (``info``, ``warning`` or ``error``)."""
+        floor = SEVERITIES.index(severity)
+        return [f for f in self.findings if f.severity in SEVERITIES and SEVERITIES.index(f.severity) >= floor]
+
+
+@dataclass(frozen=True)
+class SearchResult(Model):
+    """One indexed clip that shares footage with the query (docs/contract.md, search section).
+
+    ``segments`` and ``coverage`` as in compare, with A = the query and B = the indexed clip (a segment's
+    ``frames`` counts the frames of the denser side); ``score`` is the compare similarity (0..1); ``edits`` say
+    how the query differs from the indexed clip (as ``compare INDEXED QUERY`` would, without the picture edits
+    that need the media; none for a keyframe-only query against a denser clip); ``votes`` is the candidate
+    stage's score (sampled query frames on one time line, weighted by closeness)."""
+
+    path: str
+    sha256: str
+    score: float
+    verdict: str
+    coverage: dict[str, float]
+    segments: tuple[Segment, ...] = ()
+    edits: tuple[Edit, ...] = ()
+    duration: float | None = None
+    confidence: float = 0.0
+    votes: float = 0.0
+
+
+@dataclass(frozen=True)
+class AddResult(Model):
+    """What ``add_paths`` did with one input: ``added``, ``unchanged`` (same path, size and mtime: not read),
+    ``known`` (content already indexed: only the path was recorded) or ``error``."""
+
+    path: str
+    status: str
+    sha256: str | None = None
+    frames: int | None = None
+    seconds: float | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckCase(Model):
+    """One check: ``kind`` (see the module's table), a readable ``name``, ``status`` (pass/fail/error/skip), a
+    one-line ``message``, the ``severity`` a failure has, the files involved (as scanned), the manifest ``line``
+    the expectation comes from (YAML/JSON, when known) and the ``evidence``."""
+
+    id: str
+    kind: str
+    name: str
+    status: str
+    message: str
+    severity: str = "error"
+    paths: tuple[str, ...] = ()
+    line: int | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileCheck(Model):
+    """A listed file's hashes: as the manifest expects, before the scan, after it, and the one the scan read."""
+
+    id: str
+    path: str
+    expected: str
+    before: str | None = None
+    after: str | None = None
+    scanned: str | None = None
+    error: str | None = None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.before is not None and self.before == self.after == self.expected \
+            and self.scanned in (None, self.before)
+
+
+@dataclass(frozen=True)
+class CheckResult(Model):
+    """What :func:`check` found (JSON: ``vidverify/check@1``)."""
+
+    manifest: str
+    fail_on: str
+    status: str  # pass | fail | error
+    cases: tuple[CheckCase, ...]
+    summary: dict[str, int]
+    findings: tuple[Finding, ...] = ()
+    files: tuple[FileCheck, ...] = ()
+    scan: ScanResult | None = None
+
+    @property
+    def failed(self) -> list[CheckCase]:
+        return [c for c in self.cases if c.status == "fail"]
+
+    @property
+    def errored(self) -> list[CheckCase]:
+        return [c for c in self.cases if c.status == "error"]
+
+
+@dataclass(frozen=True)
+class InitResult(Model):
+    """What :func:`init_manifest` wrote: the manifest's path, the files listed, and those left out (unreadable)."""
+
+    path: str
+    files: tuple[str, ...]
+    groups: int
+    expected_findings: int
+    skipped: dict[str, str] = field(default_factory=dict)
+
 
 __all__ = [
     "GPS",
+    "SEVERITIES",
+    "AddResult",
+    "CheckCase",
+    "CheckResult",
     "Claims",
     "Edit",
+    "FileCheck",
     "FileRef",
     "Finding",
     "Group",
+    "InitResult",
     "Match",
     "MediaInfo",
     "Model",
     "ScanResult",
+    "SearchResult",
     "Segment",
     "Timestamp",
     "Writer",

@@ -8,7 +8,8 @@ offset, or None when the source gives only a local time whose zone is unknown.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 # Time fields a container or muxer writes: when a file was written, which is a capture time only in an original.
 CONTAINER_TIME_FIELDS = ("Matroska DateUTC", "mvhd.creation_time", "container creation_time",
@@ -131,15 +132,55 @@ def tzinfo_of(offset: str | None) -> timezone | None:
     return timezone(sign * timedelta(hours=int(hh), minutes=int(mm)))
 
 
+def now_utc() -> str:
+    """The current UTC time to the second, ``YYYY-MM-DDTHH:MM:SSZ``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def time_text(value: date | datetime) -> str:
+    """A YAML timestamp back to ISO text, its zone as written (``Z`` for UTC, none for a local time)."""
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    if value.tzinfo is None:
+        return value.isoformat()
+    off = value.utcoffset()
+    minutes = int(off.total_seconds() // 60) if off is not None else 0
+    return value.replace(tzinfo=None).isoformat() + (offset_str(minutes) if minutes else "Z")
+
+
+_DATE_RE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+
+
+def claim_time(value: Any) -> str | None:
+    """A claimed time as a claims file, a sidecar or the command line gives it (ISO text, a YAML timestamp, or a
+    date alone as ``YYYY-MM-DD`` or ``YYYYMMDD``) in its ISO form; None when it is not a time. A date alone stays a
+    date (its time and zone are unknown)."""
+    if isinstance(value, date):  # datetime too: YAML turns unquoted timestamps into them
+        return time_text(value)
+    if isinstance(value, str):
+        m = _DATE_RE.match(value.strip())
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            except ValueError:
+                return None
+        parsed = parse_time(value)
+        return parsed[0] if parsed else None
+    return None
+
+
 __all__ = [
     "CONTAINER_TIME_FIELDS",
     "CREATED_PREFERENCE",
     "PLACEHOLDER_YEARS",
+    "claim_time",
     "epoch_to_iso",
     "is_placeholder",
     "local_naive",
+    "now_utc",
     "offset_str",
     "parse_time",
+    "time_text",
     "to_utc",
     "tzinfo_of",
     "with_offset",

@@ -5,7 +5,7 @@ Pure: no I/O. Accepted inputs of :func:`parse_place` (whitespace is free, case d
 * decimal degrees ``"48.8566,2.3522"``, ``"48.8566 2.3522"``, ``"48.8566, 2.3522, 35"`` (altitude in metres,
   an optional trailing ``m``);
 * ISO 6709 as cameras write it (``"+48.8566+002.3522/"``, ``"+48.8566+002.3522+035.000/"``), read by
-  :func:`vidverify.media.probe.parse_iso6709`;
+  :func:`parse_iso6709`;
 * degrees, minutes and seconds with hemisphere letters: ``48°51'24"N 2°21'08"E``, ``N 48°51'24", E 2°21'8"``,
   ``48°51.4'N 2°21.1'E``, ``48.8566°N, 2.3522°E``, ``48 deg 51' 24.00" N, 2 deg 21' 8.00" E`` (ExifTool's
   print form); the typographic primes ``′ ″`` and curly quotes are accepted too. A sign may stand in for
@@ -20,7 +20,25 @@ from __future__ import annotations
 import math
 import re
 
-from vidverify.errors import UsageError
+from ..errors import UsageError
+
+_ISO6709_RE = re.compile(r"^\s*([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?\s*$",
+                         re.ASCII)
+
+
+def parse_iso6709(text: str) -> tuple[float, float, float | None] | None:
+    """``+40.6892-074.0445+010.000/`` -> (40.6892, -74.0445, 10.0). Degrees-only form (the common one)."""
+    m = _ISO6709_RE.match(text or "")
+    if not m:
+        return None
+    lat, lon = float(m.group(1)), float(m.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    alt = float(m.group(3)) if m.group(3) else None
+    if alt is not None and not abs(alt) < 1e7:  # "+9999…9" is inf: not an altitude, and not valid JSON
+        alt = None
+    return lat, lon, alt
+
 
 __all__ = [
     "EARTH_MEAN_RADIUS_M",
@@ -29,6 +47,7 @@ __all__ = [
     "describe",
     "distance_m",
     "format_dms",
+    "parse_iso6709",
     "parse_place",
 ]
 
@@ -142,8 +161,6 @@ def parse_place(text: str) -> tuple[float, float, float | None]:
         return _check(float(m.group("lat")), float(m.group("lon")), alt, text)
     stripped = text.strip()
     if stripped[:1] in "+-" and stripped.count("+") + stripped.count("-") >= 2:
-        from vidverify.media.probe import parse_iso6709  # shared with the metadata reader
-
         iso = parse_iso6709(stripped)
         if iso is not None:
             return _check(*iso, text)

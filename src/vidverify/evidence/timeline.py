@@ -4,40 +4,23 @@ Every finding carries the fields and values it rests on. A time is never compare
 it is not: a local time of unknown zone stands for the whole range of instants it could be (UTC-12 to UTC+14), and a
 date alone for its whole day, so a finding fires only when it holds for every possible zone.
 
-Finding codes (stable; the README lists them):
-
-==========================  ========  ==========================================================================
-code                        severity  when
-==========================  ========  ==========================================================================
-``capture-after-upload``    error     a capture (or claimed capture) time is later than an upload of the footage
-``recycled-footage``        error     footage of the group existed before a member's claimed or recorded date
-                            warning   a member was uploaded long after the footage first appeared
-``capture-time-mismatch``   warning   two capture times of one recording disagree (in a file, or across a group)
-                            error     a file's own capture time is far from the time claimed for it
-``timezone-inconsistent``   warning   two time fields differ by a whole number of quarter hours: one zone is wrong
-``future-date``             error     a time later than now
-``placeholder-date``        info      a 1904/1970/1980 or zero date where a writer had no time
-``metadata-stripped``       info      no device or GPS, and no capture time but a re-encoder's: an upload removed them
-``reencoded``               info      the file was written by software other than the camera
-``edited``                  warning   a group member differs from the reference by cut/insert/mirror/speed/...
-``duplicate``               info      a group member is the reference's bytes, or a re-encode of all of it
-``place-mismatch``          warning   GPS in the file (or in another copy of its footage) is far from the claimed place
-==========================  ========  ==========================================================================
+Each finding's code, severities, meaning and evidence keys are in the one catalogue, ``codes.py``.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..errors import UsageError
 from ..models import Finding, Match, MediaInfo, Timestamp
-from . import dates
+from . import codes, dates
+from .codes import make_finding
 
-SEVERITIES = ("info", "warning", "error")
 MAX_ZONE = timedelta(hours=14)  # local times lie within UTC-12 .. UTC+14; ±14 h covers every zone
 ZONE_STEP = timedelta(minutes=15)  # every zone offset in use is a multiple of a quarter hour
 
@@ -67,6 +50,10 @@ class Policy:
     """GPS within this distance of a claimed place agrees with it."""
     now: str | None = None
     """'Now' as ISO 8601 (tests and re-runs of old cases); the current time when None."""
+
+    def __post_init__(self) -> None:
+        if self.now is not None and dates.parse_time(self.now) is None:
+            raise UsageError(f"--now {self.now!r} is not an ISO 8601 time")
 
     def now_utc(self) -> datetime:
         if self.now:
@@ -156,10 +143,6 @@ def _n(path: str) -> str:
     return os.path.basename(path) or path
 
 
-def _finding(code: str, severity: str, paths: Iterable[str], message: str, **evidence: Any) -> Finding:
-    return Finding(code, severity, tuple(dict.fromkeys(paths)), message, evidence)
-
-
 # --------------------------------------------------------------------------------------------- one file
 
 
@@ -220,8 +203,8 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
 
     placeholders = [t for t in info.timestamps if dates.is_placeholder(t.value)]
     if placeholders:
-        out.append(_finding(
-            "placeholder-date", "info", [p],
+        out.append(make_finding(
+            codes.PLACEHOLDER_DATE, "info", [p],
             f"{len(placeholders)} time field(s) hold a placeholder date ({placeholders[0].value}), not a capture time"
             + ("" if best else "; the file has no real capture time"),
             fields=[t.to_dict() for t in placeholders],
@@ -233,8 +216,9 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
     for w in [*stamps, *(x for x in (upload(info), claimed(info)) if x)]:
         gap = _later(w, now_w, policy.future_tolerance_s)
         if gap is not None:
-            out.append(_finding("future-date", "error", [p], f"{w.field} {w.value} is {_span(gap)} in the future",
-                                time=w.evidence(), now=now_w.value))
+            out.append(make_finding(codes.FUTURE_DATE, "error", [p],
+                                    f"{w.field} {w.value} is {_span(gap)} in the future",
+                                    time=w.evidence(), now=now_w.value))
 
     out += _within_file(info, tol)
 
@@ -242,8 +226,8 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
             and not is_capture(info, best):
         left = f"only {best.field} {best.value}, written by {info.writer.name if info.writer else '?'}" \
             if best else "no capture time"
-        out.append(_finding(
-            "metadata-stripped", "info", [p],
+        out.append(make_finding(
+            codes.METADATA_STRIPPED, "info", [p],
             f"no device or GPS and {left}: metadata was removed or never written (typical of uploads)",
             looked_for=["capture time fields", "make/model", "GPS"],
             remaining_time=best.evidence() if best else None,
@@ -252,7 +236,7 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
 
     writer = info.writer
     if writer is not None and writer.original is False:
-        out.append(_finding("reencoded", "info", [p], f"written by {writer.name}, not by the camera",
+        out.append(make_finding(codes.REENCODED, "info", [p], f"written by {writer.name}, not by the camera",
                             writer=writer.to_dict()))
 
     up, cl = upload(info), claimed(info)
@@ -261,16 +245,16 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
             gap = _later(cap, up, policy.clock_tolerance_s)
             if gap is not None:
                 what = "claimed capture" if cap is cl else "capture"
-                out.append(_finding(
-                    "capture-after-upload", "error", [p],
+                out.append(make_finding(
+                    codes.CAPTURE_AFTER_UPLOAD, "error", [p],
                     f"{what} time {cap.value} ({cap.field}) is {_span(gap)} after the upload time {up.value}",
                     capture=cap.evidence(), upload=up.evidence(),
                 ))
     if best is not None and cl is not None:
         gap = _later(cl, best, policy.claim_tolerance_s) or _later(best, cl, policy.claim_tolerance_s)
         if gap is not None:
-            out.append(_finding(
-                "capture-time-mismatch", "error", [p],
+            out.append(make_finding(
+                codes.CAPTURE_TIME_MISMATCH, "error", [p],
                 f"the file says it was recorded at {best.value} ({best.field}) but is claimed to be from {cl.value}",
                 capture=best.evidence(), claimed=cl.evidence(), apart_hours=_hours(abs(best.earliest - cl.earliest)),
                 tolerance_s=policy.claim_tolerance_s,
@@ -296,15 +280,15 @@ def _within_file(info: MediaInfo, tol: float) -> list[Finding]:
                 wall = _wall_clock_as_utc(a, b)
                 why = (f"{wall.field} holds the local wall-clock time written as UTC" if wall
                        else "one of them carries the wrong zone")
-                out.append(_finding(
-                    "timezone-inconsistent", "warning", [info.path],
+                out.append(make_finding(
+                    codes.TIMEZONE_INCONSISTENT, "warning", [info.path],
                     f"{a.field} {a.value} and {b.field} {b.value} differ by {_hours(delta)} h, a whole zone offset: "
                     + why, a=a.evidence(), b=b.evidence(), difference_hours=_hours(delta),
                     against_gps=gps, tolerance_s=tol,
                 ))
             else:
-                out.append(_finding(
-                    "capture-time-mismatch", "warning", [info.path],
+                out.append(make_finding(
+                    codes.CAPTURE_TIME_MISMATCH, "warning", [info.path],
                     f"{a.field} {a.value} and {b.field} {b.value} differ by {_hours(delta)} h",
                     a=a.evidence(), b=b.evidence(), difference_hours=_hours(delta), tolerance_s=tol,
                 ))
@@ -312,8 +296,8 @@ def _within_file(info: MediaInfo, tol: float) -> list[Finding]:
             # a local time of unknown zone against another time: they agree when some zone reconciles them
             gap = _later(a, b, tol) or _later(b, a, tol)
             if gap is not None:
-                out.append(_finding(
-                    "capture-time-mismatch", "warning", [info.path],
+                out.append(make_finding(
+                    codes.CAPTURE_TIME_MISMATCH, "warning", [info.path],
                     f"{a.field} {a.value} and {b.field} {b.value} cannot be the same moment in any time zone",
                     a=a.evidence(), b=b.evidence(), beyond_any_zone_hours=_hours(gap), tolerance_s=tol,
                 ))
@@ -344,8 +328,8 @@ def _place(info: MediaInfo, policy: Policy) -> list[Finding]:
     d = distance_m((info.gps.lat, info.gps.lon), (lat, lon))
     if d <= policy.place_tolerance_m:
         return []
-    return [_finding(
-        "place-mismatch", "warning", [info.path],
+    return [make_finding(
+        codes.PLACE_MISMATCH, "warning", [info.path],
         f"GPS in the file ({info.gps.lat:.5f}, {info.gps.lon:.5f}) is {d / 1000:.1f} km from the claimed place",
         gps=info.gps.to_dict(), claimed_place=c.claimed_place, distance_m=round(d, 1),
         tolerance_m=policy.place_tolerance_m,
@@ -387,8 +371,8 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
             if m.upload is not None and m.info.path != cap.path:
                 gap = _later(cap, m.upload, policy.clock_tolerance_s)
                 if gap is not None:
-                    out.append(_finding(
-                        "capture-after-upload", "error", [cap.path, m.info.path],
+                    out.append(make_finding(
+                        codes.CAPTURE_AFTER_UPLOAD, "error", [cap.path, m.info.path],
                         f"{_n(m.info.path)} was uploaded {m.upload.value}, {_span(gap)} before the footage was "
                         f"captured ({cap.value}, {cap.field} of {_n(cap.path)})",
                         capture=cap.evidence(), capture_path=cap.path, upload=m.upload.evidence(),
@@ -423,8 +407,8 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
         tol = policy.clock_tolerance_s + max(x.info.duration or 0.0, y.info.duration or 0.0)
         gap = _later(x.created, y.created, tol) or _later(y.created, x.created, tol)
         if gap is not None:
-            out.append(_finding(
-                "capture-time-mismatch", "warning", [x.info.path, y.info.path],
+            out.append(make_finding(
+                codes.CAPTURE_TIME_MISMATCH, "warning", [x.info.path, y.info.path],
                 f"same footage, different capture times: {x.created.value} ({x.created.field} of {_n(x.info.path)}) "
                 f"and {y.created.value} ({y.created.field} of {_n(y.info.path)})",
                 a=x.created.evidence(), b=y.created.evidence(), beyond_tolerance_hours=_hours(gap),
@@ -456,8 +440,8 @@ def _group_place(ms: Sequence[_Member], policy: Policy) -> list[Finding]:
             assert g is not None
             d = distance_m((g.lat, g.lon), (lat, lon))
             if d > policy.place_tolerance_m:
-                out.append(_finding(
-                    "place-mismatch", "warning", [m.info.path, o.info.path],
+                out.append(make_finding(
+                    codes.PLACE_MISMATCH, "warning", [m.info.path, o.info.path],
                     f"{_n(m.info.path)} is claimed to show {c.claimed_place}, but the same footage in "
                     f"{_n(o.info.path)} carries GPS {g.lat:.5f}, {g.lon:.5f}, {d / 1000:,.0f} km away",
                     claimed_place=c.claimed_place, gps=g.to_dict(), gps_path=o.info.path, distance_m=round(d, 1),
@@ -468,8 +452,8 @@ def _group_place(ms: Sequence[_Member], policy: Policy) -> list[Finding]:
 
 
 def _recycled(severity: str, m: _Member, mine: When, verb: str, first: When, gap: timedelta) -> Finding:
-    return _finding(
-        "recycled-footage", severity, [m.info.path, first.path],
+    return make_finding(
+        codes.RECYCLED_FOOTAGE, severity, [m.info.path, first.path],
         f"{_n(m.info.path)} {verb} {mine.value}, but the footage already existed at {first.value} "
         f"({first.field} of {_n(first.path)}), {gap.total_seconds() / 86400:.1f} days earlier",
         member=mine.evidence(), first_seen=first.evidence(), first_seen_path=first.path,
@@ -483,49 +467,26 @@ def pair_edit_findings(m: Match) -> list[Finding]:
         return []
     paths = [m.b.path, m.a.path]
     if m.verdict == "identical":
-        return [_finding("duplicate", "info", paths, f"{_n(m.b.path)} is byte-identical to {_n(m.a.path)}",
+        return [make_finding(codes.DUPLICATE, "info", paths, f"{_n(m.b.path)} is byte-identical to {_n(m.a.path)}",
                          sha256=m.a.sha256, kind="identical bytes")]
     content = sorted({e.type for e in m.edits} - EDIT_TYPES_NOT_CONTENT)
     if not content and min(m.coverage.get("a", 0.0), m.coverage.get("b", 0.0)) >= 0.95:
-        return [_finding("duplicate", "info", paths, f"{_n(m.b.path)} is a re-encode of all of {_n(m.a.path)}",
+        return [make_finding(codes.DUPLICATE, "info", paths, f"{_n(m.b.path)} is a re-encode of all of {_n(m.a.path)}",
                          kind="re-encode", edits=sorted({e.type for e in m.edits}), coverage=m.coverage)]
     if content:
-        return [_finding("edited", "warning", paths,
+        return [make_finding(codes.EDITED, "warning", paths,
                          f"{_n(m.b.path)} differs from {_n(m.a.path)}: {', '.join(content)}",
                          edits=content, coverage=m.coverage)]
     return []
 
 
-def worst(findings: Iterable[Finding]) -> str | None:
-    """The highest severity among findings."""
-    levels = [SEVERITIES.index(f.severity) for f in findings if f.severity in SEVERITIES]
-    return SEVERITIES[max(levels)] if levels else None
-
-
-def at_or_above(findings: Iterable[Finding], severity: str) -> list[Finding]:
-    floor = SEVERITIES.index(severity)
-    return [f for f in findings if f.severity in SEVERITIES and SEVERITIES.index(f.severity) >= floor]
-
-
-def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Most severe first, then by code and paths; exact repeats dropped."""
-    uniq: dict[tuple[Any, ...], Finding] = {}
-    for f in findings:
-        uniq.setdefault((f.code, f.severity, f.paths, f.message), f)
-    return sorted(uniq.values(), key=lambda f: (-SEVERITIES.index(f.severity), f.code, f.paths))
-
-
 __all__ = [
     "CAPTURE_FIELDS",
-    "SEVERITIES",
     "Policy",
     "When",
-    "at_or_above",
     "capture_times",
     "file_findings",
     "group_findings",
     "pair_edit_findings",
-    "sort_findings",
     "when",
-    "worst",
 ]

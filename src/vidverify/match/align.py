@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import Segment
+from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint
 from ..signals.hashing import hamming
 
 SEED_THRESHOLD_BITS = 12  # a seed pair: frames within this many bits of 64
@@ -40,7 +41,6 @@ MIN_SEGMENT_SECONDS = 0.5  # shorter stretches are not reported
 MIN_SEGMENT_FRAMES = 3  # nor stretches of fewer informative frames (keyframe fingerprints: one or two frames
 # within 12 bits happen by chance among the millions of frame pairs of an archive)
 GAP_BRIDGE_SECONDS = 0.4  # mismatches shorter than this inside a run are bridged
-FLAT_LUMA_STD = 3.0  # grey-level std under which a frame is flat (black, white): its hash says nothing
 SEEDS_PER_SECOND = 4.0  # B frames sampled per second of B for seeding
 MAX_SEEDS_PER_FRAME = 24  # a B frame's candidate A frames (the closest ones)
 MIN_SEED_FRAMES = 600  # a long B still gets at least this many seed frames
@@ -60,76 +60,44 @@ SPEEDS = np.unique(np.concatenate([np.geomspace(0.5, 2.0, 121), [1.0]]))
 
 @dataclass(frozen=True)
 class Track:
-    """What alignment needs of one fingerprint."""
+    """What alignment needs of one fingerprint: its times, its hash channels by name, and which frames say nothing."""
 
     times: np.ndarray
-    hashes: np.ndarray
-    mirrored: np.ndarray
-    crop: np.ndarray
-    crop_mirrored: np.ndarray
-    rot90: np.ndarray
-    rot180: np.ndarray
-    rot270: np.ndarray
-    half_top: np.ndarray
-    half_bottom: np.ndarray
-    half_left: np.ndarray
-    half_right: np.ndarray
+    arrays: dict[str, np.ndarray]  # the hash channels (CHANNELS rows) by name, uint64
     flat: np.ndarray  # bool: frame carries no picture information
     half_flat: np.ndarray  # uint8 bit k: half k (top, bottom, left, right) is flat
     frame_dur: float  # typical frame duration (s)
 
     def flat_for(self, array: str) -> np.ndarray:
         """Frames whose picture in ``array`` says nothing: flat frames, and for a half, a flat half."""
-        if array in _HALF_BITS:
-            return self.flat | ((self.half_flat & _HALF_BITS[array]) != 0)
+        half = BY_NAME[array].half
+        if half is not None:
+            return self.flat | ((self.half_flat & (1 << half)) != 0)
         return self.flat
 
     @classmethod
-    def of(cls, fp: object) -> Track:
-        t = np.asarray(fp.times, dtype=np.float64)  # type: ignore[attr-defined]
+    def of(cls, fp: Fingerprint) -> Track:
+        t = np.asarray(fp.times, dtype=np.float64)
         d = np.diff(t)
         frame = float(np.median(d)) if len(d) else 1 / 30
         if not np.isfinite(frame) or frame <= 0:
             frame = 1 / 30
+        used = {name for _, a_name, b_name, _ in ALIGNMENT for name in (a_name, b_name)}
         return cls(
             times=t,
-            hashes=np.asarray(fp.hashes, dtype=np.uint64),  # type: ignore[attr-defined]
-            mirrored=np.asarray(fp.mirrored, dtype=np.uint64),  # type: ignore[attr-defined]
-            crop=np.asarray(fp.crop_hashes, dtype=np.uint64),  # type: ignore[attr-defined]
-            crop_mirrored=np.asarray(fp.crop_mirrored, dtype=np.uint64),  # type: ignore[attr-defined]
-            rot90=np.asarray(fp.rot90, dtype=np.uint64),  # type: ignore[attr-defined]
-            rot180=np.asarray(fp.rot180, dtype=np.uint64),  # type: ignore[attr-defined]
-            rot270=np.asarray(fp.rot270, dtype=np.uint64),  # type: ignore[attr-defined]
-            **{h: np.asarray(getattr(fp, h), dtype=np.uint64) for h in _HALF_BITS},
-            flat=np.asarray(fp.luma_std) < FLAT_LUMA_STD,  # type: ignore[attr-defined]
-            half_flat=np.asarray(fp.half_flat, dtype=np.uint8),  # type: ignore[attr-defined]
+            arrays={name: np.asarray(getattr(fp, name), dtype=np.uint64) for name in used},
+            flat=np.asarray(fp.luma_std) < FLAT_LUMA_STD,
+            half_flat=np.asarray(fp.half_flat, dtype=np.uint8),
             frame_dur=frame,
         )
 
 
-# (name, A's array, B's array, mirrored)
-_CHANNELS = (
-    ("full", "hashes", "hashes", False),
-    ("full", "mirrored", "hashes", True),
-    ("a-crop", "crop", "hashes", False),
-    ("a-crop", "crop_mirrored", "hashes", True),
-    ("b-crop", "hashes", "crop", False),
-    ("b-crop", "mirrored", "crop", True),
-    ("rotate-90", "rot90", "hashes", False),  # B shows A turned a quarter turn clockwise
-    ("rotate-180", "rot180", "hashes", False),
-    ("rotate-270", "rot270", "hashes", False),
-    # half pictures: an overlay (logo, caption band) covering part of B leaves at least one half as it was
-    ("half-top", "half_top", "half_top", False),
-    ("half-bottom", "half_bottom", "half_bottom", False),
-    ("half-left", "half_left", "half_left", False),
-    ("half-right", "half_right", "half_right", False),
-)
-_HALF_BITS = {"half_top": 1, "half_bottom": 2, "half_left": 4, "half_right": 8}
+_CHANNELS = ALIGNMENT  # (segment channel, A's array, B's array, mirrored), whole pictures first, then halves
 HALF_VOTE_FACTOR = 0.85  # a half's votes count less than the whole picture's: the whole wins when both match
 WHOLE_OVER_HALF = 0.9  # a half's line that the whole picture matches this well along is a whole-picture match
 HALF_MIN_SEGMENT_SECONDS = 1.5  # a stretch matched by a half picture only must be at least this long ...
 HALF_SEGMENT_MAX_MEAN_BITS = 8.0  # ... and this close (an overlaid copy's free half matches within 1-3 bits)
-_FIRST_HALF = next(i for i, c in enumerate(_CHANNELS) if c[0].startswith("half-"))
+_FIRST_HALF = next(i for i, (_, a_name, _, _) in enumerate(_CHANNELS) if BY_NAME[a_name].half is not None)
 
 
 @dataclass
@@ -174,7 +142,7 @@ def _seeds(a: Track, b: Track, sample: np.ndarray) -> list[_Seeds]:
         b_sample = sample[~b.flat_for(b_name)[sample]]
         if len(a_idx) == 0 or len(b_sample) == 0:
             continue
-        ah, bh = getattr(a, a_name)[a_idx], getattr(b, b_name)[b_sample]
+        ah, bh = a.arrays[a_name][a_idx], b.arrays[b_name][b_sample]
         ia_l, jb_l, d_l = [], [], []
         for start in range(0, len(bh), 256):
             block = np.bitwise_count(np.bitwise_xor(bh[start:start + 256, None], ah[None, :]))  # uint8 (k, n)
@@ -255,7 +223,7 @@ def _refine(a: Track, b: Track, seeds: _Seeds, speed: float, offset: float, acti
 def _distances_along(a: Track, b: Track, channel: int, speed: float, offset: float) -> tuple[np.ndarray, np.ndarray]:
     """For every B frame: the A frame index the line predicts, and the distance to it (best of the two nearest)."""
     _, a_name, b_name, _ = _CHANNELS[channel]
-    ah, bh = getattr(a, a_name), getattr(b, b_name)
+    ah, bh = a.arrays[a_name], b.arrays[b_name]
     ta_pred = (b.times - offset) / speed
     idx = np.clip(np.searchsorted(a.times, ta_pred), 0, len(a.times) - 1)
     prev = np.clip(idx - 1, 0, len(a.times) - 1)
@@ -298,7 +266,7 @@ def _cut_instead(a: Track, b: Track, channel: int, dist: np.ndarray, a_idx: np.n
     n = len(jb)
     cap = MATCH_THRESHOLD_BITS + 1
     cost_line = float(np.minimum(dist[jb], cap).sum())
-    ah, bh = getattr(a, a_name), getattr(b, b_name)[jb]
+    ah, bh = a.arrays[a_name], b.arrays[b_name][jb]
     ta = b.times[jb][None, :] - offs[:, None]  # (offsets, frames): the A time each normal-speed line predicts
     idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
     d = np.minimum(hamming(bh[None, :], ah[idx]), hamming(bh[None, :], ah[idx - 1]))
@@ -340,7 +308,7 @@ def _runs(mask: np.ndarray, times: np.ndarray, frame: float) -> list[tuple[int, 
     return [(int(idx[s]), int(idx[e])) for s, e in zip(starts, ends, strict=True)]
 
 
-def align(fa: object, fb: object) -> list[Segment]:
+def align(fa: Fingerprint, fb: Fingerprint) -> list[Segment]:
     """Every stretch of B that shows footage of A, ordered by B time."""
     a, b = Track.of(fa), Track.of(fb)
     if len(a.times) == 0 or len(b.times) == 0:
@@ -459,8 +427,8 @@ def _best_offset(a: Track, b: Track, channel: int, offset: float, a_idx: np.ndar
     offs = offset + np.arange(-steps, steps + 1) * a.frame_dur
     ta = b.times[on][None, :] - offs[:, None]
     idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
-    bh = getattr(b, b_name)[on][None, :]
-    ah = getattr(a, a_name)
+    bh = b.arrays[b_name][on][None, :]
+    ah = a.arrays[a_name]
     d = np.minimum(hamming(bh, ah[idx]), hamming(bh, ah[idx - 1]))
     d[(ta < a.times[0] - a.frame_dur) | (ta > a.times[-1] + a.frame_dur)] = MATCH_THRESHOLD_BITS + 1
     cost = np.minimum(d, MATCH_THRESHOLD_BITS + 1).sum(axis=1)
@@ -496,7 +464,7 @@ def _release_edges(a: Track, b: Track, seeds: _Seeds | None, channel: int, offse
     _, a_name, b_name, _ = _CHANNELS[channel]
     ta = b.times[r][None, :] - offs[:, None]  # (candidate lines, frames)
     idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
-    ah, bh = getattr(a, a_name), getattr(b, b_name)[r][None, :]
+    ah, bh = a.arrays[a_name], b.arrays[b_name][r][None, :]
     d = np.minimum(hamming(bh, ah[idx]), hamming(bh, ah[idx - 1]))
     d[(ta < a.times[0] - a.frame_dur) | (ta > a.times[-1] + a.frame_dur)] = cap
     other = np.where(informative, np.minimum(d, cap), 0)
@@ -572,7 +540,7 @@ def _single_frame(a: Track, b: Track) -> list[Segment]:
     """A still against a video (or two stills): the best-matching frame, if close enough."""
     best: Segment | None = None
     for name, a_name, b_name, mirrored in _CHANNELS:
-        d = hamming(getattr(b, b_name)[:, None], getattr(a, a_name)[None, :])
+        d = hamming(b.arrays[b_name][:, None], a.arrays[a_name][None, :])
         jb, ia = np.unravel_index(int(np.argmin(d)), d.shape)
         dist = int(d[jb, ia])
         if dist <= SEED_THRESHOLD_BITS and (best is None or dist < best.distance):

@@ -26,25 +26,24 @@ message; nothing else escapes (fuzzed in ``tests/test_sidecar.py``).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import SidecarError
+from ..errors import SidecarError, UsageError
 from ..evidence import dates
+from ..evidence.place import parse_place
 from ..models import Claims, Timestamp
+from . import files
 
 MAX_SIDECAR_BYTES = 16 * 2**20
 """A sidecar larger than this (bytes) is refused; yt-dlp's are a few hundred KiB with every format listed."""
 MAX_CLAIMS_BYTES = 4 * 2**20
 """A user claims file larger than this (bytes) is refused."""
-MAX_JSON_DEPTH = 64
-"""Nesting of JSON arrays/objects allowed (levels); yt-dlp writes 4-5."""
 MAX_TEXT_CHARS = 100_000
 """Titles and descriptions are cut to this many characters (an ellipsis marks the cut)."""
 DEFAULT_KEY = "*"
@@ -96,56 +95,6 @@ def find_sidecar(media_path: str | os.PathLike[str]) -> Path | None:
 
 
 # ------------------------------------------------------------------------------------------------- sidecar
-
-
-def _read_bytes(path: Path, cap: int, what: str) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(cap + 1)
-    except OSError as exc:
-        raise SidecarError(f"cannot read {what}: {exc.strerror or exc}", path=str(path)) from exc
-    if len(data) > cap:
-        raise SidecarError(f"{what} larger than {cap // 2**20} MiB", path=str(path))
-    return data
-
-
-def _text(data: bytes, path: Path, what: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SidecarError(f"{what} is not UTF-8 text (byte {exc.start})", path=str(path)) from exc
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of a parsed JSON value, without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        v, d = stack.pop()
-        if isinstance(v, dict | list):
-            deepest = max(deepest, d)
-            stack.extend((c, d + 1) for c in (v.values() if isinstance(v, dict) else v))
-    return deepest
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _load_json(text: str, path: Path, what: str) -> Any:
-    try:
-        doc = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise SidecarError(
-            f"{what} is not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})", path=str(path)
-        ) from exc
-    except RecursionError as exc:
-        raise SidecarError(f"{what} nests deeper than {MAX_JSON_DEPTH} levels", path=str(path)) from exc
-    except ValueError as exc:  # NaN/Infinity, huge integers
-        raise SidecarError(f"{what} is not valid JSON ({exc})", path=str(path)) from exc
-    if _depth(doc) > MAX_JSON_DEPTH:
-        raise SidecarError(f"{what} nests deeper than {MAX_JSON_DEPTH} levels", path=str(path))
-    return doc
 
 
 def _cut(text: str) -> str:
@@ -203,7 +152,11 @@ def read_info_json(path: str | os.PathLike[str]) -> Claims:
     """
     p = Path(path)
     what = "sidecar"
-    doc = _load_json(_text(_read_bytes(p, MAX_SIDECAR_BYTES, what), p, what), p, what)
+    try:
+        doc = files.parse_json(files.decode_text(files.read_capped(p, MAX_SIDECAR_BYTES, what), what, str(p)),
+                               what, str(p))
+    except files.DocumentError as exc:
+        raise SidecarError(exc.message, path=str(p)) from exc
     if not isinstance(doc, dict):
         raise SidecarError(f"sidecar should hold a JSON object, not {type(doc).__name__}", path=str(p))
     # validate every field that is read, even when an earlier one wins
@@ -238,67 +191,6 @@ def timestamps_of(claims: Claims) -> tuple[Timestamp, ...]:
 # ------------------------------------------------------------------------------------------------- user claims
 
 
-def _yaml_lines(text: str) -> dict[tuple[str, ...], int]:
-    """Line (1-based) of each mapping key down to the claim fields, from the YAML node graph."""
-    import yaml
-
-    lines: dict[tuple[str, ...], int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-
-    def walk(node: Any, prefix: tuple[str, ...]) -> None:
-        if not isinstance(node, yaml.MappingNode) or len(prefix) > 2:
-            return
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode):
-                key = (*prefix, str(k.value))
-                lines.setdefault(key, k.start_mark.line + 1)
-                walk(v, key)
-
-    walk(root, ())
-    return lines
-
-
-def _load_user(text: str, p: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
-    if p.suffix.lower() == ".json":
-        return _load_json(text, p, "claims file"), {}
-    import yaml
-
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())[:200]
-        raise SidecarError(f"claims file is not valid YAML ({where}{problem})", path=str(p)) from exc
-    except RecursionError as exc:
-        raise SidecarError(f"claims file nests deeper than {MAX_JSON_DEPTH} levels", path=str(p)) from exc
-    return doc, _yaml_lines(text)
-
-
-def _claim_time(value: Any) -> str | None:
-    if isinstance(value, datetime):  # YAML turns unquoted timestamps into datetimes
-        if value.tzinfo is None:
-            return value.isoformat()
-        off = value.utcoffset()
-        minutes = int(off.total_seconds() // 60) if off is not None else 0
-        return value.replace(tzinfo=None).isoformat() + (dates.offset_str(minutes) if minutes else "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        m = _DATE_RE.match(value.strip())
-        if m:
-            try:
-                return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-            except ValueError:
-                return None
-        parsed = dates.parse_time(value)
-        return parsed[0] if parsed else None
-    return None
-
-
 def _claim_place(value: Any) -> str | None:
     if isinstance(value, dict) and set(value) <= {"lat", "lon"} and len(value) == 2:
         value = f"{value['lat']},{value['lon']}"
@@ -313,7 +205,7 @@ def _claim_place(value: Any) -> str | None:
     return value.strip()
 
 
-def _entry(value: Any, where: tuple[str, ...], p: Path, lines: dict[tuple[str, ...], int]) -> Claims:
+def _entry(value: Any, where: tuple[str, ...], p: Path, lines: files.Lines) -> Claims:
     def fail(msg: str, at: tuple[str, ...]) -> SidecarError:
         line = next((lines[at[:n]] for n in range(len(at), 0, -1) if at[:n] in lines), None)
         dotted = ".".join(k if k.isprintable() and len(k) <= 80 else repr(k[:80]) for k in at)
@@ -329,7 +221,7 @@ def _entry(value: Any, where: tuple[str, ...], p: Path, lines: dict[tuple[str, .
         if raw is None:
             continue
         if key in ("claimed_time", "upload_time"):
-            iso = _claim_time(raw)
+            iso = dates.claim_time(raw)
             if iso is None:
                 raise fail(f"not an ISO 8601 date or date-time: {str(raw)[:60]!r}", at)
             fields[key] = iso
@@ -349,8 +241,10 @@ def read_claims_file(path: str | os.PathLike[str]) -> dict[str, Claims]:
     """A user claims file (YAML, or JSON when named ``*.json``) as ``{absolute media path: Claims}``, plus the
     ``default`` entry under :data:`DEFAULT_KEY`. Raises :class:`SidecarError` naming the field (and line)."""
     p = Path(path)
-    what = "claims file"
-    doc, lines = _load_user(_text(_read_bytes(p, MAX_CLAIMS_BYTES, what), p, what), p)
+    try:
+        doc, lines = files.load_document(p, what="claims file", cap=MAX_CLAIMS_BYTES)
+    except files.DocumentError as exc:
+        raise SidecarError(exc.message, path=str(p)) from exc
     if doc is None:
         return {}
     if not isinstance(doc, dict):
@@ -366,15 +260,15 @@ def read_claims_file(path: str | os.PathLike[str]) -> dict[str, Claims]:
     out: dict[str, Claims] = {}
     if doc.get("default") is not None:
         out[DEFAULT_KEY] = _entry(doc["default"], ("default",), p, lines)
-    files = doc.get("files") or {}
-    if not isinstance(files, dict):
+    entries = doc.get("files") or {}
+    if not isinstance(entries, dict):
         raise SidecarError(
             ("" if (ln := lines.get(("files",))) is None else f"line {ln}: ")
             + "files: should be a mapping of file name to claims",
             path=str(p),
         )
     base = p.parent
-    for name, entry in files.items():
+    for name, entry in entries.items():
         if not isinstance(name, str) or not name.strip():
             raise SidecarError(f"files: file names should be text, got {str(name)[:60]!r}", path=str(p))
         out[_key(base / name)] = _entry(entry, ("files", name), p, lines)
@@ -433,11 +327,27 @@ def claims_for(
     return merge_claims(sidecar, user_claims_for(table, media_path))
 
 
+def user_claims(time: str | None = None, place: str | None = None, *, source: str = "command line") -> Claims | None:
+    """Claims that the user gives for every file (``--claim-time``, ``--claim-place``), checked: a place must be
+    one that can be compared with GPS and a time an ISO 8601 time or date (``UsageError`` otherwise). None when
+    neither is given."""
+    if not (time or place):
+        return None
+    if place:
+        try:
+            parse_place(place)
+        except ValueError as exc:
+            raise UsageError(f"--claim-place: {exc}") from exc
+    iso = dates.claim_time(time) if time else None
+    if time and iso is None:
+        raise UsageError(f"--claim-time {time!r} is not an ISO 8601 time or date")
+    return Claims(source=source, claimed_time=iso, claimed_place=place)
+
+
 __all__ = [
     "CLAIM_KEYS",
     "DEFAULT_KEY",
     "MAX_CLAIMS_BYTES",
-    "MAX_JSON_DEPTH",
     "MAX_SIDECAR_BYTES",
     "MAX_TEXT_CHARS",
     "UPLOAD_TIME_KEYS",
@@ -448,5 +358,6 @@ __all__ = [
     "read_info_json",
     "timestamps_of",
     "upload_time_of",
+    "user_claims",
     "user_claims_for",
 ]

@@ -33,15 +33,17 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import ffmpeg as ffmpeg_python  # ffmpeg-python: argv builder
 import numpy as np
 
-from ..errors import CorruptMediaError, InputError, UnsupportedFormatError, VidverifyError
+from .._version import __version__
+from ..errors import CorruptMediaError, UnsupportedFormatError, VidverifyError
+from ..signals.fingerprint import FrameBatch
+from ..signals.hashing import PHASH_VERSION
 from ..signals.picture import LANDSCAPE_MIN_ASPECT, VERTICAL_ASPECT, Box, active_area, centre_crop
-from . import ffmpeg
+from . import ffmpeg, files
 
 log = logging.getLogger("vidverify")
 
@@ -78,6 +80,15 @@ class StreamLayout:
     # False: the frames have not been looked at yet (read_layout(bars=False)): width and height are the coded
     # size, before any display rotation, and bars are unknown (detect_bars tells)
     bars_known: bool = True
+    frame_count: int | None = None  # video frames the container declares (None: it does not say)
+
+    def expected_frames(self, keyframes: bool = False) -> int | None:
+        """How many frames a decode will deliver, as far as the container tells (for progress bars)."""
+        if keyframes:
+            return len(self.keyframes) or None
+        if self.frame_count:
+            return self.frame_count
+        return int(self.duration * self.fps) if self.duration and self.fps else None
 
     @property
     def frame_seconds(self) -> float:
@@ -90,14 +101,6 @@ class StreamLayout:
         if any(name in self.format_name for name in ZERO_ORIGIN_FORMATS):
             return 0.0
         return self.start_time
-
-
-@dataclass(frozen=True)
-class FrameBatch:
-    times: np.ndarray  # (n,) float64 seconds on the presentation timeline
-    frames: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8: the active picture
-    crops: np.ndarray  # (n, FRAME_SIZE, FRAME_SIZE) uint8: its centre crop (picture.centre_crop)
-    halves: np.ndarray | None = None  # (n, 4, FRAME_SIZE, FRAME_SIZE) uint8: its top, bottom, left, right halves
 
 
 SAMPLE_FRAMES = 5  # keyframes sampled (seek + decode one) to find bars
@@ -177,7 +180,7 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True, ba
                 key_work = []
         layout = StreamLayout(container.format.name, start, duration, tuple(keys), fps,
                               stream.codec_context.width, stream.codec_context.height, None, indexed,
-                              tuple(key_work), bars_known=False)
+                              tuple(key_work), bars_known=False, frame_count=int(stream.frames or 0) or None)
         return _with_bars(p, container, stream, layout) if bars else layout
     raise AssertionError("unreachable")  # pragma: no cover - _opened raises or yields
 
@@ -525,22 +528,6 @@ def _crop_expr() -> dict[str, str]:
 CROP_EXPR = _crop_expr()
 
 
-def _check_input(path: str) -> None:
-    p = Path(path)
-    if not p.exists():
-        from ..errors import NotFoundError
-
-        raise NotFoundError("no such file", path=path)
-    if not p.is_file():
-        from ..errors import NotAFileError
-
-        raise NotAFileError("not a regular file", path=path)
-    if p.stat().st_size == 0:
-        from ..errors import EmptyFileError
-
-        raise EmptyFileError("empty file (0 bytes)", path=path)
-
-
 def _cores_to_pin(n: int) -> list[int]:
     """Cores for ``n`` parallel decoder processes, one each, when this process may use exactly ``n`` cores (a
     2-core machine, or a run kept to ``n`` cores): with more, the scheduler spreads them better than a fixed
@@ -622,7 +609,7 @@ def decode_batches(
     *,
     keyframes: bool = False,
     fast: bool = True,
-    jobs: int | None = None,
+    jobs: int = 1,
     layout: StreamLayout | None = None,
     on_frames: Callable[[int], None] | None = None,
     warnings: list[str] | None = None,
@@ -632,9 +619,9 @@ def decode_batches(
 
     ``transform`` runs in the decoder threads as batches arrive, so only its (small) results are kept: memory
     stays flat however long the file. ``jobs`` processes decode contiguous keyframe-aligned segments in
-    parallel (default: the CPU count, at most 4); ``jobs=1`` is one single-threaded decoder. Decoder complaints
-    about damaged data are appended to ``warnings`` when frames were still decoded; a file that yields no frame at
-    all raises ``CorruptMediaError``/``UnsupportedFormatError``.
+    parallel; ``jobs=1`` is one single-threaded decoder. Decoder complaints about damaged data are appended to
+    ``warnings`` when frames were still decoded; a file that yields no frame at all raises
+    ``CorruptMediaError``/``UnsupportedFormatError``.
 
     When the layout's bars are not known yet (no ``layout``, or one from ``read_layout(bars=False)``), the
     decoders start at once on the whole picture while a few keyframes are sampled for bars beside them; in the
@@ -642,9 +629,9 @@ def decode_batches(
     then also seen some batches of the whole picture, whose results are dropped).
     """
     p = os.fspath(path)
-    _check_input(p)
-    if jobs is None:
-        jobs = min(os.cpu_count() or 1, 4)
+    files.check_media_input(p)
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
     if layout is None:
         layout = read_layout(p, scan_keyframes=jobs > 1, bars=False)
     # one segment per process, each an equal share of the work (cut where the packet bytes say, not the clock):
@@ -767,16 +754,27 @@ def time_base_str(tb: Fraction) -> str:
     return f"{tb.numerator}/{tb.denominator}"
 
 
+def decoder_versions(mode: str, fast: bool) -> dict[str, Any]:
+    """What made a fingerprint, recorded in it: vidverify, the hash, the frames it saw and the decoder."""
+    return {
+        "vidverify": __version__,
+        "hash": PHASH_VERSION,
+        "frame": f"{FRAME_SIZE}x{FRAME_SIZE} luma plane, ffmpeg extractplanes=y + scale flags=area",
+        "decoder": f"ffmpeg {ffmpeg.ffmpeg_version()}",
+        "decoder_options": ("skip_loop_filter=all" if fast else "full quality")
+        + (", skip_frame=nokey" if mode == "keyframes" else ""),
+    }
+
+
 __all__ = [
     "BATCH_FRAMES",
     "DETAIL_SIZE",
     "FRAME_SIZE",
-    "FrameBatch",
-    "InputError",
     "StreamLayout",
     "iter_frames",
     "crop_in_frame",
     "decode_batches",
+    "decoder_versions",
     "detect_bars",
     "map_batches",
     "read_layout",

@@ -18,21 +18,20 @@ from __future__ import annotations
 import logging
 import os
 import re
-import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import VidverifyError
 from ..evidence import dates
+from ..evidence.place import parse_iso6709
 from ..models import GPS, MediaInfo, Timestamp
+from . import files
 from .formats import isobmff
 
 log = logging.getLogger("vidverify")
 
-IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".heic", ".heif", ".tif", ".tiff", ".webp", ".gif", ".bmp", ".avif"}
-_ISO6709_RE = re.compile(r"^\s*([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?\s*$",
-                         re.ASCII)
+STILL_SUFFIXES = files.IMAGE_EXTENSIONS | {".gif"}  # names whose EXIF is read even when the bytes do not say
 _MDPM_UUID = bytes.fromhex("17ee8c60f84d11d98cd60800200c9a66") + b"MDPM"
 _MDPM_MAKES = {0x0103: "Panasonic", 0x0108: "Sony", 0x1011: "Canon", 0x1104: "JVC"}
 _GOPRO_FIRMWARE = {"HD3": "HERO3", "HD4": "HERO4", "HD5": "HERO5", "HD6": "HERO6", "HD7": "HERO7",
@@ -54,20 +53,6 @@ def _sniff(head: bytes) -> str | None:
     if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heif", b"avif"):
         return "heif"
     return None
-
-
-def parse_iso6709(text: str) -> tuple[float, float, float | None] | None:
-    """``+40.6892-074.0445+010.000/`` -> (40.6892, -74.0445, 10.0). Degrees-only form (the common one)."""
-    m = _ISO6709_RE.match(text or "")
-    if not m:
-        return None
-    lat, lon = float(m.group(1)), float(m.group(2))
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    alt = float(m.group(3)) if m.group(3) else None
-    if alt is not None and not abs(alt) < 1e7:  # "+9999…9" is inf: not an altitude, and not valid JSON
-        alt = None
-    return lat, lon, alt
 
 
 class _Collector:
@@ -582,8 +567,6 @@ def _info_from(c: _Collector, base: dict[str, Any]) -> MediaInfo:
 
 def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaInfo:
     """Everything the file says about itself. Never raises for a bad file: problems go to ``errors``."""
-    from ..signals.fingerprint import sha256_file  # one implementation of file hashing
-
     p = os.fspath(path)
     base: dict[str, Any] = {"path": p, "kind": "unknown"}
     try:
@@ -592,22 +575,22 @@ def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaIn
         return MediaInfo(path=p, errors=("no such file",))
     except OSError as exc:
         return MediaInfo(path=p, errors=(f"cannot read: {exc.strerror or exc}",))
-    if stat.S_ISDIR(st.st_mode):
+    if files.is_dir(st):
         return MediaInfo(path=p, errors=("is a directory, not a media file",))
-    if not stat.S_ISREG(st.st_mode):
+    if not files.is_regular(st):
         return MediaInfo(path=p, errors=("not a regular file",))
     base["size"] = st.st_size
     if st.st_size == 0:
         return MediaInfo(path=p, size=0, errors=("empty file (0 bytes)",))
     try:
-        base["sha256"] = sha256 or sha256_file(p)
+        base["sha256"] = sha256 or files.sha256_file(p)
         with open(p, "rb") as fh:
             head = fh.read(64)
     except OSError as exc:
         return MediaInfo(path=p, size=st.st_size, errors=(f"cannot read: {exc.strerror or exc}",))
     c = _Collector(p)
     still = _sniff(head)
-    if still is not None or Path(p).suffix.lower() in IMAGE_EXTENSIONS:
+    if still is not None or Path(p).suffix.lower() in STILL_SUFFIXES:
         _read_exif(c)
         if still in ("jpeg", "tiff"):
             _read_iptc(c)
@@ -676,8 +659,8 @@ def _finish(info: MediaInfo) -> MediaInfo:
 
 
 def readable(info: MediaInfo) -> bool:
-    """True when probe could tell what the file is."""
-    return info.kind != "unknown"
+    """True when probe could tell what the file is (``MediaInfo.readable``)."""
+    return info.readable
 
 
-__all__ = ["IMAGE_EXTENSIONS", "parse_iso6709", "probe", "readable"]
+__all__ = ["probe", "readable"]

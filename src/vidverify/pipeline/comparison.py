@@ -1,123 +1,39 @@
-"""compare(A, B): where two clips share footage and how B was edited.
+"""compare(A, B): where two clips share footage and how B was edited, from media or fingerprint files.
 
-``match_fingerprints`` is pure (fingerprints in, a ``Match`` out); ``compare`` accepts media or fingerprint
-files, fingerprints what it must, and adds picture edits from a few matched frames when the media is at hand.
+The verdict itself is pure (``match/verdict.py``). This workflow fingerprints what it must, rescues an off-centre
+crop by feature matching when no hash matched, adds picture edits (crop geometry, rotation, overlays, colour) from a
+few matched frames decoded in colour when the media is at hand, and the metadata findings of both files and of the
+pair. :func:`compare_page` writes the HTML report of a comparison.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from ..errors import VidverifyError
+from ..evidence import codes, timeline
 from ..match import align as align_mod
-from ..match import streamcopy
-from ..match.edits import geometry_edits, picture_edits, timeline_edits
-from ..models import Edit, FileRef, Match, Segment
-from ..signals.fingerprint import Fingerprint, is_fingerprint_file, load_or_compute
-
-SAME_FOOTAGE_COVERAGE = 0.9  # one side's footage found in the other at least this share: same footage
-RANDOM_PAIR_BITS = 32.0  # expected distance of unrelated frames' 64-bit hashes
-
-
-def _span(fp: Fingerprint) -> tuple[float, float]:
-    """(first frame time, length) of the fingerprinted footage."""
-    if len(fp.times) == 0:
-        return 0.0, 0.0
-    t = fp.times
-    frame = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
-    return float(t[0]), float(t[-1] - t[0] + frame)
-
-
-def _union(intervals: list[tuple[float, float]]) -> float:
-    total, end = 0.0, -math.inf
-    for s, e in sorted(intervals):
-        if e <= end:
-            continue
-        total += e - max(s, end)
-        end = e
-    return total
-
-
-def _ref(fp: Fingerprint) -> FileRef:
-    return FileRef(fp.path, fp.sha256, fp.duration)
-
-
-def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
-    """Compare two fingerprints (pure)."""
-    thresholds = {
-        "seed_bits": align_mod.SEED_THRESHOLD_BITS,
-        "match_bits": align_mod.MATCH_THRESHOLD_BITS,
-        "segment_mean_bits": align_mod.SEGMENT_MAX_MEAN_BITS,
-        "min_segment_seconds": align_mod.MIN_SEGMENT_SECONDS,
-        "same_footage_coverage": SAME_FOOTAGE_COVERAGE,
-    }
-    a_t0, a_len = _span(fa)
-    b_t0, b_len = _span(fb)
-    if fa.sha256 and fa.sha256 == fb.sha256:
-        seg = Segment(a_t0, a_t0 + a_len, b_t0, b_t0 + b_len, 1.0, False, 0.0, len(fb), "full")
-        return Match(_ref(fa), _ref(fb), "identical", 1.0, {"a": 1.0, "b": 1.0}, (seg,), (), (), 1.0, thresholds)
-    segments = align_mod.align(fa, fb)
-    copies = streamcopy.segments(fa, fb)
-    if copies:
-        segments = streamcopy.merge(copies, segments)
-    still = len(fa) == 1 or len(fb) == 1
-    if segments and still:
-        cov_a = 1.0 if len(fa) == 1 else 0.0
-        cov_b = 1.0 if len(fb) == 1 else 0.0
-    else:
-        cov_a = min(1.0, _union([(s.a_start, s.a_end) for s in segments]) / a_len) if a_len else 0.0
-        cov_b = min(1.0, _union([(s.b_start, s.b_end) for s in segments]) / b_len) if b_len else 0.0
-    if not segments:
-        verdict = "unrelated"
-    elif max(cov_a, cov_b) >= SAME_FOOTAGE_COVERAGE or still:
-        verdict = "same-footage"
-    else:
-        verdict = "partial-overlap"
-    frames = sum(max(s.frames, 1) for s in segments)
-    mean_d = float(np.average([s.distance for s in segments], weights=[max(s.frames, 1) for s in segments])) \
-        if segments else RANDOM_PAIR_BITS
-    quality = max(0.0, 1.0 - mean_d / RANDOM_PAIR_BITS)
-    similarity = round(quality * max(cov_a, cov_b), 4) if segments else 0.0
-    confidence = _confidence(segments, frames, mean_d, fa, fb)
-    edits: list[Edit] = []
-    if segments:
-        edits = timeline_edits(segments, a_duration=a_len, b_duration=b_len, a_start=a_t0, b_start=b_t0,
-                               a_fps=fa.fps, b_fps=fb.fps)
-        edits += geometry_edits(
-            segments, a_active=fa.active_area, b_active=fb.active_area,
-            a_size=(fa.width, fa.height) if fa.width and fa.height else None,
-            b_size=(fb.width, fb.height) if fb.width and fb.height else None,
-            a_crop_area=fa.crop_area, b_crop_area=fb.crop_area,
-        )
-    return Match(
-        a=_ref(fa), b=_ref(fb), verdict=verdict, similarity=similarity,
-        coverage={"a": round(cov_a, 4), "b": round(cov_b, 4)}, segments=tuple(segments), edits=tuple(edits),
-        findings=(), confidence=confidence, thresholds=thresholds,
-    )
-
-
-def _confidence(segments: list[Segment], frames: int, mean_d: float, fa: Fingerprint, fb: Fingerprint) -> float:
-    """How sure the verdict is (0..1). A match: many frames far below the random-pair distance. No match: how
-    much informative footage was compared."""
-    if segments:
-        margin = max(0.0, align_mod.MATCH_THRESHOLD_BITS - mean_d) / align_mod.MATCH_THRESHOLD_BITS
-        evidence = frames / 5.0 * margin  # neighbouring frames are not independent: ~1 in 5
-        return round(1.0 - math.exp(-evidence), 4)
-    flat = align_mod.FLAT_LUMA_STD
-    informative = min(int((fa.luma_std >= flat).sum()), int((fb.luma_std >= flat).sum()))
-    return round(1.0 - math.exp(-informative / 15.0), 4)
-
+from ..match.edits import find_region, picture_edits
+from ..match.verdict import match_fingerprints
+from ..media import fingerprint_file as fpfile
+from ..media.probe import probe
+from ..media.stills import grab_frames, grab_keyframes, thumbnails
+from ..models import Edit, Match, MediaInfo
+from ..report import html
+from ..signals.fingerprint import Fingerprint
+from ..signals.hashing import hamming
+from .ingest import fingerprint, load_or_compute
 
 PICTURE_PAIRS = 4  # matched frame pairs decoded in colour for picture edits
 
 
 def _media_path(given: Any, fp: Fingerprint) -> str | None:
     """The media file behind an argument: itself, or the file a fingerprint was made from if it is still there."""
-    if not isinstance(given, Fingerprint) and not is_fingerprint_file(given):
+    if not isinstance(given, Fingerprint) and not fpfile.is_fingerprint_file(given):
         return os.fspath(given)
     try:
         if fp.path and os.path.isfile(fp.path) and os.path.getsize(fp.path) == fp.size:
@@ -130,8 +46,6 @@ def _media_path(given: Any, fp: Fingerprint) -> str | None:
 def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
                         threads: int | None = None) -> tuple[Edit, ...]:
     """Add crop/rotate/overlay/colour edits found on a few matched frame pairs of the dominant channel."""
-    from ..media.stills import grab_frames
-
     main = max(m.segments, key=lambda s: s.frames)
     if main.channel.startswith("rotate-"):
         return m.edits  # the rotation is the edit; geometry fits below assume upright pictures
@@ -174,10 +88,6 @@ def _rescue_crop(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media
                  kwargs: dict[str, Any]) -> Match:
     """When no frame hash matched, B may show an off-centre part of A's picture (a crop). Look for B's frames
     in A's with ORB features; if a consistent region is found, hash that region of A and align again."""
-    from ..match.edits import find_region
-    from ..media.stills import grab_keyframes
-    from ..signals.fingerprint import fingerprint
-
     if not (fa.width and fa.height and fb.width and fb.height):
         return m
     a_times = np.linspace(fa.times[0], fa.times[-1], RESCUE_A_FRAMES).tolist()
@@ -195,8 +105,6 @@ def _rescue_crop(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media
     # check cheaply first: do B's frames look like A's keyframes seen through that region?
     probe_fp = fingerprint(media_a, region=region, keyframes=True, **opts)
     if len(probe_fp) and len(fb):
-        from ..signals.hashing import hamming
-
         close = hamming(fb.hashes[:, None], probe_fp.hashes[None, :]).min(axis=0) <= align_mod.SEED_THRESHOLD_BITS
         if close.sum() < min(2, len(probe_fp)):
             return m
@@ -250,16 +158,32 @@ def compare(
 
 def _findings(m: Match, media_a: str, media_b: str, policy: Any) -> list[Any]:
     """File findings of both sides and, when they share footage, the pair's timeline and edit findings."""
-    from dataclasses import replace as _replace
-
-    from ..evidence import timeline
-    from ..media.probe import probe
-
-    infos = [_replace(probe(media_a), path=m.a.path), _replace(probe(media_b), path=m.b.path)]
+    infos = [replace(probe(media_a), path=m.a.path), replace(probe(media_b), path=m.b.path)]
     out = [f for i in infos for f in timeline.file_findings(i, policy)]
     if m.verdict != "unrelated":
         out += timeline.group_findings(infos, [m], policy)
-    return timeline.sort_findings(out)
+    return codes.sort_findings(out)
 
 
-__all__ = ["SAME_FOOTAGE_COVERAGE", "compare", "match_fingerprints"]
+def compare_page(m: Match, path: str) -> None:
+    """Write the HTML report of a comparison to ``path``: both files probed, thumbnails grabbed (a fingerprint file
+    stands for its media when that is still there), rendered and written atomically."""
+    media: dict[str, str] = {}
+    origins: dict[str, float] = {}
+    for p in (m.a.path, m.b.path):
+        if fpfile.is_fingerprint_file(p):
+            fp = fpfile.load(p)
+            if fp.path and os.path.isfile(fp.path):
+                media[p], origins[p] = fp.path, fp.time_origin
+        else:
+            media[p] = p
+    info: dict[str, MediaInfo] = {p: probe(f) for p, f in media.items()}
+    thumbs = thumbnails(html.thumbnail_requests(m), media=media, origins=origins)
+    page = html.render_compare(m, info_a=info.get(m.a.path), info_b=info.get(m.b.path), thumbs=thumbs)
+    try:
+        html.write_html(path, page)
+    except OSError as exc:
+        raise VidverifyError(f"cannot write the HTML report {path}: {exc.strerror or exc}") from exc
+
+
+__all__ = ["compare", "compare_page"]

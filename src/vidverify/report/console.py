@@ -1,36 +1,23 @@
-"""One place that writes results: JSON documents (``to_dict()`` plus ``schema``) and readable text.
+"""What the terminal sees: JSON documents and JSON lines, tables and key-value blocks, one-line errors and
+warnings, and progress bars. One place that writes results (``to_dict()`` plus ``schema``).
 
 Text goes through rich when stdout is a terminal (and ``NO_COLOR`` is unset); otherwise plain lines, so pipes and
-logs get no escape codes.
+logs get no escape codes. Progress bars show on stderr when it is a terminal, with totals the work reports itself.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
+import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import IO, Any
 
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, then renamed over the target,
-    so a failure (a full disk) never leaves a half-written file and an old one stays intact. Returns the path."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
+from ..models import AddResult, CheckResult, Edit, Finding, Match, MediaInfo, ScanResult, SearchResult
 
 
 def json_document(schema: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -123,3 +110,311 @@ def error_line(message: str) -> None:
 def warn_line(message: str) -> None:
     sys.stderr.write(f"vidverify: warning: {one_line(message)}\n")
     sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------------------------------- scan
+
+
+def _times(e: Edit) -> str:
+    def rng(a: float | None, b: float | None) -> str:
+        return "" if a is None or b is None else f"{a:.1f}-{b:.1f}s"
+
+    a, b = rng(e.a_start, e.a_end), rng(e.b_start, e.b_end)
+    return f"{e.type} A {a} B {b}" if a and b else f"{e.type} A {a}" if a else f"{e.type} B {b}" if b else e.type
+
+
+def edits_brief(edits: Any) -> str:
+    """Edit types once each, in order, with the times of time-localised ones."""
+    out: list[str] = []
+    for e in edits:
+        if e.type in ("cut", "insert", "trim"):
+            out.append(_times(e))
+        elif e.type not in [o.split(" ")[0] for o in out]:
+            out.append(e.type)
+    return "; ".join(out) or "-"
+
+
+def scan_summary(result: ScanResult, out: IO[str] | None = None) -> None:
+    out = out or sys.stdout
+    sev = Counter(f.severity for f in result.findings)
+    key_values("scan", [
+        ("files", len(result.files)),
+        ("groups", f"{len(result.groups)} (uploads of the same footage)"),
+        ("unmatched", len(result.singles)),
+        ("unreadable", len(result.errors)),
+        ("findings", ", ".join(f"{sev[s]} {s}" for s in ("error", "warning", "info") if sev[s]) or "none"),
+    ], out)
+    for g in result.groups:
+        out.write(f"group {g.id}: {len(g.members)} files, reference {g.reference}\n  why: {g.reason}\n")
+        rows = [[m.b.path, m.verdict, f"{m.coverage.get('a', 0):.0%}", f"{m.coverage.get('b', 0):.0%}",
+                 edits_brief(m.edits)] for m in g.pairs]
+        table(["file", "verdict", "of ref in it", "of it in ref", "edits"], rows, out)
+        out.write("\n")
+    if result.singles:
+        out.write("share footage with no other file: " + ", ".join(result.singles) + "\n\n")
+    for path, why in result.errors.items():
+        out.write(f"unreadable: {path}: {why}\n")
+    if result.errors:
+        out.write("\n")
+    findings_table(result.findings, out, fold_info=True)
+
+
+def findings_table(findings: Any, out: IO[str] | None = None, *, fold_info: bool = False) -> None:
+    """Findings, most severe first. With ``fold_info``, info findings are one line per code (JSON has them all)."""
+    out = out or sys.stdout
+    fs: list[Finding] = list(findings)
+    if not fs:
+        out.write("no findings\n")
+        return
+    shown = [f for f in fs if not (fold_info and f.severity == "info")]
+    if shown:
+        table(["severity", "code", "files", "message"],
+                     [[f.severity, f.code, ", ".join(os.path.basename(p) for p in f.paths), f.message]
+                      for f in shown], out)
+    folded = Counter(f.code for f in fs if fold_info and f.severity == "info")
+    if folded:
+        out.write("info: " + ", ".join(f"{code} ({n} file{'s' if n > 1 else ''})" for code, n in folded.items())
+                  + "  (--json lists each with its evidence)\n")
+
+
+# ------------------------------------------------------------------------------------------------ documents
+
+
+def json_lines(schema: str, out: IO[str] | None = None) -> Callable[[str, dict[str, Any]], None]:
+    """A writer of one JSON object per line, each ``{"schema", "type": kind, ...body}``, flushed at once."""
+    def line(kind: str, body: dict[str, Any]) -> None:
+        stream = out or sys.stdout
+        stream.write(json.dumps({"schema": schema, "type": kind, **body}, ensure_ascii=False, default=_default) + "\n")
+        stream.flush()
+
+    return line
+
+
+def scan_lines(result: ScanResult, line: Callable[[str, dict[str, Any]], None]) -> None:
+    """A scan's groups, findings and summary as JSON lines (the files went out as they were read)."""
+    for g in result.groups:
+        line("group", g.to_dict())
+    for f in result.findings:
+        line("finding", f.to_dict())
+    line("summary", {"files": len(result.files), "groups": len(result.groups), "singles": list(result.singles),
+                     "errors": result.errors})
+
+
+# ------------------------------------------------------------------------------------------------- commands
+
+
+def probe_text(infos: Sequence[MediaInfo], *, brief: bool) -> None:
+    """What probe found, a block per readable file (or a line per file with ``brief``)."""
+    shown = [i for i in infos if i.readable]
+    if brief:
+        table(["file", "kind", "duration", "size", "created", "device", "gps"], [[
+            Path(i.path).name, i.kind, f"{i.duration:.2f} s" if i.duration else None,
+            f"{i.width}x{i.height}" if i.width else None,
+            (i.created + ("" if i.timezone else " (zone?)")) if i.created else None,
+            " ".join(x for x in (i.make, i.model) if x) or i.encoder,
+            f"{i.gps.lat:.4f},{i.gps.lon:.4f}" if i.gps else None] for i in shown])
+        return
+    for info in shown:
+        key_values(info.path, probe_rows(info))
+
+
+def probe_rows(info: MediaInfo) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = [
+        ("kind", info.kind),
+        ("container", info.container),
+        ("size", f"{info.size:,} bytes" if info.size is not None else None),
+        ("sha256", info.sha256),
+    ]
+    if info.kind != "image":
+        rows += [("duration", f"{info.duration:.3f} s" if info.duration else None), ("fps", info.fps),
+                 ("frames", info.frame_count)]
+    rows += [
+        ("display size", f"{info.width}x{info.height}" if info.width else None),
+        ("rotation", info.rotation),
+        ("codecs", " / ".join(x for x in (info.video_codec, info.audio_codec) if x) or None),
+        ("created", f"{info.created} (from {info.created_source})" if info.created else None),
+        ("timezone", info.timezone if info.created else None),
+        ("make / model", " ".join(x for x in (info.make, info.model) if x) or None),
+        ("software", info.software),
+        ("encoder", info.encoder),
+        ("gps", f"{info.gps.lat:.6f}, {info.gps.lon:.6f}"
+                + (f", {info.gps.alt:g} m" if info.gps.alt is not None else "")
+                + f" (from {info.gps.source})" if info.gps else None),
+    ]
+    by_value: dict[str, list[str]] = {}
+    for t in info.timestamps:
+        by_value.setdefault(t.value + ("" if t.timezone else "  (zone unknown)"), []).append(t.field)
+    for value, names in by_value.items():
+        rows.append(("  time field", f"{value}  [{shorten_fields(names)}]"))
+    for e in info.errors:
+        rows.append(("problem", e))
+    return rows
+
+
+def shorten_fields(names: list[str]) -> str:
+    """``trak1.tkhd.creation_time, trak2.tkhd.creation_time`` -> ``trak1-2.tkhd.creation_time``."""
+    groups: dict[str, list[int]] = {}
+    order: list[str] = []
+    for n in names:
+        m = re.match(r"trak(\d+)\.(.*)", n)
+        key = f"trak*.{m.group(2)}" if m else n
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        if m:
+            groups[key].append(int(m.group(1)))
+    parts = []
+    for key in order:
+        ids = groups[key]
+        if ids:
+            span = str(ids[0]) if len(ids) == 1 else f"{min(ids)}-{max(ids)}"
+            parts.append(key.replace("*", span))
+        else:
+            parts.append(key)
+    return ", ".join(parts)
+
+
+def compare_text(m: Match, a: str, b: str) -> None:
+    key_values(f"{a}  vs  {b}", [
+        ("verdict", f"{m.verdict} (confidence {m.confidence:.2f})"),
+        ("similarity", m.similarity),
+        ("coverage", f"{m.coverage['a']:.0%} of A found in B, {m.coverage['b']:.0%} of B found in A"),
+    ])
+    if m.segments:
+        table(["A from", "A to", "B from", "B to", "speed", "mirrored", "bits", "matched as"],
+              [[f"{s.a_start:.2f}", f"{s.a_end:.2f}", f"{s.b_start:.2f}", f"{s.b_end:.2f}", s.speed,
+                "yes" if s.mirrored else "no", s.distance, s.channel] for s in m.segments])
+    if m.edits:
+        print()
+        table(["edit", "A from", "A to", "B from", "B to", "detail"],
+              [[e.type, e.a_start, e.a_end, e.b_start, e.b_end, e.detail] for e in m.edits])
+    if m.findings:
+        print()
+        findings_table(m.findings)
+
+
+def index_add_text(results: Sequence[AddResult], stats: dict[str, Any]) -> None:
+    shown = [r for r in results if r.status != "error"]
+    if shown:
+        table(["file", "status", "frames", "time"],
+              [[r.path, r.status, r.frames, f"{r.seconds:.2f} s" if r.seconds is not None else None] for r in shown])
+    counts = {k: sum(r.status == k for r in results) for k in ("added", "known", "unchanged", "error")}
+    print(f"{counts['added']} added, {counts['known']} already indexed elsewhere, {counts['unchanged']} unchanged, "
+          f"{counts['error']} unreadable; {stats['path']}: {stats['files']} files, {stats['bytes']:,} bytes")
+
+
+def index_stats_text(stats: dict[str, Any]) -> None:
+    key_values(stats["path"], [
+        ("files", stats["files"]), ("paths", stats["paths"]), ("frames", stats["frames"]),
+        ("duration", f"{stats['duration']:.1f} s"), ("modes", stats["modes"] or None),
+        ("signature hashes", stats["signature_hashes"]), ("size on disk", f"{stats['bytes']:,} bytes"),
+        ("schema", stats["schema"]),
+    ])
+
+
+def search_text(clip: str, index_path: str, results: Sequence[SearchResult]) -> None:
+    if not results:
+        print(f"{clip}: no indexed clip shares its footage ({index_path})")
+        return
+    table(["#", "score", "verdict", "coverage A/B", "query time", "indexed time", "path"],
+          [[i + 1, r.score, r.verdict, f"{r.coverage['a']:.0%} / {r.coverage['b']:.0%}",
+            ", ".join(f"{s.a_start:.2f}-{s.a_end:.2f}" + (" mirrored" if s.mirrored else "") for s in r.segments),
+            ", ".join(f"{s.b_start:.2f}-{s.b_end:.2f}" for s in r.segments), r.path]
+           for i, r in enumerate(results)])
+
+
+def check_text(result: CheckResult) -> None:
+    shown = [c for c in result.cases if c.status != "pass"]
+    if shown:
+        table(["status", "check", "name", "message"], [[c.status, c.kind, c.name, c.message] for c in shown])
+    s = result.summary
+    print(f"{result.manifest}: {s['passed']} passed, {s['failed']} failed, {s['errors']} errors, "
+          f"{s['skipped']} skipped (fail-on {result.fail_on})")
+
+
+# ------------------------------------------------------------------------------------------------- progress
+
+
+def _bars_shown(enabled: bool) -> bool:
+    return enabled and sys.stderr.isatty() and "NO_COLOR" not in os.environ
+
+
+class StageProgress:
+    """A progress bar per stage of a workflow, on stderr when it is a terminal; used as a context manager it gives
+    the ``(stage, done, total)`` callback the workflows take, or None when nothing is shown."""
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        self.enabled = _bars_shown(enabled)
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), transient=True)
+        self._bar.start()
+        return self.tick
+
+    def tick(self, stage: str, done: int, total: int) -> None:
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(stage, total=total)
+        self._bar.update(self._tasks[stage], completed=done, total=total)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+class FrameProgress:
+    """A progress bar for one file's frames, on stderr when it is a terminal: the callback ``(done, total)`` that
+    ``fingerprint`` takes (its first call gives the total the container declares), or None when nothing is shown."""
+
+    def __init__(self, label: str, *, enabled: bool = True) -> None:
+        self.enabled = _bars_shown(enabled)
+        self.label = label
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Callable[[int, int | None], None] | None:
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TimeRemainingColumn(), transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task(self.label, total=None)
+        return self.tick
+
+    def tick(self, done: int, total: int | None) -> None:
+        self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+__all__ = [
+    "FrameProgress",
+    "StageProgress",
+    "check_text",
+    "compare_text",
+    "edits_brief",
+    "error_line",
+    "findings_table",
+    "index_add_text",
+    "index_stats_text",
+    "json_document",
+    "json_lines",
+    "key_values",
+    "probe_text",
+    "scan_lines",
+    "scan_summary",
+    "search_text",
+    "table",
+    "warn_line",
+    "write_json",
+]

@@ -4,7 +4,7 @@ The page makes no network requests (inline CSS, no fonts or scripts from elsewhe
 URIs), reads without JavaScript, and prints. Everything shown comes from the result objects; the only media
 evidence is the thumbnails, which the caller decodes (all I/O lives in ``vidverify.media``)::
 
-    from vidverify.media.thumbs import thumbnails
+    from vidverify.media.stills import thumbnails
     from vidverify.report import html
 
     thumbs = thumbnails(html.thumbnail_requests(match))
@@ -26,7 +26,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..models import Edit, Finding, Group, Match, MediaInfo, ScanResult, Segment
+from .._version import __version__
+from ..evidence import codes
+from ..media import files
+from ..models import CheckResult, Edit, Finding, Group, Match, MediaInfo, ScanResult, Segment
 
 ThumbKey = tuple[str, float]
 
@@ -35,21 +38,9 @@ THUMB_INSET_SECONDS = 0.15  # start/end thumbnails sit this far inside a segment
 END_MARGIN_SECONDS = 0.1  # a thumbnail is never asked for later than this before a file's end
 MAX_THUMB_SEGMENTS = 8  # per pair: the longest segments get start/middle/end thumbnails, the table lists all
 MIN_GAP_SECONDS = 0.05  # shorter uncovered stretches are frame-rounding, not cuts or inserts
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_ORDER = {sev: k for k, sev in enumerate(reversed(codes.SEVERITIES))}  # error first
 HIGHLIGHT_SEVERITIES = ("error", "warning")  # metadata cells marked in the side-by-side table (info would be noise)
 
-# Which metadata cells a finding code is about (besides the fields its evidence names).
-FINDING_FIELDS: dict[str, tuple[str, ...]] = {
-    "recycled-footage": ("created", "upload_time", "claimed_time", "claimed_place"),
-    "capture-after-upload": ("created", "upload_time"),
-    "capture-time-mismatch": ("created", "timezone"),
-    "timezone-inconsistent": ("created", "timezone"),
-    "placeholder-date": ("created",),
-    "future-date": ("created", "upload_time"),
-    "metadata-stripped": ("created", "make", "model", "gps"),
-    "reencoded": ("encoder", "software", "writer"),
-    "duplicate": ("sha256",),
-}
 
 # ------------------------------------------------------------------------------------------ thumbnails
 
@@ -269,17 +260,6 @@ META_FIELDS: tuple[tuple[str, str, Callable[[MediaInfo], Any]], ...] = (
 )
 
 
-def _finding_fields(f: Finding) -> set[str]:
-    keys = set(FINDING_FIELDS.get(f.code, ()))
-    keys |= {k for k in f.evidence if isinstance(k, str)}
-    named = f.evidence.get("fields", f.evidence.get("field"))
-    if isinstance(named, str):
-        keys.add(named)
-    elif isinstance(named, list | tuple):
-        keys |= {str(x) for x in named}
-    return keys
-
-
 @dataclass
 class Cell:
     value: str | None
@@ -302,7 +282,7 @@ def _meta_table(
             href = value if key == "url" and value and value.startswith(("https://", "http://")) else None
             cell = Cell(value, href)
             for f in findings if value is not None else ():
-                if f.severity in HIGHLIGHT_SEVERITIES and p in f.paths and key in _finding_fields(f):
+                if f.severity in HIGHLIGHT_SEVERITIES and p in f.paths and key in codes.fields_of(f):
                     cell.codes.append(f.code)
                     if cell.severity is None or SEVERITY_ORDER.get(f.severity, 9) < SEVERITY_ORDER[cell.severity]:
                         cell.severity = f.severity if f.severity in SEVERITY_ORDER else "info"
@@ -589,8 +569,6 @@ def _env() -> Any:
 
 
 def _render(**context: Any) -> str:
-    from .. import __version__
-
     context.setdefault("generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     context["version"] = __version__
     context.setdefault("lead_html", "")
@@ -715,15 +693,32 @@ def render_scan(result: ScanResult, *, thumbs: Mapping[ThumbKey, bytes] | None =
 
 
 def write_html(path: str | os.PathLike[str], html: str) -> Path:
-    """Write the report atomically (``render.write_text_atomic``): a failure never leaves a half-written one."""
-    from .console import write_text_atomic
+    """Write the report atomically (``media/files.write_atomic``): a failure never leaves a half-written one."""
+    return files.write_atomic(path, html)
 
-    return write_text_atomic(path, html)
+
+def cases_html(result: CheckResult) -> str:
+    """A small HTML section listing the check cases (inserted into the scan report by the CLI)."""
+    from html import escape
+
+    rows = []
+    for c in result.cases:
+        sev = {"fail": "error", "error": "error", "skip": "info", "pass": "info"}[c.status]
+        rows.append(f'<tr class="{sev}"><td class="fcode">{escape(c.status)}</td><td>{escape(c.kind)}</td>'
+                    f'<td>{escape(c.name)}</td><td>{escape(c.message)}</td></tr>')
+    s = result.summary
+    return (
+        '<section class="block" id="checks">\n<h2>Checks <span class="sub">· '
+        f'{escape(result.manifest)} · {s["passed"]} passed, {s["failed"]} failed, {s["errors"]} errors, '
+        f'{s["skipped"]} skipped (fail-on {escape(result.fail_on)})</span></h2>\n'
+        '<div class="tablewrap"><table class="ftable"><thead><tr><th>status</th><th>kind</th><th>check</th>'
+        '<th>message</th></tr></thead><tbody>\n' + "\n".join(rows) + "\n</tbody></table></div>\n</section>\n"
+    )
 
 
 __all__ = [
-    "FINDING_FIELDS",
     "MAX_THUMB_SEGMENTS",
+    "cases_html",
     "fmt_range",
     "fmt_time",
     "render_compare",

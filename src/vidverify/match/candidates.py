@@ -1,0 +1,296 @@
+"""Candidates: which fingerprints may share footage, found cheaply before any alignment. Pure: fingerprints in,
+pairs or votes out.
+
+Both candidate stages sample a fingerprint the same way (:func:`sample`: at most one frame per interval, flat frames
+and static stretches optionally left out) and read the channels the CHANNELS table marks for them (:func:`gather`).
+
+* **The all-pairs test** (scan, up to ALL_PAIRS_MAX files): the sparse hashes of one file (a frame per
+  SPARSE_STEP_S, in every candidate channel: the picture, its mirror, its centre crop and that crop's mirror, and the
+  half pictures that are not flat) against every frame of the other (the unmirrored channels); CANDIDATE_HITS
+  within CANDIDATE_BITS make a candidate. Files that share compressed packets (a stream copy) are candidates too.
+* **The banded index** (the fingerprint index, and scan above ALL_PAIRS_MAX files; multi-index hashing). Each
+  clip contributes a sparse signature: at most one hash per SPARSE_INTERVAL_SECONDS of its non-flat frames (static
+  stretches thinned), of the channels marked ``signature`` (the full picture and its centre crop), with its time.
+  Every 64-bit hash is cut into four 16-bit bands; per band, the entries are kept ordered by band value with a
+  65,536-entry offset table (a bucket is one slice). Two hashes within 3 bits share at least one band exactly, and
+  frames of the same footage, which differ by a few bits, usually share several. The query is sampled at
+  QUERY_SAMPLES_PER_SECOND; its probe channels (the signature channels and their mirrors) look up their four
+  buckets each; every entry found is checked on all 64 bits (CANDIDATE_BITS). Votes are temporal: a clip's score
+  is its best (speed, time offset) cell, summing over distinct query frames the closeness of their best hit, so
+  shared footage (hits on one line, a few bits apart) stands far above look-alike pictures (scattered, near the
+  threshold). Buckets larger than MAX_BUCKET_FACTOR times the mean (generic pictures) are skipped.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..signals.fingerprint import BY_NAME, CHANNELS, FLAT_LUMA_STD, Fingerprint
+from ..signals.hashing import hamming
+from .streamcopy import shared_pairs
+
+CANDIDATE_BITS = 12  # a sampled hash this close to one of the other file's (all 64 bits) is a hit
+SPARSE_STEP_S = 0.5  # all-pairs test: one frame per this many seconds is tested against every frame of the other
+CANDIDATE_HITS = 2  # ... and this many hits make a candidate pair (1 for a still image)
+ALL_PAIRS_MAX = 300  # up to this many files every pair is tested; above, the banded index picks them
+BANDED_CANDIDATES = 20  # with the banded index: the best-voted other files each file is aligned with
+BANDED_MIN_VOTES = 2.0  # ... when they have at least this many votes (two close frames on one line; search
+# asks for MIN_VOTES = 3, but a scan must not miss a 2 s excerpt of a short clip)
+
+SPARSE_INTERVAL_SECONDS = 0.5  # index signature: at most one hash per this much of a clip
+SPARSE_SAME_BITS = 2  # a frame within this many bits of the sampled frame before it adds nothing (static shot)
+QUERY_SAMPLES_PER_SECOND = 8.0  # query frames looked up per second of the query
+MAX_QUERY_SAMPLES = 2000  # a longer query is sampled more thinly
+BANDS = 4  # 16-bit bands of a 64-bit hash
+MAX_BUCKET_FACTOR = 64  # a band bucket larger than this times the mean bucket (and MIN_BIG_BUCKET) is skipped
+MIN_BIG_BUCKET = 2000
+CANDIDATE_SPEEDS = (0.5, 0.63, 0.8, 1.0, 1.25, 1.6, 2.0)  # playback speeds the candidate votes allow for
+OFFSET_BIN_SECONDS = 2.0  # hits vote together when their time offsets fall in one bin this wide
+
+SPARSE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate)  # the all-pairs test's sampled hashes
+DENSE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate and not c.mirrored)  # ... against these
+SIGNATURE_CHANNELS = tuple(c.name for c in CHANNELS if c.signature)  # the index's signature of a clip
+PROBE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate and c.half is None)  # the query's probes
+
+
+# -------------------------------------------------------------------------------------------------- sampling
+
+
+def sample(fp: Fingerprint, step_s: float, *, skip_flat: bool = False, same_bits: int | None = None) -> np.ndarray:
+    """Frame indexes: the first frame of every ``step_s`` seconds (counted from the first frame sampled). With
+    ``skip_flat``, flat frames (black, white: their hash says nothing) are never sampled; with ``same_bits``, a
+    frame within that many bits of the sampled frame before it is left out (a static shot adds nothing)."""
+    keep = np.flatnonzero(np.asarray(fp.luma_std) >= FLAT_LUMA_STD) if skip_flat else np.arange(len(fp.times))
+    if len(keep) == 0:
+        return keep
+    t = np.asarray(fp.times)[keep]
+    slot = np.floor((t - t[0]) / step_s).astype(np.int64)
+    keep = keep[np.concatenate([[True], slot[1:] != slot[:-1]])]
+    if same_bits is not None and len(keep) > 1:
+        h = np.asarray(fp.hashes, dtype=np.uint64)[keep]
+        moved = np.bitwise_count(np.bitwise_xor(h[1:], h[:-1])) > same_bits
+        keep = keep[np.concatenate([[True], moved])]
+    return keep
+
+
+def gather(fp: Fingerprint, frames: np.ndarray, channels: Sequence[str]) -> np.ndarray:
+    """The hashes of ``frames`` in each of ``channels``, one channel after the other; a half picture's hashes only
+    where that half is not flat (an overlay or a bar may leave it blank)."""
+    out = []
+    for name in channels:
+        arr = np.asarray(getattr(fp, name), np.uint64)[frames]
+        half = BY_NAME[name].half
+        if half is not None:
+            arr = arr[(np.asarray(fp.half_flat)[frames] & (1 << half)) == 0]
+        out.append(arr)
+    return np.concatenate(out) if out else np.zeros(0, np.uint64)
+
+
+def sparse_signature(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes, times) a clip is indexed under: at most one non-flat frame per SPARSE_INTERVAL_SECONDS, static
+    stretches thinned (SPARSE_SAME_BITS), in each signature channel (the full picture, then the crop)."""
+    keep = sample(fp, SPARSE_INTERVAL_SECONDS, skip_flat=True, same_bits=SPARSE_SAME_BITS)
+    if len(keep) == 0:
+        return np.zeros(0, np.uint64), np.zeros(0, np.float32)
+    times = np.asarray(fp.times, np.float64)[keep].astype(np.float32)
+    return gather(fp, keep, SIGNATURE_CHANNELS), np.concatenate([times] * len(SIGNATURE_CHANNELS))
+
+
+def query_probes(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(probe hashes, the sampled query frame of each probe, times of the sampled frames)."""
+    informative = np.flatnonzero(np.asarray(fp.luma_std) >= FLAT_LUMA_STD)
+    if len(informative) == 0:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0)
+    t = np.asarray(fp.times)[informative]
+    span = float(t[-1] - t[0]) if len(t) > 1 else 0.0
+    want = int(min(MAX_QUERY_SAMPLES, max(1.0, span * QUERY_SAMPLES_PER_SECOND))) + 1
+    if len(informative) > want:
+        informative = informative[np.unique(np.linspace(0, len(informative) - 1, want).round().astype(int))]
+    n = len(informative)
+    probes = gather(fp, informative, PROBE_CHANNELS)
+    frame_of = np.tile(np.arange(n, dtype=np.int64), len(PROBE_CHANNELS))
+    # identical probes (a static shot) are looked up once per frame set
+    probes, first = np.unique(probes, return_index=True)
+    return probes, frame_of[first], np.asarray(fp.times, np.float64)[informative]
+
+
+# --------------------------------------------------------------------------------------------- banded index
+
+
+class Bands:
+    """In-memory multi-index over every signature hash: per 16-bit band, entry numbers ordered by band value
+    and an offset table (bucket ``v`` of band ``b`` is ``order[b][offsets[b][v]:offsets[b][v + 1]]``)."""
+
+    def __init__(self, file_ids: np.ndarray, starts: np.ndarray, hashes: np.ndarray, times: np.ndarray) -> None:
+        self.file_ids = file_ids  # row id of each file (int64), in entry order
+        self.starts = starts  # entries of file k: starts[k]:starts[k + 1]
+        self.hashes = hashes
+        self.times = times  # float32 seconds of each entry on its clip
+        self.order: list[np.ndarray] = []
+        self.offsets: list[np.ndarray] = []
+        little = sys.byteorder == "little"
+        for b in range(BANDS):
+            if little:  # band b is the b-th 16-bit word of each hash in memory: no shifting needed
+                keys = np.ascontiguousarray(hashes.view(np.uint16).reshape(-1, BANDS)[:, b])
+            else:
+                keys = ((hashes >> np.uint64(16 * b)) & np.uint64(0xFFFF)).astype(np.uint16)
+            self.order.append(np.argsort(keys, kind="stable").astype(np.uint32))  # radix sort for 16-bit keys
+            counts = np.bincount(keys, minlength=1 << 16)
+            self.offsets.append(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+        mean = len(hashes) / float(1 << 16)
+        self.max_bucket = int(max(MIN_BIG_BUCKET, MAX_BUCKET_FACTOR * mean))
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.hashes.nbytes + self.times.nbytes + sum(o.nbytes for o in self.order)
+                   + sum(o.nbytes for o in self.offsets) + self.starts.nbytes + self.file_ids.nbytes)
+
+    def votes(self, probes: np.ndarray, frame_of: np.ndarray, frame_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(file row ids, votes): per file, the most distinct query frames whose verified hits lie on one line
+        ``t_indexed = speed * t_query + offset`` (see ``line_votes``)."""
+        if len(self.hashes) == 0 or len(probes) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        hit_entries, hit_frames, hit_bits = [], [], []
+        for b in range(BANDS):
+            keys = ((probes >> np.uint64(16 * b)) & np.uint64(0xFFFF)).astype(np.int64)
+            lo, hi = self.offsets[b][keys], self.offsets[b][keys + 1]
+            counts = hi - lo
+            counts[counts > self.max_bucket] = 0
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            ends = np.cumsum(counts)
+            pos = np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - counts), counts)
+            entries = self.order[b][pos]
+            probe_idx = np.repeat(np.arange(len(probes)), counts)
+            bits = np.bitwise_count(self.hashes[entries] ^ probes[probe_idx])
+            close = bits <= CANDIDATE_BITS
+            hit_entries.append(entries[close].astype(np.int64))
+            hit_frames.append(frame_of[probe_idx[close]])
+            hit_bits.append(bits[close])
+        if not hit_entries:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        entries = np.concatenate(hit_entries)
+        if len(entries) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        frames = np.concatenate(hit_frames)
+        files = np.searchsorted(self.starts, entries, side="right") - 1
+        weight = 1.0 - np.concatenate(hit_bits) / (CANDIDATE_BITS + 1.0)
+        ufiles, votes = line_votes(files, frames, weight, self.times[entries].astype(np.float64),
+                                    frame_times[frames], len(frame_times))
+        return self.file_ids[ufiles], votes
+
+
+def line_votes(files: np.ndarray, frames: np.ndarray, weight: np.ndarray, t_indexed: np.ndarray,
+                t_query: np.ndarray, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per file, the best cell of (speed, offset): the sum over distinct query frames in the cell of their
+    closest hit's weight (1 for an exact hash, falling to 0 at CANDIDATE_BITS + 1 bits). Hits of shared footage
+    line up and are close; chance hits of look-alike pictures scatter and are far. Speeds CANDIDATE_SPEEDS,
+    offsets in bins of OFFSET_BIN_SECONDS (twice, shifted by half a bin, so a line on a bin edge is not split)."""
+    ufiles, finv = np.unique(files, return_inverse=True)
+    best = np.zeros(len(ufiles), np.float64)
+    for speed in CANDIDATE_SPEEDS:
+        off = (t_indexed - speed * t_query) / OFFSET_BIN_SECONDS
+        for shift in (0.0, 0.5):
+            b = np.floor(off + shift).astype(np.int64)
+            b -= b.min()
+            width = int(b.max()) + 1
+            key = (finv * width + b) * n_frames + frames
+            order = np.lexsort((-weight, key))
+            k = key[order]
+            first = np.concatenate([[True], k[1:] != k[:-1]])  # a frame votes once per cell, its closest hit
+            cell, inv = np.unique(k[first] // n_frames, return_inverse=True)
+            sums = np.bincount(inv, weights=weight[order][first])
+            np.maximum.at(best, cell // width, sums)
+    return ufiles, best
+
+
+# ------------------------------------------------------------------------------------------- candidate pairs
+
+
+def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
+    """Pairs (i < j) whose fingerprints may share footage.
+
+    Up to ALL_PAIRS_MAX files, every pair is tested (:class:`PairTest`); above, each file's signature goes into a
+    banded index and each file looks up its BANDED_CANDIDATES best-voted others, which keeps the cost near-linear
+    in the number of files. Files that share compressed packets (a stream copy, whatever its pictures) are
+    candidates too. (``scan`` runs the all-pairs test in its alignment workers.)"""
+    if len(fps) > ALL_PAIRS_MAX:
+        return sorted(set(banded_pairs(fps)) | shared_pairs(fps))
+    test = PairTest(fps)
+    return [(i, j) for i in range(len(fps)) for j in range(i + 1, len(fps)) if test(i, j)]
+
+
+class PairTest:
+    """The all-pairs candidate test, with each file's sparse and dense hashes made once, when first needed."""
+
+    def __init__(self, fps: Sequence[Fingerprint]) -> None:
+        self.fps = fps
+        self.copies = shared_pairs(fps)
+        self._sparse: dict[int, np.ndarray] = {}
+        self._dense: dict[int, np.ndarray] = {}
+
+    def sparse(self, i: int) -> np.ndarray:
+        if i not in self._sparse:
+            self._sparse[i] = gather(self.fps[i], sample(self.fps[i], SPARSE_STEP_S), SPARSE_CHANNELS)
+        return self._sparse[i]
+
+    def dense(self, i: int) -> np.ndarray:
+        if i not in self._dense:
+            self._dense[i] = gather(self.fps[i], np.arange(len(self.fps[i])), DENSE_CHANNELS)
+        return self._dense[i]
+
+    def __call__(self, i: int, j: int) -> bool:
+        if (i, j) in self.copies:
+            return True
+        need = 1 if min(len(self.fps[i]), len(self.fps[j])) == 1 else CANDIDATE_HITS
+        return hits(self.sparse(i), self.dense(j)) >= need or hits(self.sparse(j), self.dense(i)) >= need
+
+
+def banded_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
+    """Pairs whose files vote for each other in a banded index of all their signatures."""
+    sigs = [sparse_signature(f) for f in fps]
+    sizes = np.array([len(h) for h, _ in sigs], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    hashes = np.concatenate([h for h, _ in sigs]) if len(sigs) else np.zeros(0, np.uint64)
+    times = np.concatenate([t for _, t in sigs]) if len(sigs) else np.zeros(0, np.float32)
+    bands = Bands(np.arange(len(fps), dtype=np.int64), starts, hashes, times)
+    pairs: set[tuple[int, int]] = set()
+    for i, fp in enumerate(fps):
+        probes, frame_of, frame_times = query_probes(fp)
+        ids, votes = bands.votes(probes, frame_of, frame_times)
+        order = np.argsort(-votes)
+        for j, v in zip(ids[order][:BANDED_CANDIDATES + 1], votes[order][:BANDED_CANDIDATES + 1], strict=True):
+            if int(j) != i and v >= BANDED_MIN_VOTES:
+                pairs.add((min(i, int(j)), max(i, int(j))))
+    return sorted(pairs)
+
+
+def hits(sparse: np.ndarray, dense: np.ndarray, chunk: int = 4096) -> int:
+    """How many of the ``sparse`` hashes lie within CANDIDATE_BITS of some ``dense`` hash."""
+    if len(sparse) == 0 or len(dense) == 0:
+        return 0
+    best = 0
+    for k in range(0, len(dense), chunk):
+        d = hamming(sparse[:, None], dense[None, k:k + chunk])
+        best = max(best, int((d.min(axis=1) <= CANDIDATE_BITS).sum()))
+    return best
+
+
+__all__ = [
+    "ALL_PAIRS_MAX",
+    "CANDIDATE_BITS",
+    "Bands",
+    "PairTest",
+    "banded_pairs",
+    "candidate_pairs",
+    "gather",
+    "hits",
+    "line_votes",
+    "query_probes",
+    "sample",
+    "sparse_signature",
+]

@@ -1,0 +1,201 @@
+"""The fingerprint index: a store (``sqlite.py``: one SQLite file) and search over it.
+
+    with Index("archive.sqlite") as ix:
+        ix.add(info, fp)                       # one transaction per file
+        results = ix.search(query_fp, top=5)   # best matches, aligned against the query
+
+**Search, two stages.**
+
+1. Candidates: the banded index of every stored clip's sparse signature (``match/candidates.py``), built in memory
+   on first use from the store's signatures and rebuilt when another writer has committed. A clip's votes are its
+   sampled query frames whose hits lie on one line of time offset, weighted by closeness.
+2. Alignment. The best candidates (at least ``MIN_VOTES`` and ``RELATIVE_VOTES`` of the best one's votes) are
+   aligned densely with ``match_fingerprints``, normally the indexed clip as reference and the query as the clip to
+   explain (alignment follows B frame by frame, so the denser fingerprint is B: a keyframe-only indexed clip is
+   still matched along every query frame), and reported with A = the query, B = the indexed clip; clips whose
+   verdict is not ``unrelated`` are the results, best first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ...errors import UsageError
+from ...match.candidates import Bands, query_probes
+from ...match.verdict import match_fingerprints
+from ...models import MediaInfo, SearchResult, Segment
+from ...signals.fingerprint import Fingerprint
+from .sqlite import BUSY_TIMEOUT_SECONDS, SqliteStore
+from .store import Store
+
+log = logging.getLogger("vidverify")
+
+MIN_VOTES = 3.0  # a candidate needs this many (weighted) query frames on one line to be aligned
+RELATIVE_VOTES = 0.02  # ... and this share of the best candidate's votes
+ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of results
+
+
+def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True,
+               timeout: float = BUSY_TIMEOUT_SECONDS) -> Store:
+    """The store at ``path`` (default ``$VIDVERIFY_INDEX``, else ``./vidverify.sqlite``)."""
+    return SqliteStore(path, create=create, timeout=timeout)
+
+
+class Index:
+    """A fingerprint store and search over it. Opens the store at ``path`` (created on first use unless
+    ``create=False``); use as a context manager, or call ``close()``. One ``Index`` belongs to one thread; any
+    number of processes may open the same store."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True,
+                 timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        self.store = open_store(path, create=create, timeout=timeout)
+        self.path = self.store.path
+        self._bands: Bands | None = None
+        self._bands_version: int | None = None
+        self._sha_of: dict[int, str] = {}
+
+    # the store's own operations; a write drops the in-memory bands
+    def add(self, info: MediaInfo, fp: Fingerprint, *, mtime_ns: int | None = None) -> None:
+        self.store.add(info, fp, mtime_ns=mtime_ns)
+        self._bands = None
+
+    def add_path(self, path: str | os.PathLike[str], sha256: str, size: int, mtime_ns: int) -> None:
+        self.store.add_path(path, sha256, size, mtime_ns)
+        self._bands = None
+
+    def lookup(self, path: str | os.PathLike[str]) -> str | None:
+        return self.store.lookup(path)
+
+    def mode(self, sha256: str) -> str | None:
+        return self.store.mode(sha256)
+
+    def fingerprint(self, sha256: str) -> Fingerprint:
+        return self.store.fingerprint(sha256)
+
+    def info(self, sha256: str) -> MediaInfo:
+        return self.store.info(sha256)
+
+    def paths(self, sha256: str) -> list[str]:
+        return self.store.paths(sha256)
+
+    def signatures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        return self.store.signatures()
+
+    def data_version(self) -> int:
+        return self.store.data_version()
+
+    def stats(self) -> dict[str, Any]:
+        return self.store.stats()
+
+    def integrity_check(self) -> str:
+        return self.store.integrity_check()
+
+    def iter_files(self) -> Iterator[tuple[str, str, int, float | None]]:
+        return self.store.iter_files()
+
+    def __contains__(self, sha256: object) -> bool:
+        return sha256 in self.store
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def close(self) -> None:
+        self._bands = None
+        self.store.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------------------------------- search
+
+    def _load_bands(self) -> Bands:
+        version = self.store.data_version()
+        if self._bands is not None and self._bands_version == version:
+            return self._bands
+        started = time.perf_counter()
+        self._bands = None  # free the old arrays before building new ones
+        ids, lengths, hashes, times, shas = self.store.signatures()
+        self._sha_of = dict(zip(ids.tolist(), shas, strict=True))
+        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        bands = Bands(ids, starts, hashes, times)
+        self._bands, self._bands_version = bands, version
+        log.info("index: %d signature hashes of %d files loaded in %.2f s", len(hashes), len(ids),
+                 time.perf_counter() - started)
+        return bands
+
+    def candidates(self, fp: Fingerprint, limit: int = 50) -> list[tuple[str, float]]:
+        """(sha256, votes) of the indexed clips most likely to share footage with ``fp``, most votes first.
+        Votes: sampled query frames with an indexed hash within CANDIDATE_BITS on one line of time offset, each
+        weighted by closeness (1 for an exact hash)."""
+        bands = self._load_bands()
+        probes, frame_of, frame_times = query_probes(fp)
+        ids, votes = bands.votes(probes, frame_of, frame_times)
+        if len(ids) == 0:
+            return []
+        order = np.lexsort((ids, -votes))[:limit]
+        return [(self._sha_of[int(ids[i])], round(float(votes[i]), 2)) for i in order]
+
+    def search(self, fp: Fingerprint, top: int = 10, *, min_votes: float = MIN_VOTES) -> tuple[SearchResult, ...]:
+        """Indexed clips that share footage with ``fp``, best first (at most ``top``)."""
+        if top < 1:
+            raise UsageError("top must be at least 1")
+        found = self.candidates(fp, top + ALIGN_CANDIDATES)
+        floor = max(min_votes, RELATIVE_VOTES * found[0][1]) if found else min_votes
+        found = [(s, v) for s, v in found if v >= floor]
+        if fp.sha256 and fp.sha256 in self and all(s != fp.sha256 for s, _ in found):
+            found.insert(0, (fp.sha256, 0.0))  # the query's own bytes are indexed (flat or tiny clip)
+        results = []
+        for sha, votes in found:
+            indexed = self.fingerprint(sha)
+            if _frame_step(fp) <= _frame_step(indexed) * 1.5:
+                # the usual case: the indexed clip is the reference and the query the clip to explain (alignment
+                # follows B frame by frame, so a keyframe-only indexed clip still gives whole segments)
+                m = match_fingerprints(indexed, fp)
+                coverage = {"a": m.coverage["b"], "b": m.coverage["a"]}
+                segments = tuple(sorted((_swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start)))
+                edits, duration = m.edits, m.a.duration
+            else:  # a keyframe-only query against a dense clip: follow the clip's frames (no edit list then)
+                m = match_fingerprints(fp, indexed)
+                coverage, segments, edits, duration = m.coverage, m.segments, (), m.b.duration
+            if m.verdict == "unrelated":
+                continue
+            results.append(SearchResult(
+                path=_best_path(self.paths(sha)), sha256=sha, score=m.similarity, verdict=m.verdict, coverage=coverage,
+                segments=segments, edits=edits, duration=duration, confidence=m.confidence, votes=votes,
+            ))
+        results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
+        return tuple(results[:top])
+
+
+def _best_path(paths: list[str]) -> str:
+    """The most recently recorded path that still exists (else the most recent one)."""
+    return next((p for p in paths if os.path.exists(p)), paths[0] if paths else "")
+
+
+def _frame_step(fp: Fingerprint) -> float:
+    """Typical time between fingerprinted frames (s)."""
+    if len(fp.times) < 2:
+        return float("inf")
+    return float(np.median(np.diff(np.asarray(fp.times)[:2000])))
+
+
+_SWAPPED_CHANNELS = {"a-crop": "b-crop", "b-crop": "a-crop", "rotate-90": "rotate-270", "rotate-270": "rotate-90"}
+
+
+def _swap(s: Segment) -> Segment:
+    """A segment of compare(indexed, query) seen from the query: A and B exchanged."""
+    return Segment(a_start=s.b_start, a_end=s.b_end, b_start=s.a_start, b_end=s.a_end,
+                   speed=round(1.0 / s.speed, 4) if s.speed else s.speed, mirrored=s.mirrored, distance=s.distance,
+                   frames=s.frames, channel=_SWAPPED_CHANNELS.get(s.channel, s.channel))
+
+
+__all__ = ["ALIGN_CANDIDATES", "MIN_VOTES", "RELATIVE_VOTES", "Index", "open_store"]
