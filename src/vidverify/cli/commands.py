@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,11 @@ from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError, UsageError
 from ..report import ci, console, html
 
 
+def _render(args: argparse.Namespace, schema: str, body: dict[str, Any], text: Callable[[], None]) -> None:
+    """The ``vidverify/<schema>@1`` JSON document with ``--json``, else the text."""
+    console.write_json(console.json_document(f"vidverify/{schema}@1", body)) if args.json else text()
+
+
 def cmd_probe(args: argparse.Namespace) -> int:
     infos = [vidverify.probe(path) for path in args.files]
     for info in infos:
@@ -21,10 +27,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
             console.error_line(f"{info.path}: {'; '.join(info.errors) or 'unreadable'}")
         elif info.errors:  # readable, but damaged (truncated, a broken box...): say so on stderr too
             console.warn_line(f"{info.path}: {'; '.join(info.errors)}")
-    if args.json:
-        console.write_json(console.json_document("vidverify/probe@1", {"files": [i.to_dict() for i in infos]}))
-    else:
-        console.probe_text(infos, brief=args.brief)
+    _render(args, "probe", {"files": [i.to_dict() for i in infos]}, lambda: console.probe_text(infos, brief=args.brief))
     return EXIT_OK if all(i.readable for i in infos) else EXIT_INPUT
 
 
@@ -53,10 +56,7 @@ def cmd_hash(args: argparse.Namespace) -> int:
             console.warn_line(f"{path}: {w}")
         docs.append(fp.to_dict())
         rows.append([path, fp.mode, len(fp), fp.duration, f"{elapsed:.2f} s", str(target) if target else "-"])
-    if args.json:
-        console.write_json(console.json_document("vidverify/hash@1", {"files": docs}))
-    elif rows:
-        console.table(["file", "mode", "frames", "duration", "time", "written to"], rows)
+    _render(args, "hash", {"files": docs}, lambda: console.hash_text(rows))
     return status
 
 
@@ -66,10 +66,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     m = vidverify.compare(args.a, args.b, jobs=args.jobs)
     if args.html:
         vidverify.compare_page(m, args.html)
-    if args.json:
-        console.write_json(console.json_document("vidverify/compare@1", m.to_dict()))
-    else:
-        console.compare_text(m, args.a, args.b)
+    _render(args, "compare", m.to_dict(), lambda: console.compare_text(m, args.a, args.b))
     return EXIT_OK
 
 
@@ -102,14 +99,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
             index.close()
     if line:
         console.scan_lines(result, line)
-    elif args.json:
-        console.write_json(console.json_document("vidverify/scan@1", result.to_dict()))
     else:
-        console.scan_summary(result)
+        _render(args, "scan", result.to_dict(), lambda: console.scan_summary(result))
     if args.html:
         vidverify.scan_page(result, args.html)
-    for path, why in result.errors.items():
-        console.error_line(f"{path}: {why}")
+    console.error_lines(result.errors)
     if result.errors:
         return EXIT_INPUT
     return EXIT_FINDINGS if args.fail_on != "never" and result.findings_at_or_above(args.fail_on) else EXIT_OK
@@ -118,30 +112,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_index_add(args: argparse.Namespace) -> int:
     jobs = vidverify.default_jobs(args.jobs)
     vidverify.limit_cores(jobs)
-
-    def report(r: Any) -> None:
-        if r.status == "error":
-            console.error_line(f"{r.path}: {r.error}")
-
     with vidverify.Index(args.index) as index, console.StageProgress(enabled=not args.json) as progress:
-        results = vidverify.add_paths(index, args.paths, keyframes=args.keyframes, jobs=jobs, on_result=report,
-                                      progress=progress)
+        results = vidverify.add_paths(index, args.paths, keyframes=args.keyframes, jobs=jobs,
+                                      on_result=console.add_error_line, progress=progress)
         stats = index.stats()
-    if args.json:
-        console.write_json(console.json_document("vidverify/index-add@1", {
-            "index": stats["path"], "files": [r.to_dict() for r in results], "stats": stats}))
-    else:
-        console.index_add_text(results, stats)
+    _render(args, "index-add", {"index": stats["path"], "files": [r.to_dict() for r in results], "stats": stats},
+            lambda: console.index_add_text(results, stats))
     return EXIT_INPUT if any(r.status == "error" for r in results) else EXIT_OK
 
 
 def cmd_index_stats(args: argparse.Namespace) -> int:
     with vidverify.Index(args.index, create=False) as index:
         stats = index.stats()
-    if args.json:
-        console.write_json(console.json_document("vidverify/index-stats@1", stats))
-    else:
-        console.index_stats_text(stats)
+    _render(args, "index-stats", stats, lambda: console.index_stats_text(stats))
     return EXIT_OK
 
 
@@ -151,12 +134,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     with vidverify.Index(args.index, create=False) as index:
         fp = vidverify.load_or_compute(args.clip, jobs=args.jobs)
         results = index.search(fp, top=args.top)
-    if args.json:
-        console.write_json(console.json_document("vidverify/search@1", {
-            "query": {"path": args.clip, "sha256": fp.sha256, "duration": fp.duration}, "index": index.path,
-            "results": [r.to_dict() for r in results]}))
-    else:
-        console.search_text(args.clip, index.path, results)
+    query = {"path": args.clip, "sha256": fp.sha256, "duration": fp.duration}
+    _render(args, "search", {"query": query, "index": index.path, "results": [r.to_dict() for r in results]},
+            lambda: console.search_text(args.clip, index.path, results))
     return EXIT_OK
 
 
@@ -169,10 +149,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         with console.StageProgress() as progress:
             made = vidverify.init_manifest(args.init, fail_on=args.fail_on or "error", jobs=jobs,
                                            pictures=not args.no_pictures, progress=progress)
-        for p, why in made.skipped.items():
-            console.warn_line(f"{p}: not listed: {why}")
-        print(f"wrote {made.path}: {len(made.files)} files, {made.groups} group(s) of the same footage, "
-              f"{made.expected_findings} expected finding(s). Check it with: vidverify check {made.path}")
+        console.init_text(made)
         return EXIT_OK
     if args.manifest is None:
         raise UsageError("give a MANIFEST to check, or --init DIR to write one")
@@ -186,13 +163,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         ci.write_junit(args.junit, result)
     if args.html and result.scan is not None:
         vidverify.scan_page(result.scan, args.html, lead_html=html.cases_html(result))
-    if args.json:
-        console.write_json(console.json_document("vidverify/check@1", result.to_dict()))
-    else:
-        console.check_text(result)
-        if args.github:
-            for line in ci.github_annotations(result):
-                print(line)
+    _render(args, "check", result.to_dict(), lambda: console.check_text(result, ci.github_annotations(result)
+                                                                       if args.github else ()))
     if result.summary["errors"]:
         return EXIT_INPUT
     return EXIT_FINDINGS if result.summary["failed"] else EXIT_OK

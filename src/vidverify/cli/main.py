@@ -1,8 +1,7 @@
-"""The command line's parser, help texts and entry point. ``commands.py`` holds one short function per command.
+"""The command line's parser, help texts and entry point (``commands.py``: one short function per command).
 
-This is the one place that maps errors to exit codes (``docs/contract.md``): 0 success, 1 findings at or above
-``--fail-on``, 2 usage error, 3 missing tool or dependency, 4 input unreadable (the constants are in ``errors``).
-Imports are lazy so that ``vidverify hash`` starts quickly.
+The one place that maps errors to exit codes (``docs/contract.md``; the constants are in ``errors``): 0 success,
+1 findings at or above ``--fail-on``, 2 usage error, 3 missing tool or dependency, 4 input unreadable.
 """
 
 from __future__ import annotations
@@ -162,139 +161,104 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _usage_of(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    """A command that only prints ``parser``'s help (a group of actions named without an action)."""
-    def run(_args: argparse.Namespace) -> int:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
+_INDEX_HELP = "index file (default: $VIDVERIFY_INDEX, else ./vidverify.sqlite)"
+_KEYFRAMES_HELP = "fingerprint keyframes only (faster, coarser times)"
+_FILES_JOBS_HELP = "files worked on at once, on at most N CPU cores (default: CPU count)"
+_NO_PICTURES_HELP = "skip the frame-pair decoding that finds crop, overlay and colour edits"
 
-    return run
+
+def _command(sub: Any, name: str, func: Callable[[argparse.Namespace], int], help: str, epilog: str,
+             description: str, json: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand, with ``--json`` printing the ``vidverify/<json>@1`` document when ``json`` is given."""
+    p: argparse.ArgumentParser = sub.add_parser(name, help=help, epilog=epilog, description=description,
+                                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=func)
+    if json:
+        p.add_argument("--json", action="store_true", help=f"print a vidverify/{json}@1 JSON document")
+    return p
+
+
+def _jobs(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help=help)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    fmt = argparse.RawDescriptionHelpFormatter
-    parser = _Parser(
-        prog="vidverify",
-        description="Verify video evidence locally: which uploads show the same footage, where, how they were "
-        "edited, and what their metadata says.",
-        epilog=_EPILOG_MAIN,
-        formatter_class=fmt,
-    )
+    parser = _Parser(prog="vidverify", epilog=_EPILOG_MAIN, formatter_class=argparse.RawDescriptionHelpFormatter,
+                     description="Verify video evidence locally: which uploads show the same footage, where, how "
+                     "they were edited, and what their metadata says.")
     parser.add_argument("--version", action="version", version=f"vidverify {vidverify.__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log progress details to stderr")
-    parser.add_argument(
-        "--ffmpeg", metavar="PATH", help="ffmpeg binary to use (default: $VIDVERIFY_FFMPEG, then the bundled one)"
-    )
+    parser.add_argument("--ffmpeg", metavar="PATH",
+                        help="ffmpeg binary to use (default: $VIDVERIFY_FFMPEG, then the bundled one)")
+    parser.set_defaults(func=lambda _args: parser.print_help() or EXIT_USAGE)  # no COMMAND: the help
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("probe", help="metadata: format, times, device, GPS", epilog=_EPILOG_PROBE,
-                       formatter_class=fmt, description="Show what each file says about itself.")
+    p = _command(sub, "probe", commands.cmd_probe, "metadata: format, times, device, GPS", _EPILOG_PROBE,
+                 "Show what each file says about itself.", json="probe")
     p.add_argument("files", nargs="+", metavar="FILE", help="media files (video, image, audio)")
-    p.add_argument("--json", action="store_true", help="print a vidverify/probe@1 JSON document")
     p.add_argument("--brief", action="store_true", help="one line per file instead of a block")
-    p.set_defaults(func=commands.cmd_probe)
 
-    h = sub.add_parser("hash", help="per-frame perceptual fingerprints", epilog=_EPILOG_HASH,
-                       formatter_class=fmt, description="Fingerprint each file: a perceptual hash per frame.")
+    h = _command(sub, "hash", commands.cmd_hash, "per-frame perceptual fingerprints", _EPILOG_HASH,
+                 "Fingerprint each file: a perceptual hash per frame.", json="hash")
     h.add_argument("files", nargs="+", metavar="FILE", help="media files")
     h.add_argument("-o", "--output", metavar="OUT",
                    help="write the fingerprint file here (a folder when several inputs are given)")
     h.add_argument("--keyframes", action="store_true", help="hash keyframes only (fast candidate search)")
     h.add_argument("--full-quality", action="store_true",
                    help="decode with the deblocking filter (slower; for measuring drift)")
-    h.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="decoder processes per file (default: CPU count, at most 4)")
-    h.add_argument("--json", action="store_true", help="print a vidverify/hash@1 JSON document")
-    h.set_defaults(func=commands.cmd_hash)
+    _jobs(h, "decoder processes per file (default: CPU count, at most 4)")
 
-    c = sub.add_parser("compare", help="shared footage and edits between two clips", epilog=_EPILOG_COMPARE,
-                       formatter_class=fmt, description="Compare A (the reference) with B (an upload).")
+    c = _command(sub, "compare", commands.cmd_compare, "shared footage and edits between two clips",
+                 _EPILOG_COMPARE, "Compare A (the reference) with B (an upload).", json="compare")
     c.add_argument("a", metavar="A", help="reference: media file or .vvfp fingerprint file")
     c.add_argument("b", metavar="B", help="the clip to explain in terms of A: media or .vvfp file")
-    c.add_argument("--json", action="store_true", help="print a vidverify/compare@1 JSON document")
-    c.add_argument("--jobs", type=int, default=None, metavar="N", help="decoder processes per file")
+    _jobs(c, "decoder processes per file")
     c.add_argument("--html", metavar="FILE",
                    help="also write a self-contained HTML report (timeline, frames, edits, metadata) to FILE")
-    c.set_defaults(func=commands.cmd_compare)
 
-    s = sub.add_parser("scan", help="group uploads of the same footage; edits and findings", epilog=_EPILOG_SCAN,
-                       formatter_class=fmt, description="Scan files and folders of uploads.")
+    s = _command(sub, "scan", commands.cmd_scan, "group uploads of the same footage; edits and findings",
+                 _EPILOG_SCAN, "Scan files and folders of uploads.")
     s.add_argument("paths", nargs="+", metavar="PATH", help="media files and folders (searched recursively)")
     out = s.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print a vidverify/scan@1 JSON document")
     out.add_argument("--json-lines", action="store_true",
                      help="stream one JSON object per line: files as they are read, then groups, findings, summary")
     s.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report to FILE")
-    s.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="files worked on at once, on at most N CPU cores (default: CPU count)")
+    _jobs(s, _FILES_JOBS_HELP)
     s.add_argument("--index", metavar="DB", help="keep fingerprints in this SQLite index; unchanged files are "
                    "not decoded again")
-    s.add_argument("--keyframes", action="store_true", help="fingerprint keyframes only (faster, coarser times)")
-    s.add_argument("--no-pictures", action="store_true",
-                   help="skip the frame-pair decoding that finds crop, overlay and colour edits")
+    s.add_argument("--keyframes", action="store_true", help=_KEYFRAMES_HELP)
+    s.add_argument("--no-pictures", action="store_true", help=_NO_PICTURES_HELP)
     s.add_argument("--dask", metavar="ADDRESS", help="fingerprint on this Dask scheduler (pip install "
                    "'vidverify[dask]')")
     s.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
                    help="exit 1 when a finding is at or above this severity (default error)")
     _add_policy_options(s)
-    s.set_defaults(func=commands.cmd_scan)
 
-    ix = sub.add_parser("index", help="store fingerprints of an archive in an SQLite file", epilog=_EPILOG_INDEX,
-                        formatter_class=fmt, description="Build and inspect a fingerprint index.")
-    ix.set_defaults(func=_usage_of(ix))
+    ix = _command(sub, "index", lambda _args: ix.print_help(sys.stderr) or EXIT_USAGE,  # no ACTION: the help
+                  "store fingerprints of an archive in an SQLite file", _EPILOG_INDEX,
+                  "Build and inspect a fingerprint index.")
     ixsub = ix.add_subparsers(dest="index_command", metavar="ACTION", parser_class=_Parser)
-    ia = ixsub.add_parser("add", help="probe and fingerprint files into the index", epilog=_EPILOG_INDEX,
-                          formatter_class=fmt, description="Add media files (and folders, recursively) to the index.")
+    ia = _command(ixsub, "add", commands.cmd_index_add, "probe and fingerprint files into the index", _EPILOG_INDEX,
+                  "Add media files (and folders, recursively) to the index.", json="index-add")
     ia.add_argument("paths", nargs="+", metavar="PATH", help="media files, folders, .vvfp fingerprint files")
-    ia.add_argument("--index", metavar="DB", help="index file (default: $VIDVERIFY_INDEX, else ./vidverify.sqlite)")
-    ia.add_argument("--keyframes", action="store_true", help="fingerprint keyframes only (faster, coarser times)")
-    ia.add_argument("--jobs", type=int, default=None, metavar="N",
-                    help="files fingerprinted at once, on at most N CPU cores (default: CPU count)")
-    ia.add_argument("--json", action="store_true", help="print a vidverify/index-add@1 JSON document")
-    ia.set_defaults(func=commands.cmd_index_add)
-    ist = ixsub.add_parser("stats", help="what the index holds", epilog=_EPILOG_INDEX, formatter_class=fmt,
-                           description="Files, frames, size on disk and schema version of the index.")
-    ist.add_argument("--index", metavar="DB", help="index file (default: $VIDVERIFY_INDEX, else ./vidverify.sqlite)")
-    ist.add_argument("--json", action="store_true", help="print a vidverify/index-stats@1 JSON document")
-    ist.set_defaults(func=commands.cmd_index_stats)
+    ia.add_argument("--index", metavar="DB", help=_INDEX_HELP)
+    ia.add_argument("--keyframes", action="store_true", help=_KEYFRAMES_HELP)
+    _jobs(ia, "files fingerprinted at once, on at most N CPU cores (default: CPU count)")
+    ist = _command(ixsub, "stats", commands.cmd_index_stats, "what the index holds", _EPILOG_INDEX,
+                   "Files, frames, size on disk and schema version of the index.", json="index-stats")
+    ist.add_argument("--index", metavar="DB", help=_INDEX_HELP)
 
-    se = sub.add_parser("search", help="find indexed clips that show a clip's footage", epilog=_EPILOG_SEARCH,
-                        formatter_class=fmt, description="Search the index for clips sharing footage with CLIP.")
+    se = _command(sub, "search", commands.cmd_search, "find indexed clips that show a clip's footage",
+                  _EPILOG_SEARCH, "Search the index for clips sharing footage with CLIP.", json="search")
     se.add_argument("clip", metavar="CLIP", help="media file or .vvfp fingerprint file")
-    se.add_argument("--index", metavar="DB", help="index file (default: $VIDVERIFY_INDEX, else ./vidverify.sqlite)")
+    se.add_argument("--index", metavar="DB", help=_INDEX_HELP)
     se.add_argument("--top", type=int, default=10, metavar="K", help="at most K results (default 10)")
-    se.add_argument("--jobs", type=int, default=None, metavar="N", help="decoder processes for the clip")
-    se.add_argument("--json", action="store_true", help="print a vidverify/search@1 JSON document")
-    se.set_defaults(func=commands.cmd_search)
-    _add_check_parser(sub, fmt)
-    return parser
+    _jobs(se, "decoder processes for the clip")
 
-
-def _add_policy_options(p: argparse.ArgumentParser) -> None:
-    """The timeline tolerances and claims, shared by scan and compare."""
-    d = vidverify.Policy()
-    g = p.add_argument_group("claims and tolerances")
-    g.add_argument("--claims", metavar="FILE", help="YAML/JSON claims file: claimed time and place per file "
-                   "(docs/metadata.md)")
-    g.add_argument("--claim-time", metavar="TIME", help="claimed capture time for every file (ISO 8601 or a date)")
-    g.add_argument("--claim-place", metavar="PLACE", help="claimed place for every file: 'lat,lon' or ISO 6709")
-    g.add_argument("--clock-tolerance", type=float, default=d.clock_tolerance_s, metavar="S",
-                   help="seconds two clocks of one recording may differ, plus its duration "
-                   f"(default {d.clock_tolerance_s:g})")
-    g.add_argument("--claim-tolerance", type=float, default=d.claim_tolerance_s, metavar="S",
-                   help=f"seconds a claimed time may differ from a recorded one (default {d.claim_tolerance_s:g})")
-    g.add_argument("--recycled-after", type=float, default=d.recycled_after_days, metavar="DAYS",
-                   help=f"flag uploads this long after the footage first appeared (default {d.recycled_after_days:g})")
-    g.add_argument("--place-tolerance", type=float, default=d.place_tolerance_m, metavar="M",
-                   help=f"metres between GPS and a claimed place that still agree (default {d.place_tolerance_m:g})")
-    g.add_argument("--now", metavar="TIME", help="judge future dates against this time instead of the clock")
-
-
-def _add_check_parser(sub: Any, fmt: Any) -> None:
-    ck = sub.add_parser("check", help="verify an evidence archive against its manifest (for CI)",
-                        epilog=_EPILOG_CHECK, formatter_class=fmt,
-                        description="Verify the files a manifest lists: hashes before and after, relations, "
-                        "claims, writer policy and scan findings. Or write a starter manifest with --init.")
+    ck = _command(sub, "check", commands.cmd_check, "verify an evidence archive against its manifest (for CI)",
+                  _EPILOG_CHECK, "Verify the files a manifest lists: hashes before and after, relations, claims, "
+                  "writer policy and scan findings. Or write a starter manifest with --init.")
     ck.add_argument("manifest", nargs="?", metavar="MANIFEST", help="the manifest (YAML, or JSON named *.json)")
     ck.add_argument("--init", metavar="DIR", help="write DIR/vidverify.yaml for the media files in DIR "
                     "(never over an existing one) and exit")
@@ -306,19 +270,33 @@ def _add_check_parser(sub: Any, fmt: Any) -> None:
     ck.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report to FILE")
     ck.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default=None,
                     help="scan findings at or above this severity fail (default: the manifest's policy, else error)")
-    ck.add_argument("--jobs", type=int, default=None, metavar="N",
-                    help="files worked on at once, on at most N CPU cores (default: CPU count)")
-    ck.add_argument("--no-pictures", action="store_true",
-                    help="skip the frame-pair decoding that finds crop, overlay and colour edits")
-    ck.set_defaults(func=commands.cmd_check)
+    _jobs(ck, _FILES_JOBS_HELP)
+    ck.add_argument("--no-pictures", action="store_true", help=_NO_PICTURES_HELP)
+    return parser
 
+
+def _add_policy_options(p: argparse.ArgumentParser) -> None:
+    """The claims and the timeline's tolerances."""
+    d = vidverify.Policy()
+    g = p.add_argument_group("claims and tolerances")
+    g.add_argument("--claims", metavar="FILE", help="YAML/JSON claims file: claimed time and place per file "
+                   "(docs/metadata.md)")
+    g.add_argument("--claim-time", metavar="TIME", help="claimed capture time for every file (ISO 8601 or a date)")
+    g.add_argument("--claim-place", metavar="PLACE", help="claimed place for every file: 'lat,lon' or ISO 6709")
+    for flag, field, meta, text in (
+            ("--clock-tolerance", "clock_tolerance_s", "S", "seconds two clocks of one recording may differ, plus "
+             "its duration"), ("--claim-tolerance", "claim_tolerance_s", "S", "seconds a claimed time may differ "
+             "from a recorded one"), ("--recycled-after", "recycled_after_days", "DAYS", "flag uploads this long "
+             "after the footage first appeared"), ("--place-tolerance", "place_tolerance_m", "M", "metres between "
+             "GPS and a claimed place that still agree")):
+        g.add_argument(flag, type=float, default=getattr(d, field), metavar=meta,
+                       help=f"{text} (default {getattr(d, field):g})")
+    g.add_argument("--now", metavar="TIME", help="judge future dates against this time instead of the clock")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is printed escaped, never a crash
-        reconfigure = getattr(stream, "reconfigure", None)
-        if callable(reconfigure):
-            reconfigure(errors="backslashreplace")
+        getattr(stream, "reconfigure", lambda **_: None)(errors="backslashreplace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -328,9 +306,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                             format="vidverify: %(levelname)s: %(message)s", stream=sys.stderr)
         if args.ffmpeg:
             vidverify.set_ffmpeg(args.ffmpeg)
-        if not args.command:
-            parser.print_help()
-            return EXIT_USAGE
         with vidverify.cores_restored():  # --jobs may keep this process to fewer cores: a caller gets them back
             return int(args.func(args))
     except VidverifyError as exc:

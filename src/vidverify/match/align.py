@@ -27,6 +27,7 @@ Method (all numpy, no per-frame Python):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -72,7 +73,7 @@ class Track:
         """Frames whose picture in ``array`` says nothing: flat frames, and for a half, a flat half."""
         half = BY_NAME[array].half
         if half is not None:
-            return self.flat | ((self.half_flat & (1 << half)) != 0)
+            return cast(np.ndarray, self.flat | ((self.half_flat & (1 << half)) != 0))
         return self.flat
 
     @classmethod
@@ -119,7 +120,7 @@ def _sample_b(b: Track) -> np.ndarray:
     if len(informative) <= want:
         return informative
     pick = np.linspace(0, len(informative) - 1, want).round().astype(int)
-    return informative[np.unique(pick)]
+    return cast(np.ndarray, informative[np.unique(pick)])
 
 
 def _closest_per_row(rows: np.ndarray, cols: np.ndarray, dist: np.ndarray, k: int) -> np.ndarray:
@@ -128,7 +129,7 @@ def _closest_per_row(rows: np.ndarray, cols: np.ndarray, dist: np.ndarray, k: in
     r = rows[order]
     first = np.concatenate([[0], np.flatnonzero(np.diff(r)) + 1])
     rank = np.arange(len(r)) - np.repeat(first, np.diff(np.concatenate([first, [len(r)]])))
-    return order[rank < k]
+    return cast(np.ndarray, order[rank < k])
 
 
 def _seeds(a: Track, b: Track, sample: np.ndarray) -> list[_Seeds]:

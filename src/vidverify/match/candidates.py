@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 
@@ -73,7 +74,7 @@ def sample(fp: Fingerprint, step_s: float, *, skip_flat: bool = False, same_bits
         h = np.asarray(fp.hashes, dtype=np.uint64)[keep]
         moved = np.bitwise_count(np.bitwise_xor(h[1:], h[:-1])) > same_bits
         keep = keep[np.concatenate([[True], moved])]
-    return keep
+    return cast(np.ndarray, keep)
 
 
 def gather(fp: Fingerprint, frames: np.ndarray, channels: Sequence[str]) -> np.ndarray:

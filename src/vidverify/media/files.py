@@ -43,7 +43,7 @@ class DocumentError(InputError):
 # ------------------------------------------------------------------------------------------------- discover
 
 
-def discover(paths: Iterable[str | os.PathLike[str]],
+def discover(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
              extensions: frozenset[str] = MEDIA_EXTENSIONS) -> tuple[list[str], dict[str, str]]:
     """Media files under ``paths``: (files in a stable order, {path: why it was skipped}).
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -86,7 +86,7 @@ def _to_rgb(frame: object, width: int) -> np.ndarray:
     img = frame.reformat(width=tw, height=th, format="rgb24").to_ndarray()  # type: ignore[attr-defined]
     if rot in (90, 180, 270):
         img = np.ascontiguousarray(np.rot90(img, k=rot // 90))
-    return img
+    return cast(np.ndarray, img)
 
 
 THUMB_WIDTH = 160  # pixels: small enough that a report with dozens of thumbnails stays well under a megabyte
@@ -139,13 +139,11 @@ def thumbnails(
 ) -> dict[tuple[str, float], bytes]:
     """JPEG bytes for each ``(path, time)`` that can be decoded, keyed exactly as requested.
 
-    Each file is opened once; its frames are grabbed in time order (``media.frames.grab_frames``). ``origins``
+    Each file is opened once; its frames are grabbed in time order (:func:`grab_frames`). ``origins``
     gives the raw container time of t = 0 per path (``Fingerprint.time_origin``); by default it is read from
     the file (the raw time of its first displayed frame). ``media``
     names the file to decode for a requested path where they differ (a fingerprint file stands for its media)."""
     import cv2
-
-    from .stills import grab_frames
 
     by_path: dict[str, list[float]] = {}
     for path, t in requests:

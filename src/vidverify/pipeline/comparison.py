@@ -34,7 +34,7 @@ PICTURE_PAIRS = 4  # matched frame pairs decoded in colour for picture edits
 def _media_path(given: Any, fp: Fingerprint) -> str | None:
     """The media file behind an argument: itself, or the file a fingerprint was made from if it is still there."""
     if not isinstance(given, Fingerprint) and not fpfile.is_fingerprint_file(given):
-        return os.fspath(given)
+        return str(os.fspath(given))
     try:
         if fp.path and os.path.isfile(fp.path) and os.path.getsize(fp.path) == fp.size:
             return fp.path

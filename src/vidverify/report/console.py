@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from ..models import AddResult, CheckResult, Edit, Finding, Match, MediaInfo, ScanResult, SearchResult
+from ..models import AddResult, CheckResult, Edit, Finding, InitResult, Match, MediaInfo, ScanResult, SearchResult
 
 
 def json_document(schema: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -105,6 +105,12 @@ def error_line(message: str) -> None:
     """One line on stderr, never a traceback."""
     sys.stderr.write(f"vidverify: error: {one_line(message)}\n")
     sys.stderr.flush()
+
+
+def error_lines(errors: dict[str, str]) -> None:
+    """``PATH: reason`` on stderr for each input that could not be used."""
+    for path, why in errors.items():
+        error_line(f"{path}: {why}")
 
 
 def warn_line(message: str) -> None:
@@ -293,6 +299,12 @@ def compare_text(m: Match, a: str, b: str) -> None:
         findings_table(m.findings)
 
 
+def add_error_line(r: AddResult) -> None:
+    """An ``index add`` result as it comes: a line on stderr when the file could not be read."""
+    if r.status == "error":
+        error_line(f"{r.path}: {r.error}")
+
+
 def index_add_text(results: Sequence[AddResult], stats: dict[str, Any]) -> None:
     shown = [r for r in results if r.status != "error"]
     if shown:
@@ -323,13 +335,29 @@ def search_text(clip: str, index_path: str, results: Sequence[SearchResult]) -> 
            for i, r in enumerate(results)])
 
 
-def check_text(result: CheckResult) -> None:
+def init_text(made: InitResult) -> None:
+    for p, why in made.skipped.items():
+        warn_line(f"{p}: not listed: {why}")
+    print(f"wrote {made.path}: {len(made.files)} files, {made.groups} group(s) of the same footage, "
+          f"{made.expected_findings} expected finding(s). Check it with: vidverify check {made.path}")
+
+
+def check_text(result: CheckResult, annotations: Iterable[str] = ()) -> None:
+    """The checks that did not pass, the summary line, then any CI annotations (``report/ci.py``)."""
     shown = [c for c in result.cases if c.status != "pass"]
     if shown:
         table(["status", "check", "name", "message"], [[c.status, c.kind, c.name, c.message] for c in shown])
     s = result.summary
     print(f"{result.manifest}: {s['passed']} passed, {s['failed']} failed, {s['errors']} errors, "
           f"{s['skipped']} skipped (fail-on {result.fail_on})")
+    for line in annotations:
+        print(line)
+
+
+def hash_text(rows: Sequence[Sequence[Any]]) -> None:
+    """One line per fingerprinted file: path, mode, frames, duration, time taken, where it was written."""
+    if rows:
+        table(["file", "mode", "frames", "duration", "time", "written to"], rows)
 
 
 # ------------------------------------------------------------------------------------------------- progress
@@ -398,15 +426,19 @@ class FrameProgress:
 
 
 __all__ = [
+    "add_error_line",
     "FrameProgress",
     "StageProgress",
     "check_text",
     "compare_text",
     "edits_brief",
     "error_line",
+    "error_lines",
     "findings_table",
+    "hash_text",
     "index_add_text",
     "index_stats_text",
+    "init_text",
     "json_document",
     "json_lines",
     "key_values",

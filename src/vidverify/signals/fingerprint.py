@@ -27,7 +27,7 @@ import warnings
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -251,14 +251,14 @@ class Fingerprint:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Fingerprint:
         frames, packets = d.get("frames", []), d.get("packets", [])
-        arrays = {c.name: _column(frames if c.per == "frame" else packets, c) for c in CHANNELS}
+        arrays: dict[str, Any] = {c.name: _column(frames if c.per == "frame" else packets, c) for c in CHANNELS}
         return cls(path=d["path"], sha256=d.get("sha256"), size=d.get("size"), mode=d.get("mode", "dense"),
                    **geometry(d), versions=dict(d.get("versions", {})), warnings=tuple(d.get("warnings", ())),
                    codec_digest=codec_digest(d.get("codec_digest")), **arrays)
 
 
 def _json_values(arr: np.ndarray, c: Channel) -> list[Any]:
-    return to_hex(arr) if c.hexed else arr.tolist()  # type: ignore[no-any-return]
+    return to_hex(arr) if c.hexed else cast(list[Any], arr.tolist())
 
 
 def _rows(fp: Fingerprint, channels: tuple[Channel, ...]) -> Iterator[dict[str, Any]]:
@@ -308,12 +308,12 @@ def from_arrays(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray], versi
     """A fingerprint from its meta and arrays as a file or blob of format ``version`` holds them: each array cast to
     its channel's dtype; a channel newer than ``version`` gets its default (a version-1 file's halves are unknown,
     so they are marked flat and never match)."""
-    cast = {c.name: np.asarray(arrays[c.name]).astype(c.dtype) for c in CHANNELS
-            if c.since <= version and c.name in arrays}
+    typed: dict[str, Any] = {c.name: np.asarray(arrays[c.name]).astype(c.dtype) for c in CHANNELS
+                             if c.since <= version and c.name in arrays}
     return Fingerprint(
         path=meta["path"], sha256=meta.get("sha256"), size=meta.get("size"), mode=meta.get("mode", "dense"),
         **geometry(meta), versions=meta.get("versions", {}), warnings=tuple(meta.get("warnings", ())),
-        codec_digest=codec_digest(meta.get("codec_digest")), **cast,
+        codec_digest=codec_digest(meta.get("codec_digest")), **typed,
     )
 
 

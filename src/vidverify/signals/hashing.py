@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -79,7 +79,7 @@ def _dct_2d() -> Callable[[np.ndarray], np.ndarray]:
         module = _load_pocketfft()
 
         def fast(x: np.ndarray) -> np.ndarray:
-            return module.dct(module.dct(x, 2, (1,), 0, None, 1, None), 2, (2,), 0, None, 1, None)
+            return cast(np.ndarray, module.dct(module.dct(x, 2, (1,), 0, None, 1, None), 2, (2,), 0, None, 1, None))
 
         probe = (np.arange(2 * 32 * 32, dtype=np.float64) * 7919 % 251).reshape(2, 32, 32)
         n = np.arange(32)
@@ -95,7 +95,7 @@ def _dct_2d() -> Callable[[np.ndarray], np.ndarray]:
 def _scipy_dct_2d(x: np.ndarray) -> np.ndarray:
     import scipy.fftpack
 
-    return scipy.fftpack.dct(scipy.fftpack.dct(x, axis=1), axis=2)
+    return cast(np.ndarray, scipy.fftpack.dct(scipy.fftpack.dct(x, axis=1), axis=2))
 
 
 def _load_pocketfft() -> Any:
@@ -118,7 +118,7 @@ def _load_pocketfft() -> Any:
 def _median_bits(coeffs: np.ndarray) -> np.ndarray:
     flat = coeffs.reshape(len(coeffs), HASH_BITS)
     med = np.median(flat, axis=1, keepdims=True)
-    return flat > med
+    return cast(np.ndarray, flat > med)
 
 
 def phash_batch(frames: np.ndarray) -> np.ndarray:
