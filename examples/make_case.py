@@ -33,7 +33,7 @@ except ImportError:  # running from a source checkout without the package instal
 from vidverify.media.ffmpeg import ffmpeg_version
 from vidverify.testing import synth
 
-GENERATOR_VERSION = 2  # bump when the case changes; together with synth.SYNTH_VERSION it decides regeneration
+GENERATOR_VERSION = 3  # bump when the case changes (3: vidverify.testing.synth); with SYNTH_VERSION it decides rebuilds
 SCHEMA = "vidverify/example-case@1"
 ORIGINAL = "IMG_4521.MOV"
 
