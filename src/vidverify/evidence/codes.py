@@ -62,8 +62,8 @@ CATALOGUE: tuple[Code, ...] = (
                      "clip's length, in one file or across a group",
           "error": "a file's own capture time is more than `--claim-tolerance` (1 day) from the time claimed for "
                    "it"},
-         evidence=("a", "b", "capture", "claimed", "difference_hours", "beyond_tolerance_hours", "apart_hours",
-                   "tolerance_s"),
+         evidence=("a", "b", "capture", "claimed", "difference_hours", "beyond_tolerance_hours",
+                   "beyond_any_zone_hours", "apart_hours", "tolerance_s"),
          time_evidence=("a", "b", "capture", "claimed"), fields=("created", "timezone")),
     Code(TIMEZONE_INCONSISTENT,
          {"warning": "two time fields differ by a whole number of quarter hours: one carries a wrong zone (e.g. "
