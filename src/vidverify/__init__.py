@@ -22,6 +22,7 @@ from ._version import __version__
 from .errors import VidverifyError
 
 if TYPE_CHECKING:
+    from .evidence.codes import CATALOGUE as FINDING_CODES
     from .evidence.timeline import Policy
     from .media.claims import read_claims_file, user_claims
     from .media.ffmpeg import set_ffmpeg, tune_allocator
@@ -62,6 +63,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "check": (".pipeline.check.cases", "check"),
     "init_manifest": (".pipeline.check.starter", "init_manifest"),
     "Index": (".pipeline.index.search", "Index"),
+    "FINDING_CODES": (".evidence.codes", "CATALOGUE"),
     "Policy": (".evidence.timeline", "Policy"),
     **{n: (".media.claims", n) for n in ("read_claims_file", "user_claims")},
     **{n: (".media.ffmpeg", n) for n in ("set_ffmpeg", "tune_allocator")},
@@ -87,9 +89,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "AddResult", "CheckResult", "Claims", "Edit", "Finding", "Fingerprint", "Group", "Index", "Match", "MediaInfo",
-    "Policy", "ScanOptions", "ScanResult", "SearchResult", "Segment", "VidverifyError", "__version__", "add_paths",
-    "check", "check_output_target", "compare", "compare_page", "cores_restored", "decoder_jobs", "default_jobs",
-    "fingerprint", "init_manifest", "limit_cores", "load_fingerprint", "load_or_compute", "probe",
-    "read_claims_file", "save_fingerprint", "scan", "scan_page", "set_ffmpeg", "tune_allocator", "user_claims"
+    "FINDING_CODES", "AddResult", "CheckResult", "Claims", "Edit", "Finding", "Fingerprint", "Group", "Index",
+    "Match", "MediaInfo", "Policy", "ScanOptions", "ScanResult", "SearchResult", "Segment", "VidverifyError",
+    "__version__", "add_paths", "check", "check_output_target", "compare", "compare_page", "cores_restored",
+    "decoder_jobs", "default_jobs", "fingerprint", "init_manifest", "limit_cores", "load_fingerprint",
+    "load_or_compute", "probe", "read_claims_file", "save_fingerprint", "scan", "scan_page", "set_ffmpeg",
+    "tune_allocator", "user_claims"
 ]

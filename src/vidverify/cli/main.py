@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,15 +21,6 @@ from ..report.console import error_line
 from . import commands
 
 _EPILOG_MAIN = """\
-commands:
-  probe   what a file says about itself: format, size, fps, every time field, device, GPS
-  hash    per-frame perceptual fingerprints (pHash of each frame and of its mirror image)
-  compare where two clips share footage (time ranges on both sides) and how the second was edited
-  scan    a folder of uploads: groups of the same footage, each group's reference, edits, and findings
-  index   keep fingerprints of an archive in one SQLite file (index add, index stats)
-  search  which indexed clips show the footage of a clip, where, and how they were edited
-  check   verify an evidence archive against its manifest (hashes, relations, claims, policy) for CI
-
 examples:
   vidverify probe clip.mp4 IMG_4521.MOV
   vidverify probe --brief downloads/*
@@ -124,9 +116,9 @@ footage form a group (a compilation joins the groups it draws from). Each group'
 complete and earliest version, and every other member is compared with it: verdict, coverage, matched time
 ranges and edits. yt-dlp .info.json sidecars beside a file give its upload time, uploader and URL.
 
-finding codes (README, "Finding codes"): capture-after-upload, recycled-footage, capture-time-mismatch,
-timezone-inconsistent, future-date, placeholder-date, metadata-stripped, reencoded, edited, duplicate,
-place-mismatch. Exit 1 when a finding is at or above --fail-on (default error); 4 when an input is unreadable.
+finding codes (README, "Finding codes"):
+{codes}.
+Exit 1 when a finding is at or above --fail-on (default error); 4 when an input is unreadable.
 """
 
 _EPILOG_CHECK = """\
@@ -167,15 +159,24 @@ _FILES_JOBS_HELP = "files worked on at once, on at most N CPU cores (default: CP
 _NO_PICTURES_HELP = "skip the frame-pair decoding that finds crop, overlay and colour edits"
 
 
-def _command(sub: Any, name: str, func: Callable[[argparse.Namespace], int], help: str, epilog: str,
+def _command(sub: Any, name: str, func: Callable[[argparse.Namespace], int] | None, help: str, epilog: str,
              description: str, json: str | None = None) -> argparse.ArgumentParser:
     """A subcommand, with ``--json`` printing the ``vidverify/<json>@1`` document when ``json`` is given."""
     p: argparse.ArgumentParser = sub.add_parser(name, help=help, epilog=epilog, description=description,
                                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.set_defaults(func=func)
+    p.set_defaults(func=func or _help_only(p, sys.stderr))  # a group with no action named: its help, exit 2
     if json:
         p.add_argument("--json", action="store_true", help=f"print a vidverify/{json}@1 JSON document")
     return p
+
+
+def _help_only(parser: argparse.ArgumentParser, stream: Any) -> Callable[[argparse.Namespace], int]:
+    """What runs when no command (or no index action) is named: the help, and exit 2."""
+    def run(_args: argparse.Namespace) -> int:
+        parser.print_help(stream)
+        return EXIT_USAGE
+
+    return run
 
 
 def _jobs(p: argparse.ArgumentParser, help: str) -> None:
@@ -190,16 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log progress details to stderr")
     parser.add_argument("--ffmpeg", metavar="PATH",
                         help="ffmpeg binary to use (default: $VIDVERIFY_FFMPEG, then the bundled one)")
-    parser.set_defaults(func=lambda _args: parser.print_help() or EXIT_USAGE)  # no COMMAND: the help
+    parser.set_defaults(func=_help_only(parser, sys.stdout))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = _command(sub, "probe", commands.cmd_probe, "metadata: format, times, device, GPS", _EPILOG_PROBE,
-                 "Show what each file says about itself.", json="probe")
+    p = _command(sub, "probe", commands.cmd_probe, "what a file says about itself: format, size, fps, every time "
+                 "field, device, GPS", _EPILOG_PROBE, "Show what each file says about itself.", json="probe")
     p.add_argument("files", nargs="+", metavar="FILE", help="media files (video, image, audio)")
     p.add_argument("--brief", action="store_true", help="one line per file instead of a block")
 
-    h = _command(sub, "hash", commands.cmd_hash, "per-frame perceptual fingerprints", _EPILOG_HASH,
-                 "Fingerprint each file: a perceptual hash per frame.", json="hash")
+    h = _command(sub, "hash", commands.cmd_hash, "per-frame perceptual fingerprints (pHash of each frame and of its "
+                 "mirror image)", _EPILOG_HASH, "Fingerprint each file: a perceptual hash per frame.", json="hash")
     h.add_argument("files", nargs="+", metavar="FILE", help="media files")
     h.add_argument("-o", "--output", metavar="OUT",
                    help="write the fingerprint file here (a folder when several inputs are given)")
@@ -208,16 +209,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="decode with the deblocking filter (slower; for measuring drift)")
     _jobs(h, "decoder processes per file (default: CPU count, at most 4)")
 
-    c = _command(sub, "compare", commands.cmd_compare, "shared footage and edits between two clips",
-                 _EPILOG_COMPARE, "Compare A (the reference) with B (an upload).", json="compare")
+    c = _command(sub, "compare", commands.cmd_compare, "where two clips share footage (time ranges on both sides) "
+                 "and how the second was edited", _EPILOG_COMPARE, "Compare A (the reference) with B (an upload).",
+                 json="compare")
     c.add_argument("a", metavar="A", help="reference: media file or .vvfp fingerprint file")
     c.add_argument("b", metavar="B", help="the clip to explain in terms of A: media or .vvfp file")
     _jobs(c, "decoder processes per file")
     c.add_argument("--html", metavar="FILE",
                    help="also write a self-contained HTML report (timeline, frames, edits, metadata) to FILE")
 
-    s = _command(sub, "scan", commands.cmd_scan, "group uploads of the same footage; edits and findings",
-                 _EPILOG_SCAN, "Scan files and folders of uploads.")
+    s = _command(sub, "scan", commands.cmd_scan, "a folder of uploads: groups of the same footage, each group's "
+                 "reference, edits, and findings", _EPILOG_SCAN.format(codes=textwrap.fill(", ".join(
+                     c.name for c in vidverify.FINDING_CODES), 110)), "Scan files and folders of uploads.")
     s.add_argument("paths", nargs="+", metavar="PATH", help="media files and folders (searched recursively)")
     out = s.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print a vidverify/scan@1 JSON document")
@@ -235,9 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 when a finding is at or above this severity (default error)")
     _add_policy_options(s)
 
-    ix = _command(sub, "index", lambda _args: ix.print_help(sys.stderr) or EXIT_USAGE,  # no ACTION: the help
-                  "store fingerprints of an archive in an SQLite file", _EPILOG_INDEX,
-                  "Build and inspect a fingerprint index.")
+    ix = _command(sub, "index", None, "keep fingerprints of an archive in one SQLite file (index add, index "
+                  "stats)", _EPILOG_INDEX, "Build and inspect a fingerprint index.")
     ixsub = ix.add_subparsers(dest="index_command", metavar="ACTION", parser_class=_Parser)
     ia = _command(ixsub, "add", commands.cmd_index_add, "probe and fingerprint files into the index", _EPILOG_INDEX,
                   "Add media files (and folders, recursively) to the index.", json="index-add")
@@ -249,16 +251,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "Files, frames, size on disk and schema version of the index.", json="index-stats")
     ist.add_argument("--index", metavar="DB", help=_INDEX_HELP)
 
-    se = _command(sub, "search", commands.cmd_search, "find indexed clips that show a clip's footage",
-                  _EPILOG_SEARCH, "Search the index for clips sharing footage with CLIP.", json="search")
+    se = _command(sub, "search", commands.cmd_search, "which indexed clips show the footage of a clip, where, and "
+                  "how they were edited", _EPILOG_SEARCH, "Search the index for clips sharing footage with CLIP.",
+                  json="search")
     se.add_argument("clip", metavar="CLIP", help="media file or .vvfp fingerprint file")
     se.add_argument("--index", metavar="DB", help=_INDEX_HELP)
     se.add_argument("--top", type=int, default=10, metavar="K", help="at most K results (default 10)")
     _jobs(se, "decoder processes for the clip")
 
-    ck = _command(sub, "check", commands.cmd_check, "verify an evidence archive against its manifest (for CI)",
-                  _EPILOG_CHECK, "Verify the files a manifest lists: hashes before and after, relations, claims, "
-                  "writer policy and scan findings. Or write a starter manifest with --init.")
+    ck = _command(sub, "check", commands.cmd_check, "verify an evidence archive against its manifest (hashes, "
+                  "relations, claims, policy) for CI", _EPILOG_CHECK, "Verify the files a manifest lists: hashes "
+                  "before and after, relations, claims, writer policy and scan findings. Or write a starter manifest "
+                  "with --init.")
     ck.add_argument("manifest", nargs="?", metavar="MANIFEST", help="the manifest (YAML, or JSON named *.json)")
     ck.add_argument("--init", metavar="DIR", help="write DIR/vidverify.yaml for the media files in DIR "
                     "(never over an existing one) and exit")

@@ -100,7 +100,7 @@ FRAME_CHANNELS = tuple(c for c in CHANNELS if c.per == "frame")
 PACKET_CHANNELS = tuple(c for c in CHANNELS if c.per == "packet")
 BY_NAME: dict[str, Channel] = {c.name: c for c in CHANNELS}
 HALVES: tuple[str, ...] = tuple(c.name for c in CHANNELS if c.half is not None)
-TIMES, LUMA_STD, HALF_FLAT = "times", "luma_std", "half_flat"
+HALF_FLAT = "half_flat"
 
 ALIGNMENT: tuple[tuple[str, str, str, bool], ...] = (
     # (the segment's channel, A's array, B's array, B shows A mirrored): what alignment compares with what
