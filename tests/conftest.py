@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests import ROOT
 from tests.fixtures import make_fixtures
 
 # In CI the fuzz tests replay the same examples each run (a new crash is found by developers' random runs and
@@ -14,7 +15,6 @@ settings.register_profile("ci", derandomize=True, deadline=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def corpus_dir() -> Path | None:

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests import ROOT
 from vidverify import errors as cli_exit
 from vidverify.cli import main as cli
 from vidverify.models import CheckCase, CheckResult
@@ -25,7 +26,6 @@ from vidverify.pipeline.check.cases import check
 from vidverify.pipeline.check.manifest import ManifestError, load_manifest
 from vidverify.report import ci
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "manifest.example.yaml"
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests import ROOT
 from vidverify.testing import synth
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = ROOT / "README.md"
 
 
 def python_blocks() -> list[str]:

@@ -1,4 +1,4 @@
-"""Tests of vidverify.media.synth (generated footage and edits) and of examples/make_case.py."""
+"""Tests of vidverify.testing.synth (generated footage and edits) and of examples/make_case.py."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import av
 import numpy as np
 import pytest
 
+from tests import ROOT
 from vidverify.errors import VidverifyError
 from vidverify.testing import synth
 
@@ -19,7 +20,6 @@ SIZE = (320, 180)
 FPS = 30
 SECONDS = 3.0
 FRAME = 1 / FPS
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def facts(path: Path) -> dict:

@@ -1,4 +1,4 @@
-"""media.sidecar: finding and reading yt-dlp sidecars, user claims files, merging; fuzzed parser."""
+"""media/claims.py: finding and reading yt-dlp sidecars, user claims files, merging; fuzzed parser."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for the ISO BMFF / QuickTime box walker (vidverify.media.isobmff).
+"""Tests for the ISO BMFF / QuickTime box walker (vidverify.media.formats.isobmff).
 
 Files come from the bundled ffmpeg (lavfi sources) and from byte strings built here; hostile inputs are
 truncated, resized, nested, flipped and fuzzed, and must never raise anything but IsoBmffError.
@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import ROOT
 from vidverify.media.formats.isobmff import IsoBmffError, IsoInfo, IsoTrack, looks_like_isobmff, parse_bytes, parse_file
 
 XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
@@ -837,7 +838,7 @@ def test_fuzz_structured(edits: list[tuple[int, int]], cut: int) -> None:
 def _corpus() -> Path | None:
     env = os.environ.get("VIDVERIFY_CORPUS")
     candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "corpus")
+    candidates.append(ROOT.parent / "shared" / "corpus")
     return next((c for c in candidates if c.is_dir()), None)
 
 

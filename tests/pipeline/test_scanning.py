@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import ROOT
 from vidverify import errors as cli_exit
 from vidverify.cli import main as cli
 from vidverify.match.candidates import candidate_pairs
@@ -20,8 +21,6 @@ from vidverify.pipeline import workers
 from vidverify.pipeline.scanning import ScanOptions as Options
 from vidverify.pipeline.scanning import scan
 from vidverify.testing import synth
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")

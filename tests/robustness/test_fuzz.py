@@ -1,11 +1,13 @@
 """Short fuzz runs for every parser vidverify owns (hypothesis); longer runs: ``python benchmarks/fuzz.py``.
 
-- the ISO BMFF box walker: tests/test_isobmff.py fuzzes flat bytes and byte edits of one file; here, trees of
-  real box types with random payloads and sizes, through both the in-memory and the file source
-- dates.parse_time: any text -> None or a time whose zone every other date function accepts
-- probe.parse_iso6709: any text -> None or finite coordinates in range
-- the AVCHD MDPM parser: any bytes -> times that parse, never an exception
-- fingerprint files (.vvfp): mutated archives and hostile arrays -> a Fingerprint or FingerprintFileError
+- the ISO BMFF box walker (media/formats/isobmff.py): tests/media/formats/test_isobmff.py fuzzes flat bytes and
+  byte edits of one file; here, trees of real box types with random payloads and sizes, through both the
+  in-memory and the file source
+- evidence/dates.parse_time: any text -> None or a time whose zone every other date function accepts
+- evidence/place.parse_iso6709: any text -> None or finite coordinates in range
+- the AVCHD MDPM parser (media/probe.py): any bytes -> times that parse, never an exception
+- fingerprint files (.vvfp, media/fingerprint_file.py): mutated archives and hostile arrays -> a Fingerprint
+  or FingerprintFileError
 
 Every crash found by these runs is pinned by a regression test at the end of this file.
 """

@@ -194,7 +194,7 @@ def test_scan_groups_a_copy_of_flat_pictures(clips: dict[str, Path], tmp_path: P
 
 
 def test_times_start_at_the_first_displayed_frame(clips: dict[str, Path], tmp_path: Path) -> None:
-    """CONTRACT.md: 0.0 is the first displayed frame, also when an edit list delays it (time_origin keeps it)."""
+    """docs/contract.md: 0.0 is the first displayed frame, also when an edit list delays it (time_origin keeps it)."""
     delayed = tmp_path / "delayed.mp4"
     proc = run(["-y", "-v", "error", "-itsoffset", "1.5", "-i", str(clips["fade_copy"]), "-c", "copy", str(delayed)])
     assert proc.returncode == 0, proc.stderr

@@ -1,4 +1,4 @@
-"""Terminal output (report/render.py): rich only on a terminal without NO_COLOR or TERM=dumb; plain text otherwise."""
+"""Terminal output (report/console.py): rich only on a terminal without NO_COLOR or TERM=dumb; plain text otherwise."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The command line as users and scripts run it: ``python -m vidverify ...`` in a subprocess.
 
-Help and version, usage errors (exit 2), the probe JSON contract (CONTRACT.md), hash output files and JSON, a
+Help and version, usage errors (exit 2), the probe JSON contract (docs/contract.md), hash output files and JSON, a
 missing or unusable ffmpeg (exit 3), and running with no ffmpeg on PATH (the bundled binary is used).
 """
 
@@ -24,7 +24,7 @@ EXIT_OK, EXIT_USAGE, EXIT_DEPENDENCY, EXIT_INPUT = 0, 2, 3, 4
 ERROR = "vidverify: error:"
 HEX64 = re.compile(r"^[0-9a-f]{16}$")
 
-# CONTRACT.md, `vidverify probe FILE... --json`: the keys every file object carries
+# docs/contract.md, `vidverify probe FILE... --json`: the keys every file object carries
 PROBE_KEYS = {
     "path", "sha256", "size", "kind", "container", "duration", "width", "height", "fps", "frame_count",
     "video_codec", "audio_codec", "rotation", "created", "created_source", "timezone", "timestamps",

@@ -1,4 +1,4 @@
-"""align.py on synthetic hash sequences: no media, frame-exact ground truth."""
+"""match/align.py (and match/edits.py) on synthetic hash sequences: no media, frame-exact ground truth."""
 
 from __future__ import annotations
 

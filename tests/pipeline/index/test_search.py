@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.test_cli import _env, error_lines, vidverify_cli
+from tests.cli.test_main import _env, error_lines, vidverify_cli
 from vidverify.errors import IndexFileError, InputError, NotFoundError
 from vidverify.match.candidates import sparse_signature
 from vidverify.media.fingerprint_file import save as save_fingerprint
