@@ -152,13 +152,22 @@ def compare(
         b=replace(m.b, path=m.b.path if isinstance(b, Fingerprint) else os.fspath(b)),
     )
     if findings and media_a and media_b:
-        m = replace(m, findings=tuple(_findings(m, media_a, media_b, policy)))
+        shas = (_read_sha(a, fa), _read_sha(b, fb))
+        m = replace(m, findings=tuple(_findings(m, media_a, media_b, policy, shas)))
     return m
 
 
-def _findings(m: Match, media_a: str, media_b: str, policy: Any) -> list[Any]:
+def _read_sha(given: Any, fp: Fingerprint) -> str | None:
+    """The SHA-256 of the media that was read with its fingerprint (a media file fingerprinted now, or a Fingerprint
+    handed in), so that probe does not read the file again; None for a ``.vvfp`` file, whose media may have
+    changed since it was made."""
+    return fp.sha256 if isinstance(given, Fingerprint) or not fpfile.is_fingerprint_file(given) else None
+
+
+def _findings(m: Match, media_a: str, media_b: str, policy: Any, shas: tuple[str | None, str | None]) -> list[Any]:
     """File findings of both sides and, when they share footage, the pair's timeline and edit findings."""
-    infos = [replace(probe(media_a), path=m.a.path), replace(probe(media_b), path=m.b.path)]
+    infos = [replace(probe(media_a, sha256=shas[0]), path=m.a.path),
+             replace(probe(media_b, sha256=shas[1]), path=m.b.path)]
     out = [f for i in infos for f in timeline.file_findings(i, policy)]
     if m.verdict != "unrelated":
         out += timeline.group_findings(infos, [m], policy)
@@ -170,6 +179,7 @@ def compare_page(m: Match, path: str) -> None:
     stands for its media when that is still there), rendered and written atomically."""
     media: dict[str, str] = {}
     origins: dict[str, float] = {}
+    read = {m.a.path: m.a.sha256, m.b.path: m.b.sha256}  # the media given was hashed by compare already
     for p in (m.a.path, m.b.path):
         if fpfile.is_fingerprint_file(p):
             fp = fpfile.load(p)
@@ -177,7 +187,7 @@ def compare_page(m: Match, path: str) -> None:
                 media[p], origins[p] = fp.path, fp.time_origin
         else:
             media[p] = p
-    info: dict[str, MediaInfo] = {p: probe(f) for p, f in media.items()}
+    info: dict[str, MediaInfo] = {p: probe(f, sha256=read[p] if f == p else None) for p, f in media.items()}
     thumbs = thumbnails(html.thumbnail_requests(m), media=media, origins=origins)
     page = html.render_compare(m, info_a=info.get(m.a.path), info_b=info.get(m.b.path), thumbs=thumbs)
     try:
