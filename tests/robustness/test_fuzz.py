@@ -357,7 +357,7 @@ def test_regression_isobmff_sample_count_amplification() -> None:
     """Found by benchmarks/fuzz.py: a 1 KB file whose stts declares 2^32 samples and has no stss (every sample a
     keyframe) made the walker build 4 million keyframe times (300 MB, seconds under load). A sample takes at
     least one byte of the file, so no more are computed than the file has bytes."""
-    from tests.test_isobmff import box, ftyp, full, hdlr, mdhd, mvhd, stsd, tkhd
+    from tests.media.formats.test_isobmff import box, ftyp, full, hdlr, mdhd, mvhd, stsd, tkhd
 
     stbl = box(b"stbl", stsd() + full(b"stts", struct.pack(">III", 1, 0xFFFFFFFF, 1)))
     mdia = box(b"mdia", mdhd(0, 0, 30, 1) + hdlr(b"vide") + box(b"minf", stbl))
