@@ -1,48 +1,28 @@
-"""scan: groups, references, findings and exit codes on generated cases (the demo case and small folders)."""
+"""pipeline/scanning.py, scan: groups, references, findings and exit codes on the demo case (the session's one
+``demo_scan``, and command-line scans that take its fingerprints from ``demo_index``) and on small generated
+folders; jobs, forked alignment, an index and a Dask cluster give the same result."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests import ROOT
 from vidverify import errors as cli_exit
 from vidverify.cli import main as cli
-from vidverify.match.candidates import candidate_pairs
-from vidverify.media.files import discover
 from vidverify.models import ScanResult
-from vidverify.pipeline import workers
 from vidverify.pipeline.scanning import ScanOptions as Options
 from vidverify.pipeline.scanning import scan
-from vidverify.testing import synth
+
+# ------------------------------------------------------------------------------------------ the demo case
 
 
-@pytest.fixture(scope="session")
-def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled demo case at full size (the quick one's tiny synthetic scenes have pure-black bands that no
-    camera makes, which look like bars)."""
-    out = tmp_path_factory.mktemp("case") / "case"
-    subprocess.run([sys.executable, str(ROOT / "examples" / "make_case.py"), str(out)], check=True,
-                   stdout=subprocess.DEVNULL)
-    return out
-
-
-@pytest.fixture(scope="session")
-def case_result(case: Path) -> ScanResult:
-    from vidverify.media.claims import read_claims_file
-
-    return scan([case], options=Options(jobs=2, claims=read_claims_file(case / "claims.yaml")))
-
-
-def test_example_case_groups_reference_and_findings(case: Path, case_result: ScanResult) -> None:
+def test_example_case_groups_reference_and_findings(case: Path, demo_scan: ScanResult) -> None:
     truth = json.loads((case / "case.json").read_text())["expected"]
-    r = case_result
+    r = demo_scan
     name = os.path.basename
     assert [sorted(map(name, g.members)) for g in r.groups] == [sorted(g["members"]) for g in truth["groups"]]
     assert [name(g.reference) for g in r.groups] == [g["reference"] for g in truth["groups"]]
@@ -61,9 +41,9 @@ def test_example_case_groups_reference_and_findings(case: Path, case_result: Sca
                    for f in r.findings)
 
 
-def test_example_case_edits_against_the_reference(case: Path, case_result: ScanResult) -> None:
+def test_example_case_edits_against_the_reference(case: Path, demo_scan: ScanResult) -> None:
     truth = {f["path"]: f for f in json.loads((case / "case.json").read_text())["files"]}
-    [g] = case_result.groups
+    [g] = demo_scan.groups
     for m in g.pairs:
         want = {e["type"] for e in truth[os.path.basename(m.b.path)]["edits"]}
         got = {e.type for e in m.edits}
@@ -74,39 +54,39 @@ def test_example_case_edits_against_the_reference(case: Path, case_result: ScanR
     assert c.a_start == pytest.approx(5.0, abs=0.2) and c.a_end == pytest.approx(7.0, abs=0.2)
 
 
-def test_scan_round_trips_through_json(case_result: ScanResult) -> None:
-    assert ScanResult.from_dict(json.loads(json.dumps(case_result.to_dict()))) == case_result
+def test_scan_round_trips_through_json(demo_scan: ScanResult) -> None:
+    assert ScanResult.from_dict(json.loads(json.dumps(demo_scan.to_dict()))) == demo_scan
 
 
-def test_scan_cli_json_lines_and_exit_codes(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    claims = str(case / "claims.yaml")
-    assert cli.main(["scan", str(case), "--json", "--claims", claims, "--no-pictures"]) == cli_exit.EXIT_FINDINGS
+def test_scan_cli_json_lines_and_exit_codes(case: Path, demo_index: Path, demo_scan: ScanResult,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Through the command line, the fingerprints from the demo scan's index (what is tested is the command: its
+    documents, its lines and its exit codes)."""
+    claims, run = str(case / "claims.yaml"), ["scan", str(case), "--index", str(demo_index)]
+    assert cli.main([*run, "--json", "--claims", claims, "--no-pictures"]) == cli_exit.EXIT_FINDINGS
     doc = json.loads(capsys.readouterr().out)
     assert doc["schema"] == "vidverify/scan@1"
     assert {"files", "groups", "findings"} <= set(doc)
     assert all({"claims", "sha256", "created"} <= set(f) for f in doc["files"])
     assert all({"code", "severity", "paths", "message", "evidence"} <= set(f) for f in doc["findings"])
     assert all({"id", "members", "reference", "pairs"} <= set(g) for g in doc["groups"])
-    assert cli.main(["scan", str(case), "--json-lines", "--no-pictures", "--fail-on", "never"]) == cli_exit.EXIT_OK
+    # the same groups and findings as the library's scan with the same claims (the picture edits aside)
+    assert [(g["reference"], g["members"]) for g in doc["groups"]] == [(g.reference, list(g.members))
+                                                                      for g in demo_scan.groups]
+    assert {(f["code"], f["severity"], tuple(f["paths"])) for f in doc["findings"] if f["code"] != "edited"} == {
+        (f.code, f.severity, f.paths) for f in demo_scan.findings if f.code != "edited"}
+    assert cli.main([*run, "--json-lines", "--no-pictures", "--fail-on", "never"]) == cli_exit.EXIT_OK
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     kinds = [x["type"] for x in lines]
     assert kinds.count("file") == 9 and kinds.count("group") == 1 and kinds[-1] == "summary"
     assert kinds.index("group") > max(i for i, k in enumerate(kinds) if k == "file")
     # without the claims file the worst finding is the capture-after-upload error; with --fail-on warning too
-    assert cli.main(["scan", str(case), "--no-pictures", "--fail-on", "warning"]) == cli_exit.EXIT_FINDINGS
+    assert cli.main([*run, "--no-pictures", "--fail-on", "warning"]) == cli_exit.EXIT_FINDINGS
     out = capsys.readouterr().out
     assert "reference" in out and "capture-after-upload" in out
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    d = tmp_path_factory.mktemp("small")
-    x = synth.make_scene(d / "src" / "x.mp4", seconds=4.0, size=(320, 180), seed=11, audio=False)
-    y = synth.make_scene(d / "src" / "y.mp4", seconds=4.0, size=(320, 180), seed=22, audio=False)
-    z = synth.make_scene(d / "src" / "z.mp4", seconds=3.0, size=(320, 180), seed=33, audio=False)
-    comp = synth.splice(x, y, d / "src" / "compilation.mp4", at=2.0, insert_seconds=2.0)
-    re_x = synth.reencode(x, d / "src" / "x_small.mp4", size=(256, 144), crf=30)
-    return {"x": x, "y": y, "z": z, "comp": comp, "x_small": re_x}
+# ------------------------------------------------------------------------------------------ small folders
 
 
 def test_a_compilation_joins_the_groups_it_draws_from(small: dict[str, Path]) -> None:
@@ -147,28 +127,6 @@ def test_jobs_do_not_change_the_result(small: dict[str, Path]) -> None:
     one = scan(paths, options=Options(jobs=1, pictures=False))
     two = scan(paths, options=Options(jobs=2, pictures=False))
     assert one == two
-
-
-def test_discover_and_candidates(small: dict[str, Path]) -> None:
-    files, errors = discover([small["x"].parent, small["x"].parent / "missing.mp4"])
-    assert [os.path.basename(f) for f in files] == ["compilation.mp4", "x.mp4", "x_small.mp4", "y.mp4", "z.mp4"]
-    assert list(errors.values()) == ["no such file or folder"]
-    from vidverify.pipeline.ingest import fingerprint
-
-    fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small", "comp")]
-    assert candidate_pairs(fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
-
-
-def test_banded_candidates_for_large_scans_find_the_same_pairs(small: dict[str, Path],
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib
-
-    from vidverify.pipeline.ingest import fingerprint
-
-    candidates_mod = importlib.import_module("vidverify.match.candidates")
-    fps = [fingerprint(small[k]) for k in ("x", "y", "z", "x_small", "comp")]
-    monkeypatch.setattr(candidates_mod, "ALL_PAIRS_MAX", 0)
-    assert candidate_pairs(fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
 
 
 def test_dask_cluster_gives_the_same_result(small: dict[str, Path]) -> None:
@@ -217,33 +175,3 @@ def test_alignment_in_forked_workers_gives_the_same_result(small: dict[str, Path
     monkeypatch.setattr(scan_mod, "ALIGN_CHUNK", 1)  # every pair a task, so the pool is used
     pooled = scan(paths, options=Options(jobs=2, pictures=False))
     assert pooled == serial and len(pooled.groups) == 1
-
-
-def _affinity(_: int) -> tuple[int, list[int]]:
-    import time
-
-    time.sleep(0.3)  # so that both workers take tasks
-    return os.getpid(), sorted(os.sched_getaffinity(0))
-
-
-@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
-                    reason="needs two usable cores")
-def test_jobs_are_cores() -> None:
-    """--jobs N keeps the run on N cores, and each pool worker on one core of its own."""
-
-    cores = sorted(os.sched_getaffinity(0))
-    with workers.pool(2) as pool:
-        seen = dict(pool.map(_affinity, range(8)))  # worker pid -> its cores
-    assert all(len(a) == 1 and a[0] in cores for a in seen.values())
-    assert len({a[0] for a in seen.values()}) == len(seen)  # two workers never share a core
-    before = os.sched_getaffinity(0)
-    assert cli.main(["scan", "--jobs", "1", "--json", str(Path(__file__).parent / "no-such-dir")]) != 0
-    assert os.sched_getaffinity(0) == before  # an in-process run gives its caller the cores back
-    code = "import os; from vidverify.pipeline import workers; workers.limit_cores(1); " \
-        "print(len(os.sched_getaffinity(0)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "1"
-    code = f"import os; from vidverify.pipeline import workers; workers.limit_cores({len(cores)}); " \
-        "print(len(os.sched_getaffinity(0)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == str(len(cores))

@@ -1,5 +1,5 @@
-"""The HTML report (report/html.py, media/stills.py, compare --html): structure, self-containment, escaping,
-atomic writing, and a headless Chromium load (skipped when /usr/bin/chromium is absent)."""
+"""The HTML report (report/html.py, compare --html): structure, self-containment, escaping, atomic writing, the
+demo scan's page, and a headless Chromium load (skipped when /usr/bin/chromium is absent)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 
 from vidverify.cli.main import main
@@ -32,7 +31,7 @@ SIZE = (320, 180)
 
 
 @pytest.fixture(scope="module")
-def case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """An original (5 s), a re-upload with 2-3 s cut out and mirrored, one with 1 s of other footage spliced in
     at 2.5 s, and that other footage alone."""
     d = tmp_path_factory.mktemp("html_case")
@@ -45,10 +44,10 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def matches(case: dict[str, Path]) -> dict[str, Match]:
+def matches(clips: dict[str, Path]) -> dict[str, Match]:
     return {
-        "cm": compare(str(case["a"]), str(case["cm"])),
-        "spliced": compare(str(case["a"]), str(case["spliced"])),
+        "cm": compare(str(clips["a"]), str(clips["cm"])),
+        "spliced": compare(str(clips["a"]), str(clips["spliced"])),
     }
 
 
@@ -61,14 +60,14 @@ def _findings(a: str, b: str) -> tuple[Finding, ...]:
 
 
 @pytest.fixture(scope="module")
-def scan_result(case: dict[str, Path], matches: dict[str, Match]) -> ScanResult:
-    a, cm, sp, br = (str(case[k]) for k in ("a", "cm", "spliced", "broll"))
+def scan_result(clips: dict[str, Path], matches: dict[str, Match]) -> ScanResult:
+    a, cm, sp, br = (str(clips[k]) for k in ("a", "cm", "spliced", "broll"))
     files = [probe(p) for p in (a, cm, sp, br)]
     files[1] = replace(files[1], claims=Claims(upload_time="2026-03-10T18:40:00Z", uploader="throwback_vids",
                                                url="https://example.com/watch?v=abc", title=SCRIPT_TITLE))
     group = Group("g1", (a, cm, sp), a, "same footage", (matches["cm"], matches["spliced"]))
     findings = (*_findings(a, cm), Finding("metadata-stripped", "info", (cm, sp), "no capture time left", {}))
-    return ScanResult(tuple(files), (group,), findings, (br,), {str(case["dir"] / "broken.mp4"): "not a media file"})
+    return ScanResult(tuple(files), (group,), findings, (br,), {str(clips["dir"] / "broken.mp4"): "not a media file"})
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -193,24 +192,13 @@ def test_write_html_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 # ------------------------------------------------------------------------------------------ real media
 
 
-def test_thumbnails_are_small_jpegs(case: dict[str, Path]) -> None:
-    a = str(case["a"])
-    got = thumbnails([(a, 0.5), (a, 2.25), (a, 0.5), (str(case["dir"] / "nope.mp4"), 1.0)])
-    assert set(got) == {(a, 0.5), (a, 2.25)}
-    for data in got.values():
-        assert data[:2] == b"\xff\xd8" and len(data) < 30_000
-        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-        assert img is not None and img.shape[1] == 160 and img.shape[0] == 90
-    assert got[(a, 0.5)] != got[(a, 2.25)]
-
-
-def test_compare_report_on_generated_media(case: dict[str, Path], matches: dict[str, Match]) -> None:
-    m = replace(matches["cm"], findings=_findings(str(case["a"]), str(case["cm"])))
+def test_compare_report_on_generated_media(clips: dict[str, Path], matches: dict[str, Match]) -> None:
+    m = replace(matches["cm"], findings=_findings(str(clips["a"]), str(clips["cm"])))
     assert m.verdict == "same-footage" and m.segments and any(s.mirrored for s in m.segments)
     req = html.thumbnail_requests(m)
     thumbs = thumbnails(req)
     assert len(thumbs) == len(req)  # every time asked for is inside its file
-    page = html.render_compare(m, info_a=probe(case["a"]), info_b=probe(case["cm"]), thumbs=thumbs)
+    page = html.render_compare(m, info_a=probe(clips["a"]), info_b=probe(clips["cm"]), thumbs=thumbs)
     assert _count(page, "seg-link") == len(m.segments)
     assert _count(page, "gap cut") == 1  # A 2-3 s is missing inside B
     uris = _data_uris(page)
@@ -243,18 +231,36 @@ def test_scan_report_structure(scan_result: ScanResult) -> None:
     _assert_self_contained(page)
 
 
-def test_cli_compare_html(case: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_scan_report_of_the_demo_case(demo_scan: ScanResult) -> None:
+    """The session's real scan of the demo case, rendered without thumbnails (its frames are placeholders)."""
+    page = html.render_scan(demo_scan, thumbs={})
+    [g] = demo_scan.groups
+    assert f'id="group-{g.id}"' in page and 'class="card reference"' in page
+    assert page.count('<article class="pair"') == len(g.pairs) == len(g.members) - 1 == 6
+    assert _count(page, "seg-link") == sum(len(m.segments) for m in g.pairs)
+    assert _count(page, "card") == len(g.members) + len(demo_scan.singles) == len(demo_scan.files) == 9
+    for f in demo_scan.findings:
+        assert f.code in page and html_lib.escape(f.message) in page
+    by = {s: sum(f.severity == s for f in demo_scan.findings) for s in ("error", "warning", "info")}
+    for n, label in ((9, "files"), (1, "groups of same footage"), (2, "files alone"), (by["error"], "errors"),
+                     (by["warning"], "warnings"), (by["info"], "info")):
+        assert f'<div class="n">{n}</div><div class="l">{label}</div>' in page, label
+    assert "no picture" in page and "data:image" not in page
+    _assert_self_contained(page)
+
+
+def test_cli_compare_html(clips: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "r.html"
-    assert main(["compare", "--json", "--html", str(out), str(case["a"]), str(case["cm"])]) == 0
+    assert main(["compare", "--json", "--html", str(out), str(clips["a"]), str(clips["cm"])]) == 0
     page = out.read_text(encoding="utf-8")
     assert '"verdict": "same-footage"' in capsys.readouterr().out
     assert "cut_mirrored.mp4" in page and _data_uris(page) and _count(page, "seg-link") >= 1
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
     # never over an input, never into a missing folder (checked before any work)
-    before = case["a"].read_bytes()
-    assert main(["compare", "--html", str(case["a"]), str(case["a"]), str(case["cm"])]) == 2
-    assert case["a"].read_bytes() == before
-    assert main(["compare", "--html", str(tmp_path / "no" / "r.html"), str(case["a"]), str(case["cm"])]) == 2
+    before = clips["a"].read_bytes()
+    assert main(["compare", "--html", str(clips["a"]), str(clips["a"]), str(clips["cm"])]) == 2
+    assert clips["a"].read_bytes() == before
+    assert main(["compare", "--html", str(tmp_path / "no" / "r.html"), str(clips["a"]), str(clips["cm"])]) == 2
 
 
 # ------------------------------------------------------------------------------------------ browser

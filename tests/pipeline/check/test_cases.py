@@ -1,92 +1,33 @@
-"""check: manifests of the demo case that hold and that do not, tampering, bad manifests, JUnit, GitHub
-annotations, --init."""
+"""pipeline/check/cases.py, check: the example manifest holds on the demo case; tampered, changing and unreadable
+files; false relations, claims and policy fail, with JUnit and GitHub annotations (through the command line too).
+The demo case is copied to each test's folder first (``case_copy``), so the manifests sit above their files."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests import ROOT
+from tests.pipeline.check.helpers import by_kind, entry, example_text, run, sha, write
 from vidverify import errors as cli_exit
-from vidverify.cli import main as cli
-from vidverify.models import CheckCase, CheckResult
-from vidverify.pipeline.check import manifest as manifest_mod
+from vidverify.models import CheckResult, ScanResult
 from vidverify.pipeline.check.cases import check
-from vidverify.pipeline.check.manifest import ManifestError, load_manifest
-from vidverify.report import ci
-
-EXAMPLE = ROOT / "examples" / "manifest.example.yaml"
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="session")
-def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo case at full size, in ``<tmp>/case`` (the example manifest lives one folder up)."""
-    out = tmp_path_factory.mktemp("checkcase") / "case"
-    subprocess.run([sys.executable, str(ROOT / "examples" / "make_case.py"), str(out)], check=True,
-                   stdout=subprocess.DEVNULL)
-    return out
-
-
-def example_text(case: Path) -> str:
-    """examples/manifest.example.yaml with this build's hashes (the demo's bytes differ per build)."""
-    text = EXAMPLE.read_text(encoding="utf-8")
-    for f in yaml.safe_load(text)["files"]:
-        text = text.replace(f["sha256"], sha(case.parent / f["path"]))
-    return text
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def entry(path: str, digest: str, **more: Any) -> dict[str, Any]:
-    return {"path": path, "sha256": digest, **more}
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = cli.main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def by_kind(cases: list[dict[str, Any]] | tuple[CheckCase, ...]) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    for c in cases:
-        kind = c["kind"] if isinstance(c, dict) else c.kind
-        out.setdefault(kind, []).append(c)
-    return out
-
 
 # ------------------------------------------------------------------------------------------- holds
 
 
-def test_example_manifest_is_valid_against_the_schema() -> None:
-    doc = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    manifest_mod.validate_manifest(manifest_mod._plain(doc), path=str(EXAMPLE))
-
-
-def test_the_example_manifest_holds_on_the_demo_case(case: Path, tmp_path: Path,
+def test_the_example_manifest_holds_on_the_demo_case(case_copy: Path, demo_scan: ScanResult, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     import junitparser
 
-    manifest = write(case.parent / "manifest.yaml", example_text(case))
+    manifest = write(case_copy.parent / "manifest.yaml", example_text(case_copy))
     junit, html = tmp_path / "report.xml", tmp_path / "report.html"
     code, out, err = run(["check", str(manifest), "--json", "--junit", str(junit), "--html", str(html),
                           "--jobs", "2"], capsys)
@@ -101,12 +42,16 @@ def test_the_example_manifest_holds_on_the_demo_case(case: Path, tmp_path: Path,
     kinds = {k: len(v) for k, v in by_kind(doc["cases"]).items()}
     assert kinds == {"integrity": 9, "readable": 9, "relation": 8, "claim-time": 3, "claim-place": 2,
                      "writer": 9, "expected-finding": 6}
+    # the check's scan (the manifest's claims and policy) groups the files as the demo scan (claims.yaml) does
+    name = os.path.basename
+    assert [(name(g["reference"]), sorted(map(name, g["members"]))) for g in doc["scan"]["groups"]] == [
+        (name(g.reference), sorted(map(name, g.members))) for g in demo_scan.groups]
     # the capture-after-upload error is expected, so it is no case of its own; it is still reported
     assert any(f["code"] == "capture-after-upload" for f in doc["findings"])
     # sha256 before and after the run is recorded for every file, and equals the manifest's
     for f in doc["files"]:
-        assert f["expected"] == f["before"] == f["after"] == f["scanned"] == sha(case.parent / Path(f["path"]).
-                                                                                   relative_to(case.parent))
+        assert f["expected"] == f["before"] == f["after"] == f["scanned"] == sha(Path(f["path"]))
+        assert Path(f["path"]).parent == case_copy
     integ = by_kind(doc["cases"])["integrity"][0]["evidence"]
     assert {"expected", "before", "after"} <= set(integ)
     # JUnit: one testcase per check, none failing
@@ -185,7 +130,8 @@ def test_an_unreadable_listed_file_is_an_error_exit_4(tmp_path: Path, capsys: py
 
 
 def lies_manifest(case: Path) -> dict[str, Any]:
-    """Original, its clean re-encode, the vertical re-upload and the mirrored one, with statements that are false."""
+    """Original, its clean re-encode, the vertical re-upload and the mirrored one, with statements that are false
+    (the manifest goes in ``case``'s parent folder)."""
     c = case.parent
     return {
         "files": [
@@ -203,11 +149,11 @@ def lies_manifest(case: Path) -> dict[str, Any]:
     }
 
 
-def test_false_relation_claims_and_policy_fail(case: Path, tmp_path: Path,
+def test_false_relation_claims_and_policy_fail(case_copy: Path, scans: list[Any], tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     import junitparser
 
-    manifest = write(case.parent / "lies.yaml", yaml.safe_dump(lies_manifest(case), sort_keys=False))
+    manifest = write(case_copy.parent / "lies.yaml", yaml.safe_dump(lies_manifest(case_copy), sort_keys=False))
     junit = tmp_path / "lies.xml"
     code, out, err = run(["check", str(manifest), "--junit", str(junit), "--github", "--jobs", "2"], capsys)
     assert code == cli_exit.EXIT_FINDINGS, err
@@ -249,175 +195,8 @@ def test_false_relation_claims_and_policy_fail(case: Path, tmp_path: Path,
     n = int(re.search(r",line=(\d+),", rel_line).group(1))  # type: ignore[union-attr]
     assert "reencoded" in lines[n - 1]
     # a stricter fail-on from the command line adds the warnings
-    r2 = check(manifest, fail_on="warning", jobs=2, pictures=False)
+    r2 = check(manifest, fail_on="warning", jobs=2)
     assert {c.evidence["finding"]["code"] for c in r2.cases if c.kind == "finding"} >= {"capture-after-upload",
                                                                                         "edited"}
-
-
-# ------------------------------------------------------------------------------------------- bad manifests
-
-
-@pytest.fixture()
-def archive(tmp_path: Path) -> Path:
-    d = tmp_path / "archive"
-    write(d / "a.mp4", "a")
-    write(d / "b.mp4", "b")
-    write(tmp_path / "outside.mp4", "outside")
-    return d
-
-
-def _ok(d: Path) -> list[dict[str, Any]]:
-    return [entry("a.mp4", sha(d / "a.mp4"), id="a"), entry("b.mp4", sha(d / "b.mp4"))]
-
-
-BAD_YAML = [
-    # (manifest text with {A} and {B} for the hashes, field named in the message, line, words in the message)
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n    colour: red\n", "files[0].colour", 4, "unknown field"),
-    ("files:\n  - path: a.mp4\n    sha256: 5\n", "files[0].sha256", 3, "should be text"),
-    ("files:\n  - path: a.mp4\n    sha256: abc\n", "files[0].sha256", 3, "64 hex digits"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n  - path: missing.mp4\n    sha256: {B}\n", "files[1].path", 4,
-     "no such file"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n  - path: ../outside.mp4\n    sha256: {B}\n", "files[1].path", 4,
-     "through '..'"),
-    ("files:\n  - path: /etc/passwd\n    sha256: {A}\n", "files[0].path", 2, "absolute"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n    same-footage-as: [nope.mp4]\n", "files[0].same-footage-as[0]",
-     4, "not a file of this manifest"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n    claims:\n      time: yesterday\n", "files[0].claims.time", 5,
-     "ISO 8601"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n    claims:\n      time: {{after: 2026-03-20, before: 2026-03-01}}\n",
-     "files[0].claims.time", 5, "empty"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n    claims:\n      place: {{lat: 95, lon: 0}}\n",
-     "files[0].claims.place.lat", 5, "maximum"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n    claims:\n      time: 5\n", "files[0].claims.time", 5,
-     "not a valid value"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\npolicy:\n  fail-on: sometimes\n", "policy.fail-on", 5, "one of"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\npolicy:\n  tolerances:\n    clock: 3\n", "policy.tolerances.clock", 6,
-     "unknown field"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\nextra: 1\n", "extra", 4, "unknown field"),
-    ("policy: {{}}\n", None, 1, "missing required field 'files'"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n  - path: ./a.mp4\n    sha256: {A}\n", "files[1].path", 4,
-     "listed twice"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n    same-footage-as: [b.mp4]\n  - path: b.mp4\n    sha256: {B}\n"
-     "    independent-of: [a.mp4]\n", "files[1].independent-of", 7, "both"),
-    ("files:\n  - path: a.mp4\n    sha256: {A}\n   bad: [\n", None, 4, "not valid YAML"),
-]
-
-
-@pytest.mark.parametrize(("text", "field", "line", "words"), BAD_YAML)
-def test_bad_manifests_exit_2_naming_field_and_line(archive: Path, capsys: pytest.CaptureFixture[str], text: str,
-                                                    field: str | None, line: int, words: str) -> None:
-    manifest = write(archive / "vidverify.yaml", text.format(A=sha(archive / "a.mp4"), B=sha(archive / "b.mp4")))
-    code, out, err = run(["check", str(manifest)], capsys)
-    assert code == cli_exit.EXIT_USAGE, err
-    assert out == ""
-    assert f"line {line}:" in err and words in err, err
-    if field:
-        assert f"{field}:" in err, err
-    with pytest.raises(ManifestError) as exc:
-        load_manifest(manifest)
-    assert exc.value.line == line and exc.value.field == field
-
-
-def test_a_symlink_out_of_the_folder_is_rejected(archive: Path) -> None:
-    os.symlink(archive.parent / "outside.mp4", archive / "link.mp4")
-    manifest = write(archive / "m.yaml", yaml.safe_dump({"files": [entry("link.mp4", "0" * 64)]}))
-    with pytest.raises(ManifestError, match="through a symlink") as exc:
-        load_manifest(manifest)
-    assert exc.value.field == "files[0].path" and exc.value.line == 2
-
-
-def test_json_manifests_get_fields_and_lines_too(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doc = {"files": [{"path": "a.mp4", "sha256": sha(archive / "a.mp4"), "id": 7}]}
-    manifest = write(archive / "m.json", json.dumps(doc, indent=2))
-    code, _, err = run(["check", str(manifest)], capsys)
-    assert code == cli_exit.EXIT_USAGE and "files[0].id: should be text, got int" in err and "line 6:" in err
-    assert run(["check", str(archive / "none.yaml")], capsys)[0] == cli_exit.EXIT_USAGE
-    assert run(["check"], capsys)[0] == cli_exit.EXIT_USAGE
-    assert run(["check", str(manifest), "--init", str(archive)], capsys)[0] == cli_exit.EXIT_USAGE
-
-
-def test_a_valid_manifest_resolves_ids_paths_and_policy(archive: Path) -> None:
-    text = yaml.safe_dump({
-        "version": 1,
-        "files": [entry("a.mp4", sha(archive / "a.mp4"), id="a", **{"same-footage-as": ["b.mp4"]},
-                        claims={"time": "2026-03-14T09:26:53-04:00", "place": "40.6892,-74.0445"}),
-                  entry("b.mp4", sha(archive / "b.mp4").upper(), claims={"time": {"before": "2026-03-15"}})],
-        "policy": {"fail-on": "warning", "allowed-writers": ["camera"], "now": "2026-04-01T00:00:00Z",
-                   "tolerances": {"clock-tolerance-s": 30, "place-tolerance-m": 100}},
-    }, sort_keys=False)
-    m = load_manifest(write(archive / "ok.yaml", text))
-    a, b = m.entries
-    assert (a.id, b.id, a.same[0][0]) == ("a", "b.mp4", "b.mp4")
-    assert b.sha256 == sha(archive / "b.mp4")
-    assert a.path == os.path.join(str(archive), "a.mp4")
-    assert a.time is not None and a.time.exact and b.time is not None and not b.time.exact
-    assert a.place is not None and (a.place.lat, a.place.lon) == (40.6892, -74.0445)
-    assert m.fail_on == "warning" and m.allowed_writers == ("camera",)
-    assert (m.policy.clock_tolerance_s, m.policy.place_tolerance_m, m.policy.now) == (30.0, 100.0,
-                                                                                      "2026-04-01T00:00:00Z")
-    table = manifest_mod.claims_table(m)
-    assert table[os.path.abspath(a.path)].claimed_time == "2026-03-14T09:26:53-04:00"
-    assert table[os.path.abspath(b.path)].claimed_time is None  # a window is checked by check, not the timeline
-
-
-# ------------------------------------------------------------------------------------------- renderers
-
-
-def test_github_annotation_escaping() -> None:
-    case = CheckCase("finding:x", "finding", "a,b: c", "fail", "100% wrong\r\nsecond line: yes, really",
-                     severity="warning", line=12)
-    r = CheckResult(manifest="ev, 1:a.yaml", fail_on="warning", status="fail", cases=(case,),
-                    summary={"total": 1, "passed": 0, "failed": 1, "errors": 0, "skipped": 0})
-    assert ci.github_annotations(r) == [
-        "::warning file=ev%2C 1%3Aa.yaml,line=12,title=vidverify finding%3A a%2Cb%3A c::100%25 wrong%0D%0Asecond "
-        "line: yes, really"
-    ]
-    ok = CheckCase("x", "integrity", "a", "pass", "fine")
-    assert ci.github_annotations(CheckResult("m", "error", "pass", (ok,), {})) == []
-
-
-def test_junit_marks_each_status(tmp_path: Path) -> None:
-    import junitparser
-
-    cases = tuple(CheckCase(f"k:{s}", "readable", s, s, f"{s} \x07message") for s in ("pass", "fail", "error", "skip"))
-    r = CheckResult("m.yaml", "error", "error", cases,
-                    {"total": 4, "passed": 1, "failed": 1, "errors": 1, "skipped": 1})
-    from vidverify.media.files import write_atomic
-
-    out = write_atomic(tmp_path / "j.xml", ci.junit_xml(r))
-    [suite] = list(junitparser.JUnitXml.fromfile(str(out)))
-    got = {c.name: [type(x).__name__ for x in c.result] for c in suite}
-    assert got == {"pass": [], "fail": ["Failure"], "error": ["Error"], "skip": ["Skipped"]}
-    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (4, 1, 1, 1)
-    assert not list(tmp_path.glob(".*.part"))
-
-
-# ------------------------------------------------------------------------------------------- --init
-
-
-def test_init_writes_a_manifest_that_passes(case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    d = tmp_path / "evidence"
-    d.mkdir()
-    for name in ("IMG_4521.MOV", "reupload_mirrored.mp4", "reupload_mirrored.info.json", "reupload_reencoded.mp4",
-                 "reupload_reencoded.info.json", "IMG_4522.MOV"):
-        shutil.copy(case / name, d / name)
-    code, out, err = run(["check", "--init", str(d), "--jobs", "2"], capsys)
-    assert code == cli_exit.EXIT_OK, err
-    manifest = d / "vidverify.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    doc = yaml.safe_load(text)
-    assert [f["path"] for f in doc["files"]] == ["IMG_4521.MOV", "IMG_4522.MOV", "reupload_mirrored.mp4",
-                                                 "reupload_reencoded.mp4"]
-    assert all(f["sha256"] == sha(d / f["path"]) for f in doc["files"])
-    rel = {f["path"]: f.get("same-footage-as") for f in doc["files"]}
-    assert rel == {"IMG_4521.MOV": None, "IMG_4522.MOV": None, "reupload_mirrored.mp4": ["IMG_4521.MOV"],
-                   "reupload_reencoded.mp4": ["IMG_4521.MOV"]}
-    assert {x["code"] for x in doc["expected-findings"]} == {"capture-after-upload"}
-    code, out, err = run(["check", str(manifest), "--json", "--jobs", "2"], capsys)
-    result = json.loads(out)
-    assert code == cli_exit.EXIT_OK, [c for c in result["cases"] if c["status"] != "pass"]
-    assert result["summary"]["failed"] == 0 and result["summary"]["passed"] == result["summary"]["total"] == 11
-    # never over an existing manifest
-    code, _, err = run(["check", "--init", str(d)], capsys)
-    assert code == cli_exit.EXIT_USAGE and "already exists" in err
-    assert manifest.read_text(encoding="utf-8") == text
+    assert r2.summary["failed"] > r.summary["failed"]
+    assert len(scans) == 1  # the command line, check() and the stricter fail-on: one scan of the four files

@@ -1,0 +1,91 @@
+"""pipeline/workers.py: the ``--jobs`` defaults, keeping a run to N cores and giving them back, and pools whose
+workers each get a core of their own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vidverify.cli import main as cli
+from vidverify.errors import UsageError
+from vidverify.pipeline import workers
+
+AFFINITY = hasattr(os, "sched_getaffinity") and hasattr(os, "sched_setaffinity")
+TWO_CORES = pytest.mark.skipif(not AFFINITY or len(os.sched_getaffinity(0)) < 2, reason="needs two usable cores")
+
+
+def test_jobs_defaults_follow_the_cpu_count_up_to_a_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "cpu_count", lambda: 16)
+    assert workers.default_jobs() == workers.default_jobs(None) == workers.MAX_DEFAULT_JOBS == 8
+    assert workers.decoder_jobs() == workers.decoder_jobs(None) == workers.MAX_DECODER_JOBS == 4
+    monkeypatch.setattr(workers, "cpu_count", lambda: 2)
+    assert workers.default_jobs(None) == 2 and workers.decoder_jobs(None) == 2  # CPU-bound: one per core
+    # a value given is kept, above the caps too
+    assert workers.default_jobs(1) == 1 and workers.default_jobs(12) == 12 and workers.decoder_jobs(6) == 6
+
+
+def test_cpu_count_is_one_when_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert workers.cpu_count() == 1 and workers.default_jobs() == 1 and workers.decoder_jobs() == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert workers.cpu_count() == 3 and workers.default_jobs() == 3 and workers.decoder_jobs() == 3
+
+
+@pytest.mark.parametrize("jobs", [0, -1])
+def test_jobs_below_one_are_a_usage_error(jobs: int) -> None:
+    for fn in (workers.default_jobs, workers.decoder_jobs):
+        with pytest.raises(UsageError, match="--jobs must be at least 1") as exc:
+            fn(jobs)
+        assert exc.value.exit_code == 2
+
+
+@TWO_CORES
+def test_cores_restored_gives_back_the_cores() -> None:
+    before = os.sched_getaffinity(0)
+    try:
+        with workers.cores_restored():
+            workers.limit_cores(1)
+            assert len(os.sched_getaffinity(0)) == 1  # the run is kept to one core ...
+        assert os.sched_getaffinity(0) == before  # ... and its caller gets them all back
+        with pytest.raises(RuntimeError), workers.cores_restored():
+            workers.limit_cores(1)
+            raise RuntimeError("a failed run")
+        assert os.sched_getaffinity(0) == before  # after a failure too
+        with workers.cores_restored():
+            workers.limit_cores(len(before))  # as many jobs as cores: nothing to keep to
+            assert os.sched_getaffinity(0) == before
+    finally:
+        os.sched_setaffinity(0, before)  # whatever failed above, the rest of the session keeps its cores
+
+
+def _affinity(_: int) -> tuple[int, list[int]]:
+    import time
+
+    time.sleep(0.3)  # so that both workers take tasks
+    return os.getpid(), sorted(os.sched_getaffinity(0))
+
+
+@TWO_CORES
+def test_jobs_are_cores() -> None:
+    """--jobs N keeps the run on N cores, and each pool worker on one core of its own."""
+
+    cores = sorted(os.sched_getaffinity(0))
+    with workers.pool(2) as pool:
+        seen = dict(pool.map(_affinity, range(8)))  # worker pid -> its cores
+    assert all(len(a) == 1 and a[0] in cores for a in seen.values())
+    assert len({a[0] for a in seen.values()}) == len(seen)  # two workers never share a core
+    before = os.sched_getaffinity(0)
+    assert cli.main(["scan", "--jobs", "1", "--json", str(Path(__file__).parent / "no-such-dir")]) != 0
+    assert os.sched_getaffinity(0) == before  # an in-process run gives its caller the cores back
+    code = "import os; from vidverify.pipeline import workers; workers.limit_cores(1); " \
+        "print(len(os.sched_getaffinity(0)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "1"
+    code = f"import os; from vidverify.pipeline import workers; workers.limit_cores({len(cores)}); " \
+        "print(len(os.sched_getaffinity(0)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(len(cores))
