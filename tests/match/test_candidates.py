@@ -1,0 +1,131 @@
+"""match/candidates.py: the one candidate sampler (``sample``, ``gather``) on hand-built fingerprints, the index's
+sparse signature, the temporal votes, and candidate pairs (all-pairs and banded) on generated clips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.fixtures.fingerprints import synth_fp
+from vidverify.match import candidates
+from vidverify.match.candidates import candidate_pairs, gather, line_votes, sample, sparse_signature
+from vidverify.signals.fingerprint import ALL_HALVES_FLAT, FLAT_LUMA_STD, HALVES, Fingerprint
+
+FPS = 8.0  # frame times i / 8 are exact in binary: no slot boundary is a rounding question
+STEP = 0.5  # four frames per slot
+
+
+def hand_fp(n: int, *, flat: range = range(0), static: range = range(0),
+            half_flat: dict[int, int] | None = None) -> Fingerprint:
+    """``n`` frames at FPS: frames in ``flat`` are flat (luma std 0), frames in ``static`` share one hash (a
+    static shot); every other frame has its own hash, many bits from its neighbours'. ``half_flat``: frame ->
+    its flat-half bits."""
+    hashes = np.array([(0x5555_5555 << (i % 2)) ^ (i * 0x9E37_79B9_7F4A_7C15 & 0xFFFF_FFFF_0000_0000)
+                       for i in range(n)], dtype=np.uint64)
+    for i in static:
+        hashes[i] = hashes[static[0]]
+    std = np.full(n, 20.0, np.float32)
+    std[list(flat)] = 0.0
+    hf = np.zeros(n, np.uint8)
+    for i, bits in (half_flat or {}).items():
+        hf[i] = bits
+    halves = {name: hashes ^ np.uint64(k + 1) for k, name in enumerate(HALVES)}
+    return Fingerprint(path="hand.mp4", sha256=None, size=None, mode="dense", times=np.arange(n) / FPS,
+                       hashes=hashes, mirrored=~hashes, crop_hashes=hashes ^ np.uint64(0xFF),
+                       crop_mirrored=~hashes ^ np.uint64(0xFF), rot90=hashes, rot180=hashes, rot270=hashes,
+                       luma_mean=np.full(n, 100.0, np.float32), luma_std=std, half_flat=hf, **halves)
+
+
+# ------------------------------------------------------------------------------------------ sample, gather
+
+
+def test_sample_takes_the_first_frame_of_every_step() -> None:
+    fp = hand_fp(30)
+    got = sample(fp, STEP)
+    assert list(got) == [0, 4, 8, 12, 16, 20, 24, 28]
+    slots = np.floor(fp.times[got] / STEP)
+    assert len(set(slots)) == len(got) == int(np.ceil(fp.times[-1] / STEP + 1e-9))  # one per step, every step
+    assert list(sample(fp, 1.0)) == [0, 8, 16, 24]
+
+
+def test_sample_skips_flat_frames_and_counts_steps_from_the_first_frame_sampled() -> None:
+    fp = hand_fp(30, flat=range(0, 6))  # a black opening: 0 - 0.625 s
+    assert fp.luma_std[5] < FLAT_LUMA_STD <= fp.luma_std[6]
+    assert list(sample(fp, STEP))[:2] == [0, 4]  # without skip_flat, flat frames are sampled like any other
+    got = sample(fp, STEP, skip_flat=True)
+    assert list(got) == [6, 10, 14, 18, 22, 26]  # steps from 0.75 s, the first informative frame
+    flat_in_middle = hand_fp(30, flat=range(8, 13))
+    got = sample(flat_in_middle, STEP, skip_flat=True)
+    assert not set(got) & set(range(8, 13)) and list(got) == [0, 4, 13, 16, 20, 24, 28]
+    assert len(sample(hand_fp(10, flat=range(10)), STEP, skip_flat=True)) == 0  # all flat: nothing
+
+
+def test_sample_thins_a_static_shot() -> None:
+    fp = hand_fp(40, static=range(8, 28))  # 1 - 3.5 s: one picture
+    assert list(sample(fp, STEP)) == [0, 4, 8, 12, 16, 20, 24, 28, 32, 36]
+    got = sample(fp, STEP, same_bits=2)
+    assert list(got) == [0, 4, 8, 28, 32, 36]  # the shot is sampled once, where it starts
+    moved = np.bitwise_count(fp.hashes[got][1:] ^ fp.hashes[got][:-1])
+    assert (moved > 2).all()
+    both = sample(hand_fp(40, flat=range(0, 3), static=range(8, 28)), STEP, skip_flat=True, same_bits=2)
+    assert list(both) == [3, 7, 11, 31, 35, 39]  # steps from 0.375 s; 11 starts the shot, 27 is in it
+
+
+def test_gather_reads_channels_in_order_and_leaves_out_flat_halves() -> None:
+    fp = hand_fp(4, half_flat={1: 0b0001, 2: 0b1000, 3: ALL_HALVES_FLAT})  # top of 1, right of 2, all of 3
+    frames = np.array([0, 1, 2, 3])
+    full = gather(fp, frames, ["hashes"])
+    assert full.dtype == np.uint64 and list(full) == list(fp.hashes)
+    got = gather(fp, frames, ["hashes", "half_top", "half_right", "crop_hashes"])
+    want = [*fp.hashes, *fp.half_top[[0, 2]], *fp.half_right[[0, 1]], *fp.crop_hashes]
+    assert list(got) == want
+    assert list(gather(fp, np.array([3]), list(HALVES))) == []  # every half of frame 3 is flat
+    assert len(gather(fp, frames, [])) == 0
+    # the samplers read the channels the CHANNELS table marks: halves are candidates, never signatures
+    assert set(HALVES) <= set(candidates.SPARSE_CHANNELS) and not set(HALVES) & set(candidates.SIGNATURE_CHANNELS)
+
+
+def test_sparse_signature_is_sparse() -> None:
+    fp = synth_fp(4, seconds=30)
+    hashes, times = sparse_signature(fp)
+    assert len(hashes) == len(times) and 0 < len(hashes) <= 2 * (30 / 0.5 + 1)  # full + crop, 2 per second
+    assert len(hashes) < len(fp) / 5
+    flat = hand_fp(16, flat=range(16))
+    assert [len(a) for a in sparse_signature(flat)] == [0, 0]
+
+
+# ------------------------------------------------------------------------------------------ votes
+
+
+def test_candidate_votes_need_hits_on_one_line() -> None:
+    rng = np.random.default_rng(3)
+    frames = np.arange(20)
+    t_query = frames / 8.0
+    lined = t_query + 30.0  # file 0: every hit 30 s later in the indexed clip
+    scattered = rng.uniform(0, 100, 20)  # file 1: look-alike pictures anywhere
+    files, votes = line_votes(np.repeat([0, 1], 20), np.tile(frames, 2), np.ones(40),
+                              np.concatenate([lined, scattered]), np.tile(t_query, 2), 20)
+    assert list(files) == [0, 1]
+    assert votes[0] == 20 and votes[1] <= 3
+    half = line_votes(np.zeros(20, int), frames, np.full(20, 0.5), lined, t_query, 20)[1]
+    assert half[0] == 10  # far hits weigh less
+
+
+# ------------------------------------------------------------------------------------------ pairs on media
+
+
+@pytest.fixture(scope="module")
+def small_fps(small: dict[str, Path]) -> list[Fingerprint]:
+    from vidverify.pipeline.ingest import fingerprint
+
+    return [fingerprint(small[k]) for k in ("x", "y", "z", "x_small", "comp")]
+
+
+def test_candidate_pairs_all_pairs_and_banded(small_fps: list[Fingerprint], monkeypatch: pytest.MonkeyPatch) -> None:
+    """x, y, z, x re-encoded, the compilation of x and y: the all-pairs test, and the banded index that large scans
+    use, find the same pairs."""
+    assert candidate_pairs(small_fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
+    monkeypatch.setattr(candidates, "ALL_PAIRS_MAX", 0)
+    assert candidate_pairs(small_fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
