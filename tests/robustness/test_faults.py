@@ -30,6 +30,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _vidverify(*args: str, fsize: int | None = None, **kw: object) -> subprocess.Popen[str]:
     def limits() -> None:
+        # a run started in the background (`pytest &`, nohup, some CI runners) ignores SIGINT, and an ignored signal
+        # stays ignored across exec: the child would never see the Ctrl-C this file sends it
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         if fsize is not None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
