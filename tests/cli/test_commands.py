@@ -167,7 +167,8 @@ def test_cli_index_add_stats_search(tmp_path: Path, index_clips: dict[str, Path]
     stats = vidverify_cli("index", "stats", "--index", db, "--json", env=env)
     assert stats.returncode == 0
     st = json.loads(stats.stdout)
-    assert st["files"] == 2 and st["schema"] == SCHEMA_VERSION and st["bytes"] > 0
+    assert st["schema"] == "vidverify/index-stats@1"  # the document's, not the index's version (0.1.0 mixed them)
+    assert st["files"] == 2 and st["schema_version"] == SCHEMA_VERSION and st["bytes"] > 0
     text = vidverify_cli("index", "stats", "--index", db, env=env)
     assert text.returncode == 0 and "files" in text.stdout
 

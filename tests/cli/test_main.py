@@ -78,8 +78,6 @@ def test_scan_help_lists_every_finding_code(capsys: pytest.CaptureFixture[str]) 
     assert [c.strip(" .") for c in joined.split(":", 1)[1].split(",")] == [c.name for c in vidverify.FINDING_CODES]
 
 
-@pytest.mark.xfail(strict=True, reason="src: cli/main.py wraps the scan help's list of codes with textwrap.fill, "
-                   "which breaks at hyphens ('place-' / 'mismatch'); break_on_hyphens=False keeps each code whole")
 def test_scan_help_keeps_each_finding_code_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     lines = _scan_help(capsys).splitlines()
     for c in vidverify.FINDING_CODES:

@@ -177,8 +177,6 @@ def test_read_file_on_a_text_file_named_mp4(tmp_path: Path) -> None:
     assert item.info.sha256 == hashlib.sha256(notes.read_bytes()).hexdigest()
 
 
-@pytest.mark.xfail(strict=True, reason="src: read_file reads a file that does not decode twice for its SHA-256 "
-                   "(fingerprint's thread, whose digest is lost when the decoder fails, then probe)")
 def test_a_file_that_does_not_decode_is_read_for_sha256_once_too(tmp_path: Path, sha_reads: list[str]) -> None:
     notes = tmp_path / "notes.mp4"
     notes.write_text("not a video\n" * 20)

@@ -218,9 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--html", metavar="FILE",
                    help="also write a self-contained HTML report (timeline, frames, edits, metadata) to FILE")
 
+    codes = textwrap.fill(", ".join(c.name for c in vidverify.FINDING_CODES), 110, break_on_hyphens=False)
     s = _command(sub, "scan", commands.cmd_scan, "a folder of uploads: groups of the same footage, each group's "
-                 "reference, edits, and findings", _EPILOG_SCAN.format(codes=textwrap.fill(", ".join(
-                     c.name for c in vidverify.FINDING_CODES), 110)), "Scan files and folders of uploads.")
+                 "reference, edits, and findings", _EPILOG_SCAN.format(codes=codes), "Scan files and folders.")
     s.add_argument("paths", nargs="+", metavar="PATH", help="media files and folders (searched recursively)")
     out = s.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print a vidverify/scan@1 JSON document")

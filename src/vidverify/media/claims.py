@@ -21,7 +21,7 @@
 * :func:`claims_for` — all of the above for one media file, the call that probe/scan use.
 
 Every problem is a :class:`~vidverify.errors.SidecarError` (an ``InputError``, exit code 4) with a one-line
-message; nothing else escapes (fuzzed in ``tests/test_sidecar.py``).
+message; nothing else escapes (fuzzed in ``tests/media/test_claims.py``).
 """
 
 from __future__ import annotations

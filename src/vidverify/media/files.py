@@ -140,11 +140,13 @@ def read_capped(path: str | os.PathLike[str], cap: int, what: str) -> bytes:
     except IsADirectoryError as exc:
         raise DocumentError(f"{what} is a folder", path=p) from exc
     except NotAFileError as exc:
-        raise DocumentError(f"{what} is not a regular file", path=p) from exc
+        raise DocumentError(f"{what} is a folder" if os.path.isdir(p) else f"{what} is not a regular file",
+                            path=p) from exc
     except OSError as exc:
         raise DocumentError(f"cannot read {what}: {exc.strerror or exc}", path=p) from exc
     if len(data) > cap:
-        raise DocumentError(f"{what} larger than {cap // 2**20} MiB", path=p)
+        size = f"{cap // 2**20} MiB" if cap >= 2**20 else f"{cap:,} bytes"
+        raise DocumentError(f"{what} larger than {size}", path=p)
     return data
 
 

@@ -64,11 +64,18 @@ def fingerprint(
     the container's index is read). ``sha256``, when the caller has it already, saves reading the file again.
     Raises an ``InputError`` subclass for unreadable input.
     """
-    p = os.fspath(path)
+    return _fingerprint(os.fspath(path), keyframes=keyframes, fast=fast, jobs=jobs, progress=progress, region=region,
+                        digest={"sha256": sha256} if sha256 else {})
+
+
+def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progress: FrameProgress | None,
+                 region: tuple[int, int, int, int] | None, digest: dict[str, str]) -> Fingerprint:
+    """:func:`fingerprint`, with the file's SHA-256 put in ``digest`` (read beside the decoders unless ``digest``
+    has it already): there even when the file does not decode, so that the caller need not read it again."""
+    sha256 = digest.get("sha256")
     scan_keyframes = jobs is None or jobs > 1
     jobs = workers.decoder_jobs(jobs)
     warnings: list[str] = []
-    digest: dict[str, str] = {"sha256": sha256} if sha256 else {}
 
     def _hash_file() -> None:
         try:
@@ -101,8 +108,10 @@ def fingerprint(
             p, hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=on_frames,
             warnings=warnings,
         )
-    except BaseException:
+    except BaseException as exc:
         stop.set()
+        if isinstance(exc, VidverifyError):  # the file's hash is still wanted (probe says why it does not decode)
+            hasher.join()
         raise
     columns = join_batches(parts)
     hasher.join()
@@ -196,11 +205,12 @@ def read_file(path: str, keyframes: bool = False, jobs: int = 1, sha256: str | N
     started = time.perf_counter()
     fp: Fingerprint | None = None
     error: str | None = None
+    digest: dict[str, str] = {"sha256": sha256} if sha256 else {}
     try:
-        fp = fingerprint(path, keyframes=keyframes, jobs=jobs, sha256=sha256)
+        fp = _fingerprint(path, keyframes=keyframes, fast=True, jobs=jobs, progress=None, region=None, digest=digest)
     except VidverifyError as exc:
         error = exc.message
-    info = probe(path, sha256=(fp.sha256 if fp is not None else None) or sha256)
+    info = probe(path, sha256=digest.get("sha256"))
     if info.kind not in ("video", "image"):
         error = info.errors[0] if info.errors else f"not a video or image ({info.kind})"
     elif fp is not None and len(fp) == 0:

@@ -320,7 +320,7 @@ def index_stats_text(stats: dict[str, Any]) -> None:
         ("files", stats["files"]), ("paths", stats["paths"]), ("frames", stats["frames"]),
         ("duration", f"{stats['duration']:.1f} s"), ("modes", stats["modes"] or None),
         ("signature hashes", stats["signature_hashes"]), ("size on disk", f"{stats['bytes']:,} bytes"),
-        ("schema", stats["schema"]),
+        ("schema", stats["schema_version"]),
     ])
 
 

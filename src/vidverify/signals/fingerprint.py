@@ -430,6 +430,10 @@ def _check_table() -> None:
     missing = [c.name for c in CHANNELS if c.name not in declared]
     if missing:
         raise TypeError(f"Fingerprint lacks the CHANNELS arrays {missing}")
+    arrays = [f.name for f in fields(Fingerprint) if "ndarray" in str(f.type)]
+    unlisted = [name for name in arrays if name not in BY_NAME]
+    if unlisted:
+        raise TypeError(f"Fingerprint arrays {unlisted} have no CHANNELS row")
 
 
 _check_table()

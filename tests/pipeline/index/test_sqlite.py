@@ -38,7 +38,7 @@ def test_add_round_trip_and_stats(tmp_path: Path) -> None:
             assert ix.fingerprint(sha(fp)) == fp
             assert ix.info(sha(fp)) == synth_info(fp)
         st = ix.stats()
-        assert st["files"] == 3 and st["frames"] == sum(len(f) for f in fps) and st["schema"] == SCHEMA_VERSION
+        assert st["files"] == 3 and st["frames"] == sum(len(f) for f in fps) and st["schema_version"] == SCHEMA_VERSION
         assert st["bytes"] > 0 and st["modes"] == {"dense": 3}
         assert ix.integrity_check() == "ok"
         with pytest.raises(NotFoundError):
@@ -211,4 +211,4 @@ def test_processes_creating_one_index_at_once(tmp_path: Path) -> None:
             p.join(60)
         assert [p.exitcode for p in procs] == [0] * 6
         with Index(db, create=False) as ix:
-            assert ix.stats()["schema"] == SCHEMA_VERSION and ix.integrity_check() == "ok"
+            assert ix.stats()["schema_version"] == SCHEMA_VERSION and ix.integrity_check() == "ok"

@@ -283,7 +283,7 @@ class SqliteStore:
         on_disk = sum(os.path.getsize(self.path + s) for s in ("", "-wal", "-shm") if os.path.exists(self.path + s))
         return {
             "path": self.path,
-            "schema": SCHEMA_VERSION,
+            "schema_version": SCHEMA_VERSION,
             "files": int(files),
             "paths": int(paths),
             "frames": int(frames),

@@ -60,7 +60,8 @@ class Store(Protocol):
         """A number that changes whenever the stored signatures may have changed (another writer committed)."""
 
     def stats(self) -> dict[str, Any]:
-        """Files, paths, frames, duration, modes, signature hashes, bytes on disk and schema version."""
+        """``path``, ``schema_version``, ``files``, ``paths``, ``frames``, ``duration``, ``modes``,
+        ``signature_hashes`` and ``bytes`` (on disk)."""
 
     def integrity_check(self) -> str:
         """``ok``, or what the store found wrong with itself."""
