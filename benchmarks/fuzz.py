@@ -1,4 +1,4 @@
-"""Longer fuzz runs for the parsers vidverify owns (the test suite's tests/robustness/test_fuzz.py runs a few hundred cases).
+"""Longer fuzz runs for the parsers vidverify owns (tests/robustness/test_fuzz.py runs a few hundred cases).
 
     python benchmarks/fuzz.py --seconds 60 --target isobmff
     python benchmarks/fuzz.py --seconds 60 --target all --json benchmarks/out/fuzz.json
