@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
@@ -252,8 +253,7 @@ class ScanResult(Model):
 
     def findings_at_or_above(self, severity: str) -> list[Finding]:
         """The findings at or above ``severity`` (``info``, ``warning`` or ``error``)."""
-        floor = SEVERITIES.index(severity)
-        return [f for f in self.findings if f.severity in SEVERITIES and SEVERITIES.index(f.severity) >= floor]
+        return at_or_above(self.findings, severity)
 
 
 @dataclass(frozen=True)
@@ -359,6 +359,12 @@ class InitResult(Model):
     skipped: dict[str, str] = field(default_factory=dict)
 
 
+def at_or_above(findings: Iterable[Finding], severity: str) -> list[Finding]:
+    """The findings at or above ``severity`` (``info``, ``warning`` or ``error``)."""
+    floor = SEVERITIES.index(severity)
+    return [f for f in findings if f.severity in SEVERITIES and SEVERITIES.index(f.severity) >= floor]
+
+
 __all__ = [
     "GPS",
     "SEVERITIES",
@@ -380,4 +386,5 @@ __all__ = [
     "Segment",
     "Timestamp",
     "Writer",
+    "at_or_above",
 ]

@@ -12,10 +12,21 @@ from pathlib import Path
 import pytest
 
 from vidverify.evidence import codes as catalogue
-from vidverify.evidence.codes import at_or_above
 from vidverify.evidence.timeline import Policy, file_findings, group_findings, when
 from vidverify.media.probe import probe
-from vidverify.models import GPS, Claims, Edit, FileRef, Finding, Match, MediaInfo, Segment, Timestamp, Writer
+from vidverify.models import (
+    GPS,
+    Claims,
+    Edit,
+    FileRef,
+    Finding,
+    Match,
+    MediaInfo,
+    Segment,
+    Timestamp,
+    Writer,
+    at_or_above,
+)
 from vidverify.pipeline.scanning import ScanOptions as Options
 from vidverify.pipeline.scanning import scan
 from vidverify.testing import synth

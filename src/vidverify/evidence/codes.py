@@ -136,12 +136,6 @@ def worst(findings: Iterable[Finding]) -> str | None:
     return SEVERITIES[max(levels)] if levels else None
 
 
-def at_or_above(findings: Iterable[Finding], severity: str) -> list[Finding]:
-    """The findings at or above ``severity``."""
-    floor = SEVERITIES.index(severity)
-    return [f for f in findings if f.severity in SEVERITIES and SEVERITIES.index(f.severity) >= floor]
-
-
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Most severe first, then by code and paths; exact repeats dropped."""
     uniq: dict[tuple[Any, ...], Finding] = {}
@@ -171,7 +165,6 @@ __all__ = [
     "SEVERITIES",
     "TIMEZONE_INCONSISTENT",
     "Code",
-    "at_or_above",
     "fields_of",
     "make_finding",
     "mentions",

@@ -30,23 +30,23 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
+def _jobs(jobs: int | None, cap: int) -> int:
+    if jobs is None:
+        return min(cpu_count(), cap)
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    return jobs
+
+
 def default_jobs(jobs: int | None = None) -> int:
     """``--jobs`` for the commands that work on many files at once: the CPU count, at most MAX_DEFAULT_JOBS, when
     not given; a given value must be at least 1 (``UsageError``)."""
-    if jobs is None:
-        return min(cpu_count(), MAX_DEFAULT_JOBS)
-    if jobs < 1:
-        raise UsageError("--jobs must be at least 1")
-    return jobs
+    return _jobs(jobs, MAX_DEFAULT_JOBS)
 
 
 def decoder_jobs(jobs: int | None = None) -> int:
-    """Decoder processes for one file: the CPU count, at most MAX_DECODER_JOBS, when not given."""
-    if jobs is None:
-        return min(cpu_count(), MAX_DECODER_JOBS)
-    if jobs < 1:
-        raise UsageError("--jobs must be at least 1")
-    return jobs
+    """Decoder processes for one file: the CPU count, at most MAX_DECODER_JOBS, when not given (at least 1)."""
+    return _jobs(jobs, MAX_DECODER_JOBS)
 
 
 # ---------------------------------------------------------------------------------------------- cores

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from ..._version import __version__
 from ...errors import UsageError
-from ...evidence import codes
 from ...media import files
 from ...models import InitResult
 from ..scanning import ScanOptions, scan
@@ -57,7 +56,7 @@ def init_manifest(folder: str | os.PathLike[str], *, fail_on: str = "error", job
             out.append(f"    same-footage-as: [{_q(rel[ref_of[i.path]])}]")
     baseline: list[tuple[str, tuple[str, ...], str]] = []
     if fail_on != "never":
-        for f in codes.at_or_above(result.findings, fail_on):
+        for f in result.findings_at_or_above(fail_on):
             key = (f.code, tuple(rel[p] for p in f.paths if p in listed_paths), f.severity)
             if key not in baseline:
                 baseline.append(key)
