@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .evidence.timeline import Policy
     from .media.claims import read_claims_file, user_claims
     from .media.ffmpeg import set_ffmpeg, tune_allocator
-    from .media.files import check_output_target
+    from .media.files import check_output_target, check_writable_folder
     from .media.fingerprint_file import load as load_fingerprint
     from .media.fingerprint_file import save as save_fingerprint
     from .media.probe import probe
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .pipeline.check.starter import init_manifest
     from .pipeline.comparison import compare, compare_page
     from .pipeline.index.search import Index
-    from .pipeline.ingest import add_paths, fingerprint, load_or_compute
+    from .pipeline.ingest import add_paths, fingerprint, load_or_compute, probe_paths
     from .pipeline.scanning import ScanOptions, scan, scan_page
     from .pipeline.workers import cores_restored, decoder_jobs, default_jobs, limit_cores
     from .signals.fingerprint import Fingerprint
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 # public name -> (module, attribute)
 _LAZY: dict[str, tuple[str, str]] = {
     **{n: (".media.probe", n) for n in ("probe",)},
-    **{n: (".pipeline.ingest", n) for n in ("fingerprint", "load_or_compute", "add_paths")},
+    **{n: (".pipeline.ingest", n) for n in ("fingerprint", "load_or_compute", "add_paths", "probe_paths")},
     "load_fingerprint": (".media.fingerprint_file", "load"),
     "save_fingerprint": (".media.fingerprint_file", "save"),
     **{n: (".pipeline.comparison", n) for n in ("compare", "compare_page")},
@@ -67,7 +67,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Policy": (".evidence.timeline", "Policy"),
     **{n: (".media.claims", n) for n in ("read_claims_file", "user_claims")},
     **{n: (".media.ffmpeg", n) for n in ("set_ffmpeg", "tune_allocator")},
-    "check_output_target": (".media.files", "check_output_target"),
+    **{n: (".media.files", n) for n in ("check_output_target", "check_writable_folder")},
     **{n: (".pipeline.workers", n) for n in ("cores_restored", "decoder_jobs", "default_jobs", "limit_cores")},
     "Fingerprint": (".signals.fingerprint", "Fingerprint"),
     **{n: (".models", n) for n in ("AddResult", "CheckResult", "Claims", "Edit", "Finding", "Group", "Match",
@@ -85,14 +85,14 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted(__all__)  # the public names only (not this module's own imports)
 
 
 __all__ = [
     "FINDING_CODES", "AddResult", "CheckResult", "Claims", "Edit", "Finding", "Fingerprint", "Group", "Index",
     "Match", "MediaInfo", "Policy", "ScanOptions", "ScanResult", "SearchResult", "Segment", "VidverifyError",
-    "__version__", "add_paths", "check", "check_output_target", "compare", "compare_page", "cores_restored",
-    "decoder_jobs", "default_jobs", "fingerprint", "init_manifest", "limit_cores", "load_fingerprint",
-    "load_or_compute", "probe", "read_claims_file", "save_fingerprint", "scan", "scan_page", "set_ffmpeg",
-    "tune_allocator", "user_claims"
+    "__version__", "add_paths", "check", "check_output_target", "check_writable_folder", "compare", "compare_page",
+    "cores_restored", "decoder_jobs", "default_jobs", "fingerprint", "init_manifest", "limit_cores",
+    "load_fingerprint", "load_or_compute", "probe", "probe_paths", "read_claims_file", "save_fingerprint", "scan",
+    "scan_page", "set_ffmpeg", "tune_allocator", "user_claims"
 ]

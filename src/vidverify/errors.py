@@ -3,6 +3,8 @@
     VidverifyError                 base; ``exit_code`` is what the CLI returns
     ├── UsageError (2)             bad arguments or options
     ├── DependencyError (3)        a required tool is missing (ffmpeg, a Python package)
+    ├── NoInputError (5)           the paths given hold no media file at all (an empty or mistyped folder)
+    ├── OutputError (6)            an output cannot be written (its folder is missing or read-only)
     └── InputError (4)             an input cannot be read
         ├── NotFoundError          the path does not exist
         ├── NotAFileError          a directory, FIFO, device ... where a media file was expected
@@ -14,7 +16,9 @@
         └── SidecarError           a yt-dlp .info.json sidecar or a user claims file that is not valid
 
 The exit codes (the same for every command, ``docs/contract.md``) are named here too: ``EXIT_OK`` 0,
-``EXIT_FINDINGS`` 1 (findings at or above ``--fail-on``), ``EXIT_USAGE`` 2, ``EXIT_DEPENDENCY`` 3, ``EXIT_INPUT`` 4.
+``EXIT_FINDINGS`` 1 (findings at or above ``--fail-on``), ``EXIT_USAGE`` 2, ``EXIT_DEPENDENCY`` 3, ``EXIT_INPUT`` 4,
+``EXIT_NO_INPUT`` 5 (as pytest's 5 for no tests), ``EXIT_OUTPUT`` 6, ``EXIT_INTERNAL`` 70 (a bug; sysexits'
+EX_SOFTWARE), ``EXIT_INTERRUPTED`` 130.
 
 Errors raised by ffmpeg, PyAV, exifread or parsers are converted where they enter
 (``raise InputError(...) from exc``); nothing else escapes the library.
@@ -23,13 +27,15 @@ Errors raised by ffmpeg, PyAV, exifread or parsers are converted where they ente
 from __future__ import annotations
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_DEPENDENCY, EXIT_INPUT = 0, 1, 2, 3, 4
+EXIT_NO_INPUT, EXIT_OUTPUT = 5, 6
+EXIT_INTERNAL = 70  # a bug in vidverify: never 1, which scripts read as "findings"
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class VidverifyError(Exception):
     """Base class of every error vidverify raises."""
 
-    exit_code = EXIT_FINDINGS
+    exit_code = EXIT_INTERNAL
 
     def __init__(self, message: str, *, path: str | None = None) -> None:
         super().__init__(message)
@@ -48,6 +54,18 @@ class UsageError(VidverifyError):
 
 class DependencyError(VidverifyError):
     exit_code = EXIT_DEPENDENCY
+
+
+class NoInputError(VidverifyError):
+    """Nothing to work on: the paths given hold no media file (a CI job must not pass on an empty mount)."""
+
+    exit_code = EXIT_NO_INPUT
+
+
+class OutputError(VidverifyError):
+    """An output (``-o``, ``--html``, ``--junit``, ``check --init``) cannot be written; found before the work."""
+
+    exit_code = EXIT_OUTPUT
 
 
 class InputError(VidverifyError):
@@ -90,8 +108,11 @@ __all__ = [
     "EXIT_DEPENDENCY",
     "EXIT_FINDINGS",
     "EXIT_INPUT",
+    "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
+    "EXIT_NO_INPUT",
     "EXIT_OK",
+    "EXIT_OUTPUT",
     "EXIT_USAGE",
     "CorruptMediaError",
     "DependencyError",

@@ -56,7 +56,8 @@ class Model:
     _hints: ClassVar[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _to_json(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {f.name: _to_json(getattr(self, f.name)) for f in dataclasses.fields(self)  # type: ignore[arg-type]
+                if f.metadata.get("json", True)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
@@ -250,6 +251,8 @@ class ScanResult(Model):
     findings: tuple[Finding, ...] = ()
     singles: tuple[str, ...] = ()  # readable files that share footage with no other file
     errors: dict[str, str] = field(default_factory=dict)  # path -> one-line reason it could not be used
+    # path -> seconds spent reading the file (probe and fingerprint); not in the JSON (it varies run to run)
+    seconds: dict[str, float] = field(default_factory=dict, metadata={"json": False})
 
     def findings_at_or_above(self, severity: str) -> list[Finding]:
         """The findings at or above ``severity`` (``info``, ``warning`` or ``error``)."""
@@ -306,6 +309,8 @@ class CheckCase(Model):
     paths: tuple[str, ...] = ()
     line: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    # time spent deciding it (hashing, reading the file): JUnit's testcase time; not in the JSON (varies per run)
+    seconds: float = field(default=0.0, metadata={"json": False})
 
 
 @dataclass(frozen=True)
@@ -350,13 +355,15 @@ class CheckResult(Model):
 
 @dataclass(frozen=True)
 class InitResult(Model):
-    """What :func:`init_manifest` wrote: the manifest's path, the files listed, and those left out (unreadable)."""
+    """What :func:`init_manifest` wrote: the manifest's path, the files listed, and those left out (unreadable),
+    and the documents (sidecars, claims files) listed with their hashes."""
 
     path: str
     files: tuple[str, ...]
     groups: int
     expected_findings: int
     skipped: dict[str, str] = field(default_factory=dict)
+    documents: tuple[str, ...] = ()
 
 
 def at_or_above(findings: Iterable[Finding], severity: str) -> list[Finding]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vidverify.errors import InputError, NotAFileError
+from vidverify.errors import InputError, NotAFileError, OutputError
 from vidverify.media import files
 from vidverify.media.files import DocumentError, discover, load_document, open_regular, write_atomic, write_new
 
@@ -105,7 +105,7 @@ def test_write_atomic_failure_keeps_the_old_file_and_leaves_no_temporary(tmp_pat
         fh.write(b"half a rep")  # type: ignore[attr-defined]
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(OutputError, match="No space"):
         write_atomic(target, half_then_fail)
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["report.html"]
     with pytest.raises(KeyboardInterrupt):  # an interrupt cleans up too
@@ -116,7 +116,7 @@ def test_write_atomic_failure_keeps_the_old_file_and_leaves_no_temporary(tmp_pat
         raise OSError(30, "Read-only file system")
 
     monkeypatch.setattr(os, "replace", no_rename)
-    with pytest.raises(OSError, match="Read-only"):
+    with pytest.raises(OutputError, match="Read-only"):
         write_atomic(target, "new")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["report.html"]
     with pytest.raises(OSError):

@@ -13,6 +13,7 @@ from types import ModuleType
 import pytest
 
 from tests import ROOT
+from vidverify import errors
 from vidverify.evidence.place import parse_iso6709
 from vidverify.media.formats import gpmf
 from vidverify.media.probe import probe
@@ -73,13 +74,20 @@ def test_placeholder_dates_are_listed_but_not_chosen(media: dict[str, Path]) -> 
     assert info.duration == pytest.approx(2.5, abs=0.01)
 
 
-def test_unreadable_entries_do_not_raise(tmp_path: Path) -> None:
+def test_unreadable_files_raise_unless_not_strict(tmp_path: Path) -> None:
+    """A failed probe is visible: an InputError (exit 4) like fingerprint and compare; ``strict=False`` (batches)
+    gives an entry with ``readable`` False and the reason in ``errors``."""
     (tmp_path / "empty.mp4").write_bytes(b"")
     (tmp_path / "text.mp4").write_text("not a video")
-    for p, msg in ((tmp_path / "missing.mp4", "no such file"), (tmp_path, "directory"),
-                   (tmp_path / "empty.mp4", "empty"), (tmp_path / "text.mp4", "not a media file")):
-        info = probe(p)
-        assert info.kind == "unknown"
+    for p, msg, kind in ((tmp_path / "missing.mp4", "no such file", errors.NotFoundError),
+                         (tmp_path, "directory", errors.NotAFileError),
+                         (tmp_path / "empty.mp4", "empty", errors.EmptyFileError),
+                         (tmp_path / "text.mp4", "not a media file", errors.UnsupportedFormatError)):
+        with pytest.raises(kind, match=msg) as raised:
+            probe(p)
+        assert raised.value.exit_code == errors.EXIT_INPUT and raised.value.path == str(p)
+        info = probe(p, strict=False)
+        assert info.kind == "unknown" and not info.readable and not info.ok
         assert any(msg in e for e in info.errors), info.errors
 
 

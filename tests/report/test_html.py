@@ -15,6 +15,7 @@ import cv2
 import pytest
 
 from vidverify.cli.main import main
+from vidverify.errors import OutputError
 from vidverify.media.probe import probe
 from vidverify.media.stills import thumbnails
 from vidverify.models import Claims, Edit, FileRef, Finding, Group, Match, MediaInfo, ScanResult, Segment
@@ -181,11 +182,11 @@ def test_write_html_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError):
         html.write_html(target, "<p>two</p>")
     assert target.read_text(encoding="utf-8") == "<p>one</p>"  # the old report is intact
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary file left
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError):
         html.write_html(tmp_path / "missing" / "r.html", "x")
 
 
@@ -260,7 +261,7 @@ def test_cli_compare_html(clips: dict[str, Path], tmp_path: Path, capsys: pytest
     before = clips["a"].read_bytes()
     assert main(["compare", "--html", str(clips["a"]), str(clips["a"]), str(clips["cm"])]) == 2
     assert clips["a"].read_bytes() == before
-    assert main(["compare", "--html", str(tmp_path / "no" / "r.html"), str(clips["a"]), str(clips["cm"])]) == 2
+    assert main(["compare", "--html", str(tmp_path / "no" / "r.html"), str(clips["a"]), str(clips["cm"])]) == 6
 
 
 # ------------------------------------------------------------------------------------------ browser

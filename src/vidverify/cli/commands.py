@@ -11,7 +11,7 @@ from typing import Any
 
 import vidverify
 
-from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError, UsageError
+from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, InputError, UsageError
 from ..report import ci, console, html
 
 
@@ -20,14 +20,31 @@ def _render(args: argparse.Namespace, schema: str, body: dict[str, Any], text: C
     console.write_json(console.json_document(f"vidverify/{schema}@1", body)) if args.json else text()
 
 
+def _shown(args: argparse.Namespace, json: bool = False) -> dict[str, bool]:
+    """The progress options: shown on a terminal unless --quiet (or a JSON output), and always with --progress."""
+    return {"enabled": not (args.quiet or json), "force": args.progress}
+
+
+def _nothing_found(paths: list[str]) -> int:
+    console.error_line(f"no media file found in: {', '.join(paths)} (exit {EXIT_NO_INPUT}: an empty or mistyped "
+                       "folder must not pass as a clean result)")
+    return EXIT_NO_INPUT
+
+
 def cmd_probe(args: argparse.Namespace) -> int:
-    infos = [vidverify.probe(path) for path in args.files]
+    media, sidecars = vidverify.probe_paths(args.files)
+    for path in sidecars:
+        console.warn_line(f"{path}: a yt-dlp sidecar, not media: read as the claims of the file beside it")
+    if not media:
+        return _nothing_found(args.files)
+    infos = [vidverify.probe(path, strict=False) for path in media]
     for info in infos:
         if not info.readable:
             console.error_line(f"{info.path}: {'; '.join(info.errors) or 'unreadable'}")
         elif info.errors:  # readable, but damaged (truncated, a broken box...): say so on stderr too
             console.warn_line(f"{info.path}: {'; '.join(info.errors)}")
-    _render(args, "probe", {"files": [i.to_dict() for i in infos]}, lambda: console.probe_text(infos, brief=args.brief))
+    _render(args, "probe", {"files": [i.to_dict() for i in infos], "sidecars": sidecars},
+            lambda: console.probe_text(infos, brief=args.brief))
     return EXIT_OK if all(i.readable for i in infos) else EXIT_INPUT
 
 
@@ -36,11 +53,15 @@ def cmd_hash(args: argparse.Namespace) -> int:
     out_dir = Path(args.output) if args.output and (len(args.files) > 1 or Path(args.output).is_dir()) else None
     if out_dir is not None and not out_dir.is_dir():
         raise UsageError(f"-o {args.output}: with several inputs, -o must be an existing folder")
+    if out_dir is not None:
+        vidverify.check_writable_folder("-o", out_dir)
+    elif args.output:
+        vidverify.check_output_target("-o", args.output, args.files)
     status, docs, rows = EXIT_OK, [], []
     for path in args.files:
         started = time.perf_counter()
         try:
-            with console.FrameProgress(f"hashing {Path(path).name}", enabled=not args.json) as tick:
+            with console.FrameProgress(f"hashing {Path(path).name}", **_shown(args, args.json)) as tick:
                 fp = vidverify.fingerprint(path, keyframes=args.keyframes, fast=not args.full_quality, jobs=jobs,
                                            progress=tick)
         except InputError as exc:
@@ -90,9 +111,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     opts = _scan_options(args, jobs)
     line = console.json_lines("vidverify/scan@1") if args.json_lines else None
     index = vidverify.Index(args.index) if args.index else None
+    bar = console.StageProgress(**_shown(args, args.json or args.json_lines))
+
     try:
-        with console.StageProgress(enabled=not (args.json or args.json_lines)) as progress:
-            result = vidverify.scan(args.paths, options=opts, progress=progress, index=index,
+        with bar as progress:
+            result = vidverify.scan(args.paths, options=opts, progress=progress, index=index, on_read=bar.note,
                                     on_file=(lambda info: line("file", info.to_dict())) if line else None)
     finally:
         if index is not None:
@@ -106,18 +129,28 @@ def cmd_scan(args: argparse.Namespace) -> int:
     console.error_lines(result.errors)
     if result.errors:
         return EXIT_INPUT
+    if not result.files:
+        return _nothing_found(args.paths)
     return EXIT_FINDINGS if args.fail_on != "never" and result.findings_at_or_above(args.fail_on) else EXIT_OK
 
 
 def cmd_index_add(args: argparse.Namespace) -> int:
     jobs = vidverify.default_jobs(args.jobs)
     vidverify.limit_cores(jobs)
-    with vidverify.Index(args.index) as index, console.StageProgress(enabled=not args.json) as progress:
-        results = vidverify.add_paths(index, args.paths, keyframes=args.keyframes, jobs=jobs,
-                                      on_result=console.add_error_line, progress=progress)
+    bar = console.StageProgress(**_shown(args, args.json))
+
+    def on_result(r: vidverify.AddResult) -> None:
+        bar.note(r.path)
+        console.add_error_line(r)
+
+    with vidverify.Index(args.index) as index, bar as progress:
+        results = vidverify.add_paths(index, args.paths, keyframes=args.keyframes, jobs=jobs, on_result=on_result,
+                                      progress=progress)
         stats = index.stats()
     _render(args, "index-add", {"index": stats["path"], "files": [r.to_dict() for r in results], "stats": stats},
             lambda: console.index_add_text(results, stats))
+    if not results:
+        return _nothing_found(args.paths)
     return EXIT_INPUT if any(r.status == "error" for r in results) else EXIT_OK
 
 
@@ -146,25 +179,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.init is not None:
         if args.manifest is not None:
             raise UsageError("give either MANIFEST or --init DIR, not both")
-        with console.StageProgress() as progress:
+        with console.StageProgress(**_shown(args, args.json)) as progress:
             made = vidverify.init_manifest(args.init, fail_on=args.fail_on or "error", jobs=jobs,
                                            pictures=not args.no_pictures, progress=progress)
-        console.init_text(made)
+        _render(args, "check-init", made.to_dict(), lambda: console.init_text(made))
         return EXIT_OK
     if args.manifest is None:
         raise UsageError("give a MANIFEST to check, or --init DIR to write one")
     for option, target in (("--html", args.html), ("--junit", args.junit)):
         if target:
             vidverify.check_output_target(option, target, [args.manifest])
-    with console.StageProgress(enabled=not args.json) as progress:
-        result = vidverify.check(args.manifest, fail_on=args.fail_on, jobs=jobs, pictures=not args.no_pictures,
-                                 progress=progress)
+    bar = console.StageProgress(**_shown(args, args.json))
+    index = vidverify.Index(args.index) if args.index else None
+    try:
+        with bar as progress:
+            result = vidverify.check(args.manifest, fail_on=args.fail_on, jobs=jobs, pictures=not args.no_pictures,
+                                     progress=progress, index=index, on_read=bar.note)
+    finally:
+        if index is not None:
+            index.close()
     if args.junit:
         ci.write_junit(args.junit, result)
     if args.html and result.scan is not None:
         vidverify.scan_page(result.scan, args.html, lead_html=html.cases_html(result))
-    _render(args, "check", result.to_dict(), lambda: console.check_text(result, ci.github_annotations(result)
-                                                                       if args.github else ()))
+    notes = ci.github_annotations(result) if args.github else []
+    _render(args, "check", result.to_dict(), lambda: console.check_text(result, notes))
+    if args.json:  # stdout is the JSON document: the annotations go to stderr, which GitHub Actions reads too
+        console.plain_lines(notes, stream="stderr")
     if result.summary["errors"]:
         return EXIT_INPUT
     return EXIT_FINDINGS if result.summary["failed"] else EXIT_OK

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import EmptyFileError, InputError, NotAFileError, NotFoundError, UsageError
+from ..errors import EmptyFileError, InputError, NotAFileError, NotFoundError, OutputError, UsageError
 
 VIDEO_EXTENSIONS = frozenset({
     ".mp4", ".m4v", ".mov", ".qt", ".3gp", ".3g2", ".mkv", ".webm", ".avi", ".wmv", ".asf", ".flv", ".mpg", ".mpeg",
@@ -168,10 +168,15 @@ def _temp_beside(target: Path) -> Path:
     return target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
 
 
+def _cannot_write(target: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {target}: {exc.strerror or exc}")
+
+
 def write_atomic(path: str | os.PathLike[str], content: str | bytes | Callable[[IO[bytes]], None]) -> Path:
     """Write ``content`` (text as UTF-8, bytes, or a function that writes to a binary file) to ``path``
     atomically: a temporary file in the same folder, flushed, then renamed over the target, so a failure never
-    leaves a half-written file and an old one stays intact. The umask applies as for ``open``. Returns the path."""
+    leaves a half-written file and an old one stays intact. The umask applies as for ``open``. Returns the path;
+    raises ``OutputError`` (exit 6) when the file cannot be written."""
     target = Path(path)
     tmp = _temp_beside(target)
     try:
@@ -184,6 +189,9 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Callable[[
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _cannot_write(target, exc) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -193,7 +201,7 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Callable[[
 def write_new(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` to a new file atomically, never over an existing one: a hard link of a finished temporary
     file (a rename where links are not supported, after a last existence check). Raises ``FileExistsError`` when
-    the target exists and ``OSError`` when it cannot be written."""
+    the target exists and ``OutputError`` when it cannot be written."""
     target = Path(path)
     tmp = _temp_beside(target)
     try:
@@ -209,21 +217,45 @@ def write_new(path: str | os.PathLike[str], text: str) -> Path:
             if os.path.lexists(target):
                 raise FileExistsError(str(target)) from None
             os.replace(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise _cannot_write(target, exc) from exc
     finally:
         tmp.unlink(missing_ok=True)
     return target
 
 
-def check_output_target(option: str, path: str, inputs: Sequence[str]) -> None:
-    """Before any work: an output file goes where asked, into an existing folder, and never over an input."""
+def check_writable_folder(option: str, folder: str | os.PathLike[str]) -> None:
+    """Before any work: ``folder`` exists and a file can be created in it (``OutputError``, exit 6, if not).
+    Tried by creating and removing a temporary file, since permission bits do not tell (root, read-only mounts)."""
+    where = Path(folder)
+    if not where.is_dir():
+        raise OutputError(f"{option} {folder}: the folder does not exist" if not where.exists()
+                          else f"{option} {folder}: not a folder")
+    probe = _temp_beside(where / "vidverify-write-test")
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise OutputError(f"{option} {folder}: cannot write in this folder: {exc.strerror or exc}") from exc
+    probe.unlink(missing_ok=True)
+
+
+def check_output_target(option: str, path: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]] = ()
+                        ) -> None:
+    """Before any work: an output file goes where asked, into an existing folder that can be written, and never
+    over an input. A folder given as the file, or an input as the output, is a usage error (exit 2); a folder
+    that is missing or cannot be written is an ``OutputError`` (exit 6)."""
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"{option} {path}: is a folder; give a file name, e.g. {Path(path) / 'report.html'}")
-    if not target.resolve().parent.is_dir():
-        raise UsageError(f"{option} {path}: the folder {target.parent} does not exist")
     for p in inputs:
         if Path(p).exists() and target.exists() and target.resolve() == Path(p).resolve():
             raise UsageError(f"{option} {path}: would overwrite the input {p}")
+    parent = target.resolve().parent
+    if not parent.is_dir():
+        raise OutputError(f"{option} {path}: the folder {target.parent} does not exist")
+    check_writable_folder(option, parent)
 
 
 # --------------------------------------------------------------------------------------- YAML/JSON documents
@@ -340,6 +372,7 @@ __all__ = [
     "VIDEO_EXTENSIONS",
     "check_media_input",
     "check_output_target",
+    "check_writable_folder",
     "decode_text",
     "discover",
     "is_regular",

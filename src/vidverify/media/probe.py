@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import VidverifyError
+from ..errors import EmptyFileError, NotAFileError, NotFoundError, UnsupportedFormatError, VidverifyError
 from ..evidence import dates
 from ..evidence.place import parse_iso6709
 from ..models import GPS, MediaInfo, Timestamp
@@ -565,8 +565,26 @@ def _info_from(c: _Collector, base: dict[str, Any]) -> MediaInfo:
     )
 
 
-def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaInfo:
-    """Everything the file says about itself. Never raises for a bad file: problems go to ``errors``."""
+def probe(path: str | os.PathLike[str], *, sha256: str | None = None, strict: bool = True) -> MediaInfo:
+    """Everything the file says about itself.
+
+    A file that gives nothing at all (missing, a folder, empty, not media, no fact read from it) raises an
+    ``InputError`` (``NotFoundError``, ``NotAFileError``, ``EmptyFileError``, ``UnsupportedFormatError``; exit
+    code 4), as ``fingerprint`` and ``compare`` do. A damaged file that still tells something is returned with its
+    problems in ``errors`` (``info.ok`` is False; ``info.readable`` is False when its kind is unknown, e.g. a
+    header-only stub whose dates were read). With ``strict=False`` nothing is raised: an unreadable file comes
+    back with ``kind == "unknown"`` and its reason in ``errors``, for batches."""
+    info = _probe(path, sha256=sha256)
+    told = info.timestamps or info.make or info.model or info.gps or info.duration
+    if strict and not info.readable and not told:
+        why = info.errors[0] if info.errors else "not a media file"
+        kind = (NotFoundError if why == "no such file" else EmptyFileError if why.startswith("empty file")
+                else NotAFileError if "directory" in why or "regular file" in why else UnsupportedFormatError)
+        raise kind(why, path=info.path)
+    return info
+
+
+def _probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaInfo:
     p = os.fspath(path)
     base: dict[str, Any] = {"path": p, "kind": "unknown"}
     try:

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import VidverifyError
 from ..evidence import codes, timeline
 from ..match import align as align_mod
 from ..match.edits import find_region, picture_edits
@@ -166,8 +165,8 @@ def _read_sha(given: Any, fp: Fingerprint) -> str | None:
 
 def _findings(m: Match, media_a: str, media_b: str, policy: Any, shas: tuple[str | None, str | None]) -> list[Any]:
     """File findings of both sides and, when they share footage, the pair's timeline and edit findings."""
-    infos = [replace(probe(media_a, sha256=shas[0]), path=m.a.path),
-             replace(probe(media_b, sha256=shas[1]), path=m.b.path)]
+    infos = [replace(probe(media_a, sha256=shas[0], strict=False), path=m.a.path),
+             replace(probe(media_b, sha256=shas[1], strict=False), path=m.b.path)]
     out = [f for i in infos for f in timeline.file_findings(i, policy)]
     if m.verdict != "unrelated":
         out += timeline.group_findings(infos, [m], policy)
@@ -187,13 +186,11 @@ def compare_page(m: Match, path: str) -> None:
                 media[p], origins[p] = fp.path, fp.time_origin
         else:
             media[p] = p
-    info: dict[str, MediaInfo] = {p: probe(f, sha256=read[p] if f == p else None) for p, f in media.items()}
+    info: dict[str, MediaInfo] = {p: probe(f, sha256=read[p] if f == p else None, strict=False)
+                                  for p, f in media.items()}
     thumbs = thumbnails(html.thumbnail_requests(m), media=media, origins=origins)
     page = html.render_compare(m, info_a=info.get(m.a.path), info_b=info.get(m.b.path), thumbs=thumbs)
-    try:
-        html.write_html(path, page)
-    except OSError as exc:
-        raise VidverifyError(f"cannot write the HTML report {path}: {exc.strerror or exc}") from exc
+    html.write_html(path, page)  # OutputError (exit 6) when it cannot be written
 
 
 __all__ = ["compare", "compare_page"]

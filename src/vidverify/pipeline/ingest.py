@@ -210,7 +210,7 @@ def read_file(path: str, keyframes: bool = False, jobs: int = 1, sha256: str | N
         fp = _fingerprint(path, keyframes=keyframes, fast=True, jobs=jobs, progress=None, region=None, digest=digest)
     except VidverifyError as exc:
         error = exc.message
-    info = probe(path, sha256=digest.get("sha256"))
+    info = probe(path, sha256=digest.get("sha256"), strict=False)
     if info.kind not in ("video", "image"):
         error = info.errors[0] if info.errors else f"not a video or image ({info.kind})"
     elif fp is not None and len(fp) == 0:
@@ -303,6 +303,23 @@ def with_claims(item: Item, table: Mapping[str, Claims] | None, default: Claims 
 
 
 # ------------------------------------------------------------------------------------------------ index add
+
+
+def probe_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
+    """What ``vidverify probe`` reads: (the media files, the yt-dlp sidecars). A folder gives the media files
+    under it (as scan finds them); a named file is taken as it is (probe says what it is), except a yt-dlp
+    ``.info.json``, which is a sidecar of the media beside it, not media (``probe downloads/*``)."""
+    media: list[str] = []
+    sidecars: list[str] = []
+    for given in [paths] if isinstance(paths, str | os.PathLike) else paths:
+        p = os.fspath(given)
+        if os.path.isdir(p):
+            media += files.discover([p])[0]
+        elif p.lower().endswith(claims_mod.SIDECAR_SUFFIX):
+            sidecars.append(p)
+        else:
+            media.append(p)
+    return media, sidecars
 
 
 def expand_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[str]:

@@ -63,18 +63,20 @@ def _size(path: str) -> int:
 
 def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, options: ScanOptions | None = None,
          progress: Progress | None = None, index: Store | None = None,
-         on_file: Callable[[MediaInfo], None] | None = None) -> ScanResult:
+         on_file: Callable[[MediaInfo], None] | None = None,
+         on_read: Callable[[str], None] | None = None) -> ScanResult:
     """Scan files and folders: groups of the same footage, references, edits and findings (docs/contract.md,
     scan). ``paths`` is one path or several.
 
     ``index`` (an ``Index``, or any store) supplies unchanged files' fingerprints and stores new ones. ``on_file``
-    is called with each file's MediaInfo as soon as it is known (for streaming output)."""
+    is called with each file's MediaInfo as soon as it is known (for streaming output); ``on_read`` with each
+    file's path the moment it has been read (progress shows it as the current file)."""
     opts = options or ScanOptions()
     if opts.jobs < 1:
         raise UsageError("jobs must be at least 1")
     found, errors = files.discover(paths)
     items = ingest_all(found, jobs=opts.jobs, keyframes=opts.keyframes, dask=opts.dask, store=index,
-                       progress=progress)
+                       progress=progress, on_item=(lambda it: on_read(it.path)) if on_read else None)
     items = [with_claims(it, opts.claims, opts.default_claims) for it in items]
     for it in items:
         if it.error:
@@ -147,6 +149,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         findings=tuple(codes.sort_findings(findings)),
         singles=singles,
         errors=errors,
+        seconds={it.path: round(it.seconds, 3) for it in items},
     )
 
 
@@ -193,10 +196,7 @@ def scan_page(result: ScanResult, path: str, lead_html: str = "") -> None:
     """Write the HTML report of a scan to ``path`` (thumbnails grabbed from the media, written atomically);
     ``lead_html`` is a section put before the groups (the check cases)."""
     page = html.render_scan(result, thumbs=thumbnails(html.thumbnail_requests(result)), lead_html=lead_html)
-    try:
-        html.write_html(path, page)
-    except OSError as exc:
-        raise VidverifyError(f"cannot write the HTML report {path}: {exc.strerror or exc}") from exc
+    html.write_html(path, page)  # OutputError (exit 6) when it cannot be written
 
 
 __all__ = ["ScanOptions", "scan", "scan_page"]

@@ -19,9 +19,9 @@ def junit_xml(result: CheckResult) -> str:
                         errors=str(s["errors"]), skipped=str(s["skipped"]))
     suite = ET.SubElement(suites, "testsuite", name=f"vidverify check {result.manifest}", tests=str(s["total"]),
                           failures=str(s["failed"]), errors=str(s["errors"]), skipped=str(s["skipped"]),
-                          time="0")
+                          time=f"{sum(c.seconds for c in result.cases):.3f}")
     for c in result.cases:
-        tc = ET.SubElement(suite, "testcase", classname=c.kind, name=c.name, time="0")
+        tc = ET.SubElement(suite, "testcase", classname=c.kind, name=c.name, time=f"{c.seconds:.3f}")
         if c.line is not None:
             tc.set("file", result.manifest)
             tc.set("line", str(c.line))

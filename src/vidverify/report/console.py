@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -111,6 +112,14 @@ def error_lines(errors: dict[str, str]) -> None:
     """``PATH: reason`` on stderr for each input that could not be used."""
     for path, why in errors.items():
         error_line(f"{path}: {why}")
+
+
+def plain_lines(lines: Iterable[str], *, stream: str = "stdout") -> None:
+    """Lines as they are (CI annotations), on stdout or stderr."""
+    out = sys.stderr if stream == "stderr" else sys.stdout
+    for line in lines:
+        out.write(line + "\n")
+    out.flush()
 
 
 def warn_line(message: str) -> None:
@@ -338,8 +347,9 @@ def search_text(clip: str, index_path: str, results: Sequence[SearchResult]) -> 
 def init_text(made: InitResult) -> None:
     for p, why in made.skipped.items():
         warn_line(f"{p}: not listed: {why}")
-    print(f"wrote {made.path}: {len(made.files)} files, {made.groups} group(s) of the same footage, "
-          f"{made.expected_findings} expected finding(s). Check it with: vidverify check {made.path}")
+    print(f"wrote {made.path}: {len(made.files)} files, {len(made.documents)} sidecar/claims document(s), "
+          f"{made.groups} group(s) of the same footage, {made.expected_findings} expected finding(s). "
+          f"Check it with: vidverify check {made.path}")
 
 
 def check_text(result: CheckResult, annotations: Iterable[str] = ()) -> None:
@@ -363,33 +373,88 @@ def hash_text(rows: Sequence[Sequence[Any]]) -> None:
 # ------------------------------------------------------------------------------------------------- progress
 
 
-def _bars_shown(enabled: bool) -> bool:
-    return enabled and sys.stderr.isatty() and "NO_COLOR" not in os.environ
+def _shown(enabled: bool, force: bool) -> str | None:
+    """How progress is shown: ``"bar"`` (a live bar on a terminal), ``"lines"`` (plain lines, for a log: only with
+    ``--progress`` when stderr is not a terminal) or None (``--quiet``, ``--json`` without ``--progress``, NO_COLOR)."""
+    tty = sys.stderr.isatty()
+    if force:
+        return "bar" if tty else "lines"
+    return "bar" if enabled and tty and "NO_COLOR" not in os.environ else None
+
+
+def _eta(started: float, done: int, total: int | None) -> str:
+    if not total or done <= 0 or done >= total:
+        return ""
+    left = (time.monotonic() - started) / done * (total - done)
+    return f", about {int(left) // 60}:{int(left) % 60:02d} left"
+
+
+class _Lines:
+    """Progress as plain lines on stderr (a CI log): at most one every ``every`` seconds, and each stage's end."""
+
+    def __init__(self, every: float) -> None:
+        self.every, self.last = every, 0.0
+        self.started: dict[str, float] = {}
+
+    def line(self, stage: str, done: int, total: int | None, current: str) -> None:
+        now = time.monotonic()
+        start = self.started.setdefault(stage, now)
+        if now - self.last < self.every and done != total:
+            return
+        self.last = now
+        of = f"/{total}" if total else ""
+        sys.stderr.write(f"vidverify: {stage} {done}{of}{_eta(start, done, total)}"
+                         f"{f' ({current})' if current else ''}\n")
+        sys.stderr.flush()
 
 
 class StageProgress:
-    """A progress bar per stage of a workflow, on stderr when it is a terminal; used as a context manager it gives
-    the ``(stage, done, total)`` callback the workflows take, or None when nothing is shown."""
+    """Progress per stage of a workflow, on stderr: a live bar with the current file and the time left on a
+    terminal, plain lines in a log with ``force`` (``--progress``). Used as a context manager it gives the
+    ``(stage, done, total)`` callback the workflows take, or None when nothing is shown; :meth:`note` names the
+    file just finished."""
 
-    def __init__(self, *, enabled: bool = True) -> None:
-        self.enabled = _bars_shown(enabled)
+    def __init__(self, *, enabled: bool = True, force: bool = False, every: float = 5.0) -> None:
+        self.mode = _shown(enabled, force)
+        self.enabled = self.mode is not None
         self._bar: Any = None
         self._tasks: dict[str, Any] = {}
+        self._lines = _Lines(every)
+        self._stage, self._current = "", ""
 
     def __enter__(self) -> Callable[[str, int, int], None] | None:
-        if not self.enabled:
+        if self.mode is None:
             return None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        if self.mode == "bar":
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
-        self._bar = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), transient=True)
-        self._bar.start()
+            self._bar = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.fields[current]}"),
+                                 transient=True)
+            self._bar.start()
         return self.tick
 
     def tick(self, stage: str, done: int, total: int) -> None:
+        self._stage = stage
+        if self._bar is None:
+            self._lines.line(stage, done, total, self._current)
+            return
         if stage not in self._tasks:
-            self._tasks[stage] = self._bar.add_task(stage, total=total)
-        self._bar.update(self._tasks[stage], completed=done, total=total)
+            self._tasks[stage] = self._bar.add_task(stage, total=total, current="")
+        self._bar.update(self._tasks[stage], completed=done, total=total, current=self._current)
+
+    def note(self, path: str) -> None:
+        """The file just finished (shown beside the bar, or in the next line)."""
+        self._current = os.path.basename(path)
+        if self._bar is not None and self._stage in self._tasks:
+            self._bar.update(self._tasks[self._stage], current=self._current)
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._bar is not None:
@@ -397,28 +462,35 @@ class StageProgress:
 
 
 class FrameProgress:
-    """A progress bar for one file's frames, on stderr when it is a terminal: the callback ``(done, total)`` that
-    ``fingerprint`` takes (its first call gives the total the container declares), or None when nothing is shown."""
+    """Progress through one file's frames, on stderr as :class:`StageProgress` shows it: the callback
+    ``(done, total)`` that ``fingerprint`` takes (its first call gives the total the container declares), or None
+    when nothing is shown."""
 
-    def __init__(self, label: str, *, enabled: bool = True) -> None:
-        self.enabled = _bars_shown(enabled)
+    def __init__(self, label: str, *, enabled: bool = True, force: bool = False, every: float = 5.0) -> None:
+        self.mode = _shown(enabled, force)
+        self.enabled = self.mode is not None
         self.label = label
         self._bar: Any = None
         self._task: Any = None
+        self._lines = _Lines(every)
 
     def __enter__(self) -> Callable[[int, int | None], None] | None:
-        if not self.enabled:
+        if self.mode is None:
             return None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        if self.mode == "bar":
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             TimeRemainingColumn(), transient=True)
-        self._bar.start()
-        self._task = self._bar.add_task(self.label, total=None)
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeRemainingColumn(), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=None)
         return self.tick
 
     def tick(self, done: int, total: int | None) -> None:
-        self._bar.update(self._task, completed=done, total=total)
+        if self._bar is None:
+            self._lines.line(self.label, done, total, "")
+        else:
+            self._bar.update(self._task, completed=done, total=total)
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._bar is not None:
@@ -427,6 +499,7 @@ class FrameProgress:
 
 __all__ = [
     "add_error_line",
+    "plain_lines",
     "FrameProgress",
     "StageProgress",
     "check_text",

@@ -24,7 +24,8 @@ def sha(path: Path) -> str:
 def example_text(case: Path) -> str:
     """examples/manifest.example.yaml with this build's hashes (the demo's bytes differ per build)."""
     text = EXAMPLE.read_text(encoding="utf-8")
-    for f in yaml.safe_load(text)["files"]:
+    doc = yaml.safe_load(text)
+    for f in doc["files"] + doc.get("documents", []):
         text = text.replace(f["sha256"], sha(case.parent / f["path"]))
     return text
 

@@ -40,7 +40,8 @@ def test_the_example_manifest_holds_on_the_demo_case(case_copy: Path, demo_scan:
     s = doc["summary"]
     assert s["passed"] == s["total"] == len(doc["cases"]) and s["failed"] == s["errors"] == s["skipped"] == 0
     kinds = {k: len(v) for k, v in by_kind(doc["cases"]).items()}
-    assert kinds == {"integrity": 9, "readable": 9, "relation": 8, "claim-time": 3, "claim-place": 2,
+    # integrity: the 9 media files and the 8 documents (7 sidecars and the claims file); no file is unlisted
+    assert kinds == {"integrity": 17, "readable": 9, "relation": 8, "claim-time": 3, "claim-place": 2,
                      "writer": 9, "expected-finding": 6}
     # the check's scan (the manifest's claims and policy) groups the files as the demo scan (claims.yaml) does
     name = os.path.basename
@@ -49,8 +50,9 @@ def test_the_example_manifest_holds_on_the_demo_case(case_copy: Path, demo_scan:
     # the capture-after-upload error is expected, so it is no case of its own; it is still reported
     assert any(f["code"] == "capture-after-upload" for f in doc["findings"])
     # sha256 before and after the run is recorded for every file, and equals the manifest's
-    for f in doc["files"]:
-        assert f["expected"] == f["before"] == f["after"] == f["scanned"] == sha(Path(f["path"]))
+    for f in doc["files"]:  # the documents are hashed, not scanned
+        scanned = None if f["path"].endswith((".json", ".yaml")) else sha(Path(f["path"]))
+        assert f["expected"] == f["before"] == f["after"] == sha(Path(f["path"])) and f["scanned"] == scanned
         assert Path(f["path"]).parent == case_copy
     integ = by_kind(doc["cases"])["integrity"][0]["evidence"]
     assert {"expected", "before", "after"} <= set(integ)
@@ -126,6 +128,23 @@ def test_an_unreadable_listed_file_is_an_error_exit_4(tmp_path: Path, capsys: py
     assert kinds["readable"][0]["status"] == "error" and doc["summary"]["errors"] == 1
 
 
+def test_a_listed_file_gone_missing_is_an_integrity_error_exit_4(case: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The archive lost a file: not a manifest error (exit 2) but the archive's integrity (exit 4), and the
+    other files are still checked."""
+    shutil.copy(case / "reupload_trimmed.mp4", tmp_path / "kept.mp4")
+    manifest = write(tmp_path / "vidverify.yaml", yaml.safe_dump({"files": [
+        entry("kept.mp4", sha(tmp_path / "kept.mp4")), entry("gone.mp4", "ab" * 32)]}))
+    code, out, err = run(["check", str(manifest), "--json", "--no-pictures"], capsys)
+    doc = json.loads(out)
+    assert code == cli_exit.EXIT_INPUT, err
+    integ = {c["name"]: c for c in by_kind(doc["cases"])["integrity"]}
+    assert integ["gone.mp4"]["status"] == "error" and "missing" in integ["gone.mp4"]["message"]
+    assert integ["kept.mp4"]["status"] == "pass"
+    assert {c["name"]: c["status"] for c in by_kind(doc["cases"])["readable"]} == {"kept.mp4": "pass",
+                                                                                  "gone.mp4": "error"}
+
+
 # ------------------------------------------------------------------------------------------- false statements
 
 
@@ -145,7 +164,8 @@ def lies_manifest(case: Path) -> dict[str, Any]:
             entry("case/reupload_mirrored.mp4", sha(c / "case/reupload_mirrored.mp4"), id="mirrored"),
         ],
         "expected-findings": [{"code": "future-date", "files": ["original"]}],  # not raised
-        "policy": {"fail-on": "error", "allowed-writers": ["camera"]},  # the demo is written by FFmpeg
+        "policy": {"fail-on": "error", "allowed-writers": ["camera"],  # the demo is written by FFmpeg
+                   "unlisted": "ignore"},  # lists 4 of the case's files: the others are not its subject
     }
 
 
@@ -200,3 +220,30 @@ def test_false_relation_claims_and_policy_fail(case_copy: Path, scans: list[Any]
                                                                                         "edited"}
     assert r2.summary["failed"] > r.summary["failed"]
     assert len(scans) == 1  # the command line, check() and the stricter fail-on: one scan of the four files
+
+
+def test_check_reuses_an_index_and_junit_carries_times(case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``check --index``: a CI run decodes only what changed; JUnit testcases carry the time each one took."""
+    import xml.etree.ElementTree as ET
+
+    import vidverify.pipeline.ingest as ingest
+
+    shutil.copy(case / "reupload_trimmed.mp4", tmp_path / "a.mp4")
+    manifest = write(tmp_path / "vidverify.yaml", yaml.safe_dump({"files": [entry("a.mp4", sha(tmp_path / "a.mp4"))]}))
+    db, junit = tmp_path / "ci.sqlite", tmp_path / "report.xml"
+    code, _out, err = run(["check", str(manifest), "--index", str(db), "--junit", str(junit), "--no-pictures"],
+                          capsys)
+    assert code == cli_exit.EXIT_OK, err
+    root = ET.parse(junit).getroot()
+    times = {tc.get("classname"): float(tc.get("time") or -1) for tc in root.iter("testcase")}
+    suite = root.find("testsuite")
+    assert suite is not None and times["readable"] > 0 and times["integrity"] > 0
+    assert float(suite.get("time") or 0) >= times["readable"] + times["integrity"] - 0.002
+
+    def no_decoding(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("decoded a file the index holds")
+
+    monkeypatch.setattr(ingest, "read_file", no_decoding)
+    code, _out, err = run(["check", str(manifest), "--index", str(db), "--no-pictures", "--jobs", "1"], capsys)
+    assert code == cli_exit.EXIT_OK, err

@@ -6,13 +6,16 @@ user claims), hashes them again, and turns every expectation into a :class:`Chec
 =====================  ==========================================================================================
 kind                   one case per … and when it passes
 =====================  ==========================================================================================
-``integrity``          file: the bytes before the run, after it, and as scanned all equal the manifest's sha256
+``integrity``          file and document: the bytes before the run, after it, and as scanned all equal the
+                       manifest's sha256 (a listed file that is missing: ``error``, exit 4)
 ``readable``           file: the scan could read and fingerprint it (else status ``error``)
 ``relation``           declared relation: ``same-footage-as`` files are in one scan group, ``independent-of`` not
 ``claim-time``         time claim: no capture time of the footage (the file's own, or a copy's) and no upload lies
                        outside it, and no timeline finding contradicts it
 ``claim-place``        place claim: the file's GPS (or, without one, its copies') is within ``radius_m``
 ``writer``             file, when ``policy.allowed-writers`` is set: its writer's family or name is allowed
+``unlisted``           media file or yt-dlp sidecar under the manifest's folder that the manifest does not list
+                       (``policy.unlisted: fail``, the default): always ``fail``
 ``expected-finding``   expected finding: the scan raised it
 ``finding``            scan finding at or above ``fail-on`` that no case above covers (always ``fail``)
 =====================  ==========================================================================================
@@ -28,15 +31,20 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from ...errors import UsageError
 from ...evidence import codes, timeline
 from ...evidence.place import distance_m
 from ...media import files
+from ...media.claims import SIDECAR_SUFFIX
 from ...models import CheckCase, CheckResult, FileCheck, Finding, MediaInfo, ScanResult
+from ..index.store import Store
 from ..scanning import ScanOptions, scan
 from .manifest import Entry, Manifest, claims_table, load_manifest
 
@@ -44,7 +52,8 @@ log = logging.getLogger("vidverify")
 
 SCHEMA = "vidverify/check@1"
 STATUSES = ("pass", "fail", "error", "skip")
-KINDS = ("integrity", "readable", "relation", "claim-time", "claim-place", "writer", "expected-finding", "finding")
+KINDS = ("integrity", "readable", "relation", "claim-time", "claim-place", "writer", "unlisted", "expected-finding",
+         "finding")
 
 
 # --------------------------------------------------------------------------------------------------- results
@@ -56,34 +65,45 @@ KINDS = ("integrity", "readable", "relation", "claim-time", "claim-place", "writ
 # ------------------------------------------------------------------------------------------------------ check
 
 
-def _hash(path: str) -> tuple[str | None, str | None]:
+def _hash(path: str, spent: dict[str, float]) -> tuple[str | None, str | None]:
+    """The file's SHA-256 or why not; the seconds it took are added to ``spent[path]``."""
+    started = time.perf_counter()
     try:
         return files.sha256_file(path), None
     except OSError as exc:
-        return None, f"cannot read: {exc.strerror or exc}"
+        return None, "no such file" if isinstance(exc, FileNotFoundError) else f"cannot read: {exc.strerror or exc}"
+    finally:
+        spent[path] = spent.get(path, 0.0) + time.perf_counter() - started
 
 
 def check(manifest_path: str | os.PathLike[str], *, fail_on: str | None = None, jobs: int = 1,
-          pictures: bool = True, keyframes: bool = False,
-          progress: Callable[[str, int, int], None] | None = None) -> CheckResult:
+          pictures: bool = True, keyframes: bool = False, index: Store | None = None,
+          progress: Callable[[str, int, int], None] | None = None,
+          on_read: Callable[[str], None] | None = None) -> CheckResult:
     """Verify an evidence archive against its manifest (see the module docstring). ``fail_on`` overrides the
-    manifest's ``policy.fail-on``. Raises :class:`ManifestError` for a manifest that is not valid; an unreadable
-    listed file is a case with status ``error``, never an exception."""
+    manifest's ``policy.fail-on``; ``index`` (an ``Index``) gives the fingerprints of files unchanged since they
+    were indexed, so a CI run decodes only what is new; ``on_read`` is called with each file's path as the scan
+    reads it. Raises :class:`ManifestError` for a manifest that is not
+    valid; a listed file that is missing or unreadable is a case with status ``error``, never an exception."""
     m = load_manifest(manifest_path)
     level = fail_on or m.fail_on
     if level not in (*codes.SEVERITIES, "never"):
         raise UsageError(f"fail-on should be error, warning, info or never, got {level!r}")
-    before = {e.id: _hash(e.path) for e in m.entries}
+    listed = [(e.id, e.path, e.sha256) for e in m.entries] + [(d.rel, d.path, d.sha256) for d in m.documents]
+    spent: dict[str, float] = {}
+    before = {path: _hash(path, spent) for _id, path, _sha in listed}
     opts = ScanOptions(jobs=jobs, keyframes=keyframes, pictures=pictures, policy=m.policy, claims=claims_table(m))
-    result = scan([e.path for e in m.entries], options=opts, progress=progress)
-    after = {e.id: _hash(e.path) for e in m.entries}
+    result = scan([e.path for e in m.entries], options=opts, progress=progress, index=index, on_read=on_read)
+    after = {path: _hash(path, spent) for _id, path, _sha in listed}
     infos = {i.path: i for i in result.files}
     checked = tuple(
-        FileCheck(e.id, e.path, e.sha256, before[e.id][0], after[e.id][0],
-                  infos[e.path].sha256 if e.path in infos else None, before[e.id][1] or after[e.id][1])
-        for e in m.entries
+        FileCheck(fid, path, sha, before[path][0], after[path][0],
+                  infos[path].sha256 if path in infos else None, before[path][1] or after[path][1])
+        for fid, path, sha in listed
     )
-    cases = _cases(m, result, checked, level)
+    took = {"integrity": spent, "readable": result.seconds}  # a case's time: the work done for its one file
+    cases = [replace(c, seconds=round(took[c.kind].get(c.paths[0], 0.0), 3)) if c.kind in took and c.paths else c
+             for c in _cases(m, result, checked, level, unlisted(m) if m.unlisted == "fail" else [])]
     summary = {
         "total": len(cases),
         "passed": sum(c.status == "pass" for c in cases),
@@ -94,6 +114,23 @@ def check(manifest_path: str | os.PathLike[str], *, fail_on: str | None = None, 
     status = "error" if summary["errors"] else "fail" if summary["failed"] else "pass"
     return CheckResult(manifest=m.path, fail_on=level, status=status, cases=tuple(cases), summary=summary,
                        findings=result.findings, files=checked, scan=result)
+
+
+def archive_files(folder: str, manifest: str | None = None) -> tuple[list[str], list[str]]:
+    """The media files and the yt-dlp sidecars under ``folder`` as scan finds them (hidden ones skipped), without
+    the manifest itself: what an archive's manifest should list, in ``files`` and in ``documents``."""
+    found, _errors = files.discover([folder], extensions=files.MEDIA_EXTENSIONS | {".json"})
+    skip = os.path.normpath(manifest) if manifest else None
+    media = [p for p in found if Path(p).suffix.lower() in files.MEDIA_EXTENSIONS]
+    sidecars = [p for p in found if p.lower().endswith(SIDECAR_SUFFIX) and os.path.normpath(p) != skip]
+    return media, sidecars
+
+
+def unlisted(m: Manifest) -> list[str]:
+    """Media files and sidecars under the manifest's folder that it does not list (``policy.unlisted``)."""
+    listed = {os.path.normpath(e.path) for e in m.entries} | {os.path.normpath(d.path) for d in m.documents}
+    media, sidecars = archive_files(m.folder, m.path)
+    return [p for p in media + sidecars if os.path.normpath(p) not in listed]
 
 
 class _Cases:
@@ -112,7 +149,8 @@ class _Cases:
                                     evidence or {}))
 
 
-def _cases(m: Manifest, r: ScanResult, checked: Sequence[FileCheck], level: str) -> list[CheckCase]:
+def _cases(m: Manifest, r: ScanResult, checked: Sequence[FileCheck], level: str, extra: Sequence[str] = ()
+           ) -> list[CheckCase]:
     out = _Cases()
     ents = m.by_id()
     infos = {i.path: i for i in r.files}
@@ -123,22 +161,25 @@ def _cases(m: Manifest, r: ScanResult, checked: Sequence[FileCheck], level: str)
     covered: set[int] = set()  # indexes into r.findings
     findings = list(r.findings)
 
-    # integrity and readability
-    for e, fc in zip(m.entries, checked, strict=True):
+    # integrity of every listed file and document; readability of the media
+    rows = [(e.id, e.rel, e.path, e.line) for e in m.entries] + [(d.rel, d.rel, d.path, d.line) for d in m.documents]
+    for (fid, rel, path, ln), fc in zip(rows, checked, strict=True):
         ev = {"expected": fc.expected, "before": fc.before, "after": fc.after, "scanned": fc.scanned}
         if fc.before is None or fc.after is None:
-            out.add("integrity", e.id, "error", f"{e.rel}: {fc.error or 'cannot read'}", paths=[e.path],
-                    line=e.line, evidence=ev)
+            gone = not os.path.lexists(path)
+            out.add("integrity", fid, "error", f"{rel}: " + ("missing: the manifest lists it but the archive no "
+                    "longer has it" if gone else fc.error or "cannot read"), paths=[path], line=ln, evidence=ev)
         elif fc.before != fc.expected:
-            out.add("integrity", e.id, "fail", f"{e.rel}: sha256 {fc.before} differs from the manifest's "
-                    f"{fc.expected}: the file was changed or replaced", paths=[e.path], line=e.line, evidence=ev)
+            out.add("integrity", fid, "fail", f"{rel}: sha256 {fc.before} differs from the manifest's "
+                    f"{fc.expected}: the file was changed or replaced", paths=[path], line=ln, evidence=ev)
         elif fc.after != fc.before or (fc.scanned is not None and fc.scanned != fc.before):
-            out.add("integrity", e.id, "fail", f"{e.rel}: the file changed while it was checked (sha256 "
-                    f"{fc.before} before, {fc.after} after, {fc.scanned} scanned)", paths=[e.path], line=e.line,
+            out.add("integrity", fid, "fail", f"{rel}: the file changed while it was checked (sha256 "
+                    f"{fc.before} before, {fc.after} after, {fc.scanned} scanned)", paths=[path], line=ln,
                     evidence=ev)
         else:
-            out.add("integrity", e.id, "pass", f"{e.rel}: sha256 matches the manifest, unchanged by the check",
-                    paths=[e.path], line=e.line, evidence=ev)
+            out.add("integrity", fid, "pass", f"{rel}: sha256 matches the manifest, unchanged by the check",
+                    paths=[path], line=ln, evidence=ev)
+    for e in m.entries:
         info = infos.get(e.path)
         if usable[e.id]:
             assert info is not None
@@ -226,6 +267,14 @@ def _cases(m: Manifest, r: ScanResult, checked: Sequence[FileCheck], level: str)
             else:
                 out.add("writer", e.id, "fail", f"{e.rel}: written by {wname} ({fam}), which the policy does not "
                         f"allow ({', '.join(m.allowed_writers)})", paths=[e.path], line=ln, evidence=wev)
+
+    # files the archive gained: listed neither in files nor in documents
+    for path in extra:
+        rel = Path(os.path.relpath(path, m.folder)).as_posix()
+        what = "sidecar" if path.lower().endswith(SIDECAR_SUFFIX) else "media file"
+        out.add("unlisted", rel, "fail", f"{rel}: a {what} in the archive that the manifest does not list (add it "
+                f"to {'documents' if what == 'sidecar' else 'files'} with its sha256, or set policy.unlisted: "
+                "ignore)", paths=[path], evidence={"kind": what})
 
     # expected findings
     for x in m.expected:

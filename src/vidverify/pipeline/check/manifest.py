@@ -16,6 +16,9 @@ files with their expected SHA-256, the relations between them, what is claimed a
       - path: reupload_cut.mp4
         sha256: "…"
         same-footage-as: [original]
+    documents:                             # sidecars and claims files the findings rest on: hashed too
+      - path: reupload_cut.info.json
+        sha256: "…"
     expected-findings:                     # known and accepted: pass when raised, fail when not
       - code: capture-after-upload
         files: [original, reupload_mirrored.mp4]
@@ -23,8 +26,10 @@ files with their expected SHA-256, the relations between them, what is claimed a
       fail-on: error                       # scan findings at/above this fail the check (error|warning|info|never)
       allowed-writers: [camera, apple, "FFmpeg*"]   # writer family or name, '*' wildcard, any case
       tolerances: {clock-tolerance-s: 120, claim-tolerance-s: 86400, place-tolerance-m: 5000}
+      unlisted: fail                       # a media file or sidecar in the folder but not listed (fail|ignore)
 
-A manifest that is not valid raises :class:`ManifestError` (a ``UsageError``, exit 2) naming the field and, when it
+A listed file that is missing is not a manifest error: ``check`` reports it (integrity ``error``, exit 4). A
+manifest that is not valid raises :class:`ManifestError` (a ``UsageError``, exit 2) naming the field and, when it
 can, the line. ``cases.py`` checks an archive against it; ``starter.py`` writes one for a folder.
 """
 
@@ -111,6 +116,16 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file the findings rest on (a yt-dlp sidecar, a claims file): hashed like the media, never scanned."""
+
+    rel: str
+    path: str
+    sha256: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class ExpectedFinding:
     code: str
     files: tuple[str, ...]  # ids
@@ -127,6 +142,12 @@ class Manifest:
     allowed_writers: tuple[str, ...] | None = None
     policy: timeline.Policy = timeline.Policy()
     lines: files.Lines = field(default_factory=dict)
+    documents: tuple[Document, ...] = ()
+    unlisted: str = "fail"  # policy.unlisted: a media file or sidecar in the folder that is not listed fails
+
+    @property
+    def folder(self) -> str:
+        return os.path.dirname(self.path) or "."
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
@@ -268,13 +289,9 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
         raise fail(f"not an ISO 8601 time: {now!r}", ["policy", "now"])
     policy = timeline.Policy(**tol, now=now)
 
-    raw_entries: list[tuple[int, dict[str, Any]]] = list(enumerate(doc["files"]))
-    ids: dict[str, int] = {}
-    rels: dict[str, int] = {}
-    entries: list[Entry] = []
-    for i, f in raw_entries:
-        at: list[str | int] = ["files", i]
-        rel = f["path"]
+    def located(rel: str, at: list[str | int]) -> tuple[str, str]:
+        """(the normalised relative path, the path as the scan sees it); a file that is missing is not an error
+        here: ``check`` reports it as an integrity error (exit 4), as the archive has lost it."""
         pure = Path(rel)
         if pure.is_absolute() or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
             raise fail("absolute paths are not allowed: give the path relative to the manifest's folder",
@@ -292,30 +309,40 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
                        [*at, "path"])
         try:
             st = os.stat(target)
-        except FileNotFoundError as exc:
-            raise fail(f"no such file: {rel!r} (relative to {folder})", [*at, "path"]) from exc
+        except FileNotFoundError:
+            st = None
         except OSError as exc:
             raise fail(f"cannot read {rel!r}: {exc.strerror or exc}", [*at, "path"]) from exc
-        if not files.is_regular(st):
+        if st is not None and not files.is_regular(st):
             raise fail(f"{rel!r} is not a regular file", [*at, "path"])
         norm = os.path.normpath(rel).replace(os.sep, "/")
         if norm in rels:
-            raise fail(f"{rel!r} is listed twice (also files[{rels[norm]}])", [*at, "path"])
-        rels[norm] = i
+            raise fail(f"{rel!r} is listed twice (also {rels[norm]})", [*at, "path"])
+        rels[norm] = "/".join(str(a) if isinstance(a, str) else f"[{a}]" for a in at).replace("/[", "[")
+        return norm, os.path.normpath(os.path.join(folder, rel))
+
+    raw_entries: list[tuple[int, dict[str, Any]]] = list(enumerate(doc["files"]))
+    ids: dict[str, int] = {}
+    rels: dict[str, str] = {}  # normalised relative path -> where it is listed ("files[3]")
+    entry_of: dict[str, int] = {}
+    entries: list[Entry] = []
+    for i, f in raw_entries:
+        at: list[str | int] = ["files", i]
+        norm, full = located(f["path"], at)
+        entry_of[norm] = i
         fid = f.get("id", norm)
         if fid in ids:
             raise fail(f"id {fid!r} is used twice (also files[{ids[fid]}])", [*at, "id" if "id" in f else "path"])
         ids[fid] = i
-        entries.append(Entry(id=fid, rel=norm, path=os.path.normpath(os.path.join(folder, rel)),
-                             sha256=f["sha256"].lower(), line=files.line_of(lines, at)))
+        entries.append(Entry(id=fid, rel=norm, path=full, sha256=f["sha256"].lower(), line=files.line_of(lines, at)))
 
     # references may name an id or a path; ids win
     def resolve_ref(ref: str, at: Sequence[str | int]) -> str:
         if ref in ids:
             return ref
         norm = os.path.normpath(ref).replace(os.sep, "/")
-        if norm in rels:
-            return entries[rels[norm]].id
+        if norm in entry_of:
+            return entries[entry_of[norm]].id
         raise fail(f"{ref!r} is not a file of this manifest (give an id or path from 'files')", at)
 
     out: list[Entry] = []
@@ -356,6 +383,12 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
         ids_of = tuple(resolve_ref(r, [*at, "files", j]) for j, r in enumerate(x.get("files") or ()))
         expected.append(ExpectedFinding(x["code"], ids_of, x.get("severity"), files.line_of(lines, at)))
 
+    documents = []
+    for k, x in enumerate(doc.get("documents") or ()):
+        at = ["documents", k]
+        norm, full = located(x["path"], at)
+        documents.append(Document(norm, full, x["sha256"].lower(), files.line_of(lines, at)))
+
     writers = pol.get("allowed-writers")
     return Manifest(
         path=mpath,
@@ -364,6 +397,8 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
         fail_on=pol.get("fail-on", "error"),
         allowed_writers=tuple(writers) if writers is not None else None,
         policy=policy,
+        documents=tuple(documents),
+        unlisted=pol.get("unlisted", "fail"),
         lines=lines,
     )
 
@@ -421,6 +456,7 @@ def claims_table(m: Manifest) -> dict[str, Claims]:
 
 __all__ = [
     "DEFAULT_MANIFEST",
+    "Document",
     "MANIFEST_SCHEMA",
     "MAX_MANIFEST_BYTES",
     "TOLERANCE_KEYS",

@@ -9,11 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..._version import __version__
-from ...errors import UsageError
+from ...errors import InputError, NoInputError, UsageError
 from ...media import files
+from ...media.claims import SIDECAR_SUFFIX, read_claims_file
 from ...models import InitResult
 from ..scanning import ScanOptions, scan
+from .cases import archive_files
 from .manifest import DEFAULT_MANIFEST, MANIFEST_SCHEMA, ManifestError
+
+CLAIMS_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _q(s: str) -> str:
@@ -21,12 +25,31 @@ def _q(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
+def documents_of(folder: str, manifest: str) -> list[str]:
+    """The files under ``folder`` that findings rest on besides the media: yt-dlp sidecars, and claims files
+    (YAML/JSON that ``read_claims_file`` accepts, with at least one claim)."""
+    _media, sidecars = archive_files(folder, manifest)
+    found, _errors = files.discover([folder], extensions=frozenset(CLAIMS_SUFFIXES))
+    claims = []
+    for p in found:
+        if p.lower().endswith(SIDECAR_SUFFIX) or os.path.normpath(p) == os.path.normpath(manifest):
+            continue
+        try:
+            if read_claims_file(p):
+                claims.append(p)
+        except InputError:
+            continue  # not a claims file: some other document
+    return sorted(sidecars + claims)
+
+
 def init_manifest(folder: str | os.PathLike[str], *, fail_on: str = "error", jobs: int = 1, pictures: bool = True,
                   progress: Callable[[str, int, int], None] | None = None) -> InitResult:
     """Write ``FOLDER/vidverify.yaml``: every media file under the folder with its sha256, the same-footage
     groups a scan finds (each member ``same-footage-as`` its group's reference), and the findings at or above
     ``fail_on`` as ``expected-findings`` (the baseline), so that ``check`` passes on the folder as it is now.
-    Never overwrites an existing manifest (``ManifestError``)."""
+    The sidecars and claims files under the folder are listed under ``documents`` with their sha256. Never
+    overwrites an existing manifest (``ManifestError``); a folder that cannot be written is an ``OutputError`` and
+    one with no media file a ``NoInputError``, both before any file is read."""
     d = os.fspath(folder)
     if not os.path.isdir(d):
         raise UsageError(f"--init {d}: not a folder")
@@ -34,6 +57,9 @@ def init_manifest(folder: str | os.PathLike[str], *, fail_on: str = "error", job
     if os.path.lexists(target):
         raise ManifestError("already exists: not overwritten (edit it, or remove it first)",
                             path=str(target))
+    files.check_writable_folder("--init", d)
+    if not archive_files(d)[0]:
+        raise NoInputError(f"--init {d}: no media file in this folder (nothing to list)")
     result = scan([d], options=ScanOptions(jobs=jobs, pictures=pictures), progress=progress)
     rel = {i.path: Path(os.path.relpath(i.path, d)).as_posix() for i in result.files}
     listed = [i for i in result.files if i.path not in result.errors and i.sha256 and i.kind in ("video", "image")]
@@ -54,6 +80,18 @@ def init_manifest(folder: str | os.PathLike[str], *, fail_on: str = "error", job
         out.append(f"    sha256: {_q(i.sha256 or '')}")
         if i.path in ref_of and ref_of[i.path] in listed_paths:
             out.append(f"    same-footage-as: [{_q(rel[ref_of[i.path]])}]")
+    docs = []
+    for p in documents_of(d, str(target)):
+        try:
+            docs.append((Path(os.path.relpath(p, d)).as_posix(), files.sha256_file(p)))
+        except OSError:
+            continue  # unreadable: the check will report it as unlisted
+    if docs:
+        out.append("# Sidecars and claims files the findings rest on: hashed like the media.")
+        out.append("documents:")
+        for rel_path, sha in docs:
+            out.append(f"  - path: {_q(rel_path)}")
+            out.append(f"    sha256: {_q(sha)}")
     baseline: list[tuple[str, tuple[str, ...], str]] = []
     if fail_on != "never":
         for f in result.findings_at_or_above(fail_on):
@@ -74,16 +112,15 @@ def init_manifest(folder: str | os.PathLike[str], *, fail_on: str = "error", job
         f"  fail-on: {fail_on}",
         "  # allowed-writers: [camera, apple]",
         "  # tolerances: {clock-tolerance-s: 120, claim-tolerance-s: 86400, place-tolerance-m: 5000}",
+        "  unlisted: fail   # a media file or sidecar added to the folder later fails the check (or: ignore)",
         "",
     ]
     try:
         files.write_new(target, "\n".join(out))
     except FileExistsError as exc:
         raise ManifestError("already exists: not overwritten", path=str(target)) from exc
-    except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return InitResult(str(target), tuple(rel[i.path] for i in listed), len(result.groups), len(baseline),
-                      {rel.get(p, p): why for p, why in result.errors.items()})
+                      {rel.get(p, p): why for p, why in result.errors.items()}, tuple(r for r, _sha in docs))
 
 
 __all__ = ["init_manifest"]
