@@ -332,7 +332,7 @@ def score_edits(where: str, pair: str, want: dict[str, Any], got: list[dict[str,
     for e in want.get("edits", []):
         t = e["type"]
         same = [g for g in left if g.get("type") == t]
-        exp_text = "" if t in UNTIMED_TYPES else f"a {_fmt(e.get('a'))} b {_fmt(e.get('b'))}"
+        exp_text = "(no times)" if t in UNTIMED_TYPES else f"a {_fmt(e.get('a'))} b {_fmt(e.get('b'))}"
         if "speed" in e:
             exp_text += f" speed {e['speed']}"
         if not same:
@@ -357,9 +357,9 @@ def score_edits(where: str, pair: str, want: dict[str, Any], got: list[dict[str,
             got_text += " speed " + ",".join(f"{x:.3f}" for x in speeds)
             ok = ok and all(abs(x - e["speed"]) <= speed_tol for x in speeds)
         negative = [x for x in (*a, *b) if x is not None and x < -1e-6]
-        item("pass" if ok and not negative else "miss", t, exp_text, got_text,
-             ("off by " + ("a missing time" if diff == float("inf") else f"{diff:.3f} s") if diff > tol else "")
-             + (" negative time" if negative else ""))
+        off = ("a missing time" if diff == float("inf") else f"{diff:.3f} s") if diff > tol else ""
+        why = "; ".join(x for x in (f"off by {off}" if off else "", "negative time" if negative else "") if x)
+        item("pass" if ok and not negative else "miss", t, exp_text, got_text, why)
     allowed = set(want.get("allowed", []))
     for g in left:
         if g.get("type") in allowed:
@@ -406,7 +406,7 @@ def score_findings(exp: dict[str, Any], got: list[dict[str, Any]]) -> list[dict[
         sev = g["severity"]
         items.append({"section": "findings", "pair": "", "status": "extra" if sev in ("error", "warning") else "info",
                       "what": g["code"], "expected": "none", "got": f"{sev} {', '.join(map(_name, g['paths']))}",
-                      "diff": (_trap_for(g, exp.get("traps", [])) + " | " + g.get("message", ""))[:300]})
+                      "diff": " | ".join(x for x in (_trap_for(g, exp.get("traps", [])), g.get("message", "")) if x)})
     return items
 
 
@@ -454,6 +454,7 @@ def score_pairs(exp: dict[str, Any], runs: dict[str, Any], tol: float, speed_tol
     items: list[dict[str, Any]] = []
     scan = runs["scan"]["doc"]
     ref = exp["groups"][0]["reference"]
+    seen: dict[tuple[str, str], list[Any]] = {}  # (scan|compare, file) -> its durations as reported in each pair
     for member, want in exp["pairs"].items():
         sources = [("scan", _scan_pair(scan, member))]
         if not want.get("scan_only"):
@@ -465,12 +466,18 @@ def score_pairs(exp: dict[str, Any], runs: dict[str, Any], tol: float, speed_tol
             verdict = doc.get("verdict") if doc else None
             items.append({"section": f"verdicts ({where})", "pair": member,
                           "status": "pass" if verdict == want["verdict"] and not note else "miss",
-                          "what": "verdict", "expected": want["verdict"], "got": str(verdict), "diff": note})
+                          "what": "verdict", "expected": want["verdict"],
+                          "got": str(verdict) if doc else f"no pair: not in a group with {ref}", "diff": note})
+            if doc is not None and not note:
+                for side in ("a", "b"):
+                    seen.setdefault((where, _name(doc[side]["path"])), []).append(doc[side].get("duration"))
             edits = None if doc is None or note else doc.get("edits", [])
             items += score_edits(where, member, want, edits, tol, speed_tol, note)
     for x, run in zip(exp.get("compare_extra", []), runs["compare_extra"], strict=True):
         doc = run["doc"] or {}
         pair = f"{x['a']} vs {x['b']}"
+        for side in ("a", "b") if doc else ():
+            seen.setdefault(("compare", _name(doc[side]["path"])), []).append(doc[side].get("duration"))
         items.append({"section": "verdicts (compare)", "pair": pair,
                       "status": "pass" if doc.get("verdict") == x["verdict"] else "miss", "what": "verdict",
                       "expected": x["verdict"], "got": str(doc.get("verdict")), "diff": x.get("issue16", "")})
@@ -482,7 +489,54 @@ def score_pairs(exp: dict[str, Any], runs: dict[str, Any], tol: float, speed_tol
                           "what": "segment", "expected": f"a {_fmt(s['a'])} b {_fmt(s['b'])}",
                           "got": f"a {_fmt(_times(best, 'a'))} b {_fmt(_times(best, 'b'))}" if best else "none",
                           "diff": "" if d <= tol else x.get("issue16", "")})
+    return items + score_durations(seen, exp.get("durations", {}), tol)
+
+
+def score_durations(seen: dict[tuple[str, str], list[Any]], want: dict[str, float],
+                    tol: float) -> list[dict[str, Any]]:
+    """Every ``a.duration`` / ``b.duration`` reported for a file (in every pair) against its measured duration."""
+    items = []
+    for (where, name), values in seen.items():
+        if name not in want:
+            continue
+        ok = all(v is not None and abs(float(v) - want[name]) <= tol for v in values)
+        got = sorted({"null" if v is None else f"{float(v):.3f}" for v in values})
+        items.append({"section": f"durations ({where})", "pair": "", "status": "pass" if ok else "miss",
+                      "what": name, "expected": f"{want[name]:.3f}", "got": f"{', '.join(got)} ({len(values)} pairs)",
+                      "diff": "" if ok else "a GoPro duration mismatch that draws phantom end trims"
+                      if name == ORIGINAL else ""})
     return items
+
+
+def score_html(exp: dict[str, Any], html: dict[str, Any]) -> list[dict[str, Any]]:
+    """The HTML report: written, no time from the GoPro's container duration, no negative time (its text)."""
+    import html as htmllib
+    import re
+
+    path = Path(html["path"])
+    text = ""
+    if path.is_file():
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
+        raw = re.sub(r"<img[^>]*>", " ", raw)
+        text = re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+    def context(m: re.Match[str]) -> str:
+        return text[max(0, m.start() - 60): m.end() + 20].strip()
+
+    container = list(re.finditer(r"(?<![\d.])13\.01\d*\s?s\b", text))
+    negative = list(re.finditer(r"(?<![\w.:-])-\d+(?:\.\d+)?\s?s\b", text))
+    issues = {c.get("check", ""): c.get("issue16", "") for c in exp.get("html", [])}
+    checks = [
+        ("written", bool(text), f"{html.get('bytes')} bytes" if text else "no report", ""),
+        ("no time from the GoPro's 13.013 s container duration (shown as 13.01 s)", not container,
+         f"{len(container)} times" + (f", e.g. '{context(container[0])}'" if container else ""), ""),
+        ("no negative time", not negative,
+         f"{len(negative)} times" + (f", e.g. '{context(negative[0])}'" if negative else ""), ""),
+    ]
+    return [{"section": "html report", "pair": "", "status": "pass" if ok else "miss", "what": what,
+             "expected": "yes", "got": got, "diff": "" if ok else issues.get(what, "")}
+            for what, ok, got, _ in checks]
 
 
 def score_search(exp: dict[str, Any], runs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -520,25 +574,39 @@ def totals(items: list[dict[str, Any]]) -> dict[str, Any]:
         "segments_compare": _count(items, "segments"),
         "findings": {**_named(_count(items, "findings")),
                      "info_not_scored": sum(1 for i in items if i["section"] == "findings" and i["status"] == "info")},
+        "durations": {w: _count(items, f"durations ({w})") for w in ("scan", "compare")},
         "search": _count(items, "search"),
+        "html_report": _count(items, "html report"),
         "misses": sum(1 for i in items if i["status"] == "miss"),
         "extras": sum(1 for i in items if i["status"] == "extra"),
     }
 
 
+SECTIONS = ("groups", "references", "verdicts (scan)", "durations (scan)", "edits (scan)", "verdicts (compare)",
+            "durations (compare)", "edits (compare)", "segments (compare)", "findings", "search", "html report")
+
+
 def table(items: list[dict[str, Any]], tot: dict[str, Any]) -> str:
-    mark = {"pass": "ok", "miss": "MISS", "extra": "EXTRA", "info": "info"}
+    """The items by section (info findings that are not scored folded into one line per code), then totals."""
+    mark = {"pass": "ok", "miss": "MISS", "extra": "EXTRA"}
     lines: list[str] = []
-    section = None
-    for i in items:
-        if i["section"] != section:
-            section = i["section"]
-            lines.append(f"\n{section.upper()}")
-        pair = f"{i['pair']}: " if i["pair"] else ""
-        line = f"  {mark[i['status']]:<5} {pair}{i['what']}  expected {i['expected']} | got {i['got']}"
-        if i["diff"]:
-            line += f"  [{i['diff']}]"
-        lines.append(line)
+    for section in SECTIONS:
+        sel = [i for i in items if i["section"] == section]
+        if not sel:
+            continue
+        lines.append(f"\n{section.upper()}")
+        for i in sel:
+            if i["status"] == "info":
+                continue
+            pair = f"{i['pair']}: " if i["pair"] else ""
+            line = f"  {mark[i['status']]:<5} {pair}{i['what']}  expected {i['expected']} | got {i['got']}"
+            lines.append(line + (f"  [{i['diff']}]" if i["diff"] else ""))
+        info: dict[str, list[str]] = {}
+        for i in sel:
+            if i["status"] == "info":
+                info.setdefault(i["what"], []).append(i["got"].removeprefix("info "))
+        for code, paths in info.items():
+            lines.append(f"  info  {code} (not listed, not scored): {', '.join(paths)}")
     lines.append("\nTOTALS")
     for k, v in tot.items():
         lines.append(f"  {k}: {json.dumps(v) if isinstance(v, dict) else v}")
@@ -563,6 +631,8 @@ def main() -> int:
     ap.add_argument("--rebuild", action="store_true", help="make the case folder again")
     ap.add_argument("--build-only", action="store_true", help="make the case folder and stop")
     ap.add_argument("--strict", action="store_true", help="exit 1 on any miss or extra")
+    ap.add_argument("--rescore", action="store_true",
+                    help="score the commands' answers saved in --out/bench_case.json again, without running them")
     args = ap.parse_args()
     started = time.perf_counter()
     case, build_info = ensure_case(args.out, args.rebuild)
@@ -573,10 +643,18 @@ def main() -> int:
         print(json.dumps(build_info, indent=2))
         return 0
     exp = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))
-    runs = run_case(case, args.out, exp, args.jobs)
+    if args.rescore:
+        saved = json.loads((args.out / "bench_case.json").read_text(encoding="utf-8"))
+        runs = {**saved["runs"], "html": saved["html_report"]}
+        ran = {k: saved[k] for k in ("commit", "date", "seconds")}
+    else:
+        runs = run_case(case, args.out, exp, args.jobs)
+        ran = {"commit": _git_commit(), "date": datetime.now(UTC).isoformat(timespec="seconds"),
+               "seconds": round(time.perf_counter() - started, 1)}
     tol, speed_tol = float(exp["tolerance_s"]), float(exp["speed_tolerance"])
     items = score_groups(exp, runs["scan"]["doc"]) + score_pairs(exp, runs, tol, speed_tol)
     items += score_findings(exp, (runs["scan"]["doc"] or {}).get("findings", [])) + score_search(exp, runs)
+    items += score_html(exp, runs["html"])
     tot = totals(items)
     failures = [f"{name}: exit {r['rc']}: {' / '.join(r['stderr'])}" for name, r in
                 [("scan", runs["scan"]), ("index add", runs["index_add"]),
@@ -584,9 +662,7 @@ def main() -> int:
                  *((f"search {k}", v) for k, v in runs["search"].items())] if r["doc"] is None]
     result = {
         "schema": "vidverify-bench/case@1",
-        "commit": _git_commit(),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seconds": round(time.perf_counter() - started, 1),
+        **ran,
         "command_seconds": {"scan": runs["scan"]["seconds"],
                             "compare": round(sum(r["seconds"] for r in runs["compare"].values()), 2),
                             "index_add": runs["index_add"]["seconds"],
