@@ -525,7 +525,7 @@ def score_html(exp: dict[str, Any], html: dict[str, Any]) -> list[dict[str, Any]
         return text[max(0, m.start() - 60): m.end() + 20].strip()
 
     container = list(re.finditer(r"(?<![\d.])13\.01\d*\s?s\b", text))
-    negative = list(re.finditer(r"(?<![\w.:-])-\d+(?:\.\d+)?\s?s\b", text))
+    negative = list(re.finditer(r"(?<![\w.:-])[-\u2212]\d+(?:\.\d+)?\s?s\b", text))
     issues = {c.get("check", ""): c.get("issue16", "") for c in exp.get("html", [])}
     checks = [
         ("written", bool(text), f"{html.get('bytes')} bytes" if text else "no report", ""),
