@@ -430,7 +430,8 @@ def score_groups(exp: dict[str, Any], scan: dict[str, Any] | None) -> list[dict[
                                      f"strangers {', '.join(strangers)}" if strangers else "") if x)
         items.append({"section": "groups", "pair": "", "status": "pass" if not diff else "miss",
                       "what": f"group of {e['reference']} ({len(want)} files)", "expected": "exact member set",
-                      "got": f"{best['id']}: {len(best['members'])} files", "diff": diff or e.get("why", "")[:0]})
+                      "got": f"{best['id']}: {len(best['members'])} files",
+                      "diff": f"{diff}; {e['issue16']}" if diff and e.get("issue16") else diff})
         items.append({"section": "references", "pair": "", "status": "pass" if best["reference"] == e["reference"]
                       else "miss", "what": f"group of {e['reference']}", "expected": e["reference"],
                       "got": best["reference"], "diff": "" if best["reference"] == e["reference"] else
@@ -450,6 +451,11 @@ def _scan_pair(scan: dict[str, Any] | None, member: str) -> dict[str, Any] | Non
     return None
 
 
+def _no_pair(scan: dict[str, Any] | None, member: str, ref: str) -> str:
+    together = any({member, ref} <= {_name(m) for m in g["members"]} for g in (scan or {}).get("groups", []))
+    return f"no pair: in {ref}'s group, but no pair for it" if together else f"no pair: not in a group with {ref}"
+
+
 def score_pairs(exp: dict[str, Any], runs: dict[str, Any], tol: float, speed_tol: float) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     scan = runs["scan"]["doc"]
@@ -467,12 +473,16 @@ def score_pairs(exp: dict[str, Any], runs: dict[str, Any], tol: float, speed_tol
             items.append({"section": f"verdicts ({where})", "pair": member,
                           "status": "pass" if verdict == want["verdict"] and not note else "miss",
                           "what": "verdict", "expected": want["verdict"],
-                          "got": str(verdict) if doc else f"no pair: not in a group with {ref}", "diff": note})
+                          "got": str(verdict) if doc else _no_pair(scan, member, ref),
+                          "diff": note or ("" if verdict == want["verdict"] else want.get("issue16", ""))})
             if doc is not None and not note:
                 for side in ("a", "b"):
                     seen.setdefault((where, _name(doc[side]["path"])), []).append(doc[side].get("duration"))
             edits = None if doc is None or note else doc.get("edits", [])
-            items += score_edits(where, member, want, edits, tol, speed_tol, note)
+            for i in score_edits(where, member, want, edits, tol, speed_tol, note):
+                if i["status"] != "pass" and want.get("issue16"):
+                    i["diff"] = "; ".join(x for x in (i["diff"], want["issue16"]) if x)
+                items.append(i)
     for x, run in zip(exp.get("compare_extra", []), runs["compare_extra"], strict=True):
         doc = run["doc"] or {}
         pair = f"{x['a']} vs {x['b']}"
