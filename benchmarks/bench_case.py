@@ -187,25 +187,27 @@ def build(case: Path, work: Path) -> dict[str, Any]:
     return measured
 
 
+ORIGINAL_FRAMES = 362
+STREAM_COPY_FRAMES = (90, 270)  # the frames the stream copy shows: 90..269 (88 and 89 hidden by its edit list)
+INSERT_FRAMES = 90  # bikes 3.04-6.04 s resampled to 29.97 fps: frames 92..181 of that grid
+PLANNED_FRAMES = {  # frames each file shows, which the expected times and durations rest on
+    ORIGINAL: ORIGINAL_FRAMES,
+    "u1_reencode.mp4": ORIGINAL_FRAMES,
+    "u2_streamcopy_trim.mp4": STREAM_COPY_FRAMES[1] - STREAM_COPY_FRAMES[0],
+    "u3_vertical_caption.mp4": ORIGINAL_FRAMES,
+    "u4_cut_mirror.mp4": ORIGINAL_FRAMES - (CUT_FRAMES[1] - CUT_FRAMES[0]),
+    "u5_insert_bikes.mp4": ORIGINAL_FRAMES + INSERT_FRAMES,
+    "u6_speed_1.25x.mp4": 290,  # 362 / 1.25 = 289.6
+}
 MAX_LOOK_DIFF = 4.0  # mean grey-level difference of a re-encoded frame from its source (64x36)
 
 
 def check_plan(measured: dict[str, Any]) -> list[str]:
     """The frame counts the expected answers are built on (see case_expected.yaml); problems as text."""
-    n = 362
-    want = {
-        ORIGINAL: n,
-        "u1_reencode.mp4": n,
-        "u2_streamcopy_trim.mp4": 180,  # frames 90..269
-        "u3_vertical_caption.mp4": n,
-        "u4_cut_mirror.mp4": n - (CUT_FRAMES[1] - CUT_FRAMES[0]),
-        "u5_insert_bikes.mp4": n + 90,  # 90 frames of bikes (3.04-6.04 s resampled to 29.97 fps)
-        "u6_speed_1.25x.mp4": 290,  # 362 / 1.25 = 289.6
-    }
-    problems = [f"{name}: {measured[name]['frames']} frames, planned {k}" for name, k in want.items()
+    problems = [f"{name}: {measured[name]['frames']} frames, planned {k}" for name, k in PLANNED_FRAMES.items()
                 if measured[name]["frames"] != k]
     shows = {  # upload frame -> the original frame it must show (within MAX_LOOK_DIFF grey levels)
-        "u2_streamcopy_trim.mp4": {0: 90, 179: 269},
+        "u2_streamcopy_trim.mp4": {0: STREAM_COPY_FRAMES[0], 179: STREAM_COPY_FRAMES[1] - 1},
         "u4_cut_mirror.mp4": {149: 149, 150: 210},
         "u5_insert_bikes.mp4": {179: 179, 270: 180},
         "u6_speed_1.25x.mp4": {200: 250},
@@ -215,7 +217,7 @@ def check_plan(measured: dict[str, Any]) -> list[str]:
             got = measured[name]["shows"].get(k) or measured[name]["shows"].get(str(k))
             if not got or got[0] != j or got[1] > MAX_LOOK_DIFF:
                 problems.append(f"{name}: frame {k} shows the original's {got}, planned {j}")
-    if measured["u2_streamcopy_trim.mp4"].get("first_is_original_frame") != [90]:
+    if measured["u2_streamcopy_trim.mp4"].get("first_is_original_frame") != [STREAM_COPY_FRAMES[0]]:
         problems.append(f"u2's first frame is the original's {measured['u2_streamcopy_trim.mp4']}, planned 90")
     if measured["u5_insert_bikes.mp4"].get("inserted_min_difference", 0) < 20:
         problems.append("u5's inserted frames look like the original's")
@@ -399,7 +401,7 @@ def score_findings(exp: dict[str, Any], got: list[dict[str, Any]]) -> list[dict[
         left.remove(hit)
         diff = ""
         if "edits" in e and sorted(hit.get("evidence", {}).get("edits", [])) != sorted(e["edits"]):
-            diff = f"evidence edits {hit['evidence'].get('edits')} (expected {e['edits']})"
+            diff = f"evidence edits {hit.get('evidence', {}).get('edits')} (expected {e['edits']})"
         items.append({"section": "findings", "pair": "", "status": "pass", "what": e["code"], "expected": text,
                       "got": text, "diff": diff})
     for g in left:
