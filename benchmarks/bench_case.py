@@ -1,7 +1,7 @@
 """A real case, end to end (issue 16's "must show"): a GoPro original, six uploads made from it with ffmpeg, seven
 other corpus clips, yt-dlp sidecars and a claims file, scored against answers written down before the first run.
 
-    python benchmarks/bench_case.py [--out benchmarks/out] [--jobs 2] [--strict] [--rebuild]
+    python benchmarks/bench_case.py [--out benchmarks/out] [--jobs 2] [--strict] [--rebuild] [--rescore]
 
 The case folder ``--out/case/`` (gitignored; nothing from the corpus is committed) holds
 - ``GOPR0001.MP4``: ``../shared/corpus/gpmf/karma.mp4`` as it is (GoPro HERO5 on a Karma drone, 12.08 s of video,
@@ -22,10 +22,12 @@ case): the group, its reference, every member's edits with times on both sides, 
 results. The script runs the CLI as a user would (``scan --json --claims --html``, ``compare`` of each upload
 against the original, ``index add`` of the original and the corpus clips, ``search`` for each upload), scores
 every item, writes ``--out/bench_case.json`` and prints a table. Exit 0 (it is a benchmark) unless ``--strict``:
-then 1 on any miss or extra.
+then 1 on any miss or extra. Exit 2 when the built case does not match its frame plan (another ffmpeg build?):
+then nothing can be scored. ``--rescore`` scores the answers saved in ``--out/bench_case.json`` again.
 
-The case is built once and cached (``--out/case/build.json`` records the recipe version and the frame counts that
-were measured); ``--rebuild`` makes it again.
+The case is built once and cached (``--out/case/.build.json`` records the recipe version and the frames that were
+measured on the decoded uploads: counts, and which original frame some of them show); ``--rebuild`` makes it
+again.
 """
 
 from __future__ import annotations
