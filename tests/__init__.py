@@ -1,6 +1,7 @@
 """vidverify's tests, laid out like the package: tests/signals/ tests src/vidverify/signals/, tests/pipeline/index/
 tests src/vidverify/pipeline/index/, and so on; tests/robustness/ (bad and hostile input, faults, fuzzing) and
-tests/docs/ (the README) cut across the package; tests/tools/ tests tools/."""
+tests/docs/ (the README) cut across the package; tests/tools/ tests tools/; tests/benchmarks/ tests the benchmarks'
+own logic (expected answers, scoring) without their media."""
 
 from pathlib import Path
 
