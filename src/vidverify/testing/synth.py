@@ -6,8 +6,10 @@ ffmpeg (``vidverify.media.ffmpeg``) and raises :class:`~vidverify.errors.Vidveri
 stderr line when it fails. Output goes to a ``.part`` file first and is renamed, so a failed call never leaves
 a half-written file behind.
 
-Everything is deterministic for a given seed and ffmpeg build: the generator sources (perlin, gradients,
-mandelbrot, life, cellauto), the noise and the audio take their seeds from ``seed``.
+Everything is deterministic for a given seed and ffmpeg build, on any machine: the generator sources (perlin,
+gradients and their colours, mandelbrot, life, cellauto), the noise and the audio take their seeds from ``seed``,
+and the encoder runs on a fixed number of threads (``ENCODER_THREADS``). So a rebuilt file has the same sha256
+(the example manifest's hashes hold after ``./run demo``).
 
 Generators:
     make_scene            "phone-like" footage: several shots with hard cuts, a slow pan/zoom with hand shake,
@@ -47,7 +49,9 @@ PathLike = str | os.PathLike[str]
 AUDIO_RATE = 48000  # Hz; every generated or edited audio track is resampled to this, stereo
 AUDIO_BITRATE = "128k"
 DEFAULT_CAPTION = "BREAKING: dramatic scenes as crowds gather downtown this morning"
-SYNTH_VERSION = 1  # bump when generated pictures change; the example case regenerates on a new version
+ENCODER_THREADS = 2
+"""Encoder threads, whatever the machine: the same inputs give the same bytes (the example manifest's sha256)."""
+SYNTH_VERSION = 2  # bump when generated pictures change; the example case regenerates on a new version
 
 # The "sources" a shot can be drawn from; make_scene picks them by seed.
 SHOT_KINDS = ("clouds", "fractal", "life", "cells", "gradient")
@@ -106,8 +110,9 @@ def _inp(path: PathLike) -> list[str]:
 def _video_codec(
     crf: int = 23, *, preset: str = "veryfast", gop: int | None = None, codec: str = "libx264"
 ) -> list[str]:
-    """Encoder options: H.264 High (or HEVC with Apple's hvc1 tag), yuv420p, constant quality ``crf``."""
-    args = ["-c:v", codec, "-pix_fmt", "yuv420p"]
+    """Encoder options: H.264 High (or HEVC with Apple's hvc1 tag), yuv420p, constant quality ``crf``. The
+    encoder's thread count is fixed: x264's output depends on it, and the bytes must not depend on the machine."""
+    args = ["-c:v", codec, "-pix_fmt", "yuv420p", "-threads", str(ENCODER_THREADS)]
     if codec in ("libx264", "libx265"):
         args += ["-preset", preset, "-crf", str(crf)]
         args += (
@@ -225,8 +230,12 @@ def _shot_source(kind: str, rng: random.Random, size: tuple[int, int], fps: int,
         )
     if kind == "gradient":  # rotating colour gradients, textured by perlin noise (multiply)
         xs = rng.uniform(3.0, 8.0)
+        n = rng.randint(3, 6)
+        # the colours drawn here: ffmpeg's default ones are random on every run, whatever the seed
+        tints = random.Random(f"gradient-colours:{seed}:{tag}")
+        colours = ":".join(f"c{k}={_rand_color(tints)}" for k in range(n))
         return (
-            f"gradients=s={sw}x{sh}:r={fps}:n={rng.randint(3, 6)}:seed={seed}"
+            f"gradients=s={sw}x{sh}:r={fps}:n={n}:{colours}:seed={seed}"
             f":speed={rng.uniform(0.02, 0.06):.3f}"
             f",format=gbrp[gr{tag}];"
             f"perlin=s={sw}x{sh}:r={fps}:octaves=3:xscale={xs:.3f}:yscale={xs:.3f}:tscale=0.5"

@@ -35,9 +35,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vidverify.errors import CorruptMediaError
-from vidverify.models import Model
-
+from ...errors import CorruptMediaError
+from ...models import Model
 from . import isobmff
 
 __all__ = [

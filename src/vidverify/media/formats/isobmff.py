@@ -33,8 +33,8 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from vidverify.errors import UnsupportedFormatError
-from vidverify.models import Model
+from ...errors import UnsupportedFormatError
+from ...models import Model
 
 logger = logging.getLogger("vidverify")
 
