@@ -127,7 +127,7 @@ def test_mentions_on_the_timeline_s_own_findings() -> None:
     early = info("early.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
                  claims=Claims(upload_time="2026-03-10T18:40:00Z"))
     claimed = info("tiktok.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
-                   claims=Claims(upload_time="2026-03-20T08:15:00Z", claimed_time="2026-03-19"))
+                   claims=Claims(upload_time="2026-03-25T08:15:00Z", claimed_time="2026-03-19"))
     fs = group_findings([original, early, claimed], (), NOW)
     by = {(f.code, f.severity): f for f in fs}
     assert mentions(by[(codes.RECYCLED_FOOTAGE, "error")], "claims.claimed_time")

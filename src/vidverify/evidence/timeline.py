@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +32,7 @@ CAPTURE_FIELDS = dates.CREATED_PREFERENCE
 # container's creation_time, by contrast, is often the time a re-encoder wrote the file.
 DEVICE_CAPTURE_FIELDS = tuple(f for f in CAPTURE_FIELDS if f not in dates.CONTAINER_TIME_FIELDS) + GPS_TIME_FIELDS
 EDIT_TYPES_NOT_CONTENT = frozenset({"reencode", "frame-rate", "scale"})  # do not change what is shown
+NOT_FIRST_SEEN = "that upload time is not taken as evidence of when the footage first existed"
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,8 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
                 what = "claimed capture" if cap is cl else "capture"
                 out.append(make_finding(
                     codes.CAPTURE_AFTER_UPLOAD, "error", [p],
-                    f"{what} time {cap.value} ({cap.field}) is {_span(gap)} after the upload time {up.value}",
+                    f"{what} time {cap.value} ({cap.field}) is {_span(gap)} after the upload time {up.value}"
+                    + (f"; {NOT_FIRST_SEEN}" if cap is best and is_capture(info, best) else ""),
                     capture=cap.evidence(), upload=up.evidence(),
                 ))
     if best is not None and cl is not None:
@@ -365,8 +367,8 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
     captures = [m.created for m in ms if camera(m) and m.created is not None]
     # the footage was captured no later than the earliest capture time any copy carries: an upload before it
     # contradicts it (one of them is wrong)
-    if captures:
-        cap = min(captures, key=lambda w: w.latest)
+    cap = min(captures, key=lambda w: w.latest) if captures else None
+    if cap is not None:
         for m in ms:
             if m.upload is not None and m.info.path != cap.path:
                 gap = _later(cap, m.upload, policy.clock_tolerance_s)
@@ -374,14 +376,17 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
                     out.append(make_finding(
                         codes.CAPTURE_AFTER_UPLOAD, "error", [cap.path, m.info.path],
                         f"{_n(m.info.path)} was uploaded {m.upload.value}, {_span(gap)} before the footage was "
-                        f"captured ({cap.value}, {cap.field} of {_n(cap.path)})",
+                        f"captured ({cap.value}, {cap.field} of {_n(cap.path)}); {NOT_FIRST_SEEN}",
                         capture=cap.evidence(), capture_path=cap.path, upload=m.upload.evidence(),
                     ))
+    contradicted = _contradicted(ms, cap, camera, policy)
 
     for m in ms:
         others = [o for o in ms if o is not m]
         caps = [o.created for o in others if camera(o) and o.created is not None]
-        ups = [o.upload for o in others if o.upload is not None]
+        ups = [o.upload for o in others if o.upload is not None and o.upload not in contradicted]
+        # a time a device capture time shows to be impossible is not evidence that the footage existed then
+        excluded = [(w, contradicted[w]) for o in others for w in (o.created, o.upload) if w in contradicted]
         if m.claimed is not None:
             # a claimed date later than the footage demonstrably existed: earliest capture first, then uploads
             for pool in (caps, ups):
@@ -390,14 +395,16 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
                 first = min(pool, key=lambda w: w.latest)
                 gap = _later(m.claimed, first, policy.claim_tolerance_s)
                 if gap is not None:
-                    out.append(_recycled("error", m, m.claimed, "is claimed to be from", first, gap))
+                    out.append(_recycled("error", m, m.claimed, "is claimed to be from", first, gap,
+                                         excluded if pool is ups else ()))
                     break
-        proofs = [w for o in others for w in (o.created, o.upload) if w is not None]
+        proofs = [w for o in others for w in (o.created, o.upload) if w is not None and w not in contradicted]
         if m.upload is not None and proofs:
             first = min(proofs, key=lambda w: w.latest)
             gap = _later(m.upload, first, policy.recycled_after_days * 86400)
             if gap is not None:
-                f = _recycled("warning", m, m.upload, "was uploaded", first, m.upload.earliest - first.latest)
+                f = _recycled("warning", m, m.upload, "was uploaded", first, m.upload.earliest - first.latest,
+                              excluded)
                 out.append(replace(f, evidence={**f.evidence, "threshold_days": policy.recycled_after_days}))
 
     # capture times of the same footage must agree (each pair reported once)
@@ -451,13 +458,35 @@ def _group_place(ms: Sequence[_Member], policy: Policy) -> list[Finding]:
     return out
 
 
-def _recycled(severity: str, m: _Member, mine: When, verb: str, first: When, gap: timedelta) -> Finding:
+def _contradicted(ms: Sequence[_Member], cap: When | None, camera: Callable[[_Member], bool],
+                  policy: Policy) -> dict[When, When]:
+    """Upload times, and creation times a re-encoder wrote, that lie before a device capture time of the footage
+    (the file's own, or the group's earliest): ``{time: the capture time it contradicts}``."""
+    out: dict[When, When] = {}
+    for m in ms:
+        own = m.created if camera(m) else None
+        for w in (m.upload, None if camera(m) else m.created):
+            for c in (own, cap):
+                if w is not None and c is not None and _later(c, w, policy.clock_tolerance_s) is not None:
+                    out[w] = c
+                    break
+    return out
+
+
+def _recycled(severity: str, m: _Member, mine: When, verb: str, first: When, gap: timedelta,
+              excluded: Sequence[tuple[When, When]] = ()) -> Finding:
+    excluded = [(w, c) for w, c in excluded if w.latest < first.latest]  # those that would have come first
+    note = "".join(
+        f"; not counted: {w.field} {w.value} of {_n(w.path)}, before the capture time {c.value} ({c.field} of "
+        f"{_n(c.path)})" for w, c in excluded)
     return make_finding(
         codes.RECYCLED_FOOTAGE, severity, [m.info.path, first.path],
         f"{_n(m.info.path)} {verb} {mine.value}, but the footage already existed at {first.value} "
-        f"({first.field} of {_n(first.path)}), {gap.total_seconds() / 86400:.1f} days earlier",
+        f"({first.field} of {_n(first.path)}), {gap.total_seconds() / 86400:.1f} days earlier" + note,
         member=mine.evidence(), first_seen=first.evidence(), first_seen_path=first.path,
         days_earlier=round(gap.total_seconds() / 86400, 2),
+        **({"excluded": [{"time": w.evidence(), "path": w.path, "contradicts": c.evidence(), "capture_path": c.path}
+                         for w, c in excluded]} if excluded else {}),
     )
 
 
