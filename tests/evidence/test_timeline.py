@@ -150,6 +150,64 @@ def test_place_mismatch() -> None:
     assert f.code == "place-mismatch" and 5_300_000 < f.evidence["distance_m"] < 5_500_000
 
 
+def _named(text: str) -> Claims:
+    from tests.evidence.test_placenames import G
+
+    return Claims(source="claims.yaml", claimed_place=text, claimed_place_lookup=G.lookup(text))
+
+
+def test_a_place_name_is_compared_like_coordinates() -> None:
+    """Issue 16 item 7: "Kyiv, Ukraine" in a claims file is compared with the GPS, with what it was taken to be."""
+    [f] = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=_named("Kyiv, Ukraine")), NOW)
+    assert f.code == "place-mismatch" and f.severity == "warning" and f.evidence["claimed_place"] == "Kyiv, Ukraine"
+    place = f.evidence["place"]
+    assert (place["name"], place["geonameid"], f.evidence["candidates"]) == ("Kyiv", 703448, 1)
+    assert f.evidence["tolerance_m"] == pytest.approx(place["radius_m"] + NOW.place_tolerance_m)
+    assert 7_400_000 < f.evidence["distance_m"] < 7_600_000 and f.evidence["gazetteer"] == "test data"
+    assert "Kyiv (UA-12, GeoNames 703448" in f.message
+    # 20 km from Kyiv's point is within a city of 3 million people (coordinates there would be 5 km at most)
+    near = GPS(50.45466 + 20 / 111.2, 30.5238, None, "test")
+    assert file_findings(info(stamps=IPHONE, gps=near, claims=_named("Kyiv, Ukraine")), NOW) == []
+    assert codes(file_findings(info(stamps=IPHONE, gps=near, claims=Claims(claimed_place="50.45466,30.5238")),
+                               NOW)) == ["place-mismatch"]
+
+
+def test_a_name_of_several_places_is_contradicted_only_far_from_all() -> None:
+    in_texas = GPS(33.67, -95.54, None, "test")
+    assert file_findings(info(stamps=IPHONE, gps=in_texas, claims=_named("Paris")), NOW) == []
+    assert codes(file_findings(info(stamps=IPHONE, gps=in_texas, claims=_named("Paris, France")), NOW)) == \
+        ["place-mismatch"]
+    [f] = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=_named("Paris")), NOW)
+    assert f.evidence["candidates"] == 2 and f.evidence["place"]["geonameid"] == 4717560  # the nearer Paris
+    assert "the nearest of the 2 places named 'Paris'" in f.message
+
+
+@pytest.mark.parametrize(("text", "status"), [("Pariss", "unknown"), ("Ukraine", "too-coarse"),
+                                               ("Kyiv, Russia", "unknown")])
+def test_a_name_that_cannot_be_placed_is_said_not_compared(text: str, status: str) -> None:
+    [f] = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=_named(text)), NOW)
+    assert (f.code, f.severity, f.evidence["status"], f.evidence["claimed_place"]) == \
+        ("place-not-compared", "info", status, text)
+    assert f"the claimed place {text!r} was not compared with any GPS" in f.message
+    # without GPS anywhere it is still said, so the claim is never skipped silently
+    [f] = file_findings(info(stamps=IPHONE, claims=_named(text)), NOW)
+    assert f.code == "place-not-compared"
+    # a name put into Claims by hand, never looked up
+    [f] = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=Claims(claimed_place=text)), NOW)
+    assert f.code == "place-not-compared" and f.evidence["status"] == "not-looked-up"
+
+
+def test_a_copy_without_gps_is_compared_by_name_with_the_group() -> None:
+    original = info("IMG.MOV", stamps=IPHONE, gps=LIBERTY)
+    upload = info("claimed.mp4", stamps=(), created=None, make=None, writer=FFMPEG, claims=_named("Kyiv, Ukraine"))
+    [f] = [f for f in group_findings([original, upload], (), NOW) if f.code == "place-mismatch"]
+    assert f.paths == ("claimed.mp4", "IMG.MOV") and f.evidence["place"]["geonameid"] == 703448
+    assert f.evidence["gps_path"] == "IMG.MOV" and "km allowed" in f.message
+    assert not [f for f in group_findings([original, info("c.mp4", stamps=(), created=None, make=None,
+                                                          writer=FFMPEG, claims=_named("New York, NY"))], (), NOW)
+                if f.code == "place-mismatch"]
+
+
 def _match(a: str, b: str, edits: tuple[Edit, ...] = (), verdict: str = "same-footage",
            cov: tuple[float, float] = (1.0, 1.0)) -> Match:
     return Match(FileRef(a), FileRef(b), verdict, 0.9, {"a": cov[0], "b": cov[1]},

@@ -108,7 +108,7 @@ examples:
   vidverify scan downloads/ --json > scan.json     the vidverify/scan@1 document
   vidverify scan downloads/ --json-lines | jq -c 'select(.type == "finding")'
   vidverify scan downloads/ --jobs 2 --index cases.sqlite   re-scans skip unchanged files
-  vidverify scan clip.mp4 other.mp4 --claim-time 2026-03-19 --claim-place "38.7223,-9.1393"
+  vidverify scan clip.mp4 other.mp4 --claim-time 2026-03-19 --claim-place "Lisbon, Portugal"
   vidverify scan downloads/ --claims claims.yaml --fail-on warning   exit 1 on any warning (for CI)
 
 Every media file under the paths (recursively; images too) is probed and fingerprinted; files that share
@@ -286,7 +286,7 @@ def _add_policy_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--claims", metavar="FILE", help="YAML/JSON claims file: claimed time and place per file "
                    "(docs/metadata.md)")
     g.add_argument("--claim-time", metavar="TIME", help="claimed capture time for every file (ISO 8601 or a date)")
-    g.add_argument("--claim-place", metavar="PLACE", help="claimed place for every file: 'lat,lon' or ISO 6709")
+    g.add_argument("--claim-place", metavar="PLACE", help="claimed place for every file: coordinates or a name")
     for flag, field, meta, text in (
             ("--clock-tolerance", "clock_tolerance_s", "S", "seconds two clocks of one recording may differ, plus "
              "its duration"), ("--claim-tolerance", "claim_tolerance_s", "S", "seconds a claimed time may differ "

@@ -4,6 +4,11 @@ Every finding carries the fields and values it rests on. A time is never compare
 it is not: a local time of unknown zone stands for the whole range of instants it could be (UTC-12 to UTC+14), and a
 date alone for its whole day, so a finding fires only when it holds for every possible zone.
 
+An upload time, or a creation time a re-encoder wrote, that lies before a device capture time of the same
+footage is impossible: it is reported (``capture-after-upload``) and never used as evidence of when the footage first
+existed. A claimed place given as a name is compared with every place it can mean (``placenames.py``), or said not to
+be compared (``place-not-compared``).
+
 Each finding's code, severities, meaning and evidence keys are in the one catalogue, ``codes.py``.
 """
 
@@ -17,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import UsageError
-from ..models import Finding, Match, MediaInfo, Timestamp
+from ..models import GPS, Claims, Finding, Match, MediaInfo, Timestamp
 from . import codes, dates
 from .codes import make_finding
 
@@ -317,24 +322,71 @@ def _wall_clock_as_utc(a: When, b: When) -> When | None:
     return None
 
 
+def _place_gap(c: Claims, gps: GPS, policy: Policy) -> tuple[str, dict[str, Any]] | None:
+    """How a claimed place disagrees with a GPS point: (what the claim was taken to be, evidence), or None when
+    they agree or cannot be compared. A name is compared with every place it can mean, each with its reach."""
+    from .place import distance_m, parse_place
+    from .placenames import describe_place, nearest
+
+    lookup = c.claimed_place_lookup
+    if lookup is None:
+        try:
+            lat, lon, _alt = parse_place(c.claimed_place or "")
+        except ValueError:
+            return None
+        d = distance_m((gps.lat, gps.lon), (lat, lon))
+        if d <= policy.place_tolerance_m:
+            return None
+        return "the claimed place", {"distance_m": round(d, 1), "tolerance_m": policy.place_tolerance_m}
+    near = nearest(lookup, gps.lat, gps.lon, policy.place_tolerance_m) if lookup.status == "found" else None
+    if near is None or near[1] <= near[2]:
+        return None
+    place, d, allowed = near
+    n = len(lookup.candidates)
+    what = f"{describe_place(place)}, " + (f"the nearest of the {n} places named {c.claimed_place!r}" if n > 1
+                                           else f"the place named {c.claimed_place!r}")
+    return what, {"distance_m": round(d, 1), "tolerance_m": round(allowed, 1), "place": place.to_dict(),
+                  "candidates": n, "gazetteer": lookup.gazetteer}
+
+
 def _place(info: MediaInfo, policy: Policy) -> list[Finding]:
     c = info.claims
-    if c is None or not c.claimed_place or info.gps is None:
+    if c is None or not c.claimed_place:
         return []
-    from .place import distance_m, parse_place
-
-    try:
-        lat, lon, _alt = parse_place(c.claimed_place)
-    except ValueError:
-        return []
-    d = distance_m((info.gps.lat, info.gps.lon), (lat, lon))
-    if d <= policy.place_tolerance_m:
-        return []
+    out = _place_not_compared(info.path, c)
+    gap = _place_gap(c, info.gps, policy) if info.gps is not None and not out else None
+    if gap is None or info.gps is None:
+        return out
+    what, ev = gap
     return [make_finding(
         codes.PLACE_MISMATCH, "warning", [info.path],
-        f"GPS in the file ({info.gps.lat:.5f}, {info.gps.lon:.5f}) is {d / 1000:.1f} km from the claimed place",
-        gps=info.gps.to_dict(), claimed_place=c.claimed_place, distance_m=round(d, 1),
-        tolerance_m=policy.place_tolerance_m,
+        f"GPS in the file ({info.gps.lat:.5f}, {info.gps.lon:.5f}) is {ev['distance_m'] / 1000:,.1f} km from "
+        f"{what}, beyond the {ev['tolerance_m'] / 1000:,.1f} km allowed",
+        gps=info.gps.to_dict(), claimed_place=c.claimed_place, **ev,
+    )]
+
+
+def _place_not_compared(path: str, c: Claims) -> list[Finding]:
+    """A claimed place that no GPS can be compared with, said plainly (a name the gazetteer could not place)."""
+    from .place import parse_place
+
+    lookup = c.claimed_place_lookup
+    if lookup is not None and lookup.status == "found":
+        return []
+    if lookup is None:
+        try:
+            parse_place(c.claimed_place or "")
+            return []
+        except ValueError:
+            status, reason, source = "not-looked-up", "it is not coordinates, and it was not looked up in the " \
+                "gazetteer (media.claims.claim_place does that)", ""
+    else:
+        status, reason, source = lookup.status, lookup.reason or lookup.status, lookup.gazetteer
+    return [make_finding(
+        codes.PLACE_NOT_COMPARED, "info", [path],
+        f"the claimed place {c.claimed_place!r} was not compared with any GPS: {reason}",
+        claimed_place=c.claimed_place, status=status, reason=reason, gazetteer=source,
+        unused=list(lookup.unused) if lookup is not None else [],
     )]
 
 
@@ -430,29 +482,25 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
 
 def _group_place(ms: Sequence[_Member], policy: Policy) -> list[Finding]:
     """A member claimed somewhere else than where another copy of the footage says (GPS) it was recorded."""
-    from .place import distance_m, parse_place
-
     out: list[Finding] = []
     located = [m for m in ms if m.info.gps is not None]
     for m in ms:
         c = m.info.claims
         if c is None or not c.claimed_place or m.info.gps is not None:  # its own GPS: file_findings checks it
             continue
-        try:
-            lat, lon, _alt = parse_place(c.claimed_place)
-        except ValueError:
-            continue
         for o in located:
             g = o.info.gps
             assert g is not None
-            d = distance_m((g.lat, g.lon), (lat, lon))
-            if d > policy.place_tolerance_m:
+            gap = _place_gap(c, g, policy)
+            if gap is not None:
+                what, ev = gap
                 out.append(make_finding(
                     codes.PLACE_MISMATCH, "warning", [m.info.path, o.info.path],
                     f"{_n(m.info.path)} is claimed to show {c.claimed_place}, but the same footage in "
-                    f"{_n(o.info.path)} carries GPS {g.lat:.5f}, {g.lon:.5f}, {d / 1000:,.0f} km away",
-                    claimed_place=c.claimed_place, gps=g.to_dict(), gps_path=o.info.path, distance_m=round(d, 1),
-                    tolerance_m=policy.place_tolerance_m,
+                    f"{_n(o.info.path)} carries GPS {g.lat:.5f}, {g.lon:.5f}, {ev['distance_m'] / 1000:,.0f} km "
+                    + ("away" if what == "the claimed place" else
+                       f"from {what} ({ev['tolerance_m'] / 1000:,.1f} km allowed)"),
+                    claimed_place=c.claimed_place, gps=g.to_dict(), gps_path=o.info.path, **ev,
                 ))
                 break
     return out
