@@ -87,8 +87,47 @@ class GPS(Model):
 
 
 @dataclass(frozen=True)
+class Place(Model):
+    """A town or city of the offline gazetteer (GeoNames) that a claimed place name can mean.
+
+    ``admin1`` is GeoNames' first-level division code (a US state's postal code, ``ENG`` for England);
+    ``radius_m`` how far from its point the place is taken to reach (``evidence/placenames.radius_m``)."""
+
+    name: str
+    country: str
+    admin1: str | None
+    lat: float
+    lon: float
+    population: int
+    geonameid: int
+    radius_m: float
+
+
+@dataclass(frozen=True)
+class PlaceLookup(Model):
+    """A claimed place given as a name, looked up in the offline gazetteer (``media/gazetteer.py``).
+
+    ``status``: ``found`` (``candidates`` are every place the name can mean, all compared), ``unknown`` (no town or
+    city of that name, in the country or US state named), ``too-coarse`` (only a country or US state is named),
+    ``no-gazetteer`` (the gazetteer could not be loaded). ``matched``: the parts of the text read as a town or
+    city; ``qualifiers``: as a country or US state; ``unused``: neither (finer detail the gazetteer does not hold).
+    ``reason`` says why a place that is not ``found`` is not compared."""
+
+    status: str
+    candidates: tuple[Place, ...] = ()
+    matched: tuple[str, ...] = ()
+    qualifiers: tuple[str, ...] = ()
+    unused: tuple[str, ...] = ()
+    gazetteer: str = ""
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Claims(Model):
-    """What an upload claims about itself (yt-dlp sidecar, user input)."""
+    """What an upload claims about itself (yt-dlp sidecar, user input).
+
+    ``claimed_place_lookup``: for a ``claimed_place`` given as a name (not coordinates), what the offline
+    gazetteer made of it; None for coordinates."""
 
     source: str | None = None
     upload_time: str | None = None
@@ -98,6 +137,7 @@ class Claims(Model):
     description: str | None = None
     claimed_time: str | None = None
     claimed_place: str | None = None
+    claimed_place_lookup: PlaceLookup | None = None
 
 
 @dataclass(frozen=True)
@@ -388,6 +428,8 @@ __all__ = [
     "Match",
     "MediaInfo",
     "Model",
+    "Place",
+    "PlaceLookup",
     "ScanResult",
     "SearchResult",
     "Segment",

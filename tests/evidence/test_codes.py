@@ -127,7 +127,7 @@ def test_mentions_on_the_timeline_s_own_findings() -> None:
     early = info("early.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
                  claims=Claims(upload_time="2026-03-10T18:40:00Z"))
     claimed = info("tiktok.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
-                   claims=Claims(upload_time="2026-03-20T08:15:00Z", claimed_time="2026-03-19"))
+                   claims=Claims(upload_time="2026-03-25T08:15:00Z", claimed_time="2026-03-19"))
     fs = group_findings([original, early, claimed], (), NOW)
     by = {(f.code, f.severity): f for f in fs}
     assert mentions(by[(codes.RECYCLED_FOOTAGE, "error")], "claims.claimed_time")
@@ -149,3 +149,17 @@ def test_fields_of_names_the_code_s_fields_and_the_evidence_s() -> None:
     assert fields_of(Finding("made-up", "info", ("a",), "m", {})) == set()
     dup = make_finding(codes.DUPLICATE, "info", ["a", "b"], "m", sha256="ab" * 32, kind="bytes")
     assert fields_of(dup) == {"sha256", "kind"}
+
+
+def test_only_place_findings_are_about_the_claimed_place() -> None:
+    """Issue 16 item 7: the report marks a claimed place with the findings about it, never with recycled-footage
+    (which rests on times alone)."""
+    claims = Claims(upload_time="2026-04-01T12:00:00Z", claimed_time="2026-03-31", claimed_place="Kyiv, Ukraine")
+    fs = group_findings([info("IMG.MOV", stamps=IPHONE), info("c.mp4", stamps=(), created=None, make=None,
+                                                               writer=FFMPEG, claims=claims)], (), NOW)
+    recycled = [f for f in fs if f.code == codes.RECYCLED_FOOTAGE]
+    assert recycled and not any("claimed_place" in fields_of(f) for f in recycled)
+    assert "claimed_time" in fields_of(recycled[0])
+    for code in (codes.PLACE_MISMATCH, codes.PLACE_NOT_COMPARED):
+        assert "claimed_place" in fields_of(make_finding(code, next(iter(codes.BY_NAME[code].when)), ["a"], "m",
+                                                         claimed_place="Kyiv"))

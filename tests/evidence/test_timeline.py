@@ -150,6 +150,64 @@ def test_place_mismatch() -> None:
     assert f.code == "place-mismatch" and 5_300_000 < f.evidence["distance_m"] < 5_500_000
 
 
+def _named(text: str) -> Claims:
+    from tests.evidence.test_placenames import G
+
+    return Claims(source="claims.yaml", claimed_place=text, claimed_place_lookup=G.lookup(text))
+
+
+def test_a_place_name_is_compared_like_coordinates() -> None:
+    """Issue 16 item 7: "Kyiv, Ukraine" in a claims file is compared with the GPS, with what it was taken to be."""
+    [f] = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=_named("Kyiv, Ukraine")), NOW)
+    assert f.code == "place-mismatch" and f.severity == "warning" and f.evidence["claimed_place"] == "Kyiv, Ukraine"
+    place = f.evidence["place"]
+    assert (place["name"], place["geonameid"], f.evidence["candidates"]) == ("Kyiv", 703448, 1)
+    assert f.evidence["tolerance_m"] == pytest.approx(place["radius_m"] + NOW.place_tolerance_m)
+    assert 7_400_000 < f.evidence["distance_m"] < 7_600_000 and f.evidence["gazetteer"] == "test data"
+    assert "Kyiv (UA-12, GeoNames 703448" in f.message
+    # 20 km from Kyiv's point is within a city of 3 million people (coordinates there would be 5 km at most)
+    near = GPS(50.45466 + 20 / 111.2, 30.5238, None, "test")
+    assert file_findings(info(stamps=IPHONE, gps=near, claims=_named("Kyiv, Ukraine")), NOW) == []
+    assert codes(file_findings(info(stamps=IPHONE, gps=near, claims=Claims(claimed_place="50.45466,30.5238")),
+                               NOW)) == ["place-mismatch"]
+
+
+def test_a_name_of_several_places_is_contradicted_only_far_from_all() -> None:
+    in_texas = GPS(33.67, -95.54, None, "test")
+    assert file_findings(info(stamps=IPHONE, gps=in_texas, claims=_named("Paris")), NOW) == []
+    assert codes(file_findings(info(stamps=IPHONE, gps=in_texas, claims=_named("Paris, France")), NOW)) == \
+        ["place-mismatch"]
+    [f] = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=_named("Paris")), NOW)
+    assert f.evidence["candidates"] == 2 and f.evidence["place"]["geonameid"] == 4717560  # the nearer Paris
+    assert "the nearest of the 2 places named 'Paris'" in f.message
+
+
+@pytest.mark.parametrize(("text", "status"), [("Pariss", "unknown"), ("Ukraine", "too-coarse"),
+                                               ("Kyiv, Russia", "unknown")])
+def test_a_name_that_cannot_be_placed_is_said_not_compared(text: str, status: str) -> None:
+    [f] = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=_named(text)), NOW)
+    assert (f.code, f.severity, f.evidence["status"], f.evidence["claimed_place"]) == \
+        ("place-not-compared", "info", status, text)
+    assert f"the claimed place {text!r} was not compared with any GPS" in f.message
+    # without GPS anywhere it is still said, so the claim is never skipped silently
+    [f] = file_findings(info(stamps=IPHONE, claims=_named(text)), NOW)
+    assert f.code == "place-not-compared"
+    # a name put into Claims by hand, never looked up
+    [f] = file_findings(info(stamps=IPHONE, gps=LIBERTY, claims=Claims(claimed_place=text)), NOW)
+    assert f.code == "place-not-compared" and f.evidence["status"] == "not-looked-up"
+
+
+def test_a_copy_without_gps_is_compared_by_name_with_the_group() -> None:
+    original = info("IMG.MOV", stamps=IPHONE, gps=LIBERTY)
+    upload = info("claimed.mp4", stamps=(), created=None, make=None, writer=FFMPEG, claims=_named("Kyiv, Ukraine"))
+    [f] = [f for f in group_findings([original, upload], (), NOW) if f.code == "place-mismatch"]
+    assert f.paths == ("claimed.mp4", "IMG.MOV") and f.evidence["place"]["geonameid"] == 703448
+    assert f.evidence["gps_path"] == "IMG.MOV" and "km allowed" in f.message
+    assert not [f for f in group_findings([original, info("c.mp4", stamps=(), created=None, make=None,
+                                                          writer=FFMPEG, claims=_named("New York, NY"))], (), NOW)
+                if f.code == "place-mismatch"]
+
+
 def _match(a: str, b: str, edits: tuple[Edit, ...] = (), verdict: str = "same-footage",
            cov: tuple[float, float] = (1.0, 1.0)) -> Match:
     return Match(FileRef(a), FileRef(b), verdict, 0.9, {"a": cov[0], "b": cov[1]},
@@ -165,11 +223,60 @@ def test_group_recycled_footage_and_capture_after_upload() -> None:
     fs = group_findings([original, early, claimed], (), NOW)
     cau = [f for f in fs if f.code == "capture-after-upload"]
     assert len(cau) == 1 and cau[0].paths == ("IMG.MOV", "early.mp4")
+    assert "not taken as evidence of when the footage first existed" in cau[0].message
     rec = [f for f in fs if f.code == "recycled-footage" and f.severity == "error"]
     assert len(rec) == 1 and rec[0].paths[0] == "tiktok.mp4"
     assert rec[0].evidence["first_seen"]["field"] == "com.apple.quicktime.creationdate"
-    late = [f for f in fs if f.code == "recycled-footage" and f.severity == "warning"]
-    assert [f.paths[0] for f in late] == ["tiktok.mp4"]  # 10 days after the first upload
+    # 10 days after early.mp4's upload, but that upload is before the capture: the footage is known from the
+    # capture on, 5.8 days before tiktok.mp4's upload, within --recycled-after (7 days)
+    assert not [f for f in fs if f.code == "recycled-footage" and f.severity == "warning"]
+    late = info("late.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
+                claims=Claims(upload_time="2026-03-25T08:15:00Z"))
+    [w] = [f for f in group_findings([original, early, late], (), NOW) if f.code == "recycled-footage"]
+    assert w.severity == "warning" and w.paths == ("late.mp4", "IMG.MOV")
+    assert w.evidence["first_seen"]["field"] == "com.apple.quicktime.creationdate"
+
+
+def test_a_time_before_the_device_capture_is_not_first_seen_evidence() -> None:
+    """Issue 16 item 8: early.mp4's sidecar says it was uploaded before IMG.MOV's device recorded the footage.
+    That date is impossible (capture-after-upload), so recycled-footage is raised against the capture, not against
+    the impossible upload, and says which time it did not count and why."""
+    original = info("IMG.MOV", stamps=IPHONE)  # captured 2026-03-14 13:26:53Z
+    early = info("early.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
+                 claims=Claims(source="early.info.json", upload_time="2026-03-01T12:00:00Z"))
+    claimed = info("claimed.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
+                   claims=Claims(upload_time="2026-04-01T12:00:00Z"))
+    fs = group_findings([original, early, claimed], (), NOW)
+    [w] = [f for f in fs if f.code == "recycled-footage"]
+    assert w.paths == ("claimed.mp4", "IMG.MOV") and w.evidence["first_seen_path"] == "IMG.MOV"
+    assert w.evidence["days_earlier"] == pytest.approx(17.94, abs=0.01)  # from the capture, not 31 from early
+    [x] = w.evidence["excluded"]
+    assert x == {"time": {"field": "claims.upload_time (early.info.json)", "value": "2026-03-01T12:00:00Z",
+                          "timezone": "Z"}, "path": "early.mp4", "contradicts": {
+                 "field": "com.apple.quicktime.creationdate", "value": "2026-03-14T09:26:53-04:00",
+                 "timezone": "-04:00"}, "capture_path": "IMG.MOV"}
+    assert "not counted: claims.upload_time (early.info.json) 2026-03-01T12:00:00Z of early.mp4" in w.message
+    assert not any("early.mp4" in f.paths for f in fs if f.code == "recycled-footage")
+    # a creation time written by a re-encoder before the capture is impossible too
+    written = info("early.mp4", stamps=(("mvhd.creation_time", "2026-03-02T10:00:00Z", "Z"),), make=None,
+                   writer=FFMPEG)
+    [w] = [f for f in group_findings([original, written, claimed], (), NOW) if f.code == "recycled-footage"]
+    assert w.paths == ("claimed.mp4", "IMG.MOV") and w.evidence["excluded"][0]["time"]["field"] == \
+        "mvhd.creation_time"
+    # without the capture, nothing contradicts early.mp4's date: it is the first sighting
+    [w] = [f for f in group_findings([early, claimed], (), NOW) if f.code == "recycled-footage"]
+    assert w.paths == ("claimed.mp4", "early.mp4") and "excluded" not in w.evidence
+
+
+def test_an_upload_before_its_own_capture_is_not_first_seen_evidence() -> None:
+    # the member's own device capture contradicts its sidecar; the claim of another member is not judged by it
+    own = info("IMG.MOV", stamps=IPHONE, claims=Claims(upload_time="2026-03-01T12:00:00Z"))
+    other = info("news.mp4", stamps=(), created=None, make=None, writer=FFMPEG,
+                 claims=Claims(claimed_time="2026-03-13"))
+    fs = group_findings([own, other], (), NOW)
+    assert not [f for f in fs if f.code == "recycled-footage"], fs
+    assert "not taken as evidence" in next(f for f in file_findings(own, NOW)
+                                           if f.code == "capture-after-upload").message
 
 
 def test_group_capture_time_mismatch_ignores_reencoder_times() -> None:
@@ -284,7 +391,10 @@ def test_group_codes_from_a_scan(base: Path, tmp_path: Path) -> None:
     found = {(f.code, f.severity, tuple(Path(p).name for p in f.paths)) for f in r.findings}
     assert ("capture-after-upload", "error", ("IMG_0001.MOV", "early.mp4")) in found
     assert ("recycled-footage", "error", ("claimed.mp4", "IMG_0001.MOV")) in found
-    assert ("recycled-footage", "warning", ("claimed.mp4", "early.mp4")) in found
+    # early.mp4's upload (1 March) is before the capture (14 March): not first-seen evidence (issue 16 item 8)
+    assert ("recycled-footage", "warning", ("claimed.mp4", "IMG_0001.MOV")) in found
+    assert not any(f.code == "recycled-footage" and "early.mp4" in map(lambda p: Path(p).name, f.paths)
+                   for f in r.findings)
     assert ("place-mismatch", "warning", ("claimed.mp4", "IMG_0001.MOV")) in found
     assert ("edited", "warning", ("claimed.mp4", "IMG_0001.MOV")) in found
     assert ("duplicate", "info", ("early.mp4", "IMG_0001.MOV")) in found

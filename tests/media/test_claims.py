@@ -171,8 +171,13 @@ def test_read_yaml_claims_file(tmp_path: Path) -> None:
     p = tmp_path / "claims.yaml"
     p.write_text(CLAIMS_YAML, encoding="utf-8")
     table = read_claims_file(p)
-    assert table[DEFAULT_KEY] == Claims(source="claims.yaml", claimed_place="Paris, Place de la République")
+    default = table[DEFAULT_KEY]
+    assert (default.source, default.claimed_place) == ("claims.yaml", "Paris, Place de la République")
+    lookup = default.claimed_place_lookup  # a name: looked up in the gazetteer, every Paris a candidate
+    assert lookup is not None and lookup.status == "found" and lookup.unused == ("Place de la République",)
+    assert {(p.name, p.country) for p in lookup.candidates} >= {("Paris", "FR"), ("Paris", "US")}
     clip_c = table[str(tmp_path / "clip.mp4")]
+    assert clip_c.claimed_place_lookup is None  # coordinates need no gazetteer
     assert clip_c.claimed_time == "2024-05-01T14:00:00+02:00"
     assert clip_c.claimed_place == "48.8566,2.3522"
     other = table[str(tmp_path / "sub" / "other.mov")]
@@ -182,8 +187,10 @@ def test_read_yaml_claims_file(tmp_path: Path) -> None:
     # per file: default under, own entry over
     own = sidecar.user_claims_for(table, tmp_path / "clip.mp4")
     assert own is not None and own.claimed_place == "48.8566,2.3522"
+    assert own.claimed_place_lookup is None  # the default's lookup does not stay beside the file's own place
     other_file = sidecar.user_claims_for(table, tmp_path / "nothing.mp4")
     assert other_file is not None and other_file.claimed_place == "Paris, Place de la République"
+    assert other_file.claimed_place_lookup == lookup
 
 
 def test_read_json_claims_file(tmp_path: Path) -> None:

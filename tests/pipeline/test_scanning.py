@@ -175,3 +175,61 @@ def test_alignment_in_forked_workers_gives_the_same_result(small: dict[str, Path
     monkeypatch.setattr(scan_mod, "ALIGN_CHUNK", 1)  # every pair a task, so the pool is used
     pooled = scan(paths, options=Options(jobs=2, pictures=False))
     assert pooled == serial and len(pooled.groups) == 1
+
+
+# ------------------------------------------------------------------------------------------ a real case's claims
+
+
+def test_a_named_place_and_an_impossible_upload_date_end_to_end(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 items 7 and 8, as a user meets them: a phone original (GPS: Liberty Island, captured 14 March), a
+    re-upload whose yt-dlp sidecar says 1 March (before the capture) and a re-upload claimed in a claims file to
+    show "Kyiv, Ukraine". The name is compared (and is 7,500 km off), the report marks the claimed place with the
+    place finding only, and the impossible 1 March date is not taken as the footage's first sighting."""
+    from vidverify.testing import synth
+
+    base = synth.make_scene(tmp_path / "base.mp4", seconds=2.0, size=(320, 180), seed=16, audio=False)
+    case = tmp_path / "case"
+    synth.add_capture_metadata(base, case / "IMG_0001.MOV", creation_time="2026-03-14T13:26:53Z",
+                               local_offset="-04:00")
+    synth.write_info_json(synth.reencode(base, case / "early.mp4", crf=28), upload_date="20260301")
+    synth.write_info_json(synth.mirror(base, case / "claimed.mp4"), upload_date="20260401")
+    (case / "claims.yaml").write_text('files:\n  claimed.mp4:\n    claimed_time: "2026-03-31"\n'
+                                      '    claimed_place: "Kyiv, Ukraine"\n', encoding="utf-8")
+    html = tmp_path / "report.html"
+    run = ["scan", str(case), "--no-pictures", "--now", "2026-06-01T00:00:00Z"]
+    assert cli.main([*run, "--claims", str(case / "claims.yaml"), "--json", "--html", str(html)]) == \
+        cli_exit.EXIT_FINDINGS
+    doc = json.loads(capsys.readouterr().out)
+    by_name = {os.path.basename(f["path"]): f for f in doc["files"]}
+    lookup = by_name["claimed.mp4"]["claims"]["claimed_place_lookup"]
+    assert lookup["status"] == "found" and [p["geonameid"] for p in lookup["candidates"]] == [703448]
+
+    def names(f: dict[str, object]) -> tuple[str, ...]:
+        return tuple(os.path.basename(str(p)) for p in f["paths"])  # type: ignore[attr-defined]
+
+    [place] = [f for f in doc["findings"] if f["code"] == "place-mismatch"]
+    assert names(place) == ("claimed.mp4", "IMG_0001.MOV") and place["evidence"]["place"]["name"] == "Kyiv"
+    assert 7_400_000 < place["evidence"]["distance_m"] < 7_600_000
+    assert place["evidence"]["tolerance_m"] == pytest.approx(place["evidence"]["place"]["radius_m"] + 5000)
+    assert any(f["code"] == "capture-after-upload" and names(f) == ("IMG_0001.MOV", "early.mp4")
+               for f in doc["findings"])
+    recycled = [f for f in doc["findings"] if f["code"] == "recycled-footage"]
+    assert {(f["severity"], names(f)) for f in recycled} == {("error", ("claimed.mp4", "IMG_0001.MOV")),
+                                                             ("warning", ("claimed.mp4", "IMG_0001.MOV"))}
+    [warning] = [f for f in recycled if f["severity"] == "warning"]
+    assert [os.path.basename(x["path"]) for x in warning["evidence"]["excluded"]] == ["early.mp4"]
+    # the report marks the claimed place with the place finding, not with recycled-footage
+    page = html.read_text(encoding="utf-8")
+    row = page[page.index('class="field-claimed_place"'):]
+    row = row[:row.index("</tr>")]
+    assert "Kyiv, Ukraine" in row and "place-mismatch" in row and "recycled-footage" not in row
+    # the command line takes the same name (it was refused), and a name it cannot place is said not compared
+    assert cli.main([*run, "--claim-place", "Kyiv, Ukraine", "--json", "--fail-on", "never"]) == cli_exit.EXIT_OK
+    doc = json.loads(capsys.readouterr().out)
+    assert {names(f) for f in doc["findings"] if f["code"] == "place-mismatch"} == {
+        ("IMG_0001.MOV",), ("claimed.mp4", "IMG_0001.MOV"), ("early.mp4", "IMG_0001.MOV")}
+    assert cli.main([*run, "--claim-place", "Ukraine", "--json", "--fail-on", "never"]) == cli_exit.EXIT_OK
+    doc = json.loads(capsys.readouterr().out)
+    assert not [f for f in doc["findings"] if f["code"] == "place-mismatch"]
+    assert len([f for f in doc["findings"] if f["code"] == "place-not-compared"]) == 3

@@ -184,7 +184,7 @@ def _add_policy_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--claims", metavar="FILE", help="YAML/JSON claims file: claimed time and place per file "
                    "(docs/metadata.md)")
     g.add_argument("--claim-time", metavar="TIME", help="claimed capture time for every file (ISO 8601 or a date)")
-    g.add_argument("--claim-place", metavar="PLACE", help="claimed place for every file: 'lat,lon' or ISO 6709")
+    g.add_argument("--claim-place", metavar="PLACE", help="claimed place for every file: coordinates or a name")
     for flag, field, meta, text in (
             ("--clock-tolerance", "clock_tolerance_s", "S", "seconds two clocks of one recording may differ, plus "
              "its duration"), ("--claim-tolerance", "claim_tolerance_s", "S", "seconds a claimed time may differ "

@@ -22,6 +22,7 @@ CAPTURE_TIME_MISMATCH = "capture-time-mismatch"
 TIMEZONE_INCONSISTENT = "timezone-inconsistent"
 FUTURE_DATE = "future-date"
 PLACE_MISMATCH = "place-mismatch"
+PLACE_NOT_COMPARED = "place-not-compared"
 PLACEHOLDER_DATE = "placeholder-date"
 METADATA_STRIPPED = "metadata-stripped"
 REENCODED = "reencoded"
@@ -56,7 +57,7 @@ CATALOGUE: tuple[Code, ...] = (
           "warning": "an upload came more than `--recycled-after` days (7) after the footage first appeared"},
          evidence=("member", "first_seen", "first_seen_path", "days_earlier", "threshold_days"),
          time_evidence=("member", "first_seen"),
-         fields=("created", "upload_time", "claimed_time", "claimed_place")),
+         fields=("created", "upload_time", "claimed_time")),
     Code(CAPTURE_TIME_MISMATCH,
          {"warning": "two capture times of one recording disagree beyond `--clock-tolerance` (120 s) plus the "
                      "clip's length, in one file or across a group",
@@ -74,8 +75,14 @@ CATALOGUE: tuple[Code, ...] = (
          evidence=("time", "now"), time_evidence=("time",), fields=("created", "upload_time")),
     Code(PLACE_MISMATCH,
          {"warning": "GPS in the file, or in another copy of the same footage, is more than `--place-tolerance` "
-                     "(5 km) from the claimed place"},
-         evidence=("gps", "gps_path", "claimed_place", "distance_m", "tolerance_m")),
+                     "(5 km) from the claimed place; for a place name, beyond the reach of every town or city of "
+                     "that name plus `--place-tolerance`"},
+         evidence=("gps", "gps_path", "claimed_place", "distance_m", "tolerance_m", "place", "candidates",
+                   "gazetteer")),
+    Code(PLACE_NOT_COMPARED,
+         {"info": "a claimed place was not compared with any GPS: a name that is not a town or city of the offline "
+                  "gazetteer, or that names only a country or US state"},
+         evidence=("claimed_place", "status", "reason", "gazetteer", "unused")),
     Code(PLACEHOLDER_DATE, {"info": "a 1904/1970/1980 or zero date where a writer had no time"},
          evidence=("fields",), fields=("created",)),
     Code(METADATA_STRIPPED, {"info": "no device, no GPS and no capture time except a re-encoder's"},
@@ -160,6 +167,7 @@ __all__ = [
     "METADATA_STRIPPED",
     "PLACEHOLDER_DATE",
     "PLACE_MISMATCH",
+    "PLACE_NOT_COMPARED",
     "RECYCLED_FOOTAGE",
     "REENCODED",
     "SEVERITIES",

@@ -4,6 +4,11 @@ Every finding carries the fields and values it rests on. A time is never compare
 it is not: a local time of unknown zone stands for the whole range of instants it could be (UTC-12 to UTC+14), and a
 date alone for its whole day, so a finding fires only when it holds for every possible zone.
 
+An upload time, or a creation time a re-encoder wrote, that lies before a device capture time of the same
+footage is impossible: it is reported (``capture-after-upload``) and never used as evidence of when the footage first
+existed. A claimed place given as a name is compared with every place it can mean (``placenames.py``), or said not to
+be compared (``place-not-compared``).
+
 Each finding's code, severities, meaning and evidence keys are in the one catalogue, ``codes.py``.
 """
 
@@ -11,13 +16,13 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import UsageError
-from ..models import Finding, Match, MediaInfo, Timestamp
+from ..models import GPS, Claims, Finding, Match, MediaInfo, Timestamp
 from . import codes, dates
 from .codes import make_finding
 
@@ -32,6 +37,7 @@ CAPTURE_FIELDS = dates.CREATED_PREFERENCE
 # container's creation_time, by contrast, is often the time a re-encoder wrote the file.
 DEVICE_CAPTURE_FIELDS = tuple(f for f in CAPTURE_FIELDS if f not in dates.CONTAINER_TIME_FIELDS) + GPS_TIME_FIELDS
 EDIT_TYPES_NOT_CONTENT = frozenset({"reencode", "frame-rate", "scale"})  # do not change what is shown
+NOT_FIRST_SEEN = "that upload time is not taken as evidence of when the footage first existed"
 
 
 @dataclass(frozen=True)
@@ -247,7 +253,8 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
                 what = "claimed capture" if cap is cl else "capture"
                 out.append(make_finding(
                     codes.CAPTURE_AFTER_UPLOAD, "error", [p],
-                    f"{what} time {cap.value} ({cap.field}) is {_span(gap)} after the upload time {up.value}",
+                    f"{what} time {cap.value} ({cap.field}) is {_span(gap)} after the upload time {up.value}"
+                    + (f"; {NOT_FIRST_SEEN}" if cap is best and is_capture(info, best) else ""),
                     capture=cap.evidence(), upload=up.evidence(),
                 ))
     if best is not None and cl is not None:
@@ -315,24 +322,71 @@ def _wall_clock_as_utc(a: When, b: When) -> When | None:
     return None
 
 
+def _place_gap(c: Claims, gps: GPS, policy: Policy) -> tuple[str, dict[str, Any]] | None:
+    """How a claimed place disagrees with a GPS point: (what the claim was taken to be, evidence), or None when
+    they agree or cannot be compared. A name is compared with every place it can mean, each with its reach."""
+    from .place import distance_m, parse_place
+    from .placenames import describe_place, nearest
+
+    lookup = c.claimed_place_lookup
+    if lookup is None:
+        try:
+            lat, lon, _alt = parse_place(c.claimed_place or "")
+        except ValueError:
+            return None
+        d = distance_m((gps.lat, gps.lon), (lat, lon))
+        if d <= policy.place_tolerance_m:
+            return None
+        return "the claimed place", {"distance_m": round(d, 1), "tolerance_m": policy.place_tolerance_m}
+    near = nearest(lookup, gps.lat, gps.lon, policy.place_tolerance_m) if lookup.status == "found" else None
+    if near is None or near[1] <= near[2]:
+        return None
+    place, d, allowed = near
+    n = len(lookup.candidates)
+    what = f"{describe_place(place)}, " + (f"the nearest of the {n} places named {c.claimed_place!r}" if n > 1
+                                           else f"the place named {c.claimed_place!r}")
+    return what, {"distance_m": round(d, 1), "tolerance_m": round(allowed, 1), "place": place.to_dict(),
+                  "candidates": n, "gazetteer": lookup.gazetteer}
+
+
 def _place(info: MediaInfo, policy: Policy) -> list[Finding]:
     c = info.claims
-    if c is None or not c.claimed_place or info.gps is None:
+    if c is None or not c.claimed_place:
         return []
-    from .place import distance_m, parse_place
-
-    try:
-        lat, lon, _alt = parse_place(c.claimed_place)
-    except ValueError:
-        return []
-    d = distance_m((info.gps.lat, info.gps.lon), (lat, lon))
-    if d <= policy.place_tolerance_m:
-        return []
+    out = _place_not_compared(info.path, c)
+    gap = _place_gap(c, info.gps, policy) if info.gps is not None and not out else None
+    if gap is None or info.gps is None:
+        return out
+    what, ev = gap
     return [make_finding(
         codes.PLACE_MISMATCH, "warning", [info.path],
-        f"GPS in the file ({info.gps.lat:.5f}, {info.gps.lon:.5f}) is {d / 1000:.1f} km from the claimed place",
-        gps=info.gps.to_dict(), claimed_place=c.claimed_place, distance_m=round(d, 1),
-        tolerance_m=policy.place_tolerance_m,
+        f"GPS in the file ({info.gps.lat:.5f}, {info.gps.lon:.5f}) is {ev['distance_m'] / 1000:,.1f} km from "
+        f"{what}, beyond the {ev['tolerance_m'] / 1000:,.1f} km allowed",
+        gps=info.gps.to_dict(), claimed_place=c.claimed_place, **ev,
+    )]
+
+
+def _place_not_compared(path: str, c: Claims) -> list[Finding]:
+    """A claimed place that no GPS can be compared with, said plainly (a name the gazetteer could not place)."""
+    from .place import parse_place
+
+    lookup = c.claimed_place_lookup
+    if lookup is not None and lookup.status == "found":
+        return []
+    if lookup is None:
+        try:
+            parse_place(c.claimed_place or "")
+            return []
+        except ValueError:
+            status, reason, source = "not-looked-up", "it is not coordinates, and it was not looked up in the " \
+                "gazetteer (media.claims.claim_place does that)", ""
+    else:
+        status, reason, source = lookup.status, lookup.reason or lookup.status, lookup.gazetteer
+    return [make_finding(
+        codes.PLACE_NOT_COMPARED, "info", [path],
+        f"the claimed place {c.claimed_place!r} was not compared with any GPS: {reason}",
+        claimed_place=c.claimed_place, status=status, reason=reason, gazetteer=source,
+        unused=list(lookup.unused) if lookup is not None else [],
     )]
 
 
@@ -365,8 +419,8 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
     captures = [m.created for m in ms if camera(m) and m.created is not None]
     # the footage was captured no later than the earliest capture time any copy carries: an upload before it
     # contradicts it (one of them is wrong)
-    if captures:
-        cap = min(captures, key=lambda w: w.latest)
+    cap = min(captures, key=lambda w: w.latest) if captures else None
+    if cap is not None:
         for m in ms:
             if m.upload is not None and m.info.path != cap.path:
                 gap = _later(cap, m.upload, policy.clock_tolerance_s)
@@ -374,14 +428,17 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
                     out.append(make_finding(
                         codes.CAPTURE_AFTER_UPLOAD, "error", [cap.path, m.info.path],
                         f"{_n(m.info.path)} was uploaded {m.upload.value}, {_span(gap)} before the footage was "
-                        f"captured ({cap.value}, {cap.field} of {_n(cap.path)})",
+                        f"captured ({cap.value}, {cap.field} of {_n(cap.path)}); {NOT_FIRST_SEEN}",
                         capture=cap.evidence(), capture_path=cap.path, upload=m.upload.evidence(),
                     ))
+    contradicted = _contradicted(ms, cap, camera, policy)
 
     for m in ms:
         others = [o for o in ms if o is not m]
         caps = [o.created for o in others if camera(o) and o.created is not None]
-        ups = [o.upload for o in others if o.upload is not None]
+        ups = [o.upload for o in others if o.upload is not None and o.upload not in contradicted]
+        # a time a device capture time shows to be impossible is not evidence that the footage existed then
+        excluded = [(w, contradicted[w]) for o in others for w in (o.created, o.upload) if w in contradicted]
         if m.claimed is not None:
             # a claimed date later than the footage demonstrably existed: earliest capture first, then uploads
             for pool in (caps, ups):
@@ -390,14 +447,16 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
                 first = min(pool, key=lambda w: w.latest)
                 gap = _later(m.claimed, first, policy.claim_tolerance_s)
                 if gap is not None:
-                    out.append(_recycled("error", m, m.claimed, "is claimed to be from", first, gap))
+                    out.append(_recycled("error", m, m.claimed, "is claimed to be from", first, gap,
+                                         excluded if pool is ups else ()))
                     break
-        proofs = [w for o in others for w in (o.created, o.upload) if w is not None]
+        proofs = [w for o in others for w in (o.created, o.upload) if w is not None and w not in contradicted]
         if m.upload is not None and proofs:
             first = min(proofs, key=lambda w: w.latest)
             gap = _later(m.upload, first, policy.recycled_after_days * 86400)
             if gap is not None:
-                f = _recycled("warning", m, m.upload, "was uploaded", first, m.upload.earliest - first.latest)
+                f = _recycled("warning", m, m.upload, "was uploaded", first, m.upload.earliest - first.latest,
+                              excluded)
                 out.append(replace(f, evidence={**f.evidence, "threshold_days": policy.recycled_after_days}))
 
     # capture times of the same footage must agree (each pair reported once)
@@ -423,41 +482,59 @@ def group_findings(members: Sequence[MediaInfo], pairs: Sequence[Match] = (),
 
 def _group_place(ms: Sequence[_Member], policy: Policy) -> list[Finding]:
     """A member claimed somewhere else than where another copy of the footage says (GPS) it was recorded."""
-    from .place import distance_m, parse_place
-
     out: list[Finding] = []
     located = [m for m in ms if m.info.gps is not None]
     for m in ms:
         c = m.info.claims
         if c is None or not c.claimed_place or m.info.gps is not None:  # its own GPS: file_findings checks it
             continue
-        try:
-            lat, lon, _alt = parse_place(c.claimed_place)
-        except ValueError:
-            continue
         for o in located:
             g = o.info.gps
             assert g is not None
-            d = distance_m((g.lat, g.lon), (lat, lon))
-            if d > policy.place_tolerance_m:
+            gap = _place_gap(c, g, policy)
+            if gap is not None:
+                what, ev = gap
                 out.append(make_finding(
                     codes.PLACE_MISMATCH, "warning", [m.info.path, o.info.path],
                     f"{_n(m.info.path)} is claimed to show {c.claimed_place}, but the same footage in "
-                    f"{_n(o.info.path)} carries GPS {g.lat:.5f}, {g.lon:.5f}, {d / 1000:,.0f} km away",
-                    claimed_place=c.claimed_place, gps=g.to_dict(), gps_path=o.info.path, distance_m=round(d, 1),
-                    tolerance_m=policy.place_tolerance_m,
+                    f"{_n(o.info.path)} carries GPS {g.lat:.5f}, {g.lon:.5f}, {ev['distance_m'] / 1000:,.0f} km "
+                    + ("away" if what == "the claimed place" else
+                       f"from {what} ({ev['tolerance_m'] / 1000:,.1f} km allowed)"),
+                    claimed_place=c.claimed_place, gps=g.to_dict(), gps_path=o.info.path, **ev,
                 ))
                 break
     return out
 
 
-def _recycled(severity: str, m: _Member, mine: When, verb: str, first: When, gap: timedelta) -> Finding:
+def _contradicted(ms: Sequence[_Member], cap: When | None, camera: Callable[[_Member], bool],
+                  policy: Policy) -> dict[When, When]:
+    """Upload times, and creation times a re-encoder wrote, that lie before a device capture time of the footage
+    (the file's own, or the group's earliest): ``{time: the capture time it contradicts}``."""
+    out: dict[When, When] = {}
+    for m in ms:
+        own = m.created if camera(m) else None
+        for w in (m.upload, None if camera(m) else m.created):
+            for c in (own, cap):
+                if w is not None and c is not None and _later(c, w, policy.clock_tolerance_s) is not None:
+                    out[w] = c
+                    break
+    return out
+
+
+def _recycled(severity: str, m: _Member, mine: When, verb: str, first: When, gap: timedelta,
+              excluded: Sequence[tuple[When, When]] = ()) -> Finding:
+    excluded = [(w, c) for w, c in excluded if w.latest < first.latest]  # those that would have come first
+    note = "".join(
+        f"; not counted: {w.field} {w.value} of {_n(w.path)}, before the capture time {c.value} ({c.field} of "
+        f"{_n(c.path)})" for w, c in excluded)
     return make_finding(
         codes.RECYCLED_FOOTAGE, severity, [m.info.path, first.path],
         f"{_n(m.info.path)} {verb} {mine.value}, but the footage already existed at {first.value} "
-        f"({first.field} of {_n(first.path)}), {gap.total_seconds() / 86400:.1f} days earlier",
+        f"({first.field} of {_n(first.path)}), {gap.total_seconds() / 86400:.1f} days earlier" + note,
         member=mine.evidence(), first_seen=first.evidence(), first_seen_path=first.path,
         days_earlier=round(gap.total_seconds() / 86400, 2),
+        **({"excluded": [{"time": w.evidence(), "path": w.path, "contradicts": c.evidence(), "capture_path": c.path}
+                         for w, c in excluded]} if excluded else {}),
     )
 
 

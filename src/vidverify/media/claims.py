@@ -11,12 +11,12 @@
       files:
         clip.mp4:
           claimed_time: "2024-05-01T14:00:00+02:00"   # ISO 8601; a date alone is kept as a date
-          claimed_place: "48.8566,2.3522"             # "lat,lon" (checked) or free text
+          claimed_place: "48.8566,2.3522"             # coordinates (checked) or a name: "Kyiv, Ukraine"
         sub/other.mov:
           uploader: "Witness A"
 
   Keys allowed in ``default`` and in each file entry: :data:`CLAIM_KEYS`. Anything else is an error that names
-  the field (and the line, for YAML).
+  the field (and the line, for YAML). A place name is looked up in the offline gazetteer (:func:`claim_place`).
 * :func:`merge_claims` — sidecar + user: every field the user gives overrides the sidecar's.
 * :func:`claims_for` — all of the above for one media file, the call that probe/scan use.
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from dataclasses import fields as dc_fields
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import Any
 from ..errors import SidecarError, UsageError
 from ..evidence import dates
 from ..evidence.place import parse_place
-from ..models import Claims, Timestamp
+from ..models import Claims, PlaceLookup, Timestamp
 from . import files
 
 MAX_SIDECAR_BYTES = 16 * 2**20
@@ -58,8 +59,12 @@ the site's or the uploader's zone)."""
 UPLOADER_KEYS = ("uploader", "channel", "uploader_id", "creator")
 URL_KEYS = ("webpage_url", "original_url")
 CLAIM_KEYS = ("claimed_time", "claimed_place", "upload_time", "uploader", "url", "title", "description")
-"""Fields a user claims file may set (the fields of :class:`~vidverify.models.Claims` but ``source``)."""
+"""Fields a user claims file may set (the fields of :class:`~vidverify.models.Claims` but ``source`` and
+``claimed_place_lookup``, which is made from ``claimed_place``)."""
 
+MAX_PLACE_CHARS = 200
+"""A claimed place longer than this (characters) is refused."""
+_COORD_WORDS = frozenset({"n", "s", "e", "w", "deg", "d", "m"})
 _DATE_RE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 _LATLON_RE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
 _MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z
@@ -191,18 +196,33 @@ def timestamps_of(claims: Claims) -> tuple[Timestamp, ...]:
 # ------------------------------------------------------------------------------------------------- user claims
 
 
-def _claim_place(value: Any) -> str | None:
+def looks_like_coordinates(text: str) -> bool:
+    """Whether a place text is meant as coordinates: it has a digit, and its only words are hemisphere letters,
+    ``deg``, ``d`` or ``m`` (metres). Anything else is a place name."""
+    return any(ch.isdigit() for ch in text) and all(
+        w.lower() in _COORD_WORDS for w in re.findall(r"[^\W\d_]+", text))
+
+
+def claim_place(value: Any) -> tuple[str, PlaceLookup | None]:
+    """A claimed place as given in a claims file or on the command line: ``(text, lookup)``.
+
+    Coordinates (``"lat,lon"`` is kept as ``"48.8566,2.3522"``; ISO 6709, degrees-minutes-seconds and
+    ``{lat:, lon:}`` too) give no lookup; a name is looked up in the offline gazetteer (``media/gazetteer.py``,
+    loaded on the first name). Raises ``ValueError`` for text that is meant as coordinates but is not valid, and
+    for an empty or non-text value."""
     if isinstance(value, dict) and set(value) <= {"lat", "lon"} and len(value) == 2:
         value = f"{value['lat']},{value['lon']}"
     if not isinstance(value, str) or not value.strip():
-        return None
-    m = _LATLON_RE.match(value)
-    if m:
-        lat, lon = float(m[1]), float(m[2])
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            return None
-        return f"{lat:g},{lon:g}"
-    return value.strip()
+        raise ValueError("should be 'lat,lon' or a place name")
+    text = value.strip()
+    if len(text) > MAX_PLACE_CHARS:
+        raise ValueError(f"place too long ({len(text)} characters, at most {MAX_PLACE_CHARS})")
+    if not looks_like_coordinates(text):
+        from . import gazetteer
+
+        return text, gazetteer.lookup(text)
+    lat, lon, _alt = parse_place(text)  # PlaceError (a ValueError) names the accepted forms
+    return (f"{lat:g},{lon:g}" if _LATLON_RE.match(text) else text), None
 
 
 def _entry(value: Any, where: tuple[str, ...], p: Path, lines: files.Lines) -> Claims:
@@ -214,6 +234,7 @@ def _entry(value: Any, where: tuple[str, ...], p: Path, lines: files.Lines) -> C
     if not isinstance(value, dict):
         raise fail(f"should be a mapping of {', '.join(CLAIM_KEYS)}", where)
     fields: dict[str, str] = {}
+    place_lookup: PlaceLookup | None = None
     for key, raw in value.items():
         at = (*where, str(key))
         if key not in CLAIM_KEYS:
@@ -226,15 +247,16 @@ def _entry(value: Any, where: tuple[str, ...], p: Path, lines: files.Lines) -> C
                 raise fail(f"not an ISO 8601 date or date-time: {str(raw)[:60]!r}", at)
             fields[key] = iso
         elif key == "claimed_place":
-            place = _claim_place(raw)
-            if place is None:
-                raise fail(f"not a place ('lat,lon' in range, or a name): {str(raw)[:60]!r}", at)
-            fields[key] = place
+            try:
+                fields[key], lookup = claim_place(raw)
+            except ValueError as exc:
+                raise fail(f"not a place ('lat,lon' in range, or a name): {str(raw)[:60]!r} ({exc})", at) from exc
+            place_lookup = lookup
         else:
             if not isinstance(raw, str | int | float) or isinstance(raw, bool):
                 raise fail(f"should be text, got {type(raw).__name__}", at)
             fields[key] = _cut(str(raw))
-    return Claims(source=p.name, **fields)
+    return Claims(source=p.name, **fields, claimed_place_lookup=place_lookup)
 
 
 def read_claims_file(path: str | os.PathLike[str]) -> dict[str, Claims]:
@@ -288,7 +310,10 @@ def merge_claims(sidecar: Claims | None, user: Claims | None) -> Claims | None:
         return sidecar
     if sidecar is None:
         return user
-    given = {k: v for k, v in user.to_dict().items() if v is not None and k != "source"}
+    given = {f.name: getattr(user, f.name) for f in dc_fields(user)
+             if getattr(user, f.name) is not None and f.name not in ("source", "claimed_place_lookup")}
+    if user.claimed_place is not None:  # a place and what the gazetteer made of it go together
+        given["claimed_place_lookup"] = user.claimed_place_lookup
     source = " + ".join(s for s in (sidecar.source, user.source) if s) or None
     return replace(sidecar, **given, source=source)
 
@@ -328,20 +353,21 @@ def claims_for(
 
 
 def user_claims(time: str | None = None, place: str | None = None, *, source: str = "command line") -> Claims | None:
-    """Claims that the user gives for every file (``--claim-time``, ``--claim-place``), checked: a place must be
-    one that can be compared with GPS and a time an ISO 8601 time or date (``UsageError`` otherwise). None when
-    neither is given."""
+    """Claims that the user gives for every file (``--claim-time``, ``--claim-place``), read as in a claims file
+    (:func:`claim_place`): a place is coordinates or a name, a time an ISO 8601 time or date (``UsageError``
+    otherwise). None when neither is given."""
     if not (time or place):
         return None
+    text, lookup = None, None
     if place:
         try:
-            parse_place(place)
+            text, lookup = claim_place(place)
         except ValueError as exc:
-            raise UsageError(f"--claim-place: {exc}") from exc
+            raise UsageError(f"--claim-place: {exc}; or a place name such as 'Kyiv, Ukraine'") from exc
     iso = dates.claim_time(time) if time else None
     if time and iso is None:
         raise UsageError(f"--claim-time {time!r} is not an ISO 8601 time or date")
-    return Claims(source=source, claimed_time=iso, claimed_place=place)
+    return Claims(source=source, claimed_time=iso, claimed_place=text, claimed_place_lookup=lookup)
 
 
 __all__ = [
@@ -351,8 +377,10 @@ __all__ = [
     "MAX_SIDECAR_BYTES",
     "MAX_TEXT_CHARS",
     "UPLOAD_TIME_KEYS",
+    "claim_place",
     "claims_for",
     "find_sidecar",
+    "looks_like_coordinates",
     "merge_claims",
     "read_claims_file",
     "read_info_json",
