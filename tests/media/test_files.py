@@ -119,7 +119,7 @@ def test_write_atomic_failure_keeps_the_old_file_and_leaves_no_temporary(tmp_pat
     with pytest.raises(OutputError, match="Read-only"):
         write_atomic(target, "new")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["report.html"]
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError):
         write_atomic(tmp_path / "missing" / "r.html", "x")  # no folder: nothing made
 
 

@@ -276,11 +276,19 @@ def _fit_levels(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Grey-level gain and offset taking A's pixels to B's, refitted without outliers."""
     if len(x) < 16 or x.std() <= 1:
         return 1.0, float(y.mean() - x.mean()) if len(x) else 0.0
-    g, o = np.polyfit(x, y, 1)
+    g, o = _line(x, y)
     inl = np.abs(y - (g * x + o)) < 25
     if inl.sum() > 0.5 * len(x) and x[inl].std() > 1:
-        g, o = np.polyfit(x[inl], y[inl], 1)
-    return float(g), float(o)
+        g, o = _line(x[inl], y[inl])
+    return g, o
+
+
+def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Least-squares line y = g x + o in closed form (numpy's polyfit warns on stderr for near-flat inputs)."""
+    xf, yf = x.astype(np.float64), y.astype(np.float64)
+    dx = xf - xf.mean()
+    g = float((dx * (yf - yf.mean())).sum() / (dx * dx).sum())
+    return g, float(yf.mean() - g * xf.mean())
 
 
 def picture_edits(

@@ -3,13 +3,10 @@
 Used by the example case (``examples/make_case.py``), the tests and the benchmarks. Every function writes one
 file and returns its path; each is a thin ffmpeg argv builder around :func:`_ffmpeg`, which runs the project's
 ffmpeg (``vidverify.media.ffmpeg``) and raises :class:`~vidverify.errors.VidverifyError` with ffmpeg's last
-stderr line when it fails. Output goes to a ``.part`` file first and is renamed, so a failed call never leaves
-a half-written file behind.
+stderr line when it fails. Output goes to a ``.part`` file first and is renamed (never a half-written file).
 
-Everything is deterministic for a given seed and ffmpeg build, on any machine: the generator sources (perlin,
-gradients and their colours, mandelbrot, life, cellauto), the noise and the audio take their seeds from ``seed``,
-and the encoder runs on a fixed number of threads (``ENCODER_THREADS``). So a rebuilt file has the same sha256
-(the example manifest's hashes hold after ``./run demo``).
+Everything is deterministic for a given seed and ffmpeg build, on any machine (the example manifest's hashes hold
+after ``./run demo``): every generator, the noise and the audio are seeded; x264 runs on fixed sliced threads.
 
 Generators:
     make_scene            "phone-like" footage: several shots with hard cuts, a slow pan/zoom with hand shake,
@@ -49,9 +46,8 @@ PathLike = str | os.PathLike[str]
 AUDIO_RATE = 48000  # Hz; every generated or edited audio track is resampled to this, stereo
 AUDIO_BITRATE = "128k"
 DEFAULT_CAPTION = "BREAKING: dramatic scenes as crowds gather downtown this morning"
-ENCODER_THREADS = 2
-"""Encoder threads, whatever the machine: the same inputs give the same bytes (the example manifest's sha256)."""
-SYNTH_VERSION = 2  # bump when generated pictures change; the example case regenerates on a new version
+ENCODER_THREADS = 2  # whatever the machine: the same inputs give the same bytes
+SYNTH_VERSION = 3  # bump when generated pictures change; the example case regenerates on a new version
 
 # The "sources" a shot can be drawn from; make_scene picks them by seed.
 SHOT_KINDS = ("clouds", "fractal", "life", "cells", "gradient")
@@ -110,16 +106,13 @@ def _inp(path: PathLike) -> list[str]:
 def _video_codec(
     crf: int = 23, *, preset: str = "veryfast", gop: int | None = None, codec: str = "libx264"
 ) -> list[str]:
-    """Encoder options: H.264 High (or HEVC with Apple's hvc1 tag), yuv420p, constant quality ``crf``. The
-    encoder's thread count is fixed: x264's output depends on it, and the bytes must not depend on the machine."""
-    args = ["-c:v", codec, "-pix_fmt", "yuv420p", "-threads", str(ENCODER_THREADS)]
+    """H.264 High (or HEVC, Apple's hvc1 tag), yuv420p, quality ``crf``; x264 on fixed sliced threads (frame threads
+    gave 3 different files from 3 encodes of one input)."""
+    args = ["-c:v", codec, "-pix_fmt", "yuv420p"]
     if codec in ("libx264", "libx265"):
-        args += ["-preset", preset, "-crf", str(crf)]
-        args += (
-            ["-profile:v", "high"]
-            if codec == "libx264"
-            else ["-tag:v", "hvc1", "-x265-params", "log-level=error"]
-        )
+        args += ["-preset", preset, "-crf", str(crf), *(["-profile:v", "high", "-threads", str(ENCODER_THREADS),
+                 "-x264-params", "sliced-threads=1"] if codec == "libx264" else ["-tag:v", "hvc1", "-x265-params",
+                                                                                "log-level=error"])]
     if gop:
         args += ["-g", str(gop)]
     return args
@@ -230,9 +223,7 @@ def _shot_source(kind: str, rng: random.Random, size: tuple[int, int], fps: int,
         )
     if kind == "gradient":  # rotating colour gradients, textured by perlin noise (multiply)
         xs = rng.uniform(3.0, 8.0)
-        n = rng.randint(3, 6)
-        # the colours drawn here: ffmpeg's default ones are random on every run, whatever the seed
-        tints = random.Random(f"gradient-colours:{seed}:{tag}")
+        n, tints = rng.randint(3, 6), random.Random(f"gradient-colours:{seed}:{tag}")  # ffmpeg's are random
         colours = ":".join(f"c{k}={_rand_color(tints)}" for k in range(n))
         return (
             f"gradients=s={sw}x{sh}:r={fps}:n={n}:{colours}:seed={seed}"

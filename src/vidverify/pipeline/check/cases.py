@@ -46,7 +46,7 @@ from ...media.claims import SIDECAR_SUFFIX
 from ...models import CheckCase, CheckResult, FileCheck, Finding, MediaInfo, ScanResult
 from ..index.store import Store
 from ..scanning import ScanOptions, scan
-from .manifest import Entry, Manifest, claims_table, load_manifest
+from .manifest import Entry, Manifest, archive_files, claims_table, load_manifest
 
 log = logging.getLogger("vidverify")
 
@@ -114,16 +114,6 @@ def check(manifest_path: str | os.PathLike[str], *, fail_on: str | None = None, 
     status = "error" if summary["errors"] else "fail" if summary["failed"] else "pass"
     return CheckResult(manifest=m.path, fail_on=level, status=status, cases=tuple(cases), summary=summary,
                        findings=result.findings, files=checked, scan=result)
-
-
-def archive_files(folder: str, manifest: str | None = None) -> tuple[list[str], list[str]]:
-    """The media files and the yt-dlp sidecars under ``folder`` as scan finds them (hidden ones skipped), without
-    the manifest itself: what an archive's manifest should list, in ``files`` and in ``documents``."""
-    found, _errors = files.discover([folder], extensions=files.MEDIA_EXTENSIONS | {".json"})
-    skip = os.path.normpath(manifest) if manifest else None
-    media = [p for p in found if Path(p).suffix.lower() in files.MEDIA_EXTENSIONS]
-    sidecars = [p for p in found if p.lower().endswith(SIDECAR_SUFFIX) and os.path.normpath(p) != skip]
-    return media, sidecars
 
 
 def unlisted(m: Manifest) -> list[str]:

@@ -48,6 +48,7 @@ from ...errors import DependencyError, UsageError
 from ...evidence import dates, timeline
 from ...evidence.place import parse_place
 from ...media import files
+from ...media.claims import SIDECAR_SUFFIX
 from ...models import Claims
 
 MANIFEST_SCHEMA = "vidverify/manifest@1"
@@ -437,6 +438,16 @@ def _place_claim(value: Any, at: list[str | int], fail: Callable[[str, Sequence[
                       files.line_of(lines, at))
 
 
+def archive_files(folder: str, manifest: str | None = None) -> tuple[list[str], list[str]]:
+    """The media files and the yt-dlp sidecars under ``folder`` as scan finds them (hidden ones skipped), without
+    the manifest itself: what an archive's manifest should list, in ``files`` and in ``documents``."""
+    found, _errors = files.discover([folder], extensions=files.MEDIA_EXTENSIONS | {".json"})
+    skip = os.path.normpath(manifest) if manifest else None
+    media = [p for p in found if Path(p).suffix.lower() in files.MEDIA_EXTENSIONS]
+    sidecars = [p for p in found if p.lower().endswith(SIDECAR_SUFFIX) and os.path.normpath(p) != skip]
+    return media, sidecars
+
+
 def claims_table(m: Manifest) -> dict[str, Claims]:
     """The manifest's claims as a user claims table for scan (``media.sidecar.read_claims_file``'s shape).
 
@@ -466,6 +477,7 @@ __all__ = [
     "ManifestError",
     "PlaceClaim",
     "TimeClaim",
+    "archive_files",
     "claims_table",
     "load_manifest",
     "manifest_schema",

@@ -14,8 +14,7 @@ from ...media import files
 from ...media.claims import SIDECAR_SUFFIX, read_claims_file
 from ...models import InitResult
 from ..scanning import ScanOptions, scan
-from .cases import archive_files
-from .manifest import DEFAULT_MANIFEST, MANIFEST_SCHEMA, ManifestError
+from .manifest import DEFAULT_MANIFEST, MANIFEST_SCHEMA, ManifestError, archive_files
 
 CLAIMS_SUFFIXES = (".yaml", ".yml", ".json")
 
