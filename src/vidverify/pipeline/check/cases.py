@@ -32,11 +32,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from ...errors import UsageError
+from ...errors import UsageError, VidverifyError
 from ...evidence import codes, timeline
 from ...evidence.place import distance_m
 from ...media import files
+from ...media.stills import thumbnails
 from ...models import CheckCase, CheckResult, FileCheck, Finding, MediaInfo, ScanResult
+from ...report import html, html_scan
 from ..scanning import ScanOptions, scan
 from .manifest import Entry, Manifest, claims_table, load_manifest
 
@@ -362,4 +364,14 @@ def _place_case(e: Entry, infos: dict[str, MediaInfo], r: ScanResult, policy: ti
 # ------------------------------------------------------------------------------------------------- renderers
 
 
-__all__ = ["KINDS", "SCHEMA", "STATUSES", "check"]
+def check_page(result: CheckResult, path: str) -> None:
+    """Write the HTML report of a check to ``path``: the PASS/FAIL banner, the checks that did not pass, one row per
+    file, then the scan it ran (thumbnails grabbed from the media), written atomically."""
+    thumbs = thumbnails(html.thumbnail_requests(result.scan)) if result.scan is not None else {}
+    try:
+        html.write_html(path, html_scan.render_check(result, thumbs=thumbs))
+    except OSError as exc:
+        raise VidverifyError(f"cannot write the HTML report {path}: {exc.strerror or exc}") from exc
+
+
+__all__ = ["KINDS", "SCHEMA", "STATUSES", "check", "check_page"]
