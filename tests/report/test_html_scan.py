@@ -116,12 +116,13 @@ def test_chronology_edits_and_numbers_read_as_people_write_them() -> None:
 
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="headless Chromium (/usr/bin/chromium) is absent")
-@pytest.mark.parametrize("width", [1280, 700])
-def test_no_table_is_wider_than_the_page(tmp_path: Path, width: int) -> None:
+@pytest.mark.parametrize(("kind", "width"), [("scan", 1280), ("scan", 700), ("check", 700)])
+def test_no_table_is_wider_than_the_page(tmp_path: Path, kind: str, width: int) -> None:
     """Laid out by Chromium: the right edge of every table is inside the viewport, though the group's metadata
     table has 8 columns and a cell holds a 300-character URL. The test page carries a script that measures (the
     report itself has none)."""
-    page = html_scan.render_scan(_case(), thumbs={})
+    page = html_scan.render_scan(_case(), thumbs={}) if kind == "scan" else html_scan.render_check(
+        _check("fail"), thumbs={})
     assert "table-layout: fixed" in page
     probe = ("<script>var w=document.documentElement.clientWidth;var n=[].filter.call("
              "document.querySelectorAll('table'),function(t){return t.getBoundingClientRect().right>w+1})"
