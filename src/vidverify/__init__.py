@@ -43,7 +43,7 @@ if TYPE_CHECKING:
         SearchResult,
         Segment,
     )
-    from .pipeline.check.cases import check
+    from .pipeline.check.cases import check, check_page
     from .pipeline.check.starter import init_manifest
     from .pipeline.comparison import compare, compare_page
     from .pipeline.index.search import Index
@@ -60,7 +60,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "save_fingerprint": (".media.fingerprint_file", "save"),
     **{n: (".pipeline.comparison", n) for n in ("compare", "compare_page")},
     **{n: (".pipeline.scanning", n) for n in ("scan", "scan_page", "ScanOptions")},
-    "check": (".pipeline.check.cases", "check"),
+    **{n: (".pipeline.check.cases", n) for n in ("check", "check_page")},
     "init_manifest": (".pipeline.check.starter", "init_manifest"),
     "Index": (".pipeline.index.search", "Index"),
     "FINDING_CODES": (".evidence.codes", "CATALOGUE"),
@@ -91,8 +91,8 @@ def __dir__() -> list[str]:
 __all__ = [
     "FINDING_CODES", "AddResult", "CheckResult", "Claims", "Edit", "Finding", "Fingerprint", "Group", "Index",
     "Match", "MediaInfo", "Policy", "ScanOptions", "ScanResult", "SearchResult", "Segment", "VidverifyError",
-    "__version__", "add_paths", "check", "check_output_target", "check_writable_folder", "compare", "compare_page",
-    "cores_restored", "decoder_jobs", "default_jobs", "fingerprint", "init_manifest", "limit_cores",
+    "__version__", "add_paths", "check", "check_output_target", "check_page", "check_writable_folder", "compare",
+    "compare_page", "cores_restored", "decoder_jobs", "default_jobs", "fingerprint", "init_manifest", "limit_cores",
     "load_fingerprint", "load_or_compute", "probe", "probe_paths", "read_claims_file", "save_fingerprint", "scan",
     "scan_page", "set_ffmpeg", "tune_allocator", "user_claims"
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -55,3 +56,18 @@ def test_terminal_gets_rich_output_and_pipes_plain(colour_env: pytest.MonkeyPatc
     tty = FakeTTY()
     render.table(["edit"], [["cut"]], out=tty)
     assert "\x1b" not in tty.getvalue() and "cut" in tty.getvalue()
+
+
+def test_a_long_value_folds_whole_at_a_narrow_width(colour_env: pytest.MonkeyPatch) -> None:
+    """A value wider than its column is folded onto the next lines, never cut with an ellipsis (the seconds and
+    the zone of a timestamp were lost that way)."""
+    colour_env.setenv("COLUMNS", "60")
+    stamp = "2026-03-14T09:26:53-04:00"
+    out = FakeTTY()
+    render.table(["severity", "code", "files", "message"],
+                 [["error", "capture-after-upload", "IMG_4521.MOV, reupload_mirrored.mp4", f"captured {stamp}"]], out)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())  # colours off: what is left is what one reads
+    assert "…" not in text and max(len(ln) for ln in text.splitlines()) <= 60
+    cells = [ln.split("│") for ln in text.splitlines() if ln.startswith("│")]
+    column = "".join(c[4].strip() for c in cells)  # the message column, line after line
+    assert stamp in column and "capture-after-upload" in "".join(c[2].strip() for c in cells)

@@ -20,7 +20,7 @@ from vidverify.media.probe import probe
 from vidverify.media.stills import thumbnails
 from vidverify.models import Claims, Edit, FileRef, Finding, Group, Match, MediaInfo, ScanResult, Segment
 from vidverify.pipeline.comparison import compare
-from vidverify.report import html
+from vidverify.report import html, html_scan
 from vidverify.testing import synth
 
 CHROMIUM = "/usr/bin/chromium"
@@ -212,7 +212,7 @@ def test_compare_report_on_generated_media(clips: dict[str, Path], matches: dict
 
 def test_scan_report_structure(scan_result: ScanResult) -> None:
     thumbs = thumbnails(html.thumbnail_requests(scan_result))
-    page = html.render_scan(scan_result, thumbs=thumbs)
+    page = html_scan.render_scan(scan_result, thumbs=thumbs)
     g = scan_result.groups[0]
     assert 'id="group-g1"' in page
     assert page.count('<article class="pair"') == len(g.pairs)
@@ -234,7 +234,7 @@ def test_scan_report_structure(scan_result: ScanResult) -> None:
 
 def test_scan_report_of_the_demo_case(demo_scan: ScanResult) -> None:
     """The session's real scan of the demo case, rendered without thumbnails (its frames are placeholders)."""
-    page = html.render_scan(demo_scan, thumbs={})
+    page = html_scan.render_scan(demo_scan, thumbs={})
     [g] = demo_scan.groups
     assert f'id="group-{g.id}"' in page and 'class="card reference"' in page
     assert page.count('<article class="pair"') == len(g.pairs) == len(g.members) - 1 == 6
@@ -248,6 +248,13 @@ def test_scan_report_of_the_demo_case(demo_scan: ScanResult) -> None:
         assert f'<div class="n">{n}</div><div class="l">{label}</div>' in page, label
     assert "no picture" in page and "data:image" not in page
     _assert_self_contained(page)
+    # the answer first: the group before any information finding, and every information finding folded away
+    infos = [f for f in demo_scan.findings if f.severity == "info"]
+    assert infos and page.index(f'id="group-{g.id}"') < page.index('class="finding info"')
+    unfolded = re.sub(r"<details><summary>evidence</summary>.*?</details>", "", page, flags=re.S)  # nested ones
+    unfolded = re.sub(r"<details class=\"infofold\".*?</details>", "", unfolded, flags=re.S)
+    assert 'class="finding info"' not in unfolded and 'class="sev info">info</span><span class="fcode">' not in unfolded
+    assert "854x480" in page and "1280x720 -&gt; 854x480" in page  # the re-encoded copy's scale, in words
 
 
 def test_cli_compare_html(clips: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -281,7 +288,7 @@ def _console_lines(stderr: str) -> list[str]:
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="headless Chromium (/usr/bin/chromium) is absent")
 def test_report_loads_in_headless_chromium(scan_result: ScanResult, tmp_path: Path) -> None:
-    page = html.render_scan(scan_result, thumbs=thumbnails(html.thumbnail_requests(scan_result)))
+    page = html_scan.render_scan(scan_result, thumbs=thumbnails(html.thumbnail_requests(scan_result)))
     target = html.write_html(tmp_path / "scan report.html", page)
     url = target.resolve().as_uri()
 

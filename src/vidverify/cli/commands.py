@@ -12,7 +12,7 @@ from typing import Any
 import vidverify
 
 from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, InputError, UsageError
-from ..report import ci, console, html
+from ..report import ci, console
 
 
 def _render(args: argparse.Namespace, schema: str, body: dict[str, Any], text: Callable[[], None]) -> None:
@@ -200,8 +200,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             index.close()
     if args.junit:
         ci.write_junit(args.junit, result)
-    if args.html and result.scan is not None:
-        vidverify.scan_page(result.scan, args.html, lead_html=html.cases_html(result))
+    if args.html:
+        vidverify.check_page(result, args.html)
     notes = ci.github_annotations(result) if args.github else []
     _render(args, "check", result.to_dict(), lambda: console.check_text(result, notes))
     if args.json:  # stdout is the JSON document: the annotations go to stderr, which GitHub Actions reads too

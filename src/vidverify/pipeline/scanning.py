@@ -31,7 +31,7 @@ from ..match.verdict import match_fingerprints
 from ..media import files
 from ..media.stills import thumbnails
 from ..models import Claims, Finding, Group, Match, MediaInfo, ScanResult
-from ..report import html
+from ..report import html, html_scan
 from ..signals.fingerprint import Fingerprint
 from . import workers
 from .comparison import compare
@@ -192,11 +192,11 @@ def _compare_pair(ref: Item, other: Item, opts: ScanOptions) -> Match:
     return replace(m, a=replace(m.a, path=ref.path), b=replace(m.b, path=other.path))
 
 
-def scan_page(result: ScanResult, path: str, lead_html: str = "") -> None:
-    """Write the HTML report of a scan to ``path`` (thumbnails grabbed from the media, written atomically);
-    ``lead_html`` is a section put before the groups (the check cases)."""
-    page = html.render_scan(result, thumbs=thumbnails(html.thumbnail_requests(result)), lead_html=lead_html)
-    html.write_html(path, page)  # OutputError (exit 6) when it cannot be written
+def scan_page(result: ScanResult, path: str) -> None:
+    """Write the HTML report of a scan to ``path`` (thumbnails grabbed from the media, written atomically;
+    ``OutputError``, exit 6, when it cannot be written)."""
+    page = html_scan.render_scan(result, thumbs=thumbnails(html.thumbnail_requests(result)))
+    html.write_html(path, page)
 
 
 __all__ = ["ScanOptions", "scan", "scan_page"]

@@ -85,7 +85,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[str] | 
         from rich.console import Console
         from rich.table import Table
 
-        t = Table(*headers)
+        t = Table()
+        for h in headers:  # a value longer than its column folds onto the next line, whole: never cut with "…"
+            t.add_column(h, overflow="fold")
         for r in rows:
             t.add_row(*r)
         Console(file=out).print(t)

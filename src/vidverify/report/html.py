@@ -1,4 +1,8 @@
-"""One self-contained HTML page for a compare or a scan result (jinja2 template ``templates/report.html.j2``).
+"""One self-contained HTML page for a compare, a scan or a check result (jinja2 template ``templates/report.html.j2``).
+
+This module holds the parts every page shares (thumbnails, the two-track timeline, a pair's frames and edits,
+findings, metadata side by side) and the compare page; ``html_scan.py`` builds the scan and check pages (groups
+first, with their chronology and edits) from them, and ``human.py`` writes numbers as people write them.
 
 The page makes no network requests (inline CSS, no fonts or scripts from elsewhere, thumbnails as ``data:``
 URIs), reads without JavaScript, and prints. Everything shown comes from the result objects; the only media
@@ -9,6 +13,7 @@ evidence is the thumbnails, which the caller decodes (all I/O lives in ``vidveri
 
     thumbs = thumbnails(html.thumbnail_requests(match))
     html.write_html("report.html", html.render_compare(match, info_a=a, info_b=b, thumbs=thumbs))
+    # a scan: html_scan.render_scan(result, thumbs=...); a check: html_scan.render_check(result, thumbs=...)
 
 ``thumbs`` maps ``(path, seconds)`` to JPEG bytes; the times are those :func:`thumbnail_requests` lists (rounded
 to the millisecond), so a dict built from that list is found again by the renderer. A missing thumbnail is a
@@ -20,6 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,7 +35,8 @@ from typing import Any
 from .._version import __version__
 from ..evidence import codes
 from ..media import files
-from ..models import CheckResult, Edit, Finding, Group, Match, MediaInfo, ScanResult, Segment
+from ..models import Edit, Finding, Match, MediaInfo, ScanResult, Segment
+from . import human
 
 ThumbKey = tuple[str, float]
 
@@ -189,16 +196,6 @@ def _name(path: str) -> str:
     return Path(path).name or path
 
 
-def _fmt_bytes(n: int | None) -> str | None:
-    if n is None:
-        return None
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n = n / 1024  # type: ignore[assignment]
-    return None
-
-
 # ------------------------------------------------------------------------------------------ metadata
 
 
@@ -216,14 +213,14 @@ def _writer(i: MediaInfo) -> str | None:
     return w.name if w.family.lower() in w.name.lower() or w.family == "unknown" else f"{w.name} ({w.family})"
 
 
-def _claim(name: str) -> Callable[[MediaInfo], Any]:
-    return lambda i: getattr(i.claims, name, None) if i.claims else None
+def _claim(name: str, show: Callable[[Any], Any] = lambda v: v) -> Callable[[MediaInfo], Any]:
+    return lambda i: show(getattr(i.claims, name, None)) if i.claims else None
 
 
 # (key, label, value); the keys are what findings point at (FINDING_FIELDS, evidence keys)
 META_FIELDS: tuple[tuple[str, str, Callable[[MediaInfo], Any]], ...] = (
-    ("created", "Created", lambda i: i.created),
-    ("timezone", "Timezone", lambda i: i.timezone or ("unknown" if i.created else None)),
+    ("created", "Created", lambda i: human.time_text(i.created)),
+    ("timezone", "Timezone", lambda i: human.zone_text(i.timezone) if i.timezone or i.created else None),
     ("created_source", "Created from", lambda i: i.created_source),
     ("make", "Make", lambda i: i.make),
     ("model", "Model", lambda i: i.model),
@@ -231,11 +228,11 @@ META_FIELDS: tuple[tuple[str, str, Callable[[MediaInfo], Any]], ...] = (
     ("encoder", "Encoder", lambda i: i.encoder),
     ("writer", "Written by", lambda i: _writer(i)),
     ("gps", "GPS", _gps),
-    ("upload_time", "Upload time", _claim("upload_time")),
+    ("upload_time", "Upload time", _claim("upload_time", human.time_text)),
     ("uploader", "Uploader", _claim("uploader")),
     ("url", "URL", _claim("url")),
     ("title", "Title", _claim("title")),
-    ("claimed_time", "Claimed time", _claim("claimed_time")),
+    ("claimed_time", "Claimed time", _claim("claimed_time", human.time_text)),
     ("claimed_place", "Claimed place", _claim("claimed_place")),
     ("duration", "Duration", lambda i: fmt_time(i.duration) if i.duration is not None else None),
     (
@@ -245,7 +242,7 @@ META_FIELDS: tuple[tuple[str, str, Callable[[MediaInfo], Any]], ...] = (
             " · ".join(
                 x
                 for x in (
-                    f"{i.width}×{i.height}" if i.width else "",
+                    f"{i.width}x{i.height}" if i.width else "",
                     f"{i.fps:.3g} fps" if i.fps else "",
                     " / ".join(c for c in (i.video_codec, i.audio_codec) if c),
                     i.container or "",
@@ -255,7 +252,7 @@ META_FIELDS: tuple[tuple[str, str, Callable[[MediaInfo], Any]], ...] = (
             or None
         ),
     ),
-    ("size", "File size", lambda i: _fmt_bytes(i.size)),
+    ("size", "File size", lambda i: human.size_text(i.size)),
     ("sha256", "SHA-256", lambda i: i.sha256[:12] + "…" if i.sha256 else None),
 )
 
@@ -303,7 +300,7 @@ def _finding_view(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "paths": list(f.paths),
         "names": [_name(p) for p in f.paths],
-        "evidence": [(str(k), evidence_lines(v)) for k, v in f.evidence.items()],
+        "evidence": [(str(k), evidence_lines(v, str(k))) for k, v in f.evidence.items()],
     }
 
 
@@ -315,14 +312,43 @@ def _is_field(x: Any) -> bool:
     return isinstance(x, dict) and "field" in x and "value" in x
 
 
-def _inline(v: Any, nested: bool = False) -> str:
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}.*)?$")  # an evidence string that is a time or a date
+
+
+def _human(key: str, v: Any) -> str | None:
+    """An evidence value as people write it, by what its key says it is (metres, days, seconds, a share, a
+    coverage) or by its form (an ISO time); None when neither says anything."""
+    k = key.lower()
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if k.endswith("_m") or k in ("distance", "radius"):
+            return human.distance_text(v)
+        if "days" in k:
+            return human.duration_text(v * human.DAY)
+        if k == "seconds" or k.endswith(("_s", "_seconds")):
+            return human.duration_text(v)
+        if k in ("kept_area", "share_of_frame") or k.startswith("share"):
+            return human.percent_text(v)
+    if isinstance(v, str) and ISO_TIME.match(v):
+        return human.time_text(v)
+    if k == "coverage" and isinstance(v, dict) and set(v) == {"a", "b"}:
+        return f"A in B {human.percent_text(v['a'])}, B in A {human.percent_text(v['b'])}"
+    return None
+
+
+def _val(v: Any, key: str = "") -> str:
+    return _human(key, v) or _fmt_value(v)
+
+
+def _inline(v: Any, nested: bool = False, key: str = "") -> str:
     if _is_field(v):
-        return f"{v['field']} = {_fmt_value(v['value'])}"
+        return f"{v['field']} = {_val(v['value'], str(v['field']))}"
+    if (h := _human(key, v)) is not None:
+        return h
     if isinstance(v, dict):
-        text = "; ".join(f"{k}: {_inline(x, True)}" for k, x in v.items()) or "–"
+        text = "; ".join(f"{k}: {_inline(x, True, str(k))}" for k, x in v.items()) or "–"
         return f"({text})" if nested else text
     if isinstance(v, list | tuple):
-        return ", ".join(_inline(x, True) for x in v) or "none"
+        return ", ".join(_inline(x, True, key) for x in v) or "none"
     return _fmt_value(v)
 
 
@@ -330,23 +356,24 @@ def _short(line: str) -> str:
     return line if len(line) <= EVIDENCE_CHARS else line[: EVIDENCE_CHARS - 1] + "…"
 
 
-def evidence_lines(v: Any) -> list[str]:
-    """A finding's evidence value as a few readable lines (time fields as ``field = value``, long lists cut)."""
+def evidence_lines(v: Any, key: str = "") -> list[str]:
+    """A finding's evidence value as a few readable lines (time fields as ``field = value``, times, distances and
+    spans as people write them, long lists cut). ``key`` is the evidence key: it says what a number is."""
     if isinstance(v, list | tuple):
         if not v:
             return ["none"]
         more = [f"… and {len(v) - EVIDENCE_ITEMS} more"] if len(v) > EVIDENCE_ITEMS else []
         if all(_is_field(x) for x in v):
-            values = {_fmt_value(x["value"]) for x in v}
+            values = {_val(x["value"]) for x in v}
             if len(values) == 1 and len(v) > 1:
                 names = ", ".join(str(x["field"]) for x in v[:EVIDENCE_ITEMS])
                 extra = f", … ({len(v) - EVIDENCE_ITEMS} more)" if more else ""
                 return [_short(f"{values.pop()} in {len(v)} fields: {names}{extra}")]
             return [_short(_inline(x)) for x in v[:EVIDENCE_ITEMS]] + more
         if all(not isinstance(x, dict | list | tuple) for x in v):
-            return [_short(", ".join(_fmt_value(x) for x in v))]
-        return [_short(_inline(x)) for x in v[:EVIDENCE_ITEMS]] + more
-    return [_short(_inline(v))]
+            return [_short(", ".join(_val(x, key) for x in v))]
+        return [_short(_inline(x, key=key)) for x in v[:EVIDENCE_ITEMS]] + more
+    return [_short(_inline(v, key=key))]
 
 
 def _findings_view(findings: Iterable[Finding]) -> list[dict[str, Any]]:
@@ -496,7 +523,8 @@ def _edit_view(e: Edit, m: Match, th: _Thumbs) -> dict[str, Any]:
         "type": e.type,
         "a": fmt_range(e.a_start, e.a_end),
         "b": fmt_range(e.b_start, e.b_end),
-        "detail": [(str(k), _fmt_value(v)) for k, v in e.detail.items()],
+        "text": human.edit_text(e),
+        "detail": [(str(k), _val(v, str(k))) for k, v in e.detail.items()],
         "a_thumb": th.uri(m.a.path, ta),
         "a_t": ta,
         "b_thumb": th.uri(m.b.path, tb),
@@ -571,7 +599,6 @@ def _env() -> Any:
 def _render(**context: Any) -> str:
     context.setdefault("generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     context["version"] = __version__
-    context.setdefault("lead_html", "")
     return str(_env().get_template("report.html.j2").render(**context))
 
 
@@ -604,125 +631,16 @@ def _severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
-def _file_card(p: str, info: MediaInfo | None, th: _Thumbs) -> dict[str, Any]:
-    """What a file's card shows: its poster frame, length, capture and upload times."""
-    t = _poster_time(info)
-    return {
-        "path": p,
-        "name": _name(p),
-        "thumb": th.uri(p, t),
-        "t": t,
-        "duration": fmt_time(info.duration) if info and info.duration is not None else "–",
-        "created": info.created if info else None,
-        "upload": info.claims.upload_time if info and info.claims else None,
-        "uploader": info.claims.uploader if info and info.claims else None,
-    }
-
-
-def _group_view(
-    g: Group, infos: Mapping[str, MediaInfo], findings: Sequence[Finding], th: _Thumbs, start: int
-) -> dict[str, Any]:
-    members = [g.reference] + [p for p in g.members if p != g.reference]
-    pairs_by_b = {m.b.path: m for m in g.pairs}
-    related = [f for f in findings if set(f.paths) & set(members)]
-    cards = []
-    for p in members:
-        m = pairs_by_b.get(p)
-        cards.append(
-            {
-                **_file_card(p, infos.get(p), th),
-                "reference": p == g.reference,
-                "verdict": m.verdict if m else None,
-                "coverage": f"{m.coverage.get('b', 0.0):.0%}" if m else None,
-                "edits": sorted({e.type for e in m.edits}) if m else [],
-                "worst": min(
-                    (f.severity for f in related if p in f.paths), key=lambda s: SEVERITY_ORDER.get(s, 9), default=None
-                ),
-            }
-        )
-    return {
-        "id": g.id,
-        "reference": g.reference,
-        "reference_name": _name(g.reference),
-        "reason": g.reason,
-        "cards": cards,
-        "pairs": [
-            _pair_view(m, th, start + k, f"Group {g.id} · reference vs upload {k + 1} of {len(g.pairs)}")
-            for k, m in enumerate(g.pairs)
-        ],
-        "findings": _findings_view(related),
-        "meta": _meta_table(members, infos, related),
-    }
-
-
-def render_scan(result: ScanResult, *, thumbs: Mapping[ThumbKey, bytes] | None = None, lead_html: str = "") -> str:
-    """The HTML page for a scan: summary, findings, each group (reference and uploads side by side, a timeline
-    and the edits of every pair, metadata side by side), files alone, and files that could not be read.
-
-    ``lead_html``: a section shown first, already escaped HTML made by vidverify itself (check's cases)."""
-    from markupsafe import Markup
-
-    th = _Thumbs(thumbs or {})
-    infos = {f.path: f for f in result.files}
-    groups = []
-    n = 1
-    for g in result.groups:
-        groups.append(_group_view(g, infos, result.findings, th, n))
-        n += len(g.pairs)
-    singles = []
-    for p in result.singles:
-        singles.append(_file_card(p, infos.get(p), th))
-    return _render(
-        kind="scan",
-        title=f"scan of {len(result.files)} file{'s' if len(result.files) != 1 else ''}",
-        summary={
-            "files": len(result.files),
-            "groups": len(result.groups),
-            "singles": len(result.singles),
-            "errors": len(result.errors),
-            "grouped": sum(len(g.members) for g in result.groups),
-        },
-        severity_counts=_severity_counts(result.findings),
-        findings=_findings_view(result.findings),
-        groups=groups,
-        singles=singles,
-        singles_meta=_meta_table(list(result.singles), infos, result.findings) if result.singles else None,
-        errors=sorted(result.errors.items()),
-        lead_html=Markup(lead_html),  # built by check.cases_html, which escapes every value
-    )
-
-
 def write_html(path: str | os.PathLike[str], html: str) -> Path:
     """Write the report atomically (``media/files.write_atomic``): a failure never leaves a half-written one."""
     return files.write_atomic(path, html)
 
 
-def cases_html(result: CheckResult) -> str:
-    """A small HTML section listing the check cases (inserted into the scan report by the CLI)."""
-    from html import escape
-
-    rows = []
-    for c in result.cases:
-        sev = {"fail": "error", "error": "error", "skip": "info", "pass": "info"}[c.status]
-        rows.append(f'<tr class="{sev}"><td class="fcode">{escape(c.status)}</td><td>{escape(c.kind)}</td>'
-                    f'<td>{escape(c.name)}</td><td>{escape(c.message)}</td></tr>')
-    s = result.summary
-    return (
-        '<section class="block" id="checks">\n<h2>Checks <span class="sub">· '
-        f'{escape(result.manifest)} · {s["passed"]} passed, {s["failed"]} failed, {s["errors"]} errors, '
-        f'{s["skipped"]} skipped (fail-on {escape(result.fail_on)})</span></h2>\n'
-        '<div class="tablewrap"><table class="ftable"><thead><tr><th>status</th><th>kind</th><th>check</th>'
-        '<th>message</th></tr></thead><tbody>\n' + "\n".join(rows) + "\n</tbody></table></div>\n</section>\n"
-    )
-
-
 __all__ = [
     "MAX_THUMB_SEGMENTS",
-    "cases_html",
     "fmt_range",
     "fmt_time",
     "render_compare",
-    "render_scan",
     "thumbnail_requests",
     "write_html",
 ]

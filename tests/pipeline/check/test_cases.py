@@ -64,6 +64,10 @@ def test_the_example_manifest_holds_on_the_demo_case(case_copy: Path, demo_scan:
     assert not any(c.result for c in cases)
     page = html.read_text(encoding="utf-8")
     assert 'id="checks"' in page and "expected-finding" in page and not list(tmp_path.glob(".*.part"))
+    # the page opens with the verdict and a row per listed file, above the scan it ran
+    assert '<section class="banner pass" id="verdict"' in page and f"{s['total']} of {s['total']} checks passed" in page
+    assert page.count('<tr class="file-pass">') == len(doc["files"]) and 'id="not-passed"' not in page
+    assert page.index('id="verdict"') < page.index('id="files-summary"') < page.index('id="group-g1"')
     # the round trip of the result
     doc.pop("schema")
     assert CheckResult.from_dict(json.loads(json.dumps(doc))).to_dict() == doc
@@ -81,9 +85,15 @@ def test_a_tampered_copy_fails_integrity(case: Path, tmp_path: Path, capsys: pyt
     copy.write_bytes(bytes(data))
     manifest = write(tmp_path / "archive" / "vidverify.yaml", yaml.safe_dump({"files": [
         entry("clip.mp4", sha(src))]}))
-    code, out, _ = run(["check", str(manifest), "--json", "--jobs", "1", "--no-pictures"], capsys)
+    page = tmp_path / "report.html"
+    code, out, _ = run(["check", str(manifest), "--json", "--jobs", "1", "--no-pictures", "--html", str(page)],
+                       capsys)
     doc = json.loads(out)
     assert code == cli_exit.EXIT_FINDINGS
+    text = page.read_text(encoding="utf-8")  # FAIL first, the failing check listed under it
+    assert '<section class="banner fail" id="verdict"' in text and '<div class="word">FAIL</div>' in text
+    assert text.index('id="verdict"') < text.index('id="not-passed"') < text.index("changed or replaced")
+    assert '<tr class="file-fail">' in text
     [integ] = by_kind(doc["cases"])["integrity"]
     assert integ["status"] == "fail" and "changed or replaced" in integ["message"]
     assert integ["evidence"]["expected"] == sha(src)
@@ -120,9 +130,11 @@ def test_a_file_changed_during_the_check_fails(case: Path, tmp_path: Path, monke
 def test_an_unreadable_listed_file_is_an_error_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = write(tmp_path / "notes.mp4", "not a video\n" * 10)
     manifest = write(tmp_path / "vidverify.yaml", yaml.safe_dump({"files": [entry("notes.mp4", sha(bad))]}))
-    code, out, _ = run(["check", str(manifest), "--json"], capsys)
+    page = tmp_path / "report.html"
+    code, out, _ = run(["check", str(manifest), "--json", "--html", str(page)], capsys)
     doc = json.loads(out)
     assert code == cli_exit.EXIT_INPUT
+    assert '<div class="word">ERROR</div>' in page.read_text(encoding="utf-8")  # the page is written all the same
     kinds = by_kind(doc["cases"])
     assert kinds["integrity"][0]["status"] == "pass"
     assert kinds["readable"][0]["status"] == "error" and doc["summary"]["errors"] == 1

@@ -43,7 +43,9 @@ from ...evidence import codes, timeline
 from ...evidence.place import distance_m
 from ...media import files
 from ...media.claims import SIDECAR_SUFFIX
+from ...media.stills import thumbnails
 from ...models import CheckCase, CheckResult, FileCheck, Finding, MediaInfo, ScanResult
+from ...report import html, html_scan
 from ..index.store import Store
 from ..scanning import ScanOptions, scan
 from .manifest import Entry, Manifest, archive_files, claims_table, load_manifest
@@ -401,4 +403,12 @@ def _place_case(e: Entry, infos: dict[str, MediaInfo], r: ScanResult, policy: ti
 # ------------------------------------------------------------------------------------------------- renderers
 
 
-__all__ = ["KINDS", "SCHEMA", "STATUSES", "check"]
+def check_page(result: CheckResult, path: str) -> None:
+    """Write the HTML report of a check to ``path``: the PASS/FAIL banner, the checks that did not pass, one row per
+    file, then the scan it ran (thumbnails grabbed from the media), written atomically (``OutputError``, exit 6,
+    when it cannot be written)."""
+    thumbs = thumbnails(html.thumbnail_requests(result.scan)) if result.scan is not None else {}
+    html.write_html(path, html_scan.render_check(result, thumbs=thumbs))
+
+
+__all__ = ["KINDS", "SCHEMA", "STATUSES", "check", "check_page"]
