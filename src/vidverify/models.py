@@ -292,7 +292,7 @@ class ScanResult(Model):
     singles: tuple[str, ...] = ()  # readable files that share footage with no other file
     errors: dict[str, str] = field(default_factory=dict)  # path -> one-line reason it could not be used
     # path -> seconds spent reading the file (probe and fingerprint); not in the JSON (it varies run to run)
-    seconds: dict[str, float] = field(default_factory=dict, metadata={"json": False})
+    seconds: dict[str, float] = field(default_factory=dict, compare=False, metadata={"json": False})
 
     def findings_at_or_above(self, severity: str) -> list[Finding]:
         """The findings at or above ``severity`` (``info``, ``warning`` or ``error``)."""
@@ -350,7 +350,7 @@ class CheckCase(Model):
     line: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     # time spent deciding it (hashing, reading the file): JUnit's testcase time; not in the JSON (varies per run)
-    seconds: float = field(default=0.0, metadata={"json": False})
+    seconds: float = field(default=0.0, compare=False, metadata={"json": False})
 
 
 @dataclass(frozen=True)

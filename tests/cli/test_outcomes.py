@@ -30,7 +30,7 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 
 
 @pytest.mark.parametrize("command", [["scan"], ["scan", "--json"], ["index", "add", "--index", "{tmp}/i.sqlite"],
-                                     ["probe"], ["check", "--init"]])
+                                     ["check", "--init"]])
 def test_no_media_in_the_paths_is_exit_5(command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                          ) -> None:
     """A mistyped mount or an empty folder must not turn CI green (as pytest's 5 for no tests)."""
@@ -102,6 +102,11 @@ def test_probe_takes_a_folder_and_skips_sidecars(tmp_path: Path) -> None:
     assert "sidecar" in by_glob.stderr and ERROR not in by_glob.stderr
     by_folder = vidverify_cli("probe", "--json", str(d))
     assert by_folder.returncode == 0 and [f["path"] for f in json.loads(by_folder.stdout)["files"]] == [str(clip)]
+    only_sidecar = vidverify_cli("probe", "--json", str(d / "clip.info.json"))
+    assert only_sidecar.returncode == errors.EXIT_NO_INPUT and json.loads(only_sidecar.stdout)["files"] == []
+    (tmp_path / "empty.mp4").mkdir()  # a folder with no media file in it: an entry with its error, exit 4
+    empty = vidverify_cli("probe", "--json", str(tmp_path / "empty.mp4"))
+    assert empty.returncode == errors.EXIT_INPUT and json.loads(empty.stdout)["files"][0]["errors"]
 
 
 # ---------------------------------------------------------------------------------------------- progress

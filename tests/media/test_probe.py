@@ -228,7 +228,7 @@ def test_riff_xmp_in_a_file_libavformat_rejects(tmp_path: Path) -> None:
     assert fields(probe(tmp_path / "x.avi"))["XMP xmp:CreateDate"] == "2021-05-06T07:08:09+02:00"
     huge = b"RIFF" + (100).to_bytes(4, "little") + b"AVI _PMX" + (2**31).to_bytes(4, "little") + xmp
     (tmp_path / "huge.avi").write_bytes(huge)
-    info = probe(tmp_path / "huge.avi")
+    info = probe(tmp_path / "huge.avi", strict=False)  # nothing read: strict probe raises
     assert "XMP xmp:CreateDate" not in fields(info) and any("RIFF XMP" in e for e in info.errors)
 
 

@@ -35,8 +35,6 @@ def cmd_probe(args: argparse.Namespace) -> int:
     media, sidecars = vidverify.probe_paths(args.files)
     for path in sidecars:
         console.warn_line(f"{path}: a yt-dlp sidecar, not media: read as the claims of the file beside it")
-    if not media:
-        return _nothing_found(args.files)
     infos = [vidverify.probe(path, strict=False) for path in media]
     for info in infos:
         if not info.readable:
@@ -45,6 +43,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
             console.warn_line(f"{info.path}: {'; '.join(info.errors)}")
     _render(args, "probe", {"files": [i.to_dict() for i in infos], "sidecars": sidecars},
             lambda: console.probe_text(infos, brief=args.brief))
+    if not media:  # only sidecars
+        return _nothing_found(args.files)
     return EXIT_OK if all(i.readable for i in infos) else EXIT_INPUT
 
 

@@ -307,14 +307,15 @@ def with_claims(item: Item, table: Mapping[str, Claims] | None, default: Claims 
 
 def probe_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
     """What ``vidverify probe`` reads: (the media files, the yt-dlp sidecars). A folder gives the media files
-    under it (as scan finds them); a named file is taken as it is (probe says what it is), except a yt-dlp
-    ``.info.json``, which is a sidecar of the media beside it, not media (``probe downloads/*``)."""
+    under it (as scan finds them), or itself when it holds none (probe then says what it is); a named file is
+    taken as it is, except a yt-dlp ``.info.json``, which is a sidecar of the media beside it, not media
+    (``probe downloads/*``)."""
     media: list[str] = []
     sidecars: list[str] = []
     for given in [paths] if isinstance(paths, str | os.PathLike) else paths:
         p = os.fspath(given)
         if os.path.isdir(p):
-            media += files.discover([p])[0]
+            media += files.discover([p])[0] or [p]  # a folder with no media file stays, for its error entry
         elif p.lower().endswith(claims_mod.SIDECAR_SUFFIX):
             sidecars.append(p)
         else:
