@@ -9,10 +9,10 @@ import math
 import numpy as np
 
 from ..models import Edit, FileRef, Match, Segment
-from ..signals.fingerprint import FLAT_LUMA_STD, Fingerprint
+from ..signals.fingerprint import FLAT_LUMA_STD, Fingerprint, inner_area
 from . import align as align_mod
 from . import streamcopy
-from .edits import geometry_edits, timeline_edits
+from .edits import geometry_edits, pad_edit, timeline_edits
 
 SAME_FOOTAGE_COVERAGE = 0.9  # one side's footage found in the other at least this share: same footage
 
@@ -90,6 +90,10 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
             b_size=(fb.width, fb.height) if fb.width and fb.height else None,
             a_crop_area=fa.crop_area, b_crop_area=fb.crop_area,
         )
+        for s in segments:  # a stretch of B shows A inside bars that the rest of B lacks
+            box = inner_area(fb, s.b_start, s.b_end) if s.channel == "b-bars" else None
+            if box and fb.width and fb.height:
+                edits.append(pad_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fb.width, fb.height)))
     return Match(
         a=_ref(fa), b=_ref(fb), verdict=verdict, similarity=similarity,
         coverage={"a": round(cov_a, 4), "b": round(cov_b, 4)}, segments=tuple(segments), edits=tuple(edits),
