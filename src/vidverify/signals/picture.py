@@ -142,11 +142,18 @@ def stretch_boxes(frames: np.ndarray) -> np.ndarray:
     out = np.zeros(n, np.uint32)
     if n < STRETCH_MIN_FRAMES or frames.ndim != 3:
         return out
-    s = frames.astype(np.float32)
-    _, rows, cols = s.shape
-    cm, cs, rm, rs = s.mean(axis=1), s.std(axis=1), s.mean(axis=2), s.std(axis=2)
-    edges = np.stack([_edge_runs(cm, cs), _edge_runs(cm[:, ::-1], cs[:, ::-1]), _edge_runs(rm, rs),
-                      _edge_runs(rm[:, ::-1], rs[:, ::-1])], axis=1)
+    _, rows, cols = frames.shape
+    # a bar starts at an edge: only frames with a uniform edge line are measured (most footage has none)
+    sides = np.stack([frames[:, :, 0], frames[:, :, -1]], axis=1).astype(np.float32)  # (n, 2, rows)
+    ends = np.stack([frames[:, 0], frames[:, -1]], axis=1).astype(np.float32)  # (n, 2, cols)
+    maybe = np.flatnonzero((sides.std(axis=2) <= BAR_MAX_STD).any(axis=1) |
+                           (ends.std(axis=2) <= BAR_MAX_STD).any(axis=1))
+    edges = np.zeros((n, 4), np.int64)
+    if len(maybe):
+        s = frames[maybe].astype(np.float32)
+        cm, cs, rm, rs = s.mean(axis=1), s.std(axis=1), s.mean(axis=2), s.std(axis=2)
+        edges[maybe] = np.stack([_edge_runs(cm, cs), _edge_runs(cm[:, ::-1], cs[:, ::-1]), _edge_runs(rm, rs),
+                                 _edge_runs(rm[:, ::-1], rs[:, ::-1])], axis=1)
     some = (edges[:, :2] >= cols * MIN_BAR_FRACTION).any(axis=1) | (edges[:, 2:] >= rows * MIN_BAR_FRACTION).any(1)
     same = np.abs(np.diff(edges, axis=0)).max(axis=1) <= STRETCH_BAR_JITTER
     breaks = np.flatnonzero(~(same & some[1:] & some[:-1])) + 1
