@@ -109,6 +109,7 @@ def active_area(samples: np.ndarray, width: int, height: int) -> Box:
 
 STRETCH_MIN_FRAMES = 3  # bars must hold in this many neighbouring frames to count in a stretch
 STRETCH_BAR_JITTER = 1  # thumbnail pixels a bar's edge may move between frames of one stretch
+STRETCH_SYMMETRY = 2  # thumbnail pixels the two bars of a pair may differ by (a fitted clip is centred)
 
 
 def _edge_runs(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
@@ -137,7 +138,8 @@ def stretch_boxes(frames: np.ndarray) -> np.ndarray:
     A compilation may letterbox one inserted clip and not the rest, so the bars of one file are not the bars of
     its every stretch. Each frame's uniform edge rows and columns are measured; neighbouring frames whose edges
     agree (within STRETCH_BAR_JITTER) form a stretch (a cut to footage with other bars, or none, ends it); a
-    stretch of at least STRETCH_MIN_FRAMES frames gets the bars every frame of it has (``bar_sizes``'s rules)."""
+    stretch of at least STRETCH_MIN_FRAMES frames gets the bars every frame of it has, if they come in a centred
+    pair (within STRETCH_SYMMETRY; then ``bar_sizes``'s rules)."""
     n = len(frames)
     out = np.zeros(n, np.uint32)
     if n < STRETCH_MIN_FRAMES or frames.ndim != 3:
@@ -162,6 +164,12 @@ def stretch_boxes(frames: np.ndarray) -> np.ndarray:
             continue
         # the bars of the stretch: what every frame of it has, with the rules of bar_sizes
         le, ri, to, bo = (int(v) for v in edges[lo:hi].min(axis=0))
+        # in a stretch, bars come in centred pairs (a clip fitted into the frame): a dark wall on one side of a
+        # dim shot is not one
+        if min(le, ri) < cols * MIN_BAR_FRACTION or abs(le - ri) > STRETCH_SYMMETRY:
+            le = ri = 0
+        if min(to, bo) < rows * MIN_BAR_FRACTION or abs(to - bo) > STRETCH_SYMMETRY:
+            to = bo = 0
         left, right, top, bottom = _as_bars(le, ri, to, bo, rows, cols)
         if left or right or top or bottom:
             out[lo:hi] = pack_box(left, top, cols - right, rows - bottom)
