@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import vidverify
@@ -14,6 +16,7 @@ from vidverify.match.verdict import match_fingerprints
 from vidverify.media.fingerprint_file import save as save_fingerprint
 from vidverify.models import Match, Segment
 from vidverify.pipeline.comparison import compare
+from vidverify.pipeline.ingest import fingerprint
 from vidverify.testing import synth
 
 SIZE = (480, 270)
@@ -201,8 +204,19 @@ def test_letterboxed_insert_is_found_on_both_timelines(bars_case: dict[str, Path
     assert pad.b_start == seg.b_start and pad.b_end == seg.b_end
     bars = pad.detail["bars"]  # 320x240 fitted into 424x240: 52 px left and right
     assert abs(bars["left"] - 52) <= 6 and abs(bars["right"] - 52) <= 6 and bars["top"] == bars["bottom"] == 0
+    assert m.confidence < 1.0
     back = compare(bars_case["compilation"], bars_case["source"], findings=False, pictures=False)
     seg = _one_bars_segment(back, "a-bars")
     assert seg.a_start == pytest.approx(at, abs=frame) and seg.a_end == pytest.approx(at + seconds, abs=frame)
     assert seg.b_start == pytest.approx(start, abs=frame) and seg.b_end == pytest.approx(start + seconds, abs=frame)
     assert compare(bars_case["other"], bars_case["compilation"], findings=False).verdict == "unrelated"
+
+
+def test_letterboxed_insert_from_an_older_fingerprint_is_a_weak_miss(bars_case: dict[str, Path]) -> None:
+    """The compilation's fingerprint without the per-stretch bars (a format-3 file, or the code before the fix)
+    misses the insert; that miss must not claim certainty."""
+    comp = fingerprint(bars_case["compilation"])
+    old = replace(comp, inner=np.zeros(len(comp), np.uint64), inner_box=np.zeros(len(comp), np.uint32))
+    m = match_fingerprints(fingerprint(bars_case["source"]), old)
+    assert m.verdict == "unrelated"
+    assert m.confidence < 0.99
