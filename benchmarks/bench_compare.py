@@ -55,6 +55,8 @@ from vidverify.pipeline.ingest import fingerprint  # noqa: E402
 from vidverify.signals.fingerprint import Fingerprint  # noqa: E402
 
 compare_mod = importlib.import_module("vidverify.pipeline.comparison")
+# the raw evidence behind a verdict's confidence (absent before the calibration: a run of older code still scores)
+_evidence = getattr(importlib.import_module("vidverify.match.verdict"), "evidence", None)
 
 TARGETS = {"recall": 0.98, "fpr": 0.005, "boundary_median_s": 0.2, "boundary_p95_s": 0.5, "iou_median": 0.9,
            "edit_recall": 0.9, "match_10min_s": 1.0, "compare_ratio": 1.2}
@@ -198,6 +200,10 @@ def score_case(case: cc.Case, cache: FingerprintCache | None = None) -> dict[str
                    edits=[{k: e.get(k) for k in ("type", "a_start", "a_end", "b_start", "b_end")} for e in d["edits"]],
                    types=sorted({e["type"] for e in d["edits"]}))
     rec["detected"] = rec["verdict"] not in ("unrelated", "error")
+    if m is not None and m.verdict != "identical" and cache is not None and _evidence is not None:
+        # the raw evidence behind the confidence, for benchmarks/calibrate.py
+        rec["evidence"] = {k: round(v, 4) for k, v in _evidence(list(m.segments), cache.get(case.a),
+                                                                 cache.get(case.b)).items()}
     if not case.related:
         return rec
     gt, pred = case.segments, rec["segments"]
@@ -215,6 +221,25 @@ def score_case(case: cc.Case, cache: FingerprintCache | None = None) -> dict[str
     rec["iou_b"] = round(iou([(s.b_start, s.b_end) for s in gt], [(s["b_start"], s["b_end"]) for s in pred]), 4)
     rec["map_acc"] = round(mapping_accuracy(gt, pred), 4)
     return rec
+
+
+CONFIDENCE_BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999)
+
+
+def reliability(recs: list[dict[str, Any]], key: str = "confidence") -> list[dict[str, Any]]:
+    """Per verdict class (a match, or ``unrelated``) and bin of ``key`` (the confidence): pairs, mean confidence
+    and the share whose verdict was right (a match on a related pair, ``unrelated`` on an unrelated one)."""
+    rows = []
+    for cls in ("match", "unrelated"):
+        mine = [r for r in recs if r.get(key) is not None and r["verdict"] != "error"
+                and (r["detected"] == (cls == "match"))]
+        for lo, hi in zip(CONFIDENCE_BINS, (*CONFIDENCE_BINS[1:], 1.01), strict=True):
+            got = [r for r in mine if lo <= r[key] < hi]
+            if got:
+                rows.append({"verdict": cls, "bin": [lo, min(hi, 1.0)], "pairs": len(got),
+                             "mean_confidence": round(float(np.mean([r[key] for r in got])), 4),
+                             "accuracy": round(sum(r["detected"] == r["related"] for r in got) / len(got), 4)})
+    return rows
 
 
 def summarize(recs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -447,9 +472,18 @@ def fmt(x: Any, spec: str = ".3f") -> str:
     return str(x)
 
 
+def print_reliability(rows: list[dict[str, Any]], title: str = "confidence reliability") -> None:
+    print(f"\n== {title}: among verdicts given confidence c, the share right ==")
+    print(f"{'verdict':<10}{'confidence bin':>16}{'pairs':>7}{'mean conf':>10}{'accuracy':>9}")
+    for r in rows:
+        print(f"{r['verdict']:<10}{r['bin'][0]:>8.3f}-{r['bin'][1]:<7.3f}{r['pairs']:>7}{r['mean_confidence']:>10.4f}"
+              f"{r['accuracy']:>9.4f}")
+
+
 def print_report(result: dict[str, Any]) -> None:
     s = result["summary"]
     p = print
+    print_reliability(result.get("reliability", []))
     p("\n== compare accuracy: per edit kind ==")
     hdr = f"{'kind':<22}{'n':>3} {'recall':>6} {'verdict':>7} {'bnd med':>7} {'bnd p95':>7} {'IoU a':>6} " \
           f"{'IoU b':>6} {'map':>5} {'types':>5}  expected / spurious"
@@ -574,7 +608,7 @@ def main() -> None:
     groups = cc.group_cases()
     if args.quick:
         groups = [g for g in groups if g[0].name in ("pattern/sd-grey-bar", "carphone/distorted")]
-    related = list(variants.values()) + [g for g, _ in groups]
+    related = list(variants.values()) + cc.insert_source_cases(variants, sources) + [g for g, _ in groups]
 
     pool: list[tuple[str, str, frozenset[str]]] = [(s.name, str(s.path), frozenset([s.name])) for s in sources]
     pool += [(n, str(cc.corpus_dir() / p), frozenset([c])) for n, (p, c) in cc.NEGATIVES.items()]
@@ -619,6 +653,7 @@ def main() -> None:
         "targets": TARGETS,
         "summary": summarize(recs),
         "per_kind": per_kind(recs),
+        "reliability": reliability(recs),
         "sources": [{"name": s.name, "path": s.path.name, "fps": round(float(s.rate), 3), "frames": s.frames,
                      "size": f"{s.width}x{s.height}", "duration": round(s.duration, 3)} for s in sources],
         "failures": failures(recs),

@@ -393,6 +393,27 @@ def build_variant(s: Source, kind: str, others: list[Source], i: int, out_dir: P
     return case
 
 
+def insert_source_cases(variants: dict[tuple[str, str], Case], sources: list[Source]) -> list[Case]:
+    """The clip an ``insert`` variant took its inserted footage from (A) against that variant (B): a compilation
+    against the source of one of its clips. ``synth.splice`` fits the insert into the host's frame with black bars
+    (letterbox or pillarbox) when their shapes differ, bars that the rest of the host does not have."""
+    by_name = {s.name: s for s in sources}
+    out = []
+    for (host, kind), case in variants.items():
+        if kind != "insert":
+            continue
+        s = by_name[host]
+        other = by_name[variant_contents(case)[1]]
+        k, n_ins = round(0.5 * s.frames), round(INSERT_SECONDS * float(s.rate))
+        shape = "letterboxed" if abs(other.width / other.height - s.width / s.height) > 0.02 else "same shape"
+        out.append(Case(f"{other.name}/inserted-into-{host}", "insert-source", str(other.path), case.b, True,
+                        [GTSegment(0.0, n_ins / float(s.rate), s.t(k), s.t(k + n_ins))], ["insert", "trim"], False,
+                        other.duration, case.b_duration,
+                        f"{n_ins} frames of {other.name} ({other.width}x{other.height}, {shape}) inside "
+                        f"{host} ({s.width}x{s.height}) at frame {k}"))
+    return out
+
+
 def variant_contents(case: Case) -> list[str]:
     meta = Path(case.b).with_suffix(".json")
     return json.loads(meta.read_text())["contents"]

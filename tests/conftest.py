@@ -144,3 +144,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "corpus" in item.keywords and CORPUS is None:
             item.add_marker(pytest.mark.skip(reason="../shared/corpus is absent"))
+
+
+# ------------------------------------------------------------------ a compilation with a letterboxed clip
+
+
+BARS_INSERT = (1.0, 6.0, 3.0)
+"""The letterboxed compilation's insert: (start in the source, seconds, where in the compilation), seconds."""
+
+
+@pytest.fixture(scope="session")
+def bars_case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``source``: 8 s of 4:3 footage; ``compilation``: 8 s of 16:9 footage with 6 s of the source (from 1.0 s)
+    spliced in at 3.0 s, pillarboxed (black bars left and right, which the rest of the compilation lacks);
+    ``other``: unrelated 16:9 footage. Issue 16 item 3: the compilation was "unrelated (confidence 1.00)"."""
+    from vidverify.testing import synth
+
+    d = tmp_path_factory.mktemp("bars")
+    source = synth.make_scene(d / "source.mp4", seconds=8, size=(320, 240), seed=31, audio=False)
+    host = synth.make_scene(d / "host.mp4", seconds=8, size=(424, 240), seed=32, audio=False)
+    other = synth.make_scene(d / "other.mp4", seconds=5, size=(424, 240), seed=33, audio=False)
+    start, seconds, at = BARS_INSERT
+    comp = synth.splice(host, source, d / "compilation.mp4", at=at, insert_seconds=seconds, insert_start=start)
+    return {"source": source, "compilation": comp, "other": other}

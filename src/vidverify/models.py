@@ -219,7 +219,7 @@ class Segment(Model):
     mirrored: bool = False
     distance: float = 0.0  # mean Hamming bits between matched frames
     frames: int = 0  # B frames in the stretch
-    channel: str = "full"  # full | a-crop (B is a centre crop of A) | b-crop (A is a centre crop of B)
+    channel: str = "full"  # full | a-crop (B is a centre crop of A) | b-crop | b-bars (B shows A inside bars) | ...
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import vidverify
+from tests.conftest import BARS_INSERT
 from tests.fixtures import make_fixtures
 from vidverify.match.verdict import match_fingerprints
 from vidverify.media.fingerprint_file import save as save_fingerprint
-from vidverify.models import Match
+from vidverify.models import Match, Segment
 from vidverify.pipeline.comparison import compare
+from vidverify.pipeline.ingest import fingerprint
 from vidverify.testing import synth
 
 SIZE = (480, 270)
@@ -174,3 +178,45 @@ def test_fingerprint_files_and_json_round_trip(clips: dict[str, Path], tmp_path:
         assert key in d
     for key in ("a_start", "a_end", "b_start", "b_end", "speed", "mirrored", "distance"):
         assert key in d["segments"][0]
+
+
+# ------------------------------------------------------------- issue 16.3: a letterboxed clip in a compilation
+
+
+def _one_bars_segment(m: Match, channel: str) -> Segment:
+    [seg] = m.segments
+    assert seg.channel == channel and not seg.mirrored and seg.speed == 1.0
+    return seg
+
+
+def test_letterboxed_insert_is_found_on_both_timelines(bars_case: dict[str, Path]) -> None:
+    """A 4:3 clip pillarboxed into a 16:9 compilation for 6 s (bars the rest of the compilation lacks, so the
+    file-wide bar search finds none) was "unrelated (confidence 1.00)". The bars are found per stretch: the
+    compilation's 3.0-9.0 s is the source's 1.0-7.0 s, with the pad edit of that stretch."""
+    start, seconds, at = BARS_INSERT
+    frame = 1 / 30 + 1e-6
+    m = compare(bars_case["source"], bars_case["compilation"], findings=False)
+    assert m.verdict == "partial-overlap"
+    seg = _one_bars_segment(m, "b-bars")
+    assert seg.a_start == pytest.approx(start, abs=frame) and seg.a_end == pytest.approx(start + seconds, abs=frame)
+    assert seg.b_start == pytest.approx(at, abs=frame) and seg.b_end == pytest.approx(at + seconds, abs=frame)
+    [pad] = [e for e in m.edits if e.type == "pad"]
+    assert pad.b_start == seg.b_start and pad.b_end == seg.b_end
+    bars = pad.detail["bars"]  # 320x240 fitted into 424x240: 52 px left and right
+    assert abs(bars["left"] - 52) <= 6 and abs(bars["right"] - 52) <= 6 and bars["top"] == bars["bottom"] == 0
+    assert m.confidence < 1.0
+    back = compare(bars_case["compilation"], bars_case["source"], findings=False, pictures=False)
+    seg = _one_bars_segment(back, "a-bars")
+    assert seg.a_start == pytest.approx(at, abs=frame) and seg.a_end == pytest.approx(at + seconds, abs=frame)
+    assert seg.b_start == pytest.approx(start, abs=frame) and seg.b_end == pytest.approx(start + seconds, abs=frame)
+    assert compare(bars_case["other"], bars_case["compilation"], findings=False).verdict == "unrelated"
+
+
+def test_letterboxed_insert_from_an_older_fingerprint_is_a_weak_miss(bars_case: dict[str, Path]) -> None:
+    """The compilation's fingerprint without the per-stretch bars (a format-3 file, or the code before the fix)
+    misses the insert; that miss must not claim certainty."""
+    comp = fingerprint(bars_case["compilation"])
+    old = replace(comp, inner=np.zeros(len(comp), np.uint64), inner_box=np.zeros(len(comp), np.uint32))
+    m = match_fingerprints(fingerprint(bars_case["source"]), old)
+    assert m.verdict == "unrelated"
+    assert m.confidence < 0.99

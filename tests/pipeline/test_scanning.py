@@ -233,3 +233,15 @@ def test_a_named_place_and_an_impossible_upload_date_end_to_end(tmp_path: Path,
     doc = json.loads(capsys.readouterr().out)
     assert not [f for f in doc["findings"] if f["code"] == "place-mismatch"]
     assert len([f for f in doc["findings"] if f["code"] == "place-not-compared"]) == 3
+
+
+def test_scan_groups_a_compilation_with_the_source_of_its_letterboxed_clip(bars_case: dict[str, Path]) -> None:
+    """Issue 16.3: the all-pairs candidate test samples the picture inside a stretch's bars, so the compilation
+    and its pillarboxed clip's source are a candidate pair, then one group; the unrelated clip stays single."""
+    r = scan([bars_case["source"], bars_case["compilation"], bars_case["other"]],
+             options=Options(jobs=1, pictures=False))
+    [group] = r.groups
+    assert set(group.members) == {str(bars_case["source"]), str(bars_case["compilation"])}
+    [pair] = group.pairs
+    assert pair.verdict == "partial-overlap" and {s.channel for s in pair.segments} <= {"a-bars", "b-bars"}
+    assert str(bars_case["other"]) not in group.members

@@ -8,8 +8,15 @@ import numpy as np
 
 import vidverify
 from tests.fixtures import make_fixtures
-from vidverify.signals.hashing import hamming
-from vidverify.signals.picture import Box, active_area, centre_crop
+from vidverify.signals.hashing import hamming, phash_batch
+from vidverify.signals.picture import (
+    Box,
+    active_area,
+    centre_crop,
+    inner_pictures,
+    stretch_boxes,
+    unpack_boxes,
+)
 
 
 def _samples(k: int = 5, size: int = 128, seed: int = 0) -> np.ndarray:
@@ -65,3 +72,53 @@ def test_pillarboxed_upload_hashes_like_the_original(tmp_path: Path) -> None:
     x, _, w, _ = b.active_area
     assert abs(x - 120) <= 8 and abs(w - 240) <= 16
     assert np.median(hamming(a.hashes, b.hashes)) <= 8
+
+
+# ----------------------------------------------------------------------- bars that hold in a stretch only
+
+
+def _texture(n: int, size: int = 64, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.integers(30, 220, (n, size, size), dtype=np.uint8)
+
+
+def test_bars_are_found_per_stretch_and_change_at_cuts() -> None:
+    """A compilation: footage without bars, a pillarboxed clip, a letterboxed clip, footage without bars again.
+    Each stretch gets its own box; the file-wide search (active_area over all of them) finds none."""
+    frames = _texture(40)
+    frames[10:20, :, :8] = 0  # pillarbox: 8 px left and right
+    frames[10:20, :, -8:] = 0
+    frames[20:30, :6] = 16  # letterbox: 6 px top and bottom
+    frames[20:30, -6:] = 16
+    boxes = unpack_boxes(stretch_boxes(frames))
+    assert (boxes[:10] == 0).all() and (boxes[30:] == 0).all()
+    assert (boxes[10:20] == [8, 0, 56, 64]).all()
+    assert (boxes[20:30] == [0, 6, 64, 58]).all()
+    assert active_area(frames, 64, 64) == Box.full(64, 64)
+
+
+def test_a_single_frame_with_dark_edges_is_not_a_stretch_of_bars() -> None:
+    frames = _texture(12)
+    frames[5, :, :10] = 0
+    frames[5, :, -10:] = 0
+    assert not stretch_boxes(frames).any()
+
+
+def test_the_picture_inside_a_stretchs_bars_hashes_like_the_source() -> None:
+    """A 4:3 picture fitted into 16:9 with bars: the picture inside them, scaled to 32x32, hashes within a few
+    bits of the source picture itself; the whole padded frame does not."""
+    rng = np.random.default_rng(5)
+    src = rng.integers(0, 255, (6, 12, 16), dtype=np.uint8).repeat(48, axis=1).repeat(48, axis=2)  # 576x768
+    padded = np.zeros((6, 576, 1024), np.uint8)
+    padded[:, :, 128:896] = src
+
+    def area(x: np.ndarray, size: int) -> np.ndarray:
+        n, h, w = x.shape
+        return x.reshape(n, size, h // size, size, w // size).mean(axis=(2, 4)).round().astype(np.uint8)
+
+    detail = area(padded, 64)  # what the decoder hands the hasher: the active picture at 64x64
+    boxes = stretch_boxes(detail)
+    assert (unpack_boxes(boxes) == [8, 0, 56, 64]).all()
+    want = phash_batch(area(src, 32))
+    assert int(hamming(phash_batch(inner_pictures(detail, boxes, 32)), want).max()) <= 4
+    assert int(hamming(phash_batch(area(padded, 32)), want).min()) > 12

@@ -68,12 +68,16 @@ class Track:
     flat: np.ndarray  # bool: frame carries no picture information
     half_flat: np.ndarray  # uint8 bit k: half k (top, bottom, left, right) is flat
     frame_dur: float  # typical frame duration (s)
+    absent: dict[str, np.ndarray]  # bool per frame, for a channel that exists on some frames only (``present``)
 
     def flat_for(self, array: str) -> np.ndarray:
-        """Frames whose picture in ``array`` says nothing: flat frames, and for a half, a flat half."""
+        """Frames whose picture in ``array`` says nothing: flat frames, for a half a flat half, and for a channel
+        that only some frames have (the picture inside a stretch's bars), the frames without it."""
         half = BY_NAME[array].half
         if half is not None:
             return cast(np.ndarray, self.flat | ((self.half_flat & (1 << half)) != 0))
+        if array in self.absent:
+            return cast(np.ndarray, self.flat | self.absent[array])
         return self.flat
 
     @classmethod
@@ -90,6 +94,7 @@ class Track:
             flat=np.asarray(fp.luma_std) < FLAT_LUMA_STD,
             half_flat=np.asarray(fp.half_flat, dtype=np.uint8),
             frame_dur=frame,
+            absent={name: np.asarray(getattr(fp, p)) == 0 for name in used if (p := BY_NAME[name].present)},
         )
 
 

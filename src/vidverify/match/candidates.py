@@ -78,16 +78,30 @@ def sample(fp: Fingerprint, step_s: float, *, skip_flat: bool = False, same_bits
 
 
 def gather(fp: Fingerprint, frames: np.ndarray, channels: Sequence[str]) -> np.ndarray:
-    """The hashes of ``frames`` in each of ``channels``, one channel after the other; a half picture's hashes only
-    where that half is not flat (an overlay or a bar may leave it blank)."""
-    out = []
+    """The hashes of ``frames`` in each of ``channels`` (see ``gather_at``)."""
+    return gather_at(fp, frames, channels)[0]
+
+
+def gather_at(fp: Fingerprint, frames: np.ndarray, channels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes, the position in ``frames`` of each): the hashes of ``frames`` in each of ``channels``, one
+    channel after the other; a half picture's hashes only where that half is not flat (an overlay or a bar may
+    leave it blank), a channel that only some frames have (the picture inside a stretch's bars) only where they
+    have it."""
+    out, where = [], []
+    pos = np.arange(len(frames), dtype=np.int64)
     for name in channels:
         arr = np.asarray(getattr(fp, name), np.uint64)[frames]
-        half = BY_NAME[name].half
+        half, present = BY_NAME[name].half, BY_NAME[name].present
+        keep = np.ones(len(frames), dtype=bool)
         if half is not None:
-            arr = arr[(np.asarray(fp.half_flat)[frames] & (1 << half)) == 0]
-        out.append(arr)
-    return np.concatenate(out) if out else np.zeros(0, np.uint64)
+            keep = (np.asarray(fp.half_flat)[frames] & (1 << half)) == 0
+        elif present is not None:
+            keep = np.asarray(getattr(fp, present))[frames] != 0
+        out.append(arr[keep])
+        where.append(pos[keep])
+    if not out:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    return np.concatenate(out), np.concatenate(where)
 
 
 def sparse_signature(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
@@ -97,7 +111,8 @@ def sparse_signature(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
     if len(keep) == 0:
         return np.zeros(0, np.uint64), np.zeros(0, np.float32)
     times = np.asarray(fp.times, np.float64)[keep].astype(np.float32)
-    return gather(fp, keep, SIGNATURE_CHANNELS), np.concatenate([times] * len(SIGNATURE_CHANNELS))
+    hashes, where = gather_at(fp, keep, SIGNATURE_CHANNELS)
+    return hashes, times[where]
 
 
 def query_probes(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -110,9 +125,7 @@ def query_probes(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     want = int(min(MAX_QUERY_SAMPLES, max(1.0, span * QUERY_SAMPLES_PER_SECOND))) + 1
     if len(informative) > want:
         informative = informative[np.unique(np.linspace(0, len(informative) - 1, want).round().astype(int))]
-    n = len(informative)
-    probes = gather(fp, informative, PROBE_CHANNELS)
-    frame_of = np.tile(np.arange(n, dtype=np.int64), len(PROBE_CHANNELS))
+    probes, frame_of = gather_at(fp, informative, PROBE_CHANNELS)
     # identical probes (a static shot) are looked up once per frame set
     probes, first = np.unique(probes, return_index=True)
     return probes, frame_of[first], np.asarray(fp.times, np.float64)[informative]
@@ -289,6 +302,7 @@ __all__ = [
     "banded_pairs",
     "candidate_pairs",
     "gather",
+    "gather_at",
     "hits",
     "line_votes",
     "query_probes",

@@ -117,14 +117,21 @@ def geometry_edits(
                 detail["note"] = "A shows only this region of B's picture: B shows more than A"
             edits.append(Edit("crop", hit[0].a_start, hit[-1].a_end, hit[0].b_start, hit[-1].b_end, detail))
     if b_active and b_size and (a_active is None or _bars(a_active, a_size) != _bars(b_active, b_size)):
-        x, y, w, h = b_active
-        bw, bh = b_size
-        edits.append(Edit("pad", segments[0].a_start, segments[-1].a_end, segments[0].b_start, segments[-1].b_end,
-                          {"b_active_area": list(b_active), "b_size": list(b_size),
-                           "bars": {"left": x, "right": bw - x - w, "top": y, "bottom": bh - y - h}}))
+        edits.append(pad_edit(segments[0].a_start, segments[-1].a_end, segments[0].b_start, segments[-1].b_end,
+                              b_active, b_size))
     if a_size and b_size and a_size != b_size:
         edits.append(Edit("scale", None, None, None, None, {"a_size": list(a_size), "b_size": list(b_size)}))
     return edits
+
+
+def pad_edit(a_start: float, a_end: float, b_start: float, b_end: float, b_active: tuple[int, int, int, int],
+             b_size: tuple[int, int]) -> Edit:
+    """B shows A's picture at ``b_active`` inside bars, in a frame of ``b_size``."""
+    x, y, w, h = b_active
+    bw, bh = b_size
+    return Edit("pad", a_start, a_end, b_start, b_end, {"b_active_area": list(b_active), "b_size": list(b_size),
+                                                        "bars": {"left": x, "right": bw - x - w, "top": y,
+                                                                 "bottom": bh - y - h}})
 
 
 def _bars(active: tuple[int, int, int, int] | None, size: tuple[int, int] | None) -> tuple[float, ...]:

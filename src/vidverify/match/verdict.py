@@ -9,10 +9,11 @@ import math
 import numpy as np
 
 from ..models import Edit, FileRef, Match, Segment
-from ..signals.fingerprint import FLAT_LUMA_STD, Fingerprint
+from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint, inner_area
+from ..signals.hashing import hamming
 from . import align as align_mod
 from . import streamcopy
-from .edits import geometry_edits, timeline_edits
+from .edits import geometry_edits, pad_edit, timeline_edits
 
 SAME_FOOTAGE_COVERAGE = 0.9  # one side's footage found in the other at least this share: same footage
 
@@ -74,12 +75,11 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         verdict = "same-footage"
     else:
         verdict = "partial-overlap"
-    frames = sum(max(s.frames, 1) for s in segments)
     mean_d = float(np.average([s.distance for s in segments], weights=[max(s.frames, 1) for s in segments])) \
         if segments else RANDOM_PAIR_BITS
     quality = max(0.0, 1.0 - mean_d / RANDOM_PAIR_BITS)
     similarity = round(quality * max(cov_a, cov_b), 4) if segments else 0.0
-    confidence = _confidence(segments, frames, mean_d, fa, fb)
+    confidence = _confidence(segments, fa, fb, verdict)
     edits: list[Edit] = []
     if segments:
         edits = timeline_edits(segments, a_duration=a_len, b_duration=b_len, a_start=a_t0, b_start=b_t0,
@@ -90,6 +90,10 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
             b_size=(fb.width, fb.height) if fb.width and fb.height else None,
             a_crop_area=fa.crop_area, b_crop_area=fb.crop_area,
         )
+        for s in segments:  # a stretch of B shows A inside bars that the rest of B lacks
+            box = inner_area(fb, s.b_start, s.b_end) if s.channel == "b-bars" else None
+            if box and fb.width and fb.height:
+                edits.append(pad_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fb.width, fb.height)))
     return Match(
         a=_ref(fa), b=_ref(fb), verdict=verdict, similarity=similarity,
         coverage={"a": round(cov_a, 4), "b": round(cov_b, 4)}, segments=tuple(segments), edits=tuple(edits),
@@ -97,16 +101,82 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
     )
 
 
-def _confidence(segments: list[Segment], frames: int, mean_d: float, fa: Fingerprint, fb: Fingerprint) -> float:
-    """How sure the verdict is (0..1). A match: many frames far below the random-pair distance. No match: how
-    much informative footage was compared."""
+# ------------------------------------------------------------------------------------------------ confidence
+
+NEAR_SAMPLES = 120  # frames of each side whose nearest frame on the other side is measured (weak evidence)
+NEAR_OTHER_FRAMES = 3000  # ... among at most this many of the other side's frames
+NEAR_CHANNELS = tuple((a, b) for _, a, b, _ in ALIGNMENT if BY_NAME[a].half is None)  # whole pictures only
+# Reliability of each verdict on the compare benchmark (benchmarks/bench_compare.py --quick, see
+# docs/confidence.md): per bin of the raw score, (lowest raw score of the bin, correct verdicts, pairs). The
+# confidence is the bin's smoothed accuracy (correct + 1) / (pairs + 2): never 1.0, and 0.5 (no idea) for a bin
+# the benchmark has no pair in. Refit with benchmarks/calibrate.py.
+CALIBRATION: dict[str, tuple[tuple[float, int, int], ...]] = {
+    "match": ((0.0, 0, 0), (0.5, 0, 0), (0.9, 0, 0), (0.99, 132, 132)),
+    "unrelated": ((0.0, 1, 1), (0.3, 10, 10), (0.6, 66, 67), (0.8, 145, 145), (0.9, 59, 59), (0.95, 98, 98)),
+}
+NO_EVIDENCE_SCORE = 0.05  # below this raw score nothing was compared (no informative frame): 0.5 whatever the bin
+
+
+def evidence(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> dict[str, float]:
+    """The raw evidence behind a verdict, before calibration: ``score`` 0..1 and what it is made of.
+
+    A match: ``frames`` matched and their ``margin`` below MATCH_THRESHOLD_BITS; the score grows with both
+    (neighbouring frames are not independent: about one in five counts). No match: how much informative footage
+    the shorter side has (``informative`` frames) and the ``near`` share of sampled frames, of either side, whose
+    nearest frame on the other side (in any whole-picture channel) lies within MATCH_THRESHOLD_BITS although no
+    stretch matched: look-alike pictures, or a copy changed in a way no channel undoes. Little footage, or many
+    near frames, is weak evidence that the two are unrelated."""
     if segments:
+        frames = sum(max(s.frames, 1) for s in segments)
+        mean_d = float(np.average([s.distance for s in segments], weights=[max(s.frames, 1) for s in segments]))
         margin = max(0.0, align_mod.MATCH_THRESHOLD_BITS - mean_d) / align_mod.MATCH_THRESHOLD_BITS
-        evidence = frames / 5.0 * margin  # neighbouring frames are not independent: ~1 in 5
-        return round(1.0 - math.exp(-evidence), 4)
-    flat = FLAT_LUMA_STD
-    informative = min(int((fa.luma_std >= flat).sum()), int((fb.luma_std >= flat).sum()))
-    return round(1.0 - math.exp(-informative / 15.0), 4)
+        score = 1.0 - math.exp(-frames / 5.0 * margin)
+        return {"score": score, "frames": float(frames), "margin": margin, "uncalibrated": score}
+    informative = float(min(int((fa.luma_std >= FLAT_LUMA_STD).sum()), int((fb.luma_std >= FLAT_LUMA_STD).sum())))
+    near = max(_near_share(fa, fb), _near_share(fb, fa))
+    amount = 1.0 - math.exp(-informative / 15.0)  # the confidence before calibration (0.1-0.3: 1.0 from 150 frames)
+    return {"score": amount * (1.0 - near), "informative": informative, "near": near, "uncalibrated": amount}
 
 
-__all__ = ["RANDOM_PAIR_BITS", "SAME_FOOTAGE_COVERAGE", "match_fingerprints"]
+def _near_share(fa: Fingerprint, fb: Fingerprint) -> float:
+    """Share of up to NEAR_SAMPLES informative frames of B with a frame of A within MATCH_THRESHOLD_BITS."""
+    a_idx = np.flatnonzero(np.asarray(fa.luma_std) >= FLAT_LUMA_STD)
+    b_idx = np.flatnonzero(np.asarray(fb.luma_std) >= FLAT_LUMA_STD)
+    if len(a_idx) == 0 or len(b_idx) == 0:
+        return 0.0
+    b_idx = b_idx[np.unique(np.linspace(0, len(b_idx) - 1, min(NEAR_SAMPLES, len(b_idx))).round().astype(int))]
+    a_idx = a_idx[np.unique(np.linspace(0, len(a_idx) - 1, min(NEAR_OTHER_FRAMES, len(a_idx))).round().astype(int))]
+    near = np.zeros(len(b_idx), dtype=bool)
+    for a_name, b_name in NEAR_CHANNELS:
+        ah = np.asarray(getattr(fa, a_name), np.uint64)[a_idx]
+        bh = np.asarray(getattr(fb, b_name), np.uint64)[b_idx]
+        ok_a = _present(fa, a_name, a_idx)
+        ok_b = _present(fb, b_name, b_idx)
+        if not ok_a.any() or not ok_b.any():
+            continue
+        d = hamming(bh[ok_b][:, None], ah[ok_a][None, :]).min(axis=1)
+        near[np.flatnonzero(ok_b)[d <= align_mod.MATCH_THRESHOLD_BITS]] = True
+    return float(near.mean())
+
+
+def _present(fp: Fingerprint, name: str, idx: np.ndarray) -> np.ndarray:
+    present = BY_NAME[name].present
+    return np.asarray(getattr(fp, present))[idx] != 0 if present else np.ones(len(idx), dtype=bool)
+
+
+def calibrated(verdict: str, score: float) -> float:
+    """The confidence of ``verdict`` given its raw evidence ``score``: the smoothed accuracy that verdicts of that
+    score had on the benchmark (CALIBRATION)."""
+    if score < NO_EVIDENCE_SCORE:
+        return 0.5
+    table = CALIBRATION["unrelated" if verdict == "unrelated" else "match"]
+    _, correct, total = next(row for row in reversed(table) if score >= row[0] or row is table[0])
+    return round((correct + 1) / (total + 2), 4)
+
+
+def _confidence(segments: list[Segment], fa: Fingerprint, fb: Fingerprint, verdict: str) -> float:
+    """How sure the verdict is (0..1): its evidence, calibrated on the benchmark."""
+    return calibrated(verdict, evidence(segments, fa, fb)["score"])
+
+
+__all__ = ["CALIBRATION", "RANDOM_PAIR_BITS", "SAME_FOOTAGE_COVERAGE", "calibrated", "evidence", "match_fingerprints"]

@@ -467,7 +467,7 @@ class _Segment:
         """Hand on ``n`` frames (``data``: their bytes, in a buffer that is reused once this returns)."""
         if self.first_raw is None and n and not np.isnan(times[0]):
             self.first_raw = float(times[0])
-        frames, crops, halves = split_detail(data.reshape(n, DETAIL_SIZE, DETAIL_SIZE + FRAME_SIZE))
+        frames, crops, halves, detail = split_detail(data.reshape(n, DETAIL_SIZE, DETAIL_SIZE + FRAME_SIZE))
         keep = np.ones(n, dtype=bool)
         if self.start is not None:
             keep &= ~(times < self.start - 1e-7)
@@ -482,7 +482,7 @@ class _Segment:
                 t = _fill_missing_times(t, self._last_time, self.layout.fps)
             self._last_time = float(t[-1])
             self.frames_read += len(t)
-            self.results.append(self.transform(FrameBatch(t, frames[keep], crops[keep], halves[keep])))
+            self.results.append(self.transform(FrameBatch(t, frames[keep], crops[keep], halves[keep], detail[keep])))
             if self.on_frames:
                 self.on_frames(int(keep.sum()))
 
@@ -494,16 +494,16 @@ def _mean2(x: np.ndarray, axis: int) -> np.ndarray:
     return np.moveaxis(m, -1, axis).astype(np.uint8)
 
 
-def split_detail(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(n, DETAIL, DETAIL + FRAME) rows from ffmpeg → the FRAME² active picture, the FRAME² centre crop, and the
-    four FRAME² halves of the active picture (top, bottom, left, right)."""
+def split_detail(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(n, DETAIL, DETAIL + FRAME) rows from ffmpeg → the FRAME² active picture, the FRAME² centre crop, the
+    four FRAME² halves of the active picture (top, bottom, left, right), and the DETAIL² active picture itself."""
     detail, crop = arr[:, :, :DETAIL_SIZE], arr[:, :, DETAIL_SIZE:]
     half = DETAIL_SIZE // 2
     frames = _mean2(_mean2(detail, 1), 2)
     crops = _mean2(crop, 1)
     halves = np.stack([_mean2(detail[:, :half], 2), _mean2(detail[:, half:], 2),
                        _mean2(detail[:, :, :half], 1), _mean2(detail[:, :, half:], 1)], axis=1)
-    return frames, crops, halves
+    return frames, crops, halves, detail
 
 
 def crop_in_frame(width: int, height: int) -> Box:

@@ -4,7 +4,8 @@ batch of decoded frames becomes those columns, and the JSON and compact (index) 
 A fingerprint holds, for every decoded frame (or every keyframe in keyframe mode), its presentation time, the
 64-bit pHash of its 32x32 grey picture and of the pictures a re-post may show instead (mirrored, the centre 9:16
 crop and its mirror, turned a quarter, half or three quarters, and the four half pictures that an overlay leaves
-partly as they were), and the picture's mean and standard deviation of luma (to tell flat or black frames, whose
+partly as they were, and the picture inside bars that hold through a stretch of frames: a clip letterboxed into
+a compilation), and the picture's mean and standard deviation of luma (to tell flat or black frames, whose
 hash says little). It also holds a digest of every compressed video packet with its time (``packet_times``,
 ``packet_digests``), which tells a stream copy from a re-encode (``match/streamcopy.py``). Times start at 0.0 for
 the first displayed frame; ``time_origin`` is that frame's raw container time.
@@ -33,10 +34,12 @@ import numpy as np
 
 from ..errors import IndexFileError
 from .hashing import phash_and_mirror_batch, phash_batch, to_hex
+from .picture import inner_pictures, stretch_boxes, unpack_boxes
 
 FORMAT_NAME = "vidverify-fingerprint"
-FORMAT_VERSION = 3  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
+FORMAT_VERSION = 4  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
 # 3: digests of the compressed video packets (packet_times, packet_digests) and of the codec configuration
+# 4: the picture inside bars found per stretch of frames (inner, inner_box): a letterboxed clip in a compilation
 SCHEMA = "vidverify/fingerprint@1"
 ALL_HALVES_FLAT = 0b1111
 FLAT_LUMA_STD = 3.0  # grey-level std under which a frame is flat (black, white): its hash says nothing
@@ -54,7 +57,8 @@ class Channel:
     bits). ``since``: the format version that added it; older files and blobs get ``default``. ``view``: the picture
     a hash channel hashes. ``candidate``: the candidate stages sample it (``match/candidates.py``); ``mirrored``: it
     is the mirror image of another candidate channel; ``signature``: the index stores it in each clip's sparse
-    signature (the query probes the mirrors). ``half``: for a half picture, its bit in ``half_flat``."""
+    signature (the query probes the mirrors). ``half``: for a half picture, its bit in ``half_flat``. ``present``:
+    the channel whose value is 0 on the frames where this hash does not exist (they say nothing in it)."""
 
     name: str
     dtype: Any
@@ -69,6 +73,7 @@ class Channel:
     mirrored: bool = False
     signature: bool = False
     half: int | None = None
+    present: str | None = None
 
 
 def _hash(name: str, key: str, view: str, **kw: Any) -> Channel:
@@ -91,6 +96,11 @@ CHANNELS: tuple[Channel, ...] = (
     _hash("half_left", "halves", "left half", since=2, candidate=True, half=2),
     _hash("half_right", "halves", "right half", since=2, candidate=True, half=3),
     Channel("half_flat", np.uint8, "half_flat", since=2, default=ALL_HALVES_FLAT),
+    # the picture inside bars that hold through a stretch of frames, where the file's own bars (cropped before
+    # hashing) are not those of the stretch: a clip letterboxed or pillarboxed into a compilation
+    _hash("inner", "inner", "inside the bars of its stretch", since=4, candidate=True, signature=True,
+          present="inner_box"),
+    Channel("inner_box", np.uint32, "inner_box", since=4),  # picture.pack_box of 64x64 thumbnail pixels; 0: none
     Channel("packet_times", np.float64, "t", per="packet", since=3),
     Channel("packet_digests", np.uint64, "digest", per="packet", hexed=True, since=3),
 )
@@ -113,6 +123,8 @@ ALIGNMENT: tuple[tuple[str, str, str, bool], ...] = (
     ("rotate-90", "rot90", "hashes", False),  # B shows A turned a quarter turn clockwise
     ("rotate-180", "rot180", "hashes", False),
     ("rotate-270", "rot270", "hashes", False),
+    ("b-bars", "hashes", "inner", False),  # B shows A inside bars in a stretch (a compilation's letterboxed clip)
+    ("a-bars", "inner", "hashes", False),  # A shows B inside bars in a stretch
     # half pictures: an overlay (logo, caption band) covering part of B leaves at least one half as it was
     ("half-top", "half_top", "half_top", False),
     ("half-bottom", "half_bottom", "half_bottom", False),
@@ -130,6 +142,7 @@ class FrameBatch:
     frames: np.ndarray  # (n, 32, 32) uint8: the active picture
     crops: np.ndarray  # (n, 32, 32) uint8: its centre crop (picture.centre_crop)
     halves: np.ndarray | None = None  # (n, 4, 32, 32) uint8: its top, bottom, left, right halves
+    detail: np.ndarray | None = None  # (n, 64, 64) uint8: the active picture at twice the size (bars per stretch)
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,6 +180,10 @@ class Fingerprint:
     half_left: np.ndarray = None  # type: ignore[assignment]
     half_right: np.ndarray = None  # type: ignore[assignment]
     half_flat: np.ndarray = None  # type: ignore[assignment]  # uint8 bit k: half k (top, bottom, left, right) flat
+    # pHash of the picture inside bars found in the frame's stretch (0 where there are none: see inner_box), and
+    # that box (picture.pack_box, pixels of the 64x64 active picture); older files: none
+    inner: np.ndarray = None  # type: ignore[assignment]
+    inner_box: np.ndarray = None  # type: ignore[assignment]
     # the compressed video packets (media/packets.py): presentation time on this timeline and the first 8 bytes
     # of the packet's SHA-256; empty when unknown (a version-2 file, a region fingerprint, an unreadable stream)
     packet_times: np.ndarray = None  # type: ignore[assignment]
@@ -339,7 +356,32 @@ def hash_batch(batch: FrameBatch) -> dict[str, np.ndarray]:
            "rot90": r90, "rot180": r180, "rot270": r270, "luma_mean": flat.mean(axis=1), "luma_std": flat.std(axis=1),
            HALF_FLAT: half_flat}
     out.update({c.name: hh[:, c.half] for c in FRAME_CHANNELS if c.half is not None})
+    out["inner_box"] = boxes = stretch_boxes(batch.detail) if batch.detail is not None else np.zeros(n, np.uint32)
+    out["inner"] = inner = np.zeros(n, np.uint64)
+    some = np.flatnonzero(boxes)
+    if len(some):
+        assert batch.detail is not None
+        inner[some] = phash_batch(inner_pictures(batch.detail[some], boxes[some], batch.frames.shape[1]))
     return out
+
+
+INNER_BOX_GRID = 64  # inner_box is in pixels of the active picture scaled to this square (decode's DETAIL_SIZE)
+
+
+def inner_area(fp: Fingerprint, start: float, end: float) -> tuple[int, int, int, int] | None:
+    """x, y, w, h in frame pixels of the picture inside the bars found most often in [start, end) of ``fp``'s
+    timeline (``inner_box``), or None where no frame there has any."""
+    t = np.asarray(fp.times)
+    boxes = np.asarray(fp.inner_box)[(t >= start - 1e-6) & (t < end - 1e-6)]
+    boxes = boxes[boxes != 0]
+    if len(boxes) == 0 or not (fp.width and fp.height):
+        return None
+    values, counts = np.unique(boxes, return_counts=True)
+    x0, y0, x1, y1 = (int(v) for v in unpack_boxes(values[np.argmax(counts):][:1])[0])
+    ax, ay, aw, ah = fp.active_area or (0, 0, fp.width, fp.height)
+    fx, fy = aw / INNER_BOX_GRID, ah / INNER_BOX_GRID
+    x, y = ax + round(x0 * fx), ay + round(y0 * fy)
+    return x, y, ax + round(x1 * fx) - x, ay + round(y1 * fy) - y
 
 
 def join_batches(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -350,7 +392,8 @@ def join_batches(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------------------------- the index's blob
 
 BLOB_MAGIC = b"VVFB"
-BLOB_VERSION = 3  # 2: the fingerprint's half-picture hashes; 3: its packet digests (after the frame arrays)
+BLOB_VERSION = 4  # 2: the fingerprint's half-picture hashes; 3: its packet digests (after the frame arrays);
+# 4: the picture inside bars per stretch (inner, inner_box)
 _BLOB_HEADER = "<BII"
 
 
@@ -459,6 +502,7 @@ __all__ = [
     "from_arrays",
     "geometry",
     "hash_batch",
+    "inner_area",
     "join_batches",
     "pack",
     "unpack",

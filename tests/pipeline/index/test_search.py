@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import BARS_INSERT
 from tests.fixtures.fingerprints import every, frame_arrays, sha, slice_fp, synth_fp, synth_info
 from vidverify.models import SearchResult, Segment
 from vidverify.pipeline.index.search import Index
@@ -120,3 +121,26 @@ def test_search_finds_trimmed_reencode_among_unrelated(tmp_path: Path, index_cli
     seg: Segment = max(r.segments, key=lambda s: s.frames)
     assert seg.a_start == pytest.approx(0.0, abs=0.1) and seg.a_end == pytest.approx(6.0, abs=0.15)
     assert seg.b_start == pytest.approx(4.0, abs=0.1) and seg.b_end == pytest.approx(10.0, abs=0.15)
+
+
+def test_search_finds_a_letterboxed_clip_in_a_compilation_both_ways(bars_case: dict[str, Path],
+                                                                     tmp_path: Path) -> None:
+    """Issue 16.3: the index signs each clip with the picture inside a stretch's bars too, and the query probes
+    it: the compilation finds the indexed source, and the source finds the indexed compilation, at the right
+    times (A = the query)."""
+    start, seconds, at = BARS_INSERT
+    with Index(tmp_path / "source.sqlite") as ix:
+        add_paths(ix, [str(bars_case["source"]), str(bars_case["other"])])
+        [r] = ix.search(fingerprint(bars_case["compilation"]))
+    assert r.path == str(bars_case["source"].resolve()) and r.verdict == "partial-overlap"
+    [seg] = r.segments
+    assert seg.channel == "a-bars"
+    assert seg.a_start == pytest.approx(at, abs=0.05) and seg.a_end == pytest.approx(at + seconds, abs=0.05)
+    assert seg.b_start == pytest.approx(start, abs=0.05) and seg.b_end == pytest.approx(start + seconds, abs=0.05)
+    with Index(tmp_path / "compilation.sqlite") as ix:
+        add_paths(ix, [str(bars_case["compilation"]), str(bars_case["other"])])
+        [r] = ix.search(fingerprint(bars_case["source"]))
+    assert r.path == str(bars_case["compilation"].resolve())
+    [seg] = r.segments
+    assert seg.channel == "b-bars"
+    assert seg.a_start == pytest.approx(start, abs=0.05) and seg.b_start == pytest.approx(at, abs=0.05)

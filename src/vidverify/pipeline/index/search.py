@@ -188,7 +188,8 @@ def _frame_step(fp: Fingerprint) -> float:
     return float(np.median(np.diff(np.asarray(fp.times)[:2000])))
 
 
-_SWAPPED_CHANNELS = {"a-crop": "b-crop", "b-crop": "a-crop", "rotate-90": "rotate-270", "rotate-270": "rotate-90"}
+_SWAPPED_CHANNELS = {"a-crop": "b-crop", "b-crop": "a-crop", "a-bars": "b-bars", "b-bars": "a-bars",
+                     "rotate-90": "rotate-270", "rotate-270": "rotate-90"}
 
 
 def _swap(s: Segment) -> Segment:
