@@ -28,6 +28,7 @@ from ..evidence.place import parse_iso6709
 from ..models import GPS, MediaInfo, Timestamp
 from . import files
 from .formats import isobmff
+from .packets import ShownSpan, shown_span
 
 log = logging.getLogger("vidverify")
 
@@ -565,8 +566,12 @@ def _info_from(c: _Collector, base: dict[str, Any]) -> MediaInfo:
     )
 
 
-def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaInfo:
-    """Everything the file says about itself. Never raises for a bad file: problems go to ``errors``."""
+def probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: ShownSpan | None = None) -> MediaInfo:
+    """Everything the file says about itself. Never raises for a bad file: problems go to ``errors``.
+
+    A video's ``duration`` and ``frame_count`` are those of its displayed frames, from the video packets
+    (``shown``, when the caller has decoded them already: the fingerprint's); what the container declares, when
+    it differs, is ``declared_duration``."""
     p = os.fspath(path)
     base: dict[str, Any] = {"path": p, "kind": "unknown"}
     try:
@@ -623,7 +628,23 @@ def probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaIn
         info = replace(info, kind="unknown", errors=("not a media file that ffmpeg can read", *info.errors))
     if info.kind == "unknown" and not info.errors:  # a container with no stream that can be read
         info = replace(info, errors=("no video, audio or image stream that can be read",))
+    if info.kind == "video":
+        info = _displayed(info, shown or shown_span(p))
     return _finish(info)
+
+
+def _displayed(info: MediaInfo, span: ShownSpan | None) -> MediaInfo:
+    """The one duration of a video: from its first displayed frame to the end of its last (docs/contract.md). The
+    container's figure (mvhd, or libavformat's longest stream) counts a longer audio or telemetry track, or the
+    pre-roll an edit list hides; it stays as ``declared_duration`` when it differs by half a frame or more."""
+    if span is None or span.duration <= 0:
+        return info
+    duration = round(span.duration, 6)
+    frame = 1.0 / info.fps if info.fps else span.last_frame
+    declared = info.duration
+    differs = declared is not None and abs(declared - duration) >= max(frame, 1e-3) / 2
+    return replace(info, duration=duration, frame_count=span.frames,
+                   declared_duration=round(declared, 6) if differs and declared is not None else None)
 
 
 def _finish(info: MediaInfo) -> MediaInfo:
