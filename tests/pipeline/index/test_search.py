@@ -120,3 +120,23 @@ def test_search_finds_trimmed_reencode_among_unrelated(tmp_path: Path, index_cli
     seg: Segment = max(r.segments, key=lambda s: s.frames)
     assert seg.a_start == pytest.approx(0.0, abs=0.1) and seg.a_end == pytest.approx(6.0, abs=0.15)
     assert seg.b_start == pytest.approx(4.0, abs=0.1) and seg.b_end == pytest.approx(10.0, abs=0.15)
+
+
+def test_keyframe_index_finds_a_plain_trim_whole(tmp_path: Path, index_clips: dict[str, Path]) -> None:
+    """An index built with --keyframes, searched with a plain trim: one stretch whose two sides span the same
+    footage at speed 1, not stray pieces of slow footage (a query frame compared with the keyframe up to half a GOP
+    away matched only there, and the keyframe side's end ran a GOP on: "0.6x")."""
+    with Index(tmp_path / "ix.sqlite") as ix:
+        add_paths(ix, [str(index_clips[k]) for k in ("other1", "source", "other2")], keyframes=True)
+        results = ix.search(fingerprint(index_clips["query"]))
+    [r] = results
+    assert r.path == str(index_clips["source"].resolve()) and r.verdict == "same-footage"
+    [seg] = r.segments
+    assert seg.speed == 1.0 and seg.channel == "full"
+    assert seg.a_start == pytest.approx(0.0, abs=0.05) and seg.a_end == pytest.approx(6.0, abs=0.05)
+    assert seg.b_start == pytest.approx(4.0, abs=0.05) and seg.b_end == pytest.approx(10.0, abs=0.05)
+    assert r.coverage["a"] == pytest.approx(1.0, abs=0.01) and r.coverage["b"] == pytest.approx(0.5, abs=0.01)
+    # the edits say how the query differs from the indexed source: 4 s trimmed at the start, 2 s at the end
+    trims = sorted((e.detail["where"], e.detail["seconds"]) for e in r.edits if e.type == "trim")
+    assert trims == [("end", pytest.approx(2.0, abs=0.05)), ("start", pytest.approx(4.0, abs=0.05))]
+    assert not {"speed", "insert", "cut"} & {e.type for e in r.edits}
