@@ -56,6 +56,8 @@ OFFSET_SEARCH_SECONDS = 0.5  # a normal-speed line is moved by up to this to whe
 OFFSET_SEARCH_FRAMES = 4000  # B frames that decide it (a longer line is sampled)
 RELEASE_MIN_GAIN_BITS = 4.0  # per frame: a run's edge is left to another line that matches it this much closer
 RELEASE_CANDIDATES = 32  # other lines (offsets the seeds point at) tried on a run's edges
+REPEAT_SHARE = 0.5  # a segment whose A span lies this much inside stronger segments' A spans repeats them ...
+REPEAT_MAX_MEAN_BITS = 4.0  # ... and is kept only as a whole-picture match this close (copies match within 0.3-2.5)
 SPEEDS = np.unique(np.concatenate([np.geomspace(0.5, 2.0, 121), [1.0]]))
 
 
@@ -434,7 +436,37 @@ def _align(a: Track, b: Track) -> list[Segment]:
         segments[x] = _segment(a, b, i, j, a_idx, speed, offset, channel, float(dist[i:j + 1][informative].mean()))
         lines[x] = (speed, offset, channel, i, j)
         explained[i:j + 1] = True
-    return _merge(sorted(segments, key=lambda s: s.b_start))
+    return _merge(sorted(_without_weak_repeats(segments), key=lambda s: s.b_start))
+
+
+def _without_weak_repeats(segments: list[Segment]) -> list[Segment]:
+    """The segments without those that show A footage another segment already shows, on weaker evidence.
+
+    In slow footage the frames past the end of a clip's shared stretch resemble its last ones, so a sloped line
+    through them matches loosely (a "0.6x" piece after a plain trim), and a half picture that hardly changes (a
+    sky) matches at any time. Footage shown twice (a loop, a replay) is real when its whole picture matches as
+    closely as a copy does: a repeat of A footage (at least half of its A span inside stronger segments' A
+    spans: whole pictures first, then the closest) is kept only as a whole picture within REPEAT_MAX_MEAN_BITS."""
+    def half(s: Segment) -> bool:
+        return s.channel.startswith("half-")
+
+    kept: list[Segment] = []
+    for s in sorted(segments, key=lambda s: (half(s), s.distance, s.b_start)):
+        span = s.a_end - s.a_start
+        shown = _union_length([(max(k.a_start, s.a_start), min(k.a_end, s.a_end)) for k in kept])
+        if span > 0 and shown >= REPEAT_SHARE * span and (half(s) or s.distance > REPEAT_MAX_MEAN_BITS):
+            continue
+        kept.append(s)
+    return kept
+
+
+def _union_length(intervals: list[tuple[float, float]]) -> float:
+    total, end = 0.0, -np.inf
+    for lo, hi in sorted(i for i in intervals if i[1] > i[0]):
+        if hi > end:
+            total += hi - max(lo, end)
+            end = hi
+    return float(total)
 
 
 def _best_offset(a: Track, b: Track, channel: int, offset: float, a_idx: np.ndarray, dist: np.ndarray,

@@ -140,3 +140,32 @@ def test_keyframe_index_finds_a_plain_trim_whole(tmp_path: Path, index_clips: di
     trims = sorted((e.detail["where"], e.detail["seconds"]) for e in r.edits if e.type == "trim")
     assert trims == [("end", pytest.approx(2.0, abs=0.05)), ("start", pytest.approx(4.0, abs=0.05))]
     assert not {"speed", "insert", "cut"} & {e.type for e in r.edits}
+
+
+@pytest.mark.corpus
+def test_plain_trim_of_slow_footage_gets_no_stray_segments(corpus: Path, tmp_path: Path) -> None:
+    """gpmf/karma.mp4 (slow aerial footage under a still sky) and its stream copy 4-9 s indexed; searched with a
+    plain trim from 1 s: one stretch, the query's 3-8 s. The query frames past the copy's end resemble its last
+    ones (a sloped line through them matched loosely: a stray segment at 0.6-0.7x) and the sky half matches at any
+    time (stray half-picture segments)."""
+    from vidverify.media.ffmpeg import run
+
+    karma = corpus / "gpmf" / "karma.mp4"
+    copy, query = tmp_path / "copy.mp4", tmp_path / "trim.mp4"
+    for argv in (["-ss", "4", "-i", str(karma), "-t", "5", "-map", "0:v:0", "-c", "copy", str(copy)],
+                 ["-ss", "1", "-i", str(karma), "-map", "0:v:0", "-c:v", "libx264", "-crf", "23", str(query)]):
+        proc = run(["-y", "-v", "error", *argv])
+        assert proc.returncode == 0, proc.stderr
+    with Index(tmp_path / "ix.sqlite") as ix:
+        add_paths(ix, [str(karma), str(copy)])
+        results = {Path(r.path).name: r for r in ix.search(fingerprint(query))}
+    r = results["copy.mp4"]
+    [seg] = r.segments
+    assert seg.speed == 1.0 and seg.channel == "full"
+    # -ss snaps to frames of 1.001/30 s: the copy starts at 4.004 s, the trim at 1.001 s (slow footage leaves the
+    # offset found within a few frames)
+    assert seg.a_start == pytest.approx(3.003, abs=0.1) and seg.a_end == pytest.approx(8.0, abs=0.1)
+    assert seg.b_start == pytest.approx(0.0, abs=0.05) and seg.b_end == pytest.approx(5.005, abs=0.05)
+    assert not {"speed", "reorder"} & {e.type for e in r.edits}
+    [whole] = results["karma.mp4"].segments
+    assert whole.b_start == pytest.approx(1.0, abs=0.05) and whole.speed == 1.0
