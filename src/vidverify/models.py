@@ -187,6 +187,9 @@ class MediaInfo(Model):
     errors: tuple[str, ...] = ()
     # beyond the contract
     start_time: float | None = None  # first video frame on the presentation timeline (s)
+    # what the container declares (mvhd, or libavformat's longest stream) when it is not ``duration``, the span of
+    # the displayed frames: a longer audio or telemetry track, a pre-roll an edit list hides (s)
+    declared_duration: float | None = None
     coded_width: int | None = None
     coded_height: int | None = None
     bit_rate: int | None = None

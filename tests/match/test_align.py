@@ -94,3 +94,20 @@ def test_reencode_of_slow_footage_maps_frame_exact(seed: int) -> None:
     assert segment.speed == 1.0
     assert segment.a_start == pytest.approx(segment.b_start, abs=1e-6)
     assert segment.a_end == pytest.approx(segment.b_end, abs=1e-6)
+
+
+def test_weak_repeats_of_matched_footage_are_dropped_and_close_ones_kept() -> None:
+    """A segment showing A footage that a stronger one already shows is a drift in slow footage (a sloped line
+    past a trim's end, a sky half that matches at any time) unless its whole picture matches as a copy does (a
+    loop, a replay). The karma.mp4 case (tests/pipeline/index/test_search.py) had these four."""
+    from vidverify.match.align import _without_weak_repeats
+    from vidverify.models import Segment
+
+    main = Segment(0.0, 5.0, 3.0, 8.0, 1.0, False, 0.33, 150, "full")
+    drift = Segment(4.4, 5.0, 8.0, 8.9, 1.43, False, 7.46, 26, "full")  # past the end, at 0.7x seen from B
+    sky = Segment(0.0, 0.87, 1.4, 2.9, 1.78, False, 0.48, 46, "half-top")  # close, but half a picture
+    loop = Segment(1.0, 3.0, 9.0, 11.0, 1.0, False, 1.2, 60, "full")  # A 1-3 s shown again: a real repeat
+    logo = Segment(6.0, 9.0, 11.0, 14.0, 1.0, False, 2.0, 90, "half-left")  # new footage behind an overlay
+    kept = _without_weak_repeats([sky, drift, main, loop, logo])
+    assert sorted(kept, key=lambda s: s.b_start) == [main, loop, logo]
+    assert _without_weak_repeats([drift]) == [drift]  # nothing stronger shows that footage: it stands

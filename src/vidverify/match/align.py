@@ -56,6 +56,8 @@ OFFSET_SEARCH_SECONDS = 0.5  # a normal-speed line is moved by up to this to whe
 OFFSET_SEARCH_FRAMES = 4000  # B frames that decide it (a longer line is sampled)
 RELEASE_MIN_GAIN_BITS = 4.0  # per frame: a run's edge is left to another line that matches it this much closer
 RELEASE_CANDIDATES = 32  # other lines (offsets the seeds point at) tried on a run's edges
+REPEAT_SHARE = 0.5  # a segment whose A span lies this much inside stronger segments' A spans repeats them ...
+REPEAT_MAX_MEAN_BITS = 4.0  # ... and is kept only as a whole-picture match this close (copies match within 0.3-2.5)
 SPEEDS = np.unique(np.concatenate([np.geomspace(0.5, 2.0, 121), [1.0]]))
 
 
@@ -315,8 +317,32 @@ def _runs(mask: np.ndarray, times: np.ndarray, frame: float) -> list[tuple[int, 
 
 
 def align(fa: Fingerprint, fb: Fingerprint) -> list[Segment]:
-    """Every stretch of B that shows footage of A, ordered by B time."""
+    """Every stretch of B that shows footage of A, ordered by B time.
+
+    Alignment follows B frame by frame, each B frame compared with the A frame its line predicts, so A must have
+    every frame: when A holds keyframes only (an index built with ``--keyframes``) and B every frame, B's frames
+    would be compared with keyframes up to half a GOP away, and only stretches of slow footage would match (stray
+    pieces whose two sides disagree in length). Then B is the reference the keyframes are looked up in, and the
+    segments are turned back."""
     a, b = Track.of(fa), Track.of(fb)
+    if len(a.times) > 1 and len(b.times) > 1 and a.frame_dur > SPARSE_RATIO * b.frame_dur:
+        return sorted((swap(s) for s in _align(b, a)), key=lambda s: s.b_start)
+    return _align(a, b)
+
+
+SPARSE_RATIO = 1.5  # A's frames this many times further apart than B's: A is the sparse side (keyframes)
+_SWAPPED_CHANNELS = {"a-crop": "b-crop", "b-crop": "a-crop", "a-bars": "b-bars", "b-bars": "a-bars",
+                     "rotate-90": "rotate-270", "rotate-270": "rotate-90"}
+
+
+def swap(s: Segment) -> Segment:
+    """A segment of align(x, y) as one of align(y, x): A and B exchanged."""
+    return Segment(a_start=s.b_start, a_end=s.b_end, b_start=s.a_start, b_end=s.a_end,
+                   speed=round(1.0 / s.speed, 4) if s.speed else s.speed, mirrored=s.mirrored, distance=s.distance,
+                   frames=s.frames, channel=_SWAPPED_CHANNELS.get(s.channel, s.channel))
+
+
+def _align(a: Track, b: Track) -> list[Segment]:
     if len(a.times) == 0 or len(b.times) == 0:
         return []
     if len(b.times) == 1 or len(a.times) == 1:
@@ -416,7 +442,37 @@ def align(fa: Fingerprint, fb: Fingerprint) -> list[Segment]:
         segments[x] = _segment(a, b, i, j, a_idx, speed, offset, channel, float(dist[i:j + 1][informative].mean()))
         lines[x] = (speed, offset, channel, i, j)
         explained[i:j + 1] = True
-    return _merge(sorted(segments, key=lambda s: s.b_start))
+    return _merge(sorted(_without_weak_repeats(segments), key=lambda s: s.b_start))
+
+
+def _without_weak_repeats(segments: list[Segment]) -> list[Segment]:
+    """The segments without those that show A footage another segment already shows, on weaker evidence.
+
+    In slow footage the frames past the end of a clip's shared stretch resemble its last ones, so a sloped line
+    through them matches loosely (a "0.6x" piece after a plain trim), and a half picture that hardly changes (a
+    sky) matches at any time. Footage shown twice (a loop, a replay) is real when its whole picture matches as
+    closely as a copy does: a repeat of A footage (at least half of its A span inside stronger segments' A
+    spans: whole pictures first, then the closest) is kept only as a whole picture within REPEAT_MAX_MEAN_BITS."""
+    def half(s: Segment) -> bool:
+        return s.channel.startswith("half-")
+
+    kept: list[Segment] = []
+    for s in sorted(segments, key=lambda s: (half(s), s.distance, s.b_start)):
+        span = s.a_end - s.a_start
+        shown = _union_length([(max(k.a_start, s.a_start), min(k.a_end, s.a_end)) for k in kept])
+        if span > 0 and shown >= REPEAT_SHARE * span and (half(s) or s.distance > REPEAT_MAX_MEAN_BITS):
+            continue
+        kept.append(s)
+    return kept
+
+
+def _union_length(intervals: list[tuple[float, float]]) -> float:
+    total, end = 0.0, -np.inf
+    for lo, hi in sorted(i for i in intervals if i[1] > i[0]):
+        if hi > end:
+            total += hi - max(lo, end)
+            end = hi
+    return float(total)
 
 
 def _best_offset(a: Track, b: Track, channel: int, offset: float, a_idx: np.ndarray, dist: np.ndarray,
@@ -518,6 +574,17 @@ def _segment(a: Track, b: Track, i: int, j: int, a_idx: np.ndarray, speed: float
     b_start, b_end = float(b.times[i]), float(b.times[j] + b.frame_dur)
     a_start = float(a.times[a_idx[i]])
     a_end = float(a.times[a_idx[j]] + a.frame_dur)
+    if b.frame_dur > SPARSE_RATIO * a.frame_dur:
+        # B holds keyframes: the footage runs on past its first and last matched keyframe, by up to a GOP, which
+        # the dense A measures: to A's own start or end when that lies within a GOP, else half a GOP (the
+        # keyframe beyond did not match). B's ends follow on the line: both sides span the same footage.
+        gop = b.frame_dur / speed
+        first, last = float(a.times[a_idx[i]]), float(a.times[a_idx[j]])  # A at B's first and last keyframe
+        a_first, a_last = float(a.times[0]), float(a.times[-1] + a.frame_dur)
+        new_start = a_first if first - a_first <= gop else first - gop / 2
+        new_end = a_last if a_last - a_end <= gop else last + gop / 2
+        b_start, b_end = b_start - (first - new_start) * speed, float(b.times[j]) + (new_end - last) * speed
+        a_start, a_end = new_start, new_end
     return Segment(
         a_start=round(a_start, 4), a_end=round(a_end, 4), b_start=round(b_start, 4), b_end=round(b_end, 4),
         speed=round(speed, 4), mirrored=mirrored, distance=round(mean_d, 2), frames=j - i + 1, channel=name,
@@ -555,4 +622,4 @@ def _single_frame(a: Track, b: Track) -> list[Segment]:
     return [best] if best else []
 
 
-__all__ = ["MATCH_THRESHOLD_BITS", "MIN_SEGMENT_SECONDS", "SEED_THRESHOLD_BITS", "Track", "align"]
+__all__ = ["MATCH_THRESHOLD_BITS", "MIN_SEGMENT_SECONDS", "SEED_THRESHOLD_BITS", "Track", "align", "swap"]

@@ -76,6 +76,13 @@ def segments(fa: Any, fb: Any) -> list[Segment]:
     if len(da) == 0 or len(db) == 0 or fa.codec_digest != fb.codec_digest:
         return []
     ta, tb = np.asarray(fa.packet_times), np.asarray(fb.packet_times)
+    # times start at the first displayed frame: a packet before it (the pre-roll an edit list hides, which a
+    # fingerprint made by an earlier vidverify still lists) is not a frame of the footage
+    shown_a, shown_b = ta >= -1e-6, tb >= -1e-6
+    if not (shown_a.all() and shown_b.all()):
+        da, ta, db, tb = da[shown_a], ta[shown_a], db[shown_b], tb[shown_b]
+        if len(da) == 0 or len(db) == 0:
+            return []
     va, ia = _unique_positions(da)
     vb, ib = _unique_positions(db)
     _, pa, pb = np.intersect1d(va, vb, assume_unique=True, return_indices=True)

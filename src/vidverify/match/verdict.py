@@ -22,12 +22,20 @@ RANDOM_PAIR_BITS = 32.0  # expected distance of unrelated frames' 64-bit hashes
 
 
 def _span(fp: Fingerprint) -> tuple[float, float]:
-    """(first frame time, length) of the fingerprinted footage."""
+    """(first frame time, length) of the fingerprinted footage: the fingerprint's duration (from its first
+    displayed frame, t = 0, to the end of its last: ``pipeline/ingest.py``), which every report of the pair uses.
+    A fingerprint without one, or one made by an earlier vidverify whose duration is the container's (a longer
+    audio or telemetry track, or a hidden pre-roll, counted in: past its dense frames), is measured on its frames."""
     if len(fp.times) == 0:
         return 0.0, 0.0
     t = fp.times
     frame = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
-    return float(t[0]), float(t[-1] - t[0] + frame)
+    measured = float(t[-1] - t[0] + frame)
+    d = fp.duration
+    if d is not None and d > 0 and t[0] >= -1e-6 and float(t[-1]) < d + 1e-6 \
+            and (fp.mode == "keyframes" or d <= float(t[-1]) + 1.5 * max(frame, 1e-3)):
+        return 0.0, float(d)
+    return float(t[0]), measured
 
 
 def _union(intervals: list[tuple[float, float]]) -> float:
@@ -41,7 +49,8 @@ def _union(intervals: list[tuple[float, float]]) -> float:
 
 
 def _ref(fp: Fingerprint) -> FileRef:
-    return FileRef(fp.path, fp.sha256, fp.duration)
+    """The file as the match names it, with the one duration that the match measured it with."""
+    return FileRef(fp.path, fp.sha256, round(_span(fp)[1], 6) if len(fp.times) else fp.duration)
 
 
 def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:

@@ -4,9 +4,14 @@ A trim or a remux made with ``ffmpeg -c copy`` (or a phone's "save a clip" witho
 original's compressed frames byte for byte. Their digests find such a copy exactly, even where the pictures say
 nothing (black or flat frames, a fade), and prove that those frames were not re-encoded.
 
-One pass over the packets with PyAV's demuxer (nothing is decoded): the first 8 bytes of each video packet's
-SHA-256, its presentation time, and a digest of the codec configuration (the decoder's extradata: SPS/PPS and
-the like), without which the same packets could decode to other pictures. About 0.1 s per 100 MB.
+One pass over the packets with PyAV's demuxer (nothing is decoded): the first 8 bytes of each displayed video
+packet's SHA-256, its presentation time, and a digest of the codec configuration (the decoder's extradata: SPS/PPS
+and the like), without which the same packets could decode to other pictures. About 0.1 s per 100 MB.
+
+Packets that an edit list hides (the pre-roll before a stream copy's start: decoded as references, never shown)
+are not displayed frames: they get no digest, and the span of the displayed ones (:class:`ShownSpan`) is the
+file's duration (docs/contract.md: from the first displayed frame to the end of the last). The same pass without
+the digests, :func:`shown_span`, is what ``probe`` reads it with.
 """
 
 from __future__ import annotations
@@ -27,11 +32,57 @@ MAX_PACKETS = 5_000_000  # a file claiming more video packets than this is not d
 
 
 @dataclass(frozen=True)
+class ShownSpan:
+    """The displayed video frames of a file, from its packets: raw presentation times (seconds)."""
+
+    first: float  # presentation time of the earliest displayed frame
+    last: float  # presentation time of the latest displayed frame
+    end: float  # when the latest displayed frame stops being shown (its time plus its display duration)
+    frames: int  # displayed frames
+
+    @property
+    def duration(self) -> float:
+        """The one duration of a video: from its first displayed frame to the end of its last."""
+        return self.end - self.first
+
+    @property
+    def last_frame(self) -> float:
+        """The display duration of the latest displayed frame."""
+        return self.end - self.last
+
+
+class _SpanCounter:
+    """Gathers a ShownSpan from (time, display duration) of displayed packets, in any order."""
+
+    def __init__(self) -> None:
+        self.first, self.last, self.last_len, self.frames = np.inf, -np.inf, 0.0, 0
+        self.times: list[float] = []
+
+    def add(self, t: float, length: float) -> None:
+        self.frames += 1
+        self.first = min(self.first, t)
+        if t >= self.last:
+            self.last, self.last_len = t, length
+        if len(self.times) < 64:
+            self.times.append(t)
+
+    def span(self) -> ShownSpan | None:
+        if not self.frames:
+            return None
+        length = self.last_len
+        if length <= 0:  # no duration stored with the packet: the typical spacing of the frames
+            t = np.sort(np.array(self.times))
+            length = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
+        return ShownSpan(float(self.first), float(self.last), float(self.last + length), self.frames)
+
+
+@dataclass(frozen=True)
 class PacketDigests:
     times: np.ndarray  # (n,) float64 raw presentation times (seconds), ascending
     digests: np.ndarray  # (n,) uint64: the first 8 bytes of each packet's SHA-256, big-endian
     codec: str | None  # first 16 hex digits of the SHA-256 of the codec configuration (None: none stored)
-    first_shown: float | None = None  # raw time of the earliest packet not discarded (an edit list drops some)
+    first_shown: float | None = None  # raw time of the earliest displayed packet (an edit list hides some)
+    span: ShownSpan | None = None  # the displayed frames (None: no packet could be read)
 
     @classmethod
     def empty(cls) -> PacketDigests:
@@ -39,15 +90,15 @@ class PacketDigests:
 
 
 def digest_packets(path: str | os.PathLike[str], stop: threading.Event | None = None) -> PacketDigests:
-    """Digests of the first video stream's packets, in presentation order (packets that an edit list discards
-    included). Anything unreadable gives none (the decoder reports damaged files; this is an extra piece of
-    evidence, never a reason to fail), and so does setting ``stop``."""
+    """Digests of the first video stream's displayed packets, in presentation order (the pre-roll packets that an
+    edit list hides are left out), and their span. Anything unreadable gives none (the decoder reports damaged
+    files; this is an extra piece of evidence, never a reason to fail), and so does setting ``stop``."""
     import av
 
     p = os.fspath(path)
     times: list[float] = []
     digests: list[bytes] = []
-    first_shown = np.inf
+    shown = _SpanCounter()
     try:
         with av.open(ffmpeg.input_url(p), metadata_errors="ignore", options=ffmpeg.av_open_options()) as container:
             if not container.streams.video:
@@ -64,9 +115,10 @@ def digest_packets(path: str | os.PathLike[str], stop: threading.Event | None = 
                     return PacketDigests.empty()
                 if stop is not None and len(times) % 256 == 0 and stop.is_set():
                     return PacketDigests.empty()
+                if packet.is_discard:
+                    continue
                 times.append(packet.pts * tb)
-                if not packet.is_discard:
-                    first_shown = min(first_shown, times[-1])
+                shown.add(times[-1], (packet.duration or 0) * tb)
                 digests.append(hashlib.sha256(memoryview(packet)).digest()[:8])
     except Exception as exc:  # noqa: BLE001 - damaged data: no digests, the pictures still speak
         log.debug("packet digests failed for %s: %s", p, exc)
@@ -74,7 +126,33 @@ def digest_packets(path: str | os.PathLike[str], stop: threading.Event | None = 
     t = np.array(times, dtype=np.float64)
     d = np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64)
     order = np.argsort(t, kind="stable")
-    return PacketDigests(t[order], d[order], codec, float(first_shown) if np.isfinite(first_shown) else None)
+    span = shown.span()
+    return PacketDigests(t[order], d[order], codec, span.first if span else None, span)
 
 
-__all__ = ["MAX_PACKETS", "PacketDigests", "digest_packets"]
+def shown_span(path: str | os.PathLike[str]) -> ShownSpan | None:
+    """The displayed frames of the first video stream, from its packets (nothing decoded, nothing hashed); None
+    when there is no video stream or its packets cannot be read."""
+    import av
+
+    shown = _SpanCounter()
+    try:
+        with av.open(ffmpeg.input_url(os.fspath(path)), metadata_errors="ignore",
+                     options=ffmpeg.av_open_options()) as container:
+            if not container.streams.video:
+                return None
+            stream = container.streams.video[0]
+            tb = float(stream.time_base) if stream.time_base else 0.0
+            for packet in container.demux(stream):
+                if packet.size == 0 or packet.pts is None or packet.is_discard:
+                    continue
+                if shown.frames >= MAX_PACKETS:
+                    return None
+                shown.add(packet.pts * tb, (packet.duration or 0) * tb)
+    except Exception as exc:  # noqa: BLE001 - damaged data: the container's own figures stand
+        log.debug("packet span failed for %s: %s", path, exc)
+        return None
+    return shown.span()
+
+
+__all__ = ["MAX_PACKETS", "PacketDigests", "ShownSpan", "digest_packets", "shown_span"]

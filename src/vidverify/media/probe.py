@@ -28,6 +28,7 @@ from ..evidence.place import parse_iso6709
 from ..models import GPS, MediaInfo, Timestamp
 from . import files
 from .formats import isobmff
+from .packets import ShownSpan, shown_span
 
 log = logging.getLogger("vidverify")
 
@@ -565,16 +566,15 @@ def _info_from(c: _Collector, base: dict[str, Any]) -> MediaInfo:
     )
 
 
-def probe(path: str | os.PathLike[str], *, sha256: str | None = None, strict: bool = True) -> MediaInfo:
-    """Everything the file says about itself.
-
-    A file that gives nothing at all (missing, a folder, empty, not media, no fact read from it) raises an
-    ``InputError`` (``NotFoundError``, ``NotAFileError``, ``EmptyFileError``, ``UnsupportedFormatError``; exit
-    code 4), as ``fingerprint`` and ``compare`` do. A damaged file that still tells something is returned with its
-    problems in ``errors`` (``info.ok`` is False; ``info.readable`` is False when its kind is unknown, e.g. a
-    header-only stub whose dates were read). With ``strict=False`` nothing is raised: an unreadable file comes
-    back with ``kind == "unknown"`` and its reason in ``errors``, for batches."""
-    info = _probe(path, sha256=sha256)
+def probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: ShownSpan | None = None,
+          strict: bool = True) -> MediaInfo:
+    """Everything the file says about itself. A file that gives nothing at all (missing, a folder, empty, not
+    media) raises an ``InputError`` (exit 4) as ``fingerprint`` and ``compare`` do; a damaged file that still
+    tells something comes back with its problems in ``errors`` (``info.ok`` False). ``strict=False`` never raises
+    (batches): an unreadable file comes back with ``kind == "unknown"`` and its reason in ``errors``. A video's
+    ``duration`` and ``frame_count`` are those of its displayed frames (``shown``: the fingerprint's, when the
+    caller has them); the container's own figure, when it differs, is ``declared_duration``."""
+    info = _probe(path, sha256=sha256, shown=shown)
     told = info.timestamps or info.make or info.model or info.gps or info.duration
     if strict and not info.readable and not told:
         why = info.errors[0] if info.errors else "not a media file"
@@ -584,7 +584,7 @@ def probe(path: str | os.PathLike[str], *, sha256: str | None = None, strict: bo
     return info
 
 
-def _probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaInfo:
+def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: ShownSpan | None = None) -> MediaInfo:
     p = os.fspath(path)
     base: dict[str, Any] = {"path": p, "kind": "unknown"}
     try:
@@ -641,7 +641,23 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None) -> MediaI
         info = replace(info, kind="unknown", errors=("not a media file that ffmpeg can read", *info.errors))
     if info.kind == "unknown" and not info.errors:  # a container with no stream that can be read
         info = replace(info, errors=("no video, audio or image stream that can be read",))
+    if info.kind == "video":
+        info = _displayed(info, shown or shown_span(p))
     return _finish(info)
+
+
+def _displayed(info: MediaInfo, span: ShownSpan | None) -> MediaInfo:
+    """The one duration of a video: from its first displayed frame to the end of its last (docs/contract.md). The
+    container's figure (mvhd, or libavformat's longest stream) counts a longer audio or telemetry track, or the
+    pre-roll an edit list hides; it stays as ``declared_duration`` when it differs by half a frame or more."""
+    if span is None or span.duration <= 0:
+        return info
+    duration = round(span.duration, 6)
+    frame = 1.0 / info.fps if info.fps else span.last_frame
+    declared = info.duration
+    differs = declared is not None and abs(declared - duration) >= max(frame, 1e-3) / 2
+    return replace(info, duration=duration, frame_count=span.frames,
+                   declared_duration=round(declared, 6) if differs and declared is not None else None)
 
 
 def _finish(info: MediaInfo) -> MediaInfo:

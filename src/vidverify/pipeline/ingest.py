@@ -21,11 +21,13 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from ..errors import InputError, UsageError, VidverifyError
 from ..media import claims as claims_mod
 from ..media import decode, ffmpeg, files
 from ..media import fingerprint_file as fpfile
-from ..media.packets import PacketDigests, digest_packets
+from ..media.packets import PacketDigests, ShownSpan, digest_packets
 from ..media.probe import probe
 from ..models import AddResult, Claims, MediaInfo
 from ..signals.fingerprint import Fingerprint, hash_batch, join_batches
@@ -128,6 +130,7 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
         shift = min(shift, pk.first_shown - layout.origin)
     origin = layout.origin + shift
     columns["times"] = t - shift
+    duration = _shown_duration(columns["times"], pk, origin, layout, keyframes)
     crop = _abs_crop(layout)
     return Fingerprint(
         path=p,
@@ -138,7 +141,7 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
         packet_times=pk.times - origin,
         packet_digests=pk.digests,
         codec_digest=pk.codec,
-        duration=layout.duration,
+        duration=duration,
         fps=layout.fps,
         width=layout.width or None,
         height=layout.height or None,
@@ -148,6 +151,39 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
         versions=decode.decoder_versions(mode, fast),
         warnings=tuple(warnings),
     )
+
+
+def _shown_duration(times: Any, pk: PacketDigests, origin: float, layout: decode.StreamLayout,
+                    keyframes: bool) -> float | None:
+    """The one duration of a video (docs/contract.md): from its first displayed frame (t = 0) to the end of its
+    last, that frame's time plus its display duration. Dense: the last decoded frame, with the display duration
+    its packet has (or the frames' typical spacing). Keyframes: the displayed packets tell where the last frame
+    ends. Never the container's declared duration, which counts the longest track (audio, telemetry) or an
+    edit list's pre-roll."""
+    if len(times) == 0:
+        return None
+    span = pk.span
+    if keyframes and span is not None:
+        return round(span.end - origin, 6)
+    last = float(times[-1])
+    if span is not None and span.last_frame > 0 and abs(span.last - origin - last) < 1e-3:
+        frame = span.last_frame  # the packet of the last decoded frame says how long it is shown
+    elif len(times) > 1:
+        frame = float(np.median(np.diff(times)))
+    else:
+        frame = layout.frame_seconds if layout.fps else 0.0
+    if keyframes and layout.duration is not None:  # no packets read: the declared length is all there is
+        return round(max(last + frame, layout.duration - origin + layout.start_time), 6)
+    return round(last + frame, 6)
+
+
+def shown_span(fp: Fingerprint) -> ShownSpan | None:
+    """The displayed frames that a dense fingerprint decoded, on the file's raw timeline (for ``probe``, which
+    then need not read the packets again); None for a keyframes fingerprint (its frames are not all of them)."""
+    if fp.mode != "dense" or len(fp.times) == 0 or fp.duration is None:
+        return None
+    o = fp.time_origin
+    return ShownSpan(o + float(fp.times[0]), o + float(fp.times[-1]), o + fp.duration, len(fp))
 
 
 def _counter(progress: FrameProgress, total: int | None) -> Callable[[int], None]:
@@ -210,7 +246,7 @@ def read_file(path: str, keyframes: bool = False, jobs: int = 1, sha256: str | N
         fp = _fingerprint(path, keyframes=keyframes, fast=True, jobs=jobs, progress=None, region=None, digest=digest)
     except VidverifyError as exc:
         error = exc.message
-    info = probe(path, sha256=digest.get("sha256"), strict=False)
+    info = probe(path, sha256=digest.get("sha256"), shown=shown_span(fp) if fp is not None else None, strict=False)
     if info.kind not in ("video", "image"):
         error = info.errors[0] if info.errors else f"not a video or image ({info.kind})"
     elif fp is not None and len(fp) == 0:
@@ -429,5 +465,6 @@ __all__ = [
     "ingest_all",
     "load_or_compute",
     "read_file",
+    "shown_span",
     "with_claims",
 ]

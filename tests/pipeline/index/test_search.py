@@ -144,3 +144,52 @@ def test_search_finds_a_letterboxed_clip_in_a_compilation_both_ways(bars_case: d
     [seg] = r.segments
     assert seg.channel == "b-bars"
     assert seg.a_start == pytest.approx(start, abs=0.05) and seg.b_start == pytest.approx(at, abs=0.05)
+
+
+def test_keyframe_index_finds_a_plain_trim_whole(tmp_path: Path, index_clips: dict[str, Path]) -> None:
+    """An index built with --keyframes, searched with a plain trim: one stretch whose two sides span the same
+    footage at speed 1, not stray pieces of slow footage (a query frame compared with the keyframe up to half a GOP
+    away matched only there, and the keyframe side's end ran a GOP on: "0.6x")."""
+    with Index(tmp_path / "ix.sqlite") as ix:
+        add_paths(ix, [str(index_clips[k]) for k in ("other1", "source", "other2")], keyframes=True)
+        results = ix.search(fingerprint(index_clips["query"]))
+    [r] = results
+    assert r.path == str(index_clips["source"].resolve()) and r.verdict == "same-footage"
+    [seg] = r.segments
+    assert seg.speed == 1.0 and seg.channel == "full"
+    assert seg.a_start == pytest.approx(0.0, abs=0.05) and seg.a_end == pytest.approx(6.0, abs=0.05)
+    assert seg.b_start == pytest.approx(4.0, abs=0.05) and seg.b_end == pytest.approx(10.0, abs=0.05)
+    assert r.coverage["a"] == pytest.approx(1.0, abs=0.01) and r.coverage["b"] == pytest.approx(0.5, abs=0.01)
+    # the edits say how the query differs from the indexed source: 4 s trimmed at the start, 2 s at the end
+    trims = sorted((e.detail["where"], e.detail["seconds"]) for e in r.edits if e.type == "trim")
+    assert trims == [("end", pytest.approx(2.0, abs=0.05)), ("start", pytest.approx(4.0, abs=0.05))]
+    assert not {"speed", "insert", "cut"} & {e.type for e in r.edits}
+
+
+@pytest.mark.corpus
+def test_plain_trim_of_slow_footage_gets_no_stray_segments(corpus: Path, tmp_path: Path) -> None:
+    """gpmf/karma.mp4 (slow aerial footage under a still sky) and its stream copy 4-9 s indexed; searched with a
+    plain trim from 1 s: one stretch, the query's 3-8 s. The query frames past the copy's end resemble its last
+    ones (a sloped line through them matched loosely: a stray segment at 0.6-0.7x) and the sky half matches at any
+    time (stray half-picture segments)."""
+    from vidverify.media.ffmpeg import run
+
+    karma = corpus / "gpmf" / "karma.mp4"
+    copy, query = tmp_path / "copy.mp4", tmp_path / "trim.mp4"
+    for argv in (["-ss", "4", "-i", str(karma), "-t", "5", "-map", "0:v:0", "-c", "copy", str(copy)],
+                 ["-ss", "1", "-i", str(karma), "-map", "0:v:0", "-c:v", "libx264", "-crf", "23", str(query)]):
+        proc = run(["-y", "-v", "error", *argv])
+        assert proc.returncode == 0, proc.stderr
+    with Index(tmp_path / "ix.sqlite") as ix:
+        add_paths(ix, [str(karma), str(copy)])
+        results = {Path(r.path).name: r for r in ix.search(fingerprint(query))}
+    r = results["copy.mp4"]
+    [seg] = r.segments
+    assert seg.speed == 1.0 and seg.channel == "full"
+    # -ss snaps to frames of 1.001/30 s: the copy starts at 4.004 s, the trim at 1.001 s (slow footage leaves the
+    # offset found within a few frames)
+    assert seg.a_start == pytest.approx(3.003, abs=0.1) and seg.a_end == pytest.approx(8.0, abs=0.1)
+    assert seg.b_start == pytest.approx(0.0, abs=0.05) and seg.b_end == pytest.approx(5.005, abs=0.05)
+    assert not {"speed", "reorder"} & {e.type for e in r.edits}
+    [whole] = results["karma.mp4"].segments
+    assert whole.b_start == pytest.approx(1.0, abs=0.05) and whole.speed == 1.0

@@ -10,10 +10,10 @@
    on first use from the store's signatures and rebuilt when another writer has committed. A clip's votes are its
    sampled query frames whose hits lie on one line of time offset, weighted by closeness.
 2. Alignment. The best candidates (at least ``MIN_VOTES`` and ``RELATIVE_VOTES`` of the best one's votes) are
-   aligned densely with ``match_fingerprints``, normally the indexed clip as reference and the query as the clip to
-   explain (alignment follows B frame by frame, so the denser fingerprint is B: a keyframe-only indexed clip is
-   still matched along every query frame), and reported with A = the query, B = the indexed clip; clips whose
-   verdict is not ``unrelated`` are the results, best first.
+   aligned densely with ``match_fingerprints``, the indexed clip as reference and the query as the clip to explain
+   (alignment looks a keyframe-only side's frames up in the side that has every frame, whichever it is), and
+   reported with A = the query, B = the indexed clip; clips whose verdict is not ``unrelated`` are the results,
+   best first.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 
 from ...errors import UsageError
+from ...match.align import swap
 from ...match.candidates import Bands, query_probes
 from ...match.verdict import match_fingerprints
-from ...models import MediaInfo, SearchResult, Segment
+from ...models import MediaInfo, SearchResult
 from ...signals.fingerprint import Fingerprint
 from .sqlite import BUSY_TIMEOUT_SECONDS, SqliteStore
 from .store import Store
@@ -155,22 +156,16 @@ class Index:
             found.insert(0, (fp.sha256, 0.0))  # the query's own bytes are indexed (flat or tiny clip)
         results = []
         for sha, votes in found:
-            indexed = self.fingerprint(sha)
-            if _frame_step(fp) <= _frame_step(indexed) * 1.5:
-                # the usual case: the indexed clip is the reference and the query the clip to explain (alignment
-                # follows B frame by frame, so a keyframe-only indexed clip still gives whole segments)
-                m = match_fingerprints(indexed, fp)
-                coverage = {"a": m.coverage["b"], "b": m.coverage["a"]}
-                segments = tuple(sorted((_swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start)))
-                edits, duration = m.edits, m.a.duration
-            else:  # a keyframe-only query against a dense clip: follow the clip's frames (no edit list then)
-                m = match_fingerprints(fp, indexed)
-                coverage, segments, edits, duration = m.coverage, m.segments, (), m.b.duration
+            # the indexed clip is the reference and the query the clip to explain; alignment follows whichever of
+            # the two has every frame (match/align.py), so a keyframe-only side is matched exactly either way
+            m = match_fingerprints(self.fingerprint(sha), fp)
             if m.verdict == "unrelated":
                 continue
             results.append(SearchResult(
-                path=_best_path(self.paths(sha)), sha256=sha, score=m.similarity, verdict=m.verdict, coverage=coverage,
-                segments=segments, edits=edits, duration=duration, confidence=m.confidence, votes=votes,
+                path=_best_path(self.paths(sha)), sha256=sha, score=m.similarity, verdict=m.verdict,
+                coverage={"a": m.coverage["b"], "b": m.coverage["a"]},
+                segments=tuple(sorted((swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start))),
+                edits=m.edits, duration=m.a.duration, confidence=m.confidence, votes=votes,
             ))
         results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
         return tuple(results[:top])
@@ -179,24 +174,6 @@ class Index:
 def _best_path(paths: list[str]) -> str:
     """The most recently recorded path that still exists (else the most recent one)."""
     return next((p for p in paths if os.path.exists(p)), paths[0] if paths else "")
-
-
-def _frame_step(fp: Fingerprint) -> float:
-    """Typical time between fingerprinted frames (s)."""
-    if len(fp.times) < 2:
-        return float("inf")
-    return float(np.median(np.diff(np.asarray(fp.times)[:2000])))
-
-
-_SWAPPED_CHANNELS = {"a-crop": "b-crop", "b-crop": "a-crop", "a-bars": "b-bars", "b-bars": "a-bars",
-                     "rotate-90": "rotate-270", "rotate-270": "rotate-90"}
-
-
-def _swap(s: Segment) -> Segment:
-    """A segment of compare(indexed, query) seen from the query: A and B exchanged."""
-    return Segment(a_start=s.b_start, a_end=s.b_end, b_start=s.a_start, b_end=s.a_end,
-                   speed=round(1.0 / s.speed, 4) if s.speed else s.speed, mirrored=s.mirrored, distance=s.distance,
-                   frames=s.frames, channel=_SWAPPED_CHANNELS.get(s.channel, s.channel))
 
 
 __all__ = ["ALIGN_CANDIDATES", "MIN_VOTES", "RELATIVE_VOTES", "Index", "open_store"]
