@@ -44,6 +44,18 @@ def _timeline_labels(page: Path) -> list[str]:
     return re.findall(r"(?:trim|cut|insert) \d+\.\d s", page.read_text(encoding="utf-8"))
 
 
+def _probe_text(path: Path) -> str:
+    import contextlib
+    import io
+
+    from vidverify.cli.main import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["probe", str(path)]) == 0
+    return out.getvalue()
+
+
 def test_a_track_longer_than_the_video_is_not_footage(clips: dict[str, Path], tmp_path: Path) -> None:
     longer = clips["longer"]
     info = probe(longer)
@@ -51,6 +63,8 @@ def test_a_track_longer_than_the_video_is_not_footage(clips: dict[str, Path], tm
     assert info.frame_count == 150
     assert info.declared_duration == pytest.approx(6.5, abs=0.05)  # the container's own figure, kept apart
     assert probe(clips["src"]).declared_duration is None  # nothing to tell when they agree
+    shown = _probe_text(longer)  # the text output says both, and which is which
+    assert "duration           5.000 s" in shown and "declared duration  6.5" in shown, shown
     fp = fingerprint(longer)
     assert fp.duration == pytest.approx(info.duration, abs=1e-6)
     assert fp.to_dict()["duration"] == fp.duration

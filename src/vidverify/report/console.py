@@ -245,6 +245,9 @@ def probe_rows(info: MediaInfo) -> list[tuple[str, Any]]:
     if info.kind != "image":
         rows += [("duration", f"{info.duration:.3f} s" if info.duration else None), ("fps", info.fps),
                  ("frames", info.frame_count)]
+        if info.declared_duration is not None:  # the container's own figure, when the frames shown differ
+            rows.append(("declared duration", f"{info.declared_duration:.3f} s (the container's; the frames shown "
+                         "span the duration above)"))
     rows += [
         ("display size", f"{info.width}x{info.height}" if info.width else None),
         ("rotation", info.rotation),
