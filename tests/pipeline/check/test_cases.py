@@ -259,3 +259,24 @@ def test_check_reuses_an_index_and_junit_carries_times(case: Path, tmp_path: Pat
     monkeypatch.setattr(ingest, "read_file", no_decoding)
     code, _out, err = run(["check", str(manifest), "--index", str(db), "--no-pictures", "--jobs", "1"], capsys)
     assert code == cli_exit.EXIT_OK, err
+
+
+def test_a_place_name_in_the_manifest_is_checked_against_gps(tmp_path: Path) -> None:
+    """A manifest's claimed place may be a name, read as in a claims file: it holds within the reach of any place
+    the name can mean, fails far from all of them, and a name that cannot be placed is skipped with the reason."""
+    from vidverify.testing import synth
+
+    base = synth.make_scene(tmp_path / "base.mp4", seconds=1.0, size=(160, 96), seed=5, audio=False)
+    archive = tmp_path / "archive"
+    names = {"nyc.MOV": "New York City", "kyiv.MOV": "Kyiv, Ukraine", "nowhere.MOV": "Xyzzyville"}
+    for k, name in enumerate(names):  # three phone files on Liberty Island (GPS), distinct bytes
+        synth.add_capture_metadata(base, archive / name, creation_time=f"2026-03-14T13:2{k}:00Z")
+    manifest = write(archive / "vidverify.yaml", yaml.safe_dump({"files": [
+        entry(n, sha(archive / n), claims={"place": text}) for n, text in names.items()]}))
+    r = check(manifest, pictures=False)
+    cases = {c.name.split(" ")[0]: c for c in r.cases if c.kind == "claim-place"}
+    assert cases["nyc.MOV"].status == "pass", cases["nyc.MOV"].message
+    assert cases["kyiv.MOV"].status == "fail" and "from Kyiv" in cases["kyiv.MOV"].message
+    assert cases["kyiv.MOV"].evidence["lookup"]["candidates"][0]["geonameid"] == 703448
+    assert cases["nowhere.MOV"].status == "skip" and "not compared" in cases["nowhere.MOV"].message
+    assert r.status == "fail"

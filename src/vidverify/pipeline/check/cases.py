@@ -376,25 +376,35 @@ def _place_case(e: Entry, infos: dict[str, MediaInfo], r: ScanResult, policy: ti
     """A place claim against the file's GPS, or without one, the GPS of its copies."""
     assert e.place is not None
     info = infos[e.path]
-    radius = e.place.radius_m if e.place.radius_m is not None else policy.place_tolerance_m
+    idx = {k for k, f in enumerate(findings) if f.code == codes.PLACE_MISMATCH and f.paths and f.paths[0] == e.path}
+    tolerance = e.place.radius_m if e.place.radius_m is not None else policy.place_tolerance_m
+    # the points the claim stands for, each with its reach: one for coordinates, every place a name can mean
+    points = [(p.lat, p.lon, p.radius_m + tolerance, f"{p.name}, {p.country}") for p in e.place.lookup.candidates] \
+        if e.place.lookup is not None else [(e.place.lat, e.place.lon, tolerance, e.place.text)]
+    ev: dict[str, Any] = {"claim": {"lat": e.place.lat, "lon": e.place.lon}, "radius_m": tolerance, "compared_with": []}
+    if e.place.lookup is not None:
+        ev["lookup"] = e.place.lookup.to_dict()
+    if e.place.not_compared:
+        return "skip", f"{e.rel}: claimed at {e.place.text!r}: not compared ({e.place.not_compared})", ev, idx
     located = [info] if info.gps is not None else [c for c in _copies(e, infos, r) if c.gps is not None]
-    compared = []
     far = []
     for i in located:
         assert i.gps is not None
-        d = distance_m((i.gps.lat, i.gps.lon), (e.place.lat, e.place.lon))
-        compared.append({"path": i.path, "gps": i.gps.to_dict(), "distance_m": round(d, 1)})
-        if d > radius:
+        d, (lat, lon, reach, name) = min(((distance_m((i.gps.lat, i.gps.lon), pt[:2]), pt) for pt in points),
+                                         key=lambda x: x[0] - x[1][2])
+        ev["compared_with"].append({"path": i.path, "gps": i.gps.to_dict(), "distance_m": round(d, 1),
+                                    "nearest": name, "reach_m": round(reach, 1)})
+        if d > reach:
             far.append(f"GPS of {os.path.basename(i.path)} ({i.gps.lat:.5f}, {i.gps.lon:.5f}) is {d / 1000:,.1f} km "
-                       "away")
-    idx = {k for k, f in enumerate(findings) if f.code == codes.PLACE_MISMATCH and f.paths and f.paths[0] == e.path}
-    ev = {"claim": {"lat": e.place.lat, "lon": e.place.lon}, "radius_m": radius, "compared_with": compared}
+                       f"from {name}" + (f" (within {reach / 1000:,.1f} km)" if e.place.lookup is not None else ""))
+    reach_text = f"within {tolerance:g} m" if e.place.lookup is None else \
+        f"{len(points)} place(s) of that name, each with its reach"
     if far:
-        return "fail", f"{e.rel}: claimed at {e.place.text} (within {radius:g} m), but " + "; ".join(far), ev, idx
-    if not compared:
+        return "fail", f"{e.rel}: claimed at {e.place.text} ({reach_text}), but " + "; ".join(far), ev, idx
+    if not ev["compared_with"]:
         return "pass", f"{e.rel}: claimed at {e.place.text}: nothing contradicts it (no GPS in the file or its " \
             "copies)", ev, idx
-    return "pass", f"{e.rel}: claimed at {e.place.text}, GPS within {radius:g} m", ev, idx
+    return "pass", f"{e.rel}: claimed at {e.place.text}, GPS {reach_text}", ev, idx
 
 
 # ------------------------------------------------------------------------------------------------------- init

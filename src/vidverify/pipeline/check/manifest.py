@@ -48,8 +48,8 @@ from ...errors import DependencyError, UsageError
 from ...evidence import dates, timeline
 from ...evidence.place import parse_place
 from ...media import files
-from ...media.claims import SIDECAR_SUFFIX
-from ...models import Claims
+from ...media.claims import SIDECAR_SUFFIX, claim_place
+from ...models import Claims, PlaceLookup
 
 MANIFEST_SCHEMA = "vidverify/manifest@1"
 
@@ -94,11 +94,22 @@ class TimeClaim:
 
 @dataclass(frozen=True)
 class PlaceClaim:
+    """Coordinates, or a name: ``lookup`` is what the offline gazetteer made of it, and the claim holds where any
+    place the name can mean reaches (``lat``/``lon`` is then the first of them; ``not_compared`` says why a name
+    that could not be placed is not checked)."""
+
     text: str
     lat: float
     lon: float
     radius_m: float | None
     line: int | None = None
+    lookup: PlaceLookup | None = None
+
+    @property
+    def not_compared(self) -> str | None:
+        if self.lookup is None or self.lookup.candidates:
+            return None
+        return self.lookup.reason or f"the name could not be placed ({self.lookup.status})"
 
 
 @dataclass(frozen=True)
@@ -428,9 +439,15 @@ def _place_claim(value: Any, at: list[str | int], fail: Callable[[str, Sequence[
                  lines: files.Lines) -> PlaceClaim:
     if isinstance(value, str):
         try:
-            lat, lon, _alt = parse_place(value)
+            text, lookup = claim_place(value)  # coordinates, or a name looked up as in a claims file
         except ValueError as exc:
-            raise fail(f"not a place that can be compared with GPS ('lat,lon' or ISO 6709): {exc}", at) from exc
+            raise fail(f"not a place that can be compared with GPS ('lat,lon', ISO 6709 or a name): {exc}",
+                       at) from exc
+        if lookup is not None:
+            first = lookup.candidates[0] if lookup.candidates else None
+            return PlaceClaim(text, first.lat if first else 0.0, first.lon if first else 0.0, None,
+                              files.line_of(lines, at), lookup)
+        lat, lon, _alt = parse_place(value)
         return PlaceClaim(value, lat, lon, None, files.line_of(lines, at))
     lat, lon = float(value["lat"]), float(value["lon"])
     radius = value.get("radius_m")
@@ -460,7 +477,9 @@ def claims_table(m: Manifest) -> dict[str, Claims]:
         table[os.path.normpath(os.path.abspath(e.path))] = Claims(
             source=src,
             claimed_time=e.time.after if e.time is not None and e.time.exact else None,
-            claimed_place=f"{e.place.lat:g},{e.place.lon:g}" if e.place is not None else None,
+            claimed_place=(None if e.place is None else e.place.text if e.place.lookup is not None
+                           else f"{e.place.lat:g},{e.place.lon:g}"),
+            claimed_place_lookup=e.place.lookup if e.place is not None else None,
         )
     return table
 
