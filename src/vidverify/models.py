@@ -358,7 +358,8 @@ class CheckCase(Model):
 
 @dataclass(frozen=True)
 class FileCheck(Model):
-    """A listed file's hashes: as the manifest expects, before the scan, after it, and the one the scan read."""
+    """A listed file's hashes: as the manifest expects, before the scan, after it, and the one the scan read.
+    ``document``: a sidecar or claims file the manifest lists under ``documents`` (hashed, never scanned)."""
 
     id: str
     path: str
@@ -367,6 +368,7 @@ class FileCheck(Model):
     after: str | None = None
     scanned: str | None = None
     error: str | None = None
+    document: bool = False
 
     @property
     def unchanged(self) -> bool:

@@ -268,14 +268,17 @@ def _worst_status(cases: Iterable[CheckCase]) -> str | None:
 
 
 def _check_files(result: CheckResult) -> list[dict[str, Any]]:
-    """One row per listed file: the worst status of each kind of check that names it, and its scan group."""
+    """One row per listed file: the worst status of each kind of check that names it, and its scan group. A
+    document (a sidecar or claims file: hashed, never scanned) says so."""
     groups = {p: g.id for g in (result.scan.groups if result.scan else ()) for p in g.members}
     rows = []
     for fc in result.files:
         mine = [c for c in result.cases if fc.path in c.paths]
         cells = [(label, _worst_status(c for c in mine if c.kind in kinds)) for label, kinds in CHECK_COLUMNS]
-        rows.append({"id": fc.id, "path": fc.path, "name": _name(fc.path), "cells": cells,
-                     "status": _worst_status(mine) or "pass", "group": groups.get(fc.path)})
+        document = fc.document
+        rows.append({"id": "document" if document else fc.id, "path": fc.path, "name": _name(fc.path),
+                     "cells": cells, "status": _worst_status(mine) or "pass", "group": groups.get(fc.path),
+                     "document": document})
     return rows
 
 

@@ -64,6 +64,7 @@ def test_the_example_manifest_holds_on_the_demo_case(case_copy: Path, demo_scan:
     assert not any(c.result for c in cases)
     page = html.read_text(encoding="utf-8")
     assert 'id="checks"' in page and "expected-finding" in page and not list(tmp_path.glob(".*.part"))
+    assert page.count('<td class="muted">document</td>') == 8  # the sidecars and claims file: hashed, not scanned
     # the page opens with the verdict and a row per listed file, above the scan it ran
     assert '<section class="banner pass" id="verdict"' in page and f"{s['total']} of {s['total']} checks passed" in page
     assert page.count('<tr class="file-pass">') == len(doc["files"]) and 'id="not-passed"' not in page

@@ -92,6 +92,7 @@ def check(manifest_path: str | os.PathLike[str], *, fail_on: str | None = None, 
     if level not in (*codes.SEVERITIES, "never"):
         raise UsageError(f"fail-on should be error, warning, info or never, got {level!r}")
     listed = [(e.id, e.path, e.sha256) for e in m.entries] + [(d.rel, d.path, d.sha256) for d in m.documents]
+    documents = {d.path for d in m.documents}
     spent: dict[str, float] = {}
     before = {path: _hash(path, spent) for _id, path, _sha in listed}
     opts = ScanOptions(jobs=jobs, keyframes=keyframes, pictures=pictures, policy=m.policy, claims=claims_table(m))
@@ -100,7 +101,8 @@ def check(manifest_path: str | os.PathLike[str], *, fail_on: str | None = None, 
     infos = {i.path: i for i in result.files}
     checked = tuple(
         FileCheck(fid, path, sha, before[path][0], after[path][0],
-                  infos[path].sha256 if path in infos else None, before[path][1] or after[path][1])
+                  infos[path].sha256 if path in infos else None, before[path][1] or after[path][1],
+                  document=path in documents)
         for fid, path, sha in listed
     )
     took = {"integrity": spent, "readable": result.seconds}  # a case's time: the work done for its one file
