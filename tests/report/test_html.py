@@ -255,6 +255,11 @@ def test_scan_report_of_the_demo_case(demo_scan: ScanResult) -> None:
     unfolded = re.sub(r"<details class=\"infofold\".*?</details>", "", unfolded, flags=re.S)
     assert 'class="finding info"' not in unfolded and 'class="sev info">info</span><span class="fcode">' not in unfolded
     assert "854x480" in page and "1280x720 -&gt; 854x480" in page  # the re-encoded copy's scale, in words
+    # the mirrored upload's sidecar date (10 Mar) is before the capture: never called the first upload
+    chronology = page[page.index("Chronology") if "Chronology" in page else page.index("chronology"):]
+    assert "uploaded before the capture (impossible" in chronology
+    first = chronology.index("first upload")
+    assert "reupload_reencoded.mp4" in chronology[first:first + 400]  # 14 Mar 15:02, the earliest possible one
 
 
 def test_cli_compare_html(clips: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -140,10 +140,16 @@ def _chronology(members: Sequence[str], infos: Mapping[str, MediaInfo], findings
     events = _events(members, infos)
     captures = [e for e in events if e.what == "captured"]
     anchor = captures[0] if captures else None
-    uploads = [e for e in events if e.key == "upload_time"]
+    marks = _marks(events, findings)
+    # an upload the capture shows impossible (capture-after-upload) is never called the first one
+    impossible = {k for k, (e, fs) in enumerate(zip(events, marks, strict=True))
+                  if e.key == "upload_time" and any(f.code == codes.CAPTURE_AFTER_UPLOAD for f in fs)}
+    uploads = [e for k, e in enumerate(events) if e.key == "upload_time" and k not in impossible]
     rows = []
-    for e, fs in zip(events, _marks(events, findings), strict=True):
+    for k, (e, fs) in enumerate(zip(events, marks, strict=True)):
         what = "first upload" if uploads and e is uploads[0] and len(uploads) > 1 else e.what
+        if k in impossible:
+            what = "uploaded before the capture (impossible: not taken as a first sighting)"
         if anchor is None or e is anchor:
             since = "the capture" if e is anchor else ""
         else:
