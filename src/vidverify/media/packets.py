@@ -51,29 +51,17 @@ class ShownSpan:
         return self.end - self.last
 
 
-class _SpanCounter:
-    """Gathers a ShownSpan from (time, display duration) of displayed packets, in any order."""
-
-    def __init__(self) -> None:
-        self.first, self.last, self.last_len, self.frames = np.inf, -np.inf, 0.0, 0
-        self.times: list[float] = []
-
-    def add(self, t: float, length: float) -> None:
-        self.frames += 1
-        self.first = min(self.first, t)
-        if t >= self.last:
-            self.last, self.last_len = t, length
-        if len(self.times) < 64:
-            self.times.append(t)
-
-    def span(self) -> ShownSpan | None:
-        if not self.frames:
-            return None
-        length = self.last_len
-        if length <= 0:  # no duration stored with the packet: the typical spacing of the frames
-            t = np.sort(np.array(self.times))
-            length = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
-        return ShownSpan(float(self.first), float(self.last), float(self.last + length), self.frames)
+def _span(times: list[float], lengths: list[float]) -> ShownSpan | None:
+    """The span of displayed packets from their presentation times and display durations (any order)."""
+    if not times:
+        return None
+    t = np.asarray(times, np.float64)
+    k = int(np.argmax(t))
+    length = float(lengths[k])
+    if length <= 0:  # no duration stored with the packet: the typical spacing of the frames
+        first = np.sort(t[:64])
+        length = float(np.median(np.diff(first))) if len(first) > 1 else 0.0
+    return ShownSpan(float(t.min()), float(t[k]), float(t[k]) + length, len(t))
 
 
 @dataclass(frozen=True)
@@ -98,7 +86,7 @@ def digest_packets(path: str | os.PathLike[str], stop: threading.Event | None = 
     p = os.fspath(path)
     times: list[float] = []
     digests: list[bytes] = []
-    shown = _SpanCounter()
+    lengths: list[float] = []
     try:
         with av.open(ffmpeg.input_url(p), metadata_errors="ignore", options=ffmpeg.av_open_options()) as container:
             if not container.streams.video:
@@ -118,7 +106,7 @@ def digest_packets(path: str | os.PathLike[str], stop: threading.Event | None = 
                 if packet.is_discard:
                     continue
                 times.append(packet.pts * tb)
-                shown.add(times[-1], (packet.duration or 0) * tb)
+                lengths.append((packet.duration or 0) * tb)
                 digests.append(hashlib.sha256(memoryview(packet)).digest()[:8])
     except Exception as exc:  # noqa: BLE001 - damaged data: no digests, the pictures still speak
         log.debug("packet digests failed for %s: %s", p, exc)
@@ -126,7 +114,7 @@ def digest_packets(path: str | os.PathLike[str], stop: threading.Event | None = 
     t = np.array(times, dtype=np.float64)
     d = np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64)
     order = np.argsort(t, kind="stable")
-    span = shown.span()
+    span = _span(times, lengths)
     return PacketDigests(t[order], d[order], codec, span.first if span else None, span)
 
 
@@ -135,7 +123,8 @@ def shown_span(path: str | os.PathLike[str]) -> ShownSpan | None:
     when there is no video stream or its packets cannot be read."""
     import av
 
-    shown = _SpanCounter()
+    times: list[float] = []
+    lengths: list[float] = []
     try:
         with av.open(ffmpeg.input_url(os.fspath(path)), metadata_errors="ignore",
                      options=ffmpeg.av_open_options()) as container:
@@ -146,13 +135,14 @@ def shown_span(path: str | os.PathLike[str]) -> ShownSpan | None:
             for packet in container.demux(stream):
                 if packet.size == 0 or packet.pts is None or packet.is_discard:
                     continue
-                if shown.frames >= MAX_PACKETS:
+                if len(times) >= MAX_PACKETS:
                     return None
-                shown.add(packet.pts * tb, (packet.duration or 0) * tb)
+                times.append(packet.pts * tb)
+                lengths.append((packet.duration or 0) * tb)
     except Exception as exc:  # noqa: BLE001 - damaged data: the container's own figures stand
         log.debug("packet span failed for %s: %s", path, exc)
         return None
-    return shown.span()
+    return _span(times, lengths)
 
 
 __all__ = ["MAX_PACKETS", "PacketDigests", "ShownSpan", "digest_packets", "shown_span"]
