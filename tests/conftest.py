@@ -48,6 +48,14 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return make_fixtures.build_all(tmp_path_factory.mktemp("media"))
 
 
+@pytest.fixture(scope="session")
+def sound_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Clips with sound and their re-posts (tests/fixtures/sound.py), built once per session."""
+    from tests.fixtures import sound
+
+    return sound.build(tmp_path_factory.mktemp("sound"))
+
+
 # ------------------------------------------------------------------------------------------ the demo case
 
 

@@ -238,6 +238,27 @@ class Edit(Model):
 
 
 @dataclass(frozen=True)
+class AudioSegment(Model):
+    """A shared stretch of sound: B's sound over [b_start, b_end) is A's over [a_start, a_end)."""
+
+    a_start: float
+    a_end: float
+    b_start: float
+    b_end: float
+
+
+@dataclass(frozen=True)
+class AudioMatch(Model):
+    """The ``audio`` object of a compare (docs/contract.md): verdict same | partial | different | none."""
+
+    verdict: str
+    segments: tuple[AudioSegment, ...] = ()
+    offset: float | None = None  # seconds B's sound plays later against its picture than A's (None: not measured)
+    a_sound: str | None = None  # each side's sound: sound | silent | absent | failed (None: not fingerprinted)
+    b_sound: str | None = None
+
+
+@dataclass(frozen=True)
 class FileRef(Model):
     path: str
     sha256: str | None = None
@@ -258,6 +279,7 @@ class Match(Model):
     findings: tuple[Finding, ...] = ()
     confidence: float = 0.0
     thresholds: dict[str, float] = field(default_factory=dict)
+    audio: AudioMatch | None = None  # None: either side's sound was not fingerprinted
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from vidverify.media.fingerprint_file import save as save_fingerprint
 from vidverify.signals.fingerprint import (
     ALIGNMENT,
     ALL_HALVES_FLAT,
+    AUDIO_CHANNELS,
     BY_NAME,
     CHANNELS,
     FORMAT_VERSION,
@@ -71,8 +72,8 @@ def test_channels_and_the_dataclass_agree() -> None:
     names = [c.name for c in CHANNELS]
     assert len(set(names)) == len(names)
     assert names == array_fields()  # every channel is a field, every array field a channel, in the same order
-    assert {c.per for c in CHANNELS} == {"frame", "packet"}
-    assert FRAME_CHANNELS + PACKET_CHANNELS == CHANNELS and FRAME_CHANNELS[0].name == "times"
+    assert {c.per for c in CHANNELS} == {"frame", "packet", "audio"}
+    assert FRAME_CHANNELS + PACKET_CHANNELS + AUDIO_CHANNELS == CHANNELS and FRAME_CHANNELS[0].name == "times"
     assert BY_NAME == {c.name: c for c in CHANNELS}
     assert HALVES == ("half_top", "half_bottom", "half_left", "half_right")
     assert [BY_NAME[h].half for h in HALVES] == [0, 1, 2, 3] and all(BY_NAME[h].key == "halves" for h in HALVES)

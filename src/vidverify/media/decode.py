@@ -43,7 +43,7 @@ from ..errors import CorruptMediaError, UnsupportedFormatError, VidverifyError
 from ..signals.fingerprint import FrameBatch
 from ..signals.hashing import PHASH_VERSION
 from ..signals.picture import LANDSCAPE_MIN_ASPECT, VERTICAL_ASPECT, Box, active_area, centre_crop
-from . import ffmpeg, files
+from . import audio, ffmpeg, files
 
 log = logging.getLogger("vidverify")
 
@@ -81,6 +81,7 @@ class StreamLayout:
     # size, before any display rotation, and bars are unknown (detect_bars tells)
     bars_known: bool = True
     frame_count: int | None = None  # video frames the container declares (None: it does not say)
+    audio: bool = False  # an audio track that ffmpeg can decode (media/audio.py taps it)
 
     def expected_frames(self, keyframes: bool = False) -> int | None:
         """How many frames a decode will deliver, as far as the container tells (for progress bars)."""
@@ -180,7 +181,8 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True, ba
                 key_work = []
         layout = StreamLayout(container.format.name, start, duration, tuple(keys), fps,
                               stream.codec_context.width, stream.codec_context.height, None, indexed,
-                              tuple(key_work), bars_known=False, frame_count=int(stream.frames or 0) or None)
+                              tuple(key_work), bars_known=False, frame_count=int(stream.frames or 0) or None,
+                              audio=any(a.codec_context is not None for a in container.streams.audio[:1]))
         return _with_bars(p, container, stream, layout) if bars else layout
     raise AssertionError("unreachable")  # pragma: no cover - _opened raises or yields
 
@@ -290,17 +292,8 @@ def _plan_segments(layout: StreamLayout, jobs: int, *, by_work: bool = True) -> 
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
 
 
-def _argv(
-    url: str,
-    *,
-    keyframes: bool,
-    fast: bool,
-    threads: int | None,
-    seek: float | None,
-    read_until: float | None = None,
-    stats_fd: int,
-    area: Box | None,
-) -> list[str]:
+def _argv(url: str, *, keyframes: bool, fast: bool, threads: int | None, seek: float | None,
+          read_until: float | None = None, stats_fd: int, area: Box | None, tap: audio.Tap | None = None) -> list[str]:
     in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe",
                                   "format_whitelist": ffmpeg.allowed_demuxers()}
     if fast:
@@ -344,26 +337,17 @@ def _argv(
             "stats_enc_pre_fmt": "{pts} {tb}",
         },
     )
-    return ["-v", "error", *(url if a == _URL_PLACEHOLDER else a for a in out.get_args())]
+    args = [*out.get_args(), *(tap.args() if tap is not None else [])]
+    return ["-v", "error", *(url if a == _URL_PLACEHOLDER else a for a in args)]
 
 
 class _Segment:
     """One ffmpeg process decoding [start, end) of the file, read into lists of batches."""
 
-    def __init__(
-        self,
-        path: str,
-        layout: StreamLayout,
-        start: float | None,
-        end: float | None,
-        *,
-        keyframes: bool,
-        fast: bool,
-        threads: int | None,
-        on_frames: Callable[[int], None] | None,
-        transform: Callable[[FrameBatch], Any],
-        cancel: threading.Event | None = None,
-    ) -> None:
+    def __init__(self, path: str, layout: StreamLayout, start: float | None, end: float | None, *, keyframes: bool,
+                 fast: bool, threads: int | None, on_frames: Callable[[int], None] | None,
+                 transform: Callable[[FrameBatch], Any], cancel: threading.Event | None = None,
+                 sound: bool = False) -> None:
         self.path, self.layout, self.start, self.end = path, layout, start, end
         self.cancel = cancel  # set: stop at once (the results are not wanted)
         self.keyframes, self.fast, self.threads, self.on_frames = keyframes, fast, threads, on_frames
@@ -376,6 +360,7 @@ class _Segment:
         self.stopped_early = False
         self.frames_read = 0
         self.first_raw: float | None = None  # raw time of the first frame the process delivered
+        self.tap = audio.Tap(start, end, layout.origin) if sound and layout.audio else None  # its sound
 
     def run(self) -> None:
         try:
@@ -396,12 +381,15 @@ class _Segment:
                 read_until=None if self.end is None else self.end + self._read_margin(),
                 stats_fd=w_stats,
                 area=self.layout.active,
+                tap=self.tap,
             )
             size = os.path.getsize(self.path)
             timeout = ffmpeg.timeout_for(self.layout.duration, size)
-            with ffmpeg.popen(argv, pass_fds=(w_stats,), timeout=timeout) as proc:
+            with ffmpeg.popen(argv, pass_fds=(w_stats, *(self.tap.fds if self.tap else ())), timeout=timeout) as proc:
                 os.close(w_stats)
                 w_stats = -1
+                if self.tap is not None:  # a process that stops at its end (-t) gives its sound to the end
+                    self.tap.start_reading()
                 assert proc.stdout is not None and proc.stderr is not None
                 try:
                     fcntl.fcntl(proc.stdout.fileno(), 1031, PIPE_BYTES)  # F_SETPIPE_SZ
@@ -413,15 +401,21 @@ class _Segment:
                 r_stats = -1
                 with stats:
                     self._read(proc.stdout, stats, frame_bytes)
-                    if self.stopped_early:
+                    if self._halt():
                         return
                     proc.wait(timeout=timeout)
                 err_thread.join(timeout=5)
                 self.returncode = proc.returncode
         finally:
+            if self.tap is not None:
+                self.tap.finish()
             for fd in (r_stats, w_stats):
                 if fd >= 0:
                     os.close(fd)
+
+    def _halt(self) -> bool:
+        """Stop the process now: cancelled, or past the segment's end with no sound to finish (-t ends it soon)."""
+        return self.stopped_early and (self.tap is None or self.cancel is not None and self.cancel.is_set())
 
     def _read_margin(self) -> float:
         return READ_MARGIN_SECONDS + (SEEK_MARGIN_FRAMES + 2) * self.layout.frame_seconds
@@ -460,7 +454,7 @@ class _Segment:
                 filled, times = rest, times[n:]
             if self.cancel is not None and self.cancel.is_set():
                 self.stopped_early = True
-            if self.stopped_early or not got:
+            if self._halt() or not got:
                 return
 
     def _deliver(self, data: np.ndarray, times: np.ndarray, n: int) -> None:
@@ -550,14 +544,15 @@ def _pin_thread(core: int) -> None:
 
 def _run_segments(path: str, layout: StreamLayout, plan: list[tuple[float | None, float | None]], jobs: int, *,
                   keyframes: bool, fast: bool, threads: int | None, on_frames: Callable[[int], None] | None,
-                  transform: Callable[[FrameBatch], Any], cancel: threading.Event | None = None) -> list[_Segment]:
+                  transform: Callable[[FrameBatch], Any], cancel: threading.Event | None = None,
+                  sound: bool = False) -> list[_Segment]:
     """Decode the planned segments, ``jobs`` at a time; raise the first segment's error. Setting ``cancel``
     stops them all within a frame or so; so does an error in one of them, or an interrupt (Ctrl-C)."""
     stop = cancel if cancel is not None else threading.Event()
     n_workers = min(jobs, len(plan))
     segments = [
         _Segment(path, layout, s, e, keyframes=keyframes, fast=fast, threads=threads, on_frames=on_frames,
-                 transform=transform, cancel=stop)
+                 transform=transform, cancel=stop, sound=sound)
         for s, e in plan
     ]
     queue = list(reversed(segments))
@@ -613,6 +608,7 @@ def decode_batches(
     layout: StreamLayout | None = None,
     on_frames: Callable[[int], None] | None = None,
     warnings: list[str] | None = None,
+    sound: list[audio.Tap] | None = None,
 ) -> tuple[StreamLayout, list[Any]]:
     """Decode ``path`` into batches of 32x32 grey frames with presentation times; return the file's layout
     (display size and bars included) and ``[transform(batch), ...]`` in presentation order.
@@ -626,7 +622,8 @@ def decode_batches(
     When the layout's bars are not known yet (no ``layout``, or one from ``read_layout(bars=False)``), the
     decoders start at once on the whole picture while a few keyframes are sampled for bars beside them; in the
     rarer case that there are bars, they are stopped and started again on the picture inside (``transform`` has
-    then also seen some batches of the whole picture, whose results are dropped).
+    then also seen some batches of the whole picture, whose results are dropped). With a ``sound`` list, each
+    process also decodes the first audio track (``media/audio.py``): the taps that delivered go into the list.
     """
     p = os.fspath(path)
     files.check_media_input(p)
@@ -645,7 +642,7 @@ def decode_batches(
             threads: int | None, on_frames: Callable[[int], None] | None,
             cancel: threading.Event | None = None) -> list[_Segment]:
         return _run_segments(p, layout, plan, jobs, keyframes=keyframes, fast=fast, threads=threads,
-                             on_frames=on_frames, transform=transform, cancel=cancel)
+                             on_frames=on_frames, transform=transform, cancel=cancel, sound=sound is not None)
 
     if layout.bars_known:
         segments = run(layout, plan, jobs, threads, on_frames)
@@ -661,6 +658,8 @@ def decode_batches(
         log.debug("%s: a segment's seek overshot; decoding in one piece", p)
         segments = run(layout, [(None, None)], 1, 1 if jobs == 1 else None, None)
     total = sum(seg.frames_read for seg in segments)
+    if sound is not None:
+        sound.extend(seg.tap for seg in segments if seg.tap is not None)
     problems = [line for seg in segments for line in seg.stderr_tail]
     truncated = any(ln.endswith("partial file") for ln in problems)
     if total == 0:
@@ -766,16 +765,5 @@ def decoder_versions(mode: str, fast: bool) -> dict[str, Any]:
     }
 
 
-__all__ = [
-    "BATCH_FRAMES",
-    "DETAIL_SIZE",
-    "FRAME_SIZE",
-    "StreamLayout",
-    "iter_frames",
-    "crop_in_frame",
-    "decode_batches",
-    "decoder_versions",
-    "detect_bars",
-    "map_batches",
-    "read_layout",
-]
+__all__ = ["BATCH_FRAMES", "DETAIL_SIZE", "FRAME_SIZE", "StreamLayout", "iter_frames", "crop_in_frame",
+           "decode_batches", "decoder_versions", "detect_bars", "map_batches", "read_layout"]

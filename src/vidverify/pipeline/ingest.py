@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, UsageError, VidverifyError
+from ..media import audio, decode, ffmpeg, files
 from ..media import claims as claims_mod
-from ..media import decode, ffmpeg, files
 from ..media import fingerprint_file as fpfile
 from ..media.packets import PacketDigests, ShownSpan, digest_packets
 from ..media.probe import probe
@@ -106,10 +106,24 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
             x, y, w, h = (int(v) & ~1 for v in region)
             layout = replace(layout, active=Box(x, y, max(2, w), max(2, h)))
         on_frames = _counter(progress, layout.expected_frames(keyframes)) if progress else None
-        layout, parts = decode.decode_batches(
-            p, hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=on_frames,
-            warnings=warnings,
-        )
+        # the sound is decoded by the same processes (a region fingerprint follows a picture: no sound)
+        sound: list[audio.Tap] | None = [] if region is None and layout.audio else None
+        try:
+            layout, parts = decode.decode_batches(
+                p, hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=on_frames,
+                warnings=warnings, sound=sound,
+            )
+        except VidverifyError as exc:
+            if sound is None:
+                raise
+            # a broken sound must not cost the picture: decode the picture alone (a damaged video fails again)
+            log.debug("%s: decoding with the sound failed (%s); the picture alone", p, exc.message)
+            sound = None
+            layout, parts = decode.decode_batches(
+                p, hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=None,
+                warnings=warnings,
+            )
+            warnings.append(f"the sound could not be decoded ({exc.message})")
     except BaseException as exc:
         stop.set()
         if isinstance(exc, VidverifyError):  # the file's hash is still wanted (probe says why it does not decode)
@@ -132,6 +146,12 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
     columns["times"] = t - shift
     duration = _shown_duration(columns["times"], pk, origin, layout, keyframes)
     crop = _abs_crop(layout)
+    audio_state: str | None = None  # a region fingerprint: unknown
+    if sound is not None:
+        audio_state, columns_sound = audio.sound_print(sound, origin)
+        columns.update(columns_sound)
+    elif region is None:
+        audio_state = "failed" if layout.audio else "absent"
     return Fingerprint(
         path=p,
         sha256=digest.get("sha256"),
@@ -141,6 +161,7 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
         packet_times=pk.times - origin,
         packet_digests=pk.digests,
         codec_digest=pk.codec,
+        audio_state=audio_state,
         duration=duration,
         fps=layout.fps,
         width=layout.width or None,

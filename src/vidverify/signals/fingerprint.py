@@ -37,9 +37,10 @@ from .hashing import phash_and_mirror_batch, phash_batch, to_hex
 from .picture import inner_pictures, stretch_boxes, unpack_boxes
 
 FORMAT_NAME = "vidverify-fingerprint"
-FORMAT_VERSION = 4  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
+FORMAT_VERSION = 5  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
 # 3: digests of the compressed video packets (packet_times, packet_digests) and of the codec configuration
 # 4: the picture inside bars found per stretch of frames (inner, inner_box): a letterboxed clip in a compilation
+# 5: the sound print on its own timeline (audio_times, audio_bits, audio_rms: signals/sound.py) and audio_state
 SCHEMA = "vidverify/fingerprint@1"
 ALL_HALVES_FLAT = 0b1111
 FLAT_LUMA_STD = 3.0  # grey-level std under which a frame is flat (black, white): its hash says nothing
@@ -103,11 +104,17 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("inner_box", np.uint32, "inner_box", since=4),  # picture.pack_box of 64x64 thumbnail pixels; 0: none
     Channel("packet_times", np.float64, "t", per="packet", since=3),
     Channel("packet_digests", np.uint64, "digest", per="packet", hexed=True, since=3),
+    # the sound (signals/sound.py), one row per 10 ms step on the sound's own timeline
+    Channel("audio_times", np.float64, "t", per="audio", since=5),
+    Channel("audio_bits", np.uint32, "bits", per="audio", since=5),
+    Channel("audio_rms", np.float32, "rms", per="audio", since=5),
 )
 """Every array of a fingerprint, in file, JSON and blob order."""
 
 FRAME_CHANNELS = tuple(c for c in CHANNELS if c.per == "frame")
 PACKET_CHANNELS = tuple(c for c in CHANNELS if c.per == "packet")
+AUDIO_CHANNELS = tuple(c for c in CHANNELS if c.per == "audio")
+AUDIO_STATES = ("sound", "silent", "absent", "failed")
 BY_NAME: dict[str, Channel] = {c.name: c for c in CHANNELS}
 HALVES: tuple[str, ...] = tuple(c.name for c in CHANNELS if c.half is not None)
 HALF_FLAT = "half_flat"
@@ -189,10 +196,18 @@ class Fingerprint:
     packet_times: np.ndarray = None  # type: ignore[assignment]
     packet_digests: np.ndarray = None  # type: ignore[assignment]
     codec_digest: str | None = None  # SHA-256 prefix of the codec configuration the packets decode with
+    # the sound print (signals/sound.py) and the state of the sound: AUDIO_STATES, or None when unknown (a file
+    # of format 4 or older, a region fingerprint): unknown is never "no sound"
+    audio_times: np.ndarray = None  # type: ignore[assignment]
+    audio_bits: np.ndarray = None  # type: ignore[assignment]
+    audio_rms: np.ndarray = None  # type: ignore[assignment]
+    audio_state: str | None = None
 
     def __post_init__(self) -> None:
         # a missing array is its channel's default: a version-1 file's halves (marked flat), a file's packets
-        first = {"frame": FRAME_CHANNELS[0], "packet": PACKET_CHANNELS[0]}
+        first = {"frame": FRAME_CHANNELS[0], "packet": PACKET_CHANNELS[0], "audio": AUDIO_CHANNELS[0]}
+        if self.audio_state is not None and self.audio_state not in AUDIO_STATES:
+            object.__setattr__(self, "audio_state", None)
         for c in CHANNELS:
             arr = getattr(self, c.name)
             if arr is None:
@@ -252,6 +267,8 @@ class Fingerprint:
             "frame_count": len(self),
             "packet_count": len(self.packet_times),
             "codec_digest": self.codec_digest,
+            "audio_state": self.audio_state,
+            "audio_count": len(self.audio_times),
             "versions": self.versions,
             "warnings": list(self.warnings),
         }
@@ -259,19 +276,20 @@ class Fingerprint:
     def to_dict(self) -> dict[str, Any]:
         """JSON form: the meta fields plus ``frames``, one object per frame with a key per frame channel (``t``,
         ``hash``, ``mirrored``, ``crop``, ... ``halves``, ``half_flat``), and ``packets``, one ``{t, digest}`` per
-        compressed video packet."""
+        compressed video packet, and ``audio``, one ``{t, bits, rms}`` per 10 ms step of sound."""
         d = self.meta()
         d["frames"] = list(_rows(self, FRAME_CHANNELS))
         d["packets"] = list(_rows(self, PACKET_CHANNELS))
+        d["audio"] = list(_rows(self, AUDIO_CHANNELS))
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Fingerprint:
-        frames, packets = d.get("frames", []), d.get("packets", [])
-        arrays: dict[str, Any] = {c.name: _column(frames if c.per == "frame" else packets, c) for c in CHANNELS}
+        rows = {"frame": d.get("frames", []), "packet": d.get("packets", []), "audio": d.get("audio", [])}
+        arrays: dict[str, Any] = {c.name: _column(rows[c.per], c) for c in CHANNELS}
         return cls(path=d["path"], sha256=d.get("sha256"), size=d.get("size"), mode=d.get("mode", "dense"),
                    **geometry(d), versions=dict(d.get("versions", {})), warnings=tuple(d.get("warnings", ())),
-                   codec_digest=codec_digest(d.get("codec_digest")), **arrays)
+                   codec_digest=codec_digest(d.get("codec_digest")), audio_state=d.get("audio_state"), **arrays)
 
 
 def _json_values(arr: np.ndarray, c: Channel) -> list[Any]:
@@ -330,7 +348,8 @@ def from_arrays(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray], versi
     return Fingerprint(
         path=meta["path"], sha256=meta.get("sha256"), size=meta.get("size"), mode=meta.get("mode", "dense"),
         **geometry(meta), versions=meta.get("versions", {}), warnings=tuple(meta.get("warnings", ())),
-        codec_digest=codec_digest(meta.get("codec_digest")), **typed,
+        codec_digest=codec_digest(meta.get("codec_digest")),
+        audio_state=meta.get("audio_state") if version >= 5 else None, **typed,
     )
 
 
@@ -392,8 +411,8 @@ def join_batches(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------------------------- the index's blob
 
 BLOB_MAGIC = b"VVFB"
-BLOB_VERSION = 4  # 2: the fingerprint's half-picture hashes; 3: its packet digests (after the frame arrays);
-# 4: the picture inside bars per stretch (inner, inner_box)
+BLOB_VERSION = 5  # 2: the fingerprint's half-picture hashes; 3: its packet digests (after the frame arrays);
+# 4: the picture inside bars per stretch (inner, inner_box); 5: the sound print (after the packets)
 _BLOB_HEADER = "<BII"
 
 
@@ -445,12 +464,12 @@ def _unpack(blob: bytes) -> Fingerprint:
     start = 4 + struct.calcsize(_BLOB_HEADER)
     meta = json.loads(blob[start:start + meta_len])
     payload = zlib.decompress(blob[start + meta_len:])
-    counts = {"frame": n, "packet": int(meta.get("packet_count") or 0)}
+    counts = {"frame": n, "packet": int(meta.get("packet_count") or 0), "audio": int(meta.get("audio_count") or 0)}
     if version >= 3:
         m = counts["packet"]
         frame_bytes = sum(np.dtype(c.dtype).itemsize for c in FRAME_CHANNELS if c.since <= version) * n
-        if m < 0 or frame_bytes + 16 * m > len(payload):
-            raise error(f"damaged fingerprint in the index (packet_count {m})")
+        if m < 0 or counts["audio"] < 0 or frame_bytes + 16 * m + 16 * counts["audio"] > len(payload):
+            raise error(f"damaged fingerprint in the index (packet_count {m}, audio_count {counts['audio']})")
     arrays: dict[str, np.ndarray] = {}
     pos = 0
     for c in CHANNELS:
@@ -484,6 +503,8 @@ _check_table()
 __all__ = [
     "ALIGNMENT",
     "ALL_HALVES_FLAT",
+    "AUDIO_CHANNELS",
+    "AUDIO_STATES",
     "BY_NAME",
     "BLOB_VERSION",
     "CHANNELS",

@@ -1,0 +1,107 @@
+"""The sound, decoded in the picture decoder's own ffmpeg process (no second read of the file).
+
+Each decoder process (``media/decode.py``) that is handed a :class:`Tap` gets a second output: the first audio
+track, resampled in C to 8 kHz mono 16-bit PCM (``aresample``, which also downmixes 5.1 and any rate from 8 to
+48 kHz), written to a pipe of its own that a thread drains. ``first_pts`` makes the output start exactly at the
+segment's first raw time (silence padded, or samples before it dropped), so a file decoded in several segments
+puts its pieces together by their sample numbers; ``atrim`` ends a segment's sound where the next begins.
+:func:`sound_print` turns the pieces into the fingerprint's sound channels (``signals/sound.py``).
+
+A broken sound never costs the picture: ``pipeline/ingest.py`` decodes again without the tap when a process with
+one fails, and records the sound as ``failed``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+from ..signals.sound import SAMPLE_RATE, SILENT_DB, sound_columns, track_rms_db
+
+READ_BYTES = 1 << 16
+
+
+class Tap:
+    """One decoder process's sound output: [start, end) of the raw timeline (None: the file's own start, taken
+    as ``origin``, or its end)."""
+
+    def __init__(self, start: float | None, end: float | None, origin: float) -> None:
+        self.start, self.end, self.origin = start, end, origin
+        self.first = round((start if start is not None else origin) * SAMPLE_RATE)  # raw sample number
+        self._r, self._w = -1, -1
+        self._chunks: list[bytes] = []
+        self._thread: threading.Thread | None = None
+
+    def args(self) -> list[str]:
+        """ffmpeg's output arguments for the sound of input 0 onto this tap's pipe. A simple filter graph of its
+        own (``-af``): in the picture's ``-filter_complex`` graph the sound would cost several times more, as the
+        one graph then waits on both streams."""
+        if self._w < 0:
+            self._r, self._w = os.pipe()
+        trim = f"atrim=end={self.end:.6f}," if self.end is not None else ""
+        # first_pts counts samples at the filter's input rate: resample first, then place the samples
+        chain = f"{trim}aresample=osr={SAMPLE_RATE}:ochl=mono:osf=s16,aresample=async=1:first_pts={self.first}"
+        return ["-map", "0:a:0", "-af", chain, "-f", "s16le", f"pipe:{self._w}"]
+
+    @property
+    def fds(self) -> tuple[int, ...]:
+        """The pipe's write end, for the process to inherit."""
+        return (self._w,) if self._w >= 0 else ()
+
+    def start_reading(self) -> None:
+        """Once the process is started: close this side's write end and drain the pipe in a thread."""
+        if self._w >= 0:
+            os.close(self._w)
+            self._w = -1
+        if self._r >= 0:
+            self._thread = threading.Thread(target=self._drain, name="vidverify-sound", daemon=True)
+            self._thread.start()
+
+    def _drain(self) -> None:
+        try:
+            while chunk := os.read(self._r, READ_BYTES):
+                self._chunks.append(chunk)
+        finally:
+            os.close(self._r)
+            self._r = -1
+
+    def finish(self) -> None:
+        """Wait for the pipe's end (the process has ended or been stopped); close what was never handed on."""
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        for fd in (self._w, self._r if self._thread is None else -1):
+            if fd >= 0:
+                os.close(fd)
+        self._w = -1
+
+    def samples(self) -> np.ndarray:
+        data = b"".join(self._chunks)
+        return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
+
+
+def assemble(taps: list[Tap]) -> tuple[np.ndarray, int]:
+    """The pieces of the taps put together by their sample numbers (gaps are silence): (samples, the raw sample
+    number of the first)."""
+    pieces = [(t.first, t.samples()) for t in taps]
+    if not pieces:
+        return np.zeros(0, np.int16), 0
+    first = min(f for f, _ in pieces)
+    out = np.zeros(max(f + len(s) for f, s in pieces) - first, np.int16)
+    for f, s in sorted(pieces, key=lambda p: p[0]):
+        out[f - first: f - first + len(s)] = s
+    return out, first
+
+
+def sound_print(taps: list[Tap], origin: float) -> tuple[str, dict[str, np.ndarray]]:
+    """(state, the sound channels) from a decode's taps; ``origin`` is the raw time of the fingerprint's t = 0.
+    State: ``sound``, ``silent`` (RMS under SILENT_DB over the file) or ``failed`` (a track that gave nothing)."""
+    samples, first = assemble(taps)
+    columns = sound_columns(samples, first / SAMPLE_RATE - origin)
+    if len(samples) == 0:
+        return "failed", columns
+    return ("silent" if track_rms_db(samples) < SILENT_DB else "sound"), columns
+
+
+__all__ = ["Tap", "assemble", "sound_print"]

@@ -1,0 +1,122 @@
+"""The sound print is made by the picture decoder's own processes and lands on the picture's timeline; every
+kind of sound (none, silence, mono to 5.1, 8 to 48 kHz, damaged packets, a short clip) gives a state, never a
+crash, and never costs the picture."""
+
+from __future__ import annotations
+
+import json
+import wave
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vidverify.media import fingerprint_file as fpfile
+from vidverify.pipeline.ingest import fingerprint
+from vidverify.signals.fingerprint import AUDIO_CHANNELS, pack, unpack
+from vidverify.signals.sound import STEP
+from vidverify.testing import synth
+from vidverify.testing import synth_audio as sa
+
+
+def _clicks(path: Path, times: list[float], seconds: float, rate: int = 44100) -> Path:
+    x = np.zeros(round(seconds * rate), np.int16)
+    for t in times:
+        x[round(t * rate): round(t * rate) + 40] = 30000
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(x.tobytes())
+    return path
+
+
+@pytest.mark.parametrize("container", ["mp4", "ts"])
+def test_sound_lands_on_the_picture_timeline_in_one_or_several_decoders(tmp_path: Path, container: str) -> None:
+    """Clicks at known times are found at those times (to a step), whether one process decodes the file or two
+    split it at a keyframe, in a container with its own zero (MP4) or a clock (MPEG-TS)."""
+    clicks = [2.0, 7.3, 11.62]
+    video = synth.make_scene(tmp_path / "v.mp4", seconds=14, size=(160, 90), fps=15, seed=3, audio=False, gop=15)
+    clip = sa.with_sound(video, _clicks(tmp_path / "c.wav", clicks, 14), tmp_path / f"c.{container}")
+    for jobs in (1, 2):
+        fp = fingerprint(clip, jobs=jobs)
+        assert fp.audio_state == "sound"
+        rms = np.asarray(fp.audio_rms)
+        found = np.asarray(fp.audio_times)[rms > -30]
+        assert len(found) >= len(clicks)
+        for t in clicks:
+            assert np.min(np.abs(found - t)) <= STEP + 0.003, (jobs, t, found)
+        assert np.allclose(np.diff(fp.audio_times), STEP)
+
+
+def test_states_no_track_silence_and_sound(sound_media: dict[str, Path]) -> None:
+    assert fingerprint(sound_media["a"]).audio_state == "sound"
+    removed = fingerprint(sound_media["removed"])
+    assert removed.audio_state == "absent" and len(removed.audio_bits) == 0
+    assert fingerprint(sound_media["silent"]).audio_state == "silent"
+
+
+@pytest.mark.parametrize("name", ["mono8k", "surround", "short"])
+def test_rates_and_layouts_give_a_print_over_the_whole_sound(sound_media: dict[str, Path], name: str) -> None:
+    fp = fingerprint(sound_media[name])
+    assert fp.audio_state == "sound"
+    assert abs(len(fp.audio_times) * STEP - float(fp.duration or 0)) < 0.15
+
+
+def test_damaged_sound_never_costs_the_picture(sound_media: dict[str, Path]) -> None:
+    clean = fingerprint(sound_media["a"])
+    broken = fingerprint(sound_media["damaged"])
+    assert len(broken) == len(clean)  # every frame decoded
+    assert broken.audio_state in ("sound", "failed")
+
+
+def test_an_undecodable_sound_track_is_failed_and_the_picture_stays(sound_media: dict[str, Path],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process with the sound tap that fails is run again without it: the picture is whole, the sound
+    ``failed`` (never taken for "no sound")."""
+    from vidverify.media import audio
+
+    real = audio.Tap.args
+
+    def broken(self: audio.Tap) -> list[str]:
+        args = real(self)
+        args[args.index("-af") + 1] = "aresample=osr=-5"  # a filter ffmpeg refuses: the process fails at once
+        return args
+
+    monkeypatch.setattr(audio.Tap, "args", broken)
+    fp = fingerprint(sound_media["a"])
+    assert fp.audio_state == "failed" and len(fp) == len(fingerprint(sound_media["removed"]))
+    assert any("sound could not be decoded" in w for w in fp.warnings)
+
+
+def test_the_sound_print_survives_files_and_blobs_and_older_ones_are_unknown(sound_media: dict[str, Path],
+                                                                              tmp_path: Path) -> None:
+    fp = fingerprint(sound_media["a"])
+    assert unpack(pack(fp)) == fp
+    fpfile.save(fp, tmp_path / "a.vvfp")
+    assert fpfile.load(tmp_path / "a.vvfp") == fp
+    # a format-4 file: no sound arrays, no audio_state -> unknown, not "no sound"
+    old = tmp_path / "old.vvfp"
+    with zipfile.ZipFile(tmp_path / "a.vvfp") as z, zipfile.ZipFile(old, "w") as out:
+        for name in z.namelist():
+            if name.removesuffix(".npy") in {c.name for c in AUDIO_CHANNELS}:
+                continue
+            data = z.read(name)
+            if name == "meta.npy":
+                import io
+
+                meta = json.loads(str(np.load(io.BytesIO(data))))
+                meta = {k: v for k, v in meta.items() if k not in ("audio_state", "audio_count")}
+                buf = io.BytesIO()
+                np.save(buf, np.array(json.dumps(meta | {"format_version": 4})))
+                data = buf.getvalue()
+            out.writestr(name, data)
+    loaded = fpfile.load(old)
+    assert loaded.audio_state is None and len(loaded.audio_bits) == 0 and np.array_equal(loaded.hashes, fp.hashes)
+    # a version-4 index blob: the same bytes with no sound
+    bare = replace(fp, audio_times=None, audio_bits=None, audio_rms=None, audio_state=None)
+    blob = bytearray(pack(bare))
+    blob[4] = 4
+    assert unpack(bytes(blob)).audio_state is None
