@@ -12,7 +12,7 @@ from ..models import Edit, FileRef, Match, Segment
 from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint, inner_area
 from ..signals.hashing import hamming
 from . import align as align_mod
-from . import streamcopy
+from . import audio_sync, streamcopy
 from .edits import geometry_edits, pad_edit, timeline_edits
 
 SAME_FOOTAGE_COVERAGE = 0.9  # one side's footage found in the other at least this share: same footage
@@ -66,7 +66,8 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
     b_t0, b_len = _span(fb)
     if fa.sha256 and fa.sha256 == fb.sha256:
         seg = Segment(a_t0, a_t0 + a_len, b_t0, b_t0 + b_len, 1.0, False, 0.0, len(fb), "full")
-        return Match(_ref(fa), _ref(fb), "identical", 1.0, {"a": 1.0, "b": 1.0}, (seg,), (), (), 1.0, thresholds)
+        return Match(_ref(fa), _ref(fb), "identical", 1.0, {"a": 1.0, "b": 1.0}, (seg,), (), (), 1.0, thresholds,
+                     audio_sync.compare_sound(fa, fb, [seg]))
     segments = align_mod.align(fa, fb)
     copies = streamcopy.segments(fa, fb)
     if copies:
@@ -103,10 +104,12 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
             box = inner_area(fb, s.b_start, s.b_end) if s.channel == "b-bars" else None
             if box and fb.width and fb.height:
                 edits.append(pad_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fb.width, fb.height)))
+    audio = audio_sync.compare_sound(fa, fb, segments)  # the sound, on its own timeline (None: unknown)
+    edits += audio_sync.sound_edits(audio, segments, fb)
     return Match(
         a=_ref(fa), b=_ref(fb), verdict=verdict, similarity=similarity,
         coverage={"a": round(cov_a, 4), "b": round(cov_b, 4)}, segments=tuple(segments), edits=tuple(edits),
-        findings=(), confidence=confidence, thresholds=thresholds,
+        findings=(), confidence=confidence, thresholds=thresholds, audio=audio,
     )
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..evidence import codes, timeline
 from ..match import align as align_mod
+from ..match.audio_sync import compare_sound, sound_edits
 from ..match.edits import find_region, picture_edits
 from ..match.verdict import match_fingerprints
 from ..media import fingerprint_file as fpfile
@@ -120,7 +121,9 @@ def _rescue_crop(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media
                 {"region": list(region), "of": "a", "kind": "region found by feature matching",
                  "kept_area": round(region[2] * region[3] / (fa.width * fa.height), 3)})
     edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + (crop,)
-    return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits)
+    audio = compare_sound(fa, fb, list(segs))  # the sound of the files themselves over the region's match
+    return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits + tuple(sound_edits(audio, list(segs), fb)),
+                   audio=audio)
 
 
 def compare(

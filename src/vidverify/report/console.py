@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from ..models import AddResult, CheckResult, Edit, Finding, InitResult, Match, MediaInfo, ScanResult, SearchResult
+from . import human
 
 
 def json_document(schema: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -299,6 +300,7 @@ def compare_text(m: Match, a: str, b: str) -> None:
         ("verdict", f"{m.verdict} (confidence {m.confidence:.2f})"),
         ("similarity", m.similarity),
         ("coverage", f"{m.coverage['a']:.0%} of A found in B, {m.coverage['b']:.0%} of B found in A"),
+        ("sound", human.sound(m.audio)),
     ])
     if m.segments:
         table(["A from", "A to", "B from", "B to", "speed", "mirrored", "bits", "matched as"],

@@ -197,8 +197,31 @@ def edit_text(e: Edit) -> str:
     if e.type == "color" and d.get("kind"):
         rest = ", ".join(f"{k.replace('_', ' ')} {_s(v)}" for k, v in d.items() if k != "kind")
         return f"{d['kind']}" + (f" ({rest})" if rest else "")
+    if e.type == "audio-offset" and "offset" in d:
+        return f"B's sound {abs(d['offset']):.2f} s {'later' if d['offset'] > 0 else 'earlier'} against its picture"
+    if e.type == "audio-replaced":
+        return "other sound over the same picture"
+    if e.type == "audio-removed":
+        return "sound removed" if d.get("b_sound") != "silent" else "sound silenced"
     rest = ", ".join(f"{k.replace('_', ' ')} {_s(v)}" for k, v in d.items())
     return rest or e.type
+
+
+SOUND_WORDS = {"same": "the same sound", "partial": "some sound shared", "different": "different sound",
+               "none": "no sound to compare"}
+
+
+def sound(audio: Any) -> str:
+    """The ``audio`` of a compare in a few words (``AudioMatch`` or None: not fingerprinted)."""
+    if audio is None:
+        return "not compared (a fingerprint without sound)"
+    text = str(SOUND_WORDS.get(audio.verdict, audio.verdict))
+    if audio.verdict == "none":
+        gone = [f"{side} {state}" for side, state in (("A", audio.a_sound), ("B", audio.b_sound)) if state != "sound"]
+        text += f" ({', '.join(gone)})" if gone else ""
+    if audio.offset is not None:
+        text += f", offset {audio.offset:+.2f} s"
+    return text
 
 
 __all__ = [
@@ -211,6 +234,7 @@ __all__ = [
     "percent_text",
     "resize_text",
     "size_text",
+    "sound",
     "time_text",
     "zone_text",
 ]
