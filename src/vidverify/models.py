@@ -305,6 +305,7 @@ class Group(Model):
     reference: str
     reason: str = ""
     pairs: tuple[Match, ...] = ()  # reference (A) against each other member (B)
+    matched_by: dict[str, str] = field(default_factory=dict)  # member -> "picture", or "sound" (its sound only)
 
 
 @dataclass(frozen=True)
@@ -344,6 +345,9 @@ class SearchResult(Model):
     duration: float | None = None
     confidence: float = 0.0
     votes: float = 0.0
+    # "sound": a hit by sound alone (no picture shared: verdict unrelated); audio as compare's, with A = the query
+    matched_by: str = "picture"
+    audio: AudioMatch | None = None
 
 
 @dataclass(frozen=True)

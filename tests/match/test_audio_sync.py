@@ -107,3 +107,17 @@ def test_shared_sound_on_numpy_prints() -> None:
     pic = Segment(2.5, 11.5, 0.0, 9.0)
     later = _with_sound(synth_fp(2, seconds=9), b_bits, start=0.37)  # the same sound, 0.37 s later
     assert audio_sync.sound_offset(fa, later, pic) == pytest.approx(0.37, abs=0.011)
+
+
+@pytest.mark.parametrize(("a_db", "removed"), [(-20.0, True), (-56.0, False)])
+def test_silent_b_is_removed_sound_only_where_a_was_clearly_audible(a_db: float, removed: bool) -> None:
+    """Regression (bench_audio, doorknob delayed 1.5 s): a near-silent recording (-56 dBFS) whose kept part
+    falls under the -60 dBFS silence line is no 'audio-removed'; a loud one silenced is."""
+    rng = np.random.default_rng(9)
+    a = _with_sound(synth_fp(1, seconds=6), rng.integers(0, 2**32, 600, dtype=np.uint64))
+    a = replace(a, audio_rms=np.full(600, a_db, np.float32))
+    b = replace(_with_sound(synth_fp(1, seconds=6), rng.integers(0, 2**32, 600, dtype=np.uint64)),
+                audio_rms=np.full(600, -64.0, np.float32), audio_state="silent", sha256="f" * 64)
+    m = match_fingerprints(a, b)
+    assert m.audio is not None and m.audio.verdict == "none"
+    assert ("audio-removed" in [e.type for e in m.edits]) == removed

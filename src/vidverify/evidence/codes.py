@@ -28,6 +28,8 @@ METADATA_STRIPPED = "metadata-stripped"
 REENCODED = "reencoded"
 EDITED = "edited"
 DUPLICATE = "duplicate"
+AUDIO_REUSED = "audio-reused"
+AUDIO_REPLACED = "audio-replaced"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,10 @@ CATALOGUE: tuple[Code, ...] = (
          evidence=("edits", "coverage")),
     Code(DUPLICATE, {"info": "a group member is the reference's bytes, or a re-encode of all of it"},
          evidence=("sha256", "kind", "edits", "coverage"), fields=("sha256",)),
+    Code(AUDIO_REUSED, {"warning": "two files share sound but no picture: the sound of one laid over other footage"},
+         evidence=("audio", "segments")),
+    Code(AUDIO_REPLACED, {"warning": "a group member shows the reference's picture with other sound over it"},
+         evidence=("reference", "stretches")),
 )
 
 BY_NAME: dict[str, Code] = {c.name: c for c in CATALOGUE}
@@ -157,6 +163,8 @@ def readme_rows() -> list[tuple[str, str, str]]:
 
 
 __all__ = [
+    "AUDIO_REPLACED",
+    "AUDIO_REUSED",
     "BY_NAME",
     "CAPTURE_AFTER_UPLOAD",
     "CAPTURE_TIME_MISMATCH",

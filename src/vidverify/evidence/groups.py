@@ -33,8 +33,10 @@ class Ranked:
     bars: bool = False  # the picture sits inside bars someone added (letterbox, pillarbox, a 9:16 canvas)
 
 
-def components(paths: Sequence[str], matches: Iterable[Match]) -> list[list[str]]:
-    """Connected components (of size ≥ 2) of the 'shares footage' relation, each sorted, in order of first path."""
+def components(paths: Sequence[str], matches: Iterable[Match],
+               links: Iterable[tuple[str, str]] = ()) -> list[list[str]]:
+    """Connected components (of size ≥ 2) of the 'shares footage' relation, each sorted, in order of first path;
+    ``links`` join pairs beside the matches (files that share only their sound)."""
     parent = {p: p for p in paths}
 
     def find(x: str) -> str:
@@ -43,10 +45,11 @@ def components(paths: Sequence[str], matches: Iterable[Match]) -> list[list[str]
             x = parent[x]
         return x
 
-    for m in matches:
-        if m.verdict == "unrelated" or m.a.path not in parent or m.b.path not in parent:
+    pairs = [(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"] + list(links)
+    for x, y in pairs:
+        if x not in parent or y not in parent:
             continue
-        ra, rb = find(m.a.path), find(m.b.path)
+        ra, rb = find(x), find(y)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     comps: dict[str, list[str]] = {}

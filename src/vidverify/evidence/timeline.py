@@ -538,6 +538,28 @@ def _recycled(severity: str, m: _Member, mine: When, verb: str, first: When, gap
     )
 
 
+def sound_findings(pairs: Sequence[Match], sound_only: Sequence[Match]) -> list[Finding]:
+    """``audio-replaced`` for a reference (A) and a member (B) whose picture matched with other sound over it
+    (``pairs``), and ``audio-reused`` for two files that share sound but no picture (``sound_only``)."""
+    out = []
+    for m in pairs:
+        replaced = [e for e in m.edits if e.type == "audio-replaced"]
+        if replaced:
+            out.append(make_finding(
+                codes.AUDIO_REPLACED, "warning", [m.b.path],
+                f"{_n(m.b.path)} shows the picture of {_n(m.a.path)} with other sound over it",
+                reference=m.a.path, stretches=[{"b_start": e.b_start, "b_end": e.b_end} for e in replaced]))
+    for m in sound_only:
+        audio = m.audio
+        if audio is None:
+            continue
+        out.append(make_finding(
+            codes.AUDIO_REUSED, "warning", [m.a.path, m.b.path],
+            f"{_n(m.a.path)} and {_n(m.b.path)} share sound ({audio.verdict}) but no picture",
+            audio=audio.verdict, segments=[s.to_dict() for s in audio.segments]))
+    return out
+
+
 def pair_edit_findings(m: Match) -> list[Finding]:
     """``duplicate`` or ``edited`` for a reference (A) and one member (B)."""
     if m.verdict == "unrelated":
@@ -565,5 +587,6 @@ __all__ = [
     "file_findings",
     "group_findings",
     "pair_edit_findings",
+    "sound_findings",
     "when",
 ]

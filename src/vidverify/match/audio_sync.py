@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import AudioMatch, AudioSegment, Edit, Segment
+from ..models import AudioMatch, AudioSegment, Edit, Match, Segment
 from ..signals.fingerprint import Fingerprint
-from ..signals.sound import QUIET_STEP_DB, SILENT_DB, STEP
+from ..signals.sound import SILENT_DB, STEP, loud_steps
 
 AGREE = 0.66  # share of equal bits over a window for B's sound to be A's (unrelated sound: 0.5 +- 0.03)
 WINDOW_STEPS = 100  # 1 s
@@ -29,6 +29,7 @@ MAX_OFFSET = 3.0  # seconds: the sound-to-picture offset searched around the pic
 OFFSET_EDIT = 0.1  # |offset| from which an audio-offset edit is reported (docs/contract.md)
 SAME_SHARE = 0.9  # "same": B's sound is A's for this share of the shorter sound
 REPLACED_MIN = 2.0  # seconds of matched picture with sound on both sides and none of it shared: audio-replaced
+REMOVED_ABOVE = 10.0  # dB over SILENT_DB that A's sound must have for a silent B to be "audio-removed"
 SPEED_TOLERANCE = 0.02  # the offset is read on picture segments played at normal speed only
 
 
@@ -41,7 +42,7 @@ def state(fp: Fingerprint) -> str | None:
 def _signs(fp: Fingerprint) -> np.ndarray:
     bits = np.asarray(fp.audio_bits, np.uint32)
     s = ((bits[:, None] >> np.arange(32, dtype=np.uint32)) & 1).astype(np.float32) * 2 - 1
-    s[np.asarray(fp.audio_rms) < QUIET_STEP_DB] = 0.0
+    s[~loud_steps(fp.audio_rms)] = 0.0
     return s
 
 
@@ -146,7 +147,7 @@ def sound_offset(fa: Fingerprint, fb: Fingerprint, picture: Segment) -> float | 
 
 
 def _audible(fp: Fingerprint) -> float:
-    return float((np.asarray(fp.audio_rms) >= QUIET_STEP_DB).sum()) * STEP
+    return float(loud_steps(fp.audio_rms).sum()) * STEP
 
 
 def compare_sound(fa: Fingerprint, fb: Fingerprint, picture: list[Segment]) -> AudioMatch | None:
@@ -157,7 +158,7 @@ def compare_sound(fa: Fingerprint, fb: Fingerprint, picture: list[Segment]) -> A
     if sa != "sound" or sb != "sound":
         return AudioMatch("none", (), None, a_sound=sa, b_sound=sb)
     segments = shared_sound(fa, fb)
-    tb, loud = np.asarray(fb.audio_times), np.asarray(fb.audio_rms) >= QUIET_STEP_DB
+    tb, loud = np.asarray(fb.audio_times), loud_steps(fb.audio_rms)
     shared = sum(float((loud & (tb >= s.b_start) & (tb < s.b_end)).sum()) for s in segments) * STEP
     shorter = min(_audible(fa), _audible(fb))
     if not segments:
@@ -169,28 +170,73 @@ def compare_sound(fa: Fingerprint, fb: Fingerprint, picture: list[Segment]) -> A
     return AudioMatch(verdict, tuple(segments), offset, a_sound=sa, b_sound=sb)
 
 
+MIN_COMMON_WORDS = 4  # distinct 32-bit steps two sounds must share exactly to be aligned (scan's candidate test)
+
+
+def sound_words(fp: Fingerprint) -> np.ndarray | None:
+    """The distinct 32-bit steps of a file's audible sound, without the near-constant ones (few or most bits set);
+    None when it has no sound."""
+    if fp.audio_state != "sound":
+        return None
+    bits = np.asarray(fp.audio_bits, np.uint32)[loud_steps(fp.audio_rms)]
+    ones = np.bitwise_count(bits)
+    return np.unique(bits[(ones >= 3) & (ones <= 29)])
+
+
+class SoundTest:
+    """Scan's cheap test of a pair by sound alone: enough exactly equal steps (a shared sound keeps dozens through
+    a re-encode; unrelated sounds share none or one)."""
+
+    def __init__(self, fps: list[Fingerprint]) -> None:
+        self.words = [sound_words(fp) for fp in fps]
+
+    def __call__(self, i: int, j: int) -> bool:
+        a, b = self.words[i], self.words[j]
+        return a is not None and b is not None and \
+            len(np.intersect1d(a, b, assume_unique=True)) >= MIN_COMMON_WORDS
+
+
+def sound_only(m: Match) -> bool:
+    """No picture shared, but sound: the pair scan groups "by sound"."""
+    return m.verdict == "unrelated" and m.audio is not None and m.audio.verdict in ("same", "partial")
+
+
 def _covered(t0: float, t1: float, segments: tuple[AudioSegment, ...]) -> float:
     return sum(max(0.0, min(t1, s.b_end) - max(t0, s.b_start)) for s in segments)
 
 
-def sound_edits(audio: AudioMatch | None, picture: list[Segment], fb: Fingerprint) -> list[Edit]:
-    """``audio-removed``, ``audio-replaced`` and ``audio-offset`` edits of B against A over the matched picture."""
+def _loudness(fp: Fingerprint, spans: list[tuple[float, float]]) -> float:
+    """The RMS loudness (dBFS) of ``fp``'s sound over the spans of its timeline."""
+    t, rms = np.asarray(fp.audio_times), np.asarray(fp.audio_rms, np.float64)
+    inside = np.zeros(len(t), bool)
+    for t0, t1 in spans:
+        inside |= (t >= t0) & (t < t1)
+    return float(10 * np.log10(np.mean(10 ** (rms[inside] / 10)))) if inside.any() else -120.0
+
+
+def sound_edits(audio: AudioMatch | None, picture: list[Segment], fb: Fingerprint,
+                fa: Fingerprint | None = None) -> list[Edit]:
+    """``audio-removed``, ``audio-replaced`` and ``audio-offset`` edits of B against A over the matched picture.
+    B silent is ``audio-removed`` only where A's sound over the matched picture is clearly audible (REMOVED_ABOVE
+    the silence line): a recording that is itself near silence may fall under the line with a quieter stretch."""
     if audio is None or not picture:
         return []
     edits: list[Edit] = []
-    if audio.a_sound == "sound" and audio.b_sound in ("absent", "silent"):
+    audible = fa is None or audio.b_sound == "absent" or \
+        _loudness(fa, [(s.a_start, s.a_end) for s in picture]) >= SILENT_DB + REMOVED_ABOVE
+    if audio.a_sound == "sound" and audio.b_sound in ("absent", "silent") and audible:
         first, last = picture[0], picture[-1]
         return [Edit("audio-removed", first.a_start, last.a_end, first.b_start, last.b_end,
                      {"b_sound": audio.b_sound})]
     if audio.verdict in ("none",):
         return []
-    rms, tb = np.asarray(fb.audio_rms), np.asarray(fb.audio_times)
+    loud, tb = loud_steps(fb.audio_rms), np.asarray(fb.audio_times)
     for s in picture:
         if abs(s.speed - 1.0) > SPEED_TOLERANCE:  # a sound played faster or slower is not followed: no verdict
             continue
         length = s.b_end - s.b_start
-        audible = float(((tb >= s.b_start) & (tb < s.b_end) & (rms >= QUIET_STEP_DB)).sum()) * STEP
-        if length >= REPLACED_MIN and audible >= 0.5 * length and _covered(s.b_start, s.b_end, audio.segments) \
+        heard = float(((tb >= s.b_start) & (tb < s.b_end) & loud).sum()) * STEP
+        if length >= REPLACED_MIN and heard >= 0.5 * length and _covered(s.b_start, s.b_end, audio.segments) \
                 < 0.1 * length:
             edits.append(Edit("audio-replaced", s.a_start, s.a_end, s.b_start, s.b_end,
                               {"shared_sound": round(_covered(s.b_start, s.b_end, audio.segments), 3)}))
@@ -201,5 +247,5 @@ def sound_edits(audio: AudioMatch | None, picture: list[Segment], fb: Fingerprin
     return edits
 
 
-__all__ = ["AGREE", "OFFSET_EDIT", "SILENT_DB", "compare_sound", "shared_sound", "sound_edits", "sound_offset",
-           "state"]
+__all__ = ["AGREE", "OFFSET_EDIT", "SILENT_DB", "SoundTest", "compare_sound", "shared_sound", "sound_edits",
+           "sound_offset", "sound_only", "sound_words", "state"]

@@ -105,7 +105,7 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
             if box and fb.width and fb.height:
                 edits.append(pad_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fb.width, fb.height)))
     audio = audio_sync.compare_sound(fa, fb, segments)  # the sound, on its own timeline (None: unknown)
-    edits += audio_sync.sound_edits(audio, segments, fb)
+    edits += audio_sync.sound_edits(audio, segments, fb, fa)
     return Match(
         a=_ref(fa), b=_ref(fb), verdict=verdict, similarity=similarity,
         coverage={"a": round(cov_a, 4), "b": round(cov_b, 4)}, segments=tuple(segments), edits=tuple(edits),

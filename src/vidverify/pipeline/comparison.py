@@ -122,7 +122,7 @@ def _rescue_crop(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media
                  "kept_area": round(region[2] * region[3] / (fa.width * fa.height), 3)})
     edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + (crop,)
     audio = compare_sound(fa, fb, list(segs))  # the sound of the files themselves over the region's match
-    return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits + tuple(sound_edits(audio, list(segs), fb)),
+    return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits + tuple(sound_edits(audio, list(segs), fb, fa)),
                    audio=audio)
 
 

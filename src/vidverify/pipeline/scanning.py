@@ -26,6 +26,7 @@ from typing import Any
 from ..errors import UsageError, VidverifyError
 from ..evidence import codes, timeline
 from ..evidence import groups as groups_mod
+from ..match.audio_sync import SoundTest, sound_only
 from ..match.candidates import ALL_PAIRS_MAX, PairTest, candidate_pairs
 from ..match.verdict import match_fingerprints
 from ..media import files
@@ -97,7 +98,10 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         if progress:
             progress("align", k + 1, len(pairs))
 
-    comps = groups_mod.components([it.path for it in usable], matches)
+    # files that share sound but no picture are grouped too, marked as matched by sound
+    by_sound = [m for m in matches if sound_only(m)]
+    comps = groups_mod.components([it.path for it in usable], matches, [(m.a.path, m.b.path) for m in by_sound])
+    pictured = {p for m in matches if m.verdict != "unrelated" for p in (m.a.path, m.b.path)}
     pictures = {it.path: it.fp.active_area[2] * it.fp.active_area[3] for it in usable
                 if it.fp is not None and it.fp.active_area}
     barred = frozenset(it.path for it in usable if it.fp is not None and it.fp.active_area and it.fp.width
@@ -137,8 +141,12 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
     for gi, (ordered, why) in enumerate(plans, 1):
         pair_results = compared[k:k + len(ordered) - 1]
         k += len(ordered) - 1
-        result_groups.append(Group(f"g{gi}", tuple(ordered), ordered[0], why, tuple(pair_results)))
-        findings += timeline.group_findings([infos[p] for p in ordered], pair_results, opts.policy)
+        result_groups.append(Group(f"g{gi}", tuple(ordered), ordered[0], why, tuple(pair_results),
+                                   {p: "picture" if p in pictured else "sound" for p in ordered}))
+        # the timeline's findings rest on shared footage: a member that shares only its sound is left out
+        findings += timeline.group_findings([infos[p] for p in ordered if p in pictured],
+                                            [m for m in pair_results if m.verdict != "unrelated"], opts.policy)
+        findings += timeline.sound_findings(pair_results, [m for m in by_sound if m.a.path in ordered])
     for it in items:
         findings += timeline.file_findings(it.info, opts.policy)
     grouped = {p for g in result_groups for p in g.members}
@@ -153,13 +161,14 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
     )
 
 
-_SHARED: list[Any] = []  # [fingerprints, pair test or None]: what forked workers align (inherited, never pickled)
+_SHARED: list[Any] = []  # [fingerprints, pair test or None, sound test]: what forked workers align (inherited)
 ALIGN_CHUNK = 16  # pairs per task in the pool
 
 
 def _align_chunk(chunk: list[tuple[int, int]]) -> list[Match | None]:
-    fps, test = _SHARED
-    return [match_fingerprints(fps[i], fps[j]) if test is None or test(i, j) else None for i, j in chunk]
+    fps, test, sound = _SHARED
+    return [match_fingerprints(fps[i], fps[j]) if test is None or test(i, j) or sound(i, j) else None
+            for i, j in chunk]
 
 
 def _align_pairs(fps: Sequence[Fingerprint], pairs: list[tuple[int, int]], jobs: int, *,
@@ -168,11 +177,12 @@ def _align_pairs(fps: Sequence[Fingerprint], pairs: list[tuple[int, int]], jobs:
     the others), in forked workers when there are several jobs (the fingerprints are inherited by the fork, not
     sent), in this process otherwise."""
     tester = PairTest(fps) if test else None
+    sound = SoundTest(list(fps))  # a pair whose picture fails the test may still share its sound
     if jobs <= 1 or len(pairs) < 2 * ALIGN_CHUNK or not workers.can_fork():
         for i, j in pairs:
-            yield match_fingerprints(fps[i], fps[j]) if tester is None or tester(i, j) else None
+            yield match_fingerprints(fps[i], fps[j]) if tester is None or tester(i, j) or sound(i, j) else None
         return
-    _SHARED[:] = [list(fps), tester]
+    _SHARED[:] = [list(fps), tester, sound]
     try:
         chunks = [pairs[k:k + ALIGN_CHUNK] for k in range(0, len(pairs), ALIGN_CHUNK)]
         with workers.pool(min(jobs, len(chunks))) as pool:

@@ -345,7 +345,8 @@ def search_text(clip: str, index_path: str, results: Sequence[SearchResult]) -> 
         print(f"{clip}: no indexed clip shares its footage ({index_path})")
         return
     table(["#", "score", "verdict", "coverage A/B", "query time", "indexed time", "path"],
-          [[i + 1, r.score, r.verdict, f"{r.coverage['a']:.0%} / {r.coverage['b']:.0%}",
+          [[i + 1, r.score, r.verdict if r.matched_by != "sound" else f"sound only ({human.sound(r.audio)})",
+            f"{r.coverage['a']:.0%} / {r.coverage['b']:.0%}",
             ", ".join(f"{s.a_start:.2f}-{s.a_end:.2f}" + (" mirrored" if s.mirrored else "") for s in r.segments),
             ", ".join(f"{s.b_start:.2f}-{s.b_end:.2f}" for s in r.segments), r.path]
            for i, r in enumerate(results)])

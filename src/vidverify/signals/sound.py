@@ -21,7 +21,8 @@ WINDOW = 2048  # samples per analysis window (256 ms)
 BANDS = 33  # band edges give 32 differences: 32 bits
 LOW_HZ, HIGH_HZ = 300.0, 3000.0
 SILENT_DB = -60.0  # a whole track quieter than this (RMS) is silence (docs/contract.md)
-QUIET_STEP_DB = -55.0  # a step quieter than this says nothing in the bits (they are noise)
+QUIET_STEP_DB = -80.0  # a step quieter than this says nothing in the bits (near digital silence)
+QUIET_BELOW_LOUD_DB = 45.0  # ... nor one this far below the track's loud steps (its 90th percentile)
 FLOOR_DB = -120.0
 FLOOR_SHARE = 1e-3  # a band's energy floor, as a share of its window's
 CHANGE_STEPS = 2  # bits say how the band differences changed over this many steps (20 ms)
@@ -74,6 +75,16 @@ def sound_bits(samples: np.ndarray) -> np.ndarray:
     return (bits.astype(np.uint64) @ _WEIGHTS).astype(np.uint32)
 
 
+def loud_steps(rms: np.ndarray) -> np.ndarray:
+    """The steps whose bits carry the sound: louder than QUIET_STEP_DB and than the track's 90th percentile less
+    QUIET_BELOW_LOUD_DB (a quiet recording's hiss between its sounds says nothing; a loudness change between two
+    copies moves both thresholds alike)."""
+    r = np.asarray(rms, np.float32)
+    if len(r) == 0:
+        return np.zeros(0, bool)
+    return np.asarray(r >= max(QUIET_STEP_DB, float(np.percentile(r, 90)) - QUIET_BELOW_LOUD_DB), bool)
+
+
 def track_rms_db(samples: np.ndarray) -> float:
     """The RMS loudness of a whole track in dBFS (FLOOR_DB for none)."""
     if len(samples) == 0:
@@ -90,5 +101,5 @@ def sound_columns(samples: np.ndarray, first_time: float) -> dict[str, np.ndarra
             "audio_bits": sound_bits(samples), "audio_rms": rms}
 
 
-__all__ = ["HOP", "SAMPLE_RATE", "SILENT_DB", "STEP", "QUIET_STEP_DB", "sound_bits", "sound_columns", "step_rms",
-           "track_rms_db"]
+__all__ = ["HOP", "SAMPLE_RATE", "SILENT_DB", "STEP", "QUIET_STEP_DB", "loud_steps", "sound_bits", "sound_columns",
+           "step_rms", "track_rms_db"]

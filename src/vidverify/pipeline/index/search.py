@@ -28,9 +28,10 @@ import numpy as np
 
 from ...errors import UsageError
 from ...match.align import swap
+from ...match.audio_sync import MIN_COMMON_WORDS, sound_only, sound_words
 from ...match.candidates import Bands, query_probes
 from ...match.verdict import match_fingerprints
-from ...models import MediaInfo, SearchResult
+from ...models import AudioMatch, AudioSegment, MediaInfo, SearchResult
 from ...signals.fingerprint import Fingerprint
 from .sqlite import BUSY_TIMEOUT_SECONDS, SqliteStore
 from .store import Store
@@ -87,6 +88,9 @@ class Index:
 
     def signatures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
         return self.store.signatures()
+
+    def sound_words(self) -> list[tuple[str, np.ndarray]]:
+        return self.store.sound_words()
 
     def data_version(self) -> int:
         return self.store.data_version()
@@ -155,20 +159,33 @@ class Index:
         if fp.sha256 and fp.sha256 in self and all(s != fp.sha256 for s, _ in found):
             found.insert(0, (fp.sha256, 0.0))  # the query's own bytes are indexed (flat or tiny clip)
         results = []
-        for sha, votes in found:
+        words = sound_words(fp)  # clips that share the query's sound are aligned too (a hit by sound alone)
+        heard = [sha for sha, w in self.store.sound_words() if words is not None and sha not in dict(found)
+                 and len(np.intersect1d(words, w)) >= MIN_COMMON_WORDS]
+        for sha, votes in found + [(sha, 0.0) for sha in heard]:
             # the indexed clip is the reference and the query the clip to explain; alignment follows whichever of
             # the two has every frame (match/align.py), so a keyframe-only side is matched exactly either way
             m = match_fingerprints(self.fingerprint(sha), fp)
-            if m.verdict == "unrelated":
+            if m.verdict == "unrelated" and not sound_only(m):
                 continue
             results.append(SearchResult(
                 path=_best_path(self.paths(sha)), sha256=sha, score=m.similarity, verdict=m.verdict,
                 coverage={"a": m.coverage["b"], "b": m.coverage["a"]},
                 segments=tuple(sorted((swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start))),
                 edits=m.edits, duration=m.a.duration, confidence=m.confidence, votes=votes,
+                matched_by="sound" if m.verdict == "unrelated" else "picture", audio=_query_first(m.audio),
             ))
         results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
         return tuple(results[:top])
+
+
+def _query_first(audio: AudioMatch | None) -> AudioMatch | None:
+    """A compare's ``audio`` (A = the indexed clip) with A = the query, as a search result's segments."""
+    if audio is None:
+        return None
+    segs = tuple(AudioSegment(s.b_start, s.b_end, s.a_start, s.a_end) for s in audio.segments)
+    return AudioMatch(audio.verdict, segs, -audio.offset if audio.offset is not None else None,
+                      a_sound=audio.b_sound, b_sound=audio.a_sound)
 
 
 def _best_path(paths: list[str]) -> str:

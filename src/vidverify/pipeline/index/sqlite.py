@@ -24,6 +24,7 @@ import numpy as np
 
 from ...errors import IndexFileError, InputError, NotFoundError, VidverifyError
 from ...evidence.dates import now_utc
+from ...match.audio_sync import sound_words
 from ...match.candidates import sparse_signature
 from ...models import MediaInfo
 from ...signals.fingerprint import Fingerprint, blob_is_current, pack, unpack
@@ -56,6 +57,7 @@ CREATE INDEX IF NOT EXISTS paths_sha256 ON paths(sha256);
 CREATE TABLE IF NOT EXISTS fingerprints(file_id INTEGER PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS signatures(file_id INTEGER PRIMARY KEY, hashes BLOB NOT NULL, times BLOB NOT NULL);
 """
+_SOUNDS = "CREATE TABLE IF NOT EXISTS sounds(file_id INTEGER PRIMARY KEY, words BLOB NOT NULL)"
 
 
 class SqliteStore:
@@ -200,6 +202,7 @@ class SqliteStore:
         info_json = json.dumps(info.to_dict(), separators=(",", ":"), allow_nan=False, default=_json_default)
         blob = pack(fp)
         sig, sig_t = sparse_signature(fp)
+        words = sound_words(fp)
         duration = fp.duration if fp.duration is not None else info.duration
 
         def steps(c: sqlite3.Connection) -> None:
@@ -213,6 +216,11 @@ class SqliteStore:
             c.execute("INSERT OR REPLACE INTO fingerprints VALUES (?, ?)", (file_id, blob))
             c.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)",
                       (file_id, sig.astype("<u8").tobytes(), sig_t.astype("<f4").tobytes()))
+            # the sound's distinct steps, for search by sound (the table comes with the first file added since)
+            c.execute(_SOUNDS)
+            c.execute("DELETE FROM sounds WHERE file_id = ?", (file_id,))
+            if words is not None and len(words):
+                c.execute("INSERT INTO sounds VALUES (?, ?)", (file_id, words.astype("<u4").tobytes()))
             if mtime_ns is not None and size is not None:
                 c.execute("INSERT OR REPLACE INTO paths VALUES (?, ?, ?, ?)", (abspath, sha, size, mtime_ns))
 
@@ -311,6 +319,15 @@ class SqliteStore:
         hashes = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u8").astype(np.uint64, copy=False)
         times = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f4").astype(np.float32, copy=False)
         return ids, lengths, hashes, times, [str(r[1]) for r in rows]
+
+    def sound_words(self) -> list[tuple[str, np.ndarray]]:
+        """(sha256, the distinct steps of its sound) of every indexed clip with sound (none in an index that no
+        vidverify with the sound print has added to)."""
+        try:
+            rows = self._query("SELECT f.sha256, s.words FROM sounds s JOIN files f ON f.id = s.file_id")
+        except IndexFileError:  # no sounds table yet
+            return []
+        return [(str(sha), np.frombuffer(w, dtype="<u4").astype(np.uint32)) for sha, w in rows]
 
     def iter_files(self) -> Iterator[tuple[str, str, int, float | None]]:
         """(sha256, mode, frames, duration) of every indexed file."""

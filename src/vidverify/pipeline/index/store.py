@@ -56,6 +56,9 @@ class Store(Protocol):
     def signatures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
         """Every sparse signature: (row ids, entry counts, hashes, times, sha256 of each row), in row order."""
 
+    def sound_words(self) -> list[tuple[str, np.ndarray]]:
+        """(sha256, ``match.audio_sync.sound_words``) of every clip stored with sound, for search by sound."""
+
     def data_version(self) -> int:
         """A number that changes whenever the stored signatures may have changed (another writer committed)."""
 
