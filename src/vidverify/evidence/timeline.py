@@ -543,7 +543,7 @@ def sound_findings(pairs: Sequence[Match], sound_only: Sequence[Match]) -> list[
     (``pairs``), and ``audio-reused`` for two files that share sound but no picture (``sound_only``)."""
     out = []
     for m in pairs:
-        replaced = [e for e in m.edits if e.type == "audio-replaced"]
+        replaced = [e for e in m.edits if e.type == codes.AUDIO_REPLACED]  # the edit bears its finding's name
         if replaced:
             out.append(make_finding(
                 codes.AUDIO_REPLACED, "warning", [m.b.path],

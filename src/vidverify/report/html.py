@@ -503,7 +503,38 @@ def _timeline(m: Match) -> dict[str, Any]:
         "mirrored": any(s.mirrored for s in m.segments),
         "plain": any(not s.mirrored for s in m.segments),
         "empty": not m.segments,
+        "sound": _sound_lanes(m, x, w),
     }
+
+
+SOUND_H = 6  # the sound lane under A's track and over B's
+
+
+def _sound_lanes(m: Match, x: Callable[[float], float], w: Callable[[float, float], float]) -> list[dict[str, Any]]:
+    """The sound on the timeline, per side: stretches whose sound the other side shares (``matched``), picture
+    stretches with other sound over them (``replaced``), a side with no sound (``silent``); none when unknown."""
+    audio = m.audio
+    if audio is None:
+        return []
+    lanes: list[dict[str, Any]] = []
+    for side, ref, state, y in (("a", m.a, audio.a_sound, A_Y + BAR_H + 2), ("b", m.b, audio.b_sound,
+                                                                              B_Y - SOUND_H - 2)):
+        length = ref.duration or 0.0
+        if state != "sound":
+            lanes.append({"kind": "silent", "x": x(0), "w": w(0, length), "y": y,
+                          "title": f"{side.upper()}: {'no sound track' if state == 'absent' else state or 'unknown'}"})
+            continue
+        lanes.append({"kind": "sound", "x": x(0), "w": w(0, length), "y": y, "title": f"{side.upper()}'s sound"})
+        for s in audio.segments:
+            t0, t1 = (s.a_start, s.a_end) if side == "a" else (s.b_start, s.b_end)
+            title = f"sound shared: A {fmt_range(s.a_start, s.a_end)} = B {fmt_range(s.b_start, s.b_end)}"
+            lanes.append({"kind": "matched", "x": x(t0), "w": w(t0, t1), "y": y, "title": title})
+        for e in m.edits:
+            e0, e1 = (e.a_start, e.a_end) if side == "a" else (e.b_start, e.b_end)
+            if e.type == codes.AUDIO_REPLACED and e0 is not None and e1 is not None:
+                lanes.append({"kind": "replaced", "x": x(e0), "w": w(e0, e1), "y": y,
+                              "title": f"same picture, other sound: {side.upper()} {fmt_range(e0, e1)}"})
+    return lanes
 
 
 # ------------------------------------------------------------------------------------------ pairs
@@ -576,6 +607,7 @@ def _pair_view(m: Match, th: _Thumbs, index: int, context: str = "") -> dict[str
         "edits": [_edit_view(e, m, th) for e in m.edits],
         "edit_types": edit_types,
         "findings": _findings_view(m.findings),
+        "sound": human.sound(m.audio),
     }
 
 

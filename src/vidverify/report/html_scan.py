@@ -186,6 +186,7 @@ def _group_view(
             **_file_card(p, infos.get(p), th),
             "reference": p == g.reference,
             "verdict": m.verdict if m else None,
+            "by_sound": g.matched_by.get(p) == "sound",
             "coverage": f"{m.coverage.get('b', 0.0):.0%}" if m else None,
             "edits": sorted({e.type for e in m.edits}) if m else [],
             "worst": _worst(f.severity for f in related if p in f.paths),

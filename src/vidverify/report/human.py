@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ..evidence import dates
+from ..evidence import codes, dates
 from ..models import Edit
 
 MINUTE = 60.0
@@ -199,7 +199,7 @@ def edit_text(e: Edit) -> str:
         return f"{d['kind']}" + (f" ({rest})" if rest else "")
     if e.type == "audio-offset" and "offset" in d:
         return f"B's sound {abs(d['offset']):.2f} s {'later' if d['offset'] > 0 else 'earlier'} against its picture"
-    if e.type == "audio-replaced":
+    if e.type == codes.AUDIO_REPLACED:  # the edit type bears its finding's name
         return "other sound over the same picture"
     if e.type == "audio-removed":
         return "sound removed" if d.get("b_sound") != "silent" else "sound silenced"
