@@ -91,6 +91,18 @@ def test_an_undecodable_sound_track_is_failed_and_the_picture_stays(sound_media:
     assert any("sound could not be decoded" in w for w in fp.warnings)
 
 
+def test_a_track_in_a_codec_ffmpeg_lacks_is_failed_not_absent(sound_media: dict[str, Path], tmp_path: Path) -> None:
+    """A Matroska audio track whose codec id no decoder knows: the sound is ``failed`` (there is a track), the
+    picture whole."""
+    pcm = sa.with_sound(sound_media["v1"], sound_media["m1"], tmp_path / "pcm.mkv", codec="pcm_s16le")
+    data = pcm.read_bytes()
+    assert b"A_PCM/INT/LIT" in data
+    odd = tmp_path / "odd.mkv"
+    odd.write_bytes(data.replace(b"A_PCM/INT/LIT", b"A_QQQ/INT/LIT", 1))
+    fp = fingerprint(odd)
+    assert fp.audio_state == "failed" and len(fp) == len(fingerprint(pcm))
+
+
 def test_the_sound_print_survives_files_and_blobs_and_older_ones_are_unknown(sound_media: dict[str, Path],
                                                                               tmp_path: Path) -> None:
     fp = fingerprint(sound_media["a"])

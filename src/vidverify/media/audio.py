@@ -21,14 +21,18 @@ import numpy as np
 from ..signals.sound import SAMPLE_RATE, SILENT_DB, sound_columns, track_rms_db
 
 READ_BYTES = 1 << 16
+MAX_SECONDS_UNKNOWN = 4 * 3600  # the most sound kept from a file whose duration is unknown
 
 
 class Tap:
     """One decoder process's sound output: [start, end) of the raw timeline (None: the file's own start, taken
     as ``origin``, or its end)."""
 
-    def __init__(self, start: float | None, end: float | None, origin: float) -> None:
+    def __init__(self, start: float | None, end: float | None, origin: float,
+                 duration: float | None = None) -> None:
         self.start, self.end, self.origin = start, end, origin
+        # at most the file's length and a minute (a clock far off would otherwise pad hours of silence)
+        self._limit = 2 * SAMPLE_RATE * round((duration + 60) if duration else MAX_SECONDS_UNKNOWN)
         self.first = round((start if start is not None else origin) * SAMPLE_RATE)  # raw sample number
         self._r, self._w = -1, -1
         self._chunks: list[bytes] = []
@@ -61,8 +65,11 @@ class Tap:
 
     def _drain(self) -> None:
         try:
+            kept = 0
             while chunk := os.read(self._r, READ_BYTES):
-                self._chunks.append(chunk)
+                if kept < self._limit:  # past the limit the pipe is still drained (ffmpeg must not block)
+                    self._chunks.append(chunk[: self._limit - kept])
+                    kept += len(chunk)
         finally:
             os.close(self._r)
             self._r = -1

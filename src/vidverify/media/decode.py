@@ -81,7 +81,7 @@ class StreamLayout:
     # size, before any display rotation, and bars are unknown (detect_bars tells)
     bars_known: bool = True
     frame_count: int | None = None  # video frames the container declares (None: it does not say)
-    audio: bool = False  # an audio track that ffmpeg can decode (media/audio.py taps it)
+    audio: bool = False  # an audio track (media/audio.py taps it; one that does not decode is "failed")
 
     def expected_frames(self, keyframes: bool = False) -> int | None:
         """How many frames a decode will deliver, as far as the container tells (for progress bars)."""
@@ -182,7 +182,7 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True, ba
         layout = StreamLayout(container.format.name, start, duration, tuple(keys), fps,
                               stream.codec_context.width, stream.codec_context.height, None, indexed,
                               tuple(key_work), bars_known=False, frame_count=int(stream.frames or 0) or None,
-                              audio=any(a.codec_context is not None for a in container.streams.audio[:1]))
+                              audio=bool(container.streams.audio))
         return _with_bars(p, container, stream, layout) if bars else layout
     raise AssertionError("unreachable")  # pragma: no cover - _opened raises or yields
 
@@ -360,7 +360,7 @@ class _Segment:
         self.stopped_early = False
         self.frames_read = 0
         self.first_raw: float | None = None  # raw time of the first frame the process delivered
-        self.tap = audio.Tap(start, end, layout.origin) if sound and layout.audio else None  # its sound
+        self.tap = audio.Tap(start, end, layout.origin, layout.duration) if sound and layout.audio else None
 
     def run(self) -> None:
         try:

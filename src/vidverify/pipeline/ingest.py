@@ -123,7 +123,7 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
                 p, hash_batch, keyframes=keyframes, fast=fast, jobs=jobs, layout=layout, on_frames=None,
                 warnings=warnings,
             )
-            warnings.append(f"the sound could not be decoded ({exc.message})")
+            warnings.append("the sound could not be decoded: the picture was decoded without it")
     except BaseException as exc:
         stop.set()
         if isinstance(exc, VidverifyError):  # the file's hash is still wanted (probe says why it does not decode)
