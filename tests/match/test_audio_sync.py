@@ -121,3 +121,12 @@ def test_silent_b_is_removed_sound_only_where_a_was_clearly_audible(a_db: float,
     m = match_fingerprints(a, b)
     assert m.audio is not None and m.audio.verdict == "none"
     assert ("audio-removed" in [e.type for e in m.edits]) == removed
+
+
+def test_scan_sound_test_passes_shared_sound_only(fps: dict[str, Fingerprint]) -> None:
+    """Scan's cheap candidate test by sound: a re-encode, a 5.1 copy and other footage under A's sound pass;
+    other sound, no sound and silence do not."""
+    names = ["a", "reencode", "surround", "lifted", "replaced", "unrelated", "removed", "silent"]
+    test = audio_sync.SoundTest([fps[n] for n in names])
+    passed = {names[j] for j in range(1, len(names)) if test(0, j)}
+    assert passed == {"reencode", "surround", "lifted"}
