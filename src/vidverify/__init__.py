@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .media.files import check_output_target, check_writable_folder
     from .media.fingerprint_file import load as load_fingerprint
     from .media.fingerprint_file import save as save_fingerprint
+    from .media.formats.c2pa import set_trust_anchors
     from .media.probe import probe
     from .models import (
         AddResult,
@@ -57,6 +58,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     **{n: (".media.probe", n) for n in ("probe",)},
     **{n: (".pipeline.ingest", n) for n in ("fingerprint", "load_or_compute", "add_paths", "probe_paths")},
     "load_fingerprint": (".media.fingerprint_file", "load"),
+    "set_trust_anchors": (".media.formats.c2pa", "set_trust_anchors"),
     "save_fingerprint": (".media.fingerprint_file", "save"),
     **{n: (".pipeline.comparison", n) for n in ("compare", "compare_page")},
     **{n: (".pipeline.scanning", n) for n in ("scan", "scan_page", "ScanOptions")},
@@ -94,5 +96,5 @@ __all__ = [
     "__version__", "add_paths", "check", "check_output_target", "check_page", "check_writable_folder", "compare",
     "compare_page", "cores_restored", "decoder_jobs", "default_jobs", "fingerprint", "init_manifest", "limit_cores",
     "load_fingerprint", "load_or_compute", "probe", "probe_paths", "read_claims_file", "save_fingerprint", "scan",
-    "scan_page", "set_ffmpeg", "tune_allocator", "user_claims"
+    "scan_page", "set_ffmpeg", "set_trust_anchors", "tune_allocator", "user_claims"
 ]

@@ -490,14 +490,10 @@ def _read_bitstream_writer(c: _Collector) -> None:
         c.tags["vidverify.bitstream_encoder"] = lavc[0].decode("ascii")
 
 
-# Order of preference for the capture time: device-local times with a zone first, then device times in UTC,
-# then local times with no zone, then times that a re-encoder may have written.
-_CREATED_PREFERENCE = dates.CREATED_PREFERENCE
-
-
 def _choose_created(timestamps: list[Timestamp]) -> Timestamp | None:
+    """The capture time: the first field of ``dates.CREATED_PREFERENCE`` (device times first) that holds one."""
     usable = [t for t in timestamps if not dates.is_placeholder(t.value)]
-    for name in _CREATED_PREFERENCE:
+    for name in dates.CREATED_PREFERENCE:
         for t in usable:
             if t.field == name:
                 return t
@@ -664,7 +660,7 @@ def _finish(info: MediaInfo) -> MediaInfo:
     """What is derived from the facts: GPS from GoPro telemetry, the writer, claims from a sidecar."""
     from ..evidence import writer
     from . import claims as sidecar
-    from .formats import gpmf
+    from .formats import c2pa, gpmf
 
     if info.tags.get("vidverify.telemetry") == "gpmd":
         try:
@@ -681,6 +677,10 @@ def _finish(info: MediaInfo) -> MediaInfo:
             info = replace(info, **fields)
         if g.errors:
             info = replace(info, errors=(*info.errors, *(f"telemetry: {e}" for e in g.errors)))
+    cred, problems = c2pa.read(info.path)  # signed capture time: a time field like the others (not if invalid)
+    when = dates.parse_time(cred.captured) if cred and cred.captured and cred.state != "invalid" else None
+    info = replace(info, credentials=cred, errors=(*info.errors, *problems),
+                   timestamps=(*info.timestamps, *([Timestamp(c2pa.CAPTURE_FIELD, *when)] if when else [])))
     if info.kind != "unknown":
         info = replace(info, writer=writer.identify(info))
     try:

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from ..models import AddResult, CheckResult, Edit, Finding, InitResult, Match, MediaInfo, ScanResult, SearchResult
+from . import human
 
 
 def json_document(schema: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -235,6 +236,15 @@ def probe_text(infos: Sequence[MediaInfo], *, brief: bool) -> None:
         key_values(info.path, probe_rows(info))
 
 
+def probe_dict(info: MediaInfo) -> dict[str, Any]:
+    """A file object of ``probe --json``: the MediaInfo, and its whole C2PA manifest store (as c2pa-python reads
+    it) under ``credentials.manifest_store``."""
+    out = info.to_dict()
+    if info.credentials is not None and info.credentials.manifest_store is not None:
+        out["credentials"]["manifest_store"] = info.credentials.manifest_store
+    return out
+
+
 def probe_rows(info: MediaInfo) -> list[tuple[str, Any]]:
     rows: list[tuple[str, Any]] = [
         ("kind", info.kind),
@@ -260,6 +270,7 @@ def probe_rows(info: MediaInfo) -> list[tuple[str, Any]]:
         ("gps", f"{info.gps.lat:.6f}, {info.gps.lon:.6f}"
                 + (f", {info.gps.alt:g} m" if info.gps.alt is not None else "")
                 + f" (from {info.gps.source})" if info.gps else None),
+        ("credentials", human.credentials_text(info.credentials)),
     ]
     by_value: dict[str, list[str]] = {}
     for t in info.timestamps:
@@ -505,6 +516,7 @@ class FrameProgress:
 __all__ = [
     "add_error_line",
     "plain_lines",
+    "probe_dict",
     "FrameProgress",
     "StageProgress",
     "check_text",

@@ -1,0 +1,427 @@
+"""C2PA content credentials: find a file's manifest store, read and validate it, and sum it up.
+
+Three steps, each bounded:
+
+1. ``locate`` (plain Python, no library): walks the top-level structure of ISO BMFF (MP4, MOV, HEIC, AVIF),
+   JPEG, PNG and WebP for the manifest store (a ``uuid`` box with the C2PA UUID, APP11 JUMBF segments, a ``caBX``
+   chunk, a ``C2PA`` chunk) and its size. A file without one costs a few reads and never loads the library; a
+   store larger than ``MAX_MANIFEST_BYTES`` is not handed to it.
+2. ``c2pa-python`` (the C2PA reference SDK, c2pa-rs) reads and validates the store in a child process with a
+   deadline (``timeout_for``) and an address-space cap (``MEMORY_LIMIT``): a hostile store that hangs, exhausts
+   memory or crashes the native library costs that child, never the caller. The settings turn every network use
+   off (no remote manifest, no OCSP); trust anchors come only from the user (``VIDVERIFY_TRUST_ANCHORS``, the
+   CLI's ``--trust-anchors``).
+3. ``summarise`` turns the store and its validation results into ``Credentials`` (docs/contract.md).
+
+A store that cannot be read (malformed, too large, too slow) gives ``state: invalid`` with a ``vidverify.*``
+failure code and a line in ``errors``; the rest of the file's facts are unaffected.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...errors import UsageError
+from ...models import Credentials
+from .. import files
+
+CAPTURE_FIELD = "C2PA created"
+"""The time field (``MediaInfo.timestamps``) probe adds for a manifest's capture time (evidence/dates.py)."""
+TRUST_ENV = "VIDVERIFY_TRUST_ANCHORS"
+"""Environment variable: a PEM file of trust anchors (root or intermediate certificates) for C2PA signers."""
+C2PA_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
+MAX_MANIFEST_BYTES = 64 * 2**20
+"""A manifest store larger than this is not read (real ones, thumbnails included, are kilobytes to a few MiB)."""
+MAX_RESULT_BYTES = 64 * 2**20
+"""The child's answer (the store as JSON) is read up to this size."""
+MAX_TRUST_BYTES = 16 * 2**20
+MAX_STRUCTURE_ITEMS = 10_000
+"""Top-level boxes, segments or chunks walked at most looking for the store."""
+TIMEOUT_FLOOR_S = 30.0
+TIMEOUT_BYTES_PER_S = 50e6
+"""The library hashes the whole file (BMFF and data hashes): the deadline allows 50 MB/s beyond the floor."""
+MEMORY_LIMIT = 4 * 2**30
+"""Address space of the reading child (bytes)."""
+AI_SOURCE_TYPES = frozenset({"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia"})
+TRUST_CODES = frozenset({"signingCredential.untrusted", "timeStamp.untrusted"})
+"""Failure codes that say the signer (or time-stamp authority) is not on the trust list: ``untrusted``, not
+``invalid``."""
+# vidverify's own failure codes, for stores the library was not given or could not read
+FAIL_TOO_LARGE = "vidverify.manifestTooLarge"
+FAIL_TIMEOUT = "vidverify.timeout"
+FAIL_UNREADABLE = "vidverify.manifestUnreadable"
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a file's embedded manifest store is: the media type to read it as and its size in bytes."""
+
+    mime: str
+    size: int
+
+
+# ------------------------------------------------------------------------------------------------ locating
+
+
+def locate(path: str) -> Located | None:
+    """The embedded manifest store of a file, or None when it carries none (or is a format not walked here).
+    Raises OSError when the file cannot be read."""
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        head = fh.read(16)
+        if len(head) >= 12 and head[4:8] == b"ftyp":
+            return _locate_bmff(fh, size, head[8:12])
+        if head.startswith(b"\xff\xd8"):
+            return _locate_jpeg(fh)
+        if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            return _locate_png(fh, size)
+        if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+            return _locate_webp(fh, size)
+    return None
+
+
+_BMFF_MIME = {b"qt  ": "video/quicktime", b"heic": "image/heic", b"heix": "image/heic", b"mif1": "image/heif",
+              b"heif": "image/heif", b"avif": "image/avif", b"M4A ": "audio/mp4"}
+
+
+def _locate_bmff(fh: Any, size: int, brand: bytes) -> Located | None:
+    pos, total = 0, 0
+    for _ in range(MAX_STRUCTURE_ITEMS):
+        if pos + 8 > size:
+            break
+        fh.seek(pos)
+        head = fh.read(32)
+        n, typ, hdr = int.from_bytes(head[:4], "big"), head[4:8], 8
+        if n == 1 and len(head) >= 16:
+            n, hdr = int.from_bytes(head[8:16], "big"), 16
+        elif n == 0:
+            n = size - pos
+        if n < hdr:
+            break
+        if typ == b"uuid" and head[hdr:hdr + 16] == C2PA_UUID:
+            total += n
+        pos += n
+    return Located(_BMFF_MIME.get(brand, "video/mp4"), total) if total else None
+
+
+def _locate_jpeg(fh: Any) -> Located | None:
+    pos, total = 2, 0
+    for _ in range(MAX_STRUCTURE_ITEMS):
+        fh.seek(pos)
+        head = fh.read(4)
+        if len(head) < 4 or head[0] != 0xFF:
+            break
+        marker = head[1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length
+            pos += 2
+            continue
+        if marker in (0xDA, 0xD9):  # start of scan, end of image: metadata segments come before
+            break
+        n = int.from_bytes(head[2:4], "big")
+        if marker == 0xEB and n > 2:  # APP11: JPEG XT boxes, JUMBF ("JP", then a jumb superbox labelled c2pa)
+            body = fh.read(min(n - 2, 64))
+            if body[:2] == b"JP" and (b"c2pa" in body or total):
+                total += n - 2
+        pos += 2 + n
+    return Located("image/jpeg", total) if total else None
+
+
+def _locate_png(fh: Any, size: int) -> Located | None:
+    pos, total = 8, 0
+    for _ in range(MAX_STRUCTURE_ITEMS):
+        fh.seek(pos)
+        head = fh.read(8)
+        if len(head) < 8:
+            break
+        n, typ = int.from_bytes(head[:4], "big"), head[4:8]
+        if typ == b"caBX":
+            total += n
+        if typ == b"IEND" or pos + 12 + n > size:
+            break
+        pos += 12 + n
+    return Located("image/png", total) if total else None
+
+
+def _locate_webp(fh: Any, size: int) -> Located | None:
+    pos, total = 12, 0
+    for _ in range(MAX_STRUCTURE_ITEMS):
+        fh.seek(pos)
+        head = fh.read(8)
+        if len(head) < 8:
+            break
+        n = int.from_bytes(head[4:8], "little")
+        if head[:4] == b"C2PA":
+            total += n
+        pos += 8 + n + (n & 1)
+        if pos >= size:
+            break
+    return Located("image/webp", total) if total else None
+
+
+# ------------------------------------------------------------------------------------------------ trust
+
+
+def set_trust_anchors(path: str | os.PathLike[str] | None = None) -> None:
+    """Judge C2PA signers against the certificates of this PEM file for the rest of the process and in the
+    worker processes it starts (the CLI's ``--trust-anchors``). None: check the file that
+    ``$VIDVERIFY_TRUST_ANCHORS`` names, if any. A file that is not PEM certificates is a ``UsageError``."""
+    given = os.fspath(path) if path is not None else os.environ.get(TRUST_ENV)
+    if not given:
+        return
+    pem = _read_pem(given)
+    if pem.startswith("error:"):
+        raise UsageError(f"{'--trust-anchors' if path is not None else TRUST_ENV} {given}: {pem[6:]}")
+    os.environ[TRUST_ENV] = os.path.abspath(given)
+
+
+def _read_pem(path: str) -> str:
+    """The PEM text of a trust anchors file, or ``error:`` and why not."""
+    try:
+        data = files.read_capped(path, MAX_TRUST_BYTES, "trust anchors file")
+    except files.DocumentError as exc:
+        return f"error:{exc.message}"
+    text = data.decode("ascii", errors="replace")
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        return "error:no PEM certificate (-----BEGIN CERTIFICATE-----) in it"
+    return text
+
+
+def trust_anchors() -> tuple[str | None, str | None]:
+    """(PEM text, SHA-256 of the file) of the trust anchors named by ``VIDVERIFY_TRUST_ANCHORS``, (None, None)
+    without. A file that cannot be read gives (None, None) too: every manifest is then at most ``untrusted``."""
+    path = os.environ.get(TRUST_ENV)
+    if not path:
+        return None, None
+    pem = _read_pem(path)
+    if pem.startswith("error:"):
+        return None, None
+    try:
+        return pem, files.sha256_file(path)
+    except OSError:
+        return None, None
+
+
+def settings(anchors: str | None) -> dict[str, Any]:
+    """c2pa-rs settings: validate on read, never touch the network, trust only the user's anchors."""
+    return {
+        "verify": {"verify_after_reading": True, "verify_trust": True, "verify_timestamp_trust": True,
+                   "remote_manifest_fetch": False, "ocsp_fetch": False},
+        "core": {"allowed_network_hosts": []},
+        "trust": {"trust_anchors": anchors, "user_anchors": None},
+    }
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+
+def timeout_for(size: int) -> float:
+    """Seconds the reading child may take for a file of ``size`` bytes (``$VIDVERIFY_TIMEOUT`` wins)."""
+    env = os.environ.get("VIDVERIFY_TIMEOUT")
+    try:
+        if env and (value := float(env)) > 0 and math.isfinite(value):
+            return value
+    except ValueError:
+        pass
+    return max(TIMEOUT_FLOOR_S, size / TIMEOUT_BYTES_PER_S)
+
+
+def read(path: str, *, timeout: float | None = None) -> tuple[Credentials | None, list[str]]:
+    """The file's credentials (None: no manifest store) and the problems met reading them (for ``errors``)."""
+    try:
+        found = locate(path)
+        size = os.path.getsize(path)
+    except OSError as exc:
+        return None, [f"C2PA: cannot read: {exc.strerror or exc}"]
+    if found is None:
+        return None, []
+    anchors, trust_id = trust_anchors()
+    if found.size > MAX_MANIFEST_BYTES:
+        return (Credentials(state="invalid", failures=(FAIL_TOO_LARGE,), trust_list=trust_id),
+                [f"C2PA: manifest store of {found.size} bytes exceeds {MAX_MANIFEST_BYTES}; not read"])
+    limit = timeout_for(size) if timeout is None else timeout
+    answer = _run_child({"path": os.path.abspath(path), "mime": found.mime, "settings": settings(anchors)}, limit)
+    if answer.get("missing"):  # the library found no store where the walk saw one (a damaged box): not credentials
+        return (Credentials(state="invalid", failures=(FAIL_UNREADABLE,), trust_list=trust_id),
+                ["C2PA: a manifest store is present but the C2PA library cannot find it"])
+    if "store" not in answer:
+        code = FAIL_TIMEOUT if answer.get("timeout") else FAIL_UNREADABLE
+        return (Credentials(state="invalid", failures=(code,), trust_list=trust_id),
+                [f"C2PA: {answer.get('error') or 'the manifest store cannot be read'}"])
+    try:
+        return summarise(answer["store"], anchored=anchors is not None, trust_list=trust_id), []
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a store shaped against the schema
+        return (Credentials(state="invalid", failures=(FAIL_UNREADABLE,), trust_list=trust_id),
+                [f"C2PA: the manifest store does not have the expected shape ({type(exc).__name__})"])
+
+
+def _package_root() -> str:
+    return str(Path(__file__).resolve().parents[3])
+
+
+def _run_child(request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_root(), env.get("PYTHONPATH")) if p)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", "from vidverify.media.formats.c2pa import _child; _child()"],
+            input=json.dumps(request).encode(), capture_output=True, timeout=timeout, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        return {"timeout": True, "error": f"the manifest store was not read within {timeout:.3g} s (stopped)"}
+    except OSError as exc:
+        return {"error": f"cannot start the reader: {exc.strerror or exc}"}
+    if len(proc.stdout) > MAX_RESULT_BYTES:
+        return {"error": f"the manifest store reads as more than {MAX_RESULT_BYTES} bytes of JSON"}
+    try:
+        answer = json.loads(proc.stdout)
+    except ValueError:
+        why = f"the reader stopped (exit {proc.returncode})"
+        if b"c2pa" in proc.stderr and b"No module named" in proc.stderr:
+            why = "the c2pa-python package is not installed (pip install c2pa-python)"
+        return {"error": why}
+    return answer if isinstance(answer, dict) else {"error": "unexpected answer from the reader"}
+
+
+def _child() -> None:
+    """The reading child: a request (path, media type, settings) on stdin, the store as JSON on stdout."""
+    request = json.loads(sys.stdin.buffer.read())
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):  # not on this platform: the deadline still holds
+        pass
+    import c2pa
+
+    out: dict[str, Any]
+    try:
+        with c2pa.Context.from_dict(request["settings"]) as ctx, open(request["path"], "rb") as fh:
+            reader = c2pa.Reader.try_create(request["mime"], fh, None, ctx)
+            if reader is None:
+                out = {"missing": True}
+            else:
+                with reader:
+                    out = {"store": json.loads(reader.json())}
+    except c2pa.C2paError as exc:
+        out = {"error": f"{type(exc).__name__.removeprefix('_C2pa') or 'error'}: {str(exc)[:300]}"}
+    except MemoryError:
+        out = {"error": f"reading the manifest store needs more than {MEMORY_LIMIT // 2**30} GiB"}
+    sys.stdout.write(json.dumps(out))
+
+
+# ------------------------------------------------------------------------------------------------ summing up
+
+
+def _term(uri: Any) -> str | None:
+    """The bare IPTC term of a digital source type URI (``.../digitalsourcetype/digitalCapture``)."""
+    if not isinstance(uri, str) or not uri.strip():
+        return None
+    return uri.strip().rstrip("/").rsplit("/", 1)[-1]
+
+
+def _actions(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for assertion in manifest.get("assertions") or []:
+        label = str(assertion.get("label", ""))
+        if label == "c2pa.actions" or label.startswith("c2pa.actions.v"):
+            out += [a for a in (assertion.get("data") or {}).get("actions") or [] if isinstance(a, dict)]
+    return out
+
+
+def _created_type(manifest: dict[str, Any]) -> str | None:
+    for action in _actions(manifest):
+        if action.get("action") == "c2pa.created" and (term := _term(action.get("digitalSourceType"))):
+            return term
+    return None
+
+
+def _chain(store: dict[str, Any], label: str) -> list[dict[str, Any]]:
+    """The active manifest, then its ingredients' manifests nearest first (breadth first, each once)."""
+    manifests = store.get("manifests") or {}
+    order: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    queue: list[str] = [label]
+    while queue and len(order) < 1000:
+        current = queue.pop(0)
+        if current in seen or not isinstance(manifests.get(current), dict):
+            continue
+        seen.add(current)
+        order.append(manifests[current])
+        queue += [str(i["active_manifest"]) for i in manifests[current].get("ingredients") or []
+                  if isinstance(i, dict) and i.get("active_manifest")]
+    return order
+
+
+def _generator(manifest: dict[str, Any]) -> str | None:
+    if isinstance(manifest.get("claim_generator"), str):
+        return str(manifest["claim_generator"])
+    info = manifest.get("claim_generator_info") or []
+    if info and isinstance(info[0], dict) and info[0].get("name"):
+        return " ".join(str(info[0][k]) for k in ("name", "version") if info[0].get(k))
+    return None
+
+
+def _captured(manifest: dict[str, Any]) -> str | None:
+    for action in _actions(manifest):
+        if action.get("action") == "c2pa.created" and isinstance(action.get("when"), str):
+            return str(action["when"])
+    for assertion in manifest.get("assertions") or []:
+        if assertion.get("label") == "stds.exif" and isinstance(assertion.get("data"), dict):
+            value = assertion["data"].get("exif:DateTimeOriginal")
+            if isinstance(value, str):
+                return value
+    return None
+
+
+def _codes(entries: Any) -> list[str]:
+    return [str(e["code"]) for e in entries or [] if isinstance(e, dict) and e.get("code")]
+
+
+def summarise(store: dict[str, Any], *, anchored: bool, trust_list: str | None = None) -> Credentials:
+    """The contract's summary of a manifest store as c2pa-python's ``Reader.json()`` gives it. ``anchored``:
+    trust anchors were given (without them a manifest is never ``valid``)."""
+    label = store.get("active_manifest")
+    chain = _chain(store, label) if label else []
+    results = store.get("validation_results") or {}
+    if results:
+        active = _codes((results.get("activeManifest") or {}).get("failure"))
+        ingredients = [c for d in results.get("ingredientDeltas") or [] if isinstance(d, dict)
+                       for c in _codes((d.get("validationDeltas") or {}).get("failure"))]
+    else:  # an older reader: one flat status list
+        active, ingredients = _codes(store.get("validation_status")), []
+    failures = tuple(dict.fromkeys(active + ingredients))
+    if not chain or any(c not in TRUST_CODES for c in active):
+        state = "invalid"
+    elif anchored and not any(c in TRUST_CODES for c in active) and store.get("validation_state") == "Trusted":
+        state = "valid"
+    else:
+        state = "untrusted"
+    if not chain:
+        failures = failures or (FAIL_UNREADABLE,)
+        return Credentials(state=state, failures=failures, trust_list=trust_list, manifest_store=store)
+    top = chain[0]
+    sig = top.get("signature_info") or {}
+    source = next((t for t in (_created_type(m) for m in chain) if t), None)
+    declared = {_term(a.get("digitalSourceType")) for m in chain for a in _actions(m)}
+    return Credentials(
+        state=state,
+        signer=sig.get("issuer") or sig.get("common_name") or None,
+        issued=sig.get("time") or None,
+        claim_generator=_generator(top),
+        actions=tuple(dict.fromkeys(str(a["action"]) for a in _actions(top) if a.get("action"))),
+        digital_source_type=source,
+        ai_generated=bool(declared & AI_SOURCE_TYPES),
+        failures=failures,
+        captured=_captured(top),
+        trust_list=trust_list,
+        manifest_store=store,
+    )
+
+
+__all__ = ["Located", "locate", "read", "set_trust_anchors", "settings", "summarise", "trust_anchors"]
