@@ -28,6 +28,9 @@ METADATA_STRIPPED = "metadata-stripped"
 REENCODED = "reencoded"
 EDITED = "edited"
 DUPLICATE = "duplicate"
+CREDENTIALS_INVALID = "credentials-invalid"
+AI_GENERATED = "ai-generated"
+CREDENTIALS_STRIPPED = "credentials-stripped"
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,19 @@ CATALOGUE: tuple[Code, ...] = (
          evidence=("edits", "coverage")),
     Code(DUPLICATE, {"info": "a group member is the reference's bytes, or a re-encode of all of it"},
          evidence=("sha256", "kind", "edits", "coverage"), fields=("sha256",)),
+    Code(CREDENTIALS_INVALID,
+         {"error": "the file's C2PA content credentials do not hold: its content or its manifest changed after "
+                   "signing (or the manifest cannot be read)"},
+         evidence=("failures", "signer", "claim_generator"), fields=("credentials",)),
+    Code(AI_GENERATED,
+         {"warning": "C2PA content credentials (valid or untrusted) declare a generative-AI source: on the file, "
+                     "and on every copy of its footage in the scan"},
+         evidence=("labelled", "state", "signer", "digital_source_type", "copies"), fields=("credentials",)),
+    Code(CREDENTIALS_STRIPPED,
+         {"warning": "a file without C2PA content credentials shows footage of a file that carries them (valid "
+                     "or untrusted): a copy whose credentials were stripped"},
+         evidence=("credentialed", "signer", "digital_source_type", "state", "segments", "coverage"),
+         fields=("credentials",)),
 )
 
 BY_NAME: dict[str, Code] = {c.name: c for c in CATALOGUE}
@@ -157,10 +173,13 @@ def readme_rows() -> list[tuple[str, str, str]]:
 
 
 __all__ = [
+    "AI_GENERATED",
     "BY_NAME",
     "CAPTURE_AFTER_UPLOAD",
     "CAPTURE_TIME_MISMATCH",
     "CATALOGUE",
+    "CREDENTIALS_INVALID",
+    "CREDENTIALS_STRIPPED",
     "DUPLICATE",
     "EDITED",
     "FUTURE_DATE",
