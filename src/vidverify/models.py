@@ -266,6 +266,7 @@ class FileRef(Model):
     path: str
     sha256: str | None = None
     duration: float | None = None
+    credentials: Credentials | None = None  # as probe reads them (compare, with the media at hand)
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,10 @@ class SearchResult(Model):
     duration: float | None = None
     confidence: float = 0.0
     votes: float = 0.0
+    # the indexed clip's content credentials as probe read them when it was indexed; ``credentials_read`` is
+    # False for a clip indexed before vidverify read credentials (``credentials`` None then means unknown)
+    credentials: Credentials | None = None
+    credentials_read: bool = True
 
 
 @dataclass(frozen=True)

@@ -677,10 +677,7 @@ def _finish(info: MediaInfo) -> MediaInfo:
             info = replace(info, **fields)
         if g.errors:
             info = replace(info, errors=(*info.errors, *(f"telemetry: {e}" for e in g.errors)))
-    cred, problems = c2pa.read(info.path)  # signed capture time: a time field like the others (not if invalid)
-    when = dates.parse_time(cred.captured) if cred and cred.captured and cred.state != "invalid" else None
-    info = replace(info, credentials=cred, errors=(*info.errors, *problems),
-                   timestamps=(*info.timestamps, *([Timestamp(c2pa.CAPTURE_FIELD, *when)] if when else [])))
+    info = c2pa.attach(info, dates.parse_time)  # content credentials; a signed capture time is a time field
     if info.kind != "unknown":
         info = replace(info, writer=writer.identify(info))
     try:

@@ -306,10 +306,13 @@ def shorten_fields(names: list[str]) -> str:
 
 
 def compare_text(m: Match, a: str, b: str) -> None:
+    signed = m.a.credentials is not None or m.b.credentials is not None
     key_values(f"{a}  vs  {b}", [
         ("verdict", f"{m.verdict} (confidence {m.confidence:.2f})"),
         ("similarity", m.similarity),
         ("coverage", f"{m.coverage['a']:.0%} of A found in B, {m.coverage['b']:.0%} of B found in A"),
+        ("A credentials", human.credentials_text(m.a.credentials) if signed else None),
+        ("B credentials", human.credentials_text(m.b.credentials) if signed else None),
     ])
     if m.segments:
         table(["A from", "A to", "B from", "B to", "speed", "mirrored", "bits", "matched as"],
@@ -358,6 +361,10 @@ def search_text(clip: str, index_path: str, results: Sequence[SearchResult]) -> 
             ", ".join(f"{s.a_start:.2f}-{s.a_end:.2f}" + (" mirrored" if s.mirrored else "") for s in r.segments),
             ", ".join(f"{s.b_start:.2f}-{s.b_end:.2f}" for s in r.segments), r.path]
            for i, r in enumerate(results)])
+    for i, r in enumerate(results):  # "this upload shows footage that X signed"
+        if r.credentials is not None or not r.credentials_read:
+            print(f"#{i + 1} content credentials: " + (human.credentials_text(r.credentials) if r.credentials_read
+                                                       else "unknown (indexed before they were read)"))
 
 
 def init_text(made: InitResult) -> None:

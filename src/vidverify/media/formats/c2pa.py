@@ -24,12 +24,13 @@ import math
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ...errors import UsageError
-from ...models import Credentials
+from ...models import Credentials, MediaInfo, Timestamp
 from .. import files
 
 CAPTURE_FIELD = "C2PA created"
@@ -57,6 +58,10 @@ TRUST_CODES = frozenset({"signingCredential.untrusted", "timeStamp.untrusted"})
 FAIL_TOO_LARGE = "vidverify.manifestTooLarge"
 FAIL_TIMEOUT = "vidverify.timeout"
 FAIL_UNREADABLE = "vidverify.manifestUnreadable"
+NOT_READ_TAG = "vidverify.credentials"
+"""A MediaInfo tag an index sets on a file stored before vidverify read credentials (value ``not-read``):
+``credentials`` None then means unknown, not "no manifest"."""
+ERROR_PREFIX = "C2PA: "
 
 
 @dataclass(frozen=True)
@@ -238,27 +243,41 @@ def read(path: str, *, timeout: float | None = None) -> tuple[Credentials | None
         found = locate(path)
         size = os.path.getsize(path)
     except OSError as exc:
-        return None, [f"C2PA: cannot read: {exc.strerror or exc}"]
+        return None, [f"{ERROR_PREFIX}cannot read: {exc.strerror or exc}"]
     if found is None:
         return None, []
     anchors, trust_id = trust_anchors()
     if found.size > MAX_MANIFEST_BYTES:
         return (Credentials(state="invalid", failures=(FAIL_TOO_LARGE,), trust_list=trust_id),
-                [f"C2PA: manifest store of {found.size} bytes exceeds {MAX_MANIFEST_BYTES}; not read"])
+                [f"{ERROR_PREFIX}manifest store of {found.size} bytes exceeds {MAX_MANIFEST_BYTES}; not read"])
     limit = timeout_for(size) if timeout is None else timeout
     answer = _run_child({"path": os.path.abspath(path), "mime": found.mime, "settings": settings(anchors)}, limit)
     if answer.get("missing"):  # the library found no store where the walk saw one (a damaged box): not credentials
         return (Credentials(state="invalid", failures=(FAIL_UNREADABLE,), trust_list=trust_id),
-                ["C2PA: a manifest store is present but the C2PA library cannot find it"])
+                [f"{ERROR_PREFIX}a manifest store is present but the C2PA library cannot find it"])
     if "store" not in answer:
         code = FAIL_TIMEOUT if answer.get("timeout") else FAIL_UNREADABLE
         return (Credentials(state="invalid", failures=(code,), trust_list=trust_id),
-                [f"C2PA: {answer.get('error') or 'the manifest store cannot be read'}"])
+                [f"{ERROR_PREFIX}{answer.get('error') or 'the manifest store cannot be read'}"])
     try:
         return summarise(answer["store"], anchored=anchors is not None, trust_list=trust_id), []
     except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a store shaped against the schema
         return (Credentials(state="invalid", failures=(FAIL_UNREADABLE,), trust_list=trust_id),
-                [f"C2PA: the manifest store does not have the expected shape ({type(exc).__name__})"])
+                [f"{ERROR_PREFIX}the manifest store does not have the expected shape ({type(exc).__name__})"])
+
+
+def attach(info: MediaInfo, parse_time: Callable[[str], tuple[str, str | None] | None]) -> MediaInfo:
+    """``info`` with the file's credentials read now (replacing any it had), their problems in ``errors`` and the
+    signed capture time as the time field ``CAPTURE_FIELD`` (not for an invalid manifest). ``parse_time``:
+    ``evidence.dates.parse_time`` (this module reads bytes; it does not parse times)."""
+    cred, problems = read(info.path)
+    when = parse_time(cred.captured) if cred is not None and cred.captured and cred.state != "invalid" else None
+    stamps = [t for t in info.timestamps if t.field != CAPTURE_FIELD]
+    if when is not None:
+        stamps.append(Timestamp(CAPTURE_FIELD, *when))
+    errors = (*(e for e in info.errors if not e.startswith(ERROR_PREFIX)), *problems)
+    tags = {k: v for k, v in info.tags.items() if k != NOT_READ_TAG}
+    return replace(info, credentials=cred, errors=errors, timestamps=tuple(stamps), tags=tags)
 
 
 def _package_root() -> str:
@@ -424,4 +443,4 @@ def summarise(store: dict[str, Any], *, anchored: bool, trust_list: str | None =
     )
 
 
-__all__ = ["Located", "locate", "read", "set_trust_anchors", "settings", "summarise", "trust_anchors"]
+__all__ = ["Located", "attach", "locate", "read", "set_trust_anchors", "settings", "summarise", "trust_anchors"]
