@@ -24,7 +24,8 @@ import math
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,26 @@ def _read_pem(path: str) -> str:
     if "-----BEGIN CERTIFICATE-----" not in text:
         return "error:no PEM certificate (-----BEGIN CERTIFICATE-----) in it"
     return text
+
+
+def trust_anchors_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why this file cannot serve as trust anchors (missing, too large, not PEM certificates), or None."""
+    pem = _read_pem(os.fspath(path))
+    return pem[6:] if pem.startswith("error:") else None
+
+
+@contextmanager
+def trust_anchors_for(path: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Within the block (and in the worker processes started in it), trust ``path``'s anchors unless the user
+    already named some (``--trust-anchors``, ``$VIDVERIFY_TRUST_ANCHORS``): a manifest's ``policy.trust-anchors``."""
+    if path is None or os.environ.get(TRUST_ENV):
+        yield
+        return
+    os.environ[TRUST_ENV] = os.path.abspath(os.fspath(path))
+    try:
+        yield
+    finally:
+        os.environ.pop(TRUST_ENV, None)
 
 
 def trust_anchors() -> tuple[str | None, str | None]:
@@ -443,4 +464,5 @@ def summarise(store: dict[str, Any], *, anchored: bool, trust_list: str | None =
     )
 
 
-__all__ = ["Located", "attach", "locate", "read", "set_trust_anchors", "settings", "summarise", "trust_anchors"]
+__all__ = ["Located", "attach", "locate", "read", "set_trust_anchors", "settings", "summarise", "trust_anchors",
+           "trust_anchors_for", "trust_anchors_problem"]
