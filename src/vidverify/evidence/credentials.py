@@ -20,7 +20,6 @@ from ..models import Credentials, Finding, Match, MediaInfo
 from .codes import AI_GENERATED, CREDENTIALS_INVALID, CREDENTIALS_STRIPPED, make_finding
 
 INTACT = ("valid", "untrusted")
-TRUST_CODES = ("signingCredential.untrusted", "timeStamp.untrusted")  # about trust, not integrity
 
 
 def _intact(c: Credentials | None) -> bool:
@@ -29,7 +28,7 @@ def _intact(c: Credentials | None) -> bool:
 
 def _failures(c: Credentials) -> str:
     """The failures that make it invalid (the signer's trust aside)."""
-    return ", ".join(f for f in c.failures if f not in TRUST_CODES) or "invalid"
+    return ", ".join(f for f in c.failures if not f.endswith(".untrusted")) or "invalid"
 
 
 def _name(path: str) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -52,9 +53,14 @@ TIMEOUT_BYTES_PER_S = 50e6
 MEMORY_LIMIT = 4 * 2**30
 """Address space of the reading child (bytes)."""
 AI_SOURCE_TYPES = frozenset({"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia"})
-TRUST_CODES = frozenset({"signingCredential.untrusted", "timeStamp.untrusted"})
-"""Failure codes that say the signer (or time-stamp authority) is not on the trust list: ``untrusted``, not
-``invalid``."""
+TRUST_CODES = frozenset({"signingCredential.untrusted", "timeStamp.untrusted", "cawg.x509.credential.untrusted"})
+"""Failure codes that say a certificate (the signer's, the time-stamp authority's, a CAWG identity's) is not on
+the trust list: ``untrusted``, not ``invalid``. Any code ending in ``.untrusted`` is taken the same way."""
+
+
+def about_trust(code: str) -> bool:
+    """Whether a failure code is about trust (a certificate not on the trust list), not about integrity."""
+    return code in TRUST_CODES or code.endswith(".untrusted")
 # vidverify's own failure codes, for stores the library was not given or could not read
 FAIL_TOO_LARGE = "vidverify.manifestTooLarge"
 FAIL_TIMEOUT = "vidverify.timeout"
@@ -287,6 +293,24 @@ def read(path: str, *, timeout: float | None = None) -> tuple[Credentials | None
                 [f"{ERROR_PREFIX}the manifest store does not have the expected shape ({type(exc).__name__})"])
 
 
+REMOTE_SCAN_BYTES = 1 << 18
+"""Bytes at the start of a file searched for an XMP reference to a remote manifest (``dcterms:provenance``)."""
+REMOTE_TAG = "vidverify.c2pa_remote_manifest"
+_PROVENANCE_RE = re.compile(rb'dcterms:provenance(?:="|>)([\x21-\x7e]{1,2000}?)["<]')
+
+
+def remote_manifest(path: str) -> str | None:
+    """The URL of a remote manifest that the file's XMP refers to (``dcterms:provenance``), or None. It is never
+    fetched: vidverify makes no network calls."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(REMOTE_SCAN_BYTES)
+    except OSError:
+        return None
+    m = _PROVENANCE_RE.search(head)
+    return m[1].decode("ascii") if m else None
+
+
 def attach(info: MediaInfo, parse_time: Callable[[str], tuple[str, str | None] | None]) -> MediaInfo:
     """``info`` with the file's credentials read now (replacing any it had), their problems in ``errors`` and the
     signed capture time as the time field ``CAPTURE_FIELD`` (not for an invalid manifest). ``parse_time``:
@@ -297,7 +321,9 @@ def attach(info: MediaInfo, parse_time: Callable[[str], tuple[str, str | None] |
     if when is not None:
         stamps.append(Timestamp(CAPTURE_FIELD, *when))
     errors = (*(e for e in info.errors if not e.startswith(ERROR_PREFIX)), *problems)
-    tags = {k: v for k, v in info.tags.items() if k != NOT_READ_TAG}
+    tags = {k: v for k, v in info.tags.items() if k not in (NOT_READ_TAG, REMOTE_TAG)}
+    if cred is None and (url := remote_manifest(info.path)):
+        tags[REMOTE_TAG] = url
     return replace(info, credentials=cred, errors=errors, timestamps=tuple(stamps), tags=tags)
 
 
@@ -436,9 +462,9 @@ def summarise(store: dict[str, Any], *, anchored: bool, trust_list: str | None =
     else:  # an older reader: one flat status list
         active, ingredients = _codes(store.get("validation_status")), []
     failures = tuple(dict.fromkeys(active + ingredients))
-    if not chain or any(c not in TRUST_CODES for c in active):
+    if not chain or not all(about_trust(c) for c in active):
         state = "invalid"
-    elif anchored and not any(c in TRUST_CODES for c in active) and store.get("validation_state") == "Trusted":
+    elif anchored and not any(about_trust(c) for c in active) and store.get("validation_state") == "Trusted":
         state = "valid"
     else:
         state = "untrusted"
@@ -464,5 +490,5 @@ def summarise(store: dict[str, Any], *, anchored: bool, trust_list: str | None =
     )
 
 
-__all__ = ["Located", "attach", "locate", "read", "set_trust_anchors", "settings", "summarise", "trust_anchors",
-           "trust_anchors_for", "trust_anchors_problem"]
+__all__ = ["Located", "about_trust", "attach", "locate", "read", "remote_manifest", "set_trust_anchors", "settings",
+           "summarise", "trust_anchors", "trust_anchors_for", "trust_anchors_problem"]
