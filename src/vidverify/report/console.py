@@ -270,9 +270,7 @@ def probe_rows(info: MediaInfo) -> list[tuple[str, Any]]:
         ("gps", f"{info.gps.lat:.6f}, {info.gps.lon:.6f}"
                 + (f", {info.gps.alt:g} m" if info.gps.alt is not None else "")
                 + f" (from {info.gps.source})" if info.gps else None),
-        ("credentials", human.credentials_text(info.credentials) if "vidverify.c2pa_remote_manifest" not in info.tags
-         else f"none embedded; refers to a remote manifest at {info.tags['vidverify.c2pa_remote_manifest']} "
-              "(not fetched: no network)"),
+        ("credentials", human.credentials_text(info.credentials, info.tags.get("vidverify.c2pa_provenance"))),
     ]
     by_value: dict[str, list[str]] = {}
     for t in info.timestamps:

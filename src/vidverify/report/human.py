@@ -205,9 +205,14 @@ _STATE_WORDS = {"valid": "valid (signer on your trust list)", "untrusted": "inta
                 "invalid": "INVALID (changed after signing, or unreadable)"}
 
 
-def credentials_text(c: Credentials | None) -> str:
-    """One line on a file's C2PA content credentials: state, signer, source type, AI label, failures."""
+def credentials_text(c: Credentials | None, provenance: str | None = None) -> str:
+    """One line on a file's C2PA content credentials: state, signer, source type, AI label, failures.
+    ``provenance``: where the XMP of a file without an embedded manifest says it is (probe's tag)."""
     if c is None:
+        if provenance and provenance.startswith("self#"):
+            return "none, but its XMP refers to an embedded manifest that is no longer there (removed after signing)"
+        if provenance:
+            return f"none embedded; refers to a remote manifest at {provenance} (not fetched: no network calls)"
         return "none"
     bits = [_STATE_WORDS.get(c.state, c.state)]
     if c.signer:

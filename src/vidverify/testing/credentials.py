@@ -32,7 +32,7 @@ IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 INGREDIENT_LABEL = "ingredient-1"
 C2PA_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
 MIME = {".mp4": "video/mp4", ".mov": "video/quicktime", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-        ".png": "image/png", ".webp": "image/webp", ".heic": "image/heic"}
+        ".png": "image/png", ".webp": "image/webp", ".heic": "image/heic", ".avif": "image/avif"}
 
 
 @dataclass(frozen=True)

@@ -111,15 +111,22 @@ def test_no_manifest_is_null(signed: dict[str, Path], name: str) -> None:
     assert info.credentials is None and info.to_dict()["credentials"] is None
 
 
-def test_a_remote_manifest_is_named_not_fetched(signed: dict[str, Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize(("reference", "said"), [
+    ("https://example.invalid/manifests/m1.c2pa", "refers to a remote manifest at https://example.invalid"),
+    ("self#jumbf=/c2pa/urn:uuid:0000/c2pa.claim", "no longer there"),
+])
+def test_an_xmp_reference_without_an_embedded_manifest(signed: dict[str, Path], tmp_path: Path, reference: str,
+                                                        said: str) -> None:
+    """A remote manifest is named, never fetched; a reference to an embedded one that is gone says it was removed."""
     xmp = (b'http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.'
            b'org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dcterms="http://purl.org/dc/terms/" '
-           b'dcterms:provenance="https://example.invalid/manifests/m1.c2pa"/></rdf:RDF></x:xmpmeta>')
+           b'dcterms:provenance="' + reference.encode() + b'"/></rdf:RDF></x:xmpmeta>')
     data = signed["still.jpg"].read_bytes()
-    remote = tmp_path / "remote.jpg"
-    remote.write_bytes(data[:2] + b"\xff\xe1" + (len(xmp) + 2).to_bytes(2, "big") + xmp + data[2:])
-    info = probe(remote)
-    assert info.credentials is None and info.tags[c2pa.REMOTE_TAG] == "https://example.invalid/manifests/m1.c2pa"
+    marked = tmp_path / "marked.jpg"
+    marked.write_bytes(data[:2] + b"\xff\xe1" + (len(xmp) + 2).to_bytes(2, "big") + xmp + data[2:])
+    info = probe(marked)
+    assert info.credentials is None and info.tags[c2pa.PROVENANCE_TAG] == reference
+    assert said in _cli("probe", str(marked)).stdout
 
 
 # ------------------------------------------------------------------------------------------------ hostile
@@ -165,9 +172,11 @@ def test_a_huge_declared_store_is_not_read(signed: dict[str, Path], tmp_path: Pa
 
 
 def test_deadline(signed: dict[str, Path]) -> None:
-    c, problems = c2pa.read(str(signed["cam.mp4"]), timeout=0.001)
+    c, problems = c2pa.read(str(signed["cam.mp4"]), timeout=0.0)  # a warm reader answers in milliseconds
     assert c is not None and c.state == "invalid" and c.failures == (c2pa.FAIL_TIMEOUT,)
     assert "not read within" in problems[0]
+    again, problems = c2pa.read(str(signed["cam.mp4"]))  # the stopped reader is replaced
+    assert again is not None and again.state == "untrusted" and problems == []
 
 
 def test_summarise_without_active_manifest_is_invalid() -> None:

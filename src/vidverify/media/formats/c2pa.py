@@ -19,12 +19,17 @@ failure code and a line in ``errors``; the rest of the file's facts are unaffect
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import math
 import os
 import re
+import selectors
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -294,14 +299,16 @@ def read(path: str, *, timeout: float | None = None) -> tuple[Credentials | None
 
 
 REMOTE_SCAN_BYTES = 1 << 18
-"""Bytes at the start of a file searched for an XMP reference to a remote manifest (``dcterms:provenance``)."""
-REMOTE_TAG = "vidverify.c2pa_remote_manifest"
+"""Bytes at the start of a file searched for the XMP reference to its manifest (``dcterms:provenance``)."""
+PROVENANCE_TAG = "vidverify.c2pa_provenance"
+"""The tag probe sets on a file without an embedded manifest whose XMP names one: a URL (a remote manifest,
+never fetched) or ``self#jumbf=...`` (an embedded manifest that is no longer there: removed after signing)."""
 _PROVENANCE_RE = re.compile(rb'dcterms:provenance(?:="|>)([\x21-\x7e]{1,2000}?)["<]')
 
 
-def remote_manifest(path: str) -> str | None:
-    """The URL of a remote manifest that the file's XMP refers to (``dcterms:provenance``), or None. It is never
-    fetched: vidverify makes no network calls."""
+def provenance(path: str) -> str | None:
+    """Where the file's XMP says its manifest is (``dcterms:provenance``): a URL (a remote manifest, never fetched:
+    vidverify makes no network calls) or a ``self#jumbf=`` reference; None without one."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(REMOTE_SCAN_BYTES)
@@ -321,9 +328,9 @@ def attach(info: MediaInfo, parse_time: Callable[[str], tuple[str, str | None] |
     if when is not None:
         stamps.append(Timestamp(CAPTURE_FIELD, *when))
     errors = (*(e for e in info.errors if not e.startswith(ERROR_PREFIX)), *problems)
-    tags = {k: v for k, v in info.tags.items() if k not in (NOT_READ_TAG, REMOTE_TAG)}
-    if cred is None and (url := remote_manifest(info.path)):
-        tags[REMOTE_TAG] = url
+    tags = {k: v for k, v in info.tags.items() if k not in (NOT_READ_TAG, PROVENANCE_TAG)}
+    if cred is None and (where := provenance(info.path)):
+        tags[PROVENANCE_TAG] = where
     return replace(info, credentials=cred, errors=errors, timestamps=tuple(stamps), tags=tags)
 
 
@@ -331,32 +338,104 @@ def _package_root() -> str:
     return str(Path(__file__).resolve().parents[3])
 
 
+class _Reader:
+    """The reading child: started on first use and kept for the next files (loading the C2PA library costs a few
+    hundred ms; a read, milliseconds), one per process (a forked worker starts its own), one request at a time.
+    A request not answered by its deadline, or a child that dies (a crash, the memory cap), costs the child: it is
+    killed and the next request starts a new one."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.owner = 0
+        self.lock = threading.Lock()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_root(), env.get("PYTHONPATH")) if p)
+        proc = subprocess.Popen([sys.executable, "-c", "from vidverify.media.formats.c2pa import _child; _child()"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.proc, self.owner = proc, os.getpid()
+        return proc
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and self.owner == os.getpid():
+            with contextlib.suppress(OSError):
+                proc.kill()
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                proc.wait(timeout=5)
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                with contextlib.suppress(OSError):
+                    if stream is not None:
+                        stream.close()
+
+    def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        with self.lock:
+            if self.proc is not None and self.owner != os.getpid():
+                self.proc = None  # the parent's child, inherited through fork: not ours to use
+            proc = self.proc if self.proc is not None and self.proc.poll() is None else None
+            try:
+                proc = proc or self._start()
+                assert proc.stdin is not None and proc.stdout is not None
+                proc.stdin.write(json.dumps(request).encode() + b"\n")
+                proc.stdin.flush()
+            except OSError as exc:
+                self.stop()
+                return {"error": f"cannot start the reader: {exc.strerror or exc}"}
+            line = self._line(proc, timeout)
+            if line is None:
+                self.stop()
+                return {"timeout": True, "error": f"the manifest store was not read within {timeout:.3g} s (stopped)"}
+            if len(line) > MAX_RESULT_BYTES:
+                self.stop()
+                return {"error": f"the manifest store reads as more than {MAX_RESULT_BYTES} bytes of JSON"}
+            if not line:  # the child died (a crash, or the memory cap)
+                code = proc.poll()
+                err = proc.stderr.read(4096) if proc.stderr is not None and code is not None else b""
+                self.stop()
+                if b"No module named 'c2pa'" in err:
+                    return {"error": "the c2pa-python package is not installed (pip install c2pa-python)"}
+                return {"error": f"the reader stopped (exit {code}) reading this manifest store"}
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            return {"error": "unexpected answer from the reader"}
+        return answer if isinstance(answer, dict) else {"error": "unexpected answer from the reader"}
+
+    @staticmethod
+    def _line(proc: subprocess.Popen[bytes], timeout: float) -> bytes | None:
+        """One answer line (b"" when the child closed its output), or None when none came by the deadline."""
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        chunks: list[bytes] = []
+        size = 0
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, selectors.EVENT_READ)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    return None
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    return b""
+                chunks.append(chunk)
+                size += len(chunk)
+                if chunk.endswith(b"\n") or size > MAX_RESULT_BYTES:
+                    return b"".join(chunks)
+
+
+_READER = _Reader()
+atexit.register(_READER.stop)
+
+
 def _run_child(request: dict[str, Any], timeout: float) -> dict[str, Any]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_root(), env.get("PYTHONPATH")) if p)
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", "from vidverify.media.formats.c2pa import _child; _child()"],
-            input=json.dumps(request).encode(), capture_output=True, timeout=timeout, env=env, check=False)
-    except subprocess.TimeoutExpired:
-        return {"timeout": True, "error": f"the manifest store was not read within {timeout:.3g} s (stopped)"}
-    except OSError as exc:
-        return {"error": f"cannot start the reader: {exc.strerror or exc}"}
-    if len(proc.stdout) > MAX_RESULT_BYTES:
-        return {"error": f"the manifest store reads as more than {MAX_RESULT_BYTES} bytes of JSON"}
-    try:
-        answer = json.loads(proc.stdout)
-    except ValueError:
-        why = f"the reader stopped (exit {proc.returncode})"
-        if b"c2pa" in proc.stderr and b"No module named" in proc.stderr:
-            why = "the c2pa-python package is not installed (pip install c2pa-python)"
-        return {"error": why}
-    return answer if isinstance(answer, dict) else {"error": "unexpected answer from the reader"}
+    return _READER.ask(request, timeout)
 
 
 def _child() -> None:
-    """The reading child: a request (path, media type, settings) on stdin, the store as JSON on stdout."""
-    request = json.loads(sys.stdin.buffer.read())
+    """The reading child: one request per line on stdin (path, media type, settings), one answer per line on
+    stdout (the store as JSON, or why not); it ends when its input does."""
     try:
         import resource
 
@@ -365,20 +444,25 @@ def _child() -> None:
         pass
     import c2pa
 
-    out: dict[str, Any]
-    try:
-        with c2pa.Context.from_dict(request["settings"]) as ctx, open(request["path"], "rb") as fh:
-            reader = c2pa.Reader.try_create(request["mime"], fh, None, ctx)
-            if reader is None:
-                out = {"missing": True}
-            else:
-                with reader:
-                    out = {"store": json.loads(reader.json())}
-    except c2pa.C2paError as exc:
-        out = {"error": f"{type(exc).__name__.removeprefix('_C2pa') or 'error'}: {str(exc)[:300]}"}
-    except MemoryError:
-        out = {"error": f"reading the manifest store needs more than {MEMORY_LIMIT // 2**30} GiB"}
-    sys.stdout.write(json.dumps(out))
+    for raw in sys.stdin.buffer:
+        request = json.loads(raw)
+        out: dict[str, Any]
+        try:
+            with c2pa.Context.from_dict(request["settings"]) as ctx, open(request["path"], "rb") as fh:
+                reader = c2pa.Reader.try_create(request["mime"], fh, None, ctx)
+                if reader is None:
+                    out = {"missing": True}
+                else:
+                    with reader:
+                        out = {"store": json.loads(reader.json())}
+        except c2pa.C2paError as exc:
+            out = {"error": f"{type(exc).__name__.removeprefix('_C2pa') or 'error'}: {str(exc)[:300]}"}
+        except MemoryError:
+            out = {"error": f"reading the manifest store needs more than {MEMORY_LIMIT // 2**30} GiB"}
+        except OSError as exc:
+            out = {"error": f"cannot read: {exc.strerror or exc}"}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
 
 
 # ------------------------------------------------------------------------------------------------ summing up
@@ -490,5 +574,5 @@ def summarise(store: dict[str, Any], *, anchored: bool, trust_list: str | None =
     )
 
 
-__all__ = ["Located", "about_trust", "attach", "locate", "read", "remote_manifest", "set_trust_anchors", "settings",
+__all__ = ["Located", "about_trust", "attach", "locate", "read", "provenance", "set_trust_anchors", "settings",
            "summarise", "trust_anchors", "trust_anchors_for", "trust_anchors_problem"]
