@@ -218,7 +218,7 @@ def run_hostile(media: dict[str, Path], out: Path, flips: int, truncations: int)
     cases = fixtures.hostile_manifests(media, out / "hostile-c2pa", flips=flips, truncations=truncations)
     corpus = [(out / "hostile" / h.name, "hostile corpus: " + h.what) for h in hostile.build(out / "hostile")
               if h.regular]
-    crashes, hangs, states, slowest = [], [], Counter(), 0.0
+    crashes, hangs, states, slowest, slowest_case = [], [], Counter(), 0.0, ""
     signal.signal(signal.SIGALRM, _alarm)
     for path, what in cases + corpus:
         started = time.perf_counter()
@@ -233,9 +233,11 @@ def run_hostile(media: dict[str, Path], out: Path, flips: int, truncations: int)
             crashes.append(f"{path.name}: {what}: {traceback.format_exc(limit=2)}")
         finally:
             signal.alarm(0)
-        slowest = max(slowest, time.perf_counter() - started)
+        took = time.perf_counter() - started
+        if took > slowest:
+            slowest, slowest_case = took, f"{path.name}: {what}"
     return {"cases": len(cases), "corpus_files": len(corpus), "crashes": crashes, "hangs": hangs,
-            "slowest_s": round(slowest, 2),
+            "slowest_s": round(slowest, 2), "slowest_case": slowest_case,
             "states": [{"what": w, "state": s, "n": n} for (w, s), n in sorted(states.items(), key=str)]}
 
 
@@ -277,7 +279,7 @@ def main() -> None:
         hostile_result = run_hostile(media, work, args.flips, args.truncations)
         print(f"\n5. hostile: {hostile_result['cases']} damaged or crafted stores + {hostile_result['corpus_files']}"
               f" hostile corpus files: {len(hostile_result['crashes'])} crashes, {len(hostile_result['hangs'])} "
-              f"hangs, slowest {hostile_result['slowest_s']} s")
+              f"hangs, slowest {hostile_result['slowest_s']} s ({hostile_result['slowest_case']})")
         for s in hostile_result["states"]:
             print(f"  {s['what']:50} {s['state']!s:10} {s['n']}")
         for c in hostile_result["crashes"][:5] + hostile_result["hangs"][:5]:

@@ -27,7 +27,7 @@ from ..evidence import dates
 from ..evidence.place import parse_iso6709
 from ..models import GPS, MediaInfo, Timestamp
 from . import files
-from .formats import isobmff
+from .formats import c2pa, isobmff
 from .packets import ShownSpan, shown_span
 
 log = logging.getLogger("vidverify")
@@ -615,10 +615,9 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
     try:
         _read_av(c, still)
     except VidverifyError as exc:
-        if still is None:
+        if still is None:  # not media libavformat reads: what else the file says (its manifest) still stands
             c.errors.insert(0, exc.message)
-            info = _info_from(c, base)
-            return info
+            return c2pa.attach(_info_from(c, base), dates.parse_time)
         c.errors.append(f"libavformat: {exc.message}")
     _read_av_tags(c)
     if still is not None:
@@ -660,7 +659,7 @@ def _finish(info: MediaInfo) -> MediaInfo:
     """What is derived from the facts: GPS from GoPro telemetry, the writer, claims from a sidecar."""
     from ..evidence import writer
     from . import claims as sidecar
-    from .formats import c2pa, gpmf
+    from .formats import gpmf
 
     if info.tags.get("vidverify.telemetry") == "gpmd":
         try:

@@ -138,7 +138,8 @@ def test_truncated_inside_the_manifest(signed: dict[str, Path], tmp_path: Path) 
     cut.write_bytes(signed["cam.mp4"].read_bytes()[:start + length // 2])
     c, problems = c2pa.read(str(cut))
     assert c is not None and c.state == "invalid" and c.failures and problems
-    assert probe(cut, strict=False).errors  # the file itself is reported as damaged, no exception
+    info = probe(cut, strict=False)  # no longer media libavformat reads: its manifest is still reported
+    assert info.errors and info.credentials is not None and info.credentials.state == "invalid"
 
 
 def test_truncated_after_the_manifest(signed: dict[str, Path], tmp_path: Path) -> None:
@@ -220,3 +221,11 @@ def test_cli_probe_json_and_text(signed: dict[str, Path]) -> None:
     assert "credentials" in text and "not on your trust list" in text and SIGNER in text
     bad = _cli("--trust-anchors", str(signed["cam.mp4"]), "probe", str(signed["cam.mp4"]))
     assert bad.returncode == 2 and "no PEM certificate" in bad.stderr
+
+
+def test_signed_time_is_created_only_when_the_file_has_no_other(signed: dict[str, Path]) -> None:
+    cam = probe(signed["cam.mp4"])  # ffmpeg wrote no capture time: the signed one is the capture time
+    assert cam.created_source == c2pa.CAPTURE_FIELD and cam.created is not None
+    assert cam.created.startswith(CAPTURE_TIME[:19])
+    changed = probe(signed["changed.mp4"])  # an invalid manifest's time is not taken
+    assert changed.created_source != c2pa.CAPTURE_FIELD

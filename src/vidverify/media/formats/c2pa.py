@@ -320,7 +320,8 @@ def provenance(path: str) -> str | None:
 
 def attach(info: MediaInfo, parse_time: Callable[[str], tuple[str, str | None] | None]) -> MediaInfo:
     """``info`` with the file's credentials read now (replacing any it had), their problems in ``errors`` and the
-    signed capture time as the time field ``CAPTURE_FIELD`` (not for an invalid manifest). ``parse_time``:
+    signed capture time as the time field ``CAPTURE_FIELD`` (not for an invalid manifest), which is ``created``
+    too when the file gives no other capture time. ``parse_time``:
     ``evidence.dates.parse_time`` (this module reads bytes; it does not parse times)."""
     cred, problems = read(info.path)
     when = parse_time(cred.captured) if cred is not None and cred.captured and cred.state != "invalid" else None
@@ -328,10 +329,15 @@ def attach(info: MediaInfo, parse_time: Callable[[str], tuple[str, str | None] |
     if when is not None:
         stamps.append(Timestamp(CAPTURE_FIELD, *when))
     errors = (*(e for e in info.errors if not e.startswith(ERROR_PREFIX)), *problems)
+    chosen: dict[str, Any] = {}
+    if info.created_source == CAPTURE_FIELD:  # chosen from an earlier read: chosen again below, or not at all
+        chosen = {"created": None, "created_source": None, "timezone": None}
+    if when is not None and (info.created is None or info.created_source == CAPTURE_FIELD):
+        chosen = {"created": when[0], "created_source": CAPTURE_FIELD, "timezone": when[1]}  # the file has no other
     tags = {k: v for k, v in info.tags.items() if k not in (NOT_READ_TAG, PROVENANCE_TAG)}
     if cred is None and (where := provenance(info.path)):
         tags[PROVENANCE_TAG] = where
-    return replace(info, credentials=cred, errors=errors, timestamps=tuple(stamps), tags=tags)
+    return replace(info, credentials=cred, errors=errors, timestamps=tuple(stamps), tags=tags, **chosen)
 
 
 def _package_root() -> str:
