@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         AddResult,
         CheckResult,
         Claims,
+        Credentials,
         Edit,
         Finding,
         Group,
@@ -72,8 +73,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     **{n: (".media.files", n) for n in ("check_output_target", "check_writable_folder")},
     **{n: (".pipeline.workers", n) for n in ("cores_restored", "decoder_jobs", "default_jobs", "limit_cores")},
     "Fingerprint": (".signals.fingerprint", "Fingerprint"),
-    **{n: (".models", n) for n in ("AddResult", "CheckResult", "Claims", "Edit", "Finding", "Group", "Match",
-                                   "MediaInfo", "ScanResult", "SearchResult", "Segment")},
+    **{n: (".models", n) for n in ("AddResult", "CheckResult", "Claims", "Credentials", "Edit", "Finding", "Group",
+                                   "Match", "MediaInfo", "ScanResult", "SearchResult", "Segment")},
 }
 
 
@@ -91,8 +92,8 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "FINDING_CODES", "AddResult", "CheckResult", "Claims", "Edit", "Finding", "Fingerprint", "Group", "Index",
-    "Match", "MediaInfo", "Policy", "ScanOptions", "ScanResult", "SearchResult", "Segment", "VidverifyError",
+    "FINDING_CODES", "AddResult", "CheckResult", "Claims", "Credentials", "Edit", "Finding", "Fingerprint", "Group",
+    "Index", "Match", "MediaInfo", "Policy", "ScanOptions", "ScanResult", "SearchResult", "Segment", "VidverifyError",
     "__version__", "add_paths", "check", "check_output_target", "check_page", "check_writable_folder", "compare",
     "compare_page", "cores_restored", "decoder_jobs", "default_jobs", "fingerprint", "init_manifest", "limit_cores",
     "load_fingerprint", "load_or_compute", "probe", "probe_paths", "read_claims_file", "save_fingerprint", "scan",
