@@ -355,6 +355,10 @@ class _Reader:
         self.owner = 0
         self.lock = threading.Lock()
 
+    def forget(self) -> None:
+        """In a forked child: drop the parent's reader (never stop it) and its lock."""
+        self.proc, self.owner, self.lock = None, 0, threading.Lock()
+
     def _start(self) -> subprocess.Popen[bytes]:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_root(), env.get("PYTHONPATH")) if p)
@@ -433,6 +437,8 @@ class _Reader:
 
 _READER = _Reader()
 atexit.register(_READER.stop)
+if hasattr(os, "register_at_fork"):  # a forked worker starts its own reader (the parent's is not its to use)
+    os.register_at_fork(after_in_child=lambda: _READER.forget())
 
 
 def _run_child(request: dict[str, Any], timeout: float) -> dict[str, Any]:
