@@ -32,7 +32,8 @@ IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 INGREDIENT_LABEL = "ingredient-1"
 C2PA_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
 MIME = {".mp4": "video/mp4", ".mov": "video/quicktime", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-        ".png": "image/png", ".webp": "image/webp", ".heic": "image/heic", ".avif": "image/avif"}
+        ".png": "image/png", ".webp": "image/webp", ".heic": "image/heic", ".avif": "image/avif",
+        ".wav": "audio/wav", ".gif": "image/gif", ".tif": "image/tiff"}
 
 
 @dataclass(frozen=True)

@@ -229,3 +229,17 @@ def test_signed_time_is_created_only_when_the_file_has_no_other(signed: dict[str
     assert cam.created.startswith(CAPTURE_TIME[:19])
     changed = probe(signed["changed.mp4"])  # an invalid manifest's time is not taken
     assert changed.created_source != c2pa.CAPTURE_FIELD
+
+
+def test_formats_left_to_the_library(signed: dict[str, Path], tmp_path: Path) -> None:
+    """WAV and GIF are not walked by ``locate``: a file named so is handed to the library, signed or not."""
+    from vidverify.media.ffmpeg import run
+
+    ca = cr.make_ca()
+    wav = tmp_path / "a.wav"
+    assert run(["-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=1", str(wav)]).returncode == 0
+    gif = cr.still(tmp_path / "a.gif")
+    for plain in (wav, gif):
+        assert c2pa.read(str(plain)) == (None, [])
+        c, problems = c2pa.read(str(cr.sign(plain, tmp_path / ("signed_" + plain.name), ca)))
+        assert c is not None and c.state == "untrusted" and c.signer == SIGNER and problems == []

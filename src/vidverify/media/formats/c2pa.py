@@ -76,6 +76,13 @@ NOT_READ_TAG = "vidverify.credentials"
 ERROR_PREFIX = "C2PA: "
 
 
+OTHER_FORMATS = {".wav": "audio/wav", ".avi": "video/avi", ".mp3": "audio/mpeg", ".tif": "image/tiff",
+                 ".tiff": "image/tiff", ".dng": "image/dng", ".gif": "image/gif", ".flac": "audio/flac",
+                 ".jxl": "image/jxl"}
+"""Formats the C2PA library reads that ``locate`` does not walk: a file named so is handed to the library, which
+looks for a store itself (a file without one: ``credentials`` null)."""
+
+
 @dataclass(frozen=True)
 class Located:
     """Where a file's embedded manifest store is: the media type to read it as and its size in bytes."""
@@ -276,6 +283,8 @@ def read(path: str, *, timeout: float | None = None) -> tuple[Credentials | None
         size = os.path.getsize(path)
     except OSError as exc:
         return None, [f"{ERROR_PREFIX}cannot read: {exc.strerror or exc}"]
+    if found is None and Path(path).suffix.lower() in OTHER_FORMATS:  # not walked here: the library looks itself
+        found = Located(OTHER_FORMATS[Path(path).suffix.lower()], 0)
     if found is None:
         return None, []
     anchors, trust_id = trust_anchors()
@@ -284,6 +293,8 @@ def read(path: str, *, timeout: float | None = None) -> tuple[Credentials | None
                 [f"{ERROR_PREFIX}manifest store of {found.size} bytes exceeds {MAX_MANIFEST_BYTES}; not read"])
     limit = timeout_for(size) if timeout is None else timeout
     answer = _run_child({"path": os.path.abspath(path), "mime": found.mime, "settings": settings(anchors)}, limit)
+    if answer.get("missing") and not found.size:  # a format not walked here, and the library found no store
+        return None, []
     if answer.get("missing"):  # the library found no store where the walk saw one (a damaged box): not credentials
         return (Credentials(state="invalid", failures=(FAIL_UNREADABLE,), trust_list=trust_id),
                 [f"{ERROR_PREFIX}a manifest store is present but the C2PA library cannot find it"])
