@@ -175,3 +175,12 @@ def bars_case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     start, seconds, at = BARS_INSERT
     comp = synth.splice(host, source, d / "compilation.mp4", at=at, insert_seconds=seconds, insert_start=start)
     return {"source": source, "compilation": comp, "other": other}
+
+
+@pytest.fixture(scope="session")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """C2PA-signed clips and stills under a throwaway CA, and their changed, tampered and stripped copies
+    (tests/fixtures/credentials.py). Nothing writes into their folder."""
+    from tests.fixtures import credentials
+
+    return credentials.build(tmp_path_factory.mktemp("signed"))

@@ -29,11 +29,13 @@ if TYPE_CHECKING:
     from .media.files import check_output_target, check_writable_folder
     from .media.fingerprint_file import load as load_fingerprint
     from .media.fingerprint_file import save as save_fingerprint
+    from .media.formats.c2pa import set_trust_anchors
     from .media.probe import probe
     from .models import (
         AddResult,
         CheckResult,
         Claims,
+        Credentials,
         Edit,
         Finding,
         Group,
@@ -57,6 +59,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     **{n: (".media.probe", n) for n in ("probe",)},
     **{n: (".pipeline.ingest", n) for n in ("fingerprint", "load_or_compute", "add_paths", "probe_paths")},
     "load_fingerprint": (".media.fingerprint_file", "load"),
+    "set_trust_anchors": (".media.formats.c2pa", "set_trust_anchors"),
     "save_fingerprint": (".media.fingerprint_file", "save"),
     **{n: (".pipeline.comparison", n) for n in ("compare", "compare_page")},
     **{n: (".pipeline.scanning", n) for n in ("scan", "scan_page", "ScanOptions")},
@@ -70,8 +73,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     **{n: (".media.files", n) for n in ("check_output_target", "check_writable_folder")},
     **{n: (".pipeline.workers", n) for n in ("cores_restored", "decoder_jobs", "default_jobs", "limit_cores")},
     "Fingerprint": (".signals.fingerprint", "Fingerprint"),
-    **{n: (".models", n) for n in ("AddResult", "CheckResult", "Claims", "Edit", "Finding", "Group", "Match",
-                                   "MediaInfo", "ScanResult", "SearchResult", "Segment")},
+    **{n: (".models", n) for n in ("AddResult", "CheckResult", "Claims", "Credentials", "Edit", "Finding", "Group",
+                                   "Match", "MediaInfo", "ScanResult", "SearchResult", "Segment")},
 }
 
 
@@ -89,10 +92,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "FINDING_CODES", "AddResult", "CheckResult", "Claims", "Edit", "Finding", "Fingerprint", "Group", "Index",
-    "Match", "MediaInfo", "Policy", "ScanOptions", "ScanResult", "SearchResult", "Segment", "VidverifyError",
+    "FINDING_CODES", "AddResult", "CheckResult", "Claims", "Credentials", "Edit", "Finding", "Fingerprint", "Group",
+    "Index", "Match", "MediaInfo", "Policy", "ScanOptions", "ScanResult", "SearchResult", "Segment", "VidverifyError",
     "__version__", "add_paths", "check", "check_output_target", "check_page", "check_writable_folder", "compare",
     "compare_page", "cores_restored", "decoder_jobs", "default_jobs", "fingerprint", "init_manifest", "limit_cores",
     "load_fingerprint", "load_or_compute", "probe", "probe_paths", "read_claims_file", "save_fingerprint", "scan",
-    "scan_page", "set_ffmpeg", "tune_allocator", "user_claims"
+    "scan_page", "set_ffmpeg", "set_trust_anchors", "tune_allocator", "user_claims"
 ]

@@ -159,6 +159,29 @@ class Writer(Model):
 
 
 @dataclass(frozen=True)
+class Credentials(Model):
+    """A file's C2PA content credentials, as read and validated (docs/contract.md, probe: ``credentials``).
+
+    ``state``: ``valid`` (intact, signer chains to a trust anchor the user gave), ``untrusted`` (intact, signer
+    not on the trust list), ``invalid`` (manifest or content changed after signing, or a manifest that cannot be
+    read). ``trust_list``: SHA-256 of the trust anchors it was judged against (None: none given)."""
+
+    state: str
+    signer: str | None = None
+    issued: str | None = None
+    claim_generator: str | None = None
+    actions: tuple[str, ...] = ()
+    digital_source_type: str | None = None
+    ai_generated: bool = False
+    failures: tuple[str, ...] = ()
+    # beyond the contract
+    captured: str | None = None  # the c2pa.created action's ``when``, else the EXIF assertion's DateTimeOriginal
+    trust_list: str | None = None
+    # the whole manifest store as c2pa-python reads it (the JSON of ``probe --json`` carries it as manifest_store)
+    manifest_store: dict[str, Any] | None = field(default=None, compare=False, metadata={"json": False})
+
+
+@dataclass(frozen=True)
 class MediaInfo(Model):
     """What ``probe`` learns about one file (docs/contract.md, probe section)."""
 
@@ -199,6 +222,7 @@ class MediaInfo(Model):
     tags: dict[str, str] = field(default_factory=dict)
     writer: Writer | None = None  # which software most likely wrote the file (writer.identify)
     claims: Claims | None = None  # from a sidecar beside the file (yt-dlp .info.json) or given by the user
+    credentials: Credentials | None = None  # C2PA content credentials; None: the file carries no manifest
 
     @property
     def ok(self) -> bool:
@@ -263,6 +287,7 @@ class FileRef(Model):
     path: str
     sha256: str | None = None
     duration: float | None = None
+    credentials: Credentials | None = None  # as probe reads them (compare, with the media at hand)
 
 
 @dataclass(frozen=True)
@@ -348,6 +373,10 @@ class SearchResult(Model):
     # "sound": a hit by sound alone (no picture shared: verdict unrelated); audio as compare's, with A = the query
     matched_by: str = "picture"
     audio: AudioMatch | None = None
+    # the indexed clip's content credentials as probe read them when it was indexed; ``credentials_read`` is
+    # False for a clip indexed before vidverify read credentials (``credentials`` None then means unknown)
+    credentials: Credentials | None = None
+    credentials_read: bool = True
 
 
 @dataclass(frozen=True)

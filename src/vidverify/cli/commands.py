@@ -41,7 +41,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
             console.error_line(f"{info.path}: {'; '.join(info.errors) or 'unreadable'}")
         elif info.errors:  # readable, but damaged (truncated, a broken box...): say so on stderr too
             console.warn_line(f"{info.path}: {'; '.join(info.errors)}")
-    _render(args, "probe", {"files": [i.to_dict() for i in infos], "sidecars": sidecars},
+    _render(args, "probe", {"files": [console.probe_dict(i) for i in infos], "sidecars": sidecars},
             lambda: console.probe_text(infos, brief=args.brief))
     if not media:  # only sidecars
         return _nothing_found(args.files)

@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log progress details to stderr")
     parser.add_argument("--ffmpeg", metavar="PATH",
                         help="ffmpeg binary to use (default: $VIDVERIFY_FFMPEG, then the bundled one)")
+    trust = {"metavar": "PEM", "help": "C2PA trust anchors: a PEM file of certificates whose signers are 'valid' "
+             "(default: $VIDVERIFY_TRUST_ANCHORS; without: at most 'untrusted')"}
+    parser.add_argument("--trust-anchors", **trust)  # type: ignore[arg-type]
     parser.set_defaults(func=_help_only(parser, sys.stdout))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -174,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="scan findings at or above this severity fail (default: the manifest's policy, else error)")
     _jobs(ck, _FILES_JOBS_HELP)
     ck.add_argument("--no-pictures", action="store_true", help=_NO_PICTURES_HELP)
+    for q in (p, c, s, ia, se, ck):  # also after the command name
+        q.add_argument("--trust-anchors", default=argparse.SUPPRESS, **trust)  # type: ignore[arg-type]
     return parser
 
 
@@ -208,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             format="vidverify: %(levelname)s: %(message)s", stream=sys.stderr)
         if args.ffmpeg:
             vidverify.set_ffmpeg(args.ffmpeg)
+        vidverify.set_trust_anchors(args.trust_anchors)
         with vidverify.cores_restored():  # --jobs may keep this process to fewer cores: a caller gets them back
             return int(args.func(args))
     except VidverifyError as exc:

@@ -30,6 +30,9 @@ EDITED = "edited"
 DUPLICATE = "duplicate"
 AUDIO_REUSED = "audio-reused"
 AUDIO_REPLACED = "audio-replaced"
+CREDENTIALS_INVALID = "credentials-invalid"
+AI_GENERATED = "ai-generated"
+CREDENTIALS_STRIPPED = "credentials-stripped"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,19 @@ CATALOGUE: tuple[Code, ...] = (
          evidence=("audio", "segments")),
     Code(AUDIO_REPLACED, {"warning": "a group member shows the reference's picture with other sound over it"},
          evidence=("reference", "stretches")),
+    Code(CREDENTIALS_INVALID,
+         {"error": "the file's C2PA content credentials do not hold: its content or its manifest changed after "
+                   "signing (or the manifest cannot be read)"},
+         evidence=("failures", "signer", "claim_generator"), fields=("credentials",)),
+    Code(AI_GENERATED,
+         {"warning": "C2PA content credentials (valid or untrusted) declare a generative-AI source: on the file, "
+                     "and on every copy of its footage in the scan"},
+         evidence=("labelled", "state", "signer", "digital_source_type", "copies"), fields=("credentials",)),
+    Code(CREDENTIALS_STRIPPED,
+         {"warning": "a file without C2PA content credentials shows footage of a file that carries them (valid "
+                     "or untrusted): a copy whose credentials were stripped"},
+         evidence=("credentialed", "signer", "digital_source_type", "state", "segments", "coverage"),
+         fields=("credentials",)),
 )
 
 BY_NAME: dict[str, Code] = {c.name: c for c in CATALOGUE}
@@ -163,12 +179,15 @@ def readme_rows() -> list[tuple[str, str, str]]:
 
 
 __all__ = [
+    "AI_GENERATED",
     "AUDIO_REPLACED",
     "AUDIO_REUSED",
     "BY_NAME",
     "CAPTURE_AFTER_UPLOAD",
     "CAPTURE_TIME_MISMATCH",
     "CATALOGUE",
+    "CREDENTIALS_INVALID",
+    "CREDENTIALS_STRIPPED",
     "DUPLICATE",
     "EDITED",
     "FUTURE_DATE",

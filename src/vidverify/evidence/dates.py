@@ -30,6 +30,7 @@ CREATED_PREFERENCE = (
     "XMP xmp:CreateDate",
     "EXIF GPSDateTime",
     "FLV metadatadate",
+    "C2PA created",  # the signed c2pa.created action's time (or its EXIF assertion's), from media/formats/c2pa.py
 )
 PLACEHOLDER_YEARS = (1904, 1970, 1980)  # epochs that writers put where they have no time
 MAX_OFFSET_HOURS = 14  # hours; the largest UTC offset in use (Line Islands, +14:00)

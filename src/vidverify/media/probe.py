@@ -27,7 +27,7 @@ from ..evidence import dates
 from ..evidence.place import parse_iso6709
 from ..models import GPS, MediaInfo, Timestamp
 from . import files
-from .formats import isobmff
+from .formats import c2pa, isobmff
 from .packets import ShownSpan, shown_span
 
 log = logging.getLogger("vidverify")
@@ -490,14 +490,10 @@ def _read_bitstream_writer(c: _Collector) -> None:
         c.tags["vidverify.bitstream_encoder"] = lavc[0].decode("ascii")
 
 
-# Order of preference for the capture time: device-local times with a zone first, then device times in UTC,
-# then local times with no zone, then times that a re-encoder may have written.
-_CREATED_PREFERENCE = dates.CREATED_PREFERENCE
-
-
 def _choose_created(timestamps: list[Timestamp]) -> Timestamp | None:
+    """The capture time: the first field of ``dates.CREATED_PREFERENCE`` (device times first) that holds one."""
     usable = [t for t in timestamps if not dates.is_placeholder(t.value)]
-    for name in _CREATED_PREFERENCE:
+    for name in dates.CREATED_PREFERENCE:
         for t in usable:
             if t.field == name:
                 return t
@@ -619,10 +615,9 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
     try:
         _read_av(c, still)
     except VidverifyError as exc:
-        if still is None:
+        if still is None:  # not media libavformat reads: what else the file says (its manifest) still stands
             c.errors.insert(0, exc.message)
-            info = _info_from(c, base)
-            return info
+            return c2pa.attach(_info_from(c, base), dates.parse_time)
         c.errors.append(f"libavformat: {exc.message}")
     _read_av_tags(c)
     if still is not None:
@@ -681,6 +676,7 @@ def _finish(info: MediaInfo) -> MediaInfo:
             info = replace(info, **fields)
         if g.errors:
             info = replace(info, errors=(*info.errors, *(f"telemetry: {e}" for e in g.errors)))
+    info = c2pa.attach(info, dates.parse_time)  # content credentials; a signed capture time is a time field
     if info.kind != "unknown":
         info = replace(info, writer=writer.identify(info))
     try:

@@ -14,13 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from ..evidence import codes, timeline
+from ..evidence import codes, credentials, timeline
 from ..match import align as align_mod
 from ..match.audio_sync import compare_sound, sound_edits
 from ..match.edits import find_region, picture_edits
 from ..match.verdict import match_fingerprints
 from ..media import fingerprint_file as fpfile
-from ..media.packets import ShownSpan
 from ..media.probe import probe
 from ..media.stills import grab_frames, grab_keyframes, thumbnails
 from ..models import Edit, Match, MediaInfo
@@ -160,7 +159,10 @@ def compare(
     if findings and media_a and media_b:
         shas = (_read_sha(a, fa), _read_sha(b, fb))
         spans = (shown_span(fa) if shas[0] else None, shown_span(fb) if shas[1] else None)
-        m = replace(m, findings=tuple(_findings(m, media_a, media_b, policy, shas, spans)))
+        infos = [replace(probe(media_a, sha256=shas[0], shown=spans[0], strict=False), path=m.a.path),
+                 replace(probe(media_b, sha256=shas[1], shown=spans[1], strict=False), path=m.b.path)]
+        m = replace(m, a=replace(m.a, credentials=infos[0].credentials),
+                    b=replace(m.b, credentials=infos[1].credentials), findings=tuple(_findings(m, infos, policy)))
     return m
 
 
@@ -171,14 +173,13 @@ def _read_sha(given: Any, fp: Fingerprint) -> str | None:
     return fp.sha256 if isinstance(given, Fingerprint) or not fpfile.is_fingerprint_file(given) else None
 
 
-def _findings(m: Match, media_a: str, media_b: str, policy: Any, shas: tuple[str | None, str | None],
-              spans: tuple[ShownSpan | None, ShownSpan | None]) -> list[Any]:
-    """File findings of both sides and, when they share footage, the pair's timeline and edit findings."""
-    infos = [replace(probe(media_a, sha256=shas[0], shown=spans[0], strict=False), path=m.a.path),
-             replace(probe(media_b, sha256=shas[1], shown=spans[1], strict=False), path=m.b.path)]
+def _findings(m: Match, infos: list[MediaInfo], policy: Any) -> list[Any]:
+    """File findings of both sides and, when they share footage, the pair's timeline and edit findings; the
+    content credential findings of the two."""
     out = [f for i in infos for f in timeline.file_findings(i, policy)]
     if m.verdict != "unrelated":
         out += timeline.group_findings(infos, [m], policy)
+    out += credentials.findings(infos, [m])
     return codes.sort_findings(out)
 
 

@@ -24,9 +24,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, UsageError, VidverifyError
+from ..evidence import dates
 from ..media import audio, decode, ffmpeg, files
 from ..media import claims as claims_mod
 from ..media import fingerprint_file as fpfile
+from ..media.formats import c2pa
 from ..media.packets import PacketDigests, ShownSpan, digest_packets
 from ..media.probe import probe
 from ..models import AddResult, Claims, MediaInfo
@@ -346,6 +348,8 @@ def _from_store(store: Store, path: str, keyframes: bool) -> Item | None:
         fp = store.fingerprint(sha)
     except (VidverifyError, KeyError):
         return None
+    # credentials are read again: the trust anchors may have changed, and an older index never read them
+    info = c2pa.attach(info, dates.parse_time)
     return Item(path, info, replace(fp, path=path), None)  # the same bytes may be stored under another name
 
 
@@ -385,6 +389,18 @@ def expand_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
     FIFOs and symlinked folders skipped), then the paths it could not use, so that each gets its error."""
     found, errors = files.discover(paths, extensions=files.MEDIA_EXTENSIONS | {files.FINGERPRINT_SUFFIX})
     return found + list(errors)
+
+
+def _read_credentials_once(store: Store, path: str, sha: str, mtime_ns: int) -> None:
+    """An unchanged file indexed before vidverify read content credentials gets them now (the migration of an
+    older index: its other facts and its fingerprint stay as they were)."""
+    try:
+        info = store.info(sha)
+        if c2pa.NOT_READ_TAG in info.tags:
+            store.add(c2pa.attach(replace(info, path=path), dates.parse_time), store.fingerprint(sha),
+                      mtime_ns=mtime_ns)
+    except VidverifyError as exc:  # the entry stays as it was
+        log.error("%s: content credentials not added to the index: %s", path, exc.message)
 
 
 def _add_fingerprint_file(store: Store, path: str) -> AddResult:
@@ -440,6 +456,7 @@ def add_paths(store: Store, paths: str | os.PathLike[str] | Iterable[str | os.Pa
                 continue
             sha = store.lookup(path)
             if sha is not None:
+                _read_credentials_once(store, path, sha, st.st_mtime_ns)
                 skip(AddResult(path, "unchanged", sha256=sha))
                 continue
             if fpfile.is_fingerprint_file(path):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import UsageError, VidverifyError
-from ..evidence import codes, timeline
+from ..evidence import codes, credentials, timeline
 from ..evidence import groups as groups_mod
 from ..match.audio_sync import SoundTest, sound_only
 from ..match.candidates import ALL_PAIRS_MAX, PairTest, candidate_pairs
@@ -149,6 +149,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         findings += timeline.sound_findings(pair_results, [m for m in by_sound if m.a.path in ordered])
     for it in items:
         findings += timeline.file_findings(it.info, opts.policy)
+    findings += credentials.findings([it.info for it in items], [*compared, *matches])
     grouped = {p for g in result_groups for p in g.members}
     singles = tuple(it.path for it in usable if it.path not in grouped)
     return ScanResult(

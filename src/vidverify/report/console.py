@@ -236,6 +236,15 @@ def probe_text(infos: Sequence[MediaInfo], *, brief: bool) -> None:
         key_values(info.path, probe_rows(info))
 
 
+def probe_dict(info: MediaInfo) -> dict[str, Any]:
+    """A file object of ``probe --json``: the MediaInfo, and its whole C2PA manifest store (as c2pa-python reads
+    it) under ``credentials.manifest_store``."""
+    out = info.to_dict()
+    if info.credentials is not None and info.credentials.manifest_store is not None:
+        out["credentials"]["manifest_store"] = info.credentials.manifest_store
+    return out
+
+
 def probe_rows(info: MediaInfo) -> list[tuple[str, Any]]:
     rows: list[tuple[str, Any]] = [
         ("kind", info.kind),
@@ -261,6 +270,7 @@ def probe_rows(info: MediaInfo) -> list[tuple[str, Any]]:
         ("gps", f"{info.gps.lat:.6f}, {info.gps.lon:.6f}"
                 + (f", {info.gps.alt:g} m" if info.gps.alt is not None else "")
                 + f" (from {info.gps.source})" if info.gps else None),
+        ("credentials", human.credentials_text(info.credentials, info.tags.get("vidverify.c2pa_provenance"))),
     ]
     by_value: dict[str, list[str]] = {}
     for t in info.timestamps:
@@ -296,11 +306,14 @@ def shorten_fields(names: list[str]) -> str:
 
 
 def compare_text(m: Match, a: str, b: str) -> None:
+    signed = m.a.credentials is not None or m.b.credentials is not None
     key_values(f"{a}  vs  {b}", [
         ("verdict", f"{m.verdict} (confidence {m.confidence:.2f})"),
         ("similarity", m.similarity),
         ("coverage", f"{m.coverage['a']:.0%} of A found in B, {m.coverage['b']:.0%} of B found in A"),
         ("sound", human.sound(m.audio)),
+        ("A credentials", human.credentials_text(m.a.credentials) if signed else None),
+        ("B credentials", human.credentials_text(m.b.credentials) if signed else None),
     ])
     if m.segments:
         table(["A from", "A to", "B from", "B to", "speed", "mirrored", "bits", "matched as"],
@@ -350,6 +363,10 @@ def search_text(clip: str, index_path: str, results: Sequence[SearchResult]) -> 
             ", ".join(f"{s.a_start:.2f}-{s.a_end:.2f}" + (" mirrored" if s.mirrored else "") for s in r.segments),
             ", ".join(f"{s.b_start:.2f}-{s.b_end:.2f}" for s in r.segments), r.path]
            for i, r in enumerate(results)])
+    for i, r in enumerate(results):  # "this upload shows footage that X signed"
+        if r.credentials is not None or not r.credentials_read:
+            print(f"#{i + 1} content credentials: " + (human.credentials_text(r.credentials) if r.credentials_read
+                                                       else "unknown (indexed before they were read)"))
 
 
 def init_text(made: InitResult) -> None:
@@ -508,6 +525,7 @@ class FrameProgress:
 __all__ = [
     "add_error_line",
     "plain_lines",
+    "probe_dict",
     "FrameProgress",
     "StageProgress",
     "check_text",

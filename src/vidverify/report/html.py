@@ -227,6 +227,9 @@ META_FIELDS: tuple[tuple[str, str, Callable[[MediaInfo], Any]], ...] = (
     ("software", "Software", lambda i: i.software),
     ("encoder", "Encoder", lambda i: i.encoder),
     ("writer", "Written by", lambda i: _writer(i)),
+    ("credentials", "Content credentials", lambda i: human.credentials_text(
+        i.credentials, i.tags.get("vidverify.c2pa_provenance")) if i.credentials or i.tags.get(
+        "vidverify.c2pa_provenance") else None),
     ("gps", "GPS", _gps),
     ("upload_time", "Upload time", _claim("upload_time", human.time_text)),
     ("uploader", "Uploader", _claim("uploader")),

@@ -44,6 +44,7 @@ CHECK_COLUMNS = (  # (label, case kinds) of the per-file summary of a check
     ("relations", ("relation",)),
     ("claims", ("claim-time", "claim-place")),
     ("writer", ("writer",)),
+    ("credentials", ("credentials", "ai-labelled")),
     ("findings", ("expected-finding", "finding")),
 )
 
@@ -69,6 +70,8 @@ def _file_card(p: str, info: MediaInfo | None, th: _Thumbs) -> dict[str, Any]:
         "created": human.time_text(info.created) if info else None,
         "upload": human.time_text(claims.upload_time) if claims else None,
         "uploader": claims.uploader if claims else None,
+        "badge": human.credentials_badge(info.credentials) if info else None,  # C2PA content credentials
+        "credentials": human.credentials_text(info.credentials) if info and info.credentials else None,
     }
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from ..evidence import codes, dates
-from ..models import Edit
+from ..models import Credentials, Edit
 
 MINUTE = 60.0
 HOUR = 3600.0
@@ -222,10 +222,46 @@ def sound(audio: Any) -> str:
     if audio.offset is not None:
         text += f", offset {audio.offset:+.2f} s"
     return text
+_STATE_WORDS = {"valid": "valid (signer on your trust list)", "untrusted": "intact, signer not on your trust list",
+                "invalid": "INVALID (changed after signing, or unreadable)"}
+
+
+def credentials_text(c: Credentials | None, provenance: str | None = None) -> str:
+    """One line on a file's C2PA content credentials: state, signer, source type, AI label, failures.
+    ``provenance``: where the XMP of a file without an embedded manifest says it is (probe's tag)."""
+    if c is None:
+        if provenance and provenance.startswith("self#"):
+            return "none, but its XMP refers to an embedded manifest that is no longer there (removed after signing)"
+        if provenance:
+            return f"none embedded; refers to a remote manifest at {provenance} (not fetched: no network calls)"
+        return "none"
+    bits = [_STATE_WORDS.get(c.state, c.state)]
+    if c.signer:
+        bits.append(f"signed by {c.signer}" + (f" on {time_text(c.issued)}" if c.issued else ""))
+    if c.digital_source_type:
+        bits.append(c.digital_source_type)
+    if c.ai_generated:
+        bits.append("declares generative AI")
+    if c.actions:
+        bits.append("actions " + ", ".join(c.actions))
+    shown = [f for f in c.failures if f != "signingCredential.untrusted" or c.state != "untrusted"]
+    if shown:
+        bits.append("failures " + ", ".join(shown))
+    return "; ".join(bits)
+
+
+def credentials_badge(c: Credentials | None) -> tuple[str, str] | None:
+    """(short label, CSS class) of the credentials badge in the HTML report; None without credentials."""
+    if c is None:
+        return None
+    label = {"valid": "C2PA valid", "untrusted": "C2PA untrusted", "invalid": "C2PA invalid"}.get(c.state, "C2PA")
+    return (label + (" · AI" if c.ai_generated else ""), f"cr-{c.state}")
 
 
 __all__ = [
     "box_text",
+    "credentials_badge",
+    "credentials_text",
     "dims_text",
     "distance_text",
     "duration_text",

@@ -14,6 +14,10 @@ kind                   one case per … and when it passes
                        outside it, and no timeline finding contradicts it
 ``claim-place``        place claim: the file's GPS (or, without one, its copies') is within ``radius_m``
 ``writer``             file, when ``policy.allowed-writers`` is set: its writer's family or name is allowed
+``credentials``        file, when it (or ``policy``) sets ``credentials``: ``present``, it carries intact C2PA
+                       credentials (valid or untrusted); ``valid``, intact and its signer is on the trust list
+``ai-labelled``        file, when ``policy.ai-labelled: forbid``: no intact credentials label its footage (its own,
+                       or a copy's) as generative AI
 ``unlisted``           media file or yt-dlp sidecar under the manifest's folder that the manifest does not list
                        (``policy.unlisted: fail``, the default): always ``fail``
 ``expected-finding``   expected finding: the scan raised it
@@ -43,6 +47,7 @@ from ...evidence import codes, timeline
 from ...evidence.place import distance_m
 from ...media import files
 from ...media.claims import SIDECAR_SUFFIX
+from ...media.formats import c2pa
 from ...media.stills import thumbnails
 from ...models import CheckCase, CheckResult, FileCheck, Finding, MediaInfo, ScanResult
 from ...report import html, html_scan
@@ -54,8 +59,8 @@ log = logging.getLogger("vidverify")
 
 SCHEMA = "vidverify/check@1"
 STATUSES = ("pass", "fail", "error", "skip")
-KINDS = ("integrity", "readable", "relation", "claim-time", "claim-place", "writer", "unlisted", "expected-finding",
-         "finding")
+KINDS = ("integrity", "readable", "relation", "claim-time", "claim-place", "writer", "credentials", "ai-labelled",
+         "unlisted", "expected-finding", "finding")
 
 
 # --------------------------------------------------------------------------------------------------- results
@@ -96,7 +101,8 @@ def check(manifest_path: str | os.PathLike[str], *, fail_on: str | None = None, 
     spent: dict[str, float] = {}
     before = {path: _hash(path, spent) for _id, path, _sha in listed}
     opts = ScanOptions(jobs=jobs, keyframes=keyframes, pictures=pictures, policy=m.policy, claims=claims_table(m))
-    result = scan([e.path for e in m.entries], options=opts, progress=progress, index=index, on_read=on_read)
+    with c2pa.trust_anchors_for(m.trust_anchors):
+        result = scan([e.path for e in m.entries], options=opts, progress=progress, index=index, on_read=on_read)
     after = {path: _hash(path, spent) for _id, path, _sha in listed}
     infos = {i.path: i for i in result.files}
     checked = tuple(
@@ -262,6 +268,8 @@ def _cases(m: Manifest, r: ScanResult, checked: Sequence[FileCheck], level: str,
                 out.add("writer", e.id, "fail", f"{e.rel}: written by {wname} ({fam}), which the policy does not "
                         f"allow ({', '.join(m.allowed_writers)})", paths=[e.path], line=ln, evidence=wev)
 
+    covered |= _credential_cases(out, m, infos, usable, findings)
+
     # files the archive gained: listed neither in files nor in documents
     for path in extra:
         rel = Path(os.path.relpath(path, m.folder)).as_posix()
@@ -301,6 +309,53 @@ def _cases(m: Manifest, r: ScanResult, checked: Sequence[FileCheck], level: str,
                     f"[{f.severity}] {f.message}", paths=f.paths, line=line, severity=f.severity,
                     evidence={"finding": f.to_dict()})
     return out.items
+
+
+def _credential_cases(out: _Cases, m: Manifest, infos: dict[str, MediaInfo], usable: dict[str, bool],
+                      findings: list[Finding]) -> set[int]:
+    """The ``credentials`` and ``ai-labelled`` cases; the indexes of the findings they stand for."""
+    covered: set[int] = set()
+    for e in m.entries:
+        if e.credentials is None:
+            continue
+        info = infos.get(e.path)
+        ln = e.line
+        if not usable[e.id] or info is None:
+            out.add("credentials", e.id, "skip", f"cannot tell: {e.rel} could not be read", paths=[e.path], line=ln)
+            continue
+        c = info.credentials
+        ev: dict[str, Any] = {"required": e.credentials, "credentials": c.to_dict() if c else None}
+        if c is None:
+            status, msg = "fail", f"{e.rel}: carries no C2PA content credentials ({e.credentials} required)"
+        elif c.state == "invalid":
+            status, msg = "fail", f"{e.rel}: its content credentials are invalid ({', '.join(c.failures)})"
+        elif e.credentials == "valid" and c.state != "valid":
+            status, msg = "fail", (f"{e.rel}: its content credentials are intact but the signer "
+                                   f"({c.signer or 'unnamed'}) is not on the trust list (policy trust-anchors or "
+                                   "--trust-anchors)")
+        else:
+            status, msg = "pass", f"{e.rel}: content credentials {c.state}, signed by {c.signer or 'an unnamed signer'}"
+        out.add("credentials", e.id, status, msg, paths=[e.path], line=ln, evidence=ev)
+        covered |= {k for k, f in enumerate(findings) if f.paths and f.paths[0] == e.path
+                    and f.code in (codes.CREDENTIALS_INVALID, codes.CREDENTIALS_STRIPPED)}
+    if m.ai_labelled == "forbid":
+        ln = files.line_of(m.lines, ["policy", "ai-labelled"])
+        labelled = [(k, f) for k, f in enumerate(findings) if f.code == codes.AI_GENERATED]
+        for e in m.entries:
+            if not usable[e.id]:
+                out.add("ai-labelled", e.id, "skip", f"cannot tell: {e.rel} could not be read", paths=[e.path],
+                        line=ln)
+                continue
+            hits = [(k, f) for k, f in labelled if e.path in f.paths]
+            if hits:
+                covered |= {k for k, _ in hits}
+                f0 = hits[0][1]
+                out.add("ai-labelled", e.id, "fail", f"{e.rel}: shows footage labelled generative AI ({f0.message})",
+                        paths=f0.paths, line=ln, evidence={"findings": [f.to_dict() for _, f in hits]})
+            else:
+                out.add("ai-labelled", e.id, "pass", f"{e.rel}: no content credentials label its footage as "
+                        "generative AI", paths=[e.path], line=ln)
+    return covered
 
 
 def _where(rel: str, g: Any) -> str:

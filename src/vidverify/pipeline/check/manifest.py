@@ -27,6 +27,10 @@ files with their expected SHA-256, the relations between them, what is claimed a
       allowed-writers: [camera, apple, "FFmpeg*"]   # writer family or name, '*' wildcard, any case
       tolerances: {clock-tolerance-s: 120, claim-tolerance-s: 86400, place-tolerance-m: 5000}
       unlisted: fail                       # a media file or sidecar in the folder but not listed (fail|ignore)
+      credentials: present                 # C2PA content credentials every file must carry (valid|present);
+                                           # a file can say its own: credentials: valid
+      ai-labelled: forbid                  # footage labelled generative AI by its credentials fails (forbid|allow)
+      trust-anchors: trust/c2pa-anchors.pem   # whose signers are 'valid' (--trust-anchors wins)
 
 A listed file that is missing is not a manifest error: ``check`` reports it (integrity ``error``, exit 4). A
 manifest that is not valid raises :class:`ManifestError` (a ``UsageError``, exit 2) naming the field and, when it
@@ -49,6 +53,7 @@ from ...evidence import dates, timeline
 from ...evidence.place import parse_place
 from ...media import files
 from ...media.claims import SIDECAR_SUFFIX, claim_place
+from ...media.formats import c2pa
 from ...models import Claims, PlaceLookup
 
 MANIFEST_SCHEMA = "vidverify/manifest@1"
@@ -125,6 +130,7 @@ class Entry:
     time: TimeClaim | None = None
     place: PlaceClaim | None = None
     line: int | None = None
+    credentials: str | None = None  # valid | present (its own, else the policy's)
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,8 @@ class Manifest:
     lines: files.Lines = field(default_factory=dict)
     documents: tuple[Document, ...] = ()
     unlisted: str = "fail"  # policy.unlisted: a media file or sidecar in the folder that is not listed fails
+    ai_labelled: str = "allow"  # policy.ai-labelled: forbid | allow
+    trust_anchors: str | None = None  # policy.trust-anchors, resolved against the manifest's folder
 
     @property
     def folder(self) -> str:
@@ -376,7 +384,7 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
         tc = _time_claim(claims.get("time"), [*at, "claims", "time"], fail, lines) if "time" in claims else None
         pc = _place_claim(claims.get("place"), [*at, "claims", "place"], fail, lines) if "place" in claims else None
         out.append(replace(e, same=rel_lists["same-footage-as"], independent=rel_lists["independent-of"], time=tc,
-                           place=pc))
+                           place=pc, credentials=f.get("credentials", pol.get("credentials"))))
 
     # a relation declared on both sides, or same-footage on one side and independent on the other
     declared: dict[frozenset[str], tuple[str, str]] = {}
@@ -401,6 +409,9 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
         norm, full = located(x["path"], at)
         documents.append(Document(norm, full, x["sha256"].lower(), files.line_of(lines, at)))
 
+    anchors = os.path.join(folder, pol["trust-anchors"]) if pol.get("trust-anchors") else None
+    if anchors is not None and (why := c2pa.trust_anchors_problem(anchors)):
+        raise fail(f"trust anchors {pol['trust-anchors']!r}: {why}", ["policy", "trust-anchors"])
     writers = pol.get("allowed-writers")
     return Manifest(
         path=mpath,
@@ -412,6 +423,8 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
         documents=tuple(documents),
         unlisted=pol.get("unlisted", "fail"),
         lines=lines,
+        ai_labelled=pol.get("ai-labelled", "allow"),
+        trust_anchors=anchors,
     )
 
 

@@ -31,6 +31,7 @@ from ...match.align import swap
 from ...match.audio_sync import MIN_COMMON_WORDS, sound_only, sound_words
 from ...match.candidates import Bands, query_probes
 from ...match.verdict import match_fingerprints
+from ...media.formats.c2pa import NOT_READ_TAG
 from ...models import AudioMatch, AudioSegment, MediaInfo, SearchResult
 from ...signals.fingerprint import Fingerprint
 from .sqlite import BUSY_TIMEOUT_SECONDS, SqliteStore
@@ -168,12 +169,14 @@ class Index:
             m = match_fingerprints(self.fingerprint(sha), fp)
             if m.verdict == "unrelated" and not sound_only(m):
                 continue
+            info = self.info(sha)
             results.append(SearchResult(
                 path=_best_path(self.paths(sha)), sha256=sha, score=m.similarity, verdict=m.verdict,
                 coverage={"a": m.coverage["b"], "b": m.coverage["a"]},
                 segments=tuple(sorted((swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start))),
                 edits=m.edits, duration=m.a.duration, confidence=m.confidence, votes=votes,
                 matched_by="sound" if m.verdict == "unrelated" else "picture", audio=_query_first(m.audio),
+                credentials=info.credentials, credentials_read=NOT_READ_TAG not in info.tags,
             ))
         results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
         return tuple(results[:top])

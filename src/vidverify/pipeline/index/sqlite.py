@@ -18,6 +18,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from ...errors import IndexFileError, InputError, NotFoundError, VidverifyError
 from ...evidence.dates import now_utc
 from ...match.audio_sync import sound_words
 from ...match.candidates import sparse_signature
+from ...media.formats.c2pa import NOT_READ_TAG
 from ...models import MediaInfo
 from ...signals.fingerprint import Fingerprint, blob_is_current, pack, unpack
 from .store import default_index_path
@@ -273,7 +275,11 @@ class SqliteStore:
         rows = self._query("SELECT info FROM files WHERE sha256 = ?", (sha256,))
         if not rows:
             raise NotFoundError(f"{sha256} is not in the index", path=self.path)
-        return MediaInfo.from_dict(json.loads(rows[0][0]))
+        stored = json.loads(rows[0][0])
+        info = MediaInfo.from_dict(stored)
+        if "credentials" not in stored:  # indexed before vidverify read content credentials: unknown, not none
+            info = replace(info, tags={**info.tags, NOT_READ_TAG: "not-read"})
+        return info
 
     def paths(self, sha256: str) -> list[str]:
         """Every path recorded for this content (most recently recorded first), else the probed path."""
