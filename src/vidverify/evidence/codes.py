@@ -28,6 +28,10 @@ METADATA_STRIPPED = "metadata-stripped"
 REENCODED = "reencoded"
 EDITED = "edited"
 DUPLICATE = "duplicate"
+DUPLICATED_FRAMES = "duplicated-frames"
+FROZEN = "frozen"
+DROPPED_FRAMES = "dropped-frames"
+CLOCK_JUMP = "clock-jump"
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,15 @@ CATALOGUE: tuple[Code, ...] = (
          evidence=("edits", "coverage")),
     Code(DUPLICATE, {"info": "a group member is the reference's bytes, or a re-encode of all of it"},
          evidence=("sha256", "kind", "edits", "coverage"), fields=("sha256",)),
+    Code(DUPLICATED_FRAMES, {"info": "a picture repeated beyond the stream's cadence for less than a second, inside "
+                                     "moving footage (`vidverify frames`)"},
+         evidence=("start", "end", "frames", "cadence")),
+    Code(FROZEN, {"warning": "a picture held still for a second or more inside moving footage: it may hide a cut"},
+         evidence=("start", "end", "frames", "seconds")),
+    Code(DROPPED_FRAMES, {"warning": "a jump in motion with no cut and no gap in the timestamps: frames removed"},
+         evidence=("start", "end", "estimated_missing_frames")),
+    Code(CLOCK_JUMP, {"warning": "a burnt-in clock skips or goes back against the playback time"},
+         evidence=("start", "end", "before", "after")),
 )
 
 BY_NAME: dict[str, Code] = {c.name: c for c in CATALOGUE}
@@ -161,8 +174,12 @@ __all__ = [
     "CAPTURE_AFTER_UPLOAD",
     "CAPTURE_TIME_MISMATCH",
     "CATALOGUE",
+    "CLOCK_JUMP",
+    "DROPPED_FRAMES",
     "DUPLICATE",
+    "DUPLICATED_FRAMES",
     "EDITED",
+    "FROZEN",
     "FUTURE_DATE",
     "METADATA_STRIPPED",
     "PLACEHOLDER_DATE",

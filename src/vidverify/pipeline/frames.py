@@ -1,0 +1,115 @@
+"""``vidverify frames``: one file's shots, its keyframes written out for reverse image search, a contact sheet, and
+the frame-level signs of tampering (``signals/continuity.py``).
+
+The file is decoded once, into the small per-frame signals of ``continuity.frame_signals`` (the same segmented
+decoder as the fingerprint); then only the frames written out are decoded again, at full size, each from the
+keyframe before it (``media/stills.write_stills``).
+
+    result = examine_frames("clip.mp4", "stills/")      # FramesResult: shots, keyframes, anomalies, sheet
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import OutputError
+from ..evidence import codes
+from ..media import decode, files, stills
+from ..models import Anomaly, FramesResult, Keyframe, Shot
+from ..signals import continuity
+from ..signals.continuity import Kind
+from . import workers
+
+Progress = Callable[[str, int, int], None]
+"""(stage, done, total): stages ``decoding`` (frames) and ``keyframes`` (images written)."""
+
+MAX_KEYFRAMES = 400  # per file: a 10-hour recording gets at most this many images (one per shot first)
+CODES = {Kind.DUPLICATED: codes.DUPLICATED_FRAMES, Kind.FROZEN: codes.FROZEN, Kind.DROPPED: codes.DROPPED_FRAMES}
+CLOCK_OFF = {"enabled": False, "reason": "burnt-in clocks are not read in this version"}
+
+
+def prepare_folder(out: str | os.PathLike[str]) -> None:
+    """``out`` exists (made if missing) and can be written in, before any work (``OutputError``, exit 6)."""
+    where = Path(out)
+    if not where.exists():
+        try:
+            where.mkdir(parents=True)
+        except OSError as exc:
+            raise OutputError(f"--out {out}: cannot create the folder: {exc.strerror or exc}") from exc
+    files.check_writable_folder("--out", where)
+
+
+def examine_frames(path: str | os.PathLike[str], out: str | os.PathLike[str], *, jobs: int | None = None,
+                   progress: Progress | None = None, max_keyframes: int = MAX_KEYFRAMES,
+                   names: set[str] | None = None) -> FramesResult:
+    """Shots, keyframes (full-size JPEGs written in ``out``, which is made if missing), a contact sheet and the
+    anomalies of one video (or still image). ``names``: image names already taken in ``out`` by this run (two
+    inputs with one name get ``clip.0001.jpg`` and ``clip-2.0001.jpg``). Raises an ``InputError`` for unreadable
+    input and ``OutputError`` when ``out`` cannot be written."""
+    p = os.fspath(path)
+    files.check_media_input(p)
+    prepare_folder(out)
+    n_jobs = workers.decoder_jobs(jobs)
+    warnings: list[str] = []
+    layout = decode.read_layout(p, scan_keyframes=n_jobs > 1, bars=False)
+    total = layout.expected_frames() or 0
+    seen = [0]
+
+    def on_frames(n: int) -> None:
+        seen[0] += n
+        if progress:
+            progress("decoding", seen[0], max(total, seen[0]))
+
+    layout, parts = decode.decode_batches(p, continuity.frame_signals, jobs=n_jobs, layout=layout,
+                                          on_frames=on_frames, warnings=warnings)
+    sig = continuity.join_signals(parts)
+    shift = float(sig.times[0]) if len(sig) else 0.0
+    times = sig.times - shift  # t = 0 is the first displayed frame, as in every vidverify time
+    n = len(sig)
+    duration = float(times[-1] + sig.step) if n else None
+    bounds = continuity.find_shots(sig)
+    ranges = continuity.shot_ranges(n, bounds)
+    shots = tuple(Shot(_t(times[a]), _t(times[b]) if b < n else _t(duration or 0.0)) for a, b in ranges)
+    picks = continuity.pick_keyframes(sig, ranges, max_keyframes)
+    stem = _free_stem(Path(p).stem, names if names is not None else set())
+    targets = [Path(out) / f"{stem}.{i + 1:04d}.jpg" for i in range(len(picks))]
+    sheet = Path(out) / f"{stem}.sheet.jpg"
+    pick_times = [float(times[f]) for f, _ in picks]
+
+    def on_written(done: int) -> None:
+        if progress:
+            progress("keyframes", done, len(picks))
+
+    written = stills.write_stills(p, pick_times, targets, origin=layout.origin + shift, sheet=sheet,
+                                  on_written=on_written)
+    if not all(written):
+        warnings.append(f"{written.count(False)} of {len(picks)} keyframes could not be decoded")
+    keyframes = tuple(Keyframe(_t(t), os.path.join(os.fspath(out), target.name), shot)
+                      for (_, shot), t, target, ok in zip(picks, pick_times, targets, written, strict=True) if ok)
+    found = continuity.find_anomalies(sig, bounds)
+    anomalies = tuple(Anomaly(CODES[a.kind], _t(times[a.start]), _t(times[a.end]), dict(a.detail)) for a in found)
+    return FramesResult(path=p, shots=shots, keyframes=keyframes, anomalies=anomalies,
+                        sheet=os.path.join(os.fspath(out), sheet.name) if any(written) else None,
+                        duration=_t(duration) if duration is not None else None, frames=n, clock=dict(CLOCK_OFF),
+                        warnings=tuple(warnings))
+
+
+def _t(value: float) -> float:
+    return round(float(value), 6)
+
+
+def _free_stem(stem: str, taken: set[str]) -> str:
+    """The file's name as an image-name stem (characters a file name may carry), unique within ``taken``."""
+    base = re.sub(r"[^\w.-]+", "_", stem).strip("._") or "video"
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f"{base}-{k}"
+    taken.add(name)
+    return name
+
+
+__all__ = ["MAX_KEYFRAMES", "examine_frames", "prepare_folder"]
