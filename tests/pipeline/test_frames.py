@@ -14,6 +14,7 @@ import pytest
 import vidverify
 from vidverify.errors import NotFoundError, OutputError
 from vidverify.testing import synth
+from vidverify.testing.continuity import hold_frame
 
 FPS = 25
 SIZE = (320, 180)
@@ -92,3 +93,12 @@ def test_an_out_that_cannot_be_made_fails_before_any_work(scene: Path, tmp_path:
         vidverify.examine_frames(scene, blocker)  # a file, not a folder
     with pytest.raises(NotFoundError):
         vidverify.examine_frames(tmp_path / "missing.mp4", tmp_path)
+
+
+def test_scan_reports_a_frozen_picture_from_the_fingerprint_alone(scene: Path, tmp_path: Path) -> None:
+    held = hold_frame(scene, tmp_path / "held.mp4", at=40, times=40)  # 1.6 s at 25 fps
+    result = vidverify.scan([scene, held], options=vidverify.ScanOptions(jobs=1, pictures=False))
+    frozen = [f for f in result.findings if f.code == "frozen"]
+    assert [f.paths for f in frozen] == [(str(held),)]
+    assert frozen[0].severity == "warning" and frozen[0].evidence["start"] == pytest.approx(40 / FPS, abs=2 / FPS)
+    assert frozen[0].evidence["seconds"] == pytest.approx(41 / FPS, abs=2 / FPS)

@@ -15,12 +15,16 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import OutputError
 from ..evidence import codes
+from ..evidence.codes import make_finding
 from ..media import decode, files, stills
-from ..models import Anomaly, FramesResult, Keyframe, Shot
+from ..models import Anomaly, Finding, FramesResult, Keyframe, Shot
 from ..signals import continuity
 from ..signals.continuity import Kind
+from ..signals.fingerprint import Fingerprint
 from . import workers
 
 Progress = Callable[[str, int, int], None]
@@ -97,6 +101,21 @@ def examine_frames(path: str | os.PathLike[str], out: str | os.PathLike[str], *,
                         warnings=tuple(warnings))
 
 
+def fingerprint_findings(fp: Fingerprint) -> list[Finding]:
+    """``frozen`` findings from a dense fingerprint alone (``scan``: no second decode); the other anomalies need
+    ``examine_frames``'s finer signals."""
+    if fp.mode != "dense":
+        return []
+    t = np.asarray(fp.times)
+    out = []
+    for a in continuity.frozen_in_fingerprint(t, fp.hashes, fp.luma_mean, fp.luma_std):
+        start, end = _t(t[a.start]), _t(t[a.end])
+        out.append(make_finding(codes.FROZEN, "warning", [fp.path], f"the picture at {start:.2f} s is held for "
+                                f"{a.detail['seconds']:.2f} s inside moving footage", start=start, end=end,
+                                **a.detail))
+    return out
+
+
 def _t(value: float) -> float:
     return round(float(value), 6)
 
@@ -112,4 +131,4 @@ def _free_stem(stem: str, taken: set[str]) -> str:
     return name
 
 
-__all__ = ["MAX_KEYFRAMES", "examine_frames", "prepare_folder"]
+__all__ = ["MAX_KEYFRAMES", "examine_frames", "fingerprint_findings", "prepare_folder"]

@@ -496,3 +496,31 @@ def find_anomalies(sig: Signals, boundaries: Sequence[int]) -> list[Anomaly]:
         missing = max(1, round(float(dn[i] / max(level[i], 1e-6))) - 1)
         out.append(Anomaly(Kind.DROPPED, int(i) - 1, int(i), {"estimated_missing_frames": missing}))
     return sorted(out, key=lambda a: a.start)
+
+
+REPEAT_LUMA = 0.02  # grey levels: a fingerprinted frame repeats the one before when its hash is the same and its
+# 32x32 mean and spread move less than this (sensor noise or any motion moves them more)
+
+
+def frozen_in_fingerprint(times: np.ndarray, hashes: np.ndarray, luma_mean: np.ndarray,
+                          luma_std: np.ndarray) -> list[Anomaly]:
+    """Pictures held FROZEN_S or more inside moving footage, from a dense fingerprint's columns alone (what
+    ``scan`` has; the finer signals of :func:`frame_signals` find shorter holds and dropped frames too)."""
+    n = len(times)
+    if n < 4:
+        return []
+    step = float(np.median(np.diff(times)))
+    around = max(2, round(AROUND_S / step)) if step > 0 else 30
+    h = np.asarray(hashes)
+    m, s = np.asarray(luma_mean, np.float64), np.asarray(luma_std, np.float64)
+    same = np.r_[False, (h[1:] == h[:-1]) & (np.abs(np.diff(m)) < REPEAT_LUMA) & (np.abs(np.diff(s)) < REPEAT_LUMA)]
+    out: list[Anomaly] = []
+    for a, e in _runs(same):
+        seconds = float(times[min(e, n - 1)] - times[a - 1]) if e < n else (e - a + 1) * step
+        if seconds < FROZEN_S - step / 2:
+            continue
+        before, after = same[max(1, a - 1 - around):a - 1], same[e + 1:e + 1 + around]
+        if len(before) < 2 or len(after) < 2 or before.mean() > 0.5 or after.mean() > 0.5:
+            continue  # not inside moving footage
+        out.append(Anomaly(Kind.FROZEN, a - 1, min(e, n - 1), {"frames": e - a, "seconds": round(seconds, 3)}))
+    return out
