@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 import vidverify
-from vidverify.errors import NotFoundError, OutputError
+from vidverify.errors import DependencyError, NotFoundError, OutputError
+from vidverify.media import ocr
 from vidverify.testing import synth
-from vidverify.testing.continuity import hold_frame
+from vidverify.testing.continuity import burn_clock, hold_frame
 
 FPS = 25
 SIZE = (320, 180)
@@ -102,3 +103,23 @@ def test_scan_reports_a_frozen_picture_from_the_fingerprint_alone(scene: Path, t
     assert [f.paths for f in frozen] == [(str(held),)]
     assert frozen[0].severity == "warning" and frozen[0].evidence["start"] == pytest.approx(40 / FPS, abs=2 / FPS)
     assert frozen[0].evidence["seconds"] == pytest.approx(41 / FPS, abs=2 / FPS)
+
+
+@pytest.mark.slow  # OCR: about a minute on a loaded 2-core machine
+def test_a_burnt_in_clock_that_goes_back_is_a_clock_jump_at_its_frame(scene: Path, tmp_path: Path) -> None:
+    pytest.importorskip("rapidocr_onnxruntime")
+    clip = burn_clock(scene, tmp_path / "loop.mp4", start=8 * 3600 + 0.25, jump_at=3.0, jump=-20.0)
+    r = vidverify.examine_frames(clip, tmp_path / "out", clock=True)
+    [jump] = [a for a in r.anomalies if a.type == "clock-jump"]
+    assert (jump.start, jump.end) == pytest.approx((3.0 - 1 / FPS, 3.0))  # the last frame before, the first after
+    assert jump.detail["moved_seconds"] == pytest.approx(-20.0, abs=0.05)
+    assert r.clock["found"] and len(r.clock["readings"]) == 10
+    assert all(x["seconds"] is not None for x in r.clock["readings"])
+
+
+def test_asking_for_the_clock_without_ocr_is_a_dependency_error(scene: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr, "unavailable", lambda: "OCR is not installed: pip install 'vidverify[ocr]'")
+    with pytest.raises(DependencyError, match=r"vidverify\[ocr\]"):
+        vidverify.examine_frames(scene, tmp_path, clock=True)
+    assert not list(tmp_path.iterdir())  # nothing decoded or written

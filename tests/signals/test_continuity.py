@@ -86,3 +86,19 @@ def test_keyframes_one_per_shot_more_for_long_shots_within_the_cap() -> None:
     assert [s for _, s in picks] == [0, 1, 2, 2, 2, 2]
     assert all(shots[s][0] <= f < shots[s][1] for f, s in picks)
     assert len(C.pick_keyframes(sig, shots, cap=2)) == 2  # the two longest shots
+
+
+def test_clock_jumps_skip_and_step_back_but_not_misreads_or_midnight() -> None:
+    play = [float(t) for t in range(10)]
+    steady = [3600.0 + t for t in play]
+    assert C.clock_jumps(play, steady) == []
+    cut = steady[:4] + [r + 95 for r in steady[4:]]  # a cut: the clock skips 95 s between readings 3 and 4
+    assert C.clock_jumps(play, cut) == [(3, 4, 95.0)]
+    loop = steady[:6] + [r - 30 for r in steady[6:]]  # a loop: it goes back
+    assert C.clock_jumps(play, loop) == [(5, 6, -30.0)]
+    misread = steady[:5] + [1234.0] + steady[6:]  # one reading wrong, its neighbours agree: no jump
+    assert C.clock_jumps(play, misread) == []
+    unread = steady[:5] + [None] + steady[6:]
+    assert C.clock_jumps(play, unread) == []
+    midnight = [86398.0 + t if 86398.0 + t < 86400 else t - 2.0 for t in play]  # 23:59:58 ... 00:00:07
+    assert C.clock_jumps(play, midnight) == []

@@ -178,7 +178,8 @@ def cmd_frames(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             with console.StageProgress(**_shown(args, args.json)) as progress:
-                result = vidverify.examine_frames(path, args.out, jobs=args.jobs, progress=progress, names=names)
+                result = vidverify.examine_frames(path, args.out, jobs=args.jobs, progress=progress, names=names,
+                                                  clock=args.clock)
         except InputError as exc:
             status = EXIT_INPUT
             console.error_line(str(exc))

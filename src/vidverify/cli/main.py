@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     fr.add_argument("files", nargs="+", metavar="FILE", help="media files")
     fr.add_argument("--out", required=True, metavar="DIR", help="folder for the keyframe JPEGs and contact sheets "
                     "(made if missing)")
+    fr.add_argument("--clock", action="store_true", help="read a burnt-in clock or timecode once a second and "
+                    "report its jumps (pip install 'vidverify[ocr]')")
     _jobs(fr, "decoder processes per file")
 
     ck = _command(sub, "check", commands.cmd_check, "verify an evidence archive against its manifest (hashes, "

@@ -14,13 +14,14 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from ..errors import OutputError
+from ..errors import DependencyError, OutputError
 from ..evidence import codes
 from ..evidence.codes import make_finding
-from ..media import decode, files, stills
+from ..media import decode, files, ocr, stills
 from ..models import Anomaly, Finding, FramesResult, Keyframe, Shot
 from ..signals import continuity
 from ..signals.continuity import Kind
@@ -32,7 +33,10 @@ Progress = Callable[[str, int, int], None]
 
 MAX_KEYFRAMES = 400  # per file: a 10-hour recording gets at most this many images (one per shot first)
 CODES = {Kind.DUPLICATED: codes.DUPLICATED_FRAMES, Kind.FROZEN: codes.FROZEN, Kind.DROPPED: codes.DROPPED_FRAMES}
-CLOCK_OFF = {"enabled": False, "reason": "burnt-in clocks are not read in this version"}
+CLOCK_OFF = {"enabled": False, "reason": "not asked for (--clock; needs the [ocr] extra)"}
+CLOCK_STEP_S = 1.0  # a burnt-in clock is read once a second of playback ...
+MAX_CLOCK_READS = 3600  # ... at most this many times per file (then spread evenly)
+CLOCK_SEARCH_FRAMES = 5  # frames spread over the file in which the clock is looked for
 
 
 def prepare_folder(out: str | os.PathLike[str]) -> None:
@@ -48,13 +52,17 @@ def prepare_folder(out: str | os.PathLike[str]) -> None:
 
 def examine_frames(path: str | os.PathLike[str], out: str | os.PathLike[str], *, jobs: int | None = None,
                    progress: Progress | None = None, max_keyframes: int = MAX_KEYFRAMES,
-                   names: set[str] | None = None) -> FramesResult:
+                   names: set[str] | None = None, clock: bool = False) -> FramesResult:
     """Shots, keyframes (full-size JPEGs written in ``out``, which is made if missing), a contact sheet and the
     anomalies of one video (or still image). ``names``: image names already taken in ``out`` by this run (two
-    inputs with one name get ``clip.0001.jpg`` and ``clip-2.0001.jpg``). Raises an ``InputError`` for unreadable
-    input and ``OutputError`` when ``out`` cannot be written."""
+    inputs with one name get ``clip.0001.jpg`` and ``clip-2.0001.jpg``). ``clock``: find a burnt-in clock and read
+    it once a second (``DependencyError`` without the ``[ocr]`` extra); its skips and steps back are
+    ``clock-jump`` anomalies. Raises an ``InputError`` for unreadable input and ``OutputError`` when ``out``
+    cannot be written."""
     p = os.fspath(path)
     files.check_media_input(p)
+    if clock and (reason := ocr.unavailable()):
+        raise DependencyError(f"--clock: {reason}")
     prepare_folder(out)
     n_jobs = workers.decoder_jobs(jobs)
     warnings: list[str] = []
@@ -94,11 +102,62 @@ def examine_frames(path: str | os.PathLike[str], out: str | os.PathLike[str], *,
     keyframes = tuple(Keyframe(_t(t), os.path.join(os.fspath(out), target.name), shot)
                       for (_, shot), t, target, ok in zip(picks, pick_times, targets, written, strict=True) if ok)
     found = continuity.find_anomalies(sig, bounds)
-    anomalies = tuple(Anomaly(CODES[a.kind], _t(times[a.start]), _t(times[a.end]), dict(a.detail)) for a in found)
-    return FramesResult(path=p, shots=shots, keyframes=keyframes, anomalies=anomalies,
+    anomalies = [Anomaly(CODES[a.kind], _t(times[a.start]), _t(times[a.end]), dict(a.detail)) for a in found]
+    clock_doc: dict[str, Any] = dict(CLOCK_OFF)
+    if clock and n:
+        clock_doc, jumps = _read_clock(p, times, layout.origin + shift, progress)
+        anomalies = sorted(anomalies + jumps, key=lambda a: a.start)
+    return FramesResult(path=p, shots=shots, keyframes=keyframes, anomalies=tuple(anomalies),
                         sheet=os.path.join(os.fspath(out), sheet.name) if any(written) else None,
-                        duration=_t(duration) if duration is not None else None, frames=n, clock=dict(CLOCK_OFF),
+                        duration=_t(duration) if duration is not None else None, frames=n, clock=clock_doc,
                         warnings=tuple(warnings))
+
+
+def _read_clock(p: str, times: np.ndarray, origin: float, progress: Progress | None
+                ) -> tuple[dict[str, Any], list[Anomaly]]:
+    """The clock's box, its readings once a second, and its jumps, each narrowed to the exact frames by
+    reading the frames between (a halving search)."""
+    n = len(times)
+    wanted = np.arange(0.0, float(times[-1]) + 1e-9, CLOCK_STEP_S)
+    if len(wanted) > MAX_CLOCK_READS:
+        wanted = np.linspace(0.0, float(times[-1]), MAX_CLOCK_READS)
+    idx = sorted(set(np.minimum(np.searchsorted(times, wanted - 1e-6), n - 1).tolist()))
+    spread = [idx[round(k * (len(idx) - 1) / max(1, CLOCK_SEARCH_FRAMES - 1))] for k in range(CLOCK_SEARCH_FRAMES)]
+    search = [img for _, img in stills.each_frame(p, [float(times[i]) for i in sorted(set(spread))], width=None,
+                                                  origin=origin)]
+    box = ocr.find_clock(search) if search else None
+    if box is None:
+        return {"enabled": True, "found": False, "reason": "no clock or timecode seen"}, []
+    texts: dict[int, str] = {}
+
+    def read(frames: list[int]) -> None:
+        todo = [i for i in frames if i not in texts]
+        for k, img in stills.each_frame(p, [float(times[i]) for i in todo], width=None, origin=origin):
+            texts[todo[k]] = ocr.read_box([img], box)[0]
+            if progress:
+                progress("clock", len(texts), len(idx))
+
+    read(idx)
+
+    def seconds(i: int) -> float | None:
+        return ocr.clock_seconds(texts.get(i, ""))
+
+    jumps: list[Anomaly] = []
+    for a, b, moved in continuity.clock_jumps([float(times[i]) for i in idx], [seconds(i) for i in idx]):
+        lo, hi = idx[a], idx[b]
+        base = (seconds(lo) or 0.0) - float(times[lo])
+        while hi - lo > 1:  # the last frame that still reads as before, the first that reads as after
+            mid = (lo + hi) // 2
+            read([mid])
+            r = seconds(mid)
+            if r is not None and abs(r - float(times[mid]) - base) <= continuity.CLOCK_TOLERANCE_S:
+                lo = mid
+            else:
+                hi = mid
+        jumps.append(Anomaly(codes.CLOCK_JUMP, _t(times[lo]), _t(times[hi]),
+                             {"before": texts.get(lo, ""), "after": texts.get(hi, ""), "moved_seconds": moved}))
+    readings = [{"time": _t(times[i]), "text": texts.get(i, ""), "seconds": seconds(i)} for i in idx]
+    return {"enabled": True, "found": True, "region": list(box), "readings": readings}, jumps
 
 
 def fingerprint_findings(fp: Fingerprint) -> list[Finding]:

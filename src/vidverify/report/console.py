@@ -398,8 +398,13 @@ def frames_text(results: Sequence[FramesResult]) -> None:
                    for a in r.anomalies])
         else:
             plain_lines(["  no frozen, duplicated or dropped frames found"])
-        if not r.clock.get("enabled"):
-            plain_lines([f"  burnt-in clock: off ({r.clock.get('reason', 'not read')})"])
+        readings = r.clock.get("readings") or []
+        if not r.clock.get("enabled") or not r.clock.get("found"):
+            state = "off" if not r.clock.get("enabled") else "none found"
+            plain_lines([f"  burnt-in clock: {state} ({r.clock.get('reason', 'not read')})"])
+        elif readings:
+            plain_lines([f"  burnt-in clock: {len(readings)} readings, {readings[0]['text']!r} at "
+                         f"{readings[0]['time']:.2f} s to {readings[-1]['text']!r} at {readings[-1]['time']:.2f} s"])
         for w in r.warnings:
             warn_line(f"{r.path}: {w}")
 

@@ -524,3 +524,37 @@ def frozen_in_fingerprint(times: np.ndarray, hashes: np.ndarray, luma_mean: np.n
             continue  # not inside moving footage
         out.append(Anomaly(Kind.FROZEN, a - 1, min(e, n - 1), {"frames": e - a, "seconds": round(seconds, 3)}))
     return out
+
+
+# ------------------------------------------------------------------------------------------------ clocks
+
+CLOCK_TOLERANCE_S = 1.5  # a burnt-in clock may drift from the playback time by this much between two readings
+DAY_S = 86400.0
+
+
+def clock_offsets(play: Sequence[float], readings: Sequence[float | None]) -> list[tuple[int, float]]:
+    """(index, reading minus playback time) of each reading that parsed, a clock passing midnight unwrapped."""
+    out: list[tuple[int, float]] = []
+    turns = 0.0
+    last: float | None = None
+    for k, (p, r) in enumerate(zip(play, readings, strict=True)):
+        if r is None:
+            continue
+        if last is not None and r + turns < last - DAY_S / 2:  # 23:59:59 -> 00:00:00
+            turns += DAY_S
+        last = r + turns
+        out.append((k, last - float(p)))
+    return out
+
+
+def clock_jumps(play: Sequence[float], readings: Sequence[float | None],
+                tolerance: float = CLOCK_TOLERANCE_S) -> list[tuple[int, int, float]]:
+    """Where a burnt-in clock skips or goes back against the playback time: (index of the last reading before,
+    index of the first after, seconds the clock moved beyond the playback). A reading that disagrees with both
+    neighbours while they agree with each other is a misread, left out."""
+    off = clock_offsets(play, readings)
+    kept = [x for j, x in enumerate(off)
+            if not (0 < j < len(off) - 1 and abs(off[j - 1][1] - off[j + 1][1]) <= tolerance
+                    and abs(x[1] - off[j - 1][1]) > tolerance)]
+    return [(a, b, round(ob - oa, 3)) for (a, oa), (b, ob) in zip(kept, kept[1:], strict=False)
+            if abs(ob - oa) > tolerance]
