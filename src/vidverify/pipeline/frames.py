@@ -33,7 +33,7 @@ Progress = Callable[[str, int, int], None]
 
 MAX_KEYFRAMES = 400  # per file: a 10-hour recording gets at most this many images (one per shot first)
 CODES = {Kind.DUPLICATED: codes.DUPLICATED_FRAMES, Kind.FROZEN: codes.FROZEN, Kind.DROPPED: codes.DROPPED_FRAMES}
-CLOCK_OFF = {"enabled": False, "reason": "not asked for (--clock; needs the [ocr] extra)"}
+CLOCK_OFF = {"enabled": False, "reason": "not asked for: --clock, with the [ocr] extra"}
 CLOCK_STEP_S = 1.0  # a burnt-in clock is read once a second of playback ...
 MAX_CLOCK_READS = 3600  # ... at most this many times per file (then spread evenly)
 CLOCK_SEARCH_FRAMES = 5  # frames spread over the file in which the clock is looked for
