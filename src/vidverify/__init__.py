@@ -8,6 +8,7 @@ Which uploads show the same footage, where exactly, how each was edited, and wha
     >>> m = vidverify.compare("clip.mp4", "upload.mp4")  # doctest: +SKIP
     >>> result = vidverify.scan(["downloads/"])          # doctest: +SKIP
     >>> report = vidverify.check("evidence/vidverify.yaml")  # doctest: +SKIP
+    >>> stills = vidverify.examine_frames("clip.mp4", "stills/")  # doctest: +SKIP
 
 This is the package face: every public name, imported when first used (``vidverify hash`` needs none of
 compare, scan or check). The layout behind it is in docs/architecture.md.
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         Credentials,
         Edit,
         Finding,
+        FramesResult,
         Group,
         Match,
         MediaInfo,
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from .pipeline.check.cases import check, check_page
     from .pipeline.check.starter import init_manifest
     from .pipeline.comparison import compare, compare_page
+    from .pipeline.frames import examine_frames
     from .pipeline.index.search import Index
     from .pipeline.ingest import add_paths, fingerprint, load_or_compute, probe_paths
     from .pipeline.scanning import ScanOptions, scan, scan_page
@@ -65,6 +68,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     **{n: (".pipeline.scanning", n) for n in ("scan", "scan_page", "ScanOptions")},
     **{n: (".pipeline.check.cases", n) for n in ("check", "check_page")},
     "init_manifest": (".pipeline.check.starter", "init_manifest"),
+    "examine_frames": (".pipeline.frames", "examine_frames"),
     "Index": (".pipeline.index.search", "Index"),
     "FINDING_CODES": (".evidence.codes", "CATALOGUE"),
     "Policy": (".evidence.timeline", "Policy"),
@@ -73,8 +77,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     **{n: (".media.files", n) for n in ("check_output_target", "check_writable_folder")},
     **{n: (".pipeline.workers", n) for n in ("cores_restored", "decoder_jobs", "default_jobs", "limit_cores")},
     "Fingerprint": (".signals.fingerprint", "Fingerprint"),
-    **{n: (".models", n) for n in ("AddResult", "CheckResult", "Claims", "Credentials", "Edit", "Finding", "Group",
-                                   "Match", "MediaInfo", "ScanResult", "SearchResult", "Segment")},
+    **{n: (".models", n) for n in ("AddResult", "CheckResult", "Claims", "Credentials", "Edit", "Finding",
+                                   "FramesResult", "Group", "Match", "MediaInfo", "ScanResult", "SearchResult",
+                                   "Segment")},
 }
 
 
@@ -92,10 +97,11 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "FINDING_CODES", "AddResult", "CheckResult", "Claims", "Credentials", "Edit", "Finding", "Fingerprint", "Group",
-    "Index", "Match", "MediaInfo", "Policy", "ScanOptions", "ScanResult", "SearchResult", "Segment", "VidverifyError",
-    "__version__", "add_paths", "check", "check_output_target", "check_page", "check_writable_folder", "compare",
-    "compare_page", "cores_restored", "decoder_jobs", "default_jobs", "fingerprint", "init_manifest", "limit_cores",
-    "load_fingerprint", "load_or_compute", "probe", "probe_paths", "read_claims_file", "save_fingerprint", "scan",
-    "scan_page", "set_ffmpeg", "set_trust_anchors", "tune_allocator", "user_claims"
+    "FINDING_CODES", "AddResult", "CheckResult", "Claims", "Credentials", "Edit", "Finding", "Fingerprint",
+    "FramesResult", "Group", "Index", "Match", "MediaInfo", "Policy", "ScanOptions", "ScanResult", "SearchResult",
+    "Segment", "VidverifyError", "__version__", "add_paths", "check", "check_output_target", "check_page",
+    "check_writable_folder", "compare", "compare_page", "cores_restored", "decoder_jobs", "default_jobs",
+    "examine_frames", "fingerprint", "init_manifest", "limit_cores", "load_fingerprint", "load_or_compute", "probe",
+    "probe_paths", "read_claims_file", "save_fingerprint", "scan", "scan_page", "set_ffmpeg", "set_trust_anchors",
+    "tune_allocator", "user_claims"
 ]

@@ -466,6 +466,42 @@ class InitResult(Model):
     documents: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Shot(Model):
+    start: float  # seconds on the file's timeline: the shot's first frame
+    end: float  # the end of its last frame (the next shot's start)
+
+
+@dataclass(frozen=True)
+class Keyframe(Model):
+    time: float
+    file: str  # the JPEG written: the output folder as given joined with the image name
+    shot: int  # index into FramesResult.shots
+
+
+@dataclass(frozen=True)
+class Anomaly(Model):
+    type: str  # a finding code: duplicated-frames, frozen, dropped-frames, clock-jump
+    start: float
+    end: float
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FramesResult(Model):
+    """``vidverify frames``: one file's shots, keyframes and frame-level anomalies (docs/contract.md)."""
+
+    path: str
+    shots: tuple[Shot, ...] = ()
+    keyframes: tuple[Keyframe, ...] = ()
+    anomalies: tuple[Anomaly, ...] = ()
+    sheet: str | None = None  # the contact sheet written (one image of all keyframes)
+    duration: float | None = None
+    frames: int = 0
+    clock: dict[str, Any] = field(default_factory=dict)  # {"enabled": false, "reason": ...} without OCR
+    warnings: tuple[str, ...] = ()
+
+
 def at_or_above(findings: Iterable[Finding], severity: str) -> list[Finding]:
     """The findings at or above ``severity`` (``info``, ``warning`` or ``error``)."""
     floor = SEVERITIES.index(severity)
@@ -476,6 +512,7 @@ __all__ = [
     "GPS",
     "SEVERITIES",
     "AddResult",
+    "Anomaly",
     "CheckCase",
     "CheckResult",
     "Claims",
@@ -483,8 +520,10 @@ __all__ = [
     "FileCheck",
     "FileRef",
     "Finding",
+    "FramesResult",
     "Group",
     "InitResult",
+    "Keyframe",
     "Match",
     "MediaInfo",
     "Model",
@@ -493,6 +532,7 @@ __all__ = [
     "ScanResult",
     "SearchResult",
     "Segment",
+    "Shot",
     "Timestamp",
     "Writer",
     "at_or_above",

@@ -37,6 +37,7 @@ HELP_EXAMPLES = {
     ("index", "stats"): "vidverify index stats --index cases.sqlite",
     ("search",): "vidverify search tiktok.mp4",
     ("check",): "vidverify check --init evidence/",
+    ("frames",): "vidverify frames clip.mp4 --out stills/",
 }
 
 

@@ -173,6 +173,24 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_frames(args: argparse.Namespace) -> int:
+    status, results, docs, names = EXIT_OK, [], [], set[str]()
+    for path in args.files:
+        try:
+            with console.StageProgress(**_shown(args, args.json)) as progress:
+                result = vidverify.examine_frames(path, args.out, jobs=args.jobs, progress=progress, names=names,
+                                                  clock=args.clock)
+        except InputError as exc:
+            status = EXIT_INPUT
+            console.error_line(str(exc))
+            docs.append({"path": path, "errors": [exc.message]})
+            continue
+        results.append(result)
+        docs.append(result.to_dict())
+    _render(args, "frames", docs[0] if len(docs) == 1 else {"files": docs}, lambda: console.frames_text(results))
+    return status
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     jobs = vidverify.default_jobs(args.jobs)
     vidverify.limit_cores(jobs)

@@ -158,6 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--top", type=int, default=10, metavar="K", help="at most K results (default 10)")
     _jobs(se, "decoder processes for the clip")
 
+    fr = _command(sub, "frames", commands.cmd_frames, "shots, keyframes for reverse image search, and frame-level "
+                  "signs of tampering", E["frames"], "Find each file's shots, write its keyframes and a contact sheet, "
+                  "and list frozen, duplicated and dropped frames.", json="frames")
+    fr.add_argument("files", nargs="+", metavar="FILE", help="media files")
+    fr.add_argument("--out", required=True, metavar="DIR", help="folder for the keyframe JPEGs and contact sheets "
+                    "(made if missing)")
+    fr.add_argument("--clock", action="store_true", help="read a burnt-in clock or timecode once a second and "
+                    "report its jumps (pip install 'vidverify[ocr]')")
+    _jobs(fr, "decoder processes per file")
+
     ck = _command(sub, "check", commands.cmd_check, "verify an evidence archive against its manifest (hashes, "
                   "relations, claims, policy) for CI", E["check"], "Verify the files a manifest lists: hashes "
                   "before and after, relations, claims, writer policy and scan findings. Or write a starter manifest "
@@ -207,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command in ("hash", "compare", "scan", "index", "search", "check"):
+        if args.command in ("hash", "compare", "scan", "index", "search", "check", "frames"):
             vidverify.tune_allocator()
         logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
                             format="vidverify: %(levelname)s: %(message)s", stream=sys.stderr)

@@ -33,6 +33,10 @@ AUDIO_REPLACED = "audio-replaced"
 CREDENTIALS_INVALID = "credentials-invalid"
 AI_GENERATED = "ai-generated"
 CREDENTIALS_STRIPPED = "credentials-stripped"
+DUPLICATED_FRAMES = "duplicated-frames"
+FROZEN = "frozen"
+DROPPED_FRAMES = "dropped-frames"
+CLOCK_JUMP = "clock-jump"
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,15 @@ CATALOGUE: tuple[Code, ...] = (
                      "or untrusted): a copy whose credentials were stripped"},
          evidence=("credentialed", "signer", "digital_source_type", "state", "segments", "coverage"),
          fields=("credentials",)),
+    Code(DUPLICATED_FRAMES, {"info": "a picture repeated beyond the stream's cadence for less than a second, inside "
+                                     "moving footage (`vidverify frames`)"},
+         evidence=("start", "end", "frames", "cadence")),
+    Code(FROZEN, {"warning": "a picture held still for a second or more inside moving footage: it may hide a cut"},
+         evidence=("start", "end", "frames", "seconds")),
+    Code(DROPPED_FRAMES, {"warning": "a jump in motion with no cut and no gap in the timestamps: frames removed"},
+         evidence=("start", "end", "estimated_missing_frames")),
+    Code(CLOCK_JUMP, {"warning": "a burnt-in clock skips or goes back against the playback time"},
+         evidence=("start", "end", "before", "after")),
 )
 
 BY_NAME: dict[str, Code] = {c.name: c for c in CATALOGUE}
@@ -188,8 +201,12 @@ __all__ = [
     "CATALOGUE",
     "CREDENTIALS_INVALID",
     "CREDENTIALS_STRIPPED",
+    "CLOCK_JUMP",
+    "DROPPED_FRAMES",
     "DUPLICATE",
+    "DUPLICATED_FRAMES",
     "EDITED",
+    "FROZEN",
     "FUTURE_DATE",
     "METADATA_STRIPPED",
     "PLACEHOLDER_DATE",

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
 
+from . import files
 from .ffmpeg import av_open_options, input_url
 
 log = logging.getLogger("vidverify")
@@ -31,13 +32,23 @@ def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: 
     """RGB frames (h, w, 3) uint8 shown at ``times`` (seconds on the file's timeline; ``origin`` is the raw
     time of its zero), in display orientation; None where a frame cannot be had. Never raises for bad media.
     ``threads=1`` decodes in this thread only (a worker of a pool that already keeps every core busy)."""
+    out: list[np.ndarray | None] = [None] * len(times)
+    for k, img in each_frame(path, times, width=width, origin=origin, threads=threads):
+        out[k] = img
+    return out
+
+
+def each_frame(path: str | os.PathLike[str], times: Sequence[float], *, width: int | None = GRAB_WIDTH,
+               origin: float = 0.0, threads: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    """``(k, RGB frame shown at times[k])`` in time order, one at a time (``width=None``: full size), as
+    :func:`grab_frames`: seeking to the keyframe before each time unless it is a little ahead. Never raises for
+    bad media: a frame that cannot be had is left out."""
     import av
 
-    out: list[np.ndarray | None] = [None] * len(times)
     try:
         with av.open(input_url(path), metadata_errors="ignore", options=av_open_options()) as c:
             if not c.streams.video:
-                return out
+                return
             stream = c.streams.video[0]
             if threads == 1:
                 stream.thread_count = 1
@@ -47,11 +58,14 @@ def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: 
             half = 0.5 * _frame_dur(stream)
             frames: Any = None
             last = -np.inf
-            for k in np.argsort(times):
+            for k in np.argsort(times, kind="stable"):
                 t = float(times[k]) + origin
                 try:
                     # decode on from the previous frame when the next time is a little ahead; seek otherwise
-                    if frames is None or t < last - half or t - last > SEEK_AHEAD_SECONDS:
+                    # (not before the first frame near the start: an image's demuxer yields nothing after a seek)
+                    if frames is None and float(times[k]) <= SEEK_AHEAD_SECONDS:
+                        frames = c.decode(stream)
+                    elif frames is None or t < last - half or t - last > SEEK_AHEAD_SECONDS:
                         if tb:
                             c.seek(max(0, int(t / tb)), stream=stream, backward=True, any_frame=False)
                         frames = c.decode(stream)
@@ -62,13 +76,12 @@ def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: 
                         if last >= t - half:
                             break
                     if best is not None:
-                        out[k] = _to_rgb(best, width)
+                        yield int(k), _to_rgb(best, width)
                 except (av.error.FFmpegError, ValueError, OSError) as exc:
                     frames = None
                     log.debug("cannot grab %s at %.3f: %s", path, t, exc)
     except Exception as exc:  # unreadable media: no picture evidence, the timeline result stands
         log.debug("cannot open %s for frames: %s", path, exc)
-    return out
 
 
 def _frame_dur(stream: object) -> float:
@@ -76,12 +89,15 @@ def _frame_dur(stream: object) -> float:
     return 1.0 / float(rate) if rate else 1 / 30
 
 
-def _to_rgb(frame: object, width: int) -> np.ndarray:
+def _to_rgb(frame: object, width: int | None) -> np.ndarray:
     fw, fh = frame.width, frame.height  # type: ignore[attr-defined]
     rot = int(getattr(frame, "rotation", 0) or 0) % 360
     disp_w, disp_h = (fh, fw) if rot in (90, 270) else (fw, fh)
-    w = min(width, disp_w) & ~1
-    h = max(2, round(disp_h * w / disp_w)) & ~1
+    if width is None:  # full size (odd sizes kept)
+        w, h = disp_w, disp_h
+    else:
+        w = min(width, disp_w) & ~1
+        h = max(2, round(disp_h * w / disp_w)) & ~1
     tw, th = (h, w) if rot in (90, 270) else (w, h)
     img = frame.reformat(width=tw, height=th, format="rgb24").to_ndarray()  # type: ignore[attr-defined]
     if rot in (90, 180, 270):
@@ -169,6 +185,63 @@ def thumbnails(
     return out
 
 
+SHEET_THUMB = 320  # pixels: width of each picture on a contact sheet
+SHEET_COLUMNS = 6
+STILL_QUALITY = 92  # keyframes go to reverse image search: close to the frame as decoded
+
+
+def write_stills(path: str | os.PathLike[str], times: Sequence[float], targets: Sequence[str | os.PathLike[str]], *,
+                 origin: float = 0.0, sheet: str | os.PathLike[str] | None = None,
+                 on_written: Callable[[int], None] | None = None) -> list[bool]:
+    """Write the frame shown at each of ``times`` to ``targets`` (full-size JPEG, upright: rotation metadata
+    applied, nothing cropped), decoding only from the keyframe before each; and, with ``sheet``, one contact-sheet
+    JPEG of them all in time order. Returns which were written. A frame that cannot be decoded is skipped; an
+    output that cannot be written raises ``OutputError``."""
+    import cv2
+
+    written = [False] * len(times)
+    small: dict[int, np.ndarray] = {}
+    done = 0
+    for k, img in each_frame(path, times, width=None, origin=origin):
+        files.write_atomic(targets[k], _jpeg(cv2, img, STILL_QUALITY))
+        written[k] = True
+        h, w = img.shape[:2]
+        th = max(2, round(h * SHEET_THUMB / w))
+        small[k] = cv2.resize(img, (SHEET_THUMB, th), interpolation=cv2.INTER_AREA)
+        done += 1
+        if on_written:
+            on_written(done)
+    if sheet is not None and small:
+        files.write_atomic(sheet, _jpeg(cv2, _sheet([small[k] for k in sorted(small, key=lambda k: times[k])],
+                                                     [times[k] for k in sorted(small, key=lambda k: times[k])]),
+                                        JPEG_QUALITY + 10))
+    return written
+
+
+def _jpeg(cv2: Any, img: np.ndarray, quality: int) -> bytes:
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [int(cv2.IMWRITE_JPEG_QUALITY), quality])
+    if not ok:  # pragma: no cover - OpenCV encodes any RGB array
+        raise ValueError("JPEG encoding failed")
+    return bytes(buf.tobytes())
+
+
+def _sheet(images: Sequence[np.ndarray], times: Sequence[float]) -> np.ndarray:
+    """The pictures in a grid of SHEET_COLUMNS, each cell as tall as the tallest, its time written under it."""
+    import cv2
+
+    cols = min(SHEET_COLUMNS, len(images))
+    rows = -(-len(images) // cols)
+    cell_h = max(im.shape[0] for im in images) + 22
+    grid = np.full((rows * cell_h, cols * SHEET_THUMB, 3), 24, np.uint8)
+    for i, (im, t) in enumerate(zip(images, times, strict=True)):
+        y, x = (i // cols) * cell_h, (i % cols) * SHEET_THUMB
+        grid[y:y + im.shape[0], x:x + im.shape[1]] = im
+        label = f"{int(t // 3600):d}:{int(t // 60) % 60:02d}:{t % 60:06.3f}"
+        cv2.putText(grid, label, (x + 4, y + cell_h - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (235, 235, 235), 1,
+                    cv2.LINE_AA)
+    return grid
+
+
 def _origin(path: str) -> float:
     """Raw time of t = 0 on the file's timeline: its first displayed frame (as ``Fingerprint.time_origin``)."""
     try:
@@ -183,4 +256,5 @@ def _origin(path: str) -> float:
         return 0.0
 
 
-__all__ = ["GRAB_WIDTH", "JPEG_QUALITY", "THUMB_WIDTH", "grab_frames", "grab_keyframes", "thumbnails"]
+__all__ = ["GRAB_WIDTH", "JPEG_QUALITY", "THUMB_WIDTH", "each_frame", "grab_frames", "grab_keyframes", "thumbnails",
+           "write_stills"]

@@ -34,7 +34,7 @@ from ..media.stills import thumbnails
 from ..models import Claims, Finding, Group, Match, MediaInfo, ScanResult
 from ..report import html, html_scan
 from ..signals.fingerprint import Fingerprint
-from . import workers
+from . import frames, workers
 from .comparison import compare
 from .index.store import Store
 from .ingest import Item, Progress, ingest_all, with_claims
@@ -149,6 +149,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         findings += timeline.sound_findings(pair_results, [m for m in by_sound if m.a.path in ordered])
     for it in items:
         findings += timeline.file_findings(it.info, opts.policy)
+        findings += frames.fingerprint_findings(it.fp) if it.fp is not None else []
     findings += credentials.findings([it.info for it in items], [*compared, *matches])
     grouped = {p for g in result_groups for p in g.members}
     singles = tuple(it.path for it in usable if it.path not in grouped)

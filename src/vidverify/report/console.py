@@ -18,7 +18,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from ..models import AddResult, CheckResult, Edit, Finding, InitResult, Match, MediaInfo, ScanResult, SearchResult
+from ..models import (
+    AddResult,
+    CheckResult,
+    Edit,
+    Finding,
+    FramesResult,
+    InitResult,
+    Match,
+    MediaInfo,
+    ScanResult,
+    SearchResult,
+)
 from . import human
 
 
@@ -395,6 +406,29 @@ def hash_text(rows: Sequence[Sequence[Any]]) -> None:
         table(["file", "mode", "frames", "duration", "time", "written to"], rows)
 
 
+def frames_text(results: Sequence[FramesResult]) -> None:
+    """Per file: its shots and keyframes in one line, the contact sheet, then a row per anomaly."""
+    for r in results:
+        where = f" in {os.path.dirname(r.keyframes[0].file) or '.'}" if r.keyframes else ""
+        plain_lines([f"{r.path}: {len(r.shots)} shots, {len(r.keyframes)} keyframes{where}"
+                     f"{f', contact sheet {r.sheet}' if r.sheet else ''}"])
+        if r.anomalies:
+            table(["anomaly", "start", "end", "detail"],
+                  [[a.type, f"{a.start:.3f}", f"{a.end:.3f}", ", ".join(f"{k} {v}" for k, v in a.detail.items())]
+                   for a in r.anomalies])
+        else:
+            plain_lines(["  no frozen, duplicated or dropped frames found"])
+        readings = r.clock.get("readings") or []
+        if not r.clock.get("enabled") or not r.clock.get("found"):
+            state = "off" if not r.clock.get("enabled") else "none found"
+            plain_lines([f"  burnt-in clock: {state} ({r.clock.get('reason', 'not read')})"])
+        elif readings:
+            plain_lines([f"  burnt-in clock: {len(readings)} readings, {readings[0]['text']!r} at "
+                         f"{readings[0]['time']:.2f} s to {readings[-1]['text']!r} at {readings[-1]['time']:.2f} s"])
+        for w in r.warnings:
+            warn_line(f"{r.path}: {w}")
+
+
 # ------------------------------------------------------------------------------------------------- progress
 
 
@@ -534,6 +568,7 @@ __all__ = [
     "error_line",
     "error_lines",
     "findings_table",
+    "frames_text",
     "hash_text",
     "index_add_text",
     "index_stats_text",

@@ -1,0 +1,36 @@
+"""media/ocr.py: clock text parsing always; with the [ocr] extra installed, a clock burnt in with ffmpeg's
+drawtext is found and read frame by frame (skipped without it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vidverify.media import ocr, stills
+from vidverify.testing import synth
+from vidverify.testing.continuity import burn_clock
+
+
+def test_clock_seconds_parses_times_of_day_and_timecodes() -> None:
+    assert ocr.clock_seconds("13:05:07.200") == pytest.approx(47107.2)
+    assert ocr.clock_seconds("CAM 2  2026-03-14 08:15:02") == 8 * 3600 + 15 * 60 + 2
+    assert ocr.clock_seconds("01.02.03") == 3723
+    assert ocr.clock_seconds("12:75:00") is None and ocr.clock_seconds("no time") is None
+
+
+def test_without_the_extra_it_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "rapidocr_onnxruntime", None)
+    assert "pip install 'vidverify[ocr]'" in (ocr.unavailable() or "")
+
+
+def test_a_burnt_in_clock_is_found_and_read(tmp_path: Path) -> None:
+    pytest.importorskip("rapidocr_onnxruntime")
+    src = synth.make_scene(tmp_path / "s.mp4", seconds=3, size=(480, 270), fps=25, seed=2, audio=False)
+    clip = burn_clock(src, tmp_path / "clock.mp4", start=9 * 3600 + 59 * 60 + 58.5)
+    times = [0.0, 1.0, 2.0]
+    frames = [img for _, img in stills.each_frame(clip, times, width=None)]
+    box = ocr.find_clock(frames)
+    assert box is not None and box[0] < 100 and box[1] < 60  # drawn at the top left
+    read = [ocr.clock_seconds(t) for t in ocr.read_box(frames, box)]
+    assert read == [pytest.approx(9 * 3600 + 59 * 60 + 58.5 + t, abs=0.001) for t in times]
