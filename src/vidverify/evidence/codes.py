@@ -28,6 +28,7 @@ METADATA_STRIPPED = "metadata-stripped"
 REENCODED = "reencoded"
 EDITED = "edited"
 DUPLICATE = "duplicate"
+TRUNCATED = "truncated"
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,9 @@ CATALOGUE: tuple[Code, ...] = (
     Code(PLACE_MISMATCH,
          {"warning": "GPS in the file, or in another copy of the same footage, is more than `--place-tolerance` "
                      "(5 km) from the claimed place; for a place name, beyond the reach of every town or city of "
-                     "that name plus `--place-tolerance`"},
+                     "that name plus `--place-tolerance`; or one file states two positions that far apart"},
          evidence=("gps", "gps_path", "claimed_place", "distance_m", "tolerance_m", "place", "candidates",
-                   "gazetteer")),
+                   "gazetteer", "other_gps")),
     Code(PLACE_NOT_COMPARED,
          {"info": "a claimed place was not compared with any GPS: a name that is not a town or city of the offline "
                   "gazetteer, or that names only a country or US state"},
@@ -98,6 +99,10 @@ CATALOGUE: tuple[Code, ...] = (
          evidence=("edits", "coverage")),
     Code(DUPLICATE, {"info": "a group member is the reference's bytes, or a re-encode of all of it"},
          evidence=("sha256", "kind", "edits", "coverage"), fields=("sha256",)),
+    Code(TRUNCATED,
+         {"warning": "the file holds fewer video frames than its header declares (a cut download or copy): "
+                     "`duration` is what is present, `declared_duration` what the header says"},
+         evidence=("duration", "declared_duration", "frame_count"), fields=("duration", "frame_count")),
 )
 
 BY_NAME: dict[str, Code] = {c.name: c for c in CATALOGUE}
@@ -167,6 +172,7 @@ __all__ = [
     "METADATA_STRIPPED",
     "PLACEHOLDER_DATE",
     "PLACE_MISMATCH",
+    "TRUNCATED",
     "PLACE_NOT_COMPARED",
     "RECYCLED_FOOTAGE",
     "REENCODED",

@@ -17,6 +17,15 @@ _MDPM_MAKES = {0x0103: "Panasonic", 0x0108: "Sony", 0x1011: "Canon", 0x1104: "JV
 MAX_TIMESTAMPS = 512  # time fields kept per file (a file of 1000 tracks has 4000)
 
 
+GPS_SAME_M = 50.0  # two stated positions closer than this are one (rounding, a camera's two writers)
+
+
+def _metres(a: GPS, b: GPS) -> float:
+    from ..evidence.place import distance_m
+
+    return distance_m((a.lat, a.lon), (b.lat, b.lon))
+
+
 class _Collector:
     """Gathers facts from the sources, then builds the MediaInfo."""
 
@@ -29,6 +38,7 @@ class _Collector:
         self.tags: dict[str, str] = {}
         self.device: dict[str, tuple[str, str]] = {}  # make/model/software/encoder -> (value, source)
         self.gps: GPS | None = None
+        self.other_gps: list[GPS] = []
 
     def time(self, field: str, raw: Any) -> None:
         parsed = dates.parse_time(str(raw)) if raw is not None else None
@@ -48,8 +58,15 @@ class _Collector:
             self.device[key] = (text, source)
 
     def set_gps(self, lat: float, lon: float, alt: float | None, source: str) -> None:
-        if self.gps is None and not (lat == 0 and lon == 0):
-            self.gps = GPS(round(lat, 7), round(lon, 7), None if alt is None else round(alt, 3), source)
+        """The first position is ``gps``; a later one elsewhere (more than GPS_SAME_M away) is kept beside it, with
+        its source: two positions that disagree are both reported, never one picked silently."""
+        if lat == 0 and lon == 0:
+            return
+        g = GPS(round(lat, 7), round(lon, 7), None if alt is None else round(alt, 3), source)
+        if self.gps is None:
+            self.gps = g
+        elif all(_metres(g, h) > GPS_SAME_M for h in (self.gps, *self.other_gps)) and len(self.other_gps) < 16:
+            self.other_gps.append(g)
 
 
 def _ours(tag: str) -> bool:

@@ -41,8 +41,12 @@ from .packets import ShownSpan, shown_span
 log = logging.getLogger("vidverify")
 
 STILL_SUFFIXES = files.IMAGE_EXTENSIONS | {".gif"}  # names whose EXIF is read even when the bytes do not say
+# GoPro firmware "HD8.01.02.50.00": the camera from its first 3 or 6 characters (H19.03 is the MAX, not a HERO8;
+# H22.03 the HERO11 Mini); a GoPro prefix not listed gives the make only
 _GOPRO_FIRMWARE = {"HD3": "HERO3", "HD4": "HERO4", "HD5": "HERO5", "HD6": "HERO6", "HD7": "HERO7",
-                   "HD8": "HERO8", "HD9": "HERO9", "H19": "HERO8", "H21": "HERO10", "H22": "HERO11"}
+                   "HD8": "HERO8", "HD9": "HERO9", "H19.03": "MAX", "H21.01": "HERO10", "H22.01": "HERO11",
+                   "H22.03": "HERO11 Mini", "H23.01": "HERO12", "H24.01": "HERO13", "H24.03": "HERO (2024)"}
+_GOPRO_FIRMWARE_RE = re.compile(r"(HD\d|H\d\d)\.\d\d\.")
 
 
 def _sniff(head: bytes) -> str | None:
@@ -114,6 +118,8 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
             sar = video.sample_aspect_ratio
             c.fields["pixel_aspect"] = f"{sar.numerator}:{sar.denominator}" if sar else None
             rate = video.average_rate or video.guessed_rate
+            if rate and video.time_base and rate == 1 / video.time_base and video.guessed_rate:
+                rate = video.guessed_rate  # libavformat's DV average: its time base (60000), not the 25 fps
             if rate and float(rate) > 0 and kind_hint is None:
                 c.fields["fps"] = round(float(rate), 3)
             if video.frames:
@@ -166,6 +172,7 @@ def _read_iso(c: _Collector) -> None:
         c.time(field, value)
     for err in info.errors:
         c.errors.append(f"MP4 structure: {err}")
+        c.fields["cut_short"] = c.fields.get("cut_short") or err.endswith("(truncated)")
         if err.startswith("mvhd has unknown version"):
             c.fields["mvhd_damaged"] = True  # libavformat's creation_time tag comes from this same box
     vt = info.video_track
@@ -191,7 +198,7 @@ def _read_iso(c: _Collector) -> None:
     for n in ("com.apple.quicktime.creationdate", "\u00a9day", "com.apple.quicktime.creationdate"):
         if n in tags:
             c.time(n, tags[n])
-    for n in ("com.apple.quicktime.location.ISO6709", "\u00a9xyz", "location"):
+    for n in ("com.apple.quicktime.location.ISO6709", "\u00a9xyz", "ilst.\u00a9xyz", "location"):
         if n in tags and (g := parse_iso6709(tags[n])):
             c.set_gps(*g, n)
     _xmp_facts(c, info.xmp_fields, info.xmp_history)
@@ -334,12 +341,13 @@ def _read_av_tags(c: _Collector) -> None:
     c.dev("software", t.get("firmware"), "GoPro firmware")
     c.dev("encoder", t.get("encoder") or t.get("ENCODER"), "container encoder tag")
     c.dev("software", t.get("metadatacreator"), "FLV metadatacreator")
-    if "location" in t and (g := parse_iso6709(t["location"])):
-        c.set_gps(*g, "container location tag")
+    for k in [k for k in t if k == "location" or k.startswith("location-")][:8]:  # location-eng: 3GPP loci
+        if g := parse_iso6709(t[k]):
+            c.set_gps(*g, f"container {k} tag")
     fw = t.get("firmware", "")
-    if fw[:3] in _GOPRO_FIRMWARE:
+    if _GOPRO_FIRMWARE_RE.match(fw):
         c.dev("make", "GoPro", "GoPro firmware")
-        c.dev("model", _GOPRO_FIRMWARE[fw[:3]], f"GoPro firmware {fw}")
+        c.dev("model", _GOPRO_FIRMWARE.get(fw[:6]) or _GOPRO_FIRMWARE.get(fw[:3]), f"GoPro firmware {fw}")
     _read_bitstream_writer(c)
 
 
@@ -407,6 +415,7 @@ def _info_from(c: _Collector, base: dict[str, Any]) -> MediaInfo:
         software=dev.get("software", (None,))[0],
         encoder=dev.get("encoder", (None,))[0],
         gps=c.gps,
+        other_gps=tuple(c.other_gps),
         errors=tuple(c.errors),
         start_time=f.get("start_time"),
         coded_width=f.get("coded_width"),
@@ -467,6 +476,7 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
             _read_iptc(c)
     if head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"WAVE"):
         _read_riff_xmp(c)
+        c.fields["cut_short"] = int.from_bytes(head[4:8], "little") + 8 > st.st_size  # RIFF declares its size
     if isobmff.looks_like_isobmff(head):
         _read_iso(c)
     try:
@@ -497,14 +507,18 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
     if info.kind == "unknown" and not info.errors:  # a container with no stream that can be read
         info = replace(info, errors=("no video, audio or image stream that can be read",))
     if info.kind == "video":
-        info = _displayed(info, shown or shown_span(p))
+        info = _displayed(info, shown or shown_span(p), cut_short=bool(c.fields.get("cut_short")))
     return _finish(info)
 
 
-def _displayed(info: MediaInfo, span: ShownSpan | None) -> MediaInfo:
+def _displayed(info: MediaInfo, span: ShownSpan | None, *, cut_short: bool = False) -> MediaInfo:
     """The one duration of a video: from its first displayed frame to the end of its last (docs/contract.md). The
     container's figure (mvhd, or libavformat's longest stream) counts a longer audio or telemetry track, or the
     pre-roll an edit list hides; it stays as ``declared_duration`` when it differs by half a frame or more."""
+    declared_frames = info.frame_count  # the container's (sample table, AVI header), before packets are counted
+    present = span.frames if span is not None else 0
+    if cut_short and declared_frames and present < declared_frames - max(2, declared_frames // 50):
+        return _truncated(info, span, declared_frames)
     if span is None or span.duration <= 0:
         return info
     duration = round(span.duration, 6)
@@ -513,6 +527,18 @@ def _displayed(info: MediaInfo, span: ShownSpan | None) -> MediaInfo:
     differs = declared is not None and abs(declared - duration) >= max(frame, 1e-3) / 2
     return replace(info, duration=duration, frame_count=span.frames,
                    declared_duration=round(declared, 6) if differs and declared is not None else None)
+
+
+def _truncated(info: MediaInfo, span: ShownSpan | None, declared_frames: int) -> MediaInfo:
+    """Fewer video packets than the container declares: a cut download or copy. Both figures are kept: what is
+    present (``duration``, ``frame_count``) and what the header says (``declared_duration``), with a note."""
+    header = max(info.duration or 0.0, declared_frames / info.fps if info.fps else 0.0)
+    present = round(span.duration, 6) if span is not None and span.duration > 0 else 0.0
+    frames = span.frames if span is not None else 0
+    note = (f"truncated: the header declares {declared_frames} video frames ({header:.2f} s), the file holds "
+            f"{frames} ({present:.2f} s)")
+    return replace(info, duration=present, frame_count=frames, truncated=True,
+                   declared_duration=round(header, 6) if header else None, errors=(*info.errors, note))
 
 
 def _finish(info: MediaInfo) -> MediaInfo:
