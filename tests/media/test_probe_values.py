@@ -7,6 +7,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.hostile import box, find_box, insert_into
 from tests.fixtures.make_fixtures import clip, ffmpeg
 from vidverify.evidence import codes
@@ -100,3 +102,27 @@ def test_gopro_model_from_firmware(tmp_path: Path) -> None:
     for firmware, model in expected.items():
         info = probe(_with_firmware(tmp_path, firmware))
         assert info.make == "GoPro" and info.model == model, firmware
+
+
+def test_frame_count_without_a_sample_table_is_counted_from_packets(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fragmented MP4, Matroska, WebM, FLV and MPEG-TS declare no frame count; the packets give it, nothing
+    decoded (the decoder is made unusable to prove it)."""
+    import av.container
+
+    made = {}
+    for name, args in (("frag.mp4", ("-c:v", "libx264", "-movflags", "frag_keyframe+empty_moov")),
+                       ("v.mkv", ("-c:v", "libx264")), ("v.webm", ("-c:v", "libvpx-vp9", "-deadline", "realtime")),
+                       ("v.flv", ("-c:v", "libx264")), ("v.ts", ("-c:v", "libx264"))):
+        made[name] = tmp_path / name
+        ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48:rate=25", "-frames:v", "37", "-g", "10", *args,
+               str(made[name]))
+
+    def no_decode(*_: object, **__: object) -> None:
+        raise AssertionError("probe decoded frames")
+
+    monkeypatch.setattr(av.container.InputContainer, "decode", no_decode)
+    for name, path in made.items():
+        info = probe(path)
+        assert info.frame_count == 37, name
+        assert info.duration == pytest.approx(37 / 25, abs=1e-3), name
