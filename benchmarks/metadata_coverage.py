@@ -35,7 +35,8 @@ How values are compared (ExifTool prints dates differently per format):
 * A value counts as reproduced when it appears in vidverify's ``MediaInfo``: a date among ``timestamps`` (the
   field that carries it is shown; the expected field is searched first), a device string as ``make``, ``model``,
   ``software`` or ``encoder``, a position as ``gps`` or, for telemetry, among ``vidverify.media.formats.gpmf.read_gps``
-  fixes. Files that probe does not accept (kind ``unknown``) are listed apart with the reason.
+  fixes (ExifTool's "GPS RAW" stream among ``read_gps(...).other`` of stream GPRI, the receiver's raw fixes kept beside
+  the fused GLPI ones). Files that probe does not accept (kind ``unknown``) are listed apart with the reason.
 """
 
 from __future__ import annotations
@@ -413,7 +414,8 @@ def facts_from_ee(name: str, ref: Path, info: MediaInfo, telemetry: gpmf.GpmfGps
             alt = float(row["GPSAltitude"].split()[0]) if "GPSAltitude" in row else None
             shown = f"{row['time']}Z {row['GPSLatitude']}, {row['GPSLongitude']}, {row.get('GPSAltitude', '')}"
             fact = Fact(name, "gps", f"GoPro:{sname} fix {i}", shown)
-            fx = _fix_matches(telemetry.fixes, utc, dms(row["GPSLatitude"]), dms(row["GPSLongitude"]), alt)
+            pool = telemetry.fixes if sname != "GPS RAW" else tuple(f for f in telemetry.other if f.stream == "GPRI")
+            fx = _fix_matches(pool, utc, dms(row["GPSLatitude"]), dms(row["GPSLongitude"]), alt)
             fact.reproduced = fx is not None
             if fx is not None:
                 where = "gps" if i == 1 and info.gps and (info.gps.lat, info.gps.lon) == (fx.lat, fx.lon) else "fix"
