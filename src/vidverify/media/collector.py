@@ -208,3 +208,38 @@ def _read_bitstream_writer(c: _Collector) -> None:
             c.tags["vidverify.encoder_options"] = o[1].decode("ascii")
     elif "structure" in c.fields and (lavc := _LAVC_RE.search(data)):  # in mdat, not a Matroska header tag
         c.tags["vidverify.bitstream_encoder"] = lavc[0].decode("ascii")
+
+
+_ASF_FILE_PROPERTIES = bytes.fromhex("a1dcab8c47a9cf118ee400c00c205365")
+
+
+def _vint(data: bytes, pos: int) -> tuple[int, int] | None:
+    """An EBML variable-length integer at ``pos``: (value, length); the all-ones value (unknown size) is -1."""
+    if pos >= len(data) or data[pos] == 0:
+        return None
+    n = 8 - data[pos].bit_length() + 1
+    if pos + n > len(data):
+        return None
+    value = int.from_bytes(data[pos:pos + n], "big") & ((1 << (7 * n)) - 1)
+    return (-1 if value == (1 << (7 * n)) - 1 else value), n
+
+
+def cut_short(head: bytes, path: str, size: int) -> bool:
+    """Whether the file is shorter than its container says it is: a RIFF size, a Matroska Segment size or an ASF
+    File Properties size past the end of the file (MP4: the box walker says so)."""
+    if head[:4] == b"RIFF":
+        return int.from_bytes(head[4:8], "little") + 8 > size
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(64 * 1024)
+    except OSError:
+        return False
+    if data[:4] == bytes.fromhex("1a45dfa3"):  # EBML header, then the Segment
+        ebml = _vint(data, 4)
+        pos = 4 + ebml[1] + ebml[0] if ebml and ebml[0] >= 0 else -1
+        if 0 <= pos and data[pos:pos + 4] == bytes.fromhex("18538067") and (seg := _vint(data, pos + 4)):
+            return seg[0] >= 0 and pos + 4 + seg[1] + seg[0] > size
+    if data[:16] == bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c") and (at := data.find(_ASF_FILE_PROPERTIES)) > 0:
+        declared = int.from_bytes(data[at + 40:at + 48], "little")
+        return len(data) >= at + 48 and declared > size
+    return False

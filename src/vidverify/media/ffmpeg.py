@@ -44,6 +44,7 @@ SAFE_INPUT_OPTIONS = ("-protocol_whitelist", "file,pipe")
 MAX_STREAMS = 64  # streams a container may declare (libavformat's max_streams): 1000 tracks made hash take 2.6 GB
 MAX_PIXELS_ENV = "VIDVERIFY_MAX_PIXELS"  # pixels per decoded frame; overrides DEFAULT_MAX_PIXELS
 DEFAULT_MAX_PIXELS = 8192 * 8192  # 8K UHD and 360-degree panoramas fit; one 16384x16000 frame is 400 MB decoded
+LIMITS_MESSAGE = "the file exceeds a reading limit"
 AV_TIMEOUT_S = 60.0  # seconds one libavformat open or read (PyAV) may block before it is interrupted
 
 _override: str | None = None
@@ -227,7 +228,7 @@ def limits_error(exc: BaseException) -> str | None:
     import av
 
     if isinstance(exc, av.error.MemoryError):
-        return f"the file exceeds a reading limit (more than {MAX_STREAMS} streams, or tables too large)"
+        return f"{LIMITS_MESSAGE} (more than {MAX_STREAMS} streams, or tables too large)"
     return None
 
 
@@ -359,6 +360,7 @@ __all__ = [
     "DEFAULT_TIMEOUT_S",
     "ENV_VAR",
     "AV_TIMEOUT_S",
+    "LIMITS_MESSAGE",
     "DEFAULT_MAX_PIXELS",
     "MAX_PIXELS_ENV",
     "MAX_STREAMS",

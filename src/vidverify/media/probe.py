@@ -26,7 +26,7 @@ from ..errors import EmptyFileError, NotAFileError, NotFoundError, UnsupportedFo
 from ..evidence import dates
 from ..evidence.place import parse_iso6709
 from ..models import GPS, MediaInfo, Timestamp
-from . import files
+from . import fallback, files
 from .collector import (
     _Collector,
     _ours,
@@ -34,7 +34,9 @@ from .collector import (
     _read_mdpm,
     _read_riff_xmp,
     _xmp_facts,
+    cut_short,
 )
+from .ffmpeg import LIMITS_MESSAGE
 from .formats import isobmff
 from .packets import ShownSpan, shown_span
 
@@ -333,6 +335,8 @@ def _read_av_tags(c: _Collector) -> None:
         fmt = c.fields.get("format_name", "")
         field = {"avi": "RIFF IDIT", "matroska,webm": "Matroska DateUTC"}.get(fmt, "container creation_time")
         c.time(field, t["creation_time"])
+    if "modification_date" in t:  # MXF's (its only date; libavformat's creation_time is none there)
+        c.time("MXF modification_date", t["modification_date"])
     if "metadatadate" in t:
         c.time("FLV metadatadate", t["metadatadate"])
     if "date" in t:
@@ -476,17 +480,22 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
             _read_iptc(c)
     if head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"WAVE"):
         _read_riff_xmp(c)
-        c.fields["cut_short"] = int.from_bytes(head[4:8], "little") + 8 > st.st_size  # RIFF declares its size
     if isobmff.looks_like_isobmff(head):
         _read_iso(c)
+    c.fields["cut_short"] = c.fields.get("cut_short") or cut_short(head, p, st.st_size)
     try:
         _read_av(c, still)
     except VidverifyError as exc:
         if still is None:
-            c.errors.insert(0, exc.message)
-            info = _info_from(c, base)
-            return info
+            if not exc.message.startswith(LIMITS_MESSAGE):  # over a cap of ours: refused, not read another way
+                fallback.read(c, opened=False)  # MediaInfo reads headers libavformat refuses
+            if not (c.fields.get("has_video") or c.fields.get("has_audio")):
+                c.errors.insert(0, exc.message)
+                return _info_from(c, base)
         c.errors.append(f"libavformat: {exc.message}")
+    else:
+        if still is None and (c.fields.get("cut_short") or not c.timestamps or c.fields.get("container") == "dv"):
+            fallback.read(c, opened=True)  # header durations, and dates libavformat does not expose (DV)
     _read_av_tags(c)
     if still is not None:
         base["kind"] = "image"
@@ -507,18 +516,22 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
     if info.kind == "unknown" and not info.errors:  # a container with no stream that can be read
         info = replace(info, errors=("no video, audio or image stream that can be read",))
     if info.kind == "video":
-        info = _displayed(info, shown or shown_span(p), cut_short=bool(c.fields.get("cut_short")))
+        info = _displayed(info, shown or shown_span(p), cut_short=bool(c.fields.get("cut_short")),
+                          header_s=c.fields.get("header_duration"))
     return _finish(info)
 
 
-def _displayed(info: MediaInfo, span: ShownSpan | None, *, cut_short: bool = False) -> MediaInfo:
+def _displayed(info: MediaInfo, span: ShownSpan | None, *, cut_short: bool = False,
+               header_s: float | None = None) -> MediaInfo:
     """The one duration of a video: from its first displayed frame to the end of its last (docs/contract.md). The
     container's figure (mvhd, or libavformat's longest stream) counts a longer audio or telemetry track, or the
     pre-roll an edit list hides; it stays as ``declared_duration`` when it differs by half a frame or more."""
     declared_frames = info.frame_count  # the container's (sample table, AVI header), before packets are counted
     present = span.frames if span is not None else 0
     if cut_short and declared_frames and present < declared_frames - max(2, declared_frames // 50):
-        return _truncated(info, span, declared_frames)
+        return _truncated(info, span, declared_frames, header_s)
+    if cut_short and header_s and info.fps and present < header_s * info.fps * 0.98 - 2:  # MediaInfo's header
+        return _truncated(info, span, round(header_s * info.fps), header_s)
     if span is None or span.duration <= 0:
         return info
     duration = round(span.duration, 6)
@@ -529,10 +542,11 @@ def _displayed(info: MediaInfo, span: ShownSpan | None, *, cut_short: bool = Fal
                    declared_duration=round(declared, 6) if differs and declared is not None else None)
 
 
-def _truncated(info: MediaInfo, span: ShownSpan | None, declared_frames: int) -> MediaInfo:
+def _truncated(info: MediaInfo, span: ShownSpan | None, declared_frames: int,
+               header_s: float | None = None) -> MediaInfo:
     """Fewer video packets than the container declares: a cut download or copy. Both figures are kept: what is
     present (``duration``, ``frame_count``) and what the header says (``declared_duration``), with a note."""
-    header = max(info.duration or 0.0, declared_frames / info.fps if info.fps else 0.0)
+    header = max(info.duration or 0.0, declared_frames / info.fps if info.fps else 0.0, header_s or 0.0)
     present = round(span.duration, 6) if span is not None and span.duration > 0 else 0.0
     frames = span.frames if span is not None else 0
     note = (f"truncated: the header declares {declared_frames} video frames ({header:.2f} s), the file holds "
