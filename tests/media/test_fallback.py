@@ -55,3 +55,25 @@ def test_what_no_reader_understands_stays_unknown(tmp_path: Path) -> None:
     junk.write_bytes(bytes(range(256)) * 64)
     info = probe(junk, strict=False)
     assert info.kind == "unknown" and info.errors
+
+
+def test_a_playlist_is_never_followed_and_a_stuck_reader_is_stopped(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """MediaInfo followed an HLS playlist to a FIFO segment and blocked forever (tests/robustness/test_hostile)."""
+    import os
+    import time
+
+    os.mkfifo(tmp_path / "segment.ts")
+    playlist = tmp_path / "list.m3u8"
+    playlist.write_bytes(b"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nsegment.ts\n#EXT-X-ENDLIST\n")
+    started = time.monotonic()
+    assert fallback.tracks(str(playlist)) == []
+    assert time.monotonic() - started < 5
+    # a reader that blocks for whatever reason is stopped at its deadline
+    monkeypatch.setattr(fallback, "_HELPER", "import time\ntime.sleep(60)\n")
+    monkeypatch.setattr(fallback, "TIMEOUT_S", 1.0)
+    started = time.monotonic()
+    stub = tmp_path / "any.mp4"
+    stub.write_bytes(b"\0" * 64)
+    assert fallback.tracks(str(stub)) == []
+    assert time.monotonic() - started < 5

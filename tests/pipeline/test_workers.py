@@ -117,14 +117,14 @@ def test_a_file_over_the_worker_budget_gets_an_error_entry_and_the_batch_goes_on
 
     small = str(clip(tmp_path / "small.mp4", seconds=0.5, size="160x120"))
     hungry = str(clip(tmp_path / "hungry.mp4", seconds=0.5, size="160x120"))
-    budget = _vm_size_mb() + 300  # the workers are forks of this process: its address space plus 300 MiB
+    budget = _vm_size_mb() + 1024  # the workers are forks of this process: its address space plus 1 GiB
     monkeypatch.setenv(workers.MEMORY_ENV, str(budget))
     real = ingest._fingerprint
 
     def fingerprint(path: str, **kwargs):  # type: ignore[no-untyped-def]
         assert resource.getrlimit(resource.RLIMIT_AS)[0] == budget * 2**20  # set in the worker
-        if path == hungry:  # stands for a decoder that needs 600 MiB more
-            bytearray(600 * 2**20)
+        if path == hungry:  # stands for a decoder that needs 2 GiB more
+            bytearray(2048 * 2**20)
         return real(path, **kwargs)
 
     monkeypatch.setattr(ingest, "_fingerprint", fingerprint)

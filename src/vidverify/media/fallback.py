@@ -15,17 +15,24 @@ error is an entry in ``errors``, never an exception.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from typing import Any
 
 from .collector import _Collector
+from .ffmpeg import run_python
 
 log = logging.getLogger("vidverify")
 
 MAX_BYTES = 4 * 2**30  # larger files are not parsed by MediaInfo in process
 PARSE_SPEED = 0.5  # MediaInfo's own default: headers and a sample of the data, not the whole file
 _DATE_KEYS = ("recorded_date", "encoded_date", "tagged_date", "mastered_date")
+_REFERENCING = (b"#EXTM3U", b"ffconcat", b"<?xml", b"[playlist]", b"<smil", b"<MPD")
+TIMEOUT_S = 10.0  # seconds MediaInfo may take on one file (it reads headers: well under one second normally)
+_HELPER = ("import json, sys\nfrom pymediainfo import MediaInfo\n"
+           "mi = MediaInfo.parse(sys.argv[1], parse_speed=float(sys.argv[2]))\n"
+           "print(json.dumps([t.to_data() for t in mi.tracks], default=str))\n")
 
 
 def available() -> bool:
@@ -48,13 +55,18 @@ def _iso(value: str) -> str:
 
 
 def tracks(path: str) -> list[dict[str, Any]]:
-    """MediaInfo's tracks of ``path`` (``track_type`` and its fields), [] when it cannot read it."""
-    from pymediainfo import MediaInfo
-
+    """MediaInfo's tracks of ``path`` (``track_type`` and its fields), [] when it cannot read it or does not finish
+    within TIMEOUT_S (it runs in a helper process: a playlist naming a FIFO made it block forever in process)."""
     if os.path.getsize(path) > MAX_BYTES:
         return []
-    mi = MediaInfo.parse(path, parse_speed=PARSE_SPEED)
-    return [t.to_data() for t in mi.tracks]
+    with open(path, "rb") as fh:
+        if fh.read(16).lstrip().startswith(_REFERENCING):  # playlists name other files: never followed
+            return []
+    out = run_python(_HELPER, os.path.abspath(path), str(PARSE_SPEED), timeout=TIMEOUT_S)
+    if out is None:
+        return []
+    found = json.loads(out)
+    return [t for t in found if isinstance(t, dict)] if isinstance(found, list) else []
 
 
 def read(c: _Collector, *, opened: bool) -> None:

@@ -23,6 +23,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -188,6 +189,19 @@ def max_pixels() -> int:
             pass
         log.warning("ignoring %s=%r: not a positive integer", MAX_PIXELS_ENV, env)
     return DEFAULT_MAX_PIXELS
+
+
+def run_python(code: str, *args: str, timeout: float) -> bytes | None:
+    """Run ``code`` in a fresh, isolated interpreter (this one's executable, ``-I``) with a deadline, for parsers
+    that have none of their own (MediaInfo follows playlists and can block on what they name); its stdout, or
+    None when it failed or was stopped at ``timeout`` seconds."""
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", code, *args], capture_output=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, check=False, env=_env())
+    except (subprocess.TimeoutExpired, OSError) as exc:
+        log.debug("helper process stopped: %s", exc)
+        return None
+    return done.stdout if done.returncode == 0 else None
 
 
 def limit_options() -> dict[str, int]:
@@ -380,6 +394,7 @@ __all__ = [
     "last_error_line",
     "popen",
     "run",
+    "run_python",
     "set_ffmpeg",
     "timeout_for",
     "tune_allocator",
