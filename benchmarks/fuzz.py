@@ -40,10 +40,11 @@ sys.path.insert(0, str(ROOT / "src"))
 from vidverify.errors import FingerprintFileError  # noqa: E402
 from vidverify.evidence import dates  # noqa: E402
 from vidverify.evidence.place import parse_iso6709  # noqa: E402
+from vidverify.media.collector import _Collector, _parse_mdpm  # noqa: E402
 from vidverify.media.fingerprint_file import load as load_fingerprint  # noqa: E402
 from vidverify.media.fingerprint_file import save as save_fingerprint  # noqa: E402
 from vidverify.media.formats import isobmff  # noqa: E402
-from vidverify.media.probe import _Collector, _parse_mdpm, probe  # noqa: E402
+from vidverify.media.probe import probe  # noqa: E402
 from vidverify.signals.fingerprint import Fingerprint  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "fuzz"

@@ -35,7 +35,8 @@ How values are compared (ExifTool prints dates differently per format):
 * A value counts as reproduced when it appears in vidverify's ``MediaInfo``: a date among ``timestamps`` (the
   field that carries it is shown; the expected field is searched first), a device string as ``make``, ``model``,
   ``software`` or ``encoder``, a position as ``gps`` or, for telemetry, among ``vidverify.media.formats.gpmf.read_gps``
-  fixes. Files that probe does not accept (kind ``unknown``) are listed apart with the reason.
+  fixes (ExifTool's "GPS RAW" stream among ``read_gps(...).other`` of stream GPRI, the receiver's raw fixes kept beside
+  the fused GLPI ones). Files that probe does not accept (kind ``unknown``) are listed apart with the reason.
 """
 
 from __future__ import annotations
@@ -413,7 +414,8 @@ def facts_from_ee(name: str, ref: Path, info: MediaInfo, telemetry: gpmf.GpmfGps
             alt = float(row["GPSAltitude"].split()[0]) if "GPSAltitude" in row else None
             shown = f"{row['time']}Z {row['GPSLatitude']}, {row['GPSLongitude']}, {row.get('GPSAltitude', '')}"
             fact = Fact(name, "gps", f"GoPro:{sname} fix {i}", shown)
-            fx = _fix_matches(telemetry.fixes, utc, dms(row["GPSLatitude"]), dms(row["GPSLongitude"]), alt)
+            pool = telemetry.fixes if sname != "GPS RAW" else tuple(f for f in telemetry.other if f.stream == "GPRI")
+            fx = _fix_matches(pool, utc, dms(row["GPSLatitude"]), dms(row["GPSLongitude"]), alt)
             fact.reproduced = fx is not None
             if fx is not None:
                 where = "gps" if i == 1 and info.gps and (info.gps.lat, info.gps.lon) == (fx.lat, fx.lon) else "fix"
@@ -456,7 +458,43 @@ def _expected_for(expected_dir: Path, stem: str) -> Path | None:
     return cands[-1] if cands else None
 
 
-def coverage(corpus: Path) -> Report:
+def pyav_info(path: Path) -> MediaInfo:
+    """The baseline: what PyAV (libavformat, as ffprobe) alone tells, put in a MediaInfo the same scoring reads.
+    Every container and stream tag that parses as a time is a timestamp; make/model/software/encoder and location
+    from the tags libavformat names so; no box walker, EXIF, XMP, MDPM or telemetry."""
+    import av
+
+    from vidverify.evidence.place import parse_iso6709
+    from vidverify.models import GPS, Timestamp
+
+    try:
+        c = av.open(str(path), metadata_errors="ignore")
+    except Exception as exc:  # noqa: BLE001 - what libavformat cannot open gives nothing
+        return MediaInfo(path=str(path), errors=(str(exc),))
+    with c:
+        tags = [(k, str(v)) for k, v in c.metadata.items()]
+        for s in c.streams:
+            tags += [(f"stream{s.index}.{k}", str(v)) for k, v in s.metadata.items()]
+        kind = "video" if c.streams.video else "audio" if c.streams.audio else "unknown"
+    stamps, dev, gps = [], {}, None
+    names = {"make": ("make", "com.apple.quicktime.make"), "model": ("model", "com.apple.quicktime.model"),
+             "software": ("software", "com.apple.quicktime.software", "firmware", "metadatacreator"),
+             "encoder": ("encoder",)}
+    for k, v in tags:
+        key = k.split(".", 1)[1] if k.startswith("stream") else k
+        if ("date" in key.lower() or "time" in key.lower()) and (parsed := dates.parse_time(v)):
+            stamps.append(Timestamp(f"pyav {k}", parsed[0], parsed[1]))
+        for field_name, keys in names.items():
+            if key in keys:
+                dev.setdefault(field_name, v)
+        if key.startswith("location") and gps is None and (g := parse_iso6709(v)):
+            gps = GPS(g[0], g[1], g[2], f"pyav {k}")
+    return MediaInfo(path=str(path), kind=kind, timestamps=tuple(stamps), gps=gps, **dev)
+
+
+def coverage(corpus: Path, *, baseline: bool = False) -> Report:
+    """The facts reproduced by ``probe`` (with GoPro telemetry), or with ``baseline`` by PyAV alone."""
+    read = pyav_info if baseline else probe
     report = Report()
     files_dir, expected_dir = corpus / "exiftool" / "files", corpus / "exiftool" / "expected"
     for path in sorted(files_dir.iterdir()):
@@ -468,7 +506,7 @@ def coverage(corpus: Path) -> Report:
         if out is None:
             report.unknown[path.name] = "no ExifTool expected output"
             continue
-        info = probe(path)
+        info = read(path)
         if info.kind == "unknown":
             report.unknown[path.name] = "; ".join(info.errors) or "not recognised"
             continue
@@ -476,11 +514,11 @@ def coverage(corpus: Path) -> Report:
     karma = corpus / "gpmf" / "karma.mp4"
     refs = sorted((corpus / "gpmf" / "reference-metadata").glob("karma.exiftool-*.txt"))
     if karma.is_file():
-        info = probe(karma)
+        info = read(karma)
         if info.kind == "unknown":
             report.unknown[karma.name] = "; ".join(info.errors) or "not recognised"
         else:
-            telemetry = gpmf.read_gps(karma)
+            telemetry = gpmf.GpmfGps() if baseline else gpmf.read_gps(karma)
             if refs:
                 report.facts.extend(facts_from_ee(karma.name, refs[-1], info, telemetry))
             report.facts.extend(karma_readme_facts(karma.name, info, telemetry))
@@ -535,11 +573,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=default_corpus())
     ap.add_argument("--json", type=Path, help="write every fact as JSON")
+    ap.add_argument("--baseline", action="store_true",
+                    help="score PyAV (libavformat, as ffprobe) alone, and print it beside vidverify's totals")
     args = ap.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     report = coverage(args.corpus)
+    if args.baseline:
+        base = coverage(args.corpus, baseline=True)
+        print_report(base)
+        print("\nPyAV alone against vidverify (reproduced / facts):")
+        for (k, (r, n)), (_, (b, _m)) in zip(report.totals().items(), base.totals().items(), strict=True):
+            print(f"  {k:<13} pyav {b:>4}  vidverify {r:>4}  of {n}")
+        print(f"  {'all':<13} pyav {base.reproduced:>4}  vidverify {report.reproduced:>4}  of {len(report.facts)}")
+        return 0
     print_report(report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

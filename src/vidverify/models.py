@@ -213,6 +213,10 @@ class MediaInfo(Model):
     # what the container declares (mvhd, or libavformat's longest stream) when it is not ``duration``, the span of
     # the displayed frames: a longer audio or telemetry track, a pre-roll an edit list hides (s)
     declared_duration: float | None = None
+    # the container declares more video frames than the file holds (a cut download or copy): ``duration`` and
+    # ``frame_count`` are what is present, ``declared_duration`` what the header says
+    truncated: bool = False
+    other_gps: tuple[GPS, ...] = ()  # further positions the file states, away from ``gps`` (each with its source)
     coded_width: int | None = None
     coded_height: int | None = None
     bit_rate: int | None = None

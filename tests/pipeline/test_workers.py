@@ -89,3 +89,46 @@ def test_jobs_are_cores() -> None:
         "print(len(os.sched_getaffinity(0)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(len(cores))
+
+
+def _vm_size_mb() -> int:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) // 1024 for line in fh if line.startswith("VmSize:"))
+
+
+def test_memory_budget_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(workers.MEMORY_ENV, raising=False)
+    assert workers.worker_memory_mb() == workers.DEFAULT_WORKER_MEMORY_MB
+    monkeypatch.setenv(workers.MEMORY_ENV, "0")
+    assert workers.worker_memory_mb() is None
+    monkeypatch.setenv(workers.MEMORY_ENV, "lots")
+    with pytest.raises(UsageError, match=workers.MEMORY_ENV):
+        workers.worker_memory_mb()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status") or not workers.can_fork(),
+                    reason="needs Linux and forked workers (the test's stand-in reaches them by fork)")
+def test_a_file_over_the_worker_budget_gets_an_error_entry_and_the_batch_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import resource
+
+    from tests.fixtures.make_fixtures import clip
+    from vidverify.pipeline import ingest
+
+    small = str(clip(tmp_path / "small.mp4", seconds=0.5, size="160x120"))
+    hungry = str(clip(tmp_path / "hungry.mp4", seconds=0.5, size="160x120"))
+    budget = _vm_size_mb() + 1024  # the workers are forks of this process: its address space plus 1 GiB
+    monkeypatch.setenv(workers.MEMORY_ENV, str(budget))
+    real = ingest._fingerprint
+
+    def fingerprint(path: str, **kwargs):  # type: ignore[no-untyped-def]
+        assert resource.getrlimit(resource.RLIMIT_AS)[0] == budget * 2**20  # set in the worker
+        if path == hungry:  # stands for a decoder that needs 2 GiB more
+            bytearray(2048 * 2**20)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(ingest, "_fingerprint", fingerprint)
+    items = {i.path: i for i in ingest.ingest_all([small, hungry], jobs=2)}
+    assert items[small].error is None and items[small].fp is not None and len(items[small].fp) > 0
+    assert items[hungry].fp is None and workers.MEMORY_ENV in (items[hungry].error or "")
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # this process is not limited

@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 from vidverify.errors import FingerprintFileError
 from vidverify.evidence import dates
 from vidverify.evidence.place import parse_iso6709
+from vidverify.media.collector import _Collector, _parse_mdpm
 from vidverify.media.fingerprint_file import load as load_fingerprint
 from vidverify.media.fingerprint_file import save as save_fingerprint
 from vidverify.media.formats import isobmff
-from vidverify.media.probe import _Collector, _parse_mdpm
 from vidverify.signals.fingerprint import Fingerprint
 
 FUZZ = settings(max_examples=300, deadline=None, database=None,

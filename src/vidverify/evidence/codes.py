@@ -37,6 +37,7 @@ DUPLICATED_FRAMES = "duplicated-frames"
 FROZEN = "frozen"
 DROPPED_FRAMES = "dropped-frames"
 CLOCK_JUMP = "clock-jump"
+TRUNCATED = "truncated"
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,9 @@ CATALOGUE: tuple[Code, ...] = (
     Code(PLACE_MISMATCH,
          {"warning": "GPS in the file, or in another copy of the same footage, is more than `--place-tolerance` "
                      "(5 km) from the claimed place; for a place name, beyond the reach of every town or city of "
-                     "that name plus `--place-tolerance`"},
+                     "that name plus `--place-tolerance`; or one file states two positions that far apart"},
          evidence=("gps", "gps_path", "claimed_place", "distance_m", "tolerance_m", "place", "candidates",
-                   "gazetteer")),
+                   "gazetteer", "other_gps")),
     Code(PLACE_NOT_COMPARED,
          {"info": "a claimed place was not compared with any GPS: a name that is not a town or city of the offline "
                   "gazetteer, or that names only a country or US state"},
@@ -133,6 +134,10 @@ CATALOGUE: tuple[Code, ...] = (
          evidence=("start", "end", "estimated_missing_frames")),
     Code(CLOCK_JUMP, {"warning": "a burnt-in clock skips or goes back against the playback time"},
          evidence=("start", "end", "before", "after")),
+    Code(TRUNCATED,
+         {"warning": "the file holds fewer video frames than its header declares (a cut download or copy): "
+                     "`duration` is what is present, `declared_duration` what the header says"},
+         evidence=("duration", "declared_duration", "frame_count"), fields=("duration", "frame_count")),
 )
 
 BY_NAME: dict[str, Code] = {c.name: c for c in CATALOGUE}
@@ -211,6 +216,7 @@ __all__ = [
     "METADATA_STRIPPED",
     "PLACEHOLDER_DATE",
     "PLACE_MISMATCH",
+    "TRUNCATED",
     "PLACE_NOT_COMPARED",
     "RECYCLED_FOOTAGE",
     "REENCODED",

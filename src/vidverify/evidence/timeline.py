@@ -266,7 +266,32 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
                 capture=best.evidence(), claimed=cl.evidence(), apart_hours=_hours(abs(best.earliest - cl.earliest)),
                 tolerance_s=policy.claim_tolerance_s,
             ))
-    out += _place(info, policy)
+    out += _place(info, policy) + _stated_places(info, policy)
+    if info.truncated:
+        out.append(make_finding(
+            codes.TRUNCATED, "warning", [p],
+            f"the header declares {info.declared_duration or 0:.2f} s of video, the file holds "
+            f"{info.frame_count or 0} frame(s), {info.duration or 0:.2f} s: a truncated download or copy",
+            duration=info.duration, declared_duration=info.declared_duration, frame_count=info.frame_count))
+    return out
+
+
+def _stated_places(info: MediaInfo, policy: Policy) -> list[Finding]:
+    """Two positions stated by one file (udta and ilst, QuickTime keys, EXIF) beyond the tolerance: both reported."""
+    from .place import distance_m
+
+    out: list[Finding] = []
+    g = info.gps
+    for other in info.other_gps if g is not None else ():
+        assert g is not None
+        d = distance_m((g.lat, g.lon), (other.lat, other.lon))
+        if d > policy.place_tolerance_m:
+            out.append(make_finding(
+                codes.PLACE_MISMATCH, "warning", [info.path],
+                f"the file states two positions {d / 1000:,.1f} km apart: ({g.lat:.5f}, {g.lon:.5f}) "
+                f"in {g.source} and ({other.lat:.5f}, {other.lon:.5f}) in {other.source}",
+                gps=g.to_dict(), other_gps=other.to_dict(), distance_m=round(d, 1),
+                tolerance_m=policy.place_tolerance_m))
     return out
 
 

@@ -203,19 +203,20 @@ def _opened(p: str) -> Iterator[tuple[Any, Any]]:
     import av
 
     try:
-        with av.open(ffmpeg.input_url(p), metadata_errors="ignore", options=ffmpeg.av_open_options()) as container:
+        with ffmpeg.av_open(p) as container:
             if not container.streams.video:
                 raise UnsupportedFormatError("no video stream", path=p)
             stream = container.streams.video[0]
-            if stream.codec_context is None:  # an unknown codec id (a damaged or made-up sample entry)
-                raise UnsupportedFormatError("the video stream is in a codec that cannot be decoded", path=p)
+            cc = stream.codec_context  # None: an unknown codec id (a damaged or made-up sample entry)
+            if why := "the video stream is in a codec that cannot be decoded" if cc is None else ffmpeg.too_big(cc):
+                raise UnsupportedFormatError(why, path=p)
             yield container, stream
     except VidverifyError:
         raise
     except av.error.InvalidDataError as exc:
         raise UnsupportedFormatError("not a media file that ffmpeg can read", path=p) from exc
     except (av.error.FFmpegError, OSError) as exc:
-        raise CorruptMediaError(f"cannot read the container ({exc})", path=p) from exc
+        raise CorruptMediaError(ffmpeg.limits_error(exc) or f"cannot read the container ({exc})", path=p) from exc
 
 
 def _with_bars(p: str, container: Any, stream: Any, layout: StreamLayout) -> StreamLayout:
@@ -295,7 +296,7 @@ def _plan_segments(layout: StreamLayout, jobs: int, *, by_work: bool = True) -> 
 def _argv(url: str, *, keyframes: bool, fast: bool, threads: int | None, seek: float | None,
           read_until: float | None = None, stats_fd: int, area: Box | None, tap: audio.Tap | None = None) -> list[str]:
     in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe",
-                                  "format_whitelist": ffmpeg.allowed_demuxers()}
+                                  "format_whitelist": ffmpeg.allowed_demuxers(), **ffmpeg.limit_options()}
     if fast:
         in_opts["skip_loop_filter"] = "all"
     if keyframes:

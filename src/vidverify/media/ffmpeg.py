@@ -23,10 +23,12 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ..errors import DependencyError, InputError
 
@@ -40,6 +42,11 @@ TIMEOUT_PER_MEDIA_SECOND = 4.0  # seconds allowed per second of (claimed) media 
 TIMEOUT_MAX_MEDIA_SECONDS = 48 * 3600.0  # a claimed duration counts up to this (a hostile 2^64 does not)
 TIMEOUT_PER_MB = 2.0  # seconds allowed per MB of input
 SAFE_INPUT_OPTIONS = ("-protocol_whitelist", "file,pipe")
+MAX_STREAMS = 64  # streams a container may declare (libavformat's max_streams): 1000 tracks made hash take 2.6 GB
+MAX_PIXELS_ENV = "VIDVERIFY_MAX_PIXELS"  # pixels per decoded frame; overrides DEFAULT_MAX_PIXELS
+DEFAULT_MAX_PIXELS = 8192 * 8192  # 8K UHD and 360-degree panoramas fit; one 16384x16000 frame is 400 MB decoded
+LIMITS_MESSAGE = "the file exceeds a reading limit"
+AV_TIMEOUT_S = 60.0  # seconds one libavformat open or read (PyAV) may block before it is interrupted
 
 _override: str | None = None
 # glibc's allocator otherwise grows the heap of a long decode in steps (dynamic mmap threshold, one arena per
@@ -170,9 +177,73 @@ def allowed_demuxers() -> str:
     return ",".join(names)
 
 
+def max_pixels() -> int:
+    """Pixels a decoded frame may have (``$VIDVERIFY_MAX_PIXELS`` when a positive integer, else DEFAULT_MAX_PIXELS):
+    libavcodec refuses larger frames before allocating them (its ``max_pixels``), in PyAV and in ffmpeg."""
+    env = os.environ.get(MAX_PIXELS_ENV)
+    if env:
+        try:
+            if int(env) > 0:
+                return int(env)
+        except ValueError:
+            pass
+        log.warning("ignoring %s=%r: not a positive integer", MAX_PIXELS_ENV, env)
+    return DEFAULT_MAX_PIXELS
+
+
+def run_python(code: str, *args: str, timeout: float) -> bytes | None:
+    """Run ``code`` in a fresh, isolated interpreter (this one's executable, ``-I``) with a deadline, for parsers
+    that have none of their own (MediaInfo follows playlists and can block on what they name); its stdout, or
+    None when it failed or was stopped at ``timeout`` seconds."""
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", code, *args], capture_output=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, check=False, env=_env())
+    except (subprocess.TimeoutExpired, OSError) as exc:
+        log.debug("helper process stopped: %s", exc)
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def limit_options() -> dict[str, int]:
+    """ffmpeg input options that cap what a file can make it allocate: streams, and pixels per decoded frame."""
+    return {"max_streams": MAX_STREAMS, "max_pixels": max_pixels()}
+
+
+def too_big(codec_context: Any) -> str | None:
+    """Why frames of this (opened) video decoder must not be decoded: larger than ``max_pixels()`` (else None)."""
+    w, h, limit = codec_context.width or 0, codec_context.height or 0, max_pixels()
+    return f"frames of {w}x{h} exceed the limit of {limit} pixels (${MAX_PIXELS_ENV})" if w * h > limit else None
+
+
 def av_open_options() -> dict[str, str]:
-    """Options for every ``av.open`` of an input: local files only, and no demuxer that follows references."""
-    return {"protocol_whitelist": "file", "format_whitelist": allowed_demuxers()}
+    """Options for every ``av.open`` of an input: local files only, no demuxer that follows references, at most
+    MAX_STREAMS streams, and frames of at most ``max_pixels()`` decoded while the streams are probed."""
+    return {"protocol_whitelist": "file", "format_whitelist": allowed_demuxers(),
+            "max_streams": str(MAX_STREAMS), "max_pixels": str(max_pixels())}
+
+
+def av_open(path: str | os.PathLike[str]) -> Any:
+    """``av.open`` of a local input with av_open_options, a timeout on each blocking open or read (AV_TIMEOUT_S),
+    and the pixel cap on every video decoder opened later from its streams."""
+    import av
+
+    container = av.open(input_url(path), metadata_errors="ignore", options=av_open_options(),
+                        timeout=(AV_TIMEOUT_S, AV_TIMEOUT_S))
+    limit = str(max_pixels())
+    for stream in container.streams.video:
+        cc = stream.codec_context
+        if cc is not None:
+            cc.options = {**cc.options, "max_pixels": limit}
+    return container
+
+
+def limits_error(exc: BaseException) -> str | None:
+    """What a libavformat ENOMEM on open means here: a cap of ours was hit (else None)."""
+    import av
+
+    if isinstance(exc, av.error.MemoryError):
+        return f"{LIMITS_MESSAGE} (more than {MAX_STREAMS} streams, or tables too large)"
+    return None
 
 
 def timeout_for(duration: float | None = None, size: int | None = None) -> float:
@@ -302,17 +373,28 @@ def last_error_line(stderr: bytes | str) -> str:
 __all__ = [
     "DEFAULT_TIMEOUT_S",
     "ENV_VAR",
+    "AV_TIMEOUT_S",
+    "LIMITS_MESSAGE",
+    "DEFAULT_MAX_PIXELS",
+    "MAX_PIXELS_ENV",
+    "MAX_STREAMS",
     "SAFE_INPUT_OPTIONS",
     "REFERENCING_DEMUXERS",
     "TIMEOUT_ENV",
     "allowed_demuxers",
+    "av_open",
     "av_open_options",
+    "limit_options",
+    "limits_error",
+    "max_pixels",
+    "too_big",
     "ffmpeg_exe",
     "ffmpeg_version",
     "input_url",
     "last_error_line",
     "popen",
     "run",
+    "run_python",
     "set_ffmpeg",
     "timeout_for",
     "tune_allocator",

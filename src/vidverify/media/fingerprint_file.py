@@ -20,7 +20,7 @@ from ..errors import FingerprintFileError, NotAFileError
 from ..signals.fingerprint import CHANNELS, FORMAT_NAME, FORMAT_VERSION, Fingerprint, from_arrays
 from . import files
 
-MAX_MEMBER_BYTES = 1 << 30  # no array of a fingerprint file is larger (10 h at 60 fps is ~17 MB per array)
+MAX_MEMBER_BYTES = 1 << 28  # no array of a fingerprint file is larger (10 h at 60 fps is ~17 MB per array)
 
 
 def save(fp: Fingerprint, path: str | os.PathLike[str]) -> None:

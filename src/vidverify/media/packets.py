@@ -81,14 +81,12 @@ def digest_packets(path: str | os.PathLike[str], stop: threading.Event | None = 
     """Digests of the first video stream's displayed packets, in presentation order (the pre-roll packets that an
     edit list hides are left out), and their span. Anything unreadable gives none (the decoder reports damaged
     files; this is an extra piece of evidence, never a reason to fail), and so does setting ``stop``."""
-    import av
-
     p = os.fspath(path)
     times: list[float] = []
     digests: list[bytes] = []
     lengths: list[float] = []
     try:
-        with av.open(ffmpeg.input_url(p), metadata_errors="ignore", options=ffmpeg.av_open_options()) as container:
+        with ffmpeg.av_open(p) as container:
             if not container.streams.video:
                 return PacketDigests.empty()
             stream = container.streams.video[0]
@@ -121,13 +119,10 @@ def digest_packets(path: str | os.PathLike[str], stop: threading.Event | None = 
 def shown_span(path: str | os.PathLike[str]) -> ShownSpan | None:
     """The displayed frames of the first video stream, from its packets (nothing decoded, nothing hashed); None
     when there is no video stream or its packets cannot be read."""
-    import av
-
     times: list[float] = []
     lengths: list[float] = []
     try:
-        with av.open(ffmpeg.input_url(os.fspath(path)), metadata_errors="ignore",
-                     options=ffmpeg.av_open_options()) as container:
+        with ffmpeg.av_open(os.fspath(path)) as container:
             if not container.streams.video:
                 return None
             stream = container.streams.video[0]

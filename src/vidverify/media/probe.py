@@ -26,17 +26,29 @@ from ..errors import EmptyFileError, NotAFileError, NotFoundError, UnsupportedFo
 from ..evidence import dates
 from ..evidence.place import parse_iso6709
 from ..models import GPS, MediaInfo, Timestamp
-from . import files
+from . import fallback, files
+from .collector import (
+    _Collector,
+    _ours,
+    _read_bitstream_writer,
+    _read_mdpm,
+    _read_riff_xmp,
+    _xmp_facts,
+    cut_short,
+)
+from .ffmpeg import LIMITS_MESSAGE
 from .formats import c2pa, isobmff
 from .packets import ShownSpan, shown_span
 
 log = logging.getLogger("vidverify")
 
 STILL_SUFFIXES = files.IMAGE_EXTENSIONS | {".gif"}  # names whose EXIF is read even when the bytes do not say
-_MDPM_UUID = bytes.fromhex("17ee8c60f84d11d98cd60800200c9a66") + b"MDPM"
-_MDPM_MAKES = {0x0103: "Panasonic", 0x0108: "Sony", 0x1011: "Canon", 0x1104: "JVC"}
+# GoPro firmware "HD8.01.02.50.00": the camera from its first 3 or 6 characters (H19.03 is the MAX, not a HERO8;
+# H22.03 the HERO11 Mini); a GoPro prefix not listed gives the make only
 _GOPRO_FIRMWARE = {"HD3": "HERO3", "HD4": "HERO4", "HD5": "HERO5", "HD6": "HERO6", "HD7": "HERO7",
-                   "HD8": "HERO8", "HD9": "HERO9", "H19": "HERO8", "H21": "HERO10", "H22": "HERO11"}
+                   "HD8": "HERO8", "HD9": "HERO9", "H19.03": "MAX", "H21.01": "HERO10", "H22.01": "HERO11",
+                   "H22.03": "HERO11 Mini", "H23.01": "HERO12", "H24.01": "HERO13", "H24.03": "HERO (2024)"}
+_GOPRO_FIRMWARE_RE = re.compile(r"(HD\d|H\d\d)\.\d\d\.")
 
 
 def _sniff(head: bytes) -> str | None:
@@ -56,57 +68,18 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-class _Collector:
-    """Gathers facts from the sources, then builds the MediaInfo."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.fields: dict[str, Any] = {}
-        self.timestamps: list[Timestamp] = []
-        self.errors: list[str] = []
-        self.tags: dict[str, str] = {}
-        self.device: dict[str, tuple[str, str]] = {}  # make/model/software/encoder -> (value, source)
-        self.gps: GPS | None = None
-
-    def time(self, field: str, raw: Any) -> None:
-        parsed = dates.parse_time(str(raw)) if raw is not None else None
-        if parsed is None:
-            return
-        iso, tz = parsed
-        if any(t.field == field and t.value == iso for t in self.timestamps):
-            return
-        self.timestamps.append(Timestamp(field, iso, tz))
-
-    def dev(self, key: str, value: Any, source: str) -> None:
-        if value is None:
-            return
-        text = str(value).strip().strip("\x00").strip()
-        if text and key not in self.device:
-            self.device[key] = (text, source)
-
-    def set_gps(self, lat: float, lon: float, alt: float | None, source: str) -> None:
-        if self.gps is None and not (lat == 0 and lon == 0):
-            self.gps = GPS(round(lat, 7), round(lon, 7), None if alt is None else round(alt, 3), source)
-
-
-def _ours(tag: str) -> bool:
-    """``vidverify.*`` tags are probe's own findings: a file that carries such a key (a crafted udta/keys entry)
-    must not pose as one, nor feed parsers that trust them."""
-    return tag.lower().startswith("vidverify.")
-
-
 def _read_av(c: _Collector, kind_hint: str | None) -> None:
     import av
 
     try:
-        from .ffmpeg import av_open_options, input_url
+        from .ffmpeg import av_open, limits_error
 
         # "file:" + the absolute path: a file named "file:x.mp4" or "pipe:0" is that file, not x.mp4 or stdin
-        container = av.open(input_url(c.path), metadata_errors="ignore", options=av_open_options())
+        container = av_open(c.path)
     except av.error.InvalidDataError as exc:
         raise VidverifyError("not a media file that ffmpeg can read") from exc
     except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise VidverifyError(f"cannot open the container ({exc})") from exc
+        raise VidverifyError(limits_error(exc) or f"cannot open the container ({exc})") from exc
     with container:
         fmt = container.format.name
         c.fields["format_name"] = fmt
@@ -147,6 +120,8 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
             sar = video.sample_aspect_ratio
             c.fields["pixel_aspect"] = f"{sar.numerator}:{sar.denominator}" if sar else None
             rate = video.average_rate or video.guessed_rate
+            if rate and video.time_base and rate == 1 / video.time_base and video.guessed_rate:
+                rate = video.guessed_rate  # libavformat's DV average: its time base (60000), not the 25 fps
             if rate and float(rate) > 0 and kind_hint is None:
                 c.fields["fps"] = round(float(rate), 3)
             if video.frames:
@@ -183,49 +158,6 @@ def _is_cover_art(stream: Any) -> bool:
         return False
 
 
-def _read_mdpm(c: _Collector, container: Any, video: Any) -> None:
-    """AVCHD cameras write date/time (with zone) and make into an MDPM SEI of the first access units."""
-    try:
-        for i, packet in enumerate(container.demux(video)):
-            data = bytes(packet)
-            pos = data.find(_MDPM_UUID)
-            if pos >= 0:
-                _parse_mdpm(c, data[pos + len(_MDPM_UUID):])
-                return
-            if i > 60:
-                return
-    except Exception as exc:  # damaged stream: the facts we have stand
-        c.errors.append(f"AVCHD MDPM: {exc}")
-
-
-def _bcd(b: int) -> int:
-    return (b >> 4) * 10 + (b & 0x0F)
-
-
-def _parse_mdpm(c: _Collector, data: bytes) -> None:
-    if not data:
-        return
-    count = data[0]
-    entries: dict[int, bytes] = {}
-    for k in range(min(count, 64)):
-        off = 1 + 5 * k
-        if off + 5 > len(data):
-            break
-        entries.setdefault(data[off], data[off + 1:off + 5])
-    if 0x18 in entries and 0x19 in entries:
-        a, b = entries[0x18], entries[0x19]
-        tzb = a[0]
-        hours = (tzb >> 1) & 0x0F
-        half = 30 if tzb & 0x01 else 0
-        sign = "-" if tzb & 0x20 else "+"
-        year = _bcd(a[1]) * 100 + _bcd(a[2])
-        iso = f"{year:04d}-{_bcd(a[3]):02d}-{_bcd(b[0]):02d}T{_bcd(b[1]):02d}:{_bcd(b[2]):02d}:{_bcd(b[3]):02d}"
-        c.time("avchd.DateTimeOriginal", f"{iso}{sign}{hours:02d}:{half:02d}")
-    if 0xE0 in entries:
-        code = int.from_bytes(entries[0xE0][:2], "big")
-        c.dev("make", _MDPM_MAKES.get(code, f"0x{code:04x}"), "AVCHD MDPM")
-
-
 def _read_iso(c: _Collector) -> None:
     try:
         info = isobmff.parse_file(c.path)
@@ -242,6 +174,7 @@ def _read_iso(c: _Collector) -> None:
         c.time(field, value)
     for err in info.errors:
         c.errors.append(f"MP4 structure: {err}")
+        c.fields["cut_short"] = c.fields.get("cut_short") or err.endswith("(truncated)")
         if err.startswith("mvhd has unknown version"):
             c.fields["mvhd_damaged"] = True  # libavformat's creation_time tag comes from this same box
     vt = info.video_track
@@ -267,7 +200,7 @@ def _read_iso(c: _Collector) -> None:
     for n in ("com.apple.quicktime.creationdate", "\u00a9day", "com.apple.quicktime.creationdate"):
         if n in tags:
             c.time(n, tags[n])
-    for n in ("com.apple.quicktime.location.ISO6709", "\u00a9xyz", "location"):
+    for n in ("com.apple.quicktime.location.ISO6709", "\u00a9xyz", "ilst.\u00a9xyz", "location"):
         if n in tags and (g := parse_iso6709(tags[n])):
             c.set_gps(*g, n)
     _xmp_facts(c, info.xmp_fields, info.xmp_history)
@@ -277,47 +210,6 @@ def _read_iso(c: _Collector) -> None:
         c.tags.setdefault("video.handler_name", vt.handler_name.strip())
     if vt is not None and vt.compressor_name:
         c.dev("encoder", vt.compressor_name, "video sample entry compressor name")
-
-
-def _xmp_facts(c: _Collector, xmp_fields: dict[str, str], history: list[dict[str, str]]) -> None:
-    for k, v in xmp_fields.items():
-        if "Date" in k:
-            c.time(f"XMP {k}", v)
-        elif k == "xmp:CreatorTool":
-            c.dev("software", v, "XMP xmp:CreatorTool")
-    if history:
-        c.fields["xmp_history"] = history
-
-
-MAX_RIFF_CHUNKS = 10_000
-"""Top-level RIFF chunks walked at most looking for XMP (count; real AVI/WAV files have a handful)."""
-
-
-def _read_riff_xmp(c: _Collector) -> None:
-    """AVI/WAV: Adobe's XMP packet in a top-level ``_PMX`` chunk (libavformat does not read it)."""
-    try:
-        with open(c.path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            pos = 12
-            for _ in range(MAX_RIFF_CHUNKS):
-                fh.seek(pos)
-                head = fh.read(8)
-                if len(head) < 8:
-                    return
-                n = int.from_bytes(head[4:8], "little")
-                if head[:4] == b"_PMX":
-                    if n > isobmff.MAX_XMP_PACKET:
-                        c.errors.append(f"RIFF XMP: packet of {n} bytes exceeds {isobmff.MAX_XMP_PACKET}; ignored")
-                        return
-                    raw = fh.read(n).rstrip(b"\x00").decode("utf-8", errors="replace")
-                    fields, history = isobmff._parse_xmp(raw, lambda msg: c.errors.append(f"RIFF XMP: {msg}"))
-                    _xmp_facts(c, fields, history)
-                    return
-                pos += 8 + n + (n & 1)
-                if pos >= size:
-                    return
-    except OSError as exc:
-        c.errors.append(f"RIFF XMP: {exc.strerror or exc}")
 
 
 def _read_iptc(c: _Collector) -> None:
@@ -415,6 +307,27 @@ def _read_exif(c: _Collector) -> None:
         c.fields.setdefault("exif_size", (int(str(ew)), int(str(eh))))
 
 
+def _still_size(c: _Collector) -> None:
+    """A still's size from its header (Pillow, nothing decoded) when libavcodec gave none: a picture over the
+    pixel cap (``ffmpeg.max_pixels``) is not decoded while probing, and says so."""
+    from .ffmpeg import MAX_PIXELS_ENV, max_pixels
+
+    try:
+        from PIL import Image
+
+        bomb_check, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # only the header is read here
+        try:
+            with Image.open(c.path) as im:
+                w, h = im.size
+        finally:
+            Image.MAX_IMAGE_PIXELS = bomb_check
+    except Exception:  # not an image Pillow knows: the size stays unknown
+        return
+    c.fields["coded_width"], c.fields["coded_height"] = w, h
+    if w * h > max_pixels():
+        c.errors.append(f"{w}x{h} pixels: over the limit of {max_pixels()} (${MAX_PIXELS_ENV}); not decoded")
+
+
 def _read_av_tags(c: _Collector) -> None:
     """Times and device strings that libavformat exposes as container tags."""
     t = c.tags
@@ -422,6 +335,8 @@ def _read_av_tags(c: _Collector) -> None:
         fmt = c.fields.get("format_name", "")
         field = {"avi": "RIFF IDIT", "matroska,webm": "Matroska DateUTC"}.get(fmt, "container creation_time")
         c.time(field, t["creation_time"])
+    if "modification_date" in t:  # MXF's (its only date; libavformat's creation_time is none there)
+        c.time("MXF modification_date", t["modification_date"])
     if "metadatadate" in t:
         c.time("FLV metadatadate", t["metadatadate"])
     if "date" in t:
@@ -430,64 +345,16 @@ def _read_av_tags(c: _Collector) -> None:
     c.dev("software", t.get("firmware"), "GoPro firmware")
     c.dev("encoder", t.get("encoder") or t.get("ENCODER"), "container encoder tag")
     c.dev("software", t.get("metadatacreator"), "FLV metadatacreator")
-    if "location" in t and (g := parse_iso6709(t["location"])):
-        c.set_gps(*g, "container location tag")
+    for k in [k for k in t if k == "location" or k.startswith("location-")][:8]:  # location-eng: 3GPP loci
+        if g := parse_iso6709(t[k]):
+            c.set_gps(*g, f"container {k} tag")
     fw = t.get("firmware", "")
-    if fw[:3] in _GOPRO_FIRMWARE:
+    if _GOPRO_FIRMWARE_RE.match(fw):
         c.dev("make", "GoPro", "GoPro firmware")
-        c.dev("model", _GOPRO_FIRMWARE[fw[:3]], f"GoPro firmware {fw}")
+        c.dev("model", _GOPRO_FIRMWARE.get(fw[:6]) or _GOPRO_FIRMWARE.get(fw[:3]), f"GoPro firmware {fw}")
     _read_bitstream_writer(c)
 
 
-BITSTREAM_SCAN_BYTES = 1 << 20
-"""Bytes of the first media data searched for an encoder's self-description (x264/x265 SEI, Lavc user data)."""
-_X26X_RE = re.compile(rb"(x264) - core (\d+)|(x265) \(build (\d+)\)")
-_X26X_OPTIONS_RE = re.compile(rb"options: ([\x20-\x7e]{1,1000})")
-_LAVC_RE = re.compile(rb"Lavc\d{1,3}\.\d{1,3}\.\d{1,3}")
-
-
-def _first_media_offset(fh: Any, size: int) -> int:
-    """Payload offset of the first ``mdat`` of an ISO BMFF file (0 when not found: search from the start)."""
-    pos = 0
-    for _ in range(64):
-        fh.seek(pos)
-        head = fh.read(16)
-        if len(head) < 8:
-            return 0
-        n, typ = int.from_bytes(head[:4], "big"), head[4:8]
-        hdr = 8
-        if n == 1 and len(head) == 16:
-            n, hdr = int.from_bytes(head[8:16], "big"), 16
-        elif n == 0:
-            n = size - pos
-        if typ == b"mdat":
-            return pos + hdr
-        if n < hdr:
-            return 0
-        pos += n
-    return 0
-
-
-def _read_bitstream_writer(c: _Collector) -> None:
-    """The encoder's own signature in the first media bytes: x264/x265 write their version and options into an
-    SEI message of the first access unit, libavcodec's MPEG-4 Part 2 writes ``Lavc…`` user data."""
-    try:
-        with open(c.path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            start = _first_media_offset(fh, size) if "structure" in c.fields else 0
-            fh.seek(start)
-            data = fh.read(BITSTREAM_SCAN_BYTES)
-    except OSError as exc:
-        c.errors.append(f"bitstream signature: {exc.strerror or exc}")
-        return
-    m = _X26X_RE.search(data)
-    if m:
-        name, version = (m[1], m[2]) if m[1] else (m[3], m[4])
-        c.tags["vidverify.bitstream_encoder"] = f"{name.decode()} core {version.decode()}"
-        if o := _X26X_OPTIONS_RE.search(data, m.end(), m.end() + 400):
-            c.tags["vidverify.encoder_options"] = o[1].decode("ascii")
-    elif "structure" in c.fields and (lavc := _LAVC_RE.search(data)):  # in mdat, not a Matroska header tag
-        c.tags["vidverify.bitstream_encoder"] = lavc[0].decode("ascii")
 
 
 def _choose_created(timestamps: list[Timestamp]) -> Timestamp | None:
@@ -550,6 +417,7 @@ def _info_from(c: _Collector, base: dict[str, Any]) -> MediaInfo:
         software=dev.get("software", (None,))[0],
         encoder=dev.get("encoder", (None,))[0],
         gps=c.gps,
+        other_gps=tuple(c.other_gps),
         errors=tuple(c.errors),
         start_time=f.get("start_time"),
         coded_width=f.get("coded_width"),
@@ -612,18 +480,28 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
         _read_riff_xmp(c)
     if isobmff.looks_like_isobmff(head):
         _read_iso(c)
+    c.fields["cut_short"] = c.fields.get("cut_short") or cut_short(head, p, st.st_size)
     try:
         _read_av(c, still)
     except VidverifyError as exc:
-        if still is None:  # not media libavformat reads: what else the file says (its manifest) still stands
-            c.errors.insert(0, exc.message)
-            return c2pa.attach(_info_from(c, base), dates.parse_time)
+        if still is None:
+            if not exc.message.startswith(LIMITS_MESSAGE):  # over a cap of ours: refused, not read another way
+                fallback.read(c, opened=False)  # MediaInfo reads headers libavformat refuses
+            if not (c.fields.get("has_video") or c.fields.get("has_audio")):
+                # not media libavformat or MediaInfo reads: what else the file says (its manifest) still stands
+                c.errors.insert(0, exc.message)
+                return c2pa.attach(_info_from(c, base), dates.parse_time)
         c.errors.append(f"libavformat: {exc.message}")
+    else:
+        if still is None and (c.fields.get("cut_short") or not c.timestamps or c.fields.get("container") == "dv"):
+            fallback.read(c, opened=True)  # header durations, and dates libavformat does not expose (DV)
     _read_av_tags(c)
     if still is not None:
         base["kind"] = "image"
         if "exif_size" in c.fields and not c.fields.get("coded_width"):
             c.fields["coded_width"], c.fields["coded_height"] = c.fields["exif_size"]
+        if not c.fields.get("coded_width"):
+            _still_size(c)
     elif c.fields.get("has_video"):
         base["kind"] = "video"
     elif c.fields.get("has_audio"):
@@ -637,14 +515,22 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
     if info.kind == "unknown" and not info.errors:  # a container with no stream that can be read
         info = replace(info, errors=("no video, audio or image stream that can be read",))
     if info.kind == "video":
-        info = _displayed(info, shown or shown_span(p))
+        info = _displayed(info, shown or shown_span(p), cut_short=bool(c.fields.get("cut_short")),
+                          header_s=c.fields.get("header_duration"))
     return _finish(info)
 
 
-def _displayed(info: MediaInfo, span: ShownSpan | None) -> MediaInfo:
+def _displayed(info: MediaInfo, span: ShownSpan | None, *, cut_short: bool = False,
+               header_s: float | None = None) -> MediaInfo:
     """The one duration of a video: from its first displayed frame to the end of its last (docs/contract.md). The
     container's figure (mvhd, or libavformat's longest stream) counts a longer audio or telemetry track, or the
     pre-roll an edit list hides; it stays as ``declared_duration`` when it differs by half a frame or more."""
+    declared_frames = info.frame_count  # the container's (sample table, AVI header), before packets are counted
+    present = span.frames if span is not None else 0
+    if cut_short and declared_frames and present < declared_frames - max(2, declared_frames // 50):
+        return _truncated(info, span, declared_frames, header_s)
+    if cut_short and header_s and info.fps and present < header_s * info.fps * 0.98 - 2:  # MediaInfo's header
+        return _truncated(info, span, round(header_s * info.fps), header_s)
     if span is None or span.duration <= 0:
         return info
     duration = round(span.duration, 6)
@@ -653,6 +539,19 @@ def _displayed(info: MediaInfo, span: ShownSpan | None) -> MediaInfo:
     differs = declared is not None and abs(declared - duration) >= max(frame, 1e-3) / 2
     return replace(info, duration=duration, frame_count=span.frames,
                    declared_duration=round(declared, 6) if differs and declared is not None else None)
+
+
+def _truncated(info: MediaInfo, span: ShownSpan | None, declared_frames: int,
+               header_s: float | None = None) -> MediaInfo:
+    """Fewer video packets than the container declares: a cut download or copy. Both figures are kept: what is
+    present (``duration``, ``frame_count``) and what the header says (``declared_duration``), with a note."""
+    header = max(info.duration or 0.0, declared_frames / info.fps if info.fps else 0.0, header_s or 0.0)
+    present = round(span.duration, 6) if span is not None and span.duration > 0 else 0.0
+    frames = span.frames if span is not None else 0
+    note = (f"truncated: the header declares {declared_frames} video frames ({header:.2f} s), the file holds "
+            f"{frames} ({present:.2f} s)")
+    return replace(info, duration=present, frame_count=frames, truncated=True,
+                   declared_duration=round(header, 6) if header else None, errors=(*info.errors, note))
 
 
 def _finish(info: MediaInfo) -> MediaInfo:

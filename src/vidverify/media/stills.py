@@ -19,7 +19,7 @@ from typing import Any, cast
 import numpy as np
 
 from . import files
-from .ffmpeg import av_open_options, input_url
+from .ffmpeg import av_open
 
 log = logging.getLogger("vidverify")
 
@@ -46,7 +46,7 @@ def each_frame(path: str | os.PathLike[str], times: Sequence[float], *, width: i
     import av
 
     try:
-        with av.open(input_url(path), metadata_errors="ignore", options=av_open_options()) as c:
+        with av_open(path) as c:
             if not c.streams.video:
                 return
             stream = c.streams.video[0]
@@ -113,12 +113,11 @@ def grab_keyframes(path: str | os.PathLike[str], times: Sequence[float], *, widt
                    origin: float = 0.0) -> list[np.ndarray]:
     """RGB frames of the distinct keyframes at or before ``times``: one packet decoded per frame, so much cheaper
     than ``grab_frames`` when exact times do not matter. Falls back to ``grab_frames`` for a long GOP."""
-    import av
 
     out: list[np.ndarray] = []
     seen: set[int | None] = set()
     try:
-        with av.open(input_url(path), metadata_errors="ignore", options=av_open_options()) as c:
+        with av_open(path) as c:
             if not c.streams.video:
                 return out
             stream = c.streams.video[0]
@@ -245,9 +244,8 @@ def _sheet(images: Sequence[np.ndarray], times: Sequence[float]) -> np.ndarray:
 def _origin(path: str) -> float:
     """Raw time of t = 0 on the file's timeline: its first displayed frame (as ``Fingerprint.time_origin``)."""
     try:
-        import av
 
-        with av.open(input_url(path), metadata_errors="ignore", options=av_open_options()) as c:
+        with av_open(path) as c:
             for frame in c.decode(video=0):
                 return float(frame.time) if frame.time is not None else 0.0
             return 0.0

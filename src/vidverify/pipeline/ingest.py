@@ -261,6 +261,14 @@ def read_file(path: str, keyframes: bool = False, jobs: int = 1, sha256: str | N
     The fingerprint comes first, with the file's SHA-256 read beside the decoders, and probe takes that SHA-256:
     the file is read for its hash once (not at all when the caller gives ``sha256``). A file that is not a video
     or image gets probe's reason, whatever the decoder said."""
+    try:
+        return _read_file(path, keyframes, jobs, sha256)
+    except MemoryError:  # over the worker's budget (workers.worker_memory_mb): this file fails, the batch goes on
+        why = f"needs more memory than the worker's budget (${workers.MEMORY_ENV}, MiB)"
+        return Item(path, MediaInfo(path=path, errors=(why,)), None, why)
+
+
+def _read_file(path: str, keyframes: bool, jobs: int, sha256: str | None) -> Item:
     started = time.perf_counter()
     fp: Fingerprint | None = None
     error: str | None = None

@@ -23,6 +23,24 @@ R = TypeVar("R")
 MAX_DEFAULT_JOBS = 8  # files worked on at once by default (scan, index add, check): at most this many
 MAX_DECODER_JOBS = 4  # decoder processes for one file by default (hash, compare, search)
 DASK_CONNECT_TIMEOUT_S = 10  # waiting longer for a scheduler that does not answer helps no one
+MEMORY_ENV = "VIDVERIFY_WORKER_MEMORY"  # MiB of address space per worker process (0: no limit)
+DEFAULT_WORKER_MEMORY_MB = 2048  # a worker hashing any file within the readers' caps stays under 600 MiB
+
+
+def worker_memory_mb() -> int | None:
+    """The memory budget of one worker process in MiB (``$VIDVERIFY_WORKER_MEMORY``; 0 turns it off): its address
+    space is limited to it (RLIMIT_AS, inherited by the ffmpeg processes it starts), so a file that would need more
+    fails alone with an error entry while the batch goes on."""
+    env = os.environ.get(MEMORY_ENV)
+    if env is None or not env.strip():
+        return DEFAULT_WORKER_MEMORY_MB
+    try:
+        mb = int(env)
+    except ValueError:
+        raise UsageError(f"{MEMORY_ENV} must be a whole number of MiB (0: no limit), not {env!r}") from None
+    if mb < 0:
+        raise UsageError(f"{MEMORY_ENV} must be a whole number of MiB (0: no limit), not {env!r}")
+    return mb or None
 
 
 def cpu_count() -> int:
@@ -100,13 +118,34 @@ def pool(jobs: int) -> Executor:
     ``if __name__ == "__main__"`` guard works too), from a fork server otherwise."""
     ctx = multiprocessing.get_context("fork" if can_fork() else "forkserver")
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    budget = worker_memory_mb()
     if len(cores) != jobs:
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(None, cores, budget))
     # as many workers as this process has cores (the CLI keeps a run to --jobs cores): one core each, so a file's
     # ffmpeg threads and its hashing stay on one core instead of waking each other across cores (half the
     # system time of a scan); a slowed worker just takes fewer files from the queue
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_pin_worker,
-                               initargs=(ctx.Value("i", 0), cores))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                               initargs=(ctx.Value("i", 0), cores, budget))
+
+
+def _init_worker(counter: Any, cores: list[int], budget_mb: int | None) -> None:
+    if budget_mb is not None:
+        limit_memory(budget_mb)
+    if counter is not None:
+        _pin_worker(counter, cores)
+
+
+def limit_memory(budget_mb: int) -> None:
+    """Limit this process's address space to ``budget_mb`` MiB (never above a hard limit already set)."""
+    try:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        want = budget_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (want if hard == resource.RLIM_INFINITY else min(want, hard), hard))
+    except (ImportError, ValueError, OSError) as exc:  # no rlimits here (Windows): the budget is not enforced
+        log.debug("cannot limit worker memory: %s", exc)
 
 
 def _pin_worker(counter: Any, cores: list[int]) -> None:
@@ -137,8 +176,10 @@ def dask_map(address: str, fn: Callable[..., R], items: Sequence[T], **kwargs: A
 
 
 __all__ = [
+    "DEFAULT_WORKER_MEMORY_MB",
     "MAX_DECODER_JOBS",
     "MAX_DEFAULT_JOBS",
+    "MEMORY_ENV",
     "can_fork",
     "cores_restored",
     "cpu_count",
@@ -146,5 +187,7 @@ __all__ = [
     "decoder_jobs",
     "default_jobs",
     "limit_cores",
+    "limit_memory",
     "pool",
+    "worker_memory_mb",
 ]

@@ -410,6 +410,8 @@ def test_karma_gps_matches_the_readme_and_exiftool(corpus: Path) -> None:
     # README: "GPMF telemetry track with 47 GPS fixes" = the Karma's 47 Position (GLPI) samples
     # (its 47 GPS RAW samples are the same receiver; the HERO5 camera wrote no GPS5 in this clip)
     assert got.count == 47 and got.source == "GLPI" and got.streams == {"GLPI": 47, "GPRI": 47}
+    # the receiver's raw stream is kept beside the fused one (ExifTool's 47 "GPS RAW" fixes), with UTC times
+    assert len(got.other) == 47 and all(f.stream == "GPRI" and f.utc for f in got.other)
     # README: "first 33.1253807, -117.3310746, alt 15.61 m at 2017-04-17T19:27:58.283Z": ExifTool's
     # summary value, which is the last fix of the first telemetry payload (the 4th fix)
     readme = got.fixes[3]

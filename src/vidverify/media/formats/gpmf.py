@@ -349,6 +349,7 @@ class GpmfGps(Model):
     """Positions of the source stream dropped because the receiver had no lock (GPSF 0, or 0,0)."""
     samples: tuple[GpsFix, ...] = ()
     """Every position sample of the source stream (GPS5 at ~18 Hz), when asked for (``samples=True``)."""
+    other: tuple[GpsFix, ...] = ()  # the other streams' fixes, each with its ``stream`` (GPRI beside GLPI)
     payloads: int = 0
     """``gpmd`` samples parsed."""
     track: int | None = None
@@ -518,6 +519,7 @@ class _Collector:
             streams=streams,
             unlocked=self.unlocked[source] if source else 0,
             samples=tuple(self.samples[source]) if source and self.keep else (),
+            other=tuple(fx for s in _GPS_STREAMS if s != source for fx in self.fixes[s]),
             payloads=self.payloads,
             track=track,
             errors=tuple(list(extra_errors) + self.errors)[:MAX_ERRORS],

@@ -1007,7 +1007,7 @@ class _Parser:
                     name = _clean_text(sd[4:])
             if item.type == b"----" and name:
                 key = f"----:{mean}:{name}" if mean else f"----:{name}"
-            self.set_tag(prefix + key, value)
+            self.set_tag(prefix + key if self.tags.get(prefix + key, value) == value else f"{prefix}ilst.{key}", value)
 
     # ---------------------------------------------------------------- XMP
 
