@@ -123,8 +123,8 @@ def test_a_file_over_the_worker_budget_gets_an_error_entry_and_the_batch_goes_on
 
     def fingerprint(path: str, **kwargs):  # type: ignore[no-untyped-def]
         assert resource.getrlimit(resource.RLIMIT_AS)[0] == budget * 2**20  # set in the worker
-        if path == hungry:  # stands for a decoder that needs 2 GiB more
-            bytearray(2048 * 2**20)
+        if path == hungry:  # needs more than the whole budget (a forked child's address space can be smaller
+            bytearray(budget * 2**20)  # than its parent's VmSize, so no margin is assumed)
         return real(path, **kwargs)
 
     monkeypatch.setattr(ingest, "_fingerprint", fingerprint)
