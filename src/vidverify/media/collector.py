@@ -10,7 +10,7 @@ from typing import Any
 
 from ..evidence import dates
 from ..models import GPS, Timestamp
-from .formats import isobmff
+from .formats import isobmff, riff
 
 _MDPM_UUID = bytes.fromhex("17ee8c60f84d11d98cd60800200c9a66") + b"MDPM"
 _MDPM_MAKES = {0x0103: "Panasonic", 0x0108: "Sony", 0x1011: "Canon", 0x1104: "JVC"}
@@ -128,33 +128,20 @@ def _xmp_facts(c: _Collector, xmp_fields: dict[str, str], history: list[dict[str
         c.fields["xmp_history"] = history
 
 
-MAX_RIFF_CHUNKS = 10_000
-"""Top-level RIFF chunks walked at most looking for XMP (count; real AVI/WAV files have a handful)."""
-
-
 def _read_riff_xmp(c: _Collector) -> None:
     """AVI/WAV: Adobe's XMP packet in a top-level ``_PMX`` chunk (libavformat does not read it)."""
     try:
         with open(c.path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            pos = 12
-            for _ in range(MAX_RIFF_CHUNKS):
-                fh.seek(pos)
-                head = fh.read(8)
-                if len(head) < 8:
+            for fourcc, _, n in riff.chunks(fh, os.fstat(fh.fileno()).st_size):
+                if fourcc != b"_PMX":
+                    continue
+                if n > isobmff.MAX_XMP_PACKET:
+                    c.errors.append(f"RIFF XMP: packet of {n} bytes exceeds {isobmff.MAX_XMP_PACKET}; ignored")
                     return
-                n = int.from_bytes(head[4:8], "little")
-                if head[:4] == b"_PMX":
-                    if n > isobmff.MAX_XMP_PACKET:
-                        c.errors.append(f"RIFF XMP: packet of {n} bytes exceeds {isobmff.MAX_XMP_PACKET}; ignored")
-                        return
-                    raw = fh.read(n).rstrip(b"\x00").decode("utf-8", errors="replace")
-                    fields, history = isobmff._parse_xmp(raw, lambda msg: c.errors.append(f"RIFF XMP: {msg}"))
-                    _xmp_facts(c, fields, history)
-                    return
-                pos += 8 + n + (n & 1)
-                if pos >= size:
-                    return
+                raw = fh.read(n).rstrip(b"\x00").decode("utf-8", errors="replace")
+                fields, history = isobmff._parse_xmp(raw, lambda msg: c.errors.append(f"RIFF XMP: {msg}"))
+                _xmp_facts(c, fields, history)
+                return
     except OSError as exc:
         c.errors.append(f"RIFF XMP: {exc.strerror or exc}")
 

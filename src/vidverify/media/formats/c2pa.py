@@ -39,6 +39,7 @@ from typing import Any
 from ...errors import UsageError
 from ...models import Credentials, MediaInfo, Timestamp
 from .. import files
+from . import riff
 
 CAPTURE_FIELD = "C2PA created"
 """The time field (``MediaInfo.timestamps``) probe adds for a manifest's capture time (evidence/dates.py)."""
@@ -174,18 +175,7 @@ def _locate_png(fh: Any, size: int) -> Located | None:
 
 
 def _locate_webp(fh: Any, size: int) -> Located | None:
-    pos, total = 12, 0
-    for _ in range(MAX_STRUCTURE_ITEMS):
-        fh.seek(pos)
-        head = fh.read(8)
-        if len(head) < 8:
-            break
-        n = int.from_bytes(head[4:8], "little")
-        if head[:4] == b"C2PA":
-            total += n
-        pos += 8 + n + (n & 1)
-        if pos >= size:
-            break
+    total = sum(n for fourcc, _, n in riff.chunks(fh, size, MAX_STRUCTURE_ITEMS) if fourcc == b"C2PA")
     return Located("image/webp", total) if total else None
 
 
