@@ -462,7 +462,10 @@ def _child() -> None:
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        # never above a cap it inherited (a scan worker's VIDVERIFY_WORKER_MEMORY): only ever lowered
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = min(c for c in (MEMORY_LIMIT, soft, hard) if c != resource.RLIM_INFINITY)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, ValueError, OSError):  # not on this platform: the deadline still holds
         pass
     import c2pa
