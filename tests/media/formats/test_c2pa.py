@@ -267,3 +267,19 @@ def test_reader_child_stays_within_the_worker_memory_budget(signed: dict[str, Pa
     assert out.returncode == 0, out.stderr
     soft, hard = out.stdout.split()
     assert int(soft) <= 1536 * 2**20 and int(hard) <= 1536 * 2**20
+
+
+@pytest.mark.parametrize("name", ["signed.bin", "signed", "SIGNED.WAV"])
+def test_a_signed_wav_is_read_whatever_its_name(signed: dict[str, Path], tmp_path: Path, name: str) -> None:
+    """Formats the library finds the store of itself were chosen by extension only: a signed WAV saved as
+    ``.bin`` or without an extension (a download's temporary name) was reported as carrying no credentials."""
+    from vidverify.testing import synth_audio
+
+    wav = synth_audio.melody(tmp_path / "m.wav", seconds=1.0)
+    ca = cr.make_ca("Throwaway Root", organization=SIGNER)
+    out = cr.sign(wav, tmp_path / "signed.wav", ca, generator="ExampleRecorder 1.0")
+    renamed = tmp_path / name
+    renamed.write_bytes(out.read_bytes())
+    c = probe(renamed).credentials
+    assert c is not None and c.state == "untrusted" and c.signer == SIGNER
+    assert probe(wav).credentials is None  # a WAV without a store is still null
