@@ -5,8 +5,14 @@ summary, an unreadable input among others (exit 4, the others still done) and an
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from tests import ROOT
 from tests.cli.helpers import EXIT_INPUT, EXIT_OK, assert_one_error_line, error_lines, vidverify_cli
 
 
@@ -48,3 +54,19 @@ def test_frames_is_in_the_help() -> None:
     proc = vidverify_cli("--help")
     assert "frames" in proc.stdout
     assert "contact sheet" in vidverify_cli("frames", "--help").stdout
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="needs jq")
+def test_the_help_s_jq_example_reads_one_file_and_several(media: dict[str, Path], tmp_path: Path) -> None:
+    """`frames --json *.mp4 | jq ...` from --help and the README: a glob that matches one file gives the
+    one-file document (no "files"), where '.files[]' used to fail with 'Cannot iterate over null'."""
+    expr = re.search(r"\| jq '([^']+)'", vidverify_cli("frames", "--help").stdout)
+    assert expr is not None
+    assert f"jq '{expr.group(1)}'" in (ROOT / "README.md").read_text(encoding="utf-8")
+    one = vidverify_cli("frames", str(media["clip"]), "--out", str(tmp_path / "o"), "--json").stdout
+    several = json.dumps({"schema": "vidverify/frames@1", "files": [json.loads(one), json.loads(one)]})
+    for doc, n in ((one, 1), (several, 2)):
+        proc = subprocess.run(["jq", "-c", expr.group(1)], input=doc, capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 0, proc.stderr
+        rows = [json.loads(ln) for ln in proc.stdout.splitlines()]
+        assert len(rows) == n and all(r["path"] == str(media["clip"]) and "anomalies" in r for r in rows)

@@ -182,3 +182,28 @@ def test_the_import_rule_check_can_fail(tmp_path: Path) -> None:
                    "from . import commands\nimport json\n", encoding="utf-8")
     assert _imported_modules(bad) == ["vidverify.pipeline.scanning", "vidverify.media", "vidverify.errors",
                                       "vidverify.signals", "vidverify.cli.commands"]
+
+
+def test_main_help_names_every_environment_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    """A new user learns the memory caps and the trust list from --help, not only from the README."""
+    from vidverify.media import ffmpeg
+    from vidverify.media.formats import c2pa
+    from vidverify.pipeline import workers
+
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for name in (workers.MEMORY_ENV, ffmpeg.MAX_PIXELS_ENV, c2pa.TRUST_ENV, ffmpeg.ENV_VAR):
+        assert name in text
+    assert f"default {workers.DEFAULT_WORKER_MEMORY_MB}" in text and str(ffmpeg.DEFAULT_MAX_PIXELS) in text
+
+
+def test_probe_help_names_the_formats_handed_to_the_c2pa_library(capsys: pytest.CaptureFixture[str]) -> None:
+    from vidverify.media.formats import c2pa
+
+    with pytest.raises(SystemExit):
+        cli.main(["probe", "--help"])
+    text = capsys.readouterr().out
+    for ext in c2pa.OTHER_FORMATS:
+        name = {".tif": "TIFF", ".tiff": "TIFF", ".jxl": "JPEG XL"}.get(ext, ext[1:].upper())
+        assert name in text, ext

@@ -163,3 +163,24 @@ def test_only_place_findings_are_about_the_claimed_place() -> None:
     for code in (codes.PLACE_MISMATCH, codes.PLACE_NOT_COMPARED):
         assert "claimed_place" in fields_of(make_finding(code, next(iter(codes.BY_NAME[code].when)), ["a"], "m",
                                                          claimed_place="Kyiv"))
+
+
+def test_contract_finding_codes_table_names_every_code_and_its_evidence_keys() -> None:
+    """docs/contract.md is what scripts read: every catalogued code has a row there (a row may name several
+    codes), and that row names each evidence key the catalogue lists for it (``truncated`` and the two-position
+    ``place-mismatch`` were merged without)."""
+    text = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
+    section = re.search(r"^## Finding codes\n(.*?)(?=^## )", text, flags=re.S | re.M)
+    assert section is not None
+    rows = {}
+    for ln in section.group(1).splitlines():
+        if ln.startswith("| `"):
+            first, rest = ln[2:].split(" | ", 1)
+            for name in re.findall(r"`([^`]+)`", first):
+                rows[name] = rest
+    missing = []
+    for code in CATALOGUE:
+        row = rows.get(code.name)
+        missing += [f"{code.name} (no row)"] if row is None else [
+            f"{code.name}: {key}" for key in code.evidence if f"`{key}`" not in row]
+    assert not missing, f"docs/contract.md's Finding codes table lacks: {missing}"

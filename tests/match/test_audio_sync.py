@@ -130,3 +130,14 @@ def test_scan_sound_test_passes_shared_sound_only(fps: dict[str, Fingerprint]) -
     test = audio_sync.SoundTest([fps[n] for n in names])
     passed = {names[j] for j in range(1, len(names)) if test(0, j)}
     assert passed == {"reencode", "surround", "lifted"}
+
+
+def test_an_offset_of_zero_is_never_negative_zero(fps: dict[str, Fingerprint]) -> None:
+    """`compare --json a.mp4 mono8k.mp4` printed "offset": -0.0 (a sub-millisecond negative lag rounded)."""
+    import json
+    import math
+
+    m = match_fingerprints(fps["a"], fps["mono8k"])
+    assert m.audio is not None and m.audio.offset is not None and abs(m.audio.offset) < 0.0005
+    assert math.copysign(1.0, m.audio.offset) == 1.0
+    assert '"offset": -0.0' not in json.dumps(m.to_dict())

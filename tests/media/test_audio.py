@@ -132,3 +132,25 @@ def test_the_sound_print_survives_files_and_blobs_and_older_ones_are_unknown(sou
     blob = bytearray(pack(bare))
     blob[4] = 4
     assert unpack(bytes(blob)).audio_state is None
+
+
+def test_a_sound_track_the_decoder_keeps_refusing_is_failed_not_different(sound_media: dict[str, Path],
+                                                                        tmp_path: Path) -> None:
+    """The damaged re-post (AAC packets overwritten in 5% of its TS packets) decodes to silence and noise: its print
+    called the same sound "different" and raised audio-replaced. The decoder's refusals make it "failed"
+    (compare's audio null, no sound edit); the same copy undamaged stays "sound" and "same"."""
+    from vidverify.match.verdict import match_fingerprints
+    from vidverify.media import audio
+
+    clean = fingerprint(sound_media["a"])
+    damaged = fingerprint(sound_media["damaged"])
+    assert damaged.audio_state == "failed"
+    m = match_fingerprints(clean, damaged)
+    assert m.verdict != "unrelated" and m.audio is None
+    assert not [e for e in m.edits if e.type.startswith("audio-")]
+    intact = fingerprint(sa.damage_sound(sound_media["a"], tmp_path / "intact.ts", share=0.0))
+    assert intact.audio_state == "sound"
+    same = match_fingerprints(clean, intact)
+    assert same.audio is not None and same.audio.verdict == "same"
+    assert audio.AUDIO_ERROR.search("[aist#0:1/aac @ 0x5] [dec:aac @ 0x6] Error submitting packet to decoder: x")
+    assert not audio.AUDIO_ERROR.search("[vist#0:0/h264 @ 0x5] [dec:h264 @ 0x6] Error submitting packet to decoder")

@@ -123,3 +123,15 @@ def test_asking_for_the_clock_without_ocr_is_a_dependency_error(scene: Path, tmp
     with pytest.raises(DependencyError, match=r"vidverify\[ocr\]"):
         vidverify.examine_frames(scene, tmp_path, clock=True)
     assert not list(tmp_path.iterdir())  # nothing decoded or written
+
+
+def test_keyframes_of_an_anamorphic_clip_are_written_at_the_display_size(scene: Path, tmp_path: Path) -> None:
+    """A clip stored 320x180 with 2:1 pixels is shown 640x180 (probe's width): its keyframes went to the reverse
+    image search squeezed to half their width."""
+    wide = synth._edit(scene, tmp_path / "anamorphic.mp4", "setsar=2", what="anamorphic")
+    info = vidverify.probe(wide)
+    assert (info.width, info.height) == (2 * SIZE[0], SIZE[1])
+    r = vidverify.examine_frames(wide, tmp_path / "stills")
+    assert r.keyframes
+    for k in r.keyframes:
+        assert image(k.file).shape[:2] == (SIZE[1], 2 * SIZE[0])

@@ -143,7 +143,7 @@ def sound_offset(fa: Fingerprint, fb: Fingerprint, picture: Segment) -> float | 
         y0, y1, y2 = score[best - 1], score[best], score[best + 1]
         den = y0 - 2 * y1 + y2
         frac = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5)) if den < 0 else 0.0
-    return round(float(lags[best] + frac - base) * STEP, 3)
+    return round(float(lags[best] + frac - base) * STEP, 3) + 0.0  # + 0.0: never -0.0 in the JSON
 
 
 def _audible(fp: Fingerprint) -> float:

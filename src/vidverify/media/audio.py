@@ -14,6 +14,7 @@ one fails, and records the sound as ``failed``.
 from __future__ import annotations
 
 import os
+import re
 import threading
 
 import numpy as np
@@ -22,6 +23,13 @@ from ..signals.sound import SAMPLE_RATE, SILENT_DB, sound_columns, track_rms_db
 
 READ_BYTES = 1 << 16
 MAX_SECONDS_UNKNOWN = 4 * 3600  # the most sound kept from a file whose duration is unknown
+
+
+DAMAGED_ERRORS_PER_S = 1.0  # packets refused per second of sound from which a track is too damaged to compare
+DAMAGED_MIN_ERRORS = 3  # ... and at least this many (a cut at a stream-copy trim costs a packet or two)
+AUDIO_ERROR = re.compile(r"\[aist#\d+:\d+/[^\]]*\].*(?:Error|error)")
+"""ffmpeg's message for a sound packet its decoder refused (``[aist#0:1/aac @ ...] ... Error submitting packet
+to decoder: Invalid data ...``)."""
 
 
 class Tap:
@@ -37,6 +45,7 @@ class Tap:
         self._r, self._w = -1, -1
         self._chunks: list[bytes] = []
         self._thread: threading.Thread | None = None
+        self.errors = 0  # packets the sound decoder refused (counted from its process's messages)
 
     def args(self) -> list[str]:
         """ffmpeg's output arguments for the sound of input 0 onto this tap's pipe. A simple filter graph of its
@@ -106,10 +115,16 @@ def assemble(taps: list[Tap]) -> tuple[np.ndarray, int]:
 
 def sound_print(taps: list[Tap], origin: float) -> tuple[str, dict[str, np.ndarray]]:
     """(state, the sound channels) from a decode's taps; ``origin`` is the raw time of the fingerprint's t = 0.
-    State: ``sound``, ``silent`` (RMS under SILENT_DB over the file) or ``failed`` (a track that gave nothing)."""
+    State: ``sound``, ``silent`` (RMS under SILENT_DB over the file) or ``failed`` (a track that gave nothing, or
+    whose decoder refused packets throughout: DAMAGED_ERRORS_PER_S)."""
     samples, first = assemble(taps)
     columns = sound_columns(samples, first / SAMPLE_RATE - origin)
     if len(samples) == 0:
+        return "failed", columns
+    errors = sum(t.errors for t in taps)
+    if errors >= DAMAGED_MIN_ERRORS and errors >= DAMAGED_ERRORS_PER_S * len(samples) / SAMPLE_RATE:
+        # a track whose packets the decoder keeps refusing gives silence and noise in their place: its print
+        # would call the same sound "different" (and "replaced"); unknown is the honest answer
         return "failed", columns
     return ("silent" if track_rms_db(samples) < SILENT_DB else "sound"), columns
 

@@ -421,11 +421,11 @@ class _Segment:
     def _read_margin(self) -> float:
         return READ_MARGIN_SECONDS + (SEEK_MARGIN_FRAMES + 2) * self.layout.frame_seconds
 
-    def _drain_stderr(self, stream: object) -> None:
-        for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
-            line = raw.decode("utf-8", "replace").rstrip()
-            if line:
-                self.stderr_tail.append(line)
+    def _drain_stderr(self, stream: Any) -> None:
+        for line in filter(None, (raw.decode("utf-8", "replace").rstrip() for raw in iter(stream.readline, b""))):
+            self.stderr_tail.append(line)
+            if self.tap is not None and audio.AUDIO_ERROR.search(line):  # a sound packet refused
+                self.tap.errors += 1
 
     def _read(self, stdout: object, stats: object, frame_bytes: int) -> None:
         """Frames arrive as DETAIL_SIZE rows: the active picture (DETAIL_SIZE wide), then its centre crop.

@@ -56,6 +56,7 @@ def each_frame(path: str | os.PathLike[str], times: Sequence[float], *, width: i
                 stream.thread_type = "AUTO"  # frame threads: decoding on through a GOP is the cost here
             tb = float(stream.time_base) if stream.time_base else None
             half = 0.5 * _frame_dur(stream)
+            sar = _pixel_aspect(stream) if width is None else 1.0  # full size: the display size, not the stored
             frames: Any = None
             last = -np.inf
             for k in np.argsort(times, kind="stable"):
@@ -76,7 +77,7 @@ def each_frame(path: str | os.PathLike[str], times: Sequence[float], *, width: i
                         if last >= t - half:
                             break
                     if best is not None:
-                        yield int(k), _to_rgb(best, width)
+                        yield int(k), _to_rgb(best, width, sar)
                 except (av.error.FFmpegError, ValueError, OSError) as exc:
                     frames = None
                     log.debug("cannot grab %s at %.3f: %s", path, t, exc)
@@ -89,8 +90,18 @@ def _frame_dur(stream: object) -> float:
     return 1.0 / float(rate) if rate else 1 / 30
 
 
-def _to_rgb(frame: object, width: int | None) -> np.ndarray:
-    fw, fh = frame.width, frame.height  # type: ignore[attr-defined]
+def _pixel_aspect(stream: Any) -> float:
+    """The stream's sample (pixel) aspect ratio, 1.0 when unknown or absurd."""
+    try:
+        sar = float(stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio or 1)
+    except (AttributeError, TypeError, ValueError, ZeroDivisionError):
+        return 1.0
+    return sar if 0.1 <= sar <= 10 else 1.0
+
+
+def _to_rgb(frame: object, width: int | None, sar: float = 1.0) -> np.ndarray:
+    """``sar``: the pixel aspect ratio, applied to the stored width (an anamorphic frame shown at its display size)."""
+    fw, fh = max(1, round(frame.width * sar)), frame.height  # type: ignore[attr-defined]
     rot = int(getattr(frame, "rotation", 0) or 0) % 360
     disp_w, disp_h = (fh, fw) if rot in (90, 270) else (fw, fh)
     if width is None:  # full size (odd sizes kept)

@@ -243,3 +243,43 @@ def test_formats_left_to_the_library(signed: dict[str, Path], tmp_path: Path) ->
         assert c2pa.read(str(plain)) == (None, [])
         c, problems = c2pa.read(str(cr.sign(plain, tmp_path / ("signed_" + plain.name), ca)))
         assert c is not None and c.state == "untrusted" and c.signer == SIGNER and problems == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="needs /proc (Linux)")
+def test_reader_child_stays_within_the_worker_memory_budget(signed: dict[str, Path]) -> None:
+    """A scan worker runs under VIDVERIFY_WORKER_MEMORY (RLIMIT_AS); the C2PA reading child it starts inherits
+    that cap and may only lower it (its own 4 GiB cap used to raise a 2 GiB worker's child to 4 GiB)."""
+    script = (
+        "import sys\n"
+        "from vidverify.pipeline.workers import limit_memory\n"
+        "from vidverify.media.formats import c2pa\n"
+        "limit_memory(1536)\n"
+        "creds, errors = c2pa.read(sys.argv[1])\n"
+        "assert creds is not None, errors\n"
+        "pid = c2pa._READER.proc.pid\n"
+        "line = [x for x in open(f'/proc/{pid}/limits') if x.startswith('Max address space')][0]\n"
+        "print(line.split()[3], line.split()[4])\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(c2pa.__file__).resolve().parents[3]),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    out = subprocess.run([sys.executable, "-c", script, str(signed["cam.mp4"])], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    soft, hard = out.stdout.split()
+    assert int(soft) <= 1536 * 2**20 and int(hard) <= 1536 * 2**20
+
+
+@pytest.mark.parametrize("name", ["signed.bin", "signed", "SIGNED.WAV"])
+def test_a_signed_wav_is_read_whatever_its_name(signed: dict[str, Path], tmp_path: Path, name: str) -> None:
+    """Formats the library finds the store of itself were chosen by extension only: a signed WAV saved as
+    ``.bin`` or without an extension (a download's temporary name) was reported as carrying no credentials."""
+    from vidverify.testing import synth_audio
+
+    wav = synth_audio.melody(tmp_path / "m.wav", seconds=1.0)
+    ca = cr.make_ca("Throwaway Root", organization=SIGNER)
+    out = cr.sign(wav, tmp_path / "signed.wav", ca, generator="ExampleRecorder 1.0")
+    renamed = tmp_path / name
+    renamed.write_bytes(out.read_bytes())
+    c = probe(renamed).credentials
+    assert c is not None and c.state == "untrusted" and c.signer == SIGNER
+    assert probe(wav).credentials is None  # a WAV without a store is still null

@@ -80,8 +80,27 @@ ERROR_PREFIX = "C2PA: "
 OTHER_FORMATS = {".wav": "audio/wav", ".avi": "video/avi", ".mp3": "audio/mpeg", ".tif": "image/tiff",
                  ".tiff": "image/tiff", ".dng": "image/dng", ".gif": "image/gif", ".flac": "audio/flac",
                  ".jxl": "image/jxl"}
-"""Formats the C2PA library reads that ``locate`` does not walk: a file named so is handed to the library, which
-looks for a store itself (a file without one: ``credentials`` null)."""
+"""Formats the C2PA library reads that ``locate`` does not walk: a file named so (or whose first bytes say so:
+``_other_by_content``) is handed to the library, which looks for a store itself (none: ``credentials`` null)."""
+
+
+_OTHER_MAGIC = ((0, b"fLaC", "audio/flac"), (0, b"GIF87a", "image/gif"), (0, b"GIF89a", "image/gif"),
+                (0, b"II*\x00", "image/tiff"), (0, b"MM\x00*", "image/tiff"), (0, b"ID3", "audio/mpeg"),
+                (0, b"\xff\x0a", "image/jxl"), (4, b"JXL ", "image/jxl"), (8, b"WAVE", "audio/wav"),
+                (8, b"AVI ", "video/avi"))
+
+
+def _other_by_content(path: str) -> str | None:
+    """The media type of one of OTHER_FORMATS told by its first bytes (a signed WAV saved as ``.bin`` or with
+    no extension still has its credentials read)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except OSError:
+        return None
+    riff = head[:4] == b"RIFF"
+    return next((mime for at, magic, mime in _OTHER_MAGIC
+                 if head[at:at + len(magic)] == magic and (at != 8 or riff)), None)
 
 
 @dataclass(frozen=True)
@@ -273,8 +292,9 @@ def read(path: str, *, timeout: float | None = None) -> tuple[Credentials | None
         size = os.path.getsize(path)
     except OSError as exc:
         return None, [f"{ERROR_PREFIX}cannot read: {exc.strerror or exc}"]
-    if found is None and Path(path).suffix.lower() in OTHER_FORMATS:  # not walked here: the library looks itself
-        found = Located(OTHER_FORMATS[Path(path).suffix.lower()], 0)
+    other = OTHER_FORMATS.get(Path(path).suffix.lower()) or _other_by_content(path)
+    if found is None and other:  # not walked here: the library looks itself
+        found = Located(other, 0)
     if found is None:
         return None, []
     anchors, trust_id = trust_anchors()
@@ -452,7 +472,10 @@ def _child() -> None:
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        # never above a cap it inherited (a scan worker's VIDVERIFY_WORKER_MEMORY): only ever lowered
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = min(c for c in (MEMORY_LIMIT, soft, hard) if c != resource.RLIM_INFINITY)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, ValueError, OSError):  # not on this platform: the deadline still holds
         pass
     import c2pa
