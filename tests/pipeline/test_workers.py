@@ -106,29 +106,46 @@ def test_memory_budget_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         workers.worker_memory_mb()
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/status") or not workers.can_fork(),
-                    reason="needs Linux and forked workers (the test's stand-in reaches them by fork)")
-def test_a_file_over_the_worker_budget_gets_an_error_entry_and_the_batch_goes_on(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import resource
+_BUDGET_SCRIPT = """
+import json, resource, sys
+from vidverify.pipeline import ingest, workers
+
+small, hungry, budget = sys.argv[1], sys.argv[2], int(sys.argv[3])
+real = ingest._fingerprint
+assert workers.can_fork()  # a fresh process: no other thread, so the workers are forks that keep the stand-in
+
+
+def fingerprint(path, **kwargs):
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == budget * 2**20  # set in the worker
+    if path == hungry:  # needs more than the whole budget: no margin over the worker's own size is assumed
+        bytearray(budget * 2**20)
+    return real(path, **kwargs)
+
+
+ingest._fingerprint = fingerprint
+items = {i.path: i for i in ingest.ingest_all([small, hungry], jobs=2)}
+print(json.dumps({p: [it.error, it.fp is not None and len(it.fp) > 0] for p, it in items.items()}
+                 | {"main_limit": resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY}))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status") or "fork" not in __import__("multiprocessing")
+                    .get_all_start_methods(), reason="needs Linux and forked workers")
+def test_a_file_over_the_worker_budget_gets_an_error_entry_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """Run in a fresh process: this one may hold threads of earlier tests (Dask's), and then workers are started
+    by a fork server, which the stand-in for a hungry decoder would not reach."""
+    import json
 
     from tests.fixtures.make_fixtures import clip
-    from vidverify.pipeline import ingest
 
     small = str(clip(tmp_path / "small.mp4", seconds=0.5, size="160x120"))
     hungry = str(clip(tmp_path / "hungry.mp4", seconds=0.5, size="160x120"))
-    budget = _vm_size_mb() + 1024  # the workers are forks of this process: its address space plus 1 GiB
-    monkeypatch.setenv(workers.MEMORY_ENV, str(budget))
-    real = ingest._fingerprint
-
-    def fingerprint(path: str, **kwargs):  # type: ignore[no-untyped-def]
-        assert resource.getrlimit(resource.RLIMIT_AS)[0] == budget * 2**20  # set in the worker
-        if path == hungry:  # needs more than the whole budget (a forked child's address space can be smaller
-            bytearray(budget * 2**20)  # than its parent's VmSize, so no margin is assumed)
-        return real(path, **kwargs)
-
-    monkeypatch.setattr(ingest, "_fingerprint", fingerprint)
-    items = {i.path: i for i in ingest.ingest_all([small, hungry], jobs=2)}
-    assert items[small].error is None and items[small].fp is not None and len(items[small].fp) > 0
-    assert items[hungry].fp is None and workers.MEMORY_ENV in (items[hungry].error or "")
-    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # this process is not limited
+    budget = _vm_size_mb() + 1024  # this process's address space plus 1 GiB: ample for the small clip's decode
+    env = {**os.environ, workers.MEMORY_ENV: str(budget)}
+    out = subprocess.run([sys.executable, "-c", _BUDGET_SCRIPT, small, hungry, str(budget)], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got[small] == [None, True]  # the batch went on
+    assert got[hungry][1] is False and workers.MEMORY_ENV in (got[hungry][0] or "")
+    assert got["main_limit"]  # the calling process is not limited
