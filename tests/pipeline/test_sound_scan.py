@@ -34,8 +34,13 @@ def test_scan_groups_by_sound_and_reports_reused_and_replaced_sound(tmp_path: Pa
     assert reused == [["a", "lifted"], ["lifted", "reencode"], ["lifted", "short"]]
     replaced = [f for f in r.findings if f.code == codes.AUDIO_REPLACED]
     assert [[name[p] for p in f.paths] for f in replaced] == [["replaced"]]
+    # the reference is a version of the footage, chosen among the files that share picture: the member that shares
+    # only sound comes last and does not count against the reference's completeness
+    assert name[group.reference] != "lifted" and name[group.members[-1]] == "lifted"
+    assert "completeness 100%" in group.reason
     page = html_scan.render_scan(r, thumbs={})  # the page marks the member that shares only its sound
     assert page.count("matched by sound only") == 1 and 'class="sound replaced"' in page
+    assert "4 files of the same footage and 1 sharing only its sound" in page
     # the sound-only member is no evidence about the footage's dates
     assert not any(name.get(p) == "lifted" for f in r.findings if f.code not in (codes.AUDIO_REUSED,)
                    for p in f.paths if f.code in (codes.RECYCLED_FOOTAGE, codes.CAPTURE_TIME_MISMATCH))

@@ -112,8 +112,11 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
     n_members = sum(len(c) - 1 for c in comps)
     plans = []
     for members in comps:
-        ref, why = groups_mod.choose_reference(members, infos, matches, pictures, barred)
-        plans.append(([ref, *(m for m in members if m != ref)], why))
+        # the reference is chosen among the files that share picture (one that shares only sound is no version of
+        # the footage, and would count against the others' completeness); a group of sound alone takes them all
+        seen = [m for m in members if m in pictured] or list(members)
+        ref, why = groups_mod.choose_reference(seen, infos, matches, pictures, barred)
+        plans.append(([ref, *(m for m in seen if m != ref), *(m for m in members if m not in seen)], why))
     # the reference against each member, with picture edits (frames decoded): in the pool when there is one
     tasks = [(by_path[ordered[0]], by_path[other]) for ordered, _ in plans for other in ordered[1:]]
     compared: list[Match] = []
