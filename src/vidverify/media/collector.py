@@ -10,7 +10,7 @@ from typing import Any
 
 from ..evidence import dates
 from ..models import GPS, Timestamp
-from .formats import isobmff, riff
+from .formats import isobmff, toplevel
 
 _MDPM_UUID = bytes.fromhex("17ee8c60f84d11d98cd60800200c9a66") + b"MDPM"
 _MDPM_MAKES = {0x0103: "Panasonic", 0x0108: "Sony", 0x1011: "Canon", 0x1104: "JVC"}
@@ -132,7 +132,7 @@ def _read_riff_xmp(c: _Collector) -> None:
     """AVI/WAV: Adobe's XMP packet in a top-level ``_PMX`` chunk (libavformat does not read it)."""
     try:
         with open(c.path, "rb") as fh:
-            for fourcc, _, n in riff.chunks(fh, os.fstat(fh.fileno()).st_size):
+            for fourcc, _, n in toplevel.riff_chunks(fh, os.fstat(fh.fileno()).st_size):
                 if fourcc != b"_PMX":
                     continue
                 if n > isobmff.MAX_XMP_PACKET:
@@ -155,24 +155,7 @@ _LAVC_RE = re.compile(rb"Lavc\d{1,3}\.\d{1,3}\.\d{1,3}")
 
 def _first_media_offset(fh: Any, size: int) -> int:
     """Payload offset of the first ``mdat`` of an ISO BMFF file (0 when not found: search from the start)."""
-    pos = 0
-    for _ in range(64):
-        fh.seek(pos)
-        head = fh.read(16)
-        if len(head) < 8:
-            return 0
-        n, typ = int.from_bytes(head[:4], "big"), head[4:8]
-        hdr = 8
-        if n == 1 and len(head) == 16:
-            n, hdr = int.from_bytes(head[8:16], "big"), 16
-        elif n == 0:
-            n = size - pos
-        if typ == b"mdat":
-            return pos + hdr
-        if n < hdr:
-            return 0
-        pos += n
-    return 0
+    return next((pos + hdr for typ, pos, hdr, _ in toplevel.bmff_boxes(fh, size, 64) if typ == b"mdat"), 0)
 
 
 def _read_bitstream_writer(c: _Collector) -> None:

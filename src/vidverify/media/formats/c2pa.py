@@ -39,7 +39,7 @@ from typing import Any
 from ...errors import UsageError
 from ...models import Credentials, MediaInfo, Timestamp
 from .. import files
-from . import riff
+from . import toplevel
 
 CAPTURE_FIELD = "C2PA created"
 """The time field (``MediaInfo.timestamps``) probe adds for a manifest's capture time (evidence/dates.py)."""
@@ -136,22 +136,10 @@ _BMFF_MIME = {b"qt  ": "video/quicktime", b"heic": "image/heic", b"heix": "image
 
 
 def _locate_bmff(fh: Any, size: int, brand: bytes) -> Located | None:
-    pos, total = 0, 0
-    for _ in range(MAX_STRUCTURE_ITEMS):
-        if pos + 8 > size:
-            break
-        fh.seek(pos)
-        head = fh.read(32)
-        n, typ, hdr = int.from_bytes(head[:4], "big"), head[4:8], 8
-        if n == 1 and len(head) >= 16:
-            n, hdr = int.from_bytes(head[8:16], "big"), 16
-        elif n == 0:
-            n = size - pos
-        if n < hdr:
-            break
-        if typ == b"uuid" and head[hdr:hdr + 16] == C2PA_UUID:
+    total = 0
+    for typ, _, hdr, n in toplevel.bmff_boxes(fh, size, MAX_STRUCTURE_ITEMS):
+        if typ == b"uuid" and n >= hdr and fh.read(16) == C2PA_UUID:
             total += n
-        pos += n
     return Located(_BMFF_MIME.get(brand, "video/mp4"), total) if total else None
 
 
@@ -194,7 +182,7 @@ def _locate_png(fh: Any, size: int) -> Located | None:
 
 
 def _locate_webp(fh: Any, size: int) -> Located | None:
-    total = sum(n for fourcc, _, n in riff.chunks(fh, size, MAX_STRUCTURE_ITEMS) if fourcc == b"C2PA")
+    total = sum(n for fourcc, _, n in toplevel.riff_chunks(fh, size, MAX_STRUCTURE_ITEMS) if fourcc == b"C2PA")
     return Located("image/webp", total) if total else None
 
 
