@@ -72,3 +72,22 @@ def test_bad_trust_anchors_in_the_policy(archive: Path) -> None:
                                                                            credentials="signed")]}))
     with pytest.raises(ManifestError):
         load_manifest(bad)
+
+
+def test_init_requires_the_credentials_a_file_carries(signed: dict[str, Path], tmp_path: Path) -> None:
+    from vidverify.pipeline.check.starter import init_manifest
+
+    d = tmp_path / "init"
+    d.mkdir()
+    for name in ("cam.mp4", "stripped.mp4", "tampered.mp4"):
+        shutil.copyfile(signed[name], d / name)
+    init = init_manifest(d, fail_on="never", pictures=False)
+    doc = yaml.safe_load(Path(init.path).read_text(encoding="utf-8"))
+    # intact credentials (untrusted here: no anchors) are required to stay; none asked of a stripped copy, and a
+    # tampered manifest is not written in as a requirement the file already fails
+    assert {f["path"]: f.get("credentials") for f in doc["files"]} == {
+        "cam.mp4": "present", "stripped.mp4": None, "tampered.mp4": None}
+    assert _status(check(init.path, pictures=False), "credentials") == {"cam.mp4": "pass"}
+    # stripping the credentials later (the same footage, re-encoded over the listed file) fails that case
+    shutil.copyfile(signed["stripped.mp4"], d / "cam.mp4")
+    assert _status(check(init.path, pictures=False), "credentials") == {"cam.mp4": "fail"}

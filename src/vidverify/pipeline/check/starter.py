@@ -17,6 +17,7 @@ from ..scanning import ScanOptions, scan
 from .manifest import DEFAULT_MANIFEST, MANIFEST_SCHEMA, ManifestError, archive_files
 
 CLAIMS_SUFFIXES = (".yaml", ".yml", ".json")
+INTACT = ("valid", "untrusted")  # credential states whose manifest is whole (check's ``credentials: present``)
 
 
 def _q(s: str) -> str:
@@ -44,7 +45,8 @@ def documents_of(folder: str, manifest: str) -> list[str]:
 def init_manifest(folder: str | os.PathLike[str], *, fail_on: str = "error", jobs: int = 1, pictures: bool = True,
                   progress: Callable[[str, int, int], None] | None = None) -> InitResult:
     """Write ``FOLDER/vidverify.yaml``: every media file under the folder with its sha256, the same-footage
-    groups a scan finds (each member ``same-footage-as`` its group's reference), and the findings at or above
+    groups a scan finds (each member ``same-footage-as`` its group's reference), ``credentials: present`` on each
+    file that carries intact C2PA content credentials, and the findings at or above
     ``fail_on`` as ``expected-findings`` (the baseline), so that ``check`` passes on the folder as it is now.
     The sidecars and claims files under the folder are listed under ``documents`` with their sha256. Never
     overwrites an existing manifest (``ManifestError``); a folder that cannot be written is an ``OutputError`` and
@@ -79,6 +81,9 @@ def init_manifest(folder: str | os.PathLike[str], *, fail_on: str = "error", job
         out.append(f"    sha256: {_q(i.sha256 or '')}")
         if i.path in ref_of and ref_of[i.path] in listed_paths:
             out.append(f"    same-footage-as: [{_q(rel[ref_of[i.path]])}]")
+        if i.credentials is not None and i.credentials.state in INTACT:
+            # present, not valid: whether the signer is trusted depends on the anchors the check is given
+            out.append("    credentials: present   # it carries intact C2PA content credentials: they must stay")
     docs = []
     for p in documents_of(d, str(target)):
         try:
