@@ -326,6 +326,18 @@ class Finding(Model):
 
 
 @dataclass(frozen=True)
+class LineageEntry(Model):
+    """Which member a group member was made from (docs/contract.md, scan: ``lineage``). ``parent`` None: the root,
+    the earliest recoverable version. ``evidence``: the clues, in words; ``parent-not-in-set`` first when it and
+    the root were made separately from footage the set lacks."""
+
+    path: str
+    parent: str | None
+    confidence: float
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Group(Model):
     """Uploads of the same footage (partial overlaps included) and the version the others are measured against."""
 
@@ -335,6 +347,7 @@ class Group(Model):
     reason: str = ""
     pairs: tuple[Match, ...] = ()  # reference (A) against each other member (B)
     matched_by: dict[str, str] = field(default_factory=dict)  # member -> "picture", or "sound" (its sound only)
+    lineage: tuple[LineageEntry, ...] = ()  # one entry per member: which member it was made from
 
 
 @dataclass(frozen=True)
@@ -527,6 +540,7 @@ __all__ = [
     "FramesResult",
     "Group",
     "InitResult",
+    "LineageEntry",
     "Keyframe",
     "Match",
     "MediaInfo",

@@ -26,6 +26,7 @@ from typing import Any
 from ..errors import UsageError, VidverifyError
 from ..evidence import codes, credentials, timeline
 from ..evidence import groups as groups_mod
+from ..evidence import lineage as lineage_mod
 from ..match.audio_sync import SoundTest, sound_only
 from ..match.candidates import ALL_PAIRS_MAX, PairTest, candidate_pairs
 from ..match.verdict import match_fingerprints
@@ -140,12 +141,19 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         for ref_item, other_item in tasks:
             compared.append(_compare_pair(ref_item, other_item, opts))
             tick()
+    # every comparison inside a group, for its lineage (which member was made from which)
+    group_of = {p: gi for gi, (ordered, _) in enumerate(plans, 1) for p in ordered}
+    within: dict[int, list[Match]] = {}
+    for m in matches:
+        if m.verdict != "unrelated" and group_of.get(m.a.path, -1) == group_of.get(m.b.path, -2):
+            within.setdefault(group_of[m.a.path], []).append(m)
     k = 0
     for gi, (ordered, why) in enumerate(plans, 1):
         pair_results = compared[k:k + len(ordered) - 1]
         k += len(ordered) - 1
-        result_groups.append(Group(f"g{gi}", tuple(ordered), ordered[0], why, tuple(pair_results),
-                                   {p: "picture" if p in pictured else "sound" for p in ordered}))
+        by = {p: "picture" if p in pictured else "sound" for p in ordered}
+        tree = lineage_mod.lineage(ordered, infos, [*pair_results, *within.get(gi, [])], pictures, by)
+        result_groups.append(Group(f"g{gi}", tuple(ordered), ordered[0], why, tuple(pair_results), by, tree))
         # the timeline's findings rest on shared footage: a member that shares only its sound is left out
         findings += timeline.group_findings([infos[p] for p in ordered if p in pictured],
                                             [m for m in pair_results if m.verdict != "unrelated"], opts.policy)

@@ -175,9 +175,10 @@ def scan_summary(result: ScanResult, out: IO[str] | None = None) -> None:
     ], out)
     for g in result.groups:
         out.write(f"group {g.id}: {len(g.members)} files, reference {g.reference}\n  why: {g.reason}\n")
+        tree = {e.path: e for e in g.lineage}
         rows = [[m.b.path, m.verdict, f"{m.coverage.get('a', 0):.0%}", f"{m.coverage.get('b', 0):.0%}",
-                 edits_brief(m.edits)] for m in g.pairs]
-        table(["file", "verdict", "of ref in it", "of it in ref", "edits"], rows, out)
+                 edits_brief(m.edits), human.made_from(tree.get(m.b.path))] for m in g.pairs]
+        table(["file", "verdict", "of ref in it", "of it in ref", "edits", "made from"], rows, out)
         out.write("\n")
     if result.singles:
         out.write("share footage with no other file: " + ", ".join(result.singles) + "\n\n")

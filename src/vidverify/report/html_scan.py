@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from ..evidence import codes
-from ..models import CheckCase, CheckResult, Finding, Group, MediaInfo, ScanResult
+from ..models import CheckCase, CheckResult, Finding, Group, LineageEntry, MediaInfo, ScanResult
 from . import human
 from .html import (
     HIGHLIGHT_SEVERITIES,
@@ -176,6 +176,11 @@ def _chronology(members: Sequence[str], infos: Mapping[str, MediaInfo], findings
 # ------------------------------------------------------------------------------------------ groups
 
 
+def _made_from(e: LineageEntry | None) -> dict[str, str] | None:
+    """A member's place in the group's lineage, for its card; the clues are the hover text."""
+    return {"text": human.made_from(e), "why": "; ".join(e.evidence)} if e is not None else None
+
+
 def _group_view(
     g: Group, infos: Mapping[str, MediaInfo], findings: Sequence[Finding], th: _Thumbs, start: int
 ) -> dict[str, Any]:
@@ -183,9 +188,11 @@ def _group_view(
     pairs_by_b = {m.b.path: m for m in g.pairs}
     related = [f for f in findings if set(f.paths) & set(members)]
     cards, edits = [], []
+    tree = {e.path: e for e in g.lineage}
     for k, p in enumerate(members):
         m = pairs_by_b.get(p)
         card = {
+            "made_from": _made_from(tree.get(p)),
             **_file_card(p, infos.get(p), th),
             "reference": p == g.reference,
             "verdict": m.verdict if m else None,

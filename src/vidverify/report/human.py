@@ -4,12 +4,13 @@ each edit's detail in a few words. Pure functions of values; the HTML report and
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from ..evidence import codes, dates
-from ..models import Credentials, Edit
+from ..models import Credentials, Edit, LineageEntry
 
 MINUTE = 60.0
 HOUR = 3600.0
@@ -258,7 +259,20 @@ def credentials_badge(c: Credentials | None) -> tuple[str, str] | None:
     return (label + (" · AI" if c.ai_generated else ""), f"cr-{c.state}")
 
 
+def made_from(e: LineageEntry | None) -> str:
+    """A member's place in its group's lineage: the file it was made from and the confidence, or that it is the
+    earliest version, or that its source is not in the set."""
+    if e is None:
+        return ""
+    if e.parent is None:
+        return f"earliest version ({e.confidence:.2f})"
+    if e.evidence and e.evidence[0] == "parent-not-in-set":
+        return f"a source not in the set ({e.confidence:.2f})"
+    return f"{os.path.basename(e.parent)} ({e.confidence:.2f})"
+
+
 __all__ = [
+    "made_from",
     "box_text",
     "credentials_badge",
     "credentials_text",
@@ -274,3 +288,4 @@ __all__ = [
     "time_text",
     "zone_text",
 ]
+

@@ -1,0 +1,230 @@
+"""Pure lineage: which member of a group was made from which (docs/contract.md, scan: ``lineage``).
+
+Every pair of members that shares footage is read for **clues of direction**: facts that hold for a copy made
+from a file and not the other way round. Each clue names the file that came first, the file made from it, a
+weight (how far it shifts the odds, roughly in nats) and the words that say it.
+
+* Footage: one file contains all of the other's footage and clearly more (the other is a trim or a cut of it);
+  the other has footage inserted between stretches of the first (a compilation, a splice).
+* Picture: the other shows a centre crop or a region of the first, the first's picture inside bars or a canvas,
+  an overlay (logo, caption) over it, or it in greyscale; its picture is clearly smaller (detail cannot be put
+  back). None of these can be undone, so each points one way.
+* Sound: the other has lost the first's sound.
+* The files themselves: a camera original, or a file that kept a device's capture time, against a re-encode;
+  intact content credentials against a copy without them (credentials are stripped downstream, never added to an
+  unsigned file's copy by re-encoding); a signed edit against the signed capture it was made from.
+
+Mirroring, speed, rotation, colour grading and re-encoding leave no direction: a clue is only what cannot be undone.
+Dates are not used: a re-encoder's creation time is when it wrote the file, and an upload time is when a platform
+received it, neither when the footage was made from what.
+
+**The tree.** Each member's *originality* is the weight of the clues that it came first less those that it was made
+from another; the root is the most original member. The others, most original first, each take as parent the
+*latest* (least original) member already placed that the clues show it was made from (weight at least
+PARENT_MIN_WEIGHT) and that shows (nearly) all of its footage that any member shows: a copy of a copy names the
+copy, not the original (``parent`` is the direct one), and a trim is no parent of a copy that has footage the trim
+lacks. Footage a member has between stretches of another is an insert only when no third member shows it (else
+the other is the one that was cut). A member no
+placed member is shown to precede names the root and says ``parent-not-in-set``: it was made separately from a
+source the set lacks (or the clues cannot tell), and its confidence says how little is known.
+
+**Confidence** is the probability that the named parent came first, from the clues' net weight for that pair
+(logistic), capped at MAX_CONFIDENCE: the clues are strong, but none is proof.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..models import LineageEntry, Match, MediaInfo
+from .groups import contains
+from .timeline import has_camera_traces
+
+PARENT_MIN_WEIGHT = 1.0  # clues at least this strong (net) name a parent
+CONTAINS_MIN = 0.85  # a file contains another's footage: at least this share of it
+CONTAINS_MARGIN = 0.15  # ... and the other holds clearly less of it
+SMALLER_PICTURE = 0.6  # a picture at most this share of the other's pixels is a downscaled copy
+MAX_CONFIDENCE = 0.95
+DIRECT_MARGIN_BITS = 1.0  # candidate parents this close in mean hash distance are equally close: the earliest wins
+NOT_IN_SET = "parent-not-in-set"
+
+W_CONTAINS = 2.0
+W_INSERT = 1.5
+W_PICTURE = 2.0  # crop, bars, overlay, greyscale
+W_SMALLER = 1.0
+W_SOUND_REMOVED = 1.0
+W_CAMERA = 2.0
+W_CREDENTIALS = 0.7
+W_SIGNED_EDIT = 1.5
+
+
+@dataclass(frozen=True)
+class Clue:
+    """``child`` was made from ``parent`` (rather than the reverse), by ``weight``, because of ``text``."""
+
+    parent: str
+    child: str
+    weight: float
+    text: str
+    kind: str = ""  # "insert": footage in the child the parent lacks (void when another member shows it)
+
+
+def _name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def match_clues(m: Match) -> list[Clue]:
+    """Clues of direction from one comparison (B described relative to A)."""
+    if m.verdict == "unrelated":
+        return []
+    a, b = m.a.path, m.b.path
+    out: list[Clue] = []
+    b_in_a, a_in_b = float(m.coverage.get("b", 0.0)), float(m.coverage.get("a", 0.0))
+    for first, then, kept, back in ((a, b, b_in_a, a_in_b), (b, a, a_in_b, b_in_a)):
+        if kept >= CONTAINS_MIN and back <= kept - CONTAINS_MARGIN:
+            out.append(Clue(first, then, W_CONTAINS, f"{_name(first)} contains all of {_name(then)}'s footage "
+                            f"and more ({back:.0%} of it is in {_name(then)}): {_name(then)} is a trim or cut"))
+    kinds = {e.type for e in m.edits}
+    if "insert" in kinds:
+        out.append(Clue(a, b, W_INSERT, f"{_name(b)} has footage inserted between stretches of {_name(a)}'s",
+                        "insert"))
+    for e in m.edits:
+        if e.type == "crop":
+            first, then = (a, b) if e.detail.get("of", "a") == "a" else (b, a)
+            out.append(Clue(first, then, W_PICTURE, f"{_name(then)} shows a crop of {_name(first)}'s picture"))
+        elif e.type == "pad":
+            out.append(Clue(a, b, W_PICTURE, f"{_name(b)} shows {_name(a)}'s picture inside bars or a canvas"))
+        elif e.type == "overlay":
+            out.append(Clue(a, b, W_PICTURE, f"{_name(b)} has an overlay (logo, caption) over {_name(a)}'s "
+                            "picture"))
+        elif e.type == "color" and e.detail.get("kind") == "greyscale":
+            out.append(Clue(a, b, W_PICTURE, f"{_name(b)} is {_name(a)} in greyscale"))
+        elif e.type == "audio-removed":
+            out.append(Clue(a, b, W_SOUND_REMOVED, f"{_name(b)} lost {_name(a)}'s sound"))
+    if "crop" not in kinds:  # crops and bars seen by the channels, when frame pairs were not decoded
+        channels = {s.channel for s in m.segments}
+        for ch, first, then, what in (("a-crop", a, b, "a centre crop"), ("b-crop", b, a, "a centre crop"),
+                                      ("b-bars", a, b, "inside bars"), ("a-bars", b, a, "inside bars")):
+            if ch in channels and not (ch == "b-bars" and "pad" in kinds):
+                text = (f"{_name(then)} shows {what} of {_name(first)}'s picture" if "crop" in what
+                        else f"{_name(then)} shows {_name(first)}'s picture {what}")
+                out.append(Clue(first, then, W_PICTURE, text))
+    return out
+
+
+def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping[str, int]) -> list[Clue]:
+    """Clues of direction between two members from the files themselves (both orders)."""
+    out: list[Clue] = []
+    for first, then in ((x, y), (y, x)):
+        fi, ti = infos.get(first), infos.get(then)
+        if fi is None or ti is None:
+            continue
+        if has_camera_traces(fi) and not has_camera_traces(ti):
+            out.append(Clue(first, then, W_CAMERA, f"{_name(first)} is a camera original or kept a device's "
+                            f"capture time; {_name(then)} did not"))
+        fc, tc = fi.credentials, ti.credentials
+        if fc is not None and fc.state in ("valid", "untrusted"):
+            if tc is None:
+                out.append(Clue(first, then, W_CREDENTIALS, f"{_name(first)} carries content credentials "
+                                f"({fc.signer or 'unnamed signer'}); {_name(then)} carries none"))
+            elif (tc.state in ("valid", "untrusted") and "c2pa.created" in fc.actions
+                  and "c2pa.created" not in tc.actions and {"c2pa.edited", "c2pa.opened"} & set(tc.actions)):
+                out.append(Clue(first, then, W_SIGNED_EDIT, f"{_name(then)}'s credentials record an edit; "
+                                f"{_name(first)}'s record the capture"))
+        fp, tp = pictures.get(first, 0), pictures.get(then, 0)
+        if fp and tp and tp <= SMALLER_PICTURE * fp:
+            out.append(Clue(first, then, W_SMALLER, f"{_name(then)}'s picture is smaller ({tp:,} pixels against "
+                            f"{fp:,}): detail is not put back"))
+    return out
+
+
+def _confidence(weight: float) -> float:
+    return round(min(MAX_CONFIDENCE, 1.0 / (1.0 + math.exp(-weight))), 2)
+
+
+def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Iterable[Match],
+            pictures: Mapping[str, int] | None = None,
+            matched_by: Mapping[str, str] | None = None) -> tuple[LineageEntry, ...]:
+    """One entry per member, in ``members`` order; exactly one has ``parent`` None (the root).
+
+    ``matches``: comparisons between members (any subset of pairs, either order; several per pair are pooled).
+    ``matched_by``: members that share only their sound (``"sound"``) are placed under the root with
+    ``parent-not-in-set``: their picture says nothing of where it came from."""
+    pictures = pictures or {}
+    group = set(members)
+    clues: dict[tuple[str, str], list[Clue]] = {}
+    related: set[frozenset[str]] = set()
+    matches_seen: list[Match] = []
+    bits: dict[frozenset[str], list[tuple[float, int]]] = {}
+    for m in matches:
+        if m.a.path not in group or m.b.path not in group or m.verdict == "unrelated":
+            continue
+        matches_seen.append(m)
+        bits.setdefault(frozenset((m.a.path, m.b.path)), []).extend(
+            (sg.distance, max(1, sg.frames)) for sg in m.segments)
+        related.add(frozenset((m.a.path, m.b.path)))
+        for c in match_clues(m):
+            clues.setdefault((c.parent, c.child), []).append(c)
+    for pair in related:
+        x, y = sorted(pair)
+        for c in file_clues(x, y, infos, pictures):
+            clues.setdefault((c.parent, c.child), []).append(c)
+    share = contains(m for m in matches_seen)
+    # the most of each member's footage any other member shows
+    found = {c: max((share.get((q, c), 0.0) for q in members if q != c), default=0.0) for c in members}
+    # footage a member has between stretches of another is an insert only when no member shows it: else the
+    # other is the one cut
+    clues = {k: [c for c in v if c.kind != "insert" or found[c.child] < share.get(k, 0.0) + CONTAINS_MARGIN]
+             for k, v in clues.items()}
+    # the same fact seen by two comparisons of one pair counts once
+    uniq = {k: list({c.text: c for c in v}.values()) for k, v in clues.items()}
+
+    def weight(p: str, c: str) -> float:
+        return sum(x.weight for x in uniq.get((p, c), ()))
+
+    def net(p: str, c: str) -> float:
+        return weight(p, c) - weight(c, p)
+
+    def distance(p: str, c: str) -> float:
+        rows = bits.get(frozenset((p, c)), [])
+        n = sum(f for _, f in rows)
+        return sum(x * f for x, f in rows) / n if n else float("inf")
+
+    sound_only = {p for p in members if (matched_by or {}).get(p) == "sound"}
+    pictured = [p for p in members if p not in sound_only] or list(members)
+    originality = {p: sum(net(p, q) for q in pictured if q != p) for p in pictured}
+    order = sorted(pictured, key=lambda p: (-originality[p], members.index(p)))
+    root = order[0]
+    entries: dict[str, LineageEntry] = {root: LineageEntry(
+        root, None, _confidence(min((net(root, q) for q in pictured if q != root), default=0.0)),
+        tuple(c.text for q in pictured for c in uniq.get((root, q), ())[:1]) or ("the most original member",))}
+    placed = [root]
+    for child in order[1:]:
+        # the least original placed member the clues show it was made from: the direct parent
+        # a parent shows (nearly) all of the child's footage that any member shows
+        parents = [p for p in placed if net(p, child) >= PARENT_MIN_WEIGHT
+                   and share.get((p, child), 0.0) >= found[child] - CONTAINS_MARGIN]
+        if parents:
+            # the closest: a copy's generations of loss, and the edits it inherits, show in its hash distances
+            d = {p: distance(p, child) for p in parents}
+            best_d = min(d.values())
+            parent = next(p for p in parents if d[p] <= best_d + DIRECT_MARGIN_BITS)
+            w = net(parent, child)
+            entries[child] = LineageEntry(child, parent, _confidence(w),
+                                          tuple(c.text for c in uniq.get((parent, child), ())))
+        else:
+            best = max((net(p, child) for p in placed), default=0.0)
+            entries[child] = LineageEntry(
+                child, root, _confidence(-max(best, 0.0)),
+                (NOT_IN_SET, f"no member is shown to come before {_name(child)}: it and "
+                 f"{_name(root)} were most likely made separately from footage not in the set"))
+        placed.append(child)
+    for p in sorted(sound_only, key=members.index):
+        entries[p] = LineageEntry(p, root, 0.5, (NOT_IN_SET, f"{_name(p)} shares only its sound with the group: "
+                                                   "its picture came from elsewhere"))
+    return tuple(entries[p] for p in members)
+
+
+__all__ = ["Clue", "file_clues", "lineage", "match_clues"]

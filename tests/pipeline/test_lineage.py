@@ -1,0 +1,62 @@
+"""scan's ``lineage`` (evidence/lineage.py): which member of a group was made from which, on generated families of
+uploads whose making is known: a camera original, a copy with a logo and a trim of that copy (a copy of a copy
+names the copy), a trim and a greyscale copy of the original; and two overlapping trims of an original that is
+not in the set (``parent-not-in-set``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from vidverify.models import Group, LineageEntry
+from vidverify.pipeline.scanning import ScanOptions, scan
+from vidverify.testing import synth
+
+
+def _tree(g: Group) -> dict[str, LineageEntry]:
+    return {os.path.basename(e.path): e for e in g.lineage}
+
+
+def _parents(g: Group) -> dict[str, str | None]:
+    return {n: (os.path.basename(e.parent) if e.parent else None) for n, e in _tree(g).items()}
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work, d = tmp_path_factory.mktemp("lineage-src"), tmp_path_factory.mktemp("lineage")
+    scene = synth.make_scene(work / "scene.mp4", seconds=8, size=(640, 360), fps=15, seed=77, audio=False)
+    original = synth.add_capture_metadata(scene, d / "IMG_0001.MOV")
+    logo = synth.overlay_logo(original, d / "with_logo.mp4", box=(380, 20, 220, 110))
+    synth.trim(logo, d / "logo_trimmed.mp4", 1.0, 6.0)
+    synth.trim(original, d / "trimmed.mp4", 2.0, 7.0)
+    synth.grey(original, d / "grey.mp4")
+    return d
+
+
+def test_each_copy_names_the_file_it_was_made_from(family: Path) -> None:
+    (g,) = scan([family], options=ScanOptions(jobs=2)).groups
+    assert _parents(g) == {"IMG_0001.MOV": None, "with_logo.mp4": "IMG_0001.MOV",
+                           "logo_trimmed.mp4": "with_logo.mp4",  # it inherits the logo: a copy of the copy
+                           "trimmed.mp4": "IMG_0001.MOV", "grey.mp4": "IMG_0001.MOV"}
+    tree = _tree(g)
+    assert [e.path for e in g.lineage] == list(g.members)  # exactly the members, in their order
+    assert any("trim or cut" in t for t in tree["logo_trimmed.mp4"].evidence)
+    assert any("greyscale" in t for t in tree["grey.mp4"].evidence)
+    assert any("camera original" in t for t in tree["with_logo.mp4"].evidence)
+    assert all(0.5 < e.confidence <= 0.95 for e in g.lineage if e.parent)
+
+
+def test_copies_of_a_source_not_in_the_set(family: Path, tmp_path: Path) -> None:
+    # two overlapping trims of the original, without it: neither was made from the other
+    synth.trim(family / "IMG_0001.MOV", tmp_path / "early.mp4", 0.0, 5.0)
+    synth.trim(family / "IMG_0001.MOV", tmp_path / "late.mp4", 3.0, 8.0)
+    (g,) = scan([tmp_path], options=ScanOptions(jobs=1)).groups
+    tree = _tree(g)
+    roots = [n for n, e in tree.items() if e.parent is None]
+    assert len(roots) == 1
+    (other,) = set(tree) - set(roots)
+    assert tree[other].parent == os.path.join(str(tmp_path), roots[0])
+    assert tree[other].evidence[0] == "parent-not-in-set"
+    assert tree[other].confidence <= 0.5  # nothing is known of which came first
