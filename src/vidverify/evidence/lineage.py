@@ -19,14 +19,16 @@ Dates are not used: a re-encoder's creation time is when it wrote the file, and 
 received it, neither when the footage was made from what.
 
 **The tree.** Each member's *originality* is the weight of the clues that it came first less those that it was made
-from another; the root is the most original member. The others, most original first, each take as parent the
-*latest* (least original) member already placed that the clues show it was made from (weight at least
-PARENT_MIN_WEIGHT) and that shows (nearly) all of its footage that any member shows: a copy of a copy names the
-copy, not the original (``parent`` is the direct one), and a trim is no parent of a copy that has footage the trim
-lacks. Footage a member has between stretches of another is an insert only when no third member shows it (else
-the other is the one that was cut). A member no
-placed member is shown to precede names the root and says ``parent-not-in-set``: it was made separately from a
-source the set lacks (or the clues cannot tell), and its confidence says how little is known.
+from another; the root is the most original member. The others, most original first, each take as parent a member
+already placed that the clues show it was made from (weight at least PARENT_MIN_WEIGHT) and that shows (nearly) all
+of its footage that any member shows, the closest of them: the one with the least footage the child lacks (a copy of
+a trim shares the trim's cut points), then the fewest changes to the picture (mirror, crop, bars, rotation), then
+the nearest in mean hash distance (generations of loss, an inherited overlay), then the earliest. So a copy of a
+copy names the copy, not the original (``parent`` is the direct one), and a trim is no parent of a copy that has
+footage the trim lacks. Footage a member has between stretches of another is an insert only when no third member
+shows it (else the other is the one that was cut), and only a splice: A's stretches on either side of it join up. A
+member no placed member is shown to precede names the root and says ``parent-not-in-set``: it was made separately
+from a source the set lacks (or the clues cannot tell), and its confidence says how little is known.
 
 **Confidence** is the probability that the named parent came first, from the clues' net weight for that pair
 (logistic), capped at MAX_CONFIDENCE: the clues are strong, but none is proof.
@@ -38,7 +40,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..models import LineageEntry, Match, MediaInfo
+from ..models import Edit, LineageEntry, Match, MediaInfo
 from .groups import contains
 from .timeline import has_camera_traces
 
@@ -47,7 +49,15 @@ CONTAINS_MIN = 0.85  # a file contains another's footage: at least this share of
 CONTAINS_MARGIN = 0.15  # ... and the other holds clearly less of it
 SMALLER_PICTURE = 0.6  # a picture at most this share of the other's pixels is a downscaled copy
 MAX_CONFIDENCE = 0.95
-DIRECT_MARGIN_BITS = 1.0  # candidate parents this close in mean hash distance are equally close: the earliest wins
+INSERT_SHOWN = 0.03  # another member shows this much more of a file than the one it has an insert against
+JOIN_S = 0.25  # stretches this close join up (a frame or a few at any common rate)
+TIGHT_MARGIN = 0.05  # candidate parents whose share of footage in the child differs by less are equally tight
+DIRECT_MARGIN_BITS = 1.5  # candidate parents this close in mean hash distance are equally close: the earliest wins
+DIRECT_MARGIN = 0.3  # ... or within this share of the closest one's distance (a crop's or a rescaled copy's
+# distances say little of generations)
+# changes to the picture every comparison sees (the alignment's channels), to count: overlays and colour are found
+# only where frames were decoded (the reference's pairs), and would count against the reference
+PICTURE_CHANGES = frozenset({"mirror", "crop", "pad", "rotate"})
 NOT_IN_SET = "parent-not-in-set"
 
 W_CONTAINS = 2.0
@@ -68,11 +78,23 @@ class Clue:
     child: str
     weight: float
     text: str
-    kind: str = ""  # "insert": footage in the child the parent lacks (void when another member shows it)
+    kind: str = ""  # "insert": footage in the child the parent lacks (void when another member shows it); "cut":
+    # the parent holds all of the child and more, spliced into its middle (void while that insert stands)
 
 
 def _name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _spliced(e: Edit, m: Match) -> bool:
+    """An insert that is a splice: B's footage just before and just after it is A's, continuing (A's stretches
+    meet where B's are apart), so something was put into B's middle (or taken from A's, which a third member can
+    tell). Footage unmatched at an end, or between stretches that do not join up in A, is no such clue."""
+    if e.b_start is None or e.b_end is None:
+        return False
+    before = [sg for sg in m.segments if abs(sg.b_end - e.b_start) <= JOIN_S]
+    after = [sg for sg in m.segments if abs(sg.b_start - e.b_end) <= JOIN_S]
+    return any(abs(x.a_end - y.a_start) <= JOIN_S and x.mirrored == y.mirrored for x in before for y in after)
 
 
 def match_clues(m: Match) -> list[Clue]:
@@ -82,12 +104,16 @@ def match_clues(m: Match) -> list[Clue]:
     a, b = m.a.path, m.b.path
     out: list[Clue] = []
     b_in_a, a_in_b = float(m.coverage.get("b", 0.0)), float(m.coverage.get("a", 0.0))
+    spliced = any(e.type == "insert" and _spliced(e, m) for e in m.edits)
     for first, then, kept, back in ((a, b, b_in_a, a_in_b), (b, a, a_in_b, b_in_a)):
         if kept >= CONTAINS_MIN and back <= kept - CONTAINS_MARGIN:
+            # B holding all of A and more, some of it spliced into A's middle: A is a cut of B only when the
+            # splice turns out to be footage of the same event (``lineage`` decides; kind "cut")
             out.append(Clue(first, then, W_CONTAINS, f"{_name(first)} contains all of {_name(then)}'s footage "
-                            f"and more ({back:.0%} of it is in {_name(then)}): {_name(then)} is a trim or cut"))
+                            f"and more ({back:.0%} of it is in {_name(then)}): {_name(then)} is a trim or cut",
+                            "cut" if spliced and first == b else ""))
     kinds = {e.type for e in m.edits}
-    if "insert" in kinds:
+    if spliced:
         out.append(Clue(a, b, W_INSERT, f"{_name(b)} has footage inserted between stretches of {_name(a)}'s",
                         "insert"))
     for e in m.edits:
@@ -133,11 +159,15 @@ def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping
                   and "c2pa.created" not in tc.actions and {"c2pa.edited", "c2pa.opened"} & set(tc.actions)):
                 out.append(Clue(first, then, W_SIGNED_EDIT, f"{_name(then)}'s credentials record an edit; "
                                 f"{_name(first)}'s record the capture"))
-        fp, tp = pictures.get(first, 0), pictures.get(then, 0)
+        fp, tp = pictures.get(first) or _pixels(fi), pictures.get(then) or _pixels(ti)
         if fp and tp and tp <= SMALLER_PICTURE * fp:
             out.append(Clue(first, then, W_SMALLER, f"{_name(then)}'s picture is smaller ({tp:,} pixels against "
                             f"{fp:,}): detail is not put back"))
     return out
+
+
+def _pixels(info: MediaInfo) -> int:
+    return (info.width or 0) * (info.height or 0)
 
 
 def _confidence(weight: float) -> float:
@@ -158,12 +188,15 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     related: set[frozenset[str]] = set()
     matches_seen: list[Match] = []
     bits: dict[frozenset[str], list[tuple[float, int]]] = {}
+    edited: dict[frozenset[str], set[str]] = {}
     for m in matches:
         if m.a.path not in group or m.b.path not in group or m.verdict == "unrelated":
             continue
         matches_seen.append(m)
         bits.setdefault(frozenset((m.a.path, m.b.path)), []).extend(
             (sg.distance, max(1, sg.frames)) for sg in m.segments)
+        edited.setdefault(frozenset((m.a.path, m.b.path)), set()).update(
+            e.type for e in m.edits if e.type in PICTURE_CHANGES)
         related.add(frozenset((m.a.path, m.b.path)))
         for c in match_clues(m):
             clues.setdefault((c.parent, c.child), []).append(c)
@@ -176,8 +209,12 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     found = {c: max((share.get((q, c), 0.0) for q in members if q != c), default=0.0) for c in members}
     # footage a member has between stretches of another is an insert only when no member shows it: else the
     # other is the one cut
-    clues = {k: [c for c in v if c.kind != "insert" or found[c.child] < share.get(k, 0.0) + CONTAINS_MARGIN]
-             for k, v in clues.items()}
+    def foreign(c: Clue) -> bool:  # an insert's footage no third member shows
+        return found[c.child] < share.get((c.parent, c.child), 0.0) + INSERT_SHOWN
+
+    inserts = {(c.parent, c.child) for v in clues.values() for c in v if c.kind == "insert" and foreign(c)}
+    clues = {k: [c for c in v if (c.kind != "insert" or foreign(c))
+                 and (c.kind != "cut" or (c.child, c.parent) not in inserts)] for k, v in clues.items()}
     # the same fact seen by two comparisons of one pair counts once
     uniq = {k: list({c.text: c for c in v}.values()) for k, v in clues.items()}
 
@@ -207,10 +244,18 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         parents = [p for p in placed if net(p, child) >= PARENT_MIN_WEIGHT
                    and share.get((p, child), 0.0) >= found[child] - CONTAINS_MARGIN]
         if parents:
-            # the closest: a copy's generations of loss, and the edits it inherits, show in its hash distances
+            # the closest: the one with the least footage the child lacks (a copy shares its parent's trim
+            # points), then the nearest in hash distance (generations of loss, inherited overlays)
+            # (only where the matches are clean: each candidate holds the child's footage whole)
+            if all(share.get((p, child), 0.0) >= CONTAINS_MIN for p in parents):
+                tight = {p: share.get((child, p), 0.0) for p in parents}
+                parents = [p for p in parents if tight[p] >= max(tight.values()) - TIGHT_MARGIN]
+            # then the fewest changes to the picture (a mirrored copy is no parent of an unmirrored crop)
+            changes = {p: len(edited.get(frozenset((p, child)), set())) for p in parents}
+            parents = [p for p in parents if changes[p] == min(changes.values())]
             d = {p: distance(p, child) for p in parents}
             best_d = min(d.values())
-            parent = next(p for p in parents if d[p] <= best_d + DIRECT_MARGIN_BITS)
+            parent = next(p for p in parents if d[p] <= best_d + max(DIRECT_MARGIN_BITS, DIRECT_MARGIN * best_d))
             w = net(parent, child)
             entries[child] = LineageEntry(child, parent, _confidence(w),
                                           tuple(c.text for c in uniq.get((parent, child), ())))

@@ -1,0 +1,71 @@
+"""evidence/lineage.py on comparisons whose facts are set by hand: which clue points which way, when an insert is a
+clue, and the shape of the tree (one root, every member once, sound-only members and separate copies)."""
+
+from __future__ import annotations
+
+from vidverify.evidence.lineage import NOT_IN_SET, lineage, match_clues
+from vidverify.models import Edit, FileRef, Match, MediaInfo, Segment, Writer
+
+
+def m(a: str, b: str, cov_a: float, cov_b: float, segments: tuple[Segment, ...] = (Segment(0, 10, 0, 10),),
+      edits: tuple[Edit, ...] = (), verdict: str = "same-footage") -> Match:
+    """``cov_a`` of A is found in B, ``cov_b`` of B in A."""
+    return Match(FileRef(a, duration=10.0), FileRef(b, duration=10.0), verdict, 0.9, {"a": cov_a, "b": cov_b},
+                 segments, edits)
+
+
+def info(path: str, *, original: bool = False, w: int = 1280, h: int = 720) -> MediaInfo:
+    return MediaInfo(path=path, kind="video", width=w, height=h, fps=30.0, duration=10.0,
+                     writer=Writer("x", "camera" if original else "ffmpeg", original))
+
+
+def parents(entries: tuple) -> dict[str, str | None]:
+    return {e.path: e.parent for e in entries}
+
+
+def test_a_splice_points_one_way_but_footage_unmatched_at_an_end_does_not() -> None:
+    # B = A's 0-4 s, 3 s of other footage, A's 4-10 s: the stretches join up in A
+    splice = m("a", "b", 1.0, 0.77, (Segment(0, 4, 0, 4), Segment(4, 10, 7, 13)),
+               (Edit("insert", b_start=4.0, b_end=7.0),))
+    assert {(c.parent, c.child, c.kind) for c in match_clues(splice)} == {("a", "b", "insert"), ("b", "a", "cut")}
+    # alone, nothing else shows the spliced footage: it was put in, so A came first
+    assert parents(lineage(["a", "b"], {"a": info("a"), "b": info("b")}, [splice])) == {"a": None, "b": "a"}
+    # the same "insert" between stretches that do not join up in A (a reordering, a loose match) is no clue
+    loose = m("a", "b", 0.6, 0.5, (Segment(0, 3, 0, 3), Segment(6, 9, 6, 9)), (Edit("insert", b_start=3.0, b_end=6.0),))
+    assert match_clues(loose) == []
+
+
+def test_an_insert_another_member_shows_is_a_cut_in_the_other() -> None:
+    # cut lacks 4-7 s of the original; against cut, the original looks like a splice, but trimmed shows that
+    # footage too: it was cut out, not put in
+    infos = {p: info(p) for p in ("orig", "cut", "trimmed")}
+    ms = [m("cut", "orig", 1.0, 0.7, (Segment(0, 4, 0, 4), Segment(4, 7, 7, 10)), (Edit("insert", b_start=4.0,
+                                                                                          b_end=7.0),)),
+          m("orig", "trimmed", 0.8, 1.0, (Segment(1, 9, 0, 8),)),
+          m("cut", "trimmed", 0.7, 0.6)]
+    tree = parents(lineage(["orig", "cut", "trimmed"], infos, ms))
+    assert tree["orig"] is None
+    assert tree["cut"] == "orig" and tree["trimmed"] == "orig"
+
+
+def test_one_root_every_member_once_and_copies_of_a_missing_source() -> None:
+    infos = {p: info(p) for p in ("early", "late", "early_logo")}
+    ms = [m("early", "late", 0.3, 0.3, (Segment(4, 7, 0, 3),)),
+          m("early", "early_logo", 1.0, 1.0, edits=(Edit("overlay", detail={"box": [0, 0, 10, 10]}),))]
+    entries = lineage(["early", "late", "early_logo"], infos, ms)
+    assert [e.path for e in entries] == ["early", "late", "early_logo"]
+    tree = parents(entries)
+    assert list(tree.values()).count(None) == 1
+    assert tree["early_logo"] == "early"
+    (late,) = [e for e in entries if e.path == "late"]
+    assert late.parent == "early" and late.evidence[0] == NOT_IN_SET and late.confidence == 0.5
+
+
+def test_a_camera_original_is_the_root_and_a_member_sharing_only_sound_hangs_under_it() -> None:
+    infos = {"upload": info("upload"), "cam": info("cam", original=True), "music": info("music")}
+    ms = [m("upload", "cam", 1.0, 1.0), m("cam", "music", 0.0, 0.0, (), verdict="unrelated")]
+    entries = lineage(["upload", "cam", "music"], infos, ms, matched_by={"music": "sound"})
+    tree = {e.path: e for e in entries}
+    assert tree["cam"].parent is None and tree["upload"].parent == "cam"
+    assert 0.5 < tree["upload"].confidence <= 0.95
+    assert tree["music"].parent == "cam" and tree["music"].evidence[0] == NOT_IN_SET
