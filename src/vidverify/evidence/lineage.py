@@ -21,8 +21,8 @@ received it, neither when the footage was made from what.
 **The tree.** Each member's *originality* is the weight of the clues that it came first less those that it was made
 from another; the root is the most original member. The others, most original first, each take as parent a member
 already placed that the clues show it was made from (weight at least PARENT_MIN_WEIGHT) and that shows (nearly) all
-of its footage that any member shows, the closest of them: the one with the least footage the child lacks (a copy of
-a trim shares the trim's cut points), then the fewest changes to the picture (mirror, crop, bars, rotation), then
+of its footage that any member shows, the closest of them: the one with the fewest changes to the picture (mirror,
+crop, bars, rotation), then the least footage the child lacks (a copy of a trim shares the trim's cut points), then
 the nearest in mean hash distance (generations of loss, an inherited overlay), then the earliest. So a copy of a
 copy names the copy, not the original (``parent`` is the direct one), and a trim is no parent of a copy that has
 footage the trim lacks. Footage a member has between stretches of another is an insert only when no third member
@@ -51,7 +51,7 @@ SMALLER_PICTURE = 0.6  # a picture at most this share of the other's pixels is a
 MAX_CONFIDENCE = 0.95
 INSERT_SHOWN = 0.03  # another member shows this much more of a file than the one it has an insert against
 JOIN_S = 0.25  # stretches this close join up (a frame or a few at any common rate)
-TIGHT_MARGIN = 0.05  # candidate parents whose share of footage in the child differs by less are equally tight
+TIGHT_MARGIN = 0.1  # candidate parents whose share of footage in the child differs by less are equally tight
 DIRECT_MARGIN_BITS = 1.5  # candidate parents this close in mean hash distance are equally close: the earliest wins
 DIRECT_MARGIN = 0.3  # ... or within this share of the closest one's distance (a crop's or a rescaled copy's
 # distances say little of generations)
@@ -239,20 +239,20 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         tuple(c.text for q in pictured for c in uniq.get((root, q), ())[:1]) or ("the most original member",))}
     placed = [root]
     for child in order[1:]:
-        # the least original placed member the clues show it was made from: the direct parent
-        # a parent shows (nearly) all of the child's footage that any member shows
+        # the members the clues show it was made from that show (nearly) all of its footage any member shows
         parents = [p for p in placed if net(p, child) >= PARENT_MIN_WEIGHT
                    and share.get((p, child), 0.0) >= found[child] - CONTAINS_MARGIN]
         if parents:
-            # the closest: the one with the least footage the child lacks (a copy shares its parent's trim
-            # points), then the nearest in hash distance (generations of loss, inherited overlays)
-            # (only where the matches are clean: each candidate holds the child's footage whole)
+            # the closest, the direct parent: the fewest changes to the picture (a mirrored copy is no parent of
+            # an unmirrored crop) ...
+            changes = {p: len(edited.get(frozenset((p, child)), set())) for p in parents}
+            parents = [p for p in parents if changes[p] == min(changes.values())]
+            # ... then the least footage the child lacks (a copy shares its parent's trim points; only where the
+            # matches are clean: each candidate holds the child's footage whole) ...
             if all(share.get((p, child), 0.0) >= CONTAINS_MIN for p in parents):
                 tight = {p: share.get((child, p), 0.0) for p in parents}
                 parents = [p for p in parents if tight[p] >= max(tight.values()) - TIGHT_MARGIN]
-            # then the fewest changes to the picture (a mirrored copy is no parent of an unmirrored crop)
-            changes = {p: len(edited.get(frozenset((p, child)), set())) for p in parents}
-            parents = [p for p in parents if changes[p] == min(changes.values())]
+            # ... then the nearest in hash distance (generations of loss, inherited overlays), then the earliest
             d = {p: distance(p, child) for p in parents}
             best_d = min(d.values())
             parent = next(p for p in parents if d[p] <= best_d + max(DIRECT_MARGIN_BITS, DIRECT_MARGIN * best_d))
