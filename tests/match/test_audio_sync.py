@@ -141,3 +141,31 @@ def test_an_offset_of_zero_is_never_negative_zero(fps: dict[str, Fingerprint]) -
     assert m.audio is not None and m.audio.offset is not None and abs(m.audio.offset) < 0.0005
     assert math.copysign(1.0, m.audio.offset) == 1.0
     assert '"offset": -0.0' not in json.dumps(m.to_dict())
+
+
+def test_sound_pairs_are_the_pairs_the_sound_test_passes(fps: dict[str, Fingerprint]) -> None:
+    """Scan above ALL_PAIRS_MAX files finds by a table of steps the pairs the all-pairs sound test passes."""
+    names = ["a", "reencode", "surround", "lifted", "replaced", "unrelated", "removed", "silent", "mono8k", "late"]
+    prints = [fps[n] for n in names]
+    test = audio_sync.SoundTest(prints)
+    expected = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names)) if test(i, j)]
+    assert ("a", "lifted") in {(names[i], names[j]) for i, j in expected}  # the case that needs sound at all
+    assert audio_sync.sound_pairs(prints) == expected
+
+
+def test_sound_pairs_link_the_many_copies_of_one_sound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sound posted more often than SOUND_BUCKET_MAX: its steps link each copy to the next (the group holds
+    together), and each file keeps only its SOUND_CANDIDATES best; other sound shares nothing."""
+    rng = np.random.default_rng(11)
+    sound = rng.integers(0, 2**32, 300, dtype=np.uint64)
+    copies = [_with_sound(synth_fp(k, seconds=3), sound) for k in range(6)]
+    other = _with_sound(synth_fp(9, seconds=3), rng.integers(0, 2**32, 300, dtype=np.uint64))
+    prints = [*copies[:3], other, *copies[3:]]
+    everyone = [(i, j) for i in range(7) for j in range(i + 1, 7) if 3 not in (i, j)]
+    assert audio_sync.sound_pairs(prints) == everyone
+    monkeypatch.setattr(audio_sync, "SOUND_BUCKET_MAX", 2)
+    assert audio_sync.sound_pairs(prints) == [(0, 1), (1, 2), (2, 4), (4, 5), (5, 6)]
+    monkeypatch.setattr(audio_sync, "SOUND_BUCKET_MAX", 64)
+    monkeypatch.setattr(audio_sync, "SOUND_CANDIDATES", 1)
+    kept = audio_sync.sound_pairs(prints)
+    assert all(3 not in p for p in kept) and {i for p in kept for i in p} == {0, 1, 2, 4, 5, 6}

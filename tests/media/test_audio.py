@@ -9,6 +9,7 @@ import wave
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,6 +50,40 @@ def test_sound_lands_on_the_picture_timeline_in_one_or_several_decoders(tmp_path
         for t in clicks:
             assert np.min(np.abs(found - t)) <= STEP + 0.003, (jobs, t, found)
         assert np.allclose(np.diff(fp.audio_times), STEP)
+
+
+def test_a_segment_with_sound_stops_once_its_sound_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A decoder that ends before the file used to run on to its read limit for its sound (a few per cent of the
+    picture decoded for nothing on a short file); it now stops, as one without sound does, once the sound has
+    arrived up to its end, and gives the same samples."""
+    from vidverify.media import audio, decode
+    from vidverify.signals.fingerprint import hash_batch
+
+    video = synth.make_scene(tmp_path / "v.mp4", seconds=12, size=(160, 90), fps=15, seed=4, audio=False, gop=15)
+    clip = sa.with_sound(video, sa.melody(tmp_path / "m.wav", seconds=12, seed=2), tmp_path / "c.mp4")  # split in 2
+    made: list[decode._Segment] = []
+    real = decode._Segment.__init__
+
+    def spy(self: decode._Segment, *args: Any, **kwargs: Any) -> None:
+        real(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(decode._Segment, "__init__", spy)
+
+    def run() -> tuple[decode._Segment, np.ndarray, int]:
+        made.clear()
+        taps: list[audio.Tap] = []
+        decode.decode_batches(clip, hash_batch, jobs=2, sound=taps)
+        assert len(made) == 2 and made[0].end is not None and made[0].tap is not None
+        return (made[0], *audio.assemble(taps))
+
+    first, early, start = run()
+    assert first.tap is not None and first.tap.complete
+    assert first.stopped_early and first.returncode is None  # stopped, not run on to its read limit
+    monkeypatch.setattr(audio.Tap, "complete", property(lambda self: False))  # as before: run to the limit
+    first, late, late_start = run()
+    assert first.returncode == 0
+    assert start == late_start and np.array_equal(early, late)
 
 
 def test_states_no_track_silence_and_sound(sound_media: dict[str, Path]) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from vidverify.evidence import codes
 from vidverify.pipeline.scanning import ScanOptions, scan
 from vidverify.report import html_scan
@@ -68,3 +70,21 @@ def test_search_reports_hits_by_sound_alone(tmp_path: Path, sound_media: dict[st
         assert by_path["unrelated.mp4"].matched_by == "picture"
         plain = index.search(fingerprint(sound_media["reencode"]))
         assert [(Path(h.path).name, h.matched_by) for h in plain] == [("a.mp4", "picture")]
+
+
+def test_a_scan_too_large_for_all_pairs_still_groups_by_sound(tmp_path: Path, sound_media: dict[str, Path],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: above ALL_PAIRS_MAX files the picture's banded index picked the pairs and a file that shares
+    only its sound was left single; the sound's table of steps now adds its pairs."""
+    from vidverify.pipeline import scanning
+
+    names = ["a", "reencode", "lifted"]
+    d = _folder(tmp_path, sound_media, names)
+    monkeypatch.setattr(scanning, "ALL_PAIRS_MAX", 2)
+    r = scan([d], options=ScanOptions(pictures=False))
+    name = {str(d / sound_media[n].name): n for n in names}
+    [group] = r.groups
+    assert {name[p]: how for p, how in group.matched_by.items()} == {
+        "a": "picture", "reencode": "picture", "lifted": "sound"}
+    reused = sorted(sorted(name[p] for p in f.paths) for f in r.findings if f.code == codes.AUDIO_REUSED)
+    assert reused == [["a", "lifted"], ["lifted", "reencode"]]

@@ -12,6 +12,8 @@ MAX_OFFSET), refined to a fraction of a step on the agreement curve's peak.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..models import AudioMatch, AudioSegment, Edit, Match, Segment
@@ -196,6 +198,49 @@ class SoundTest:
             len(np.intersect1d(a, b, assume_unique=True)) >= MIN_COMMON_WORDS
 
 
+SOUND_BUCKET_MAX = 64  # files under one step from which it links each file only to the next (a hum, a jingle)
+SOUND_CANDIDATES = 20  # scan above ALL_PAIRS_MAX: each file's others that share most steps (as the picture's index)
+
+
+def sound_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
+    """Pairs (i < j) of files that share MIN_COMMON_WORDS distinct steps (what :class:`SoundTest` asks), found
+    without testing every pair, for scans too large for that: every file's steps go into one table sorted by
+    step, and each run of equal steps counts one shared step for each pair of the files in it. A step in more
+    than SOUND_BUCKET_MAX files counts only for each of them and the next (the files of a sound posted a thousand
+    times stay linked, at a cost linear in them). Of each file's pairs the SOUND_CANDIDATES that share most
+    are kept. The cost grows with the number of steps (a sort), not with the square of the files."""
+    words = [sound_words(fp) for fp in fps]
+    kept = [(i, w) for i, w in enumerate(words) if w is not None and len(w)]
+    if len(kept) < 2:
+        return []
+    # one sort of (step, file) keys: the runs of equal steps, files ascending within each
+    keys = np.concatenate([(w.astype(np.uint64) << np.uint64(32)) | np.uint64(i) for i, w in kept])
+    keys.sort()
+    steps, files = keys >> np.uint64(32), (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, steps[1:] != steps[:-1]])
+    sizes = np.diff(np.r_[starts, len(steps)])
+    n = np.int64(len(fps))
+    codes: list[np.ndarray] = []
+    for k in np.unique(sizes[(sizes >= 2) & (sizes <= SOUND_BUCKET_MAX)]):
+        rows = files[starts[sizes == k][:, None] + np.arange(k)]
+        first, second = np.triu_indices(int(k), 1)
+        codes.append((rows[:, first] * n + rows[:, second]).ravel())
+    big = np.zeros(len(steps), bool)
+    for s0, k in zip(starts[sizes > SOUND_BUCKET_MAX], sizes[sizes > SOUND_BUCKET_MAX], strict=True):
+        big[s0: s0 + k - 1] = True  # each entry of a large run, with the next one
+    codes.append(files[:-1][big[:-1]] * n + files[1:][big[:-1]])
+    pair_codes, shared = np.unique(np.concatenate(codes), return_counts=True)
+    pair_codes, shared = pair_codes[shared >= MIN_COMMON_WORDS], shared[shared >= MIN_COMMON_WORDS]
+    a, b = pair_codes // n, pair_codes % n
+    best = np.zeros(len(a), bool)
+    for side in (a, b):  # each file's SOUND_CANDIDATES best: sorted by file, then by shared steps, most first
+        order = np.lexsort((-shared, side))
+        first_of_file = np.r_[0, np.flatnonzero(side[order][1:] != side[order][:-1]) + 1]
+        rank = np.arange(len(order)) - np.repeat(first_of_file, np.diff(np.r_[first_of_file, len(order)]))
+        best[order[rank < SOUND_CANDIDATES]] = True
+    return [(int(i), int(j)) for i, j in zip(a[best], b[best], strict=True)]
+
+
 def sound_only(m: Match) -> bool:
     """No picture shared, but sound: the pair scan groups "by sound"."""
     return m.verdict == "unrelated" and m.audio is not None and m.audio.verdict in ("same", "partial")
@@ -248,4 +293,4 @@ def sound_edits(audio: AudioMatch | None, picture: list[Segment], fb: Fingerprin
 
 
 __all__ = ["AGREE", "OFFSET_EDIT", "SILENT_DB", "SoundTest", "compare_sound", "shared_sound", "sound_edits",
-           "sound_offset", "sound_only", "sound_words", "state"]
+           "sound_offset", "sound_only", "sound_pairs", "sound_words", "state"]

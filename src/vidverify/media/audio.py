@@ -42,6 +42,9 @@ class Tap:
         # at most the file's length and a minute (a clock far off would otherwise pad hours of silence)
         self._limit = 2 * SAMPLE_RATE * round((duration + 60) if duration else MAX_SECONDS_UNKNOWN)
         self.first = round((start if start is not None else origin) * SAMPLE_RATE)  # raw sample number
+        # a segment's sound is whole once it has reached its end (less a sample of rounding): its process may stop
+        self._need = 2 * max(0, round(end * SAMPLE_RATE) - self.first - 1) if end is not None else None
+        self._got = 0  # bytes read from the pipe
         self._r, self._w = -1, -1
         self._chunks: list[bytes] = []
         self._thread: threading.Thread | None = None
@@ -53,13 +56,17 @@ class Tap:
         one graph then waits on both streams."""
         if self._w < 0:
             self._r, self._w = os.pipe()
-        trim = f"atrim=end={self.end:.6f}," if self.end is not None else ""
         # first_pts counts samples at the filter's input rate: resample first, then place the samples
-        # a short resampling filter (the print looks at 300-3000 Hz only), and the pipe written in 32 KB blocks
-        # rather than per packet: what the sound adds beyond decoding it is then a few per cent of its decode
-        chain = (f"{trim}aresample=osr={SAMPLE_RATE}:ochl=mono:osf=s16:filter_size=8,"
+        # a short resampling filter (the print looks at 300-3000 Hz only)
+        chain = (f"aresample=osr={SAMPLE_RATE}:ochl=mono:osf=s16:filter_size=8,"
                  f"aresample=async=1:first_pts={self.first}")
-        return ["-map", "0:a:0", "-af", chain, "-flush_packets", "0", "-f", "s16le", f"pipe:{self._w}"]
+        if self.end is None:  # the pipe written in 32 KB blocks rather than per packet
+            return ["-map", "0:a:0", "-af", chain, "-flush_packets", "0", "-f", "s16le", f"pipe:{self._w}"]
+        # a segment that ends before the file: its sound is written as it comes, in 100 ms packets, so that the
+        # reader sees it whole (:attr:`complete`) and stops the process there, as it does one without sound,
+        # rather than let it decode the picture on to its read limit (a few per cent of a short file)
+        chain = f"atrim=end={self.end:.6f},{chain},asetnsamples=n={SAMPLE_RATE // 10}:p=0"
+        return ["-map", "0:a:0", "-af", chain, "-flush_packets", "1", "-f", "s16le", f"pipe:{self._w}"]
 
     @property
     def fds(self) -> tuple[int, ...]:
@@ -75,13 +82,17 @@ class Tap:
             self._thread = threading.Thread(target=self._drain, name="vidverify-sound", daemon=True)
             self._thread.start()
 
+    @property
+    def complete(self) -> bool:
+        """The sound of a segment with an end has arrived up to that end (its process need not run on)."""
+        return self._need is not None and self._got >= self._need
+
     def _drain(self) -> None:
         try:
-            kept = 0
             while chunk := os.read(self._r, READ_BYTES):
-                if kept < self._limit:  # past the limit the pipe is still drained (ffmpeg must not block)
-                    self._chunks.append(chunk[: self._limit - kept])
-                    kept += len(chunk)
+                if self._got < self._limit:  # past the limit the pipe is still drained (ffmpeg must not block)
+                    self._chunks.append(chunk[: self._limit - self._got])
+                self._got += len(chunk)
         finally:
             os.close(self._r)
             self._r = -1

@@ -416,7 +416,7 @@ class _Segment:
 
     def _halt(self) -> bool:
         """Stop the process now: cancelled, or past the segment's end with no sound to finish (-t ends it soon)."""
-        return self.stopped_early and (self.tap is None or self.cancel is not None and self.cancel.is_set())
+        return self.stopped_early and (not self.tap or self.tap.complete or bool(self.cancel and self.cancel.is_set()))
 
     def _read_margin(self) -> float:
         return READ_MARGIN_SECONDS + (SEEK_MARGIN_FRAMES + 2) * self.layout.frame_seconds

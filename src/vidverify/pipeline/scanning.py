@@ -27,7 +27,7 @@ from ..errors import UsageError, VidverifyError
 from ..evidence import codes, credentials, timeline
 from ..evidence import groups as groups_mod
 from ..evidence import lineage as lineage_mod
-from ..match.audio_sync import SoundTest, sound_only
+from ..match.audio_sync import SoundTest, sound_only, sound_pairs
 from ..match.candidates import ALL_PAIRS_MAX, PairTest, candidate_pairs
 from ..match.verdict import match_fingerprints
 from ..media import files
@@ -90,8 +90,10 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
 
     fps = [it.fp for it in usable if it.fp is not None]
     # up to ALL_PAIRS_MAX files every pair is tested, in the alignment workers; above, the banded index picks
+    # by picture and a table of the sound prints' steps by sound
     tested = len(fps) <= ALL_PAIRS_MAX
-    pairs = [(i, j) for i in range(len(fps)) for j in range(i + 1, len(fps))] if tested else candidate_pairs(fps)
+    pairs = [(i, j) for i in range(len(fps)) for j in range(i + 1, len(fps))] if tested else \
+        sorted(set(candidate_pairs(fps)) | set(sound_pairs(fps)))
     matches: list[Match] = []
     for k, ((i, j), m) in enumerate(zip(pairs, _align_pairs(fps, pairs, opts.jobs, test=tested), strict=True)):
         if m is not None:

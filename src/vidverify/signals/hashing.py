@@ -76,7 +76,7 @@ def _dct_2d() -> Callable[[np.ndarray], np.ndarray]:
     and scipy.fftpack is used if anything differs (another scipy layout or signature); the golden test pins
     the hashes to imagehash's bit for bit."""
     try:
-        module = _load_pocketfft()
+        module = load_pocketfft()
 
         def fast(x: np.ndarray) -> np.ndarray:
             return cast(np.ndarray, module.dct(module.dct(x, 2, (1,), 0, None, 1, None), 2, (2,), 0, None, 1, None))
@@ -98,7 +98,9 @@ def _scipy_dct_2d(x: np.ndarray) -> np.ndarray:
     return cast(np.ndarray, scipy.fftpack.dct(scipy.fftpack.dct(x, axis=1), axis=2))
 
 
-def _load_pocketfft() -> Any:
+@functools.cache
+def load_pocketfft() -> Any:
+    """scipy's pocketfft extension module, loaded once without scipy's package imports (also ``sound.py``'s)."""
     import importlib.machinery
     import importlib.util
 
