@@ -129,3 +129,19 @@ def test_candidate_pairs_all_pairs_and_banded(small_fps: list[Fingerprint], monk
     assert candidate_pairs(small_fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
     monkeypatch.setattr(candidates, "ALL_PAIRS_MAX", 0)
     assert candidate_pairs(small_fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 2, 3])
+def test_candidate_pairs_find_a_turned_copy(small: dict[str, Path], tmp_path: Path, quarter_turns: int,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15.2: compare matches a copy turned a quarter or half turn (rotate-90/180/270), so scan's candidate
+    stages must pass it: the all-pairs test and the banded index probe the turned pictures of one side against the
+    other's upright ones (they missed 4 of the compare benchmark's 6 rotated copies, and the banded stage all 6)."""
+    from vidverify.pipeline.ingest import fingerprint
+    from vidverify.testing import synth
+
+    turned = synth.turn(small["x"], tmp_path / "turned.mp4", quarter_turns)
+    fps = [fingerprint(small[k]) for k in ("x", "y", "z")] + [fingerprint(turned)]
+    assert candidate_pairs(fps) == [(0, 3)]
+    monkeypatch.setattr(candidates, "ALL_PAIRS_MAX", 0)
+    assert candidate_pairs(fps) == [(0, 3)]

@@ -5,18 +5,21 @@ Both candidate stages sample a fingerprint the same way (:func:`sample`: at most
 and static stretches optionally left out) and read the channels the CHANNELS table marks for them (:func:`gather`).
 
 * **The all-pairs test** (scan, up to ALL_PAIRS_MAX files): the sparse hashes of one file (a frame per
-  SPARSE_STEP_S, in every candidate channel: the picture, its mirror, its centre crop and that crop's mirror, and the
-  half pictures that are not flat) against every frame of the other (the unmirrored channels); CANDIDATE_HITS
-  within CANDIDATE_BITS make a candidate. Files that share compressed packets (a stream copy) are candidates too.
+  SPARSE_STEP_S, in every candidate channel: the picture, its mirror, its centre crop and that crop's mirror, the
+  picture turned a quarter, half and three quarters of a turn, and the half pictures that are not flat) against
+  every frame of the other (the channels neither mirrored nor turned: one side mirrored or turned is enough);
+  CANDIDATE_HITS within CANDIDATE_BITS make a candidate. Files that share compressed packets (a stream copy) are
+  candidates too.
 * **The banded index** (the fingerprint index, and scan above ALL_PAIRS_MAX files; multi-index hashing). Each
   clip contributes a sparse signature: at most one hash per SPARSE_INTERVAL_SECONDS of its non-flat frames (static
   stretches thinned), of the channels marked ``signature`` (the full picture and its centre crop), with its time.
   Every 64-bit hash is cut into four 16-bit bands; per band, the entries are kept ordered by band value with a
   65,536-entry offset table (a bucket is one slice). Two hashes within 3 bits share at least one band exactly, and
   frames of the same footage, which differ by a few bits, usually share several. The query is sampled at
-  QUERY_SAMPLES_PER_SECOND; its probe channels (the signature channels and their mirrors) look up their four
-  buckets each; every entry found is checked on all 64 bits (CANDIDATE_BITS). Votes are temporal: a clip's score
-  is its best (speed, time offset) cell, summing over distinct query frames the closeness of their best hit, so
+  QUERY_SAMPLES_PER_SECOND; its probe channels (the signature channels, their mirrors and the turned pictures)
+  look up their four buckets each; every entry found is checked on all 64 bits (CANDIDATE_BITS). Votes are
+  temporal: a clip's score is its best (speed, time offset) cell, summing over distinct query frames the closeness
+  of their best hit, so
   shared footage (hits on one line, a few bits apart) stands far above look-alike pictures (scattered, near the
   threshold). Buckets larger than MAX_BUCKET_FACTOR times the mean (generic pictures) are skipped.
 """
@@ -52,7 +55,8 @@ CANDIDATE_SPEEDS = (0.5, 0.63, 0.8, 1.0, 1.25, 1.6, 2.0)  # playback speeds the 
 OFFSET_BIN_SECONDS = 2.0  # hits vote together when their time offsets fall in one bin this wide
 
 SPARSE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate)  # the all-pairs test's sampled hashes
-DENSE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate and not c.mirrored)  # ... against these
+DENSE_CHANNELS = tuple(c.name for c in CHANNELS  # ... against these (a mirror or a turn on one side is enough)
+                       if c.candidate and not c.mirrored and not c.probe_only)
 SIGNATURE_CHANNELS = tuple(c.name for c in CHANNELS if c.signature)  # the index's signature of a clip
 PROBE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate and c.half is None)  # the query's probes
 

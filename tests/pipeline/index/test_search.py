@@ -17,6 +17,7 @@ from tests.fixtures.fingerprints import every, frame_arrays, sha, slice_fp, synt
 from vidverify.models import SearchResult, Segment
 from vidverify.pipeline.index.search import Index
 from vidverify.pipeline.ingest import add_paths, fingerprint
+from vidverify.testing import synth
 
 # ------------------------------------------------------------------------------------------ synthetic
 
@@ -193,3 +194,25 @@ def test_plain_trim_of_slow_footage_gets_no_stray_segments(corpus: Path, tmp_pat
     assert not {"speed", "reorder"} & {e.type for e in r.edits}
     [whole] = results["karma.mp4"].segments
     assert whole.b_start == pytest.approx(1.0, abs=0.05) and whole.speed == 1.0
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 2, 3])
+def test_search_finds_a_turned_copy_both_ways(tmp_path: Path, index_clips: dict[str, Path],
+                                              quarter_turns: int) -> None:
+    """Issue 15.2: a copy turned a quarter, half or three quarters of a turn is found by search (it returned
+    nothing for 3 of 3): the query probes its own turned pictures against the indexed upright signatures, so the
+    turned query finds the upright source, and the upright source finds an indexed turned copy, without any
+    change to the index."""
+    turned = synth.turn(index_clips["query"], tmp_path / f"turned{quarter_turns}.mp4", quarter_turns)
+    channel = {1: "rotate-90", 2: "rotate-180", 3: "rotate-270"}[quarter_turns]
+    with Index(tmp_path / "sources.sqlite") as ix:
+        add_paths(ix, [str(index_clips[k]) for k in ("other1", "source", "other2")])
+        [r] = ix.search(fingerprint(turned))
+    assert r.path == str(index_clips["source"].resolve()) and r.coverage["a"] > 0.9
+    seg = max(r.segments, key=lambda s: s.frames)
+    assert seg.b_start == pytest.approx(4.0, abs=0.15) and seg.b_end == pytest.approx(10.0, abs=0.15)
+    with Index(tmp_path / "copies.sqlite") as ix:
+        add_paths(ix, [str(turned), str(index_clips["other1"])])
+        [r] = ix.search(fingerprint(index_clips["source"]))
+    assert r.path == str(turned.resolve()) and r.coverage["b"] > 0.9
+    assert {s.channel for s in r.segments} == {channel}
