@@ -183,20 +183,20 @@ def _best_line(a: Track, b: Track, seeds: list[_Seeds], active: np.ndarray) -> t
         if keep.sum() < 2:
             continue
         ta, tb, w = a.times[s.ia[keep]], b.times[s.jb[keep]], s.w[keep]
-        for speed in SPEEDS:
-            off = tb - speed * ta
-            lo = off.min()
-            q = ((off - lo) / bin_w).astype(np.int64)
-            hist = np.bincount(q, weights=w)
+        # every speed's offsets at once (the per-speed numpy calls, not the arithmetic, cost most)
+        off = tb[None, :] - SPEEDS[:, None] * ta[None, :]
+        lo = off.min(axis=1)
+        q = ((off - lo[:, None]) / bin_w).astype(np.int64)
+        factor = HALF_VOTE_FACTOR if s.channel >= _FIRST_HALF else 1.0
+        for k_speed, speed in enumerate(SPEEDS):
+            hist = np.bincount(q[k_speed], weights=w)
             if len(hist) > 1:
-                hist = hist + np.concatenate([hist[1:], [0.0]])  # a line straddling two bins
+                hist[:-1] += hist[1:]  # a line straddling two bins
             k = int(np.argmax(hist))
-            votes = float(hist[k])
             # prefer normal speed and no mirroring on ties
-            votes *= 1.0 if speed == 1.0 else 0.97
-            votes *= HALF_VOTE_FACTOR if s.channel >= _FIRST_HALF else 1.0
+            votes = float(hist[k]) * (1.0 if speed == 1.0 else 0.97) * factor
             if best is None or votes > best[0]:
-                best = (votes, s.channel, float(speed), float(lo + (k + 1) * bin_w))
+                best = (votes, s.channel, float(speed), float(lo[k_speed] + (k + 1) * bin_w))
     return best
 
 
@@ -362,11 +362,7 @@ def _align(a: Track, b: Track) -> list[Segment]:
         key = (channel, round(speed, 3), int(round(offset / (2 * b.frame_dur))))
         seed_set = next(s for s in seeds if s.channel == channel)
         if key in tried:
-            # the strongest remaining line gave nothing new: drop its seeds and go on
-            keep = np.abs(b.times[seed_set.jb] - (speed * a.times[seed_set.ia] + offset)) > 2 * b.frame_dur
-            for s in seeds:
-                if s.channel == channel:
-                    s.ia, s.jb, s.d, s.w = s.ia[keep], s.jb[keep], s.d[keep], s.w[keep]
+            _drop_line(a, b, seed_set, line)  # the strongest remaining line gave nothing new: drop its seeds
             continue
         tried.add(key)
         speed, offset = _refine(a, b, seed_set, speed, offset, ~explained)
@@ -430,7 +426,9 @@ def _align(a: Track, b: Track) -> list[Segment]:
         if len(segments) >= MAX_SEGMENTS:
             break
         if new == 0:
-            continue
+            # nothing new: the same line would be the strongest again (nothing changed); drop its seeds now (a long
+            # A offers many chance lines, each cost two Hough votes)
+            _drop_line(a, b, seed_set, line)
     for x, lo, hi in released:
         # no other line claimed what a run left out: it returns to the run
         if explained[lo:hi + 1].any():
@@ -443,6 +441,13 @@ def _align(a: Track, b: Track) -> list[Segment]:
         lines[x] = (speed, offset, channel, i, j)
         explained[i:j + 1] = True
     return _merge(sorted(_without_weak_repeats(segments), key=lambda s: s.b_start))
+
+
+def _drop_line(a: Track, b: Track, seeds: _Seeds, line: tuple[float, int, float, float]) -> None:
+    """Leave out the seeds of ``line`` (its channel's seeds within two frames of it)."""
+    _, _, speed, offset = line
+    keep = np.abs(b.times[seeds.jb] - (speed * a.times[seeds.ia] + offset)) > 2 * b.frame_dur
+    seeds.ia, seeds.jb, seeds.d, seeds.w = seeds.ia[keep], seeds.jb[keep], seeds.d[keep], seeds.w[keep]
 
 
 def _without_weak_repeats(segments: list[Segment]) -> list[Segment]:
