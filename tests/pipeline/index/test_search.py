@@ -17,6 +17,7 @@ from tests.fixtures.fingerprints import every, frame_arrays, sha, slice_fp, synt
 from vidverify.models import SearchResult, Segment
 from vidverify.pipeline.index.search import Index
 from vidverify.pipeline.ingest import add_paths, fingerprint
+from vidverify.signals.fingerprint import Fingerprint
 from vidverify.testing import synth
 
 # ------------------------------------------------------------------------------------------ synthetic
@@ -216,3 +217,50 @@ def test_search_finds_a_turned_copy_both_ways(tmp_path: Path, index_clips: dict[
         [r] = ix.search(fingerprint(index_clips["source"]))
     assert r.path == str(turned.resolve()) and r.coverage["b"] > 0.9
     assert {s.channel for s in r.segments} == {channel}
+
+
+def _fast(seed: int, seconds: float) -> Fingerprint:
+    """A clip whose picture changes fast: three bits of its hash move every frame (a hand-held, busy scene), so
+    frames half a second apart (the index's signature step) share nothing."""
+    fp = synth_fp(seed, seconds=seconds)
+    rng = np.random.default_rng(seed)
+    moves = np.left_shift(np.uint64(1), rng.integers(0, 64, (len(fp), 3)).astype(np.uint64))
+    walk = np.bitwise_xor.accumulate(np.bitwise_xor.reduce(moves, axis=1))
+    names = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270")
+    return replace(fp, **{name: walk ^ np.uint64(0x9E37_79B9_7F4A_7C15 * (k + 1) % 2**64)
+                          for k, name in enumerate(names)})
+
+
+def _borrow(host: Fingerprint, clip: Fingerprint, start: float, seconds: float, at: float) -> Fingerprint:
+    """``host`` with ``seconds`` of ``clip`` (from ``start``, two bits of re-encoding noise) spliced in at ``at``."""
+    piece = slice_fp(clip, start, start + seconds, seed=5, bits=2)
+    before = host.times < at
+    cols = {a: np.concatenate([getattr(host, a)[before], getattr(piece, a), getattr(host, a)[~before]])
+            for a in frame_arrays() if a != "times"}
+    times = np.concatenate([host.times[before], piece.times + at, host.times[~before] + seconds])
+    return replace(host, path="/clips/compilation.mp4", sha256=sha(host)[:-4] + "beef", duration=len(times) / 30,
+                   times=times, **cols)
+
+
+def test_search_finds_a_short_borrowed_stretch_from_either_side(tmp_path: Path) -> None:
+    """Issue 15.2: 3 s of a fast-moving clip inside a 10-minute compilation. The compilation as the query finds
+    the indexed clip (a 10-minute query was sampled at 3.3 frames a second, which hit the clip's half-second
+    signature 1-2 times: no candidate), and the clip as the query finds the indexed compilation, at the right
+    times both ways."""
+    clip = _fast(71, 20.0)
+    comp = _borrow(synth_fp(72, seconds=600.0), clip, 8.0, 3.0, 300.0)
+    with Index(tmp_path / "clips.sqlite") as ix:
+        for fp in (clip, synth_fp(73), synth_fp(74)):
+            ix.add(synth_info(fp), fp)
+        [r] = ix.search(comp)
+    assert r.sha256 == clip.sha256 and r.verdict == "partial-overlap"
+    [seg] = r.segments
+    assert seg.a_start == pytest.approx(300.0, abs=0.1) and seg.b_start == pytest.approx(8.0, abs=0.1)
+    assert seg.b_end - seg.b_start == pytest.approx(3.0, abs=0.15)
+    with Index(tmp_path / "compilations.sqlite") as ix:
+        for fp in (comp, synth_fp(75, seconds=60.0)):
+            ix.add(synth_info(fp), fp)
+        [r] = ix.search(clip)
+    assert r.sha256 == comp.sha256
+    [seg] = r.segments
+    assert seg.a_start == pytest.approx(8.0, abs=0.1) and seg.b_start == pytest.approx(300.0, abs=0.1)
