@@ -111,3 +111,21 @@ def test_weak_repeats_of_matched_footage_are_dropped_and_close_ones_kept() -> No
     kept = _without_weak_repeats([sky, drift, main, loop, logo])
     assert sorted(kept, key=lambda s: s.b_start) == [main, loop, logo]
     assert _without_weak_repeats([drift]) == [drift]  # nothing stronger shows that footage: it stands
+
+
+def test_a_4x_time_lapse_is_one_stretch_at_a_quarter_speed(tmp_path: Any) -> None:
+    """Issue 15.4: a 4x time-lapse (every fourth frame kept, the frame rate kept) lies outside the old 0.5x-2x
+    speed vote: it was found as scattered normal-speed pieces covering a quarter of the source (temporal IoU
+    0.15-0.28 on the corpus). The vote now spans 0.25x-4x: one stretch, the whole source, at speed 0.25."""
+    from vidverify.match.verdict import match_fingerprints
+    from vidverify.pipeline.ingest import fingerprint
+    from vidverify.testing import synth
+
+    src = synth.make_scene(tmp_path / "src.mp4", seconds=16.0, size=(320, 180), seed=41, audio=False)
+    lapse = synth.speed(src, tmp_path / "lapse.mp4", 4.0)
+    m = match_fingerprints(fingerprint(src), fingerprint(lapse))
+    assert m.verdict == "same-footage" and min(m.coverage.values()) > 0.9
+    [seg] = m.segments
+    assert seg.speed == pytest.approx(0.25, abs=0.01)
+    assert seg.a_start < 0.5 and seg.a_end > 15.5 and seg.b_start < 0.15 and seg.b_end > 3.85
+    assert "speed" in {e.type for e in m.edits}

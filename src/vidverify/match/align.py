@@ -9,7 +9,7 @@ Method (all numpy, no per-frame Python):
    pairs within SEED_THRESHOLD_BITS are seeds. A B frame from a static shot matches many A frames: each B
    frame's votes are shared among its seeds, so static shots cannot outvote distinctive moments.
 3. Lines. Seeds of one matched stretch lie on a line ``t_b = speed * t_a + offset``. A weighted Hough vote
-   over speeds 0.5x-2x (1.0 exactly included) and offsets finds the best line across all channels; least
+   over speeds 0.25x-4x (1.0 exactly included) and offsets finds the best line across all channels; least
    squares on its inliers refines it.
 4. Runs. Along that line every B frame is compared with the A frame it should show. Runs of matching frames
    (short mismatches such as a passing caption are bridged) of at least MIN_SEGMENT_SECONDS become segments.
@@ -58,7 +58,9 @@ RELEASE_MIN_GAIN_BITS = 4.0  # per frame: a run's edge is left to another line t
 RELEASE_CANDIDATES = 32  # other lines (offsets the seeds point at) tried on a run's edges
 REPEAT_SHARE = 0.5  # a segment whose A span lies this much inside stronger segments' A spans repeats them ...
 REPEAT_MAX_MEAN_BITS = 4.0  # ... and is kept only as a whole-picture match this close (copies match within 0.3-2.5)
-SPEEDS = np.unique(np.concatenate([np.geomspace(0.5, 2.0, 121), [1.0]]))
+SPEEDS = np.unique(np.concatenate([np.geomspace(0.25, 4.0, 241), [1.0]]))  # a 4x time-lapse to a quarter speed
+HOUGH_BLOCK = 1 << 15  # (speeds x seeds) offsets computed in one array by the line vote (it stays in the cache)
+SPEED_FIT_RANGE = (0.22, 4.5)  # a least-squares speed outside this is noise in the seeds (the vote's speed stays)
 
 
 @dataclass(frozen=True)
@@ -178,25 +180,30 @@ def _best_line(a: Track, b: Track, seeds: list[_Seeds], active: np.ndarray) -> t
     """(votes, channel, speed, offset) of the strongest line among seeds whose B frame is still unexplained."""
     bin_w = max(a.frame_dur, b.frame_dur) * 2
     best: tuple[float, int, float, float] | None = None
-    for s in seeds:
-        keep = active[s.jb]
-        if keep.sum() < 2:
+    # a channel's votes at any speed are at most its active seeds' whole weight: the heaviest channels go first,
+    # and a channel whose whole weight cannot beat the best line found is not voted on (same line, less work)
+    kept = [(s, active[s.jb]) for s in seeds]
+    bound = [float(s.w[keep].sum()) * (HALF_VOTE_FACTOR if s.channel >= _FIRST_HALF else 1.0) for s, keep in kept]
+    for k_seed in sorted(range(len(kept)), key=lambda k: (-bound[k], kept[k][0].channel)):
+        s, keep = kept[k_seed]
+        if keep.sum() < 2 or (best is not None and (bound[k_seed], -s.channel) <= (best[0], -best[1])):
             continue
         ta, tb, w = a.times[s.ia[keep]], b.times[s.jb[keep]], s.w[keep]
-        # every speed's offsets at once (the per-speed numpy calls, not the arithmetic, cost most)
-        off = tb[None, :] - SPEEDS[:, None] * ta[None, :]
-        lo = off.min(axis=1)
-        q = ((off - lo[:, None]) / bin_w).astype(np.int64)
         factor = HALF_VOTE_FACTOR if s.channel >= _FIRST_HALF else 1.0
+        chunk = max(1, HOUGH_BLOCK // len(ta))  # speeds whose offsets are computed at once (few seeds: many)
         for k_speed, speed in enumerate(SPEEDS):
-            hist = np.bincount(q[k_speed], weights=w)
+            if k_speed % chunk == 0:
+                off = tb[None, :] - SPEEDS[k_speed:k_speed + chunk, None] * ta[None, :]
+                lo = off.min(axis=1)
+                q = ((off - lo[:, None]) / bin_w).astype(np.int64)
+            hist = np.bincount(q[k_speed % chunk], weights=w)
             if len(hist) > 1:
                 hist[:-1] += hist[1:]  # a line straddling two bins
             k = int(np.argmax(hist))
             # prefer normal speed and no mirroring on ties
             votes = float(hist[k]) * (1.0 if speed == 1.0 else 0.97) * factor
-            if best is None or votes > best[0]:
-                best = (votes, s.channel, float(speed), float(lo[k_speed] + (k + 1) * bin_w))
+            if best is None or votes > best[0] or (votes == best[0] and s.channel < best[1]):  # ties: channel order
+                best = (votes, s.channel, float(speed), float(lo[k_speed % chunk] + (k + 1) * bin_w))
     return best
 
 
@@ -221,7 +228,7 @@ def _refine(a: Track, b: Track, seeds: _Seeds, speed: float, offset: float, acti
     inl = np.abs(tb - (speed * ta + offset)) <= tol
     if inl.sum() >= 2 and np.ptp(ta[inl]) > 4 * a.frame_dur and speed != 1.0:
         s, o = np.polyfit(ta[inl], tb[inl], 1)
-        if 0.45 <= s <= 2.1:
+        if SPEED_FIT_RANGE[0] <= s <= SPEED_FIT_RANGE[1]:
             return float(s), float(o)
     if inl.sum() >= 1:
         return speed, float(np.median(tb[inl] - speed * ta[inl]))
