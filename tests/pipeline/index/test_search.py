@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import BARS_INSERT
 from tests.fixtures.fingerprints import every, frame_arrays, sha, slice_fp, synth_fp, synth_info
 from vidverify.models import SearchResult, Segment
-from vidverify.pipeline.index.search import Index
+from vidverify.pipeline.index.search import MIN_VOTES, Index
 from vidverify.pipeline.ingest import add_paths, fingerprint
 from vidverify.signals.fingerprint import Fingerprint
 from vidverify.testing import synth
@@ -264,3 +264,18 @@ def test_search_finds_a_short_borrowed_stretch_from_either_side(tmp_path: Path) 
     assert r.sha256 == comp.sha256
     [seg] = r.segments
     assert seg.a_start == pytest.approx(8.0, abs=0.1) and seg.b_start == pytest.approx(300.0, abs=0.1)
+
+
+def test_a_short_query_reads_every_frame_for_its_votes(tmp_path: Path) -> None:
+    """Issue 15.2: a 6 s clip of fast footage, 3 s of which are in an indexed compilation: the indexed frames (one
+    per half second) are hit only by query frames a frame or two from them, so a short query reads all its frames
+    (at least MIN_QUERY_SAMPLES), not 8 a second: its votes for the compilation stand well clear of the floor
+    (4-5 votes at 8 frames a second, against search's MIN_VOTES of 3)."""
+    clip = _fast(71, 6.0)
+    comp = _borrow(synth_fp(81, seconds=120.0), clip, 1.5, 3.0, 60.0)
+    with Index(tmp_path / "ix.sqlite") as ix:
+        for fp in (comp, synth_fp(82, seconds=60.0)):
+            ix.add(synth_info(fp), fp)
+        [(found, votes), *rest] = ix.candidates(clip, 5)
+    assert found == comp.sha256 and votes >= 3 * MIN_VOTES
+    assert all(v < MIN_VOTES for _, v in rest)
