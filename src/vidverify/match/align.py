@@ -59,6 +59,9 @@ RELEASE_CANDIDATES = 32  # other lines (offsets the seeds point at) tried on a r
 REPEAT_SHARE = 0.5  # a segment whose A span lies this much inside stronger segments' A spans repeats them ...
 REPEAT_MAX_MEAN_BITS = 4.0  # ... and is kept only as a whole-picture match this close (copies match within 0.3-2.5)
 SPEEDS = np.unique(np.concatenate([np.geomspace(0.25, 4.0, 241), [1.0]]))  # a 4x time-lapse to a quarter speed
+USUAL_SPEEDS = (0.5, 2.0)  # outside these (a time-lapse, a slow motion) a line's peak needs ...
+STEEP_MIN_FRAMES = 3  # ... seeds from this many B frames (among the STEEP_PEAKS highest bins)
+STEEP_PEAKS = 4
 HOUGH_BLOCK = 1 << 15  # (speeds x seeds) offsets computed in one array by the line vote (it stays in the cache)
 SPEED_FIT_RANGE = (0.22, 4.5)  # a least-squares speed outside this is noise in the seeds (the vote's speed stays)
 
@@ -196,15 +199,44 @@ def _best_line(a: Track, b: Track, seeds: list[_Seeds], active: np.ndarray) -> t
                 off = tb[None, :] - SPEEDS[k_speed:k_speed + chunk, None] * ta[None, :]
                 lo = off.min(axis=1)
                 q = ((off - lo[:, None]) / bin_w).astype(np.int64)
-            hist = np.bincount(q[k_speed % chunk], weights=w)
+            qk = q[k_speed % chunk]
+            hist = np.bincount(qk, weights=w)
             if len(hist) > 1:
                 hist[:-1] += hist[1:]  # a line straddling two bins
             k = int(np.argmax(hist))
+            if not USUAL_SPEEDS[0] <= speed <= USUAL_SPEEDS[1]:
+                # far from normal speed, one B frame's seeds in a static shot (many A frames alike) fall in a bin
+                # or two and outvote a true line whose frames share their votes: a peak needs STEEP_MIN_FRAMES
+                # (checked only where it would win)
+                if best is not None and float(hist[k]) * 0.97 * factor < best[0]:
+                    continue
+                k = _steep_peak(hist, qk, s.jb[keep], k)
+                if k < 0:
+                    continue
             # prefer normal speed and no mirroring on ties
             votes = float(hist[k]) * (1.0 if speed == 1.0 else 0.97) * factor
             if best is None or votes > best[0] or (votes == best[0] and s.channel < best[1]):  # ties: channel order
                 best = (votes, s.channel, float(speed), float(lo[k_speed % chunk] + (k + 1) * bin_w))
     return best
+
+
+def _steep_peak(hist: np.ndarray, q: np.ndarray, jb: np.ndarray, top: int) -> int:
+    """The highest bin of ``hist`` (bins ``q`` of seeds of B frames ``jb``, a bin and the next summed; ``top`` its
+    argmax) whose seeds come from at least STEEP_MIN_FRAMES B frames, among its STEEP_PEAKS highest; -1 if none."""
+    def enough(k: int) -> bool:
+        return len(np.unique(jb[(q == k) | (q == k + 1)])) >= STEEP_MIN_FRAMES
+
+    if enough(top):
+        return top
+    if len(hist) <= STEEP_PEAKS:
+        peaks = np.argsort(-hist, kind="stable")
+    else:
+        peaks = np.argpartition(-hist, STEEP_PEAKS)[:STEEP_PEAKS]
+        peaks = peaks[np.lexsort((peaks, -hist[peaks]))]
+    for k in peaks.tolist():
+        if hist[k] > 0 and k != top and enough(k):
+            return int(k)
+    return -1
 
 
 def _support(a: Track, b: Track, seeds: list[_Seeds], line: tuple[float, int, float, float],
