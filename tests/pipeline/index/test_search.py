@@ -279,3 +279,18 @@ def test_a_short_query_reads_every_frame_for_its_votes(tmp_path: Path) -> None:
         [(found, votes), *rest] = ix.candidates(clip, 5)
     assert found == comp.sha256 and votes >= 3 * MIN_VOTES
     assert all(v < MIN_VOTES for _, v in rest)
+
+
+def test_a_long_query_that_is_indexed_itself_still_finds_a_borrowed_stretch(tmp_path: Path) -> None:
+    """Issue 15.2 (the re-post benchmark's short-borrowed, searched from the long video's side): when the long
+    video is in the index too, its own bytes vote with every query frame, and the floor of 2% of the best
+    candidate's votes (hundreds) left out the clip 3 s were borrowed from. The floor is relative to the best
+    other clip."""
+    clip = _fast(71, 20.0)
+    comp = _borrow(synth_fp(72, seconds=600.0), clip, 8.0, 3.0, 300.0)
+    with Index(tmp_path / "ix.sqlite") as ix:
+        for fp in (comp, clip, synth_fp(73)):
+            ix.add(synth_info(fp), fp)
+        results = ix.search(comp)
+    assert [(r.sha256, r.verdict) for r in results] == [(comp.sha256, "identical"),
+                                                        (clip.sha256, "partial-overlap")]
