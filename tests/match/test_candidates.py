@@ -3,6 +3,7 @@ sparse signature, the temporal votes, and candidate pairs (all-pairs and banded)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +130,34 @@ def test_candidate_pairs_all_pairs_and_banded(small_fps: list[Fingerprint], monk
     assert candidate_pairs(small_fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
     monkeypatch.setattr(candidates, "ALL_PAIRS_MAX", 0)
     assert candidate_pairs(small_fps) == [(0, 3), (0, 4), (1, 4), (3, 4)]
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 2, 3])
+def test_candidate_pairs_find_a_turned_copy(small: dict[str, Path], tmp_path: Path, quarter_turns: int,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15.2: compare matches a copy turned a quarter or half turn (rotate-90/180/270), so scan's candidate
+    stages must pass it: the all-pairs test and the banded index probe the turned pictures of one side against the
+    other's upright ones (they missed 4 of the compare benchmark's 6 rotated copies, and the banded stage all 6)."""
+    from vidverify.pipeline.ingest import fingerprint
+    from vidverify.testing import synth
+
+    turned = synth.turn(small["x"], tmp_path / "turned.mp4", quarter_turns)
+    fps = [fingerprint(small[k]) for k in ("x", "y", "z")] + [fingerprint(turned)]
+    assert candidate_pairs(fps) == [(0, 3)]
+    monkeypatch.setattr(candidates, "ALL_PAIRS_MAX", 0)
+    assert candidate_pairs(fps) == [(0, 3)]
+
+
+def test_sample_keeps_a_slow_drift() -> None:
+    """A slow zoom or pan moves the hash a bit or two per step: each sampled frame is close to the one before it,
+    but not to the last one kept. Thinning measures from the last frame kept, so the drift is sampled each time it
+    has moved more than ``same_bits`` (it used to drop the whole drift after its first frame: the index signed a
+    slow Ken Burns clip with one hash)."""
+    n = 80
+    bits = np.cumsum(np.arange(n) % 4 == 0)  # one more bit every 4 frames (every step of 0.5 s)
+    hashes = np.array([(1 << int(b)) - 1 for b in bits], dtype=np.uint64)
+    fp = replace(hand_fp(n), hashes=hashes)
+    got = sample(fp, STEP, same_bits=2)
+    assert list(got) == list(range(0, n, 12))  # every third step: 3 bits moved since the last kept
+    static = sample(hand_fp(40, static=range(8, 28)), STEP, same_bits=2)
+    assert list(static) == [0, 4, 8, 28, 32, 36]  # a static shot is still sampled once

@@ -9,7 +9,7 @@ Method (all numpy, no per-frame Python):
    pairs within SEED_THRESHOLD_BITS are seeds. A B frame from a static shot matches many A frames: each B
    frame's votes are shared among its seeds, so static shots cannot outvote distinctive moments.
 3. Lines. Seeds of one matched stretch lie on a line ``t_b = speed * t_a + offset``. A weighted Hough vote
-   over speeds 0.5x-2x (1.0 exactly included) and offsets finds the best line across all channels; least
+   over speeds 0.25x-4x (1.0 exactly included) and offsets finds the best line across all channels; least
    squares on its inliers refines it.
 4. Runs. Along that line every B frame is compared with the A frame it should show. Runs of matching frames
    (short mismatches such as a passing caption are bridged) of at least MIN_SEGMENT_SECONDS become segments.
@@ -58,7 +58,12 @@ RELEASE_MIN_GAIN_BITS = 4.0  # per frame: a run's edge is left to another line t
 RELEASE_CANDIDATES = 32  # other lines (offsets the seeds point at) tried on a run's edges
 REPEAT_SHARE = 0.5  # a segment whose A span lies this much inside stronger segments' A spans repeats them ...
 REPEAT_MAX_MEAN_BITS = 4.0  # ... and is kept only as a whole-picture match this close (copies match within 0.3-2.5)
-SPEEDS = np.unique(np.concatenate([np.geomspace(0.5, 2.0, 121), [1.0]]))
+SPEEDS = np.unique(np.concatenate([np.geomspace(0.25, 4.0, 241), [1.0]]))  # a 4x time-lapse to a quarter speed
+USUAL_SPEEDS = (0.5, 2.0)  # outside these (a time-lapse, a slow motion) a line's peak needs ...
+STEEP_MIN_FRAMES = 3  # ... seeds from this many B frames (among the STEEP_PEAKS highest bins)
+STEEP_PEAKS = 4
+HOUGH_BLOCK = 1 << 15  # (speeds x seeds) offsets computed in one array by the line vote (it stays in the cache)
+SPEED_FIT_RANGE = (0.22, 4.5)  # a least-squares speed outside this is noise in the seeds (the vote's speed stays)
 
 
 @dataclass(frozen=True)
@@ -178,26 +183,60 @@ def _best_line(a: Track, b: Track, seeds: list[_Seeds], active: np.ndarray) -> t
     """(votes, channel, speed, offset) of the strongest line among seeds whose B frame is still unexplained."""
     bin_w = max(a.frame_dur, b.frame_dur) * 2
     best: tuple[float, int, float, float] | None = None
-    for s in seeds:
-        keep = active[s.jb]
-        if keep.sum() < 2:
+    # a channel's votes at any speed are at most its active seeds' whole weight: the heaviest channels go first,
+    # and a channel whose whole weight cannot beat the best line found is not voted on (same line, less work)
+    kept = [(s, active[s.jb]) for s in seeds]
+    bound = [float(s.w[keep].sum()) * (HALF_VOTE_FACTOR if s.channel >= _FIRST_HALF else 1.0) for s, keep in kept]
+    for k_seed in sorted(range(len(kept)), key=lambda k: (-bound[k], kept[k][0].channel)):
+        s, keep = kept[k_seed]
+        if keep.sum() < 2 or (best is not None and (bound[k_seed], -s.channel) <= (best[0], -best[1])):
             continue
         ta, tb, w = a.times[s.ia[keep]], b.times[s.jb[keep]], s.w[keep]
-        for speed in SPEEDS:
-            off = tb - speed * ta
-            lo = off.min()
-            q = ((off - lo) / bin_w).astype(np.int64)
-            hist = np.bincount(q, weights=w)
+        factor = HALF_VOTE_FACTOR if s.channel >= _FIRST_HALF else 1.0
+        chunk = max(1, HOUGH_BLOCK // len(ta))  # speeds whose offsets are computed at once (few seeds: many)
+        for k_speed, speed in enumerate(SPEEDS):
+            if k_speed % chunk == 0:
+                off = tb[None, :] - SPEEDS[k_speed:k_speed + chunk, None] * ta[None, :]
+                lo = off.min(axis=1)
+                q = ((off - lo[:, None]) / bin_w).astype(np.int64)
+            qk = q[k_speed % chunk]
+            hist = np.bincount(qk, weights=w)
             if len(hist) > 1:
-                hist = hist + np.concatenate([hist[1:], [0.0]])  # a line straddling two bins
+                hist[:-1] += hist[1:]  # a line straddling two bins
             k = int(np.argmax(hist))
-            votes = float(hist[k])
+            if not USUAL_SPEEDS[0] <= speed <= USUAL_SPEEDS[1]:
+                # far from normal speed, one B frame's seeds in a static shot (many A frames alike) fall in a bin
+                # or two and outvote a true line whose frames share their votes: a peak needs STEEP_MIN_FRAMES
+                # (checked only where it would win)
+                if best is not None and float(hist[k]) * 0.97 * factor < best[0]:
+                    continue
+                k = _steep_peak(hist, qk, s.jb[keep], k)
+                if k < 0:
+                    continue
             # prefer normal speed and no mirroring on ties
-            votes *= 1.0 if speed == 1.0 else 0.97
-            votes *= HALF_VOTE_FACTOR if s.channel >= _FIRST_HALF else 1.0
-            if best is None or votes > best[0]:
-                best = (votes, s.channel, float(speed), float(lo + (k + 1) * bin_w))
+            votes = float(hist[k]) * (1.0 if speed == 1.0 else 0.97) * factor
+            if best is None or votes > best[0] or (votes == best[0] and s.channel < best[1]):  # ties: channel order
+                best = (votes, s.channel, float(speed), float(lo[k_speed % chunk] + (k + 1) * bin_w))
     return best
+
+
+def _steep_peak(hist: np.ndarray, q: np.ndarray, jb: np.ndarray, top: int) -> int:
+    """The highest bin of ``hist`` (bins ``q`` of seeds of B frames ``jb``, a bin and the next summed; ``top`` its
+    argmax) whose seeds come from at least STEEP_MIN_FRAMES B frames, among its STEEP_PEAKS highest; -1 if none."""
+    def enough(k: int) -> bool:
+        return len(np.unique(jb[(q == k) | (q == k + 1)])) >= STEEP_MIN_FRAMES
+
+    if enough(top):
+        return top
+    if len(hist) <= STEEP_PEAKS:
+        peaks = np.argsort(-hist, kind="stable")
+    else:
+        peaks = np.argpartition(-hist, STEEP_PEAKS)[:STEEP_PEAKS]
+        peaks = peaks[np.lexsort((peaks, -hist[peaks]))]
+    for k in peaks.tolist():
+        if hist[k] > 0 and k != top and enough(k):
+            return int(k)
+    return -1
 
 
 def _support(a: Track, b: Track, seeds: list[_Seeds], line: tuple[float, int, float, float],
@@ -221,7 +260,7 @@ def _refine(a: Track, b: Track, seeds: _Seeds, speed: float, offset: float, acti
     inl = np.abs(tb - (speed * ta + offset)) <= tol
     if inl.sum() >= 2 and np.ptp(ta[inl]) > 4 * a.frame_dur and speed != 1.0:
         s, o = np.polyfit(ta[inl], tb[inl], 1)
-        if 0.45 <= s <= 2.1:
+        if SPEED_FIT_RANGE[0] <= s <= SPEED_FIT_RANGE[1]:
             return float(s), float(o)
     if inl.sum() >= 1:
         return speed, float(np.median(tb[inl] - speed * ta[inl]))
@@ -362,11 +401,7 @@ def _align(a: Track, b: Track) -> list[Segment]:
         key = (channel, round(speed, 3), int(round(offset / (2 * b.frame_dur))))
         seed_set = next(s for s in seeds if s.channel == channel)
         if key in tried:
-            # the strongest remaining line gave nothing new: drop its seeds and go on
-            keep = np.abs(b.times[seed_set.jb] - (speed * a.times[seed_set.ia] + offset)) > 2 * b.frame_dur
-            for s in seeds:
-                if s.channel == channel:
-                    s.ia, s.jb, s.d, s.w = s.ia[keep], s.jb[keep], s.d[keep], s.w[keep]
+            _drop_line(a, b, seed_set, line)  # the strongest remaining line gave nothing new: drop its seeds
             continue
         tried.add(key)
         speed, offset = _refine(a, b, seed_set, speed, offset, ~explained)
@@ -430,7 +465,9 @@ def _align(a: Track, b: Track) -> list[Segment]:
         if len(segments) >= MAX_SEGMENTS:
             break
         if new == 0:
-            continue
+            # nothing new: the same line would be the strongest again (nothing changed); drop its seeds now (a long
+            # A offers many chance lines, each cost two Hough votes)
+            _drop_line(a, b, seed_set, line)
     for x, lo, hi in released:
         # no other line claimed what a run left out: it returns to the run
         if explained[lo:hi + 1].any():
@@ -443,6 +480,13 @@ def _align(a: Track, b: Track) -> list[Segment]:
         lines[x] = (speed, offset, channel, i, j)
         explained[i:j + 1] = True
     return _merge(sorted(_without_weak_repeats(segments), key=lambda s: s.b_start))
+
+
+def _drop_line(a: Track, b: Track, seeds: _Seeds, line: tuple[float, int, float, float]) -> None:
+    """Leave out the seeds of ``line`` (its channel's seeds within two frames of it)."""
+    _, _, speed, offset = line
+    keep = np.abs(b.times[seeds.jb] - (speed * a.times[seeds.ia] + offset)) > 2 * b.frame_dur
+    seeds.ia, seeds.jb, seeds.d, seeds.w = seeds.ia[keep], seeds.jb[keep], seeds.d[keep], seeds.w[keep]
 
 
 def _without_weak_repeats(segments: list[Segment]) -> list[Segment]:

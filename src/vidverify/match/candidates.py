@@ -5,18 +5,21 @@ Both candidate stages sample a fingerprint the same way (:func:`sample`: at most
 and static stretches optionally left out) and read the channels the CHANNELS table marks for them (:func:`gather`).
 
 * **The all-pairs test** (scan, up to ALL_PAIRS_MAX files): the sparse hashes of one file (a frame per
-  SPARSE_STEP_S, in every candidate channel: the picture, its mirror, its centre crop and that crop's mirror, and the
-  half pictures that are not flat) against every frame of the other (the unmirrored channels); CANDIDATE_HITS
-  within CANDIDATE_BITS make a candidate. Files that share compressed packets (a stream copy) are candidates too.
+  SPARSE_STEP_S, in every candidate channel: the picture, its mirror, its centre crop and that crop's mirror, the
+  picture turned a quarter, half and three quarters of a turn, and the half pictures that are not flat) against
+  every frame of the other (the channels neither mirrored nor turned: one side mirrored or turned is enough);
+  CANDIDATE_HITS within CANDIDATE_BITS make a candidate. Files that share compressed packets (a stream copy) are
+  candidates too.
 * **The banded index** (the fingerprint index, and scan above ALL_PAIRS_MAX files; multi-index hashing). Each
   clip contributes a sparse signature: at most one hash per SPARSE_INTERVAL_SECONDS of its non-flat frames (static
   stretches thinned), of the channels marked ``signature`` (the full picture and its centre crop), with its time.
   Every 64-bit hash is cut into four 16-bit bands; per band, the entries are kept ordered by band value with a
   65,536-entry offset table (a bucket is one slice). Two hashes within 3 bits share at least one band exactly, and
   frames of the same footage, which differ by a few bits, usually share several. The query is sampled at
-  QUERY_SAMPLES_PER_SECOND; its probe channels (the signature channels and their mirrors) look up their four
-  buckets each; every entry found is checked on all 64 bits (CANDIDATE_BITS). Votes are temporal: a clip's score
-  is its best (speed, time offset) cell, summing over distinct query frames the closeness of their best hit, so
+  QUERY_SAMPLES_PER_SECOND; its probe channels (the signature channels, their mirrors and the turned pictures)
+  look up their four buckets each; every entry found is checked on all 64 bits (CANDIDATE_BITS). Votes are
+  temporal: a clip's score is its best (speed, time offset) cell, summing over distinct query frames the closeness
+  of their best hit, so
   shared footage (hits on one line, a few bits apart) stands far above look-alike pictures (scattered, near the
   threshold). Buckets larger than MAX_BUCKET_FACTOR times the mean (generic pictures) are skipped.
 """
@@ -43,8 +46,12 @@ BANDED_MIN_VOTES = 2.0  # ... when they have at least this many votes (two close
 
 SPARSE_INTERVAL_SECONDS = 0.5  # index signature: at most one hash per this much of a clip
 SPARSE_SAME_BITS = 2  # a frame within this many bits of the sampled frame before it adds nothing (static shot)
-QUERY_SAMPLES_PER_SECOND = 8.0  # query frames looked up per second of the query
-MAX_QUERY_SAMPLES = 2000  # a longer query is sampled more thinly
+QUERY_SAMPLES_PER_SECOND = 8.0  # query frames looked up per second of the query ...
+MIN_QUERY_SAMPLES = 480  # ... and at least this many (a minute's worth): a short query, a clip a few seconds of
+# which were borrowed, looks up all its frames up to this (an indexed frame every 0.5 s of fast footage is hit by
+# the query frames a frame or two from it only)
+MAX_QUERY_SAMPLES = 4800  # a query longer than 10 minutes is sampled more thinly (a 3 s stretch borrowed into a
+# 10-minute video must still get votes: 2000 left it 3.3 frames a second, and its hits a vote or two)
 BANDS = 4  # 16-bit bands of a 64-bit hash
 MAX_BUCKET_FACTOR = 64  # a band bucket larger than this times the mean bucket (and MIN_BIG_BUCKET) is skipped
 MIN_BIG_BUCKET = 2000
@@ -52,7 +59,8 @@ CANDIDATE_SPEEDS = (0.5, 0.63, 0.8, 1.0, 1.25, 1.6, 2.0)  # playback speeds the 
 OFFSET_BIN_SECONDS = 2.0  # hits vote together when their time offsets fall in one bin this wide
 
 SPARSE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate)  # the all-pairs test's sampled hashes
-DENSE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate and not c.mirrored)  # ... against these
+DENSE_CHANNELS = tuple(c.name for c in CHANNELS  # ... against these (a mirror or a turn on one side is enough)
+                       if c.candidate and not c.mirrored and not c.probe_only)
 SIGNATURE_CHANNELS = tuple(c.name for c in CHANNELS if c.signature)  # the index's signature of a clip
 PROBE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate and c.half is None)  # the query's probes
 
@@ -63,7 +71,8 @@ PROBE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate and c.half is Non
 def sample(fp: Fingerprint, step_s: float, *, skip_flat: bool = False, same_bits: int | None = None) -> np.ndarray:
     """Frame indexes: the first frame of every ``step_s`` seconds (counted from the first frame sampled). With
     ``skip_flat``, flat frames (black, white: their hash says nothing) are never sampled; with ``same_bits``, a
-    frame within that many bits of the sampled frame before it is left out (a static shot adds nothing)."""
+    frame within that many bits of the last frame kept is left out (a static shot adds nothing; a slow drift, a
+    zoom or a pan a bit or two per step, is kept each time it has moved further than that)."""
     keep = np.flatnonzero(np.asarray(fp.luma_std) >= FLAT_LUMA_STD) if skip_flat else np.arange(len(fp.times))
     if len(keep) == 0:
         return keep
@@ -73,6 +82,12 @@ def sample(fp: Fingerprint, step_s: float, *, skip_flat: bool = False, same_bits
     if same_bits is not None and len(keep) > 1:
         h = np.asarray(fp.hashes, dtype=np.uint64)[keep]
         moved = np.bitwise_count(np.bitwise_xor(h[1:], h[:-1])) > same_bits
+        if not moved.all():  # the neighbours of a slow drift are all close: measure from the last frame kept
+            moved = np.zeros(len(h) - 1, dtype=bool)
+            last = h[0]
+            for k, v in enumerate(h[1:].tolist()):
+                if (v ^ int(last)).bit_count() > same_bits:
+                    moved[k], last = True, v
         keep = keep[np.concatenate([[True], moved])]
     return cast(np.ndarray, keep)
 
@@ -122,7 +137,7 @@ def query_probes(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0)
     t = np.asarray(fp.times)[informative]
     span = float(t[-1] - t[0]) if len(t) > 1 else 0.0
-    want = int(min(MAX_QUERY_SAMPLES, max(1.0, span * QUERY_SAMPLES_PER_SECOND))) + 1
+    want = int(min(MAX_QUERY_SAMPLES, max(MIN_QUERY_SAMPLES, span * QUERY_SAMPLES_PER_SECOND))) + 1
     if len(informative) > want:
         informative = informative[np.unique(np.linspace(0, len(informative) - 1, want).round().astype(int))]
     probes, frame_of = gather_at(fp, informative, PROBE_CHANNELS)

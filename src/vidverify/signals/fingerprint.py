@@ -57,8 +57,10 @@ class Channel:
     hash, hex text in JSON. ``delta``: XOR-delta coded in the index blob (neighbouring frames differ by a few
     bits). ``since``: the format version that added it; older files and blobs get ``default``. ``view``: the picture
     a hash channel hashes. ``candidate``: the candidate stages sample it (``match/candidates.py``); ``mirrored``: it
-    is the mirror image of another candidate channel; ``signature``: the index stores it in each clip's sparse
-    signature (the query probes the mirrors). ``half``: for a half picture, its bit in ``half_flat``. ``present``:
+    is the mirror image of another candidate channel; ``probe_only``: a transform (a turn) that only the probing
+    side of a candidate test looks up, against the other side's plain channels (like a mirror: one side turned is
+    enough); ``signature``: the index stores it in each clip's sparse signature (the query probes the mirrors and
+    turns). ``half``: for a half picture, its bit in ``half_flat``. ``present``:
     the channel whose value is 0 on the frames where this hash does not exist (they say nothing in it)."""
 
     name: str
@@ -72,6 +74,7 @@ class Channel:
     view: str = ""
     candidate: bool = False
     mirrored: bool = False
+    probe_only: bool = False
     signature: bool = False
     half: int | None = None
     present: str | None = None
@@ -87,9 +90,11 @@ CHANNELS: tuple[Channel, ...] = (
     _hash("mirrored", "mirrored", "mirror", candidate=True, mirrored=True),
     _hash("crop_hashes", "crop", "crop", candidate=True, signature=True),
     _hash("crop_mirrored", "crop_mirrored", "crop-mirror", candidate=True, mirrored=True),
-    _hash("rot90", "rot90", "turned 90 degrees clockwise"),
-    _hash("rot180", "rot180", "turned 180 degrees"),
-    _hash("rot270", "rot270", "turned 270 degrees clockwise"),
+    # turned pictures: the candidate stages probe them (a query, the all-pairs test's sampled side) against the
+    # other side's upright channels, so a copy turned a quarter or half turn is found without indexing them
+    _hash("rot90", "rot90", "turned 90 degrees clockwise", candidate=True, probe_only=True),
+    _hash("rot180", "rot180", "turned 180 degrees", candidate=True, probe_only=True),
+    _hash("rot270", "rot270", "turned 270 degrees clockwise", candidate=True, probe_only=True),
     Channel("luma_mean", np.float32, "mean"),
     Channel("luma_std", np.float32, "std"),
     _hash("half_top", "halves", "top half", since=2, candidate=True, half=0),

@@ -585,19 +585,19 @@ def mirror(src: PathLike, out: PathLike, *, crf: int = 23, creation_time: str | 
     return _edit(src, out, "hflip", crf=crf, creation_time=creation_time, what="mirror")
 
 
+def turn(src: PathLike, out: PathLike, quarter_turns: int = 1, *, crf: int = 23) -> Path:
+    """Turn the pixels ``quarter_turns`` quarter turns clockwise (a re-post filmed or exported sideways)."""
+    return _edit(src, out, ("null", "transpose=1", "hflip,vflip", "transpose=2")[quarter_turns % 4], crf=crf,
+                 what="turn")
+
+
 def grey(src: PathLike, out: PathLike, *, crf: int = 23, creation_time: str | None = None) -> Path:
     """Remove the colour (saturation 0), keeping yuv420p."""
     return _edit(src, out, "hue=s=0", crf=crf, creation_time=creation_time, what="grey")
 
 
-def letterbox(
-    src: PathLike,
-    out: PathLike,
-    *,
-    size: tuple[int, int] = (1280, 720),
-    crf: int = 23,
-    creation_time: str | None = None,
-) -> Path:
+def letterbox(src: PathLike, out: PathLike, *, size: tuple[int, int] = (1280, 720), crf: int = 23,
+              creation_time: str | None = None) -> Path:
     """Fit ``src`` inside ``size`` and pad with black bars (pillarbox a vertical clip into 16:9)."""
     w, h = size
     vf = f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:black,setsar=1"

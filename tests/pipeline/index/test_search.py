@@ -15,8 +15,10 @@ import pytest
 from tests.conftest import BARS_INSERT
 from tests.fixtures.fingerprints import every, frame_arrays, sha, slice_fp, synth_fp, synth_info
 from vidverify.models import SearchResult, Segment
-from vidverify.pipeline.index.search import Index
+from vidverify.pipeline.index.search import MIN_VOTES, Index
 from vidverify.pipeline.ingest import add_paths, fingerprint
+from vidverify.signals.fingerprint import Fingerprint
+from vidverify.testing import synth
 
 # ------------------------------------------------------------------------------------------ synthetic
 
@@ -193,3 +195,102 @@ def test_plain_trim_of_slow_footage_gets_no_stray_segments(corpus: Path, tmp_pat
     assert not {"speed", "reorder"} & {e.type for e in r.edits}
     [whole] = results["karma.mp4"].segments
     assert whole.b_start == pytest.approx(1.0, abs=0.05) and whole.speed == 1.0
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 2, 3])
+def test_search_finds_a_turned_copy_both_ways(tmp_path: Path, index_clips: dict[str, Path],
+                                              quarter_turns: int) -> None:
+    """Issue 15.2: a copy turned a quarter, half or three quarters of a turn is found by search (it returned
+    nothing for 3 of 3): the query probes its own turned pictures against the indexed upright signatures, so the
+    turned query finds the upright source, and the upright source finds an indexed turned copy, without any
+    change to the index."""
+    turned = synth.turn(index_clips["query"], tmp_path / f"turned{quarter_turns}.mp4", quarter_turns)
+    channel = {1: "rotate-90", 2: "rotate-180", 3: "rotate-270"}[quarter_turns]
+    with Index(tmp_path / "sources.sqlite") as ix:
+        add_paths(ix, [str(index_clips[k]) for k in ("other1", "source", "other2")])
+        [r] = ix.search(fingerprint(turned))
+    assert r.path == str(index_clips["source"].resolve()) and r.coverage["a"] > 0.9
+    seg = max(r.segments, key=lambda s: s.frames)
+    assert seg.b_start == pytest.approx(4.0, abs=0.15) and seg.b_end == pytest.approx(10.0, abs=0.15)
+    with Index(tmp_path / "copies.sqlite") as ix:
+        add_paths(ix, [str(turned), str(index_clips["other1"])])
+        [r] = ix.search(fingerprint(index_clips["source"]))
+    assert r.path == str(turned.resolve()) and r.coverage["b"] > 0.9
+    assert {s.channel for s in r.segments} == {channel}
+
+
+def _fast(seed: int, seconds: float) -> Fingerprint:
+    """A clip whose picture changes fast: three bits of its hash move every frame (a hand-held, busy scene), so
+    frames half a second apart (the index's signature step) share nothing."""
+    fp = synth_fp(seed, seconds=seconds)
+    rng = np.random.default_rng(seed)
+    moves = np.left_shift(np.uint64(1), rng.integers(0, 64, (len(fp), 3)).astype(np.uint64))
+    walk = np.bitwise_xor.accumulate(np.bitwise_xor.reduce(moves, axis=1))
+    names = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270")
+    return replace(fp, **{name: walk ^ np.uint64(0x9E37_79B9_7F4A_7C15 * (k + 1) % 2**64)
+                          for k, name in enumerate(names)})
+
+
+def _borrow(host: Fingerprint, clip: Fingerprint, start: float, seconds: float, at: float) -> Fingerprint:
+    """``host`` with ``seconds`` of ``clip`` (from ``start``, two bits of re-encoding noise) spliced in at ``at``."""
+    piece = slice_fp(clip, start, start + seconds, seed=5, bits=2)
+    before = host.times < at
+    cols = {a: np.concatenate([getattr(host, a)[before], getattr(piece, a), getattr(host, a)[~before]])
+            for a in frame_arrays() if a != "times"}
+    times = np.concatenate([host.times[before], piece.times + at, host.times[~before] + seconds])
+    return replace(host, path="/clips/compilation.mp4", sha256=sha(host)[:-4] + "beef", duration=len(times) / 30,
+                   times=times, **cols)
+
+
+def test_search_finds_a_short_borrowed_stretch_from_either_side(tmp_path: Path) -> None:
+    """Issue 15.2: 3 s of a fast-moving clip inside a 10-minute compilation. The compilation as the query finds
+    the indexed clip (a 10-minute query was sampled at 3.3 frames a second, which hit the clip's half-second
+    signature 1-2 times: no candidate), and the clip as the query finds the indexed compilation, at the right
+    times both ways."""
+    clip = _fast(71, 20.0)
+    comp = _borrow(synth_fp(72, seconds=600.0), clip, 8.0, 3.0, 300.0)
+    with Index(tmp_path / "clips.sqlite") as ix:
+        for fp in (clip, synth_fp(73), synth_fp(74)):
+            ix.add(synth_info(fp), fp)
+        [r] = ix.search(comp)
+    assert r.sha256 == clip.sha256 and r.verdict == "partial-overlap"
+    [seg] = r.segments
+    assert seg.a_start == pytest.approx(300.0, abs=0.1) and seg.b_start == pytest.approx(8.0, abs=0.1)
+    assert seg.b_end - seg.b_start == pytest.approx(3.0, abs=0.15)
+    with Index(tmp_path / "compilations.sqlite") as ix:
+        for fp in (comp, synth_fp(75, seconds=60.0)):
+            ix.add(synth_info(fp), fp)
+        [r] = ix.search(clip)
+    assert r.sha256 == comp.sha256
+    [seg] = r.segments
+    assert seg.a_start == pytest.approx(8.0, abs=0.1) and seg.b_start == pytest.approx(300.0, abs=0.1)
+
+
+def test_a_short_query_reads_every_frame_for_its_votes(tmp_path: Path) -> None:
+    """Issue 15.2: a 6 s clip of fast footage, 3 s of which are in an indexed compilation: the indexed frames (one
+    per half second) are hit only by query frames a frame or two from them, so a short query reads all its frames
+    (at least MIN_QUERY_SAMPLES), not 8 a second: its votes for the compilation stand well clear of the floor
+    (4-5 votes at 8 frames a second, against search's MIN_VOTES of 3)."""
+    clip = _fast(71, 6.0)
+    comp = _borrow(synth_fp(81, seconds=120.0), clip, 1.5, 3.0, 60.0)
+    with Index(tmp_path / "ix.sqlite") as ix:
+        for fp in (comp, synth_fp(82, seconds=60.0)):
+            ix.add(synth_info(fp), fp)
+        [(found, votes), *rest] = ix.candidates(clip, 5)
+    assert found == comp.sha256 and votes >= 3 * MIN_VOTES
+    assert all(v < MIN_VOTES for _, v in rest)
+
+
+def test_a_long_query_that_is_indexed_itself_still_finds_a_borrowed_stretch(tmp_path: Path) -> None:
+    """Issue 15.2 (the re-post benchmark's short-borrowed, searched from the long video's side): when the long
+    video is in the index too, its own bytes vote with every query frame, and the floor of 2% of the best
+    candidate's votes (hundreds) left out the clip 3 s were borrowed from. The floor is relative to the best
+    other clip."""
+    clip = _fast(71, 20.0)
+    comp = _borrow(synth_fp(72, seconds=600.0), clip, 8.0, 3.0, 300.0)
+    with Index(tmp_path / "ix.sqlite") as ix:
+        for fp in (comp, clip, synth_fp(73)):
+            ix.add(synth_info(fp), fp)
+        results = ix.search(comp)
+    assert [(r.sha256, r.verdict) for r in results] == [(comp.sha256, "identical"),
+                                                        (clip.sha256, "partial-overlap")]

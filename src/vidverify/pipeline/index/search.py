@@ -155,7 +155,10 @@ class Index:
         if top < 1:
             raise UsageError("top must be at least 1")
         found = self.candidates(fp, top + ALIGN_CANDIDATES)
-        floor = max(min_votes, RELATIVE_VOTES * found[0][1]) if found else min_votes
+        # the floor is relative to the best other clip: the query's own bytes, indexed, vote with every frame and
+        # would set it above a few seconds borrowed from another clip
+        others = [v for s, v in found if s != fp.sha256]
+        floor = max(min_votes, RELATIVE_VOTES * others[0]) if others else min_votes
         found = [(s, v) for s, v in found if v >= floor]
         if fp.sha256 and fp.sha256 in self and all(s != fp.sha256 for s, _ in found):
             found.insert(0, (fp.sha256, 0.0))  # the query's own bytes are indexed (flat or tiny clip)
