@@ -23,6 +23,8 @@ packed like ``picture.pack_box`` (pixels of the DETAIL² active picture) and giv
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from .picture import pack_box
@@ -36,8 +38,9 @@ REGION_MAX_AREA = 0.8  # a box covering more than this share of the picture is t
 MOTION_FLOOR = 1.0  # grey levels of Laplacian change per frame under which nothing moves (static chrome, noise)
 MOTION_SHARE = 0.25  # a row or column seeds the moving box if its change is this share of the strongest
 GROW_CHANGE = 0.1  # the box grows over rows and columns that change at least this much (still chrome: 0) ...
-GROW_DETAIL = 0.2  # ... and keep this share of the seed's fine detail (a blurred fill has little)
-SEAM_FRAMES = 16  # frames of a stretch its seams are measured on (evenly spread)
+GROW_DETAIL = 0.2  # ... and keep this share of the seed's fine detail (a blurred fill has little) ...
+GROW_STOP_SEAM = 0.8  # ... up to a boundary this much of which is seam
+SEAM_FRAMES = 16  # frames of a stretch it is measured on (evenly spread)
 SEAM_CORRELATION = 0.3  # neighbouring pixels whose changes correlate less than this lie on a seam ...
 SEAM_MOTION = 2.0  # ... if both of them change by this many grey levels per frame (not noise on still chrome)
 SEAM_EDGE_LEVELS = 12.0  # or: an edge of at least this many grey levels (mean over the stretch) ...
@@ -47,6 +50,8 @@ SPLIT_SEARCH = 2  # ... searched this many pixels either side of the middle
 SPLIT_OVER_OTHERS = 2.0  # ... and that share must be this many times the median of the box's other lines
 EDGE_MIN_RUN = 0.16  # a seam line of a rectangle runs at least this share of the side
 RECT_SIDE_SEAM = 0.85  # share of each inner side of a rectangle that is seam
+RECT_MAX_SIDE = 0.7  # a rectangle of seams is a picture-in-picture: smaller than the picture both ways (a band
+# between chrome or captions is not one)
 REGION_MIN_MOTION = 0.5  # a rectangle's mean change is at least this share of the moving box's
 SAME_BOX_IOU = 0.7  # boxes overlapping this much are one region
 
@@ -54,8 +59,8 @@ Box4 = tuple[int, int, int, int]
 
 
 def _laplacian(f: np.ndarray) -> np.ndarray:
-    lap = 4 * f[:, 1:-1, 1:-1] - f[:, :-2, 1:-1] - f[:, 2:, 1:-1] - f[:, 1:-1, :-2] - f[:, 1:-1, 2:]
-    return np.pad(lap, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    """The 4-neighbour Laplacian of (k, rows, cols) frames, inside their one-pixel border: (k, rows-2, cols-2)."""
+    return cast(np.ndarray, 4 * f[:, 1:-1, 1:-1] - f[:, :-2, 1:-1] - f[:, 2:, 1:-1] - f[:, 1:-1, :-2] - f[:, 1:-1, 2:])
 
 
 def _run(mask: np.ndarray, gap: int = 2) -> tuple[int, int] | None:
@@ -70,21 +75,23 @@ def _run(mask: np.ndarray, gap: int = 2) -> tuple[int, int] | None:
     return int(idx[starts[k]]), int(idx[stops[k]]) + 1
 
 
-def _grow(run: tuple[int, int], change: np.ndarray, detail: np.ndarray) -> tuple[int, int]:
+def _grow(run: tuple[int, int], change: np.ndarray, detail: np.ndarray, seam: np.ndarray) -> tuple[int, int]:
     """``run`` of lines grown over its neighbours that still change a little (still chrome does not change at
-    all) and keep some of its fine detail (a blurred fill has little)."""
+    all) and keep some of its fine detail (a blurred fill has little), up to a boundary that is mostly seam
+    (``seam``: per boundary, the share of it that is)."""
     lo, hi = run
     ok = (change >= GROW_CHANGE) & (detail >= GROW_DETAIL * float(np.median(detail[lo:hi])))
-    while lo > 0 and ok[lo - 1]:
+    while lo > 0 and ok[lo - 1] and seam[lo] < GROW_STOP_SEAM:
         lo -= 1
-    while hi < len(ok) and ok[hi]:
+    while hi < len(ok) and ok[hi] and seam[hi] < GROW_STOP_SEAM:
         hi += 1
     return lo, hi
 
 
-def _moving_box(change: np.ndarray, detail: np.ndarray) -> Box4 | None:
+def _moving_box(change: np.ndarray, detail: np.ndarray, pv: np.ndarray, ph: np.ndarray) -> Box4 | None:
     """x0, y0, x1, y1 of the footage: the rows and columns where fine detail changes, grown over the still
-    parts of the clip; None when nothing moves."""
+    parts of the clip up to seams (``pv``, ``ph``: ``_seams`` of the vertical and horizontal boundaries); None
+    when nothing moves."""
     rows = change.mean(axis=1)
     top = float(np.percentile(rows, 95))
     if top < MOTION_FLOOR:
@@ -96,8 +103,8 @@ def _moving_box(change: np.ndarray, detail: np.ndarray) -> Box4 | None:
     xs = _run(cols >= MOTION_SHARE * float(np.percentile(cols, 95)))
     if xs is None:
         return None
-    x0, x1 = _grow(xs, cols, detail[ys[0]:ys[1]].mean(axis=0))
-    y0, y1 = _grow(ys, change[:, x0:x1].mean(axis=1), detail[:, x0:x1].mean(axis=1))
+    x0, x1 = _grow(xs, cols, detail[ys[0]:ys[1]].mean(axis=0), pv[ys[0]:ys[1]].mean(axis=0))
+    y0, y1 = _grow(ys, change[:, x0:x1].mean(axis=1), detail[:, x0:x1].mean(axis=1), ph[x0:x1].mean(axis=0))
     # a side inside the picture is a line that blends the clip with what surrounds it: leave it out
     rows_n, cols_n = change.shape
     return x0 + (x0 > 0), y0 + (y0 > 0), x1 - (x1 < cols_n), y1 - (y1 < rows_n)
@@ -131,29 +138,25 @@ def _seams(f: np.ndarray) -> np.ndarray:
     return out
 
 
-def _line_share(seam: np.ndarray, b: int, lo: int, hi: int) -> float:
-    return float(seam[lo:hi, b].mean()) if hi > lo else 0.0
-
-
 def _split(seam: np.ndarray, lo: int, hi: int, start: int, stop: int) -> int | None:
     """The boundary near the middle of [start, stop) along which lines [lo, hi) are seam (a duet's or a grid's
     middle), or None."""
-    mid = (start + stop) // 2
-    shares = [_line_share(seam, b, lo, hi) for b in range(start + 1, stop)]
-    if not shares:
+    if hi <= lo or stop - start < 4:
         return None
-    near = range(max(start + 1, mid - SPLIT_SEARCH), min(stop, mid + SPLIT_SEARCH + 1))
-    best = max(near, key=lambda b: _line_share(seam, b, lo, hi))
-    others = [v for b, v in zip(range(start + 1, stop), shares, strict=True) if abs(b - best) > SPLIT_SEARCH]
-    share = _line_share(seam, best, lo, hi)
-    if share >= SPLIT_MIN and share >= SPLIT_OVER_OTHERS * float(np.median(others) if others else 0.0):
-        return best
+    shares = seam[lo:hi, start + 1:stop].mean(axis=0)  # boundaries start + 1 .. stop - 1
+    mid = (start + stop) // 2 - (start + 1)
+    near = np.arange(max(0, mid - SPLIT_SEARCH), min(len(shares), mid + SPLIT_SEARCH + 1))
+    best = int(near[np.argmax(shares[near])])
+    others = np.delete(shares, np.arange(max(0, best - SPLIT_SEARCH), best + SPLIT_SEARCH + 1))
+    share = float(shares[best])
+    if share >= SPLIT_MIN and share >= SPLIT_OVER_OTHERS * float(np.median(others) if len(others) else 0.0):
+        return best + start + 1
     return None
 
 
 def _rectangles(pv: np.ndarray, ph: np.ndarray, change: np.ndarray, floor: float) -> list[Box4]:
     """The smallest rectangles (x0, y0, x1, y1) whose sides inside the picture are seam lines, that hold moving
-    picture (mean change at least ``floor``) and are neither too small nor nearly the whole picture."""
+    picture (mean change at least ``floor``), are not too small and narrower and lower than the picture."""
     rows, cols = change.shape
     xs = sorted({0, cols, *_seam_lines(pv, int(rows * EDGE_MIN_RUN))})
     ys = sorted({0, rows, *_seam_lines(ph, int(cols * EDGE_MIN_RUN))})
@@ -170,7 +173,7 @@ def _rectangles(pv: np.ndarray, ph: np.ndarray, change: np.ndarray, floor: float
     x0, x1 = xp[:, 0][:, None], xp[:, 1][:, None]  # (P, 1) against (1, Q)
     y0, y1 = yp[:, 0][None, :], yp[:, 1][None, :]
     w, h = (x1 - x0).astype(np.float64), (y1 - y0).astype(np.float64)
-    ok = (w * h >= REGION_MIN_AREA * rows * cols) & (w * h <= REGION_MAX_AREA * rows * cols)
+    ok = (w * h >= REGION_MIN_AREA * rows * cols) & (w <= RECT_MAX_SIDE * cols) & (h <= RECT_MAX_SIDE * rows)
     inner_sides = np.zeros(ok.shape, np.int64)
     worst = np.ones(ok.shape)
     for x in (x0, x1):
@@ -189,13 +192,14 @@ def _rectangles(pv: np.ndarray, ph: np.ndarray, change: np.ndarray, floor: float
 
 
 def _seam_lines(seam: np.ndarray, min_run: int) -> list[int]:
-    """Boundaries along which ``seam`` ((lines, boundaries)) holds over a run of at least ``min_run`` lines."""
-    out = []
-    for b in range(1, seam.shape[1] - 1):
-        r = _run(seam[:, b], gap=1)
-        if r is not None and r[1] - r[0] >= min_run:
-            out.append(b)
-    return out
+    """Boundaries along which ``seam`` ((lines, boundaries)) holds over a run of at least ``min_run`` lines (a
+    one-line gap bridged)."""
+    s = seam.copy()
+    s[1:-1] |= seam[:-2] & seam[2:]
+    idx = np.arange(len(s))[:, None]
+    last_gap = np.maximum.accumulate(np.where(s, -1, idx), axis=0)
+    longest = (idx - last_gap).max(axis=0) if len(s) else np.zeros(s.shape[1], np.int64)
+    return [int(b) for b in np.flatnonzero(longest >= min_run) if 0 < b < s.shape[1] - 1]
 
 
 def _inside(inner: Box4, outer: Box4) -> bool:
@@ -216,15 +220,15 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
     k, rows, cols = frames.shape
     if k < REGION_MIN_FRAMES or rows < 8 or cols < 8:
         return []
-    f = frames.astype(np.float32)
+    # up to SEAM_FRAMES frames spread over the stretch say what moves (and cost half the work of all 32)
+    f = frames[np.unique(np.linspace(0, k - 1, min(k, SEAM_FRAMES)).round().astype(int))].astype(np.float32)
     lap = _laplacian(f)
-    change = np.abs(np.diff(lap, axis=0)).mean(axis=0)
+    change = np.pad(np.abs(np.diff(lap, axis=0)).mean(axis=0), 1, mode="edge")
     if float(np.percentile(change.mean(axis=1), 95)) < MOTION_FLOOR:
         return []  # nothing moves
-    some = f[np.unique(np.linspace(0, k - 1, min(k, SEAM_FRAMES)).round().astype(int))]
-    pv = _seams(some)  # (rows, cols + 1): vertical boundaries
-    ph = _seams(some.transpose(0, 2, 1))  # (cols, rows + 1): horizontal boundaries
-    moving = _moving_box(change, np.abs(lap).mean(axis=0))
+    pv = _seams(f)  # (rows, cols + 1): vertical boundaries
+    ph = _seams(f.transpose(0, 2, 1))  # (cols, rows + 1): horizontal boundaries
+    moving = _moving_box(change, np.pad(np.abs(lap).mean(axis=0), 1, mode="edge"), pv, ph)
     if moving is None:
         return []
     area = rows * cols
