@@ -26,7 +26,7 @@ def canvas(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def _region_cover(m: Match) -> float:
     """Share of A (the source) matched in a region of B."""
-    spans = [(s.a_start, s.a_end) for s in m.segments if s.channel.startswith("b-region")]
+    spans = [(s.a_start, s.a_end) for s in m.segments if s.channel.startswith("b-canvas")]
     return sum(e - s for s, e in spans) / canvases.SECONDS
 
 
@@ -37,7 +37,7 @@ def test_a_clip_inside_a_canvas_is_found_with_its_times_and_pad(canvas: dict[str
     assert m.verdict != "unrelated" and m.similarity > 0.3
     assert _region_cover(m) >= cover
     for s in m.segments:  # the same moment on both sides: the canvas re-post keeps the clip's timing
-        assert s.channel.startswith("b-region") and abs(s.b_start - s.a_start) < 0.15 and s.speed == 1.0
+        assert s.channel.startswith("b-canvas") and abs(s.b_start - s.a_start) < 0.15 and s.speed == 1.0
     [pad] = [e for e in m.edits if e.type == "pad"][:1]
     x, y, w, h = pad.detail["b_active_area"]
     bw, bh = pad.detail["b_size"]
@@ -64,9 +64,9 @@ def test_an_unrelated_clip_in_the_same_canvas_is_not_matched(canvas: dict[str, P
 
 
 def test_the_order_of_the_pair_does_not_matter(canvas: dict[str, Path]) -> None:
-    """The canvas as A: the source is found in A's region (channel a-region...)."""
+    """The canvas as A: the source is found in A's region (channel a-canvas...)."""
     m = compare(canvas["screen"], canvas["source"], findings=False, pictures=False)
-    assert m.verdict != "unrelated" and m.segments[0].channel.startswith("a-region")
+    assert m.verdict != "unrelated" and m.segments[0].channel.startswith("a-canvas")
 
 
 def test_scan_candidates_and_the_index_find_the_clip_in_a_canvas(canvas: dict[str, Path], tmp_path: Path) -> None:

@@ -333,7 +333,7 @@ def align(fa: Fingerprint, fb: Fingerprint) -> list[Segment]:
 SPARSE_RATIO = 1.5  # A's frames this many times further apart than B's: A is the sparse side (keyframes)
 _SWAPPED_CHANNELS = {"a-crop": "b-crop", "b-crop": "a-crop", "a-bars": "b-bars", "b-bars": "a-bars",
                      "rotate-90": "rotate-270", "rotate-270": "rotate-90"}
-_SWAPPED_CHANNELS.update({f"{x}-region{k}": f"{y}-region{k}" for x, y in (("a", "b"), ("b", "a"))
+_SWAPPED_CHANNELS.update({f"{x}-canvas{k}": f"{y}-canvas{k}" for x, y in (("a", "b"), ("b", "a"))
                           for k in range(1, REGION_SLOTS + 1)})
 
 

@@ -141,8 +141,8 @@ ALIGNMENT: tuple[tuple[str, str, str, bool], ...] = (
     ("b-bars", "hashes", "inner", False),  # B shows A inside bars in a stretch (a compilation's letterboxed clip)
     ("a-bars", "inner", "hashes", False),  # A shows B inside bars in a stretch
     # B shows A in a region of a canvas (screen recording, blurred fill, duet, grid, picture-in-picture), or A B
-    *((f"b-region{k}", "hashes", f"region{k}", False) for k in range(1, REGION_SLOTS + 1)),
-    *((f"a-region{k}", f"region{k}", "hashes", False) for k in range(1, REGION_SLOTS + 1)),
+    *((f"b-canvas{k}", "hashes", f"region{k}", False) for k in range(1, REGION_SLOTS + 1)),
+    *((f"a-canvas{k}", f"region{k}", "hashes", False) for k in range(1, REGION_SLOTS + 1)),
     # half pictures: an overlay (logo, caption band) covering part of B leaves at least one half as it was
     ("half-top", "half_top", "half_top", False),
     ("half-bottom", "half_bottom", "half_bottom", False),
@@ -418,7 +418,7 @@ def _inside_boxes(batch: FrameBatch, boxes: np.ndarray) -> np.ndarray:
 
 def segment_box(channel: str, side: str) -> str | None:
     """The box channel (``inner_box``, ``region2_box``, ...) of the picture that side ``a`` or ``b`` of a
-    segment of alignment channel ``channel`` (an ALIGNMENT name: ``b-bars``, ``a-region1``, ...) shows, or None
+    segment of alignment channel ``channel`` (an ALIGNMENT name: ``b-bars``, ``a-canvas1``, ...) shows, or None
     where that side's whole picture matched."""
     for name, a_name, b_name, _ in ALIGNMENT:
         if name == channel:
