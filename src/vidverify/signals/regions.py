@@ -96,11 +96,11 @@ def _moving_box(change: np.ndarray, detail: np.ndarray, pv: np.ndarray, ph: np.n
     top = float(np.percentile(rows, 95))
     if top < MOTION_FLOOR:
         return None
-    ys = _run(rows >= MOTION_SHARE * top)
+    ys = _run(rows >= MOTION_SHARE * top, gap=1)
     if ys is None:
         return None
     cols = change[ys[0]:ys[1]].mean(axis=0)
-    xs = _run(cols >= MOTION_SHARE * float(np.percentile(cols, 95)))
+    xs = _run(cols >= MOTION_SHARE * float(np.percentile(cols, 95)), gap=1)
     if xs is None:
         return None
     x0, x1 = _grow(xs, cols, detail[ys[0]:ys[1]].mean(axis=0), pv[ys[0]:ys[1]].mean(axis=0))
