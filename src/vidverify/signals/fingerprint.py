@@ -399,11 +399,22 @@ def hash_batch(batch: FrameBatch) -> dict[str, np.ndarray]:
     out["inner_box"] = boxes = stretch_boxes(batch.detail) if batch.detail is not None else np.zeros(n, np.uint32)
     out["inner"] = _inside_boxes(batch, boxes)
     regions = region_boxes(batch.detail) if batch.detail is not None else np.zeros((n, REGION_SLOTS), np.uint32)
-    regions[regions == boxes[:, None]] = 0  # the picture inside a stretch's bars is already hashed (inner)
+    regions[_same_box(regions, boxes)] = 0  # the picture inside a stretch's bars is already hashed (inner)
     for k in range(REGION_SLOTS):
         out[f"region{k + 1}_box"] = regions[:, k]
         out[f"region{k + 1}"] = _inside_boxes(batch, regions[:, k])
     return out
+
+
+def _same_box(regions: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """(n, slots) bool: the region is (nearly: overlap over union >= 0.7) the frame's box inside bars."""
+    r = unpack_boxes(regions.reshape(-1)).reshape(*regions.shape, 4)
+    b = unpack_boxes(inner)[:, None, :]
+    w = np.clip(np.minimum(r[..., 2], b[..., 2]) - np.maximum(r[..., 0], b[..., 0]), 0, None)
+    h = np.clip(np.minimum(r[..., 3], b[..., 3]) - np.maximum(r[..., 1], b[..., 1]), 0, None)
+    area = lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])  # noqa: E731
+    union = area(r) + area(b) - w * h
+    return cast(np.ndarray, (inner[:, None] != 0) & (regions != 0) & (w * h >= 0.7 * np.maximum(union, 1)))
 
 
 def _inside_boxes(batch: FrameBatch, boxes: np.ndarray) -> np.ndarray:
