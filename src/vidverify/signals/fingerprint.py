@@ -412,8 +412,8 @@ def _same_box(regions: np.ndarray, inner: np.ndarray) -> np.ndarray:
     b = unpack_boxes(inner)[:, None, :]
     w = np.clip(np.minimum(r[..., 2], b[..., 2]) - np.maximum(r[..., 0], b[..., 0]), 0, None)
     h = np.clip(np.minimum(r[..., 3], b[..., 3]) - np.maximum(r[..., 1], b[..., 1]), 0, None)
-    area = lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])  # noqa: E731
-    union = area(r) + area(b) - w * h
+    union = (r[..., 2] - r[..., 0]) * (r[..., 3] - r[..., 1]) + (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1]) \
+        - w * h
     return cast(np.ndarray, (inner[:, None] != 0) & (regions != 0) & (w * h >= 0.7 * np.maximum(union, 1)))
 
 
