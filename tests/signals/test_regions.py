@@ -203,3 +203,17 @@ def test_format_6_round_trips_and_older_files_and_blobs_load_without_regions(tmp
         for name in regions:
             row.pop(name)
     assert Fingerprint.from_dict(d) == bare
+
+
+def test_a_flat_region_is_no_region() -> None:
+    """A clip that fades to black inside an app's chrome: its black frames' region says nothing (a flat picture's
+    hash matches any other flat picture), so those frames have no region, like flat frames have no hash that
+    counts."""
+    frames = _chrome()
+    frames[:, 20:42] = video(14, 22, 64)
+    frames[16:, 20:42] = 8.0  # black from frame 16 (the stretch still finds the clip's box from its first half)
+    detail = _u8(frames)
+    small = detail.reshape(K, 32, 2, 32, 2).mean(axis=(2, 4)).astype(np.uint8)
+    cols = hash_batch(FrameBatch(np.arange(K) / 30, small, small, None, detail))
+    assert (cols["region1_box"][:14] != 0).all() and not cols["region1_box"][17:].any()
+    assert not cols["region1"][17:].any()

@@ -397,12 +397,15 @@ def hash_batch(batch: FrameBatch) -> dict[str, np.ndarray]:
            HALF_FLAT: half_flat}
     out.update({c.name: hh[:, c.half] for c in FRAME_CHANNELS if c.half is not None})
     out["inner_box"] = boxes = stretch_boxes(batch.detail) if batch.detail is not None else np.zeros(n, np.uint32)
-    out["inner"] = _inside_boxes(batch, boxes)
+    out["inner"] = _inside_boxes(batch, boxes)[0]
     regions = region_boxes(batch.detail) if batch.detail is not None else np.zeros((n, REGION_SLOTS), np.uint32)
     regions[_same_box(regions, boxes)] = 0  # the picture inside a stretch's bars is already hashed (inner)
     for k in range(REGION_SLOTS):
-        out[f"region{k + 1}_box"] = regions[:, k]
-        out[f"region{k + 1}"] = _inside_boxes(batch, regions[:, k])
+        hashes, std = _inside_boxes(batch, regions[:, k])
+        flat_region = std < FLAT_LUMA_STD  # a flat region (a black clip in an app's chrome) says nothing: none
+        regions[flat_region, k] = 0
+        hashes[flat_region] = 0
+        out[f"region{k + 1}_box"], out[f"region{k + 1}"] = regions[:, k], hashes
     return out
 
 
@@ -417,14 +420,18 @@ def _same_box(regions: np.ndarray, inner: np.ndarray) -> np.ndarray:
     return cast(np.ndarray, (inner[:, None] != 0) & (regions != 0) & (w * h >= 0.7 * np.maximum(union, 1)))
 
 
-def _inside_boxes(batch: FrameBatch, boxes: np.ndarray) -> np.ndarray:
-    """pHash of the picture inside each frame's packed box of the detail picture (0 where the box is 0)."""
+def _inside_boxes(batch: FrameBatch, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pHash of the picture inside each frame's packed box of the detail picture (0 where the box is 0), and
+    that picture's grey-level standard deviation (infinite where there is no box)."""
     out = np.zeros(len(boxes), np.uint64)
+    std = np.full(len(boxes), np.inf, np.float32)
     some = np.flatnonzero(boxes)
     if len(some):
         assert batch.detail is not None
-        out[some] = phash_batch(inner_pictures(batch.detail[some], boxes[some], batch.frames.shape[1]))
-    return out
+        pictures = inner_pictures(batch.detail[some], boxes[some], batch.frames.shape[1])
+        out[some] = phash_batch(pictures)
+        std[some] = pictures.reshape(len(some), -1).astype(np.float32).std(axis=1)
+    return out, std
 
 
 def segment_box(channel: str, side: str) -> str | None:
