@@ -48,6 +48,9 @@ SEAM_EDGE_RATIO = 2.5  # ... this many times the gradient on either side of it
 SPLIT_MIN = 0.6  # share of a middle line that must be seam to split the box (duet, grid) ...
 SPLIT_SEARCH = 2  # ... searched this many pixels either side of the middle
 SPLIT_OVER_OTHERS = 2.0  # ... and that share must be this many times the median of the box's other lines
+SPLIT_KNOWN = 0.3  # a middle line must cross picture (not bars on both sides) on this share of its length
+BLANK_DETAIL = 1.0  # a pixel with less fine detail than this ...
+BLANK_CHANGE = 0.5  # ... that changes less than this is blank (bars, flat chrome): no seam shows there
 EDGE_MIN_RUN = 0.16  # a seam line of a rectangle runs at least this share of the side
 RECT_SIDE_SEAM = 0.85  # share of each inner side of a rectangle that is seam
 RECT_MAX_SIDE = 0.7  # a rectangle of seams is a picture-in-picture: smaller than the picture both ways (a band
@@ -138,12 +141,14 @@ def _seams(f: np.ndarray) -> np.ndarray:
     return out
 
 
-def _split(seam: np.ndarray, lo: int, hi: int, start: int, stop: int) -> int | None:
+def _split(seam: np.ndarray, blank: np.ndarray, lo: int, hi: int, start: int, stop: int) -> int | None:
     """The boundary near the middle of [start, stop) along which lines [lo, hi) are seam (a duet's or a grid's
-    middle), or None."""
+    middle), or None. Lines where the boundary lies in blank picture (bars both sides) say nothing: ``blank``."""
     if hi <= lo or stop - start < 4:
         return None
-    shares = seam[lo:hi, start + 1:stop].mean(axis=0)  # boundaries start + 1 .. stop - 1
+    known = (~blank[lo:hi, start + 1:stop]).sum(axis=0)  # boundaries start + 1 .. stop - 1
+    shares = seam[lo:hi, start + 1:stop].sum(axis=0) / np.maximum(known, 1)
+    shares[known < SPLIT_KNOWN * (hi - lo)] = 0.0
     mid = (start + stop) // 2 - (start + 1)
     near = np.arange(max(0, mid - SPLIT_SEARCH), min(len(shares), mid + SPLIT_SEARCH + 1))
     best = int(near[np.argmax(shares[near])])
@@ -152,6 +157,18 @@ def _split(seam: np.ndarray, lo: int, hi: int, start: int, stop: int) -> int | N
     if share >= SPLIT_MIN and share >= SPLIT_OVER_OTHERS * float(np.median(others) if len(others) else 0.0):
         return best + start + 1
     return None
+
+
+def _cells(pv: np.ndarray, ph: np.ndarray, blank: tuple[np.ndarray, np.ndarray], box: Box4) -> list[Box4]:
+    """``box`` split at a seam down its middle, across its middle, or both (a duet, a grid); [] if none."""
+    bx0, by0, bx1, by1 = box
+    xs, ys = [bx0, bx1], [by0, by1]
+    if (sx := _split(pv, blank[0], by0, by1, bx0, bx1)) is not None:
+        xs.insert(1, sx)
+    if (sy := _split(ph, blank[1], bx0, bx1, by0, by1)) is not None:
+        ys.insert(1, sy)
+    cells = [(xs[i], ys[j], xs[i + 1], ys[j + 1]) for j in range(len(ys) - 1) for i in range(len(xs) - 1)]
+    return cells if len(cells) > 1 else []
 
 
 def _rectangles(pv: np.ndarray, ph: np.ndarray, change: np.ndarray, floor: float) -> list[Box4]:
@@ -228,21 +245,24 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
         return []  # nothing moves
     pv = _seams(f)  # (rows, cols + 1): vertical boundaries
     ph = _seams(f.transpose(0, 2, 1))  # (cols, rows + 1): horizontal boundaries
-    moving = _moving_box(change, np.pad(np.abs(lap).mean(axis=0), 1, mode="edge"), pv, ph)
+    detail = np.pad(np.abs(lap).mean(axis=0), 1, mode="edge")
+    moving = _moving_box(change, detail, pv, ph)
     if moving is None:
         return []
     area = rows * cols
     mx0, my0, mx1, my1 = moving
-    base = moving if (mx1 - mx0) * (my1 - my0) <= REGION_MAX_AREA * area else (0, 0, cols, rows)
-    bx0, by0, bx1, by1 = base
-    xs, ys = [bx0, bx1], [by0, by1]
-    if (sx := _split(pv, by0, by1, bx0, bx1)) is not None:
-        xs.insert(1, sx)
-    if (sy := _split(ph, bx0, bx1, by0, by1)) is not None:
-        ys.insert(1, sy)
-    cells = [(xs[i], ys[j], xs[i + 1], ys[j + 1]) for j in range(len(ys) - 1) for i in range(len(xs) - 1)]
+    full = (0, 0, cols, rows)
+    base = moving if (mx1 - mx0) * (my1 - my0) <= REGION_MAX_AREA * area else full
+    # a duet's or a grid's middle seams: of the whole picture (one video may move much more than the other, so
+    # the moving box may be one cell), and of the moving box (a duet inside a screen recording)
+    still = (detail < BLANK_DETAIL) & (change < BLANK_CHANGE)  # bars, flat chrome: no seam can show there
+    blank_v = np.ones((rows, cols + 1), bool)
+    blank_v[:, 1:cols] = still[:, :-1] & still[:, 1:]
+    blank_h = np.ones((cols, rows + 1), bool)
+    blank_h[:, 1:rows] = (still[:-1] & still[1:]).T
+    cells = [c for b in dict.fromkeys([full, base]) for c in _cells(pv, ph, (blank_v, blank_h), b)]
     floor = max(MOTION_FLOOR, REGION_MIN_MOTION * float(change[my0:my1, mx0:mx1].mean()))
-    candidates = [*(cells if len(cells) > 1 else []), base,
+    candidates = [*cells, base,
                   *sorted(_rectangles(pv, ph, change, floor), key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))]
     picks: list[Box4] = []
     for box in candidates:
