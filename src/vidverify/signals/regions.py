@@ -49,6 +49,7 @@ SPLIT_MIN = 0.6  # share of a middle line that must be seam to split the box (du
 SPLIT_SEARCH = 2  # ... searched this many pixels either side of the middle
 SPLIT_OVER_OTHERS = 2.0  # ... and that share must be this many times the median of the box's other lines
 SPLIT_KNOWN = 0.3  # a middle line must cross picture (not bars on both sides) on this share of its length
+SPLIT_MIN_OTHERS = 8  # ... and stand out among at least this many other lines that do
 BLANK_DETAIL = 1.0  # a pixel with less fine detail than this ...
 BLANK_CHANGE = 0.5  # ... that changes less than this is blank (bars, flat chrome): no seam shows there
 EDGE_MIN_RUN = 0.16  # a seam line of a rectangle runs at least this share of the side
@@ -148,13 +149,16 @@ def _split(seam: np.ndarray, blank: np.ndarray, lo: int, hi: int, start: int, st
         return None
     known = (~blank[lo:hi, start + 1:stop]).sum(axis=0)  # boundaries start + 1 .. stop - 1
     shares = seam[lo:hi, start + 1:stop].sum(axis=0) / np.maximum(known, 1)
-    shares[known < SPLIT_KNOWN * (hi - lo)] = 0.0
+    crosses = known >= SPLIT_KNOWN * (hi - lo)
+    shares[~crosses] = 0.0
     mid = (start + stop) // 2 - (start + 1)
     near = np.arange(max(0, mid - SPLIT_SEARCH), min(len(shares), mid + SPLIT_SEARCH + 1))
     best = int(near[np.argmax(shares[near])])
-    others = np.delete(shares, np.arange(max(0, best - SPLIT_SEARCH), best + SPLIT_SEARCH + 1))
+    away = np.ones(len(shares), bool)
+    away[max(0, best - SPLIT_SEARCH):best + SPLIT_SEARCH + 1] = False
+    others = shares[away & crosses]  # the other lines across picture: a seam must stand out among them
     share = float(shares[best])
-    if share >= SPLIT_MIN and share >= SPLIT_OVER_OTHERS * float(np.median(others) if len(others) else 0.0):
+    if len(others) >= SPLIT_MIN_OTHERS and share >= SPLIT_MIN and share >= SPLIT_OVER_OTHERS * float(np.median(others)):
         return best + start + 1
     return None
 
