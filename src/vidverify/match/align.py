@@ -32,7 +32,7 @@ from typing import cast
 import numpy as np
 
 from ..models import Segment
-from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint
+from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, REGION_SLOTS, Fingerprint
 from ..signals.hashing import hamming
 
 SEED_THRESHOLD_BITS = 12  # a seed pair: frames within this many bits of 64
@@ -372,6 +372,8 @@ def align(fa: Fingerprint, fb: Fingerprint) -> list[Segment]:
 SPARSE_RATIO = 1.5  # A's frames this many times further apart than B's: A is the sparse side (keyframes)
 _SWAPPED_CHANNELS = {"a-crop": "b-crop", "b-crop": "a-crop", "a-bars": "b-bars", "b-bars": "a-bars",
                      "rotate-90": "rotate-270", "rotate-270": "rotate-90"}
+_SWAPPED_CHANNELS.update({f"{x}-canvas{k}": f"{y}-canvas{k}" for x, y in (("a", "b"), ("b", "a"))
+                          for k in range(1, REGION_SLOTS + 1)})
 
 
 def swap(s: Segment) -> Segment:

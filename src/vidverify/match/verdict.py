@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..models import Edit, FileRef, Match, Segment
-from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint, inner_area
+from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint, inner_area, segment_box
 from ..signals.hashing import hamming
 from . import align as align_mod
 from . import audio_sync, streamcopy
@@ -100,8 +100,8 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
             b_size=(fb.width, fb.height) if fb.width and fb.height else None,
             a_crop_area=fa.crop_area, b_crop_area=fb.crop_area,
         )
-        for s in segments:  # a stretch of B shows A inside bars that the rest of B lacks
-            box = inner_area(fb, s.b_start, s.b_end) if s.channel == "b-bars" else None
+        for s in segments:  # a stretch of B shows A inside bars that the rest of B lacks, or in a canvas's region
+            box = inner_area(fb, s.b_start, s.b_end, b_box) if (b_box := segment_box(s.channel, "b")) else None
             if box and fb.width and fb.height:
                 edits.append(pad_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fb.width, fb.height)))
     audio = audio_sync.compare_sound(fa, fb, segments)  # the sound, on its own timeline (None: unknown)

@@ -24,7 +24,7 @@ from ..media.probe import probe
 from ..media.stills import grab_frames, grab_keyframes, thumbnails
 from ..models import Edit, Match, MediaInfo
 from ..report import html
-from ..signals.fingerprint import Fingerprint, inner_area
+from ..signals.fingerprint import Fingerprint, inner_area, segment_box
 from ..signals.hashing import hamming
 from .ingest import fingerprint, load_or_compute, shown_span
 
@@ -71,9 +71,10 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     full_b = (0, 0, fb.width, fb.height)
     a_region = fa.crop_area if main.channel == "a-crop" and fa.crop_area else (fa.active_area or full_a)
     b_region = fb.crop_area if main.channel == "b-crop" and fb.crop_area else (fb.active_area or full_b)
-    if main.channel in ("a-bars", "b-bars"):  # the picture inside the bars of the matched stretch
-        a_region = (inner_area(fa, main.a_start, main.a_end) if main.channel == "a-bars" else None) or a_region
-        b_region = (inner_area(fb, main.b_start, main.b_end) if main.channel == "b-bars" else None) or b_region
+    if a_box := segment_box(main.channel, "a"):  # the picture inside the matched stretch's bars or region
+        a_region = inner_area(fa, main.a_start, main.a_end, a_box) or a_region
+    if b_box := segment_box(main.channel, "b"):
+        b_region = inner_area(fb, main.b_start, main.b_end, b_box) or b_region
     span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
     found = picture_edits(pairs, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),
                           a_region=a_region, b_region=b_region, span=span)

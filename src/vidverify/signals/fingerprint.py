@@ -35,12 +35,14 @@ import numpy as np
 from ..errors import IndexFileError
 from .hashing import phash_and_mirror_batch, phash_batch, to_hex
 from .picture import inner_pictures, stretch_boxes, unpack_boxes
+from .regions import REGION_SLOTS, region_boxes
 
 FORMAT_NAME = "vidverify-fingerprint"
-FORMAT_VERSION = 5  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
+FORMAT_VERSION = 6  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
 # 3: digests of the compressed video packets (packet_times, packet_digests) and of the codec configuration
 # 4: the picture inside bars found per stretch of frames (inner, inner_box): a letterboxed clip in a compilation
 # 5: the sound print on its own timeline (audio_times, audio_bits, audio_rms: signals/sound.py) and audio_state
+# 6: the regions where footage plays inside a canvas, per stretch (region1..4, region1_box..: signals/regions.py)
 SCHEMA = "vidverify/fingerprint@1"
 ALL_HALVES_FLAT = 0b1111
 FLAT_LUMA_STD = 3.0  # grey-level std under which a frame is flat (black, white): its hash says nothing
@@ -107,6 +109,12 @@ CHANNELS: tuple[Channel, ...] = (
     _hash("inner", "inner", "inside the bars of its stretch", since=4, candidate=True, signature=True,
           present="inner_box"),
     Channel("inner_box", np.uint32, "inner_box", since=4),  # picture.pack_box of 64x64 thumbnail pixels; 0: none
+    # the regions where footage plays inside a canvas in the frame's stretch (signals/regions.py): a screen
+    # recording's clip, the sharp picture of a blurred 9:16 fill, a duet's or a grid's cells, a picture-in-picture
+    *(row for k in range(1, REGION_SLOTS + 1) for row in (
+        _hash(f"region{k}", f"region{k}", f"region {k} of its stretch's canvas", since=6, candidate=True,
+              signature=True, present=f"region{k}_box"),
+        Channel(f"region{k}_box", np.uint32, f"region{k}_box", since=6))),
     Channel("packet_times", np.float64, "t", per="packet", since=3),
     Channel("packet_digests", np.uint64, "digest", per="packet", hexed=True, since=3),
     # the sound (signals/sound.py), one row per 10 ms step on the sound's own timeline
@@ -137,6 +145,9 @@ ALIGNMENT: tuple[tuple[str, str, str, bool], ...] = (
     ("rotate-270", "rot270", "hashes", False),
     ("b-bars", "hashes", "inner", False),  # B shows A inside bars in a stretch (a compilation's letterboxed clip)
     ("a-bars", "inner", "hashes", False),  # A shows B inside bars in a stretch
+    # B shows A in a region of a canvas (screen recording, blurred fill, duet, grid, picture-in-picture), or A B
+    *((f"b-canvas{k}", "hashes", f"region{k}", False) for k in range(1, REGION_SLOTS + 1)),
+    *((f"a-canvas{k}", f"region{k}", "hashes", False) for k in range(1, REGION_SLOTS + 1)),
     # half pictures: an overlay (logo, caption band) covering part of B leaves at least one half as it was
     ("half-top", "half_top", "half_top", False),
     ("half-bottom", "half_bottom", "half_bottom", False),
@@ -196,6 +207,16 @@ class Fingerprint:
     # that box (picture.pack_box, pixels of the 64x64 active picture); older files: none
     inner: np.ndarray = None  # type: ignore[assignment]
     inner_box: np.ndarray = None  # type: ignore[assignment]
+    # pHashes of up to four regions where footage plays inside a canvas in the frame's stretch, and their boxes
+    # (picture.pack_box, pixels of the 64x64 active picture; 0: no such region); older files: none
+    region1: np.ndarray = None  # type: ignore[assignment]
+    region1_box: np.ndarray = None  # type: ignore[assignment]
+    region2: np.ndarray = None  # type: ignore[assignment]
+    region2_box: np.ndarray = None  # type: ignore[assignment]
+    region3: np.ndarray = None  # type: ignore[assignment]
+    region3_box: np.ndarray = None  # type: ignore[assignment]
+    region4: np.ndarray = None  # type: ignore[assignment]
+    region4_box: np.ndarray = None  # type: ignore[assignment]
     # the compressed video packets (media/packets.py): presentation time on this timeline and the first 8 bytes
     # of the packet's SHA-256; empty when unknown (a version-2 file, a region fingerprint, an unreadable stream)
     packet_times: np.ndarray = None  # type: ignore[assignment]
@@ -381,22 +402,62 @@ def hash_batch(batch: FrameBatch) -> dict[str, np.ndarray]:
            HALF_FLAT: half_flat}
     out.update({c.name: hh[:, c.half] for c in FRAME_CHANNELS if c.half is not None})
     out["inner_box"] = boxes = stretch_boxes(batch.detail) if batch.detail is not None else np.zeros(n, np.uint32)
-    out["inner"] = inner = np.zeros(n, np.uint64)
+    out["inner"] = _inside_boxes(batch, boxes)[0]
+    regions = region_boxes(batch.detail) if batch.detail is not None else np.zeros((n, REGION_SLOTS), np.uint32)
+    regions[_same_box(regions, boxes)] = 0  # the picture inside a stretch's bars is already hashed (inner)
+    for k in range(REGION_SLOTS):
+        hashes, std = _inside_boxes(batch, regions[:, k])
+        flat_region = std < FLAT_LUMA_STD  # a flat region (a black clip in an app's chrome) says nothing: none
+        regions[flat_region, k] = 0
+        hashes[flat_region] = 0
+        out[f"region{k + 1}_box"], out[f"region{k + 1}"] = regions[:, k], hashes
+    return out
+
+
+def _same_box(regions: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """(n, slots) bool: the region is (nearly: overlap over union >= 0.7) the frame's box inside bars."""
+    r = unpack_boxes(regions.reshape(-1)).reshape(*regions.shape, 4)
+    b = unpack_boxes(inner)[:, None, :]
+    w = np.clip(np.minimum(r[..., 2], b[..., 2]) - np.maximum(r[..., 0], b[..., 0]), 0, None)
+    h = np.clip(np.minimum(r[..., 3], b[..., 3]) - np.maximum(r[..., 1], b[..., 1]), 0, None)
+    union = (r[..., 2] - r[..., 0]) * (r[..., 3] - r[..., 1]) + (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1]) \
+        - w * h
+    return cast(np.ndarray, (inner[:, None] != 0) & (regions != 0) & (w * h >= 0.7 * np.maximum(union, 1)))
+
+
+def _inside_boxes(batch: FrameBatch, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pHash of the picture inside each frame's packed box of the detail picture (0 where the box is 0), and
+    that picture's grey-level standard deviation (infinite where there is no box)."""
+    out = np.zeros(len(boxes), np.uint64)
+    std = np.full(len(boxes), np.inf, np.float32)
     some = np.flatnonzero(boxes)
     if len(some):
         assert batch.detail is not None
-        inner[some] = phash_batch(inner_pictures(batch.detail[some], boxes[some], batch.frames.shape[1]))
-    return out
+        pictures = inner_pictures(batch.detail[some], boxes[some], batch.frames.shape[1])
+        out[some] = phash_batch(pictures)
+        std[some] = pictures.reshape(len(some), -1).astype(np.float32).std(axis=1)
+    return out, std
+
+
+def segment_box(channel: str, side: str) -> str | None:
+    """The box channel (``inner_box``, ``region2_box``, ...) of the picture that side ``a`` or ``b`` of a
+    segment of alignment channel ``channel`` (an ALIGNMENT name: ``b-bars``, ``a-canvas1``, ...) shows, or None
+    where that side's whole picture matched."""
+    for name, a_name, b_name, _ in ALIGNMENT:
+        if name == channel:
+            return BY_NAME[a_name if side == "a" else b_name].present
+    return None
 
 
 INNER_BOX_GRID = 64  # inner_box is in pixels of the active picture scaled to this square (decode's DETAIL_SIZE)
 
 
-def inner_area(fp: Fingerprint, start: float, end: float) -> tuple[int, int, int, int] | None:
+def inner_area(fp: Fingerprint, start: float, end: float, box: str = "inner_box") -> tuple[int, int, int, int] | None:
     """x, y, w, h in frame pixels of the picture inside the bars found most often in [start, end) of ``fp``'s
-    timeline (``inner_box``), or None where no frame there has any."""
+    timeline (``inner_box``; or of the region of box channel ``box``: ``region1_box`` ...), or None where no
+    frame there has any."""
     t = np.asarray(fp.times)
-    boxes = np.asarray(fp.inner_box)[(t >= start - 1e-6) & (t < end - 1e-6)]
+    boxes = np.asarray(getattr(fp, box))[(t >= start - 1e-6) & (t < end - 1e-6)]
     boxes = boxes[boxes != 0]
     if len(boxes) == 0 or not (fp.width and fp.height):
         return None
@@ -416,8 +477,9 @@ def join_batches(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------------------------- the index's blob
 
 BLOB_MAGIC = b"VVFB"
-BLOB_VERSION = 5  # 2: the fingerprint's half-picture hashes; 3: its packet digests (after the frame arrays);
-# 4: the picture inside bars per stretch (inner, inner_box); 5: the sound print (after the packets)
+BLOB_VERSION = 6  # 2: the fingerprint's half-picture hashes; 3: its packet digests (after the frame arrays);
+# 4: the picture inside bars per stretch (inner, inner_box); 5: the sound print (after the packets); 6: the
+# regions of a canvas per stretch (region1..4 and their boxes, after inner_box)
 _BLOB_HEADER = "<BII"
 
 
@@ -519,6 +581,7 @@ __all__ = [
     "FRAME_CHANNELS",
     "HALVES",
     "PACKET_CHANNELS",
+    "REGION_SLOTS",
     "SCHEMA",
     "Channel",
     "Fingerprint",
@@ -531,5 +594,6 @@ __all__ = [
     "inner_area",
     "join_batches",
     "pack",
+    "segment_box",
     "unpack",
 ]

@@ -1,0 +1,299 @@
+"""Where footage plays inside a canvas, per stretch of frames (pure numpy).
+
+Re-posts often show a clip as a part of a busier frame: a screen recording of a phone app (status bar, buttons and
+captions around the clip), a 9:16 canvas whose top and bottom are a blurred copy of the picture, a duet beside
+another video, a 2x2 grid, a small picture-in-picture over other footage. Hashing the whole frame then hashes
+mostly what surrounds the clip. ``region_boxes`` finds, for every stretch of REGION_WINDOW_FRAMES consecutive
+frames, up to REGION_SLOTS rectangles where footage plays, in two ways:
+
+1. Moving detail: the frame-to-frame change of each pixel's Laplacian (fine detail that changes). Static chrome
+   and captions do not change; a blurred fill has little fine detail; bars have none. The rows and columns where
+   that change is strong seed the box of the footage, which then grows over the neighbouring rows and columns
+   that still change a little and keep the seed's fine detail (the still parts of the clip), and stops at
+   chrome (nothing changes) or a blurred fill (no fine detail).
+2. Seams: boundaries across which the two sides change independently through the stretch (neighbouring pixels
+   of one video change together), or that stand out as an edge in every frame, much stronger than the
+   gradients on either side. A seam down the middle of the footage's box splits it in two (a duet), two split
+   it in four (a grid); rectangles whose sides inside the picture are seams and that hold moving picture are
+   regions too (a picture-in-picture over moving footage).
+
+A box covering nearly the whole picture is no region (the whole-picture hash already covers it). The boxes are
+packed like ``picture.pack_box`` (pixels of the DETAIL² active picture) and given slots in reading order.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+
+from .picture import pack_box
+
+REGION_SLOTS = 4  # regions hashed per frame (a 2x2 grid's cells)
+REGION_WINDOW_FRAMES = 32  # a stretch: about a second of dense frames (a batch of 128 makes four)
+REGION_MIN_FRAMES = 4  # fewer frames than this say nothing about what moves
+REGION_MIN_SIDE = 0.16  # a region is at least this share of the picture's width and height ...
+REGION_MIN_AREA = 0.04  # ... and of its area (a picture-in-picture a quarter of each side is 0.06)
+REGION_MAX_AREA = 0.8  # a box covering more than this share of the picture is the picture itself
+MOTION_FLOOR = 1.0  # grey levels of Laplacian change per frame under which nothing moves (static chrome, noise)
+MOTION_SHARE = 0.25  # a row or column seeds the moving box if its change is this share of the strongest
+GROW_CHANGE = 0.1  # the box grows over rows and columns that change at least this much (still chrome: 0) ...
+GROW_DETAIL = 0.2  # ... and keep this share of the seed's fine detail (a blurred fill has little) ...
+GROW_STOP_SEAM = 0.8  # ... up to a boundary this much of which is seam
+SEAM_FRAMES = 16  # frames of a stretch it is measured on (evenly spread)
+SEAM_CORRELATION = 0.3  # neighbouring pixels whose changes correlate less than this lie on a seam ...
+SEAM_MOTION = 2.0  # ... if both of them change by this many grey levels per frame (not noise on still chrome)
+SEAM_EDGE_LEVELS = 12.0  # or: an edge of at least this many grey levels (mean over the stretch) ...
+SEAM_EDGE_RATIO = 2.5  # ... this many times the gradient on either side of it
+SPLIT_MIN = 0.6  # share of a middle line that must be seam to split the box (duet, grid) ...
+SPLIT_SEARCH = 2  # ... searched this many pixels either side of the middle
+SPLIT_OVER_OTHERS = 2.0  # ... and that share must be this many times the median of the box's other lines
+SPLIT_KNOWN = 0.3  # a middle line must cross picture (not bars on both sides) on this share of its length
+SPLIT_MIN_OTHERS = 8  # ... and stand out among at least this many other lines that do
+BLANK_DETAIL = 1.0  # a pixel with less fine detail than this ...
+BLANK_CHANGE = 0.5  # ... that changes less than this is blank (bars, flat chrome): no seam shows there
+EDGE_MIN_RUN = 0.16  # a seam line of a rectangle runs at least this share of the side
+RECT_SIDE_SEAM = 0.85  # share of each inner side of a rectangle that is seam
+RECT_MAX_SIDE = 0.7  # a rectangle of seams is a picture-in-picture: smaller than the picture both ways (a band
+# between chrome or captions is not one)
+REGION_MIN_MOTION = 0.5  # a rectangle's mean change is at least this share of the moving box's
+SAME_BOX_IOU = 0.7  # boxes overlapping this much are one region
+
+Box4 = tuple[int, int, int, int]
+
+
+def _laplacian(f: np.ndarray) -> np.ndarray:
+    """The 4-neighbour Laplacian of (k, rows, cols) frames, inside their one-pixel border: (k, rows-2, cols-2)."""
+    return cast(np.ndarray, 4 * f[:, 1:-1, 1:-1] - f[:, :-2, 1:-1] - f[:, 2:, 1:-1] - f[:, 1:-1, :-2] - f[:, 1:-1, 2:])
+
+
+def _run(mask: np.ndarray, gap: int = 2) -> tuple[int, int] | None:
+    """The longest run of True in ``mask`` (gaps of up to ``gap`` bridged), as [start, stop)."""
+    idx = np.flatnonzero(mask)
+    if len(idx) == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(idx) > gap + 1)
+    starts = np.concatenate([[0], breaks + 1])
+    stops = np.concatenate([breaks, [len(idx) - 1]])
+    k = int(np.argmax(idx[stops] - idx[starts]))
+    return int(idx[starts[k]]), int(idx[stops[k]]) + 1
+
+
+def _grow(run: tuple[int, int], change: np.ndarray, detail: np.ndarray, seam: np.ndarray) -> tuple[int, int]:
+    """``run`` of lines grown over its neighbours that still change a little (still chrome does not change at
+    all) and keep some of its fine detail (a blurred fill has little), up to a boundary that is mostly seam
+    (``seam``: per boundary, the share of it that is)."""
+    lo, hi = run
+    ok = (change >= GROW_CHANGE) & (detail >= GROW_DETAIL * float(np.median(detail[lo:hi])))
+    while lo > 0 and ok[lo - 1] and seam[lo] < GROW_STOP_SEAM:
+        lo -= 1
+    while hi < len(ok) and ok[hi] and seam[hi] < GROW_STOP_SEAM:
+        hi += 1
+    return lo, hi
+
+
+def _moving_box(change: np.ndarray, detail: np.ndarray, pv: np.ndarray, ph: np.ndarray) -> Box4 | None:
+    """x0, y0, x1, y1 of the footage: the rows and columns where fine detail changes, grown over the still
+    parts of the clip up to seams (``pv``, ``ph``: ``_seams`` of the vertical and horizontal boundaries); None
+    when nothing moves."""
+    rows = change.mean(axis=1)
+    top = float(np.percentile(rows, 95))
+    if top < MOTION_FLOOR:
+        return None
+    ys = _run(rows >= MOTION_SHARE * top, gap=1)
+    if ys is None:
+        return None
+    cols = change[ys[0]:ys[1]].mean(axis=0)
+    xs = _run(cols >= MOTION_SHARE * float(np.percentile(cols, 95)), gap=1)
+    if xs is None:
+        return None
+    x0, x1 = _grow(xs, cols, detail[ys[0]:ys[1]].mean(axis=0), pv[ys[0]:ys[1]].mean(axis=0))
+    y0, y1 = _grow(ys, change[:, x0:x1].mean(axis=1), detail[:, x0:x1].mean(axis=1), ph[x0:x1].mean(axis=0))
+    # a side inside the picture is a line that blends the clip with what surrounds it: leave it out
+    rows_n, cols_n = change.shape
+    return x0 + (x0 > 0), y0 + (y0 > 0), x1 - (x1 < cols_n), y1 - (y1 < rows_n)
+
+
+def _seams(f: np.ndarray) -> np.ndarray:
+    """(lines, width + 1) bool: boundary b (between pixel b - 1 and b of each line of the (k, lines, width)
+    frames) is a seam: its two sides change independently through the stretch (inside one video neighbouring
+    pixels change together), or it stands out as an edge much stronger than the gradients beside it. A
+    blended pixel on the seam is skipped by also comparing the pixels on either side of it."""
+    _, lines, width = f.shape
+    d = np.diff(f, axis=0)
+    moves = np.abs(d).mean(axis=0) >= SEAM_MOTION
+    d = d - d.mean(axis=0)
+    energy = (d * d).sum(axis=0)
+    grad = np.abs(np.diff(f, axis=2)).mean(axis=0)  # (lines, width - 1): gradient between j and j + 1
+    out = np.zeros((lines, width + 1), bool)
+    for gap in (1, 2):  # pixel j against pixel j + gap: boundary j + 1 (and j + 2 across a blended pixel)
+        num = (d[:, :, :width - gap] * d[:, :, gap:]).sum(axis=0)
+        corr = num / (np.sqrt(energy[:, :width - gap] * energy[:, gap:]) + 1e-6)
+        independent = (corr < SEAM_CORRELATION) & moves[:, :width - gap] & moves[:, gap:]
+        jump = np.abs(f[:, :, gap:] - f[:, :, :width - gap]).mean(axis=0)
+        beside = np.zeros_like(jump)
+        beside[:, 1:] = grad[:, :width - gap - 1]  # the gradient just before pixel j (inside the left side)
+        right = np.zeros_like(jump)
+        right[:, :-1] = grad[:, gap:]  # just after pixel j + gap (inside the right side)
+        edge = (jump >= SEAM_EDGE_LEVELS) & (jump >= SEAM_EDGE_RATIO * np.maximum(beside, right))
+        seam = independent | edge
+        for at in range(1, gap + 1):
+            out[:, at:width - gap + at] |= seam
+    return out
+
+
+def _split(seam: np.ndarray, blank: np.ndarray, lo: int, hi: int, start: int, stop: int) -> int | None:
+    """The boundary near the middle of [start, stop) along which lines [lo, hi) are seam (a duet's or a grid's
+    middle), or None. Lines where the boundary lies in blank picture (bars both sides) say nothing: ``blank``."""
+    if hi <= lo or stop - start < 4:
+        return None
+    known = (~blank[lo:hi, start + 1:stop]).sum(axis=0)  # boundaries start + 1 .. stop - 1
+    shares = seam[lo:hi, start + 1:stop].sum(axis=0) / np.maximum(known, 1)
+    crosses = known >= SPLIT_KNOWN * (hi - lo)
+    shares[~crosses] = 0.0
+    mid = (start + stop) // 2 - (start + 1)
+    near = np.arange(max(0, mid - SPLIT_SEARCH), min(len(shares), mid + SPLIT_SEARCH + 1))
+    best = int(near[np.argmax(shares[near])])
+    away = np.ones(len(shares), bool)
+    away[max(0, best - SPLIT_SEARCH):best + SPLIT_SEARCH + 1] = False
+    others = shares[away & crosses]  # the other lines across picture: a seam must stand out among them
+    share = float(shares[best])
+    if len(others) >= SPLIT_MIN_OTHERS and share >= SPLIT_MIN and share >= SPLIT_OVER_OTHERS * float(np.median(others)):
+        return best + start + 1
+    return None
+
+
+def _cells(pv: np.ndarray, ph: np.ndarray, blank: tuple[np.ndarray, np.ndarray], box: Box4) -> list[Box4]:
+    """``box`` split at a seam down its middle, across its middle, or both (a duet, a grid); [] if none."""
+    bx0, by0, bx1, by1 = box
+    xs, ys = [bx0, bx1], [by0, by1]
+    if (sx := _split(pv, blank[0], by0, by1, bx0, bx1)) is not None:
+        xs.insert(1, sx)
+    if (sy := _split(ph, blank[1], bx0, bx1, by0, by1)) is not None:
+        ys.insert(1, sy)
+    cells = [(xs[i], ys[j], xs[i + 1], ys[j + 1]) for j in range(len(ys) - 1) for i in range(len(xs) - 1)]
+    return cells if len(cells) > 1 else []
+
+
+def _rectangles(pv: np.ndarray, ph: np.ndarray, change: np.ndarray, floor: float) -> list[Box4]:
+    """The smallest rectangles (x0, y0, x1, y1) whose sides inside the picture are seam lines, that hold moving
+    picture (mean change at least ``floor``), are not too small and narrower and lower than the picture."""
+    rows, cols = change.shape
+    xs = sorted({0, cols, *_seam_lines(pv, int(rows * EDGE_MIN_RUN))})
+    ys = sorted({0, rows, *_seam_lines(ph, int(cols * EDGE_MIN_RUN))})
+    if len(xs) + len(ys) > 24:  # seams everywhere: no layout
+        return []
+    cv = np.vstack([np.zeros((1, cols + 1)), np.cumsum(pv, axis=0)])  # (rows + 1, cols + 1)
+    ch = np.vstack([np.zeros((1, rows + 1)), np.cumsum(ph, axis=0)])  # (cols + 1, rows + 1)
+    cm = np.zeros((rows + 1, cols + 1))
+    cm[1:, 1:] = np.cumsum(np.cumsum(change, axis=0), axis=1)
+    xp = np.array([(a, b) for a in xs for b in xs if b - a >= cols * REGION_MIN_SIDE], np.int64).reshape(-1, 2)
+    yp = np.array([(a, b) for a in ys for b in ys if b - a >= rows * REGION_MIN_SIDE], np.int64).reshape(-1, 2)
+    if len(xp) == 0 or len(yp) == 0:
+        return []
+    x0, x1 = xp[:, 0][:, None], xp[:, 1][:, None]  # (P, 1) against (1, Q)
+    y0, y1 = yp[:, 0][None, :], yp[:, 1][None, :]
+    w, h = (x1 - x0).astype(np.float64), (y1 - y0).astype(np.float64)
+    ok = (w * h >= REGION_MIN_AREA * rows * cols) & (w <= RECT_MAX_SIDE * cols) & (h <= RECT_MAX_SIDE * rows)
+    inner_sides = np.zeros(ok.shape, np.int64)
+    worst = np.ones(ok.shape)
+    for x in (x0, x1):
+        interior = (x > 0) & (x < cols)
+        worst = np.where(interior, np.minimum(worst, (cv[y1, x] - cv[y0, x]) / h), worst)
+        inner_sides = inner_sides + interior
+    for y in (y0, y1):
+        interior = (y > 0) & (y < rows)
+        worst = np.where(interior, np.minimum(worst, (ch[x1, y] - ch[x0, y]) / w), worst)
+        inner_sides = inner_sides + interior
+    motion = (cm[y1, x1] - cm[y0, x1] - cm[y1, x0] + cm[y0, x0]) / (w * h)
+    keep = ok & (inner_sides >= 2) & (worst >= RECT_SIDE_SEAM) & (motion >= floor)
+    pi, qi = np.nonzero(keep)
+    found = [(int(xp[p, 0]), int(yp[q, 0]), int(xp[p, 1]), int(yp[q, 1])) for p, q in zip(pi, qi, strict=True)]
+    return [b for b in found if not any(o != b and _inside(o, b) for o in found)]
+
+
+def _seam_lines(seam: np.ndarray, min_run: int) -> list[int]:
+    """Boundaries along which ``seam`` ((lines, boundaries)) holds over a run of at least ``min_run`` lines (a
+    one-line gap bridged)."""
+    s = seam.copy()
+    s[1:-1] |= seam[:-2] & seam[2:]
+    idx = np.arange(len(s))[:, None]
+    last_gap = np.maximum.accumulate(np.where(s, -1, idx), axis=0)
+    longest = (idx - last_gap).max(axis=0) if len(s) else np.zeros(s.shape[1], np.int64)
+    return [int(b) for b in np.flatnonzero(longest >= min_run) if 0 < b < s.shape[1] - 1]
+
+
+def _inside(inner: Box4, outer: Box4) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
+def _iou(a: Box4, b: Box4) -> float:
+    w = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union else 0.0
+
+
+def window_regions(frames: np.ndarray) -> list[Box4]:
+    """The regions (x0, y0, x1, y1: pixels, x1 and y1 exclusive) where footage plays in one stretch of
+    consecutive (k, rows, cols) grey frames, at most REGION_SLOTS, in reading order."""
+    k, rows, cols = frames.shape
+    if k < REGION_MIN_FRAMES or rows < 8 or cols < 8:
+        return []
+    # up to SEAM_FRAMES frames spread over the stretch say what moves (and cost half the work of all 32)
+    f = frames[np.unique(np.linspace(0, k - 1, min(k, SEAM_FRAMES)).round().astype(int))].astype(np.float32)
+    lap = _laplacian(f)
+    change = np.pad(np.abs(np.diff(lap, axis=0)).mean(axis=0), 1, mode="edge")
+    if float(np.percentile(change.mean(axis=1), 95)) < MOTION_FLOOR:
+        return []  # nothing moves
+    pv = _seams(f)  # (rows, cols + 1): vertical boundaries
+    ph = _seams(f.transpose(0, 2, 1))  # (cols, rows + 1): horizontal boundaries
+    detail = np.pad(np.abs(lap).mean(axis=0), 1, mode="edge")
+    moving = _moving_box(change, detail, pv, ph)
+    if moving is None:
+        return []
+    area = rows * cols
+    mx0, my0, mx1, my1 = moving
+    full = (0, 0, cols, rows)
+    base = moving if (mx1 - mx0) * (my1 - my0) <= REGION_MAX_AREA * area else full
+    # a duet's or a grid's middle seams: of the whole picture (one video may move much more than the other, so
+    # the moving box may be one cell), and of the moving box (a duet inside a screen recording)
+    still = (detail < BLANK_DETAIL) & (change < BLANK_CHANGE)  # bars, flat chrome: no seam can show there
+    blank_v = np.ones((rows, cols + 1), bool)
+    blank_v[:, 1:cols] = still[:, :-1] & still[:, 1:]
+    blank_h = np.ones((cols, rows + 1), bool)
+    blank_h[:, 1:rows] = (still[:-1] & still[1:]).T
+    cells = [c for b in dict.fromkeys([full, base]) for c in _cells(pv, ph, (blank_v, blank_h), b)]
+    floor = max(MOTION_FLOOR, REGION_MIN_MOTION * float(change[my0:my1, mx0:mx1].mean()))
+    candidates = [*cells, base,
+                  *sorted(_rectangles(pv, ph, change, floor), key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))]
+    picks: list[Box4] = []
+    for box in candidates:
+        w, h = box[2] - box[0], box[3] - box[1]
+        if w < cols * REGION_MIN_SIDE or h < rows * REGION_MIN_SIDE:
+            continue
+        if not REGION_MIN_AREA <= w * h / area <= REGION_MAX_AREA:
+            continue
+        if any(_iou(box, p) >= SAME_BOX_IOU for p in picks):
+            continue
+        picks.append(box)
+        if len(picks) == REGION_SLOTS:
+            break
+    return sorted(picks, key=lambda b: (b[1], b[0]))
+
+
+def region_boxes(frames: np.ndarray) -> np.ndarray:
+    """(n, REGION_SLOTS) packed boxes (``picture.pack_box``; 0: no region in that slot) for (n, rows, cols)
+    consecutive grey frames, found per stretch of about REGION_WINDOW_FRAMES frames."""
+    n = len(frames)
+    out = np.zeros((n, REGION_SLOTS), np.uint32)
+    if frames.ndim != 3 or n < REGION_MIN_FRAMES:
+        return out
+    for idx in np.array_split(np.arange(n), max(1, n // REGION_WINDOW_FRAMES)):
+        for slot, box in enumerate(window_regions(frames[idx])):
+            out[idx, slot] = pack_box(*box)
+    return out
+
+
+__all__ = ["REGION_SLOTS", "region_boxes", "window_regions"]

@@ -1,0 +1,219 @@
+"""Regions where footage plays inside a canvas (``signals/regions.py``), on 64x64 grey frames made with numpy:
+smooth textures that pan (one video), placed on still chrome, over a blurred copy of themselves, side by side with
+another video, in a 2x2 grid; and the frames that must give no region (ordinary footage, a still picture). Then
+the region channels in the fingerprint's forms (format and blob version 6; version-5 ones still load)."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zipfile
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from vidverify.media import fingerprint_file as fpfile
+from vidverify.signals.fingerprint import (
+    BLOB_VERSION,
+    CHANNELS,
+    FORMAT_VERSION,
+    Fingerprint,
+    FrameBatch,
+    _shuffle,
+    blob_is_current,
+    hash_batch,
+    pack,
+    unpack,
+)
+from vidverify.signals.hashing import hamming, phash_batch
+from vidverify.signals.picture import inner_pictures, pack_box, unpack_boxes
+from vidverify.signals.regions import REGION_SLOTS, region_boxes, window_regions
+
+K = 32  # one stretch
+
+
+def _smooth(rng: np.random.Generator, size: int) -> np.ndarray:
+    """A smooth random field, 0..255 (low frequencies only, like footage scaled down)."""
+    spectrum = rng.normal(size=(size, size)) + 1j * rng.normal(size=(size, size))
+    fy, fx = np.meshgrid(np.fft.fftfreq(size), np.fft.fftfreq(size), indexing="ij")
+    field = np.real(np.fft.ifft2(spectrum / (1 + (np.hypot(fx, fy) * 32) ** 2) ** 1.5))
+    return (field - field.min()) / np.ptp(field) * 255
+
+
+def video(seed: int, h: int, w: int, k: int = K) -> np.ndarray:
+    """(k, h, w) float frames of one video: a smooth scene that pans steadily, with a little sensor noise."""
+    rng = np.random.default_rng(seed)
+    scene = _smooth(rng, 256)
+    vy, vx = rng.uniform(0.6, 1.2, 2) * rng.choice([-1, 1], 2)
+    frames = np.empty((k, h, w))
+    for t in range(k):
+        y, x = int(64 + vy * t), int(64 + vx * t)
+        frames[t] = scene[np.ix_((y + np.arange(h)) % 256, (x + np.arange(w)) % 256)]
+    return frames + rng.normal(0, 1.0, frames.shape)
+
+
+def _u8(frames: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(frames), 0, 255).astype(np.uint8)
+
+
+def _chrome(k: int = K) -> np.ndarray:
+    """A phone app's still screen: dark canvas, a light status bar, white caption blocks, buttons."""
+    c = np.full((k, 64, 64), 24.0)
+    c[:, 0:4] = 240
+    c[:, 6:9, 2:40] = 255
+    c[:, 10:13, 2:30] = 255
+    c[:, 44:48, 50:56] = 200
+    c[:, 50:54, 50:56] = 120
+    c[:, 58:60, 2:40] = 210
+    return c
+
+
+def _near(box: tuple[int, int, int, int], want: tuple[int, int, int, int], tol: int = 2) -> bool:
+    return all(abs(a - b) <= tol for a, b in zip(box, want, strict=True))
+
+
+def test_a_clip_on_still_chrome_is_found() -> None:
+    """A screen recording: the clip plays at about half the canvas between still chrome."""
+    frames = _chrome()
+    frames[:, 20:42] = video(1, 22, 64)
+    [box] = window_regions(_u8(frames))
+    assert _near(box, (0, 20, 64, 42))
+
+
+def test_a_blurred_fill_of_the_same_picture_is_left_out() -> None:
+    """A 9:16 re-post: the sharp clip in the middle, above and below it a blurred, enlarged copy of the same
+    picture under still caption blocks. Only the sharp clip is the region."""
+    clip = video(2, 22, 64)
+    big = np.repeat(np.repeat(clip[:, ::2, ::2], 4, axis=1), 2, axis=2)[:, :64]  # enlarged copy, 44 rows
+    kernel = np.ones(9) / 9
+    blurred = np.apply_along_axis(lambda r: np.convolve(r, kernel, mode="same"), 2, big)
+    blurred = np.apply_along_axis(lambda c: np.convolve(c, kernel, mode="same"), 1, blurred)
+    frames = np.concatenate([blurred[:, :21], clip, blurred[:, 23:44]], axis=1)
+    frames[:, 4:10, 4:60] = 255  # big captions over the fill
+    frames[:, 50:56, 4:60] = 240
+    [box] = window_regions(_u8(frames))
+    assert _near(box, (0, 21, 64, 43))
+
+
+def test_a_duet_is_two_regions_and_a_grid_four() -> None:
+    duet = np.concatenate([video(3, 64, 32), video(4, 64, 32)], axis=2)
+    assert [_near(b, w) for b, w in zip(window_regions(_u8(duet)), [(0, 0, 32, 64), (32, 0, 64, 64)],
+                                         strict=True)] == [True, True]
+    top = np.concatenate([video(5, 32, 32), video(6, 32, 32)], axis=2)
+    bottom = np.concatenate([video(7, 32, 32), video(8, 32, 32)], axis=2)
+    cells = window_regions(_u8(np.concatenate([top, bottom], axis=1)))
+    want = [(0, 0, 32, 32), (32, 0, 64, 32), (0, 32, 32, 64), (32, 32, 64, 64)]
+    assert len(cells) == 4 and all(_near(b, w) for b, w in zip(cells, want, strict=True))
+
+
+def test_ordinary_footage_and_still_pictures_have_no_region() -> None:
+    assert window_regions(_u8(video(9, 64, 64))) == []
+    assert window_regions(_u8(np.repeat(video(10, 64, 64)[:1], K, axis=0))) == []
+    assert window_regions(_u8(_chrome())) == []
+
+
+def test_regions_are_found_per_stretch() -> None:
+    """A compilation: a screen recording for two stretches, then ordinary footage: each stretch its own answer,
+    not one layout for the whole file."""
+    frames = _chrome(3 * K)
+    frames[:, 20:42] = video(11, 22, 64, 3 * K)
+    frames[2 * K:] = video(12, 64, 64)
+    boxes = region_boxes(_u8(frames))
+    assert boxes.shape == (3 * K, REGION_SLOTS)
+    assert (boxes[:2 * K, 0] != 0).all() and (boxes[:2 * K, 1:] == 0).all() and not boxes[2 * K:].any()
+    assert _near(tuple(int(v) for v in unpack_boxes(boxes[:1, 0])[0]), (0, 20, 64, 42))
+
+
+def test_a_region_hashes_like_the_clip_it_shows() -> None:
+    """The hash of the found region, like the fingerprint's region channel, is within a few bits of the clip's
+    own picture (the other side of a pair hashes its whole frame)."""
+    clip = video(13, 22, 64)
+    frames = _chrome()
+    frames[:, 20:42] = clip
+    detail = _u8(frames)
+    [box] = window_regions(detail)
+    packed = np.full(K, pack_box(*box), np.uint32)
+    region = phash_batch(inner_pictures(detail, packed, 32))
+    own = phash_batch(inner_pictures(_u8(clip), np.full(K, pack_box(0, 0, 64, 22), np.uint32), 32))
+    assert int(np.median(hamming(region, own))) <= 6
+    whole = phash_batch(inner_pictures(detail, np.full(K, pack_box(0, 0, 64, 64), np.uint32), 32))
+    assert int(np.median(hamming(whole, own))) > 12  # the whole canvas says little about the clip
+    # hash_batch hashes it as region1 (and region1_box holds its box)
+    small = detail.reshape(K, 32, 2, 32, 2).mean(axis=(2, 4)).astype(np.uint8)
+    cols = hash_batch(FrameBatch(np.arange(K) / 30, small, small, None, detail))
+    assert (cols["region1_box"] == packed).all() and int(np.median(hamming(cols["region1"], own))) <= 6
+    assert not cols["region2_box"].any() and not cols["region2"].any()
+
+
+# ------------------------------------------------------------------ format 6: older fingerprints still load
+
+
+def _with_regions() -> Fingerprint:
+    from tests.fixtures.fingerprints import synth_fp
+
+    fp = synth_fp(23, seconds=4)
+    n = len(fp)
+    box = np.full(n, pack_box(0, 20, 64, 42), np.uint32)
+    return replace(fp, region1=np.arange(1, n + 1, dtype=np.uint64) * 0x9E3779B97F4A7C15, region1_box=box)
+
+
+def test_format_6_round_trips_and_older_files_and_blobs_load_without_regions(tmp_path: Path) -> None:
+    """Version 6 added the region channels; a version-5 ``.vvfp`` file, index blob or JSON document (no region
+    arrays) loads with no region in any frame (their hashes 0: they never match), not as an error."""
+    fp = _with_regions()
+    assert FORMAT_VERSION == 6 and BLOB_VERSION == 6
+    assert unpack(pack(fp)) == fp and Fingerprint.from_dict(fp.to_dict()) == fp
+    fpfile.save(fp, tmp_path / "new.vvfp")
+    assert fpfile.load(tmp_path / "new.vvfp") == fp
+    regions = {c.name for c in CHANNELS if c.since == 6}
+    assert regions == {f"region{k}{s}" for k in range(1, REGION_SLOTS + 1) for s in ("", "_box")}
+    bare = replace(fp, **{name: None for name in regions})
+    # a version-5 file: no region members, format_version 5
+    old = tmp_path / "old.vvfp"
+    with zipfile.ZipFile(tmp_path / "new.vvfp") as z, zipfile.ZipFile(old, "w") as out:
+        for name in z.namelist():
+            if name.removesuffix(".npy") in regions:
+                continue
+            data = z.read(name)
+            if name == "meta.npy":
+                meta = json.loads(str(np.load(io.BytesIO(data))))
+                buf = io.BytesIO()
+                np.save(buf, np.array(json.dumps(meta | {"format_version": 5})))
+                data = buf.getvalue()
+            out.writestr(name, data)
+    assert fpfile.load(old) == bare
+    # a version-5 blob: the arrays of version 5 only, in CHANNELS order
+    meta_bytes = json.dumps(fp.meta(), separators=(",", ":")).encode()
+    parts = []
+    for c in CHANNELS:
+        if c.since > 5:
+            continue
+        arr = np.ascontiguousarray(getattr(fp, c.name), dtype=c.dtype)
+        if c.delta and len(arr) > 1:
+            arr = np.concatenate([arr[:1], np.bitwise_xor(arr[1:], arr[:-1])])
+        parts.append(_shuffle(arr.tobytes(), arr.itemsize))
+    blob = b"VVFB" + struct.pack("<BII", 5, len(fp), len(meta_bytes)) + meta_bytes + zlib.compress(b"".join(parts))
+    assert unpack(blob) == bare and not blob_is_current(blob[4:5])
+    # a JSON document of version 5: no region keys in its frames
+    d = fp.to_dict()
+    for row in d["frames"]:
+        for name in regions:
+            row.pop(name)
+    assert Fingerprint.from_dict(d) == bare
+
+
+def test_a_flat_region_is_no_region() -> None:
+    """A clip that fades to black inside an app's chrome: its black frames' region says nothing (a flat picture's
+    hash matches any other flat picture), so those frames have no region, like flat frames have no hash that
+    counts."""
+    frames = _chrome()
+    frames[:, 20:42] = video(14, 22, 64)
+    frames[16:, 20:42] = 8.0  # black from frame 16 (the stretch still finds the clip's box from its first half)
+    detail = _u8(frames)
+    small = detail.reshape(K, 32, 2, 32, 2).mean(axis=(2, 4)).astype(np.uint8)
+    cols = hash_batch(FrameBatch(np.arange(K) / 30, small, small, None, detail))
+    assert (cols["region1_box"][:14] != 0).all() and not cols["region1_box"][17:].any()
+    assert not cols["region1"][17:].any()
