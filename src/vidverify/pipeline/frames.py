@@ -33,6 +33,7 @@ Progress = Callable[[str, int, int], None]
 
 MAX_KEYFRAMES = 400  # per file: a 10-hour recording gets at most this many images (one per shot first)
 CODES = {Kind.DUPLICATED: codes.DUPLICATED_FRAMES, Kind.FROZEN: codes.FROZEN, Kind.DROPPED: codes.DROPPED_FRAMES}
+STRIP_MAX = 8  # pictures per file in the HTML report's keyframe strip (160 px JPEGs: about 5 KB each)
 CLOCK_OFF = {"enabled": False, "reason": "not asked for: --clock, with the [ocr] extra"}
 CLOCK_STEP_S = 1.0  # a burnt-in clock is read once a second of playback ...
 MAX_CLOCK_READS = 3600  # ... at most this many times per file (then spread evenly)
@@ -175,6 +176,22 @@ def fingerprint_findings(fp: Fingerprint) -> list[Finding]:
     return out
 
 
+def keyframe_strip(fp: Fingerprint, cap: int = STRIP_MAX) -> tuple[float, ...]:
+    """The times of at most ``cap`` frames that show a file's shots (the HTML report's keyframe strip), from its
+    fingerprint alone: hard cuts from a dense fingerprint's hashes and brightness (``continuity.fingerprint_shots``),
+    each shot's middle; a keyframe-mode fingerprint's times spread evenly (its frames are too far apart to see
+    cuts). Only the frames shown are decoded, by the report."""
+    t = np.asarray(fp.times, np.float64)
+    if not len(t) or cap < 1:
+        return ()
+    if fp.mode != "dense":
+        picks = sorted({round(k * (len(t) - 1) / max(1, cap - 1)) for k in range(min(cap, len(t)))})
+    else:
+        picks = continuity.strip_frames(t, continuity.fingerprint_shots(t, fp.hashes, fp.luma_mean), fp.luma_std,
+                                        cap)
+    return tuple(_t(t[i]) for i in picks)
+
+
 def _t(value: float) -> float:
     return round(float(value), 6)
 
@@ -190,4 +207,4 @@ def _free_stem(stem: str, taken: set[str]) -> str:
     return name
 
 
-__all__ = ["MAX_KEYFRAMES", "examine_frames", "fingerprint_findings", "prepare_folder"]
+__all__ = ["MAX_KEYFRAMES", "STRIP_MAX", "examine_frames", "fingerprint_findings", "keyframe_strip", "prepare_folder"]

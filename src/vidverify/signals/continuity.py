@@ -374,14 +374,9 @@ def shot_ranges(n: int, boundaries: Sequence[int]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b > a]
 
 
-def pick_keyframes(sig: Signals, shots: Sequence[tuple[int, int]], cap: int) -> list[tuple[int, int]]:
-    """(frame, shot) pairs, in time order: per shot one keyframe per LONG_SHOT_S begun, each the sharpest
-    steady frame (sharpness over motion) of its part of the shot, flat pictures and the shot's edges avoided.
-    At most ``cap`` in all: one per shot first (the longest shots when there are more shots than ``cap``),
-    then the extra ones of long shots, spread evenly."""
-    if not shots or cap < 1:
-        return []
-    step = sig.step
+def _keyframe_counts(shots: Sequence[tuple[int, int]], step: float, cap: int) -> list[int]:
+    """How many keyframes each shot gets: one per LONG_SHOT_S begun, at most ``cap`` in all (one per shot first,
+    the longest shots when there are more shots than ``cap``; then the extra ones of long shots, spread evenly)."""
     wanted = [1 + int((b - a) * step // LONG_SHOT_S) for a, b in shots]
     order = sorted(range(len(shots)), key=lambda k: -(shots[k][1] - shots[k][0]))
     count = [0] * len(shots)
@@ -394,6 +389,17 @@ def pick_keyframes(sig: Signals, shots: Sequence[tuple[int, int]], cap: int) -> 
         for k in range(len(shots)):
             if count[k]:
                 count[k] += int((wanted[k] - 1) * share)
+    return count
+
+
+def pick_keyframes(sig: Signals, shots: Sequence[tuple[int, int]], cap: int) -> list[tuple[int, int]]:
+    """(frame, shot) pairs, in time order: per shot one keyframe per LONG_SHOT_S begun, each the sharpest
+    steady frame (sharpness over motion) of its part of the shot, flat pictures and the shot's edges avoided.
+    At most ``cap`` in all: one per shot first (the longest shots when there are more shots than ``cap``),
+    then the extra ones of long shots, spread evenly."""
+    if not shots or cap < 1:
+        return []
+    count = _keyframe_counts(shots, sig.step, cap)
     score = sig.sharp / (1.0 + sig.dn) * np.where(sig.std < FLAT_STD, 0.01, 1.0)
     edge = max(1, round(EDGE_S * sig.fps))
     out: list[tuple[int, int]] = []
@@ -404,6 +410,64 @@ def pick_keyframes(sig: Signals, shots: Sequence[tuple[int, int]], cap: int) -> 
             e = lo + (hi - lo) * (p + 1) // count[k]
             if e > s:
                 out.append((s + int(np.argmax(score[s:e])), k))
+    return out
+
+
+STRIP_BITS = 24  # of a pHash's 64: a hard cut changes the hash of the whole picture at least this much ...
+STRIP_RATIO = 2.5  # ... and this many times the changes between the frames around it (median) ...
+STRIP_LUMA = 8.0  # ... or the brightness jumps by this many grey levels, STRIP_RATIO x 2 times more than around it
+STRIP_WINDOW_S = 1.0  # seconds each side that set the level around a frame ...
+STRIP_MOVED = 6  # ... from the steps that change the hash more than this many bits (not the repeats between)
+
+
+def fingerprint_shots(times: np.ndarray, hashes: np.ndarray, luma_mean: np.ndarray) -> list[int]:
+    """First frame of every shot after the first, from a dense fingerprint's columns alone (what ``scan`` has for
+    the HTML report's keyframe strips: hard cuts only; :func:`find_shots` on ``frame_signals`` finds fades too)."""
+    n = len(times)
+    if n < 3:
+        return []
+    h = np.ascontiguousarray(np.asarray(hashes, np.uint64))
+    bits = np.unpackbits((h[1:] ^ h[:-1]).view(np.uint8).reshape(-1, 8), axis=1).sum(axis=1)
+    dist = np.r_[0.0, bits.astype(np.float64)]
+    dm = np.r_[0.0, np.abs(np.diff(np.asarray(luma_mean, np.float64)))]
+    step = float(np.median(np.diff(times))) or 1 / 30
+    w = max(2, round(STRIP_WINDOW_S / step))
+    # the level around: the steps that change the picture (footage redrawn every few frames, a cellular
+    # animation or a low frame rate, changes in steps as large as a cut's, between repeats)
+    moved = dist > STRIP_MOVED
+    cut = (dist >= STRIP_BITS) & (dist >= STRIP_RATIO * _local_percentile(np.where(moved, dist, np.nan), w, 50))
+    cut |= (dm >= STRIP_LUMA) & (dm >= 2 * STRIP_RATIO * np.maximum(
+        _local_percentile(np.where(moved, dm, np.nan), w, 50), 0.5))
+    cut[0] = False
+    gap = max(2, round(MIN_SHOT_S / step))
+    out: list[int] = []
+    for f in np.flatnonzero(cut).tolist():
+        if f >= gap // 2 and n - f >= 2 and (not out or f - out[-1] >= gap):
+            out.append(int(f))
+    return out
+
+
+def strip_frames(times: np.ndarray, boundaries: Sequence[int], luma_std: np.ndarray, cap: int) -> list[int]:
+    """Frames for a strip of at most ``cap`` pictures, in time order: as :func:`pick_keyframes` counts them per shot
+    (one per shot, the longest first; more for long shots), each the middle of its part of the shot (its edges and
+    flat pictures avoided: a fingerprint knows no sharpness)."""
+    n = len(times)
+    if not n or cap < 1:
+        return []
+    step = float(np.median(np.diff(times))) if n > 1 else 1 / 30
+    shots = shot_ranges(n, boundaries)
+    count = _keyframe_counts(shots, step, cap)
+    edge = max(1, round(EDGE_S / step)) if step > 0 else 1
+    std = np.asarray(luma_std, np.float64)
+    out: list[int] = []
+    for k, (a, b) in enumerate(shots):
+        lo, hi = (a + edge, b - edge) if b - a > 3 * edge else (a, b)
+        for p in range(count[k]):
+            s, e = lo + (hi - lo) * p // count[k], lo + (hi - lo) * (p + 1) // count[k]
+            if e > s:
+                mid = (s + e - 1) / 2
+                order = sorted(range(s, e), key=lambda i: (std[i] < FLAT_STD, abs(i - mid)))
+                out.append(order[0])
     return out
 
 
