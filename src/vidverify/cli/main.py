@@ -224,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             format="vidverify: %(levelname)s: %(message)s", stream=sys.stderr)
         if args.ffmpeg:
             vidverify.set_ffmpeg(args.ffmpeg)
-        vidverify.set_trust_anchors(args.trust_anchors)
+        vidverify.set_trust_anchors(args.trust_anchors, option="--trust-anchors")
         with vidverify.cores_restored():  # --jobs may keep this process to fewer cores: a caller gets them back
             return int(args.func(args))
     except VidverifyError as exc:
