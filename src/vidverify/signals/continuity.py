@@ -165,6 +165,8 @@ CUT_RATIO = 3.0  # a cut's step is at least this many times the steps around it
 CUT_COARSE = 18.0  # grey levels (8x8 thumbnails): a cut changes the coarse picture at least this much ...
 CUT_TONES = 0.3  # ... or this share of the luma histogram
 CUT_WINDOW_S = 0.1  # seconds each side whose steps are "around" a frame (at least 2 frames)
+TONES_WINDOW_S = 1.2  # seconds each side whose tone changes a tone shift stands above ...
+TONES_RATIO = 2.0  # ... this many times over (the largest), with CUT_TONES at least: a cut in jerky footage
 FLASH_RETURN = 0.5  # a frame the next one returns from (the step over both < this x the step in) is a flash
 MIN_SHOT_S = 0.4  # shots shorter than this are merged into the one before (a boundary needs room on both sides)
 BLEND_MIN = 14.0  # grey levels (8x8 thumbnails): the change across a gradual transition, at least
@@ -220,7 +222,14 @@ def hard_cuts(sig: Signals) -> np.ndarray:
     hist = sig.hist.astype(np.float32) / max(float(sig.hist[0].sum()), 1.0)
     tones = np.r_[0.0, np.abs(np.diff(hist, axis=0)).sum(axis=1) / 2]
     cand &= (coarse >= CUT_COARSE) | (tones >= CUT_TONES)
-    return np.flatnonzero(cand)
+    # or the step changes the picture's tones far more than any step around it, however much those move:
+    # footage redrawn every frame or two (a cellular animation, jerky motion) changes as much at each step as at
+    # a cut, but keeps its tones from one step to the next
+    wt = max(2, round(TONES_WINDOW_S * sig.fps))
+    shift = (d1 >= CUT_MIN) & (tones >= CUT_TONES) & (tones >= TONES_RATIO * _local_percentile(tones, wt, 100))
+    shift &= nxt >= FLASH_RETURN * d1
+    shift[0] = False
+    return np.flatnonzero(cand | shift)
 
 
 def flat_runs(sig: Signals) -> list[tuple[int, int]]:
@@ -498,6 +507,7 @@ SETTLE_S = 0.5  # ... leaving out this much after a shot boundary (a cross-fade'
 DROP_RATIO = 2.2  # a jump in motion this many times the motion around it (median) ...
 DROP_TWO = 1.5  # ... and this many times the motion over two frames around it (median) ...
 DROP_PEAK = 1.4  # ... and this many times the step before and the step after it (one jump, not a shaky stretch)
+DROP_OVER_HIGH = 1.8  # ... and this many times the larger steps around it (90th percentile) ...
 DROP_MIN = 3.0  # ... and this large (normalised grey levels) is frames dropped
 DROP_WINDOW_S = 0.3  # seconds each side that set the motion level around a frame
 MIN_REPEATS = 2  # a single repeated frame is common in rate conversions: duplicated frames are 2 repeats or more
@@ -554,7 +564,11 @@ def find_anomalies(sig: Signals, boundaries: Sequence[int]) -> list[Anomaly]:
     level2 = _local_percentile(np.where(still, np.nan, sig.dn2.astype(np.float64)), w, 50)
     nearby = np.maximum(np.r_[np.inf, dn[:-1]], np.r_[dn[1:], 0.0])
     dt = np.r_[step, np.diff(sig.times)]  # a gap in the timestamps accounts for the frames not there (VFR)
+    # ... and stands out of irregular motion too: in footage that moves by fits (a cellular animation, jerky
+    # motion), a step twice the usual one is ordinary; its size against the larger steps around says so
+    high = _local_percentile(moves, w, 90)
     jump = (dn >= DROP_MIN) & (dn >= DROP_RATIO * level) & (dn >= DROP_TWO * level2) & (level > MOVING)
+    jump &= dn >= DROP_OVER_HIGH * high
     jump &= (dn >= DROP_PEAK * nearby) & (dt < 1.5 * step)
     for i in np.flatnonzero(jump):
         if i < 2 or any(abs(int(i) - c) <= 2 for c in cuts) or still[i - 1] or (i + 1 < n and still[i + 1]):
