@@ -361,6 +361,9 @@ class ScanResult(Model):
     errors: dict[str, str] = field(default_factory=dict)  # path -> one-line reason it could not be used
     # path -> seconds spent reading the file (probe and fingerprint); not in the JSON (it varies run to run)
     seconds: dict[str, float] = field(default_factory=dict, compare=False, metadata={"json": False})
+    # path -> the times of its keyframe strip in the HTML report (shots from the fingerprint, pipeline/frames.py
+    # keyframe_strip); not in the JSON (``vidverify frames`` is the way to keyframes)
+    strips: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False, metadata={"json": False})
 
     def findings_at_or_above(self, severity: str) -> list[Finding]:
         """The findings at or above ``severity`` (``info``, ``warning`` or ``error``)."""

@@ -37,7 +37,7 @@ def test_frames_text_and_an_unreadable_input(media: dict[str, Path], tmp_path: P
     proc = vidverify_cli("frames", str(bad), str(media["vfr"]), "--out", str(tmp_path / "o"))
     assert proc.returncode == EXIT_INPUT
     assert len(error_lines(proc)) == 1 and str(bad) in error_lines(proc)[0]
-    assert f"{media['vfr']}: " in proc.stdout and "keyframes" in proc.stdout
+    assert f"{media['vfr']}: 1 shot, 1 keyframe in " in proc.stdout and "1 shots" not in proc.stdout  # singular
     doc = json.loads(vidverify_cli("frames", str(bad), str(media["vfr"]), "--out", str(tmp_path / "o"),
                                    "--json").stdout)
     assert [f["path"] for f in doc["files"]] == [str(bad), str(media["vfr"])] and doc["files"][0]["errors"]
@@ -70,3 +70,4 @@ def test_the_help_s_jq_example_reads_one_file_and_several(media: dict[str, Path]
         assert proc.returncode == 0, proc.stderr
         rows = [json.loads(ln) for ln in proc.stdout.splitlines()]
         assert len(rows) == n and all(r["path"] == str(media["clip"]) and "anomalies" in r for r in rows)
+

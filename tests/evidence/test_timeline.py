@@ -8,6 +8,7 @@ scan for the group codes), where a clean control raises nothing at warning or ab
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -398,3 +399,51 @@ def test_group_codes_from_a_scan(base: Path, tmp_path: Path) -> None:
     assert ("place-mismatch", "warning", ("claimed.mp4", "IMG_0001.MOV")) in found
     assert ("edited", "warning", ("claimed.mp4", "IMG_0001.MOV")) in found
     assert ("duplicate", "info", ("early.mp4", "IMG_0001.MOV")) in found
+
+
+# ------------------------------------------------------------------------------------------ burnt-in clocks
+
+
+def _clock(value: str) -> Any:
+    w = when("burnt-in clock (10 readings)", value, None, "a.mov")
+    assert w is not None and not w.exact  # a clock shows no zone: a local time
+    return w
+
+
+def test_a_dated_clock_against_the_capture_time_in_every_zone() -> None:
+    from vidverify.evidence.timeline import clock_findings
+
+    cam = info(stamps=(("mvhd.creation_time", "2026-03-14T13:26:53Z", "Z"),))
+    assert clock_findings(cam, _clock("2026-03-14T09:26:53"), NOW) == []  # UTC-4: a zone explains it
+    assert clock_findings(cam, _clock("2026-03-15T02:00:00"), NOW) == []  # 12.5 h: still some zone (UTC+12:33)
+    [f] = clock_findings(cam, _clock("2026-03-15T13:26:53"), NOW)  # a day later: no zone explains 24 h
+    assert f.code == catalogue.CLOCK_MISMATCH and f.severity == "warning" and "after the capture time" in f.message
+    assert f.evidence["against"]["value"] == "2026-03-14T13:26:53Z" and f.evidence["clock"]["timezone"] is None
+    assert f.evidence["beyond_any_zone_hours"] == 10.0 and f.evidence["tolerance_s"] == 130  # 120 s + 10 s long
+    [f] = clock_findings(cam, _clock("2026-03-13T09:00:00"), NOW)  # earlier than any zone allows
+    assert "before the capture time" in f.message
+
+
+def test_a_clock_before_a_re_encoders_time_is_no_mismatch_but_after_it_is() -> None:
+    from vidverify.evidence.timeline import clock_findings
+
+    written = info(stamps=(("container creation_time", "2026-03-20T10:00:00Z", "Z"),), make=None, writer=FFMPEG)
+    assert clock_findings(written, _clock("2026-03-14T09:26:53"), NOW) == []  # filmed, then written days later
+    [f] = clock_findings(written, _clock("2026-03-22T10:00:00"), NOW)
+    assert "after the time the file was written" in f.message
+
+
+def test_a_dated_clock_against_the_claimed_time_and_never_against_an_impossible_date() -> None:
+    from vidverify.evidence.timeline import clock_findings
+
+    claimed = info(stamps=(), created=None, claims=Claims(claimed_time="2026-03-10", source="user"))
+    [f] = clock_findings(claimed, _clock("2026-03-14T09:26:53"), NOW)  # a date claimed: its whole day, any zone
+    assert f.evidence["against"]["field"].startswith("claims.claimed_time") and f.evidence["tolerance_s"] == 86400
+    assert clock_findings(claimed, _clock("2026-03-10T21:00:00"), NOW) == []
+    future = info(stamps=(("mvhd.creation_time", "2027-05-01T10:00:00Z", "Z"),))  # after NOW: future-date
+    assert catalogue.FUTURE_DATE in codes(file_findings(future, NOW))
+    assert clock_findings(future, _clock("2026-03-14T09:26:53"), NOW) == []  # not built on an impossible date
+    after_upload = info(stamps=(), created=None,
+                        claims=Claims(claimed_time="2026-03-20", upload_time="2026-03-12T08:00:00Z", source="x"))
+    assert catalogue.CAPTURE_AFTER_UPLOAD in codes(file_findings(after_upload, NOW))
+    assert clock_findings(after_upload, _clock("2026-03-11T09:00:00"), NOW) == []  # the claim is impossible

@@ -19,6 +19,15 @@ def test_clock_seconds_parses_times_of_day_and_timecodes() -> None:
     assert ocr.clock_seconds("12:75:00") is None and ocr.clock_seconds("no time") is None
 
 
+def test_a_clock_that_shows_a_date_year_first_is_read_as_a_local_time() -> None:
+    assert ocr.clock_datetime("2026-03-14 09:26:53") == "2026-03-14T09:26:53"
+    assert ocr.clock_datetime("2026-03-1409:26:53") == "2026-03-14T09:26:53"  # the space OCR drops
+    assert ocr.clock_seconds("2026-03-1409:26:53") == 9 * 3600 + 26 * 60 + 53
+    assert ocr.clock_datetime("CAM1 2026/3/04 23:59:59.5") == "2026-03-04T23:59:59.500"
+    assert ocr.clock_datetime("09:26:53") is None and ocr.clock_datetime("2026-13-01 01:00:00") is None
+    assert ocr.clock_datetime("14/03/2026 09:26:53") is None  # day or month first: not guessed
+
+
 def test_without_the_extra_it_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(__import__("sys").modules, "rapidocr_onnxruntime", None)
     assert "pip install 'vidverify[ocr]'" in (ocr.unavailable() or "")

@@ -20,3 +20,18 @@ def test_thumbnails_are_small_jpegs(small: dict[str, Path]) -> None:
         img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         assert img is not None and img.shape[1] == 160 and img.shape[0] == 90
     assert got[(a, 0.5)] != got[(a, 2.25)]
+
+
+def test_frames_and_thumbnails_of_an_anamorphic_clip_are_at_its_display_aspect(small: dict[str, Path],
+                                                                               tmp_path: Path) -> None:
+    """A clip stored 320x180 with 2:1 pixels is shown 640x180: its thumbnails (the HTML report's strips and
+    posters) and the frames compared for picture edits were squeezed to half their width."""
+    from vidverify.media.stills import grab_frames
+    from vidverify.testing import synth
+
+    wide = str(synth._edit(small["x"], tmp_path / "anamorphic.mp4", "setsar=2", what="anamorphic"))
+    [frame] = grab_frames(wide, [1.0], width=320)
+    assert frame is not None and frame.shape[:2] == (90, 320)  # 640x180 shown at 320 wide
+    [data] = thumbnails([(wide, 1.0)]).values()
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    assert img.shape[:2] == (44, 160)  # 160 wide, 45 rounded to even

@@ -117,6 +117,31 @@ def test_a_burnt_in_clock_that_goes_back_is_a_clock_jump_at_its_frame(scene: Pat
     assert all(x["seconds"] is not None for x in r.clock["readings"])
 
 
+@pytest.mark.slow  # OCR: two clips of 4 s
+def test_a_dated_clock_hours_off_the_creation_time_is_a_clock_mismatch(tmp_path: Path) -> None:
+    """A CCTV-style clock (date and time, no zone) burnt in 20 h after the file's creation_time: no zone explains
+    it. The control reads an hour after creation_time (a zone does) and raises nothing, until a claimed day
+    four days before it is given."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    src = synth.make_scene(tmp_path / "s.mp4", seconds=4, size=(480, 270), fps=FPS, seed=2, audio=False)
+    off = burn_clock(src, tmp_path / "off.mp4", date="2026-03-15T05:26:53", creation_time="2026-03-14T09:26:53Z",
+                     size=24)
+    r = vidverify.examine_frames(off, tmp_path / "out", clock=True)
+    assert [x["datetime"] for x in r.clock["readings"]] == [f"2026-03-15T05:26:{53 + k}" for k in range(4)]
+    [m] = [a for a in r.anomalies if a.type == "clock-mismatch"]
+    assert m.detail["clock"]["value"] == "2026-03-15T05:26:53.000" and m.detail["clock"]["timezone"] is None
+    assert m.detail["against"]["value"].startswith("2026-03-14T09:26:53") and m.detail["beyond_any_zone_hours"] > 5
+    assert (m.start, m.end) == (0.0, 3.0)
+    ok = burn_clock(src, tmp_path / "ok.mp4", date="2026-03-14T10:26:53", creation_time="2026-03-14T09:26:53Z",
+                    size=24)
+    r = vidverify.examine_frames(ok, tmp_path / "out", clock=True,
+                                 claims=vidverify.user_claims("2026-03-10"))
+    [m] = [a for a in r.anomalies if a.type == "clock-mismatch"]  # the claimed day only, not the creation_time
+    assert m.detail["against"]["field"].startswith("claims.claimed_time")
+    assert [a for a in vidverify.examine_frames(ok, tmp_path / "out", clock=True).anomalies
+            if a.type == "clock-mismatch"] == []
+
+
 def test_asking_for_the_clock_without_ocr_is_a_dependency_error(scene: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ocr, "unavailable", lambda: "OCR is not installed: pip install 'vidverify[ocr]'")

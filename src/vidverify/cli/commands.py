@@ -98,8 +98,9 @@ def _scan_options(args: argparse.Namespace, jobs: int) -> Any:
     policy = vidverify.Policy(clock_tolerance_s=args.clock_tolerance, claim_tolerance_s=args.claim_tolerance,
                               recycled_after_days=args.recycled_after, place_tolerance_m=args.place_tolerance,
                               now=args.now)
-    return vidverify.ScanOptions(jobs=jobs, keyframes=args.keyframes, pictures=not args.no_pictures, policy=policy,
-                                 dask=args.dask, claims=claims, default_claims=default)
+    return vidverify.ScanOptions(jobs=jobs, keyframes=getattr(args, "keyframes", False), policy=policy, claims=claims,
+                                 pictures=not getattr(args, "no_pictures", False), dask=getattr(args, "dask", None),
+                                 default_claims=default)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -174,12 +175,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_frames(args: argparse.Namespace) -> int:
-    status, results, docs, names = EXIT_OK, [], [], set[str]()
+    status, results, docs, names, opts = EXIT_OK, [], [], set[str](), _scan_options(args, 1)
     for path in args.files:
         try:
             with console.StageProgress(**_shown(args, args.json)) as progress:
                 result = vidverify.examine_frames(path, args.out, jobs=args.jobs, progress=progress, names=names,
-                                                  clock=args.clock)
+                                                  clock=args.clock, policy=opts.policy,
+                                                  claims=opts.default_claims, claims_table=opts.claims)
         except InputError as exc:
             status = EXIT_INPUT
             console.error_line(str(exc))

@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     fr.add_argument("--clock", action="store_true", help="read a burnt-in clock or timecode once a second and "
                     "report its jumps (pip install 'vidverify[ocr]')")
     _jobs(fr, "decoder processes per file")
+    _add_policy_options(fr)  # a dated clock against the capture and claimed times
 
     ck = _command(sub, "check", commands.cmd_check, "verify an evidence archive against its manifest (hashes, "
                   "relations, claims, policy) for CI", E["check"], "Verify the files a manifest lists: hashes "
@@ -223,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             format="vidverify: %(levelname)s: %(message)s", stream=sys.stderr)
         if args.ffmpeg:
             vidverify.set_ffmpeg(args.ffmpeg)
-        vidverify.set_trust_anchors(args.trust_anchors)
+        vidverify.set_trust_anchors(args.trust_anchors, option="--trust-anchors")
         with vidverify.cores_restored():  # --jobs may keep this process to fewer cores: a caller gets them back
             return int(args.func(args))
     except VidverifyError as exc:

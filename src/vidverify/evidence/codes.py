@@ -37,6 +37,7 @@ DUPLICATED_FRAMES = "duplicated-frames"
 FROZEN = "frozen"
 DROPPED_FRAMES = "dropped-frames"
 CLOCK_JUMP = "clock-jump"
+CLOCK_MISMATCH = "clock-mismatch"
 TRUNCATED = "truncated"
 
 
@@ -134,6 +135,11 @@ CATALOGUE: tuple[Code, ...] = (
          evidence=("start", "end", "estimated_missing_frames")),
     Code(CLOCK_JUMP, {"warning": "a burnt-in clock skips or goes back against the playback time"},
          evidence=("start", "end", "before", "after")),
+    Code(CLOCK_MISMATCH,
+         {"warning": "a burnt-in clock that shows a date disagrees with the file's capture time (`--clock-tolerance` "
+                     "plus its length) or claimed time (`--claim-tolerance`) in every time zone"},
+         evidence=("start", "end", "clock", "against", "beyond_any_zone_hours", "tolerance_s"),
+         time_evidence=("clock", "against"), fields=("created", "claimed_time")),
     Code(TRUNCATED,
          {"warning": "the file holds fewer video frames than its header declares (a cut download or copy): "
                      "`duration` is what is present, `declared_duration` what the header says"},
@@ -207,6 +213,7 @@ __all__ = [
     "CREDENTIALS_INVALID",
     "CREDENTIALS_STRIPPED",
     "CLOCK_JUMP",
+    "CLOCK_MISMATCH",
     "DROPPED_FRAMES",
     "DUPLICATE",
     "DUPLICATED_FRAMES",

@@ -276,6 +276,36 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
     return out
 
 
+def clock_findings(info: MediaInfo, clock: When, policy: Policy | None = None) -> list[Finding]:
+    """A burnt-in clock against the file's capture time and its claimed time: ``clock`` is the time it shows at the
+    start of playback, a local time of unknown zone (a clock shows no zone), compared as every such time is (a
+    finding only when no zone reconciles them). A re-encoder's creation time is when the file was written: footage
+    is stamped before that, never after. A time the file's own findings call impossible (in the future, a claimed
+    capture after the upload) is not compared."""
+    policy = policy or Policy()
+    doubtful = {(t.get("field"), t.get("value")) for f in file_findings(info, policy)
+                if f.code in (codes.FUTURE_DATE, codes.CAPTURE_AFTER_UPLOAD)
+                for t in (f.evidence.get("time"), f.evidence.get("capture")) if isinstance(t, dict)}
+    out: list[Finding] = []
+    best, cl = created(info), claimed(info)
+    for other, tol in ((best, policy.clock_tolerance_s + (info.duration or 0.0)), (cl, policy.claim_tolerance_s)):
+        if other is None or (other.field, other.value) in doubtful:
+            continue
+        written = other is best and not is_capture(info, best)  # a re-encoder's time: only a later clock is wrong
+        gap = _later(clock, other, tol) or (None if written else _later(other, clock, tol))
+        if gap is None:
+            continue
+        what = ("the claimed time" if other is cl else "the time the file was written" if written
+                else "the capture time")
+        out.append(make_finding(
+            codes.CLOCK_MISMATCH, "warning", [info.path],
+            f"the burnt-in clock reads {clock.value} at the start, {_span(gap)} "
+            f"{'after' if clock.earliest > other.latest else 'before'} {what} {other.value} ({other.field}) in any "
+            "time zone",
+            clock=clock.evidence(), against=other.evidence(), beyond_any_zone_hours=_hours(gap), tolerance_s=tol))
+    return out
+
+
 def _stated_places(info: MediaInfo, policy: Policy) -> list[Finding]:
     """Two positions stated by one file (udta and ilst, QuickTime keys, EXIF) beyond the tolerance: both reported."""
     from .place import distance_m
@@ -609,6 +639,7 @@ __all__ = [
     "Policy",
     "When",
     "capture_times",
+    "clock_findings",
     "file_findings",
     "group_findings",
     "pair_edit_findings",

@@ -7,7 +7,8 @@ download, no network); without it :func:`unavailable` says why and nothing is re
     texts = read_box(frames, box)                 # the text in that box, frame by frame
 
 Times are parsed by :func:`clock_seconds` (``HH:MM:SS``, with an optional fraction; ``.`` also separates the
-fields in some recorders). Reading is pure recognition on the clock's box after the first search.
+fields in some recorders) and, when a year-first date is shown before the time, :func:`clock_datetime`. Reading
+is pure recognition on the clock's box after the first search.
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 CLOCK_RE = re.compile(r"(?<!\d)(\d{1,2}) ?[:.] ?(\d{2}) ?[:.] ?(\d{2})(?: ?[.,:] ?(\d{1,3}))?(?!\d)")
+# a date before the time, year first (``2026-03-14 09:26:53``; OCR often drops the space: ``2026-03-1409:26:53``);
+# day-first and month-first dates are left unread (03/04 is two different days)
+DATE_TIME_RE = re.compile(r"(?<!\d)(\d{4}) ?[-/.] ?(\d{1,2}) ?[-/.] ?(\d{2}) ?[T_]? ?"
+                          r"(\d{1,2}) ?[:.] ?(\d{2}) ?[:.] ?(\d{2})(?: ?[.,:] ?(\d{1,3}))?(?!\d)")
 PAD = 0.25  # the clock's box is widened by this share of its height on each side (digits change width)
 _ENGINE: list[Any] = []
 _LOCK = threading.Lock()
@@ -45,14 +51,30 @@ def _engine() -> Any:
 
 def clock_seconds(text: str) -> float | None:
     """Seconds since midnight (or since the timecode's zero) of the first time in ``text``, or None."""
-    m = CLOCK_RE.search(text)
-    if not m:
+    m = DATE_TIME_RE.search(text)
+    groups = m.groups()[3:] if m else (m := CLOCK_RE.search(text)) and m.groups()
+    if not groups:
         return None
-    h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    h, mi, s = int(groups[0]), int(groups[1]), int(groups[2])
     if mi > 59 or s > 59:
         return None
-    frac = m.group(4)
+    frac = groups[3]
     return h * 3600 + mi * 60 + s + (int(frac) / 10 ** len(frac) if frac else 0.0)
+
+
+def clock_datetime(text: str) -> str | None:
+    """The date and time ``text`` shows, year first, as ISO ``YYYY-MM-DDTHH:MM:SS[.fff]`` (no zone: a clock shows
+    local time), or None when it shows no such date (a time of day alone, or an impossible date)."""
+    m = DATE_TIME_RE.search(text)
+    if not m:
+        return None
+    y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+    frac = m.group(7)
+    try:
+        at = datetime(y, mo, d, h, mi, s, int(frac.ljust(6, "0")) if frac else 0)
+    except ValueError:
+        return None
+    return at.isoformat(timespec="milliseconds" if frac else "seconds")
 
 
 def _bgr(img: np.ndarray) -> np.ndarray:
@@ -94,4 +116,4 @@ def read_box(frames: Sequence[np.ndarray], box: tuple[int, int, int, int]) -> li
     return out
 
 
-__all__ = ["CLOCK_RE", "clock_seconds", "find_clock", "read_box", "unavailable"]
+__all__ = ["CLOCK_RE", "DATE_TIME_RE", "clock_datetime", "clock_seconds", "find_clock", "read_box", "unavailable"]

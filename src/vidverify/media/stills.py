@@ -30,7 +30,8 @@ GRAB_WIDTH = 384  # pixels: enough for feature matching and overlay boxes, cheap
 def grab_frames(path: str | os.PathLike[str], times: Sequence[float], *, width: int = GRAB_WIDTH,
                 origin: float = 0.0, threads: int | None = None) -> list[np.ndarray | None]:
     """RGB frames (h, w, 3) uint8 shown at ``times`` (seconds on the file's timeline; ``origin`` is the raw
-    time of its zero), in display orientation; None where a frame cannot be had. Never raises for bad media.
+    time of its zero), in display orientation and aspect (rotation and non-square pixels applied, nothing
+    cropped); None where a frame cannot be had. Never raises for bad media.
     ``threads=1`` decodes in this thread only (a worker of a pool that already keeps every core busy)."""
     out: list[np.ndarray | None] = [None] * len(times)
     for k, img in each_frame(path, times, width=width, origin=origin, threads=threads):
@@ -56,7 +57,7 @@ def each_frame(path: str | os.PathLike[str], times: Sequence[float], *, width: i
                 stream.thread_type = "AUTO"  # frame threads: decoding on through a GOP is the cost here
             tb = float(stream.time_base) if stream.time_base else None
             half = 0.5 * _frame_dur(stream)
-            sar = _pixel_aspect(stream) if width is None else 1.0  # full size: the display size, not the stored
+            sar = _pixel_aspect(stream)  # frames at the display aspect, not the stored one (non-square pixels)
             frames: Any = None
             last = -np.inf
             for k in np.argsort(times, kind="stable"):
@@ -146,7 +147,7 @@ def grab_keyframes(path: str | os.PathLike[str], times: Sequence[float], *, widt
                         frames = list(cc.decode(packet)) + list(cc.decode(None))
                         cc.flush_buffers()
                         if frames:
-                            out.append(_to_rgb(frames[0], width))
+                            out.append(_to_rgb(frames[0], width, _pixel_aspect(stream)))
                     break
     except Exception as exc:  # unreadable media: no picture evidence
         log.debug("cannot grab keyframes of %s: %s", path, exc)

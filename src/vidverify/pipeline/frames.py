@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import DependencyError, OutputError
-from ..evidence import codes
+from ..evidence import codes, timeline
 from ..evidence.codes import make_finding
-from ..media import decode, files, ocr, stills
-from ..models import Anomaly, Finding, FramesResult, Keyframe, Shot
+from ..media import claims as claims_mod
+from ..media import decode, files, ocr, probe, stills
+from ..models import Anomaly, Claims, Finding, FramesResult, Keyframe, Shot
 from ..signals import continuity
 from ..signals.continuity import Kind
 from ..signals.fingerprint import Fingerprint
@@ -33,6 +36,7 @@ Progress = Callable[[str, int, int], None]
 
 MAX_KEYFRAMES = 400  # per file: a 10-hour recording gets at most this many images (one per shot first)
 CODES = {Kind.DUPLICATED: codes.DUPLICATED_FRAMES, Kind.FROZEN: codes.FROZEN, Kind.DROPPED: codes.DROPPED_FRAMES}
+STRIP_MAX = 8  # pictures per file in the HTML report's keyframe strip (160 px JPEGs: about 5 KB each)
 CLOCK_OFF = {"enabled": False, "reason": "not asked for: --clock, with the [ocr] extra"}
 CLOCK_STEP_S = 1.0  # a burnt-in clock is read once a second of playback ...
 MAX_CLOCK_READS = 3600  # ... at most this many times per file (then spread evenly)
@@ -52,13 +56,17 @@ def prepare_folder(out: str | os.PathLike[str]) -> None:
 
 def examine_frames(path: str | os.PathLike[str], out: str | os.PathLike[str], *, jobs: int | None = None,
                    progress: Progress | None = None, max_keyframes: int = MAX_KEYFRAMES,
-                   names: set[str] | None = None, clock: bool = False) -> FramesResult:
+                   names: set[str] | None = None, clock: bool = False, claims: Claims | None = None,
+                   claims_table: Mapping[str, Claims] | None = None,
+                   policy: timeline.Policy | None = None) -> FramesResult:
     """Shots, keyframes (full-size JPEGs written in ``out``, which is made if missing), a contact sheet and the
     anomalies of one video (or still image). ``names``: image names already taken in ``out`` by this run (two
     inputs with one name get ``clip.0001.jpg`` and ``clip-2.0001.jpg``). ``clock``: find a burnt-in clock and read
     it once a second (``DependencyError`` without the ``[ocr]`` extra); its skips and steps back are
-    ``clock-jump`` anomalies. Raises an ``InputError`` for unreadable input and ``OutputError`` when ``out``
-    cannot be written."""
+    ``clock-jump`` anomalies; a clock that shows a date is compared with the file's capture time and its claimed
+    time (a sidecar's, with the user's over it: ``claims`` for every file, then the file's entry of
+    ``claims_table``, as ``scan`` takes them; tolerances from ``policy``): ``clock-mismatch``. Raises an
+    ``InputError`` for unreadable input and ``OutputError`` when ``out`` cannot be written."""
     p = os.fspath(path)
     files.check_media_input(p)
     if clock and (reason := ocr.unavailable()):
@@ -106,6 +114,8 @@ def examine_frames(path: str | os.PathLike[str], out: str | os.PathLike[str], *,
     clock_doc: dict[str, Any] = dict(CLOCK_OFF)
     if clock and n:
         clock_doc, jumps = _read_clock(p, times, layout.origin + shift, progress)
+        user = claims_mod.user_claims_for(dict(claims_table) if claims_table else None, p)
+        jumps += _clock_against_times(p, clock_doc, claims_mod.merge_claims(claims, user), policy)
         anomalies = sorted(anomalies + jumps, key=lambda a: a.start)
     return FramesResult(path=p, shots=shots, keyframes=keyframes, anomalies=tuple(anomalies),
                         sheet=os.path.join(os.fspath(out), sheet.name) if any(written) else None,
@@ -156,8 +166,27 @@ def _read_clock(p: str, times: np.ndarray, origin: float, progress: Progress | N
                 hi = mid
         jumps.append(Anomaly(codes.CLOCK_JUMP, _t(times[lo]), _t(times[hi]),
                              {"before": texts.get(lo, ""), "after": texts.get(hi, ""), "moved_seconds": moved}))
-    readings = [{"time": _t(times[i]), "text": texts.get(i, ""), "seconds": seconds(i)} for i in idx]
+    readings = [{"time": _t(times[i]), "text": texts.get(i, ""), "seconds": seconds(i),
+                 "datetime": ocr.clock_datetime(texts.get(i, ""))} for i in idx]
     return {"enabled": True, "found": True, "region": list(box), "readings": readings}, jumps
+
+
+def _clock_against_times(p: str, doc: dict[str, Any], claims: Claims | None,
+                         policy: timeline.Policy | None) -> list[Anomaly]:
+    """``clock-mismatch``: the date and time the clock shows at the start of playback (the median, over the
+    readings that show a date, of each less its playback time) against the file's capture and claimed times
+    (``timeline.clock_findings``). ``start``/``end``: the first and last reading that show a date."""
+    dated = [(float(r["time"]), datetime.fromisoformat(r["datetime"])) for r in doc.get("readings", ())
+             if r.get("datetime")]
+    if not dated:
+        return []
+    starts = sorted(at - timedelta(seconds=t) for t, at in dated)
+    at_zero = timeline.when(f"burnt-in clock ({len(dated)} readings)", starts[len(starts) // 2].isoformat(
+        timespec="milliseconds"), None, p)
+    info = probe.probe(p, strict=False)
+    info = replace(info, claims=claims_mod.merge_claims(info.claims, claims))
+    return [Anomaly(f.code, _t(dated[0][0]), _t(dated[-1][0]), dict(f.evidence))
+            for f in timeline.clock_findings(info, at_zero, policy)] if at_zero else []
 
 
 def fingerprint_findings(fp: Fingerprint) -> list[Finding]:
@@ -175,6 +204,22 @@ def fingerprint_findings(fp: Fingerprint) -> list[Finding]:
     return out
 
 
+def keyframe_strip(fp: Fingerprint, cap: int = STRIP_MAX) -> tuple[float, ...]:
+    """The times of at most ``cap`` frames that show a file's shots (the HTML report's keyframe strip), from its
+    fingerprint alone: hard cuts from a dense fingerprint's hashes and brightness (``continuity.fingerprint_shots``),
+    each shot's middle; a keyframe-mode fingerprint's times spread evenly (its frames are too far apart to see
+    cuts). Only the frames shown are decoded, by the report."""
+    t = np.asarray(fp.times, np.float64)
+    if not len(t) or cap < 1:
+        return ()
+    if fp.mode != "dense":
+        picks = sorted({round(k * (len(t) - 1) / max(1, cap - 1)) for k in range(min(cap, len(t)))})
+    else:
+        picks = continuity.strip_frames(t, continuity.fingerprint_shots(t, fp.hashes, fp.luma_mean), fp.luma_std,
+                                        cap)
+    return tuple(_t(t[i]) for i in picks)
+
+
 def _t(value: float) -> float:
     return round(float(value), 6)
 
@@ -190,4 +235,4 @@ def _free_stem(stem: str, taken: set[str]) -> str:
     return name
 
 
-__all__ = ["MAX_KEYFRAMES", "examine_frames", "fingerprint_findings", "prepare_folder"]
+__all__ = ["MAX_KEYFRAMES", "STRIP_MAX", "examine_frames", "fingerprint_findings", "keyframe_strip", "prepare_folder"]

@@ -173,6 +173,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         singles=singles,
         errors=errors,
         seconds={it.path: round(it.seconds, 3) for it in items},
+        strips={it.path: frames.keyframe_strip(it.fp) for it in usable if it.fp is not None},
     )
 
 

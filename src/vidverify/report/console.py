@@ -407,11 +407,15 @@ def hash_text(rows: Sequence[Sequence[Any]]) -> None:
         table(["file", "mode", "frames", "duration", "time", "written to"], rows)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def frames_text(results: Sequence[FramesResult]) -> None:
     """Per file: its shots and keyframes in one line, the contact sheet, then a row per anomaly."""
     for r in results:
         where = f" in {os.path.dirname(r.keyframes[0].file) or '.'}" if r.keyframes else ""
-        plain_lines([f"{r.path}: {len(r.shots)} shots, {len(r.keyframes)} keyframes{where}"
+        plain_lines([f"{r.path}: {_count(len(r.shots), 'shot')}, {_count(len(r.keyframes), 'keyframe')}{where}"
                      f"{f', contact sheet {r.sheet}' if r.sheet else ''}"])
         if r.anomalies:
             table(["anomaly", "start", "end", "detail"],

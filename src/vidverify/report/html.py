@@ -124,7 +124,7 @@ def _poster_time(info: MediaInfo | None) -> float:
 def thumbnail_requests(result: Match | ScanResult | Iterable[Match]) -> list[tuple[str, float]]:
     """The ``(path, seconds)`` thumbnails a report of ``result`` shows, without repeats, in a stable order:
     the start, middle and end of matched segments on both sides, each edit's times, and (for a scan) one
-    poster frame per file in a group or alone."""
+    poster frame per file in a group or alone and its keyframe strip."""
     out: list[ThumbKey] = []
     if isinstance(result, ScanResult):
         infos = {f.path: f for f in result.files}
@@ -135,6 +135,8 @@ def thumbnail_requests(result: Match | ScanResult | Iterable[Match]) -> list[tup
                 out += _pair_requests(m)
         for p in result.singles:
             out.append((p, _poster_time(infos.get(p))))
+        for p, times in result.strips.items():  # the keyframe strips (pipeline/frames.keyframe_strip)
+            out += [(p, _t(t)) for t in times]
     elif isinstance(result, Match):
         out = _pair_requests(result)
     else:

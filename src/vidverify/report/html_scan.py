@@ -75,6 +75,11 @@ def _file_card(p: str, info: MediaInfo | None, th: _Thumbs) -> dict[str, Any]:
     }
 
 
+def _strip(p: str, times: Sequence[float], th: _Thumbs) -> dict[str, Any]:
+    """A file's keyframe strip: one picture per shot (more for long shots), as the scan chose them."""
+    return {"path": p, "name": _name(p), "frames": [{"t": t, "uri": th.uri(p, t)} for t in times]}
+
+
 # ------------------------------------------------------------------------------------------ chronology
 
 
@@ -182,7 +187,8 @@ def _made_from(e: LineageEntry | None) -> dict[str, str] | None:
 
 
 def _group_view(
-    g: Group, infos: Mapping[str, MediaInfo], findings: Sequence[Finding], th: _Thumbs, start: int
+    g: Group, infos: Mapping[str, MediaInfo], findings: Sequence[Finding], th: _Thumbs, start: int,
+    strips: Mapping[str, Sequence[float]],
 ) -> dict[str, Any]:
     members = [g.reference] + [p for p in g.members if p != g.reference]
     pairs_by_b = {m.b.path: m for m in g.pairs}
@@ -223,6 +229,7 @@ def _group_view(
         "reference_name": _name(g.reference),
         "reason": g.reason,
         "cards": cards,
+        "strips": [_strip(p, strips[p], th) for p in members if strips.get(p)],
         "chronology": _chronology(members, infos, related),
         "edits": edits,
         "pairs": [
@@ -240,7 +247,7 @@ def _scan_context(result: ScanResult, th: _Thumbs) -> dict[str, Any]:
     groups = []
     n = 1
     for g in result.groups:
-        groups.append(_group_view(g, infos, result.findings, th, n))
+        groups.append(_group_view(g, infos, result.findings, th, n, result.strips))
         n += len(g.pairs)
     grouped = {p for g in result.groups for p in g.members}
     other = [f for f in result.findings if f.severity != "info" and not set(f.paths) & grouped]
@@ -257,6 +264,7 @@ def _scan_context(result: ScanResult, th: _Thumbs) -> dict[str, Any]:
         "other_findings": _findings_view(other),
         "info_findings": _findings_view(f for f in result.findings if f.severity == "info"),
         "singles": [_file_card(p, infos.get(p), th) for p in result.singles],
+        "singles_strips": [_strip(p, result.strips[p], th) for p in result.singles if result.strips.get(p)],
         "singles_meta": _meta_table(list(result.singles), infos, result.findings) if result.singles else None,
         "errors": sorted(result.errors.items()),
     }

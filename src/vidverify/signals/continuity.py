@@ -165,6 +165,8 @@ CUT_RATIO = 3.0  # a cut's step is at least this many times the steps around it
 CUT_COARSE = 18.0  # grey levels (8x8 thumbnails): a cut changes the coarse picture at least this much ...
 CUT_TONES = 0.3  # ... or this share of the luma histogram
 CUT_WINDOW_S = 0.1  # seconds each side whose steps are "around" a frame (at least 2 frames)
+TONES_WINDOW_S = 1.2  # seconds each side whose tone changes a tone shift stands above ...
+TONES_RATIO = 2.0  # ... this many times over (the largest), with CUT_TONES at least: a cut in jerky footage
 FLASH_RETURN = 0.5  # a frame the next one returns from (the step over both < this x the step in) is a flash
 MIN_SHOT_S = 0.4  # shots shorter than this are merged into the one before (a boundary needs room on both sides)
 BLEND_MIN = 14.0  # grey levels (8x8 thumbnails): the change across a gradual transition, at least
@@ -198,6 +200,21 @@ def _local_percentile(d: np.ndarray, w: int, q: float) -> np.ndarray:
     return np.asarray(np.nanpercentile(win, q, axis=1), np.float64)
 
 
+def _sides(d: np.ndarray, w: int, q: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each frame, the ``q`` percentile of ``d`` over the ``w`` frames before it and over the ``w`` after it
+    (NaN where a side has nothing), and how many values each side has (NaNs left out)."""
+    pad = np.concatenate([np.full(w, np.nan), d, np.full(w, np.nan)])
+    win = np.lib.stride_tricks.sliding_window_view(pad, 2 * w + 1)
+    out: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for part in (win[:, :w], win[:, w + 1:]):
+        count = (~np.isnan(part)).sum(axis=1)
+        filled = np.where((count == 0)[:, None], 0.0, part)
+        out.append(np.where(count == 0, np.nan, np.nanpercentile(filled, q, axis=1)))
+        counts.append(count)
+    return out[0], out[1], counts[0], counts[1]
+
+
 def hard_cuts(sig: Signals) -> np.ndarray:
     """Frames whose step from the frame before is a hard cut (see the module's docstring)."""
     d1, d2 = sig.d1.astype(np.float64), sig.d2.astype(np.float64)
@@ -220,7 +237,14 @@ def hard_cuts(sig: Signals) -> np.ndarray:
     hist = sig.hist.astype(np.float32) / max(float(sig.hist[0].sum()), 1.0)
     tones = np.r_[0.0, np.abs(np.diff(hist, axis=0)).sum(axis=1) / 2]
     cand &= (coarse >= CUT_COARSE) | (tones >= CUT_TONES)
-    return np.flatnonzero(cand)
+    # or the step changes the picture's tones far more than any step around it, however much those move:
+    # footage redrawn every frame or two (a cellular animation, jerky motion) changes as much at each step as at
+    # a cut, but keeps its tones from one step to the next
+    wt = max(2, round(TONES_WINDOW_S * sig.fps))
+    shift = (d1 >= CUT_MIN) & (tones >= CUT_TONES) & (tones >= TONES_RATIO * _local_percentile(tones, wt, 100))
+    shift &= nxt >= FLASH_RETURN * d1
+    shift[0] = False
+    return np.flatnonzero(cand | shift)
 
 
 def flat_runs(sig: Signals) -> list[tuple[int, int]]:
@@ -374,14 +398,9 @@ def shot_ranges(n: int, boundaries: Sequence[int]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b > a]
 
 
-def pick_keyframes(sig: Signals, shots: Sequence[tuple[int, int]], cap: int) -> list[tuple[int, int]]:
-    """(frame, shot) pairs, in time order: per shot one keyframe per LONG_SHOT_S begun, each the sharpest
-    steady frame (sharpness over motion) of its part of the shot, flat pictures and the shot's edges avoided.
-    At most ``cap`` in all: one per shot first (the longest shots when there are more shots than ``cap``),
-    then the extra ones of long shots, spread evenly."""
-    if not shots or cap < 1:
-        return []
-    step = sig.step
+def _keyframe_counts(shots: Sequence[tuple[int, int]], step: float, cap: int) -> list[int]:
+    """How many keyframes each shot gets: one per LONG_SHOT_S begun, at most ``cap`` in all (one per shot first,
+    the longest shots when there are more shots than ``cap``; then the extra ones of long shots, spread evenly)."""
     wanted = [1 + int((b - a) * step // LONG_SHOT_S) for a, b in shots]
     order = sorted(range(len(shots)), key=lambda k: -(shots[k][1] - shots[k][0]))
     count = [0] * len(shots)
@@ -394,6 +413,17 @@ def pick_keyframes(sig: Signals, shots: Sequence[tuple[int, int]], cap: int) -> 
         for k in range(len(shots)):
             if count[k]:
                 count[k] += int((wanted[k] - 1) * share)
+    return count
+
+
+def pick_keyframes(sig: Signals, shots: Sequence[tuple[int, int]], cap: int) -> list[tuple[int, int]]:
+    """(frame, shot) pairs, in time order: per shot one keyframe per LONG_SHOT_S begun, each the sharpest
+    steady frame (sharpness over motion) of its part of the shot, flat pictures and the shot's edges avoided.
+    At most ``cap`` in all: one per shot first (the longest shots when there are more shots than ``cap``),
+    then the extra ones of long shots, spread evenly."""
+    if not shots or cap < 1:
+        return []
+    count = _keyframe_counts(shots, sig.step, cap)
     score = sig.sharp / (1.0 + sig.dn) * np.where(sig.std < FLAT_STD, 0.01, 1.0)
     edge = max(1, round(EDGE_S * sig.fps))
     out: list[tuple[int, int]] = []
@@ -404,6 +434,64 @@ def pick_keyframes(sig: Signals, shots: Sequence[tuple[int, int]], cap: int) -> 
             e = lo + (hi - lo) * (p + 1) // count[k]
             if e > s:
                 out.append((s + int(np.argmax(score[s:e])), k))
+    return out
+
+
+STRIP_BITS = 24  # of a pHash's 64: a hard cut changes the hash of the whole picture at least this much ...
+STRIP_RATIO = 2.5  # ... and this many times the changes between the frames around it (median) ...
+STRIP_LUMA = 8.0  # ... or the brightness jumps by this many grey levels, STRIP_RATIO x 2 times more than around it
+STRIP_WINDOW_S = 1.0  # seconds each side that set the level around a frame ...
+STRIP_MOVED = 6  # ... from the steps that change the hash more than this many bits (not the repeats between)
+
+
+def fingerprint_shots(times: np.ndarray, hashes: np.ndarray, luma_mean: np.ndarray) -> list[int]:
+    """First frame of every shot after the first, from a dense fingerprint's columns alone (what ``scan`` has for
+    the HTML report's keyframe strips: hard cuts only; :func:`find_shots` on ``frame_signals`` finds fades too)."""
+    n = len(times)
+    if n < 3:
+        return []
+    h = np.ascontiguousarray(np.asarray(hashes, np.uint64))
+    bits = np.unpackbits((h[1:] ^ h[:-1]).view(np.uint8).reshape(-1, 8), axis=1).sum(axis=1)
+    dist = np.r_[0.0, bits.astype(np.float64)]
+    dm = np.r_[0.0, np.abs(np.diff(np.asarray(luma_mean, np.float64)))]
+    step = float(np.median(np.diff(times))) or 1 / 30
+    w = max(2, round(STRIP_WINDOW_S / step))
+    # the level around: the steps that change the picture (footage redrawn every few frames, a cellular
+    # animation or a low frame rate, changes in steps as large as a cut's, between repeats)
+    moved = dist > STRIP_MOVED
+    cut = (dist >= STRIP_BITS) & (dist >= STRIP_RATIO * _local_percentile(np.where(moved, dist, np.nan), w, 50))
+    cut |= (dm >= STRIP_LUMA) & (dm >= 2 * STRIP_RATIO * np.maximum(
+        _local_percentile(np.where(moved, dm, np.nan), w, 50), 0.5))
+    cut[0] = False
+    gap = max(2, round(MIN_SHOT_S / step))
+    out: list[int] = []
+    for f in np.flatnonzero(cut).tolist():
+        if f >= gap // 2 and n - f >= 2 and (not out or f - out[-1] >= gap):
+            out.append(int(f))
+    return out
+
+
+def strip_frames(times: np.ndarray, boundaries: Sequence[int], luma_std: np.ndarray, cap: int) -> list[int]:
+    """Frames for a strip of at most ``cap`` pictures, in time order: as :func:`pick_keyframes` counts them per shot
+    (one per shot, the longest first; more for long shots), each the middle of its part of the shot (its edges and
+    flat pictures avoided: a fingerprint knows no sharpness)."""
+    n = len(times)
+    if not n or cap < 1:
+        return []
+    step = float(np.median(np.diff(times))) if n > 1 else 1 / 30
+    shots = shot_ranges(n, boundaries)
+    count = _keyframe_counts(shots, step, cap)
+    edge = max(1, round(EDGE_S / step)) if step > 0 else 1
+    std = np.asarray(luma_std, np.float64)
+    out: list[int] = []
+    for k, (a, b) in enumerate(shots):
+        lo, hi = (a + edge, b - edge) if b - a > 3 * edge else (a, b)
+        for p in range(count[k]):
+            s, e = lo + (hi - lo) * p // count[k], lo + (hi - lo) * (p + 1) // count[k]
+            if e > s:
+                mid = (s + e - 1) / 2
+                order = sorted(range(s, e), key=lambda i: (std[i] < FLAT_STD, abs(i - mid)))
+                out.append(order[0])
     return out
 
 
@@ -434,6 +522,8 @@ SETTLE_S = 0.5  # ... leaving out this much after a shot boundary (a cross-fade'
 DROP_RATIO = 2.2  # a jump in motion this many times the motion around it (median) ...
 DROP_TWO = 1.5  # ... and this many times the motion over two frames around it (median) ...
 DROP_PEAK = 1.4  # ... and this many times the step before and the step after it (one jump, not a shaky stretch)
+DROP_OVER_HIGH = 1.8  # ... and this many times the larger steps around it (90th percentile) ...
+DROP_ROUGH = 0.35  # ... unless the motion is smooth: its steps change in size by at most this share of the level
 DROP_MIN = 3.0  # ... and this large (normalised grey levels) is frames dropped
 DROP_WINDOW_S = 0.3  # seconds each side that set the motion level around a frame
 MIN_REPEATS = 2  # a single repeated frame is common in rate conversions: duplicated frames are 2 repeats or more
@@ -485,12 +575,25 @@ def find_anomalies(sig: Signals, boundaries: Sequence[int]) -> list[Anomaly]:
     w = max(2, round(DROP_WINDOW_S * fps))
     dn = sig.dn.astype(np.float64)
     moves = np.where(still, np.nan, dn)  # repeats (a cadence) are not the motion's level
-    level = _local_percentile(moves, w, 50)
-    # frames dropped: this step moves as much as two ordinary steps do, and far more than one
-    level2 = _local_percentile(np.where(still, np.nan, sig.dn2.astype(np.float64)), w, 50)
+    moves2 = np.where(still, np.nan, sig.dn2.astype(np.float64))
+    # how much the size of the step changes from one step to the next (motion that speeds up or slows down
+    # changes it little; footage that moves by fits, a cellular animation or jerky motion, a lot)
+    change = np.abs(np.diff(moves, prepend=np.nan))
+    level, level2, high, rough = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    for a, b in shot_ranges(n, sorted(cuts)):  # the motion around a frame, within its shot
+        level[a:b] = _local_percentile(moves[a:b], w, 50)
+        high[a:b] = _local_percentile(moves[a:b], w, 90)
+        rough[a:b] = _local_percentile(change[a:b], w, 50)
+        # frames dropped: this step moves as much as two ordinary steps do (on the calmer side: a pan that
+        # speeds up after the jump must not hide it), and far more than one
+        before2, after2, _, _ = _sides(moves2[a:b], w, 50)
+        level2[a:b] = np.nan_to_num(np.fmin(before2, after2), nan=0.0)
     nearby = np.maximum(np.r_[np.inf, dn[:-1]], np.r_[dn[1:], 0.0])
     dt = np.r_[step, np.diff(sig.times)]  # a gap in the timestamps accounts for the frames not there (VFR)
     jump = (dn >= DROP_MIN) & (dn >= DROP_RATIO * level) & (dn >= DROP_TWO * level2) & (level > MOVING)
+    # ... in smooth motion, or standing far over the larger steps around: in footage that moves by fits a step
+    # twice the usual one is ordinary
+    jump &= (rough <= DROP_ROUGH * level) | (dn >= DROP_OVER_HIGH * high)
     jump &= (dn >= DROP_PEAK * nearby) & (dt < 1.5 * step)
     for i in np.flatnonzero(jump):
         if i < 2 or any(abs(int(i) - c) <= 2 for c in cuts) or still[i - 1] or (i + 1 < n and still[i + 1]):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from .synth import PathLike, _ffmpeg, _inp, _video_codec
@@ -61,9 +62,11 @@ def join_shots(pieces: Sequence[Piece], out: PathLike, *, size: tuple[int, int] 
     return made, bounds
 
 
-def _cfr_edit(src: PathLike, out: PathLike, vf: str, *, crf: int, vfr: bool = False, what: str) -> Path:
+def _cfr_edit(src: PathLike, out: PathLike, vf: str, *, crf: int, vfr: bool = False, what: str,
+              extra: Sequence[str] = ()) -> Path:
     sync = ["-fps_mode", "vfr"] if vfr else []
-    return _ffmpeg([*_inp(src), "-map", "0:v:0", "-vf", vf, *sync, *_video_codec(crf), "-an"], out, what=what)
+    return _ffmpeg([*_inp(src), "-map", "0:v:0", "-vf", vf, *sync, *_video_codec(crf), "-an", *extra], out,
+                   what=what)
 
 
 def hold_frame(src: PathLike, out: PathLike, *, at: int, times: int, crf: int = 20) -> Path:
@@ -81,17 +84,25 @@ def drop_frames(src: PathLike, out: PathLike, *, at: int, count: int, vfr: bool 
 
 
 def burn_clock(src: PathLike, out: PathLike, *, start: float = 0.0, jump_at: float | None = None,
-               jump: float = 0.0, size: int = 36, crf: int = 20) -> Path:
+               jump: float = 0.0, size: int = 36, crf: int = 20, date: str | None = None,
+               creation_time: str | None = None) -> Path:
     """A ``HH:MM:SS.mmm`` clock burnt in at the top left, reading ``start`` + playback time, plus ``jump`` seconds
-    from ``jump_at`` (seconds of playback) on: a cut (forward) or a loop (back) in the footage it stamps."""
+    from ``jump_at`` (seconds of playback) on: a cut (forward) or a loop (back) in the footage it stamps. ``date``
+    (ISO, no zone): a CCTV-style ``YYYY-MM-DD HH:MM:SS`` clock reading that local time at the start instead.
+    ``creation_time`` (ISO with zone): the container's creation_time."""
+    base = (datetime.fromisoformat(date) - datetime(1970, 1, 1)).total_seconds() if date else None
+
     def clock(offset: float, enable: str) -> str:
-        return (f"drawtext=text='%{{pts\\:hms\\:{offset:.3f}}}':x=16:y=16:fontsize={size}:fontcolor=white"
+        text = (f"%{{pts\\:hms\\:{offset:.3f}}}" if base is None
+                else f"%{{pts\\:gmtime\\:{base + offset - start:.0f}\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S}}")
+        return (f"drawtext=text='{text}':x=16:y=16:fontsize={size}:fontcolor=white"
                 f":box=1:boxcolor=black@0.6:boxborderw=6:enable='{enable}'")
     if jump_at is None:
         vf = clock(start, "1")
     else:
         vf = f"{clock(start, f'lt(t,{jump_at:.3f})')},{clock(start + jump, f'gte(t,{jump_at:.3f})')}"
-    return _cfr_edit(src, out, vf, crf=crf, what="burn_clock")
+    meta = ["-metadata", f"creation_time={creation_time}"] if creation_time else []
+    return _cfr_edit(src, out, vf, crf=crf, what="burn_clock", extra=meta)
 
 
 __all__ = ["Piece", "burn_clock", "drop_frames", "hold_frame", "join_shots"]

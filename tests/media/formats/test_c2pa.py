@@ -196,8 +196,12 @@ def test_settings_never_use_the_network() -> None:
 
 def test_set_trust_anchors_rejects_a_file_that_is_not_pem(signed: dict[str, Path],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(UsageError, match="no PEM certificate"):
+    with pytest.raises(UsageError, match="no PEM certificate") as called:
         c2pa.set_trust_anchors(signed["cam.mp4"])
+    assert "--" not in str(called.value).split(str(signed["cam.mp4"]))[0]  # from Python: no command-line flag named
+    assert str(called.value).startswith("trust anchors ")
+    with pytest.raises(UsageError, match="^--trust-anchors .*no PEM certificate"):
+        c2pa.set_trust_anchors(signed["cam.mp4"], option="--trust-anchors")  # what the CLI passes
     monkeypatch.setenv(c2pa.TRUST_ENV, str(signed["cam.mp4"]))
     with pytest.raises(UsageError, match=c2pa.TRUST_ENV):
         c2pa.set_trust_anchors(None)

@@ -189,16 +189,17 @@ def _locate_webp(fh: Any, size: int) -> Located | None:
 # ------------------------------------------------------------------------------------------------ trust
 
 
-def set_trust_anchors(path: str | os.PathLike[str] | None = None) -> None:
+def set_trust_anchors(path: str | os.PathLike[str] | None = None, *, option: str = "trust anchors") -> None:
     """Judge C2PA signers against the certificates of this PEM file for the rest of the process and in the
     worker processes it starts (the CLI's ``--trust-anchors``). None: check the file that
-    ``$VIDVERIFY_TRUST_ANCHORS`` names, if any. A file that is not PEM certificates is a ``UsageError``."""
+    ``$VIDVERIFY_TRUST_ANCHORS`` names, if any. A file that is not PEM certificates is a ``UsageError`` whose
+    message names it after ``option`` (the CLI passes its flag; a caller in Python gets "trust anchors")."""
     given = os.fspath(path) if path is not None else os.environ.get(TRUST_ENV)
     if not given:
         return
     pem = _read_pem(given)
     if pem.startswith("error:"):
-        raise UsageError(f"{'--trust-anchors' if path is not None else TRUST_ENV} {given}: {pem[6:]}")
+        raise UsageError(f"{option if path is not None else TRUST_ENV} {given}: {pem[6:]}")
     os.environ[TRUST_ENV] = os.path.abspath(given)
 
 
