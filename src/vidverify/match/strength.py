@@ -30,7 +30,7 @@ import numpy as np
 from ..models import Edit, Segment
 from ..signals.fingerprint import ALIGNMENT, Fingerprint
 from ..signals.hashing import hamming
-from .align import SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
+from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
 
 SHIFTS_SECONDS = 1.0  # the smallest shift tested; then doubled as far as the files reach
 MIN_SHIFT_FRAMES = 8  # a shift is tested when at least this many frames (and a fifth of the stretch) have a
@@ -139,11 +139,15 @@ def strengths(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> list
 
 def keep_informative(segments: list[Segment], fa: Fingerprint,
                      fb: Fingerprint) -> tuple[list[Segment], list[Strength], float]:
-    """The segments that carry enough evidence, their strengths, and the best evidence ratio (``Strength.ratio``)
-    among those dropped (0.0: none dropped)."""
+    """The segments that carry enough evidence, their strengths, and how much the dropped ones looked like a match
+    (0..1, 0.0: none dropped): the largest of a dropped stretch's evidence ratio (``Strength.ratio``) and of its
+    length (up to MIN_EVIDENCE_SECONDS) times its closeness below MATCH_THRESHOLD_BITS. Two moments of a static
+    shot look exactly alike for seconds: whether they are one footage cannot be told, and a miss must say so."""
     measured = strengths(segments, fa, fb)
     kept = [(s, m) for s, m in zip(segments, measured, strict=True) if m.passes]
-    dropped = max((m.ratio for m in measured if not m.passes), default=0.0)
+    dropped = max((max(m.ratio, min(1.0, (s.b_end - s.b_start) / MIN_EVIDENCE_SECONDS) *
+                       max(0.0, 1.0 - s.distance / MATCH_THRESHOLD_BITS))
+                   for s, m in zip(segments, measured, strict=True) if not m.passes), default=0.0)
     return [s for s, _ in kept], [m for _, m in kept], dropped
 
 
@@ -154,26 +158,27 @@ FAR_BITS = 22  # B frames along a segment's line this far (median) from A are ot
 TIMELINE = ("trim", "insert", "cut")
 
 
-def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float) -> str:
-    """What B shows in [lo, hi) compared with the A footage the segment's line continues to: ``far`` (other
-    footage, or A has no footage there), ``near`` (within FAR_BITS: A's footage that failed to match, so the
-    segment's end is uncertain) or ``none`` (no informative frame to tell)."""
+def _near(s: Segment, a: Track, b: Track, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """B's informative frames in [lo, hi) and, for each, whether it lies within FAR_BITS of the A footage the
+    segment's line continues to (A's footage that failed to match, not other footage)."""
     arrays = _ARRAYS.get((s.channel, s.mirrored))
     if arrays is None:
-        return "far"
+        return np.zeros(0, int), np.zeros(0, bool)
     a_name, b_name = arrays
     j = np.flatnonzero((b.times >= lo - 1e-6) & (b.times < hi - 1e-6) & ~b.flat_for(b_name))
+    ta = s.a_start + (b.times[j] - s.b_start) / (s.speed or 1.0)
+    d, inside = _nearest(a.arrays[a_name], a.times, a.flat_for(a_name), b.arrays[b_name][j], ta, a.frame_dur)
+    return j, inside & (d < FAR_BITS)
+
+
+def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float) -> str:
+    """What B shows in [lo, hi) compared with the A footage the segment's line continues to: ``far`` (other
+    footage, or A has no footage there), ``near`` (most frames within FAR_BITS: A's footage that failed to match,
+    so the segment's end is uncertain) or ``none`` (no informative frame to tell)."""
+    j, near = _near(s, a, b, lo, hi)
     if len(j) == 0:
         return "none"
-    ta = s.a_start + (b.times[j] - s.b_start) / (s.speed or 1.0)
-    inside = (ta >= a.times[0] - a.frame_dur) & (ta <= a.times[-1] + a.frame_dur)
-    if not inside.any():
-        return "far"
-    j, ta = j[inside], ta[inside]
-    idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
-    ah, bh = a.arrays[a_name], b.arrays[b_name]
-    d = np.minimum(hamming(bh[j], ah[idx]), hamming(bh[j], ah[idx - 1]))
-    return "far" if float(np.median(d)) >= FAR_BITS else "near"
+    return "near" if near.mean() > 0.5 else "far"
 
 
 def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint, fb: Fingerprint,
@@ -188,6 +193,7 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
     B's gap) and no insert."""
     if not segments or not any(e.type in TIMELINE for e in edits):
         return edits
+    edits = list(edits)
     a, b = Track.of(fa), Track.of(fb)
     if len(a.times) < 2 or len(b.times) < 2:
         return edits
@@ -213,7 +219,19 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
             after = [s for s in segs if abs(s.b_start - e.b_end) <= 1e-3]
             before = [s for s in segs if abs(s.b_end - e.b_start) <= 1e-3]
             if any(open_before(s) for s in after) or any(open_after(s) for s in before):
-                drop.add(k)
+                # the insert is where B shows neither neighbour's footage (nor A's continuation of it)
+                shown = np.zeros(len(b.times), bool)  # B's informative frames of the insert
+                near = np.zeros(len(b.times), bool)  # ... that lie close to a neighbour's continuation in A
+                for s in after + before:
+                    j, close = _near(s, a, b, e.b_start, e.b_end)
+                    shown[j] = True
+                    near[j[close]] = True
+                other = np.flatnonzero(shown & ~near)
+                if len(other) == 0 or b.times[other[-1]] + b.frame_dur - b.times[other[0]] <= tolerance:
+                    drop.add(k)
+                else:
+                    lo, hi = float(b.times[other[0]]), float(min(b.times[other[-1]] + b.frame_dur, e.b_end))
+                    edits[k] = Edit("insert", None, None, round(lo, 3), round(hi, 3), {"seconds": round(hi - lo, 3)})
         elif e.type == "cut" and e.b_start is not None and e.b_end is not None:
             p = next((s for s in segs if abs(s.b_end - e.b_start) <= 1e-3), None)
             n = next((s for s in segs if abs(s.b_start - e.b_end) <= 1e-3), None)
