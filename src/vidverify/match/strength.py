@@ -72,13 +72,18 @@ def _sample(n: int, k: int) -> np.ndarray:
 
 
 def _nearest(h: np.ndarray, times: np.ndarray, flat: np.ndarray, hb: np.ndarray, at: np.ndarray,
-             frame: float) -> tuple[np.ndarray, np.ndarray]:
-    """Distance of each hash of ``hb`` to the picture of ``h`` shown at time ``at`` (best of the two nearest
-    frames), and whether there is one (inside the file, not flat)."""
+             frame: float, both: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Distance of each hash of ``hb`` to the picture of ``h`` shown at time ``at`` (with ``both``, the best of
+    the two nearest frames; else the nearest in time: a shifted picture of keyframes a shift apart is the next
+    keyframe, not the frame itself), and whether there is one (inside the file, not flat)."""
     idx = np.clip(np.searchsorted(times, at), 1, len(times) - 1)
-    d = np.minimum(hamming(hb, h[idx]), hamming(hb, h[idx - 1]))
-    ok = (at >= times[0] - frame) & (at <= times[-1] + frame) & ~(flat[idx] & flat[idx - 1])
-    return d, ok
+    if both:
+        d = np.minimum(hamming(hb, h[idx]), hamming(hb, h[idx - 1]))
+        ok = ~(flat[idx] & flat[idx - 1])
+    else:
+        idx = np.where(np.abs(times[idx - 1] - at) < np.abs(times[idx] - at), idx - 1, idx)
+        d, ok = hamming(hb, h[idx]), ~flat[idx]
+    return d, ok & (at >= times[0] - frame) & (at <= times[-1] + frame)
 
 
 def _measure(s: Segment, a: Track, b: Track) -> Strength:
@@ -109,8 +114,8 @@ def _measure(s: Segment, a: Track, b: Track) -> Strength:
     shift = SHIFTS_SECONDS
     while shift <= reach:
         for step in (shift, -shift):
-            da, ok_a = _nearest(ah, a.times, a_flat, hb, ta + step, a.frame_dur)
-            db, ok_b = _nearest(bh, b.times, b_flat, hb, tb + step * speed, b.frame_dur)
+            da, ok_a = _nearest(ah, a.times, a_flat, hb, ta + step, a.frame_dur, both=False)
+            db, ok_b = _nearest(bh, b.times, b_flat, hb, tb + step * speed, b.frame_dur, both=False)
             ok = ok_a | ok_b
             if ok.sum() < max(MIN_SHIFT_FRAMES, 0.2 * len(jb)):
                 continue
