@@ -192,10 +192,11 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
 
     A segment's end is a boundary of the shared footage only when B ends there or B shows other footage beyond
     it (``_beyond``: far from what the segment's line continues to in A). When B's frames beyond it come close
-    to A's continuation without matching (an overlay, a blur, a re-filming that the channels do not undo), the
-    footage may go on: no trim of A and no insert of B is claimed at that end. Two segments on one line with
-    such frames between them are one stretch of footage that failed to match in the middle: no cut (A's jump is
-    B's gap) and no insert."""
+    to A's continuation without matching (an overlay, a blur, a re-filming that the channels do not undo), or
+    are all flat (nothing to tell), the footage may go on: no trim of A is claimed at that end, and an insert
+    there only over B's frames that are far from both neighbours' continuations. Two segments on one line (B's
+    gap as long as A's jump) are one stretch of footage that failed to match in the middle (an overlay over a
+    dark moment): no cut and no insert."""
     if not segments or not any(e.type in TIMELINE for e in edits):
         return edits
     edits = list(edits)
@@ -206,11 +207,15 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
 
     def open_before(s: Segment) -> bool:  # B's footage just before the segment may be A's, unmatched
         lo = max(b0, s.b_start - BOUNDARY_SECONDS)
-        return s.b_start - b0 > tolerance and _beyond(s, a, b, lo, s.b_start) == "near"
+        return s.b_start - b0 > tolerance and _beyond(s, a, b, lo, s.b_start) != "far"
 
     def open_after(s: Segment) -> bool:
         hi = min(b1, s.b_end + BOUNDARY_SECONDS)
-        return b1 - s.b_end > tolerance and _beyond(s, a, b, s.b_end, hi) == "near"
+        return b1 - s.b_end > tolerance and _beyond(s, a, b, s.b_end, hi) != "far"
+
+    def one_line(p: Segment, n: Segment) -> bool:  # n continues p's line after a gap in B (as long as A's jump)
+        return p.mirrored == n.mirrored and abs(p.speed - n.speed) < 0.02 and \
+            abs((n.a_start - p.a_end) - (n.b_start - p.b_end) / (p.speed or 1.0)) <= tolerance
 
     segs = sorted(segments, key=lambda s: s.b_start)
     first_a, last_a = min(segs, key=lambda s: s.a_start), max(segs, key=lambda s: s.a_end)
@@ -223,7 +228,9 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
         elif e.type == "insert" and e.b_start is not None and e.b_end is not None:
             after = [s for s in segs if abs(s.b_start - e.b_end) <= 1e-3]
             before = [s for s in segs if abs(s.b_end - e.b_start) <= 1e-3]
-            if any(open_before(s) for s in after) or any(open_after(s) for s in before):
+            if any(one_line(p, n) for p in before for n in after):
+                drop.add(k)  # B's gap is A's jump: the same footage unmatched (or replaced: hashes cannot tell)
+            elif any(open_before(s) for s in after) or any(open_after(s) for s in before):
                 # the insert is where B shows neither neighbour's footage (nor A's continuation of it)
                 shown = np.zeros(len(b.times), bool)  # B's informative frames of the insert
                 near = np.zeros(len(b.times), bool)  # ... that lie close to a neighbour's continuation in A
@@ -242,9 +249,7 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
             n = next((s for s in segs if abs(s.b_start - e.b_end) <= 1e-3), None)
             if p is None or n is None:
                 continue
-            one_line = p.mirrored == n.mirrored and abs(p.speed - n.speed) < 0.02 and \
-                abs((n.a_start - p.a_end) - (n.b_start - p.b_end) / (p.speed or 1.0)) <= tolerance
-            if one_line and open_after(p):
+            if one_line(p, n):
                 drop.add(k)
     return [e for k, e in enumerate(edits) if k not in drop]
 
