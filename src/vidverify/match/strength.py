@@ -170,10 +170,12 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float) -> tuple[np.ndar
     if arrays is None:
         return np.zeros(0, int), np.zeros(0, bool)
     a_name, b_name = arrays
-    j = np.flatnonzero((b.times >= lo - 1e-6) & (b.times < hi - 1e-6) & ~b.flat_for(b_name))
+    # B's informative frames; those without the channel's picture (outside the stretch whose bars it is
+    # inside, a flat half) do not show the footage the channel matched: other footage
+    j = np.flatnonzero((b.times >= lo - 1e-6) & (b.times < hi - 1e-6) & ~b.flat)
     ta = s.a_start + (b.times[j] - s.b_start) / (s.speed or 1.0)
     d, inside = _nearest(a.arrays[a_name], a.times, a.flat_for(a_name), b.arrays[b_name][j], ta, a.frame_dur)
-    return j, inside & (d < FAR_BITS)
+    return j, inside & (d < FAR_BITS) & ~b.flat_for(b_name)[j]
 
 
 def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float) -> str:
