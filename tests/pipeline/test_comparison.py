@@ -204,6 +204,9 @@ def test_letterboxed_insert_is_found_on_both_timelines(bars_case: dict[str, Path
     assert pad.b_start == seg.b_start and pad.b_end == seg.b_end
     bars = pad.detail["bars"]  # 320x240 fitted into 424x240: 52 px left and right
     assert abs(bars["left"] - 52) <= 6 and abs(bars["right"] - 52) <= 6 and bars["top"] == bars["bottom"] == 0
+    # the compilation's frames beside the stretch lack the picture inside its bars: other footage, so the source
+    # is trimmed and the compilation inserts (issue 15: they were taken for "nothing to tell" and dropped)
+    assert {"trim", "insert"} <= {e.type for e in m.edits}
     assert m.confidence < 1.0
     back = compare(bars_case["compilation"], bars_case["source"], findings=False, pictures=False)
     seg = _one_bars_segment(back, "a-bars")

@@ -12,8 +12,8 @@ from ..models import Edit, FileRef, Match, Segment
 from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint, inner_area, segment_box
 from ..signals.hashing import hamming
 from . import align as align_mod
-from . import audio_sync, streamcopy
-from .edits import geometry_edits, pad_edit, timeline_edits
+from . import audio_sync, streamcopy, strength
+from .edits import EDIT_TOLERANCE_SECONDS, geometry_edits, pad_edit, timeline_edits
 
 SAME_FOOTAGE_COVERAGE = 0.9  # one side's footage found in the other at least this share: same footage
 
@@ -61,6 +61,7 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         "segment_mean_bits": align_mod.SEGMENT_MAX_MEAN_BITS,
         "min_segment_seconds": align_mod.MIN_SEGMENT_SECONDS,
         "same_footage_coverage": SAME_FOOTAGE_COVERAGE,
+        "min_evidence_seconds": strength.MIN_EVIDENCE_SECONDS,
     }
     a_t0, a_len = _span(fa)
     b_t0, b_len = _span(fb)
@@ -68,10 +69,13 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         seg = Segment(a_t0, a_t0 + a_len, b_t0, b_t0 + b_len, 1.0, False, 0.0, len(fb), "full")
         return Match(_ref(fa), _ref(fb), "identical", 1.0, {"a": 1.0, "b": 1.0}, (seg,), (), (), 1.0, thresholds,
                      audio_sync.compare_sound(fa, fb, [seg]))
-    segments = align_mod.align(fa, fb)
-    copies = streamcopy.segments(fa, fb)
+    # a stretch matched on frames that would match at any moment (flat, dark, static, shared chrome) is dropped
+    segments, kept, weak = strength.keep_informative(align_mod.align(fa, fb), fa, fb)
+    measured: list[strength.Strength] | None = kept
+    copies = strength.keep_copies(streamcopy.segments(fa, fb), fa, fb)
     if copies:
         segments = streamcopy.merge(copies, segments)
+        measured = None
     still = len(fa) == 1 or len(fb) == 1
     if segments and still:
         cov_a = 1.0 if len(fa) == 1 else 0.0
@@ -89,17 +93,20 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         if segments else RANDOM_PAIR_BITS
     quality = max(0.0, 1.0 - mean_d / RANDOM_PAIR_BITS)
     similarity = round(quality * max(cov_a, cov_b), 4) if segments else 0.0
-    confidence = _confidence(segments, fa, fb, verdict)
+    confidence = calibrated(verdict, evidence(segments, fa, fb, weak=weak, measured=measured)["score"])
     edits: list[Edit] = []
     if segments:
         edits = timeline_edits(segments, a_duration=a_len, b_duration=b_len, a_start=a_t0, b_start=b_t0,
                                a_fps=fa.fps, b_fps=fb.fps)
-        edits += geometry_edits(
+        edits = strength.supported_edits(edits, segments, fa, fb, EDIT_TOLERANCE_SECONDS)
+        measured = measured if measured is not None else strength.strengths(segments, fa, fb)
+        strong = [s for s, m in zip(segments, measured, strict=True) if m.strong]
+        edits += [e for e in geometry_edits(
             segments, a_active=fa.active_area, b_active=fb.active_area,
             a_size=(fa.width, fa.height) if fa.width and fa.height else None,
             b_size=(fb.width, fb.height) if fb.width and fb.height else None,
             a_crop_area=fa.crop_area, b_crop_area=fb.crop_area,
-        )
+        ) if e.type != "crop" or any(s.channel in ("a-crop", "b-crop") for s in strong)]  # a crop: from strong ones
         for s in segments:  # a stretch of B shows A inside bars that the rest of B lacks, or in a canvas's region
             box = inner_area(fb, s.b_start, s.b_end, b_box) if (b_box := segment_box(s.channel, "b")) else None
             if box and fb.width and fb.height:
@@ -129,25 +136,34 @@ CALIBRATION: dict[str, tuple[tuple[float, int, int], ...]] = {
 NO_EVIDENCE_SCORE = 0.05  # below this raw score nothing was compared (no informative frame): 0.5 whatever the bin
 
 
-def evidence(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> dict[str, float]:
+def evidence(segments: list[Segment], fa: Fingerprint, fb: Fingerprint, *, weak: float | None = None,
+             measured: list[strength.Strength] | None = None) -> dict[str, float]:
     """The raw evidence behind a verdict, before calibration: ``score`` 0..1 and what it is made of.
 
-    A match: ``frames`` matched and their ``margin`` below MATCH_THRESHOLD_BITS; the score grows with both
+    A match: its informative ``frames`` (``strength.py``: frames that match where no other moment would; a
+    stream-copied stretch counts whole) and their ``margin`` below MATCH_THRESHOLD_BITS; the score grows with both
     (neighbouring frames are not independent: about one in five counts). No match: how much informative footage
-    the shorter side has (``informative`` frames) and the ``near`` share of sampled frames, of either side, whose
+    the shorter side has (``informative`` frames), the ``near`` share of sampled frames, of either side, whose
     nearest frame on the other side (in any whole-picture channel) lies within MATCH_THRESHOLD_BITS although no
-    stretch matched: look-alike pictures, or a copy changed in a way no channel undoes. Little footage, or many
-    near frames, is weak evidence that the two are unrelated."""
+    stretch matched (look-alike pictures, or a copy changed in a way no channel undoes), and ``weak``: the
+    evidence of the best stretch that matched but carried too little information to be reported, as a share of
+    what it needed (``strength.Strength.ratio``; computed here when not given). Little footage, many near
+    frames or a near-miss stretch is weak evidence that the two are unrelated."""
     if segments:
-        frames = sum(max(s.frames, 1) for s in segments)
+        measured = measured if measured is not None else strength.strengths(segments, fa, fb)
+        counted = [s.frames * (m.share if m.frames else 1.0) for s, m in zip(segments, measured, strict=True)]
+        frames = float(sum(counted))
         mean_d = float(np.average([s.distance for s in segments], weights=[max(s.frames, 1) for s in segments]))
         margin = max(0.0, align_mod.MATCH_THRESHOLD_BITS - mean_d) / align_mod.MATCH_THRESHOLD_BITS
         score = 1.0 - math.exp(-frames / 5.0 * margin)
-        return {"score": score, "frames": float(frames), "margin": margin, "uncalibrated": score}
+        return {"score": score, "frames": frames, "margin": margin, "uncalibrated": score}
+    if weak is None:
+        weak = strength.keep_informative(align_mod.align(fa, fb), fa, fb)[2]
     informative = float(min(int((fa.luma_std >= FLAT_LUMA_STD).sum()), int((fb.luma_std >= FLAT_LUMA_STD).sum())))
     near = max(_near_share(fa, fb), _near_share(fb, fa))
     amount = 1.0 - math.exp(-informative / 15.0)  # the confidence before calibration (0.1-0.3: 1.0 from 150 frames)
-    return {"score": amount * (1.0 - near), "informative": informative, "near": near, "uncalibrated": amount}
+    return {"score": amount * (1.0 - near) * (1.0 - min(weak, 1.0)), "informative": informative, "near": near,
+            "weak": weak, "uncalibrated": amount}
 
 
 def _near_share(fa: Fingerprint, fb: Fingerprint) -> float:
@@ -184,11 +200,6 @@ def calibrated(verdict: str, score: float) -> float:
     table = CALIBRATION["unrelated" if verdict == "unrelated" else "match"]
     _, correct, total = next(row for row in reversed(table) if score >= row[0] or row is table[0])
     return round((correct + 1) / (total + 2), 4)
-
-
-def _confidence(segments: list[Segment], fa: Fingerprint, fb: Fingerprint, verdict: str) -> float:
-    """How sure the verdict is (0..1): its evidence, calibrated on the benchmark."""
-    return calibrated(verdict, evidence(segments, fa, fb)["score"])
 
 
 __all__ = ["CALIBRATION", "RANDOM_PAIR_BITS", "SAME_FOOTAGE_COVERAGE", "calibrated", "evidence", "match_fingerprints"]

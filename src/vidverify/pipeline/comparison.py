@@ -18,6 +18,7 @@ from ..evidence import codes, credentials, timeline
 from ..match import align as align_mod
 from ..match.audio_sync import compare_sound, sound_edits
 from ..match.edits import find_region, picture_edits
+from ..match.strength import strengths
 from ..match.verdict import match_fingerprints
 from ..media import fingerprint_file as fpfile
 from ..media.probe import probe
@@ -45,11 +46,16 @@ def _media_path(given: Any, fp: Fingerprint) -> str | None:
 
 def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
                         threads: int | None = None) -> tuple[Edit, ...]:
-    """Add crop/rotate/overlay/colour edits found on a few matched frame pairs of the dominant channel."""
-    main = max(m.segments, key=lambda s: s.frames)
+    """Add crop/rotate/overlay/colour edits found on a few matched frame pairs of the dominant channel, from
+    segments strong enough to measure them on (``strength.Strength.strong``): frames of a weak stretch may not
+    show the same moment, and their differences are not edits."""
+    strong = [s for s, g in zip(m.segments, strengths(list(m.segments), fa, fb), strict=True) if g.strong]
+    if not strong:
+        return m.edits
+    main = max(strong, key=lambda s: s.frames)
     if main.channel.startswith("rotate-"):
         return m.edits  # the rotation is the edit; geometry fits below assume upright pictures
-    segs = [s for s in m.segments if s.channel == main.channel and s.b_end - s.b_start > 0.4]
+    segs = [s for s in strong if s.channel == main.channel and s.b_end - s.b_start > 0.4]
     if not segs or not (fa.width and fa.height and fb.width and fb.height):
         return m.edits
     lengths = np.array([s.b_end - s.b_start - 0.4 for s in segs])

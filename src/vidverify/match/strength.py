@@ -1,0 +1,272 @@
+"""Pure: how much information a matched stretch carries, and which stretches carry too little to be reported.
+
+A stretch of B matches A when its frames lie within a few bits of the A frames its line predicts. That says B
+shows A only when the line is pinned in time: at another moment the frames would not match as well. A still, a
+static shot, black or dark frames, or frames that are mostly app chrome or a template shared by unrelated files
+match the other file (and themselves) whatever the moment. Same camera, same place, different moment is not the
+same footage.
+
+So a stretch is tested against the alternatives "B shows A shifted by D seconds" and "B's frames show B's own
+picture D seconds away" for D = +-1, 2, 4, 8 ... seconds (as far as the files reach). For each shift, the share
+of the stretch's informative frames whose matched distance beats the shifted picture by MARGIN_BITS is the
+share of the stretch that proves the shift wrong; the stretch's evidence is its informative time times the
+smallest such share (the alternative it refutes worst). Moving footage refutes every shift nearly everywhere;
+a slideshow refutes each shift around its picture changes (a 14 s stretch with three changes: about 1.5 s);
+a static shot refutes none.
+
+A stretch needs MIN_EVIDENCE_SECONDS of evidence whatever its length: the share a short stretch needs is
+proportionally larger (a 1 s stretch must refute every shift throughout, a 3 s one over a third of it, a 30 s
+one over 3%), and a stretch under MIN_EVIDENCE_SECONDS long cannot make a match by itself. A stretch whose
+channel this module does not know (``stream-copy``: the original's own compressed frames, or a channel added
+after it) is kept as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..models import Edit, Segment
+from ..signals.fingerprint import ALIGNMENT, Fingerprint
+from ..signals.hashing import hamming
+from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
+
+SHIFTS_SECONDS = 1.0  # the smallest shift tested; then doubled as far as the files reach
+MIN_SHIFT_FRAMES = 8  # a shift is tested when at least this many frames (and a fifth of the stretch) have a
+# picture at the shifted moment
+MARGIN_BITS = 2  # a shifted picture within this many bits of the matched distance matches as well
+MIN_EVIDENCE_SECONDS = 1.0  # evidence a stretch needs to be reported
+STRONG_EVIDENCE_SECONDS = 2.0  # ... and to measure picture edits (crop, colour, overlay, rotation) on
+STRONG_SHARE = 0.3  # ... with at least this share of it refuting every shift
+MAX_FRAMES = 3000  # a longer stretch is measured on an even sample of this many frames (scaled back)
+
+_ARRAYS = {(name, mirrored): (a_name, b_name) for name, a_name, b_name, mirrored in ALIGNMENT}
+
+
+@dataclass(frozen=True)
+class Strength:
+    """The information one matched stretch carries."""
+
+    seconds: float  # informative time
+    share: float  # informative frames / frames measured
+    frames: int  # frames measured (0: a channel this module does not know; the stretch is kept)
+
+    @property
+    def passes(self) -> bool:
+        return self.frames == 0 or self.seconds >= MIN_EVIDENCE_SECONDS
+
+    @property
+    def strong(self) -> bool:
+        """Strong enough to measure picture edits on."""
+        return self.frames == 0 or (self.seconds >= STRONG_EVIDENCE_SECONDS and self.share >= STRONG_SHARE)
+
+    @property
+    def ratio(self) -> float:
+        """The evidence as a share of what a stretch needs (1.0 and above: it passes)."""
+        return 1.0 if self.frames == 0 else self.seconds / MIN_EVIDENCE_SECONDS
+
+
+def _sample(n: int, k: int) -> np.ndarray:
+    return np.unique(np.linspace(0, n - 1, min(n, k)).round().astype(int)) if n else np.zeros(0, int)
+
+
+def _nearest(h: np.ndarray, times: np.ndarray, flat: np.ndarray, hb: np.ndarray, at: np.ndarray,
+             frame: float, both: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Distance of each hash of ``hb`` to the picture of ``h`` shown at time ``at`` (with ``both``, the best of
+    the two nearest frames; else the nearest in time: a shifted picture of keyframes a shift apart is the next
+    keyframe, not the frame itself), and whether there is one (inside the file, not flat)."""
+    idx = np.clip(np.searchsorted(times, at), 1, len(times) - 1)
+    if both:
+        d = np.minimum(hamming(hb, h[idx]), hamming(hb, h[idx - 1]))
+        ok = ~(flat[idx] & flat[idx - 1])
+    else:
+        idx = np.where(np.abs(times[idx - 1] - at) < np.abs(times[idx] - at), idx - 1, idx)
+        d, ok = hamming(hb, h[idx]), ~flat[idx]
+    return d, ok & (at >= times[0] - frame) & (at <= times[-1] + frame)
+
+
+def _measure(s: Segment, a: Track, b: Track) -> Strength:
+    arrays = _ARRAYS.get((s.channel, s.mirrored))
+    if arrays is None or len(a.times) < 2 or len(b.times) < 2:
+        return Strength(0.0, 0.0, 0)
+    a_name, b_name = arrays
+    speed = s.speed or 1.0
+    lo, hi = np.searchsorted(b.times, [s.b_start - 1e-6, s.b_end - 1e-6])
+    jb = np.arange(lo, max(lo, hi))
+    if len(jb) == 0:
+        return Strength(0.0, 0.0, 0)
+    a_flat, b_flat = a.flat_for(a_name), b.flat_for(b_name)
+    jb = jb[~b_flat[jb]]
+    if len(jb) == 0:
+        return Strength(0.0, 0.0, 1)
+    scale = 1.0
+    if len(jb) > MAX_FRAMES:
+        scale = len(jb) / MAX_FRAMES
+        jb = jb[_sample(len(jb), MAX_FRAMES)]
+    ah, bh = a.arrays[a_name], b.arrays[b_name]
+    hb, tb = bh[jb], b.times[jb]
+    ta = s.a_start + (tb - s.b_start) / speed  # the A moment each B frame shows
+    d, _ = _nearest(ah, a.times, a_flat, hb, ta, a.frame_dur)
+    limit = d + MARGIN_BITS
+    reach = max(a.times[-1] - a.times[0], (b.times[-1] - b.times[0]) / speed)
+    shares: list[float] = []
+    shift = SHIFTS_SECONDS
+    while shift <= reach:
+        for step in (shift, -shift):
+            da, ok_a = _nearest(ah, a.times, a_flat, hb, ta + step, a.frame_dur, both=False)
+            db, ok_b = _nearest(bh, b.times, b_flat, hb, tb + step * speed, b.frame_dur, both=False)
+            ok = ok_a | ok_b
+            if ok.sum() < max(MIN_SHIFT_FRAMES, 0.2 * len(jb)):
+                continue
+            refuted = ok & (~ok_a | (da > limit)) & (~ok_b | (db > limit))
+            shares.append(float(refuted.sum()) / float(ok.sum()))
+        shift *= 2
+    if shares:
+        share = min(shares)
+    else:  # two files too short to shift: the random-hash model (a frame this close is rarely chance)
+        share = float((d <= SEED_THRESHOLD_BITS).mean())
+    seconds = share * len(jb) * scale * b.frame_dur
+    return Strength(round(seconds, 3), round(share, 3), len(jb))
+
+
+def strengths(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> list[Strength]:
+    """The strength of each segment of ``align(fa, fb)``."""
+    if not segments:
+        return []
+    a, b = Track.of(fa), Track.of(fb)
+    if a.frame_dur > SPARSE_RATIO * b.frame_dur:
+        # A holds keyframes: B's frames would be compared with keyframes up to half a GOP away; measure A's
+        # keyframes against the dense B instead (as the aligner does)
+        return [_measure(swap(s), b, a) for s in segments]
+    return [_measure(s, a, b) for s in segments]
+
+
+def keep_informative(segments: list[Segment], fa: Fingerprint,
+                     fb: Fingerprint) -> tuple[list[Segment], list[Strength], float]:
+    """The segments that carry enough evidence, their strengths, and how much the dropped ones looked like a match
+    (0..1, 0.0: none dropped): the largest of a dropped stretch's evidence ratio (``Strength.ratio``) and of its
+    length (up to MIN_EVIDENCE_SECONDS) times its closeness below MATCH_THRESHOLD_BITS. Two moments of a static
+    shot look exactly alike for seconds: whether they are one footage cannot be told, and a miss must say so."""
+    measured = strengths(segments, fa, fb)
+    kept = [(s, m) for s, m in zip(segments, measured, strict=True) if m.passes]
+    dropped = max((max(m.ratio, min(1.0, (s.b_end - s.b_start) / MIN_EVIDENCE_SECONDS) *
+                       max(0.0, 1.0 - s.distance / MATCH_THRESHOLD_BITS))
+                   for s, m in zip(segments, measured, strict=True) if not m.passes), default=0.0)
+    return [s for s, _ in kept], [m for _, m in kept], dropped
+
+
+# ---------------------------------------------------------------------------------------- edits the evidence holds
+
+BOUNDARY_SECONDS = 1.0  # B footage this long beside a segment's end tells whether the footage goes on
+FAR_BITS = 22  # B frames along a segment's line this far (median) from A are other footage: the end is certain
+TIMELINE = ("trim", "insert", "cut")
+
+
+def _near(s: Segment, a: Track, b: Track, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """B's informative frames in [lo, hi) and, for each, whether it lies within FAR_BITS of the A footage the
+    segment's line continues to (A's footage that failed to match, not other footage)."""
+    arrays = _ARRAYS.get((s.channel, s.mirrored))
+    if arrays is None:
+        return np.zeros(0, int), np.zeros(0, bool)
+    a_name, b_name = arrays
+    # B's informative frames; those without the channel's picture (outside the stretch whose bars it is
+    # inside, a flat half) do not show the footage the channel matched: other footage
+    j = np.flatnonzero((b.times >= lo - 1e-6) & (b.times < hi - 1e-6) & ~b.flat)
+    ta = s.a_start + (b.times[j] - s.b_start) / (s.speed or 1.0)
+    d, inside = _nearest(a.arrays[a_name], a.times, a.flat_for(a_name), b.arrays[b_name][j], ta, a.frame_dur)
+    return j, inside & (d < FAR_BITS) & ~b.flat_for(b_name)[j]
+
+
+def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float) -> str:
+    """What B shows in [lo, hi) compared with the A footage the segment's line continues to: ``far`` (other
+    footage, or A has no footage there), ``near`` (most frames within FAR_BITS: A's footage that failed to match,
+    so the segment's end is uncertain) or ``none`` (no informative frame to tell)."""
+    j, near = _near(s, a, b, lo, hi)
+    if len(j) == 0:
+        return "none"
+    return "near" if near.mean() > 0.5 else "far"
+
+
+def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint, fb: Fingerprint,
+                    tolerance: float) -> list[Edit]:
+    """``edits`` without the timeline edits (trim, insert, cut) whose boundary the evidence does not hold.
+
+    A segment's end is a boundary of the shared footage only when B ends there or B shows other footage beyond
+    it (``_beyond``: far from what the segment's line continues to in A). When B's frames beyond it come close
+    to A's continuation without matching (an overlay, a blur, a re-filming that the channels do not undo), or
+    are all flat (nothing to tell), the footage may go on: no trim of A is claimed at that end, and an insert
+    there only over B's frames that are far from both neighbours' continuations. Two segments on one line (B's
+    gap as long as A's jump) are one stretch of footage that failed to match in the middle (an overlay over a
+    dark moment): no cut and no insert."""
+    if not segments or not any(e.type in TIMELINE for e in edits):
+        return edits
+    edits = list(edits)
+    a, b = Track.of(fa), Track.of(fb)
+    if len(a.times) < 2 or len(b.times) < 2:
+        return edits
+    b0, b1 = float(b.times[0]), float(b.times[-1] + b.frame_dur)
+
+    def open_before(s: Segment) -> bool:  # B's footage just before the segment may be A's, unmatched
+        lo = max(b0, s.b_start - BOUNDARY_SECONDS)
+        return s.b_start - b0 > tolerance and _beyond(s, a, b, lo, s.b_start) != "far"
+
+    def open_after(s: Segment) -> bool:
+        hi = min(b1, s.b_end + BOUNDARY_SECONDS)
+        return b1 - s.b_end > tolerance and _beyond(s, a, b, s.b_end, hi) != "far"
+
+    def one_line(p: Segment, n: Segment) -> bool:  # n continues p's line after a gap in B (as long as A's jump)
+        return p.mirrored == n.mirrored and abs(p.speed - n.speed) < 0.02 and \
+            abs((n.a_start - p.a_end) - (n.b_start - p.b_end) / (p.speed or 1.0)) <= tolerance
+
+    segs = sorted(segments, key=lambda s: s.b_start)
+    first_a, last_a = min(segs, key=lambda s: s.a_start), max(segs, key=lambda s: s.a_end)
+    drop: set[int] = set()
+    for k, e in enumerate(edits):
+        if e.type == "trim":
+            where = e.detail.get("where")
+            if (where == "start" and open_before(first_a)) or (where == "end" and open_after(last_a)):
+                drop.add(k)
+        elif e.type == "insert" and e.b_start is not None and e.b_end is not None:
+            after = [s for s in segs if abs(s.b_start - e.b_end) <= 1e-3]
+            before = [s for s in segs if abs(s.b_end - e.b_start) <= 1e-3]
+            if any(one_line(p, n) for p in before for n in after):
+                drop.add(k)  # B's gap is A's jump: the same footage unmatched (or replaced: hashes cannot tell)
+            elif any(open_before(s) for s in after) or any(open_after(s) for s in before):
+                # the insert is where B shows neither neighbour's footage (nor A's continuation of it)
+                shown = np.zeros(len(b.times), bool)  # B's informative frames of the insert
+                near = np.zeros(len(b.times), bool)  # ... that lie close to a neighbour's continuation in A
+                for s in after + before:
+                    j, close = _near(s, a, b, e.b_start, e.b_end)
+                    shown[j] = True
+                    near[j[close]] = True
+                other = np.flatnonzero(shown & ~near)
+                if len(other) == 0 or b.times[other[-1]] + b.frame_dur - b.times[other[0]] <= tolerance:
+                    drop.add(k)
+                else:
+                    lo, hi = float(b.times[other[0]]), float(min(b.times[other[-1]] + b.frame_dur, e.b_end))
+                    edits[k] = Edit("insert", None, None, round(lo, 3), round(hi, 3), {"seconds": round(hi - lo, 3)})
+        elif e.type == "cut" and e.b_start is not None and e.b_end is not None:
+            p = next((s for s in segs if abs(s.b_end - e.b_start) <= 1e-3), None)
+            n = next((s for s in segs if abs(s.b_start - e.b_end) <= 1e-3), None)
+            if p is None or n is None:
+                continue
+            if one_line(p, n):
+                drop.add(k)
+    return [e for k, e in enumerate(edits) if k not in drop]
+
+
+def keep_copies(copies: list[Segment], fa: Fingerprint, fb: Fingerprint) -> list[Segment]:
+    """The stream-copied stretches (``streamcopy.segments``) that carry evidence: byte-identical packets over at
+    least MIN_EVIDENCE_SECONDS, or pictures that pass the bar. Independent encodes of a static scene can share a
+    few packets (the "nothing changed" frames at one position of one GOP structure): a copy of three packets
+    (0.1 s) says no more than the static frames they show."""
+    if not copies:
+        return copies
+    plain = [Segment(s.a_start, s.a_end, s.b_start, s.b_end, s.speed, False, s.distance, s.frames, "full")
+             for s in copies]
+    return [s for s, m in zip(copies, strengths(plain, fa, fb), strict=True)
+            if s.b_end - s.b_start >= MIN_EVIDENCE_SECONDS or m.passes]
+
+
+__all__ = ["MIN_EVIDENCE_SECONDS", "Strength", "keep_copies", "keep_informative", "strengths", "supported_edits"]

@@ -1,0 +1,129 @@
+"""match/strength.py: a matched stretch counts only as far as its frames match where no other moment would
+(issue 15, items 3 and 5). Static or look-alike frames cannot make a match, short stretches need proportionally
+more, and timeline edits are claimed only at boundaries the evidence holds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from tests.fixtures.fingerprints import frame_arrays, slice_fp, synth_fp
+from vidverify.match import strength
+from vidverify.match.align import align
+from vidverify.match.verdict import evidence, match_fingerprints
+from vidverify.models import Edit, Segment
+from vidverify.signals.fingerprint import Fingerprint
+
+HASH_ARRAYS = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270")
+
+
+def _still(fp: Fingerprint, seed: int, bits: int = 2) -> Fingerprint:
+    """``fp`` with every frame showing its first frame's picture (a few bits of noise each): a still, a static shot."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name in HASH_ARRAYS:
+        h = np.full(len(fp), np.asarray(getattr(fp, name))[0], dtype=np.uint64)
+        for _ in range(bits):
+            h ^= np.left_shift(np.uint64(1), rng.integers(0, 64, len(h)).astype(np.uint64))
+        out[name] = h
+    return replace(fp, **out)
+
+
+def test_a_static_shot_matched_at_another_moment_carries_no_evidence() -> None:
+    """Two different moments of one static camera: every frame of one is within a few bits of every frame of the
+    other. The aligner finds a stretch; it carries no information (every other moment matches as well), so the
+    verdict is unrelated, with a confidence that says it could not tell."""
+    scene = _still(synth_fp(21, seconds=20), seed=1)
+    a = slice_fp(scene, 0.0, 6.0, seed=2, bits=2)
+    b = slice_fp(scene, 12.0, 18.0, seed=3, bits=2)
+    segs = align(a, b)
+    assert segs, "the look-alike frames do align: the test must exercise the evidence bar"
+    assert all(not g.passes and g.share < 0.05 for g in strength.strengths(segs, a, b))
+    m = match_fingerprints(a, b)
+    assert m.verdict == "unrelated" and m.segments == () and m.edits == ()
+    assert m.confidence <= 0.6
+    assert evidence([], a, b)["weak"] < 1.0
+
+
+def test_moving_footage_carries_evidence_over_its_whole_length() -> None:
+    a = synth_fp(22, seconds=20)
+    b = slice_fp(a, 4.0, 10.0, seed=4, bits=3)
+    segs = align(a, b)
+    (g,) = strength.strengths(segs, a, b)
+    assert g.passes and g.strong and g.share > 0.8 and 4.8 <= g.seconds <= 6.1
+    m = match_fingerprints(a, b)
+    assert m.verdict == "same-footage" and m.confidence > 0.9
+
+
+def test_a_short_stretch_needs_proportionally_more_evidence() -> None:
+    """A 3 s stretch of moving footage inside other footage is found (2-3 s of evidence); the same footage
+    over 0.8 s cannot reach MIN_EVIDENCE_SECONDS and is not reported, however closely it matches."""
+    a = synth_fp(23, seconds=20)
+    other = synth_fp(24, seconds=10)
+    for seconds, found in ((3.0, True), (0.8, False)):
+        clip = slice_fp(a, 7.0, 7.0 + seconds, seed=5, bits=2)
+        b = _concat(_concat(slice_fp(other, 0, 4, seed=6, bits=0), clip), slice_fp(other, 5, 9, seed=7, bits=0))
+        m = match_fingerprints(a, b)
+        assert (m.verdict != "unrelated") is found, (seconds, m.verdict)
+        if found:
+            (s,) = m.segments
+            assert abs(s.a_start - 7.0) < 0.1 and abs(s.b_start - 4.0) < 0.1
+            assert {e.type for e in m.edits} >= {"insert", "trim"}
+        for g in strength.strengths(align(a, b), a, b):
+            assert g.passes is found
+
+
+def test_a_trim_is_claimed_only_where_b_shows_other_footage_or_ends() -> None:
+    """B shows A from 5 s; before that B shows A's footage too, but changed beyond matching (19 bits of 64 in
+    every frame). The matched stretch's start is not a boundary of the shared footage: no trim of A's start and
+    no insert. With other footage before it, both are claimed."""
+    a = synth_fp(25, seconds=16)
+    shown = slice_fp(a, 5.0, 14.0, seed=8, bits=2)
+    spoiled = _spoil(slice_fp(a, 2.0, 5.0, seed=9, bits=0), seed=9)
+    other = slice_fp(synth_fp(26, seconds=5), 0.0, 3.0, seed=10, bits=0)
+    for before, claimed in ((spoiled, False), (other, True)):
+        m = match_fingerprints(a, _concat(before, shown))
+        assert m.verdict == "partial-overlap"
+        types = [(e.type, e.detail.get("where")) for e in m.edits]
+        assert (("trim", "start") in types) is claimed, types
+        assert (("insert", None) in types) is claimed, types
+        assert ("trim", "end") in types  # B ends at 9 s of A's 16 s whatever came before
+
+
+def test_a_gap_on_one_line_that_looks_like_the_footage_is_no_cut() -> None:
+    """Two segments on one line with A's footage between them changed beyond matching (an overlay): the
+    timeline edits say nothing of a cut or an insert there; the pure edit filter drops both."""
+    a = synth_fp(27, seconds=12)
+    hidden = _spoil(slice_fp(a, 4.0, 6.0, seed=12, bits=0), seed=12)
+    b = _concat(_concat(slice_fp(a, 0.0, 4.0, seed=11, bits=2), hidden), slice_fp(a, 6.0, 12.0, seed=13, bits=2))
+    segs = [Segment(0.0, 4.0, 0.0, 4.0, frames=120, distance=2.0), Segment(6.0, 12.0, 6.0, 12.0, frames=180,
+                                                                            distance=2.0)]
+    edits = [Edit("cut", 4.0, 6.0, 4.0, 6.0, {"seconds": 2.0}), Edit("insert", None, None, 4.0, 6.0,
+                                                                      {"seconds": 2.0})]
+    assert strength.supported_edits(edits, segs, a, b, 0.25) == []
+    m = match_fingerprints(a, b)
+    assert not {"cut", "insert", "trim"} & {e.type for e in m.edits}
+
+
+def _spoil(fp: Fingerprint, seed: int, bits: int = 19) -> Fingerprint:
+    """``fp`` with exactly ``bits`` distinct bits of every hash flipped: beyond matching (16), nearer than other
+    footage (about 32)."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name in HASH_ARRAYS:
+        h = np.asarray(getattr(fp, name)).copy()
+        for k in range(len(h)):
+            for bit in rng.choice(64, bits, replace=False):
+                h[k] ^= np.left_shift(np.uint64(1), np.uint64(bit))
+        out[name] = h
+    return replace(fp, **out)
+
+
+def _concat(x: Fingerprint, y: Fingerprint) -> Fingerprint:
+    """``y`` played after ``x`` (one timeline, x's frame rate)."""
+    n = len(x) + len(y)
+    arrays = {name: np.concatenate([np.asarray(getattr(x, name)), np.asarray(getattr(y, name))])
+              for name in frame_arrays() if name != "times"}
+    return replace(x, times=np.arange(n) / x.fps, duration=n / x.fps, sha256=None, path="/queries/concat.mp4",
+                   **arrays)
