@@ -132,7 +132,11 @@ def search_section(built: dict[str, Any], cases: list[cc.Case], db: Path, cache:
             query, want = os.path.abspath(c.b), os.path.abspath(c.a)
             shared = contents.get(c.b, frozenset())
             t1 = time.perf_counter()
-            results = ix.search(cache.get(c.b), top=SEARCH_TOP)
+            try:
+                results = ix.search(cache.get(c.b), top=SEARCH_TOP)
+            except Exception as exc:  # noqa: BLE001 - a query that cannot be read finds nothing
+                per[c.name] = {"rank": None, "error": f"{type(exc).__name__}: {exc}"}
+                continue
             sec = time.perf_counter() - t1
             rank = rank_of([os.path.abspath(r.path) for r in results], query, want, shared, contents)
             per[c.name] = {"rank": rank, "seconds": round(sec, 3), "results": [
@@ -141,7 +145,8 @@ def search_section(built: dict[str, Any], cases: list[cc.Case], db: Path, cache:
     ranks = [v["rank"] for v in per.values()]
     return {"indexed": [Path(p).name for p in indexed], "index_seconds": round(added, 1),
             "rank1": round(sum(r == 1 for r in ranks) / len(ranks), 3) if ranks else None,
-            "search_seconds_median": bc._r(bc.med([v["seconds"] for v in per.values()]), 3), "queries": per}
+            "search_seconds_median": bc._r(bc.med([v["seconds"] for v in per.values() if "seconds" in v]), 3),
+            "queries": per}
 
 
 # ----------------------------------------------------------------------------------------------- speed
@@ -238,7 +243,10 @@ def run(args: argparse.Namespace) -> None:
     cache = bc.FingerprintCache()
     files = list(dict.fromkeys(p for c in cases for p in (c.a, c.b)))
     for i, f in enumerate(files):
-        cache.get(f)
+        try:
+            cache.get(f)
+        except Exception as exc:  # noqa: BLE001 - the pair is scored as an error (compare raises the same)
+            log(f"cannot fingerprint {Path(f).name}: {type(exc).__name__}: {exc}")
         if i % 25 == 0:
             log(f"fingerprinted {i}/{len(files)} files")
     log(f"{len(files)} files fingerprinted in {cache.seconds:.0f} s")
