@@ -137,7 +137,7 @@ def _rate_str(rate: Fraction) -> str:
 def _encode(args: list[str], out: Path, what: str) -> Path:
     """Run ffmpeg ``args`` (inputs + filters) writing ``out`` as H.264 MP4, atomically."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(f".{out.stem}.part.mp4")
+    part = out.with_name(f".{out.stem}.{os.getpid()}.part.mp4")  # concurrent builders never share a part file
     argv = ["-y", "-v", "error", *args, "-an", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
             "-movflags", "+faststart", "-map_metadata", "-1", "-f", "mp4", input_url(part)]
     proc = run(argv)
