@@ -23,6 +23,7 @@
 6. ``--baselines``: the same pairs with videohash, vPDQ and FFmpeg's signature filter (compare_baselines.py), one
    F1 table.
 Writes ``bench_compare.json`` (``bench_compare_quick.json`` with --quick) in --out and prints the tables.
+``--set repost`` runs issue 15's re-post set instead (``bench_repost.py``, with this file's scoring).
 """
 
 from __future__ import annotations

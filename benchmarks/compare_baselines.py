@@ -314,7 +314,10 @@ def run_baselines(pairs: list[tuple[str, str]], out: Path, progress: Callable[[s
     for f in files:
         key = _file_key(f)
         if counts_cache.get(key) is None:
-            counts_cache.put(key, frame_count(f))
+            try:
+                counts_cache.put(key, frame_count(f))
+            except Exception:  # noqa: BLE001 - no video stream: the filter will fail on it, a result too
+                counts_cache.put(key, 0)
         frames[f] = int(counts_cache.get(key))
     counts_cache.flush()
     entry["pairs"] = []
