@@ -23,6 +23,7 @@
 6. ``--baselines``: the same pairs with videohash, vPDQ and FFmpeg's signature filter (compare_baselines.py), one
    F1 table.
 Writes ``bench_compare.json`` (``bench_compare_quick.json`` with --quick) in --out and prints the tables.
+``--set repost`` runs issue 15's re-post set instead (``bench_repost.py``, with this file's scoring).
 """
 
 from __future__ import annotations
@@ -212,7 +213,9 @@ def score_case(case: cc.Case, cache: FingerprintCache | None = None) -> dict[str
     rec["expected_verdict"] = expected_verdict(case)
     rec["pure_reencode"] = case.pure_reencode
     rec["missing_types"] = [t for t in case.expected_types if t not in rec["types"]]
-    rec["extra_types"] = [t for t in rec["types"] if t not in case.expected_types and t not in NON_EDIT_TYPES]
+    rec["allowed_types"] = case.allowed_types
+    rec["extra_types"] = [t for t in rec["types"] if t not in case.expected_types and t not in NON_EDIT_TYPES
+                          and t not in case.allowed_types]
     ba = boundary_errors(gt, pred, "a", case.a_duration)
     bb = boundary_errors(gt, pred, "b", case.b_duration)
     rec["boundary_errors"] = [round(e, 4) for e, _ in ba + bb]
@@ -240,6 +243,41 @@ def reliability(recs: list[dict[str, Any]], key: str = "confidence") -> list[dic
                              "mean_confidence": round(float(np.mean([r[key] for r in got])), 4),
                              "accuracy": round(sum(r["detected"] == r["related"] for r in got) / len(got), 4)})
     return rows
+
+
+def label_scores(recs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Edit-label precision and recall on the related pairs, per type and overall. Labels are edit types other
+    than ``reencode``/``scale``; a predicted label in the pair's ``allowed_types`` counts neither way. Precision:
+    predicted labels that were expected; recall: expected labels that were predicted (a missed pair predicts
+    none). A rate without anything to count is None."""
+    predicted: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    expected: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    for r in recs:
+        if not r["related"]:
+            continue
+        exp = set(r["expected_types"]) - NON_EDIT_TYPES
+        got = set(r["types"]) - NON_EDIT_TYPES
+        for t in exp:
+            expected[t] += 1
+            found[t] += t in got
+        for t in got - set(r.get("allowed_types") or []):
+            predicted[t] += 1
+            right[t] += t in exp
+
+    def rate(num: int, den: int) -> float | None:
+        return round(num / den, 4) if den else None
+
+    types = sorted(set(predicted) | set(expected))
+    return {
+        "precision": rate(sum(right.values()), sum(predicted.values())),
+        "recall": rate(sum(found.values()), sum(expected.values())),
+        "predicted": sum(predicted.values()), "expected": sum(expected.values()),
+        "per_type": {t: {"precision": rate(right[t], predicted[t]), "recall": rate(found[t], expected[t]),
+                         "predicted": predicted[t], "right": right[t], "expected": expected[t], "found": found[t]}
+                     for t in types},
+    }
 
 
 def summarize(recs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -278,6 +316,7 @@ def summarize(recs: list[dict[str, Any]]) -> dict[str, Any]:
         "false_cut_insert_on_reencodes": len(false_ci),
         "false_cut_insert_pairs": [r["name"] for r in false_ci],
         "spurious_types": dict(spurious.most_common()),
+        "labels": label_scores(recs),
         "errors": [r["name"] for r in recs if r["error"]],
         # compare() time per pair once both fingerprints are cached: the matching and picture work alone
         "pair_seconds": {k: {"median": _r(med(v), 3), "p95": _r(pct(v, 95), 3), "max": _r(max(v, default=None), 3)}
@@ -312,6 +351,8 @@ def per_kind(recs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                             if with_types else None),
             "expected_types": sorted({t for r in rs for t in r["expected_types"]}),
             "spurious": dict(Counter(t for r in rs for t in r.get("extra_types", [])).most_common(3)),
+            "label_precision": (lab := label_scores(rs))["precision"],
+            "label_recall": lab["recall"],
         }
     return out
 
@@ -521,6 +562,9 @@ def print_report(result: dict[str, Any]) -> None:
         p(f"  {t:<12}{v['recall']:.2f}  (n={v['n']})")
     if s["spurious_types"]:
         p("spurious types on related pairs: " + ", ".join(f"{t}:{n}" for t, n in s["spurious_types"].items()))
+    lab = s["labels"]
+    p(f"edit labels: precision {fmt(lab['precision'], '.2f')} ({lab['predicted']} predicted), recall "
+      f"{fmt(lab['recall'], '.2f')} ({lab['expected']} expected)")
     sp = result.get("speed")
     if sp and "error" in sp:
         p(f"\n== speed ==\nfailed: {sp['error']}")
@@ -584,7 +628,18 @@ def main() -> None:
     ap.add_argument("--baselines", action="store_true", help="also score videohash, vPDQ and FFmpeg signature")
     ap.add_argument("--no-speed", action="store_true", help="skip the speed section")
     ap.add_argument("--jobs", type=int, default=2, help="processes scoring pairs (fingerprints are made first)")
+    ap.add_argument("--set", choices=("edits", "repost"), default="edits",
+                    help="edits: edited variants and corpus groups (this file); repost: issue 15's re-posts and "
+                         "hard negatives (bench_repost.py)")
+    ap.add_argument("--tag", help="repost: results go to --out/bench_repost_TAG[_quick].json (default: the name of "
+                                  "the folder vidverify is imported from)")
+    ap.add_argument("--no-baselines", action="store_true", help="repost: skip FFmpeg signature and vPDQ")
     args = ap.parse_args()
+    if args.set == "repost":
+        import bench_repost
+
+        bench_repost.run(args)
+        return
     if not cc.corpus_dir().is_dir():
         raise SystemExit(f"corpus not found at {cc.corpus_dir()} (set VIDVERIFY_CORPUS)")
     work = args.out / "compare"

@@ -314,19 +314,24 @@ def run_baselines(pairs: list[tuple[str, str]], out: Path, progress: Callable[[s
     for f in files:
         key = _file_key(f)
         if counts_cache.get(key) is None:
-            counts_cache.put(key, frame_count(f))
+            try:
+                counts_cache.put(key, frame_count(f))
+            except Exception:  # noqa: BLE001 - no video stream: the filter will fail on it, a result too
+                counts_cache.put(key, 0)
         frames[f] = int(counts_cache.get(key))
     counts_cache.flush()
     entry["pairs"] = []
     todo = [(a, b) for a, b in pairs if cache.get(_file_key(a) + ":" + _file_key(b)) is None]
+    todo_keys = [_file_key(a) + ":" + _file_key(b) for a, b in todo]
 
     def one(pair: tuple[str, str]) -> tuple[str, dict[str, Any]]:
         a, b = pair
+        key = _file_key(a) + ":" + _file_key(b)  # before the run: a file replaced meanwhile keeps its old key
         try:
             r = signature_pair(a, b, frames)
         except Exception as exc:  # noqa: BLE001
             r = {"related": None, "answered": False, "error": f"{type(exc).__name__}: {exc}"}
-        return _file_key(a) + ":" + _file_key(b), r
+        return key, r
 
     # the filter itself is single-threaded: two pairs at a time keep both cores busy
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -335,8 +340,10 @@ def run_baselines(pairs: list[tuple[str, str]], out: Path, progress: Callable[[s
             if i % 50 == 0:
                 progress(f"signature {i}/{len(todo)} pairs to run")
     cache.flush()
+    keys = {pair: key for pair, key in zip(todo, todo_keys, strict=True)}
     for a, b in pairs:
-        r = cache.get(_file_key(a) + ":" + _file_key(b))
+        r = cache.get(keys.get((a, b)) or _file_key(a) + ":" + _file_key(b)) or {
+            "related": None, "answered": False, "error": "file replaced during the run"}
         n = r.get("matches") or []
         entry["pairs"].append({"related": r.get("related"), "score": max((m["frames"] for m in n), default=0),
                                "answered": r.get("answered"), "error": r.get("error")})

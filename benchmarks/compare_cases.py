@@ -88,6 +88,8 @@ class Case:
     a_duration: float | None = None
     b_duration: float | None = None
     note: str = ""
+    # types neither required nor counted as wrong (a tilted re-filming may fairly be called rotate or colour)
+    allowed_types: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -135,7 +137,7 @@ def _rate_str(rate: Fraction) -> str:
 def _encode(args: list[str], out: Path, what: str) -> Path:
     """Run ffmpeg ``args`` (inputs + filters) writing ``out`` as H.264 MP4, atomically."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(f".{out.stem}.part.mp4")
+    part = out.with_name(f".{out.stem}.{os.getpid()}.part.mp4")  # concurrent builders never share a part file
     argv = ["-y", "-v", "error", *args, "-an", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
             "-movflags", "+faststart", "-map_metadata", "-1", "-f", "mp4", input_url(part)]
     proc = run(argv)
@@ -165,13 +167,15 @@ def probe_rate(path: Path) -> tuple[Fraction, int, int, int]:
         return rate, n, s.codec_context.width, s.codec_context.height
 
 
-def prepare_source(name: str, out_dir: Path) -> Source:
-    """Re-encode a corpus clip to CFR, start 0, at most MAX_SOURCE_SECONDS (cached)."""
-    src = corpus_dir() / SOURCES[name]
+def prepare_source(name: str, out_dir: Path, rel: str | None = None,
+                   max_seconds: float = MAX_SOURCE_SECONDS) -> Source:
+    """Re-encode a corpus clip (``SOURCES[name]`` unless ``rel`` is given) to CFR, start 0, at most
+    ``max_seconds`` (cached)."""
+    src = corpus_dir() / (rel or SOURCES[name])
     out = out_dir / "sources" / f"{name}.mp4"
     if not out.exists():
         rate, n, _, _ = probe_rate(src)
-        keep = min(n, int(MAX_SOURCE_SECONDS * rate))
+        keep = min(n, int(max_seconds * rate))
         vf = f"setpts=PTS-STARTPTS,fps={_rate_str(rate)},setsar=1"
         _encode([*_inp(src), "-map", "0:v:0", "-vf", vf, "-frames:v", str(keep), "-r", _rate_str(rate),
                  "-crf", str(SOURCE_CRF), "-g", str(round(rate))], out, f"prepare {name}")
@@ -360,33 +364,43 @@ KINDS: dict[str, tuple[Callable[[Source, list[Source], int, Path], Built], Calla
 QUICK_KINDS = ("reencode", "trim", "cut", "insert", "speed-1.5", "mirror")
 
 
-def _builder_digest(kind: str) -> str:
+Builder = Callable[[Source, list[Source], int, Path], Built]
+
+
+def _builder_digest(kind: str, kinds: dict[str, tuple[Builder, Callable[[Source], bool]]] | None = None,
+                    version: int = CASES_VERSION) -> str:
     import inspect
 
-    fn = KINDS[kind][0]
+    fn = (kinds or KINDS)[kind][0]
     src = inspect.getsource(fn) if not kind.startswith("speed") else f"speed {kind}"
-    return hashlib.sha256(f"{CASES_VERSION}:{src}".encode()).hexdigest()[:12]
+    return hashlib.sha256(f"{version}:{src}".encode()).hexdigest()[:12]
 
 
-def build_variant(s: Source, kind: str, others: list[Source], i: int, out_dir: Path) -> Case:
-    """Build (or load from cache) one edited variant of ``s`` and its ground truth."""
+def build_variant(s: Source, kind: str, others: list[Source], i: int, out_dir: Path, *,
+                  kinds: dict[str, tuple[Builder, Callable[[Source], bool]]] | None = None,
+                  version: int = CASES_VERSION, ext: str = ".mp4", allowed_types: list[str] | None = None,
+                  pure_reencode: bool | None = None, reaches_end: bool | None = None) -> Case:
+    """Build (or load from cache) one edited variant of ``s`` and its ground truth. ``kinds`` (default
+    ``KINDS``) holds the builder; ``reaches_end``: B's last ground-truth segment ends where B ends (checked)."""
     safe = kind.replace(":", "x").replace("+", "_")
-    out = out_dir / "variants" / f"{s.name}__{safe}.mp4"
+    out = out_dir / "variants" / f"{s.name}__{safe}{ext}"
     meta = out.with_suffix(".json")
-    digest = _builder_digest(kind)
+    digest = _builder_digest(kind, kinds, version)
     if out.exists() and meta.exists():
         d = json.loads(meta.read_text())
         if d.get("digest") == digest and d.get("source_frames") == s.frames:
             return Case.from_dict(d["case"])
-    builder = KINDS[kind][0]
+    builder = (kinds or KINDS)[kind][0]
     segs, types, extra, note = builder(s, others, i, out)
     b_rate, nb, _, _ = probe_rate(out)
     b_duration = float(nb / b_rate)
     case = Case(name=f"{s.name}/{kind}", kind=kind, a=str(s.path), b=str(out), related=True, segments=segs,
-                expected_types=types, pure_reencode=(kind == "reencode"), a_duration=s.duration,
-                b_duration=round(b_duration, 4), note=note)
+                expected_types=types, pure_reencode=(kind == "reencode") if pure_reencode is None else pure_reencode,
+                a_duration=s.duration, b_duration=round(b_duration, 4), note=note,
+                allowed_types=list(allowed_types or []))
     gt_b_end = max(g.b_end for g in segs)
-    if kind not in ("insert",) and abs(gt_b_end - b_duration) > 1.5 / float(b_rate):
+    if (kind != "insert" if reaches_end is None else reaches_end) and abs(gt_b_end - b_duration) > 1.5 / float(
+            b_rate):
         case.note += f" [ground-truth check: B lasts {b_duration:.3f} s, segments end at {gt_b_end:.3f} s]"
     meta.write_text(json.dumps({"digest": digest, "source_frames": s.frames, "contents": [s.name, *extra],
                                 "case": case.to_dict()}, indent=1) + "\n")
