@@ -215,3 +215,23 @@ def test_a_failing_segment_stops_the_others(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="bad batch"):
         decode.map_batches(path, transform, jobs=2, layout=layout)
     assert sum(1 for t in seen if t < cut) < 600 // decode.BATCH_FRAMES  # the first half was stopped early
+
+
+def test_footage_coded_in_rgb_or_a_palette_is_hashed_as_video(tmp_path: Path) -> None:
+    # an animated GIF (re-posts travel as GIFs) and a PNG-coded MOV have no luma plane: both were refused as
+    # "damaged, no frame could be decoded"; a GIF was also called a one-frame image
+    from vidverify.media.probe import probe
+    from vidverify.pipeline.comparison import compare
+
+    src = make_fixtures.clip(tmp_path / "src.mp4", seconds=3.0, size="320x180", rate=10)
+    gif, png = tmp_path / "anim.gif", tmp_path / "png.mov"
+    make_fixtures.ffmpeg("-i", str(src), "-vf", "split[a][b];[a]palettegen[p];[b][p]paletteuse", str(gif))
+    make_fixtures.ffmpeg("-i", str(src), "-c:v", "png", str(png))
+    make_fixtures.ffmpeg("-i", str(src), "-frames:v", "1", str(tmp_path / "still.gif"))
+    info = probe(gif)
+    assert info.kind == "video" and info.frame_count == 30 and abs((info.duration or 0) - 3.0) < 0.05
+    assert probe(tmp_path / "still.gif").kind == "image"  # a GIF of one picture stays a still
+    for copy in (gif, png):
+        m = compare(src, copy, pictures=False)
+        assert m.verdict == "same-footage", (copy.name, m.verdict)
+        assert m.coverage["a"] > 0.95 and m.coverage["b"] > 0.95

@@ -82,6 +82,7 @@ class StreamLayout:
     bars_known: bool = True
     frame_count: int | None = None  # video frames the container declares (None: it does not say)
     audio: bool = False  # an audio track (media/audio.py taps it; one that does not decode is "failed")
+    luma: bool = True  # the decoded pixels have a luma plane (planar YUV or grey), which the hashes are taken from
 
     def expected_frames(self, keyframes: bool = False) -> int | None:
         """How many frames a decode will deliver, as far as the container tells (for progress bars)."""
@@ -182,7 +183,8 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True, ba
         layout = StreamLayout(container.format.name, start, duration, tuple(keys), fps,
                               stream.codec_context.width, stream.codec_context.height, None, indexed,
                               tuple(key_work), bars_known=False, frame_count=int(stream.frames or 0) or None,
-                              audio=bool(container.streams.audio))
+                              audio=bool(container.streams.audio),
+                              luma=(stream.codec_context.pix_fmt or "yuv").startswith(("yuv", "gray", "nv")))
         return _with_bars(p, container, stream, layout) if bars else layout
     raise AssertionError("unreachable")  # pragma: no cover - _opened raises or yields
 
@@ -294,7 +296,8 @@ def _plan_segments(layout: StreamLayout, jobs: int, *, by_work: bool = True) -> 
 
 
 def _argv(url: str, *, keyframes: bool, fast: bool, threads: int | None, seek: float | None,
-          read_until: float | None = None, stats_fd: int, area: Box | None, tap: audio.Tap | None = None) -> list[str]:
+          read_until: float | None = None, stats_fd: int, area: Box | None, tap: audio.Tap | None = None,
+          luma: bool = True) -> list[str]:
     in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe",
                                   "format_whitelist": ffmpeg.allowed_demuxers(), **ffmpeg.limit_options()}
     if fast:
@@ -319,6 +322,8 @@ def _argv(url: str, *, keyframes: bool, fast: bool, threads: int | None, seek: f
     video = ffmpeg_python.input(_URL_PLACEHOLDER, **in_opts)["v:0"]
     if area is not None:
         video = video.filter("crop", area.w, area.h, area.x, area.y)
+    if not luma:  # RGB, a palette (an animated GIF, PNG or QuickTime Animation in a MOV): no luma plane to take
+        video = video.filter("format", "gray")
     video = video.filter("extractplanes", "y")  # grey from here on: chroma is never scaled
     split = video.filter_multi_output("split", 2)
     full, part = split[0], split[1]
@@ -383,6 +388,7 @@ class _Segment:
                 stats_fd=w_stats,
                 area=self.layout.active,
                 tap=self.tap,
+                luma=self.layout.luma,
             )
             size = os.path.getsize(self.path)
             timeout = ffmpeg.timeout_for(self.layout.duration, size)

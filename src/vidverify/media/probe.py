@@ -496,6 +496,11 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
         if still is None and (c.fields.get("cut_short") or not c.timestamps or c.fields.get("container") == "dv"):
             fallback.read(c, opened=True)  # header durations, and dates libavformat does not expose (DV)
     _read_av_tags(c)
+    if still == "gif" and c.fields.get("has_video"):
+        # an animated GIF (re-posts travel as GIFs) is footage: its frames are hashed as a video's
+        shown = shown or shown_span(p)
+        if shown is not None and shown.frames > 1:
+            still = None
     if still is not None:
         base["kind"] = "image"
         if "exif_size" in c.fields and not c.fields.get("coded_width"):
