@@ -42,7 +42,7 @@ from .._version import __version__
 from ..errors import CorruptMediaError, UnsupportedFormatError, VidverifyError
 from ..signals.fingerprint import FrameBatch
 from ..signals.hashing import PHASH_VERSION
-from ..signals.picture import LANDSCAPE_MIN_ASPECT, VERTICAL_ASPECT, Box, active_area, centre_crop
+from ..signals.picture import LANDSCAPE_MIN_ASPECT, VERTICAL_ASPECT, Box, active_area, centre_crop, split_detail
 from . import audio, ffmpeg, files
 
 log = logging.getLogger("vidverify")
@@ -486,25 +486,6 @@ class _Segment:
             self.results.append(self.transform(FrameBatch(t, frames[keep], crops[keep], halves[keep], detail[keep])))
             if self.on_frames:
                 self.on_frames(int(keep.sum()))
-
-
-def _mean2(x: np.ndarray, axis: int) -> np.ndarray:
-    """Average neighbouring pairs along ``axis`` (rounded half up, as an area scale to half the size would)."""
-    a = np.moveaxis(x, axis, -1).astype(np.uint16)
-    m = (a[..., 0::2] + a[..., 1::2] + 1) >> 1
-    return np.moveaxis(m, -1, axis).astype(np.uint8)
-
-
-def split_detail(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(n, DETAIL, DETAIL + FRAME) rows from ffmpeg → the FRAME² active picture, the FRAME² centre crop, the
-    four FRAME² halves of the active picture (top, bottom, left, right), and the DETAIL² active picture itself."""
-    detail, crop = arr[:, :, :DETAIL_SIZE], arr[:, :, DETAIL_SIZE:]
-    half = DETAIL_SIZE // 2
-    frames = _mean2(_mean2(detail, 1), 2)
-    crops = _mean2(crop, 1)
-    halves = np.stack([_mean2(detail[:, :half], 2), _mean2(detail[:, half:], 2),
-                       _mean2(detail[:, :, :half], 1), _mean2(detail[:, :, half:], 1)], axis=1)
-    return frames, crops, halves, detail
 
 
 def crop_in_frame(width: int, height: int) -> Box:

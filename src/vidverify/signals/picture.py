@@ -209,5 +209,26 @@ def centre_crop(area: Box) -> Box:
     return Box(area.x, area.y + (area.h - side) // 2, side, side)
 
 
-__all__ = ["Box", "active_area", "bar_sizes", "centre_crop", "inner_pictures", "pack_box", "stretch_boxes",
-           "unpack_boxes"]
+def _mean2(x: np.ndarray, axis: int) -> np.ndarray:
+    """Average neighbouring pairs along ``axis`` (rounded half up, as an area scale to half the size would)."""
+    a = np.moveaxis(x, axis, -1).astype(np.uint16)
+    m = (a[..., 0::2] + a[..., 1::2] + 1) >> 1
+    return np.moveaxis(m, -1, axis).astype(np.uint8)
+
+
+def split_detail(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(n, DETAIL, DETAIL + FRAME) rows from the decoder (the active picture at twice the hash size beside its
+    centre crop at hash width: ``media/decode.py``) → the FRAME² active picture, the FRAME² centre crop, the four
+    FRAME² halves of the active picture (top, bottom, left, right), and the DETAIL² active picture itself."""
+    size = arr.shape[1]  # DETAIL
+    detail, crop = arr[:, :, :size], arr[:, :, size:]
+    half = size // 2
+    frames = _mean2(_mean2(detail, 1), 2)
+    crops = _mean2(crop, 1)
+    halves = np.stack([_mean2(detail[:, :half], 2), _mean2(detail[:, half:], 2),
+                       _mean2(detail[:, :, :half], 1), _mean2(detail[:, :, half:], 1)], axis=1)
+    return frames, crops, halves, detail
+
+
+__all__ = ["Box", "active_area", "bar_sizes", "centre_crop", "inner_pictures", "pack_box", "split_detail",
+           "stretch_boxes", "unpack_boxes"]
