@@ -158,6 +158,8 @@ CASES = [
          EXIT_INPUT, EXIT_INPUT, "not a media file"),
     Case("notes.jpg", _write("notes.jpg", lambda s: b"a text file named .jpg\n" * 20),
          EXIT_INPUT, EXIT_INPUT, "not a media file"),
+    # a format only the C2PA library reads (GIF): no store seen, so never "credentials invalid" (tampered)
+    Case("notes.gif", _write("notes.gif", lambda s: b"hi\n"), EXIT_INPUT, EXIT_INPUT, "not a media file"),
     Case("noise.mp4", _write("noise.mp4", lambda s: bytes(range(256)) * 64), EXIT_INPUT, EXIT_INPUT),
     # truncated, moov at the end: the cut takes the moov away, nothing can be read
     Case("cut-half.mp4", _write("cut-half.mp4", lambda s: _cut(s.moov_end, len(s.moov_end) // 2)),
@@ -210,6 +212,7 @@ def test_bad_input(case: Case, sources: Sources, tmp_path: Path) -> None:
     [entry] = doc["files"]
     assert entry["path"] == case.name
     assert entry["errors"], "damage must be listed in errors"
+    assert entry.get("credentials") is None, "an unreadable file is not one whose credentials were tampered with"
     if case.probe == EXIT_INPUT:
         line = assert_one_line(probe_txt, ERROR, case.name)
         assert entry["kind"] == "unknown"

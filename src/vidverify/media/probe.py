@@ -76,7 +76,7 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
 
         # "file:" + the absolute path: a file named "file:x.mp4" or "pipe:0" is that file, not x.mp4 or stdin
         container = av_open(c.path)
-    except av.error.InvalidDataError as exc:
+    except (av.error.InvalidDataError, av.error.EOFError) as exc:  # garbage, or a header cut before it says anything
         raise VidverifyError("not a media file that ffmpeg can read") from exc
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise VidverifyError(limits_error(exc) or f"cannot open the container ({exc})") from exc

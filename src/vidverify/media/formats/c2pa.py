@@ -297,6 +297,10 @@ def read(path: str, *, timeout: float | None = None) -> tuple[Credentials | None
     if answer.get("missing"):  # the library found no store where the walk saw one (a damaged box): not credentials
         return (Credentials(state="invalid", failures=(FAIL_UNREADABLE,), trust_list=trust_id),
                 [f"{ERROR_PREFIX}a manifest store is present but the C2PA library cannot find it"])
+    if "store" not in answer and not found.size and not answer.get("timeout"):
+        # a format only the library reads, and it cannot parse the file at all (a text file named .gif): no store
+        # was seen, so nothing says the file was signed, let alone tampered with
+        return None, []
     if "store" not in answer:
         code = FAIL_TIMEOUT if answer.get("timeout") else FAIL_UNREADABLE
         return (Credentials(state="invalid", failures=(code,), trust_list=trust_id),
