@@ -1,6 +1,6 @@
 """scan's ``lineage`` (evidence/lineage.py): which member of a group was made from which, on generated families of
-uploads whose making is known: a camera original, a copy with a logo and a trim of that copy (a copy of a copy
-names the copy), a trim and a greyscale copy of the original; and two overlapping trims of an original that is
+uploads whose making is known: a camera original, a copy with a logo, a trim and a re-encode of that copy (a copy
+of a copy names the copy), a trim and a greyscale copy of the original; and two overlapping trims of an original that is
 not in the set (``parent-not-in-set``)."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def family(tmp_path_factory: pytest.TempPathFactory) -> Path:
     original = synth.add_capture_metadata(scene, d / "IMG_0001.MOV")
     logo = synth.overlay_logo(original, d / "with_logo.mp4", box=(380, 20, 220, 110))
     synth.trim(logo, d / "logo_trimmed.mp4", 1.0, 6.0)
+    synth.reencode(logo, d / "logo_reencoded.mp4", crf=32)  # no clue but its bit rate: it inherits the logo
     synth.trim(original, d / "trimmed.mp4", 2.0, 7.0)
     synth.grey(original, d / "grey.mp4")
     return d
@@ -39,12 +40,15 @@ def test_each_copy_names_the_file_it_was_made_from(family: Path) -> None:
     (g,) = scan([family], options=ScanOptions(jobs=2)).groups
     assert _parents(g) == {"IMG_0001.MOV": None, "with_logo.mp4": "IMG_0001.MOV",
                            "logo_trimmed.mp4": "with_logo.mp4",  # it inherits the logo: a copy of the copy
+                           "logo_reencoded.mp4": "with_logo.mp4",
                            "trimmed.mp4": "IMG_0001.MOV", "grey.mp4": "IMG_0001.MOV"}
     tree = _tree(g)
     assert [e.path for e in g.lineage] == list(g.members)  # exactly the members, in their order
     assert any("trim or cut" in t for t in tree["logo_trimmed.mp4"].evidence)
     assert any("greyscale" in t for t in tree["grey.mp4"].evidence)
     assert any("camera original" in t for t in tree["with_logo.mp4"].evidence)
+    assert any("shares edits" in t for t in tree["logo_reencoded.mp4"].evidence)
+    assert tree["logo_reencoded.mp4"].confidence < tree["logo_trimmed.mp4"].confidence  # weaker clues, said so
     assert all(0.5 < e.confidence <= 0.95 for e in g.lineage if e.parent)
 
 

@@ -48,6 +48,8 @@ PARENT_MIN_WEIGHT = 1.0  # clues at least this strong (net) name a parent
 CONTAINS_MIN = 0.85  # a file contains another's footage: at least this share of it
 CONTAINS_MARGIN = 0.15  # ... and the other holds clearly less of it
 SMALLER_PICTURE = 0.6  # a picture at most this share of the other's pixels is a downscaled copy
+LESS_BITS = 0.6  # a copy at most this share of the other's bits per pixel is (weakly) a later generation
+INHERIT_BITS = 3.0  # a member this much nearer in hash distance than the parent the clues name shares its edits
 MAX_CONFIDENCE = 0.95
 INSERT_SHOWN = 0.03  # another member shows this much more of a file than the one it has an insert against
 JOIN_S = 0.25  # stretches this close join up (a frame or a few at any common rate)
@@ -64,6 +66,7 @@ W_CONTAINS = 2.0
 W_INSERT = 1.5
 W_PICTURE = 2.0  # crop, bars, overlay, greyscale
 W_SMALLER = 1.0
+W_LESS_BITS = 0.5  # weak: a copy may be re-encoded at a higher rate than its source had
 W_SOUND_REMOVED = 1.0
 W_CAMERA = 2.0
 W_CREDENTIALS = 0.7
@@ -163,7 +166,15 @@ def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping
         if fp and tp and tp <= SMALLER_PICTURE * fp:
             out.append(Clue(first, then, W_SMALLER, f"{_name(then)}'s picture is smaller ({tp:,} pixels against "
                             f"{fp:,}): detail is not put back"))
+        fb, tb = _bits_per_pixel(fi, fp), _bits_per_pixel(ti, tp)
+        if fb and tb and tb <= LESS_BITS * fb:
+            out.append(Clue(first, then, W_LESS_BITS, f"{_name(then)} is more compressed ({tb:.3f} bits per pixel "
+                            f"against {fb:.3f}): each re-encode loses some"))
     return out
+
+
+def _bits_per_pixel(info: MediaInfo, pixels: int) -> float:
+    return (info.bit_rate or 0) / (pixels * (info.fps or 30.0)) if pixels else 0.0
 
 
 def _pixels(info: MediaInfo) -> int:
@@ -242,6 +253,18 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         # the members the clues show it was made from that show (nearly) all of its footage any member shows
         parents = [p for p in placed if net(p, child) >= PARENT_MIN_WEIGHT
                    and share.get((p, child), 0.0) >= found[child] - CONTAINS_MARGIN]
+        # a member far nearer than those, with weaker clues that it came first, shares edits the others lack (an
+        # overlay, a crop): the copy was made from it (a copy of a copy), even if re-encoding left no stronger clue
+        near = min((distance(p, child) for p in parents), default=float("inf"))
+        inherited = [q for q in placed if q not in parents and 0.0 < net(q, child) < PARENT_MIN_WEIGHT
+                     and distance(q, child) + INHERIT_BITS < near]
+        if inherited:
+            parent = min(inherited, key=lambda q: distance(q, child))
+            entries[child] = LineageEntry(child, parent, _confidence(net(parent, child)), (
+                *(c.text for c in uniq.get((parent, child), ())), f"{_name(child)} is far nearer to {_name(parent)} "
+                f"({distance(parent, child):.1f} bits against {near:.1f}): it shares edits the others lack"))
+            placed.append(child)
+            continue
         if parents:
             # the closest, the direct parent: the fewest changes to the picture (a mirrored copy is no parent of
             # an unmirrored crop) ...

@@ -125,13 +125,14 @@ def geometry_edits(
 
 
 def pad_edit(a_start: float, a_end: float, b_start: float, b_end: float, b_active: tuple[int, int, int, int],
-             b_size: tuple[int, int]) -> Edit:
-    """B shows A's picture at ``b_active`` inside bars, in a frame of ``b_size``."""
+             b_size: tuple[int, int], surround: str = "bars") -> Edit:
+    """B shows A's picture at ``b_active`` inside ``surround`` (``bars``, or a ``canvas``: app chrome, a blurred
+    fill, other footage), in a frame of ``b_size``."""
     x, y, w, h = b_active
     bw, bh = b_size
     return Edit("pad", a_start, a_end, b_start, b_end, {"b_active_area": list(b_active), "b_size": list(b_size),
                                                         "bars": {"left": x, "right": bw - x - w, "top": y,
-                                                                 "bottom": bh - y - h}})
+                                                                 "bottom": bh - y - h}, "surround": surround})
 
 
 def _bars(active: tuple[int, int, int, int] | None, size: tuple[int, int] | None) -> tuple[float, ...]:

@@ -110,7 +110,8 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         for s in segments:  # a stretch of B shows A inside bars that the rest of B lacks, or in a canvas's region
             box = inner_area(fb, s.b_start, s.b_end, b_box) if (b_box := segment_box(s.channel, "b")) else None
             if box and fb.width and fb.height:
-                edits.append(pad_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fb.width, fb.height)))
+                edits.append(pad_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fb.width, fb.height),
+                                      "canvas" if "canvas" in s.channel else "bars"))
     audio = audio_sync.compare_sound(fa, fb, segments)  # the sound, on its own timeline (None: unknown)
     edits += audio_sync.sound_edits(audio, segments, fb, fa)
     return Match(

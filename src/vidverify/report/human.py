@@ -176,7 +176,8 @@ def edit_text(e: Edit) -> str:
         return f"box {box_text(d['box'])} in B{share}"
     if e.type == "pad" and isinstance(d.get("bars"), dict):
         bars = ", ".join(f"{k} {int(v)}" for k, v in d["bars"].items() if v)
-        return f"bars added ({bars} px)" if bars else "bars added"
+        what = "inside a canvas" if d.get("surround") == "canvas" else "bars added"
+        return f"{what} ({bars} px)" if bars else what
     if e.type == "trim" and "seconds" in d:
         return f"{_seconds(d['seconds'])} removed at the {d.get('where', 'edge')}"
     if e.type == "cut" and e.a_start is not None and e.a_end is not None:
@@ -265,10 +266,10 @@ def made_from(e: LineageEntry | None) -> str:
     if e is None:
         return ""
     if e.parent is None:
-        return f"earliest version ({e.confidence:.2f})"
+        return f"none in the set: the earliest version (confidence {e.confidence:.2f})"
     if e.evidence and e.evidence[0] == "parent-not-in-set":
-        return f"a source not in the set ({e.confidence:.2f})"
-    return f"{os.path.basename(e.parent)} ({e.confidence:.2f})"
+        return f"a source not in the set (confidence {e.confidence:.2f})"
+    return f"{os.path.basename(e.parent)} (confidence {e.confidence:.2f})"
 
 
 __all__ = [
