@@ -593,8 +593,9 @@ def print_report(result: dict[str, Any]) -> None:
           f"{f['predicted']}")
 
 
-def git_state() -> dict[str, Any]:
-    root = Path(__file__).resolve().parents[1]
+def git_state(root: Path | None = None) -> dict[str, Any]:
+    """The commit and whether ``src`` has changes, of ``root`` (default: this checkout)."""
+    root = root or Path(__file__).resolve().parents[1]
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
                               check=False).stdout.strip()

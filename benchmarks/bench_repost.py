@@ -25,7 +25,6 @@ import argparse
 import multiprocessing
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -272,10 +271,11 @@ def run(args: argparse.Namespace) -> None:
     work = args.out / "repost"
     search = search_section(built, cases, work / f"index-{tag}.sqlite", cache, log)
     ranks = {k: v["rank"] for k, v in search["queries"].items()}
+    measured = Path(vidverify.__file__).resolve().parent  # the src tree scored (PYTHONPATH may pick another checkout)
     result: dict[str, Any] = {
         "schema": "vidverify-bench/repost@1", "quick": args.quick, "tag": tag,
         "conditions": {"ffmpeg": ffmpeg_version(), "cpus": os.cpu_count(), "python": sys.version.split()[0],
-                       "vidverify": str(Path(vidverify.__file__).resolve().parent), **_git(),
+                       "vidverify": str(measured), **bc.git_state(measured.parents[1]),
                        "load_average": os.getloadavg(), "corpus": str(cc.corpus_dir())},
         "targets": TARGETS,
         "summary": bc.summarize(recs),
@@ -298,15 +298,3 @@ def run(args: argparse.Namespace) -> None:
     bc.write_result(result, out)
     print_report(result)
     print(f"\nwrote {out} ({result['wall_seconds']:.0f} s)")
-
-
-def _git() -> dict[str, Any]:
-    root = Path(vidverify.__file__).resolve().parents[2]
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
-                              check=False).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=root, capture_output=True, text=True,
-                               check=False).stdout.strip()
-        return {"commit": head, "src_dirty": bool(dirty)}
-    except OSError:
-        return {}
