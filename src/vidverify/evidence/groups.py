@@ -113,6 +113,11 @@ def closure(members: Sequence[str], share: Mapping[tuple[str, str], float]) -> d
     return out
 
 
+def bits_per_pixel(info: MediaInfo, pixels: int) -> float:
+    """Bit rate per pixel per frame of a picture of ``pixels`` (0 when unknown): the less compressed copy."""
+    return (info.bit_rate or 0) / (pixels * (info.fps or 30.0)) if pixels else 0.0
+
+
 def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
          share: Mapping[tuple[str, str], float], holes: Mapping[str, float] | None = None,
          pictures: Mapping[str, int] | None = None, barred: frozenset[str] = frozenset()) -> list[Ranked]:
@@ -136,7 +141,7 @@ def rank(members: Sequence[str], infos: Mapping[str, MediaInfo],
         original = bool(info and has_camera_traces(info))
         # the picture itself, inside any bars (a letterboxed copy's canvas is not a larger picture)
         pixels = (pictures or {}).get(x) or ((info.width or 0) * (info.height or 0) if info else 0)
-        bpp = (info.bit_rate or 0) / (pixels * (info.fps or 30.0)) if info and pixels else 0.0
+        bpp = bits_per_pixel(info, pixels) if info else 0.0
         ranked.append(Ranked(x, round(comp, 4), first, original, pixels, (info.duration or 0.0) if info else 0.0,
                              round(bpp, 4), x in barred))
     best = max(r.completeness for r in ranked)
@@ -176,5 +181,5 @@ def choose_reference(members: Sequence[str], infos: Mapping[str, MediaInfo], mat
     return ranked[0].path, reason(ranked)
 
 
-__all__ = ["COMPLETENESS_TIE", "Ranked", "choose_reference", "closure", "components", "contains", "inserted",
-           "rank", "reason"]
+__all__ = ["COMPLETENESS_TIE", "Ranked", "bits_per_pixel", "choose_reference", "closure", "components", "contains",
+           "inserted", "rank", "reason"]

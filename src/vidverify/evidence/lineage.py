@@ -41,7 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..models import Edit, LineageEntry, Match, MediaInfo
-from .groups import contains
+from .groups import bits_per_pixel, contains
 from .timeline import has_camera_traces
 
 PARENT_MIN_WEIGHT = 1.0  # clues at least this strong (net) name a parent
@@ -166,15 +166,12 @@ def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping
         if fp and tp and tp <= SMALLER_PICTURE * fp:
             out.append(Clue(first, then, W_SMALLER, f"{_name(then)}'s picture is smaller ({tp:,} pixels against "
                             f"{fp:,}): detail is not put back"))
-        fb, tb = _bits_per_pixel(fi, fp), _bits_per_pixel(ti, tp)
+        fb, tb = bits_per_pixel(fi, fp), bits_per_pixel(ti, tp)
         if fb and tb and tb <= LESS_BITS * fb:
             out.append(Clue(first, then, W_LESS_BITS, f"{_name(then)} is more compressed ({tb:.3f} bits per pixel "
                             f"against {fb:.3f}): each re-encode loses some"))
     return out
 
-
-def _bits_per_pixel(info: MediaInfo, pixels: int) -> float:
-    return (info.bit_rate or 0) / (pixels * (info.fps or 30.0)) if pixels else 0.0
 
 
 def _pixels(info: MediaInfo) -> int:
