@@ -235,3 +235,39 @@ def test_footage_coded_in_rgb_or_a_palette_is_hashed_as_video(tmp_path: Path) ->
         m = compare(src, copy, pictures=False)
         assert m.verdict == "same-footage", (copy.name, m.verdict)
         assert m.coverage["a"] > 0.95 and m.coverage["b"] > 0.95
+
+
+def test_a_gif_cut_short_is_truncated_and_a_whole_one_has_its_rate(tmp_path: Path) -> None:
+    # a GIF declares no length: a cut download was a short clip like any other, and its rate was libavformat's
+    # guess from the first delay (6.25 fps for a 6 fps GIF)
+    from vidverify.media.probe import probe
+
+    src = make_fixtures.clip(tmp_path / "src.mp4", seconds=4.0, size="160x120", rate=24)
+    gif = tmp_path / "anim.gif"
+    make_fixtures.ffmpeg("-i", str(src), "-vf", "fps=6", str(gif))
+    whole = probe(gif)
+    assert whole.kind == "video" and whole.fps == 6.0 and not whole.truncated and whole.frame_count == 24
+    cut = tmp_path / "cut.gif"
+    cut.write_bytes(gif.read_bytes()[: gif.stat().st_size // 2])
+    info = probe(cut)
+    assert info.kind == "video" and info.truncated and 0 < (info.frame_count or 0) < 24
+    assert info.declared_duration is None  # how much is missing is not known
+    assert any(e.startswith("truncated: the file ends before its container does") for e in info.errors)
+
+
+def test_a_low_rate_gif_cut_from_a_clip_is_placed_inside_its_own_timeline(tmp_path: Path) -> None:
+    # a 6 fps GIF's frames were taken for keyframes, and its match grown by half a "GOP" past both its ends
+    # (B from -0.085 s); its last frame, on screen for 1/6 s, stood for 1/24 s of A
+    from vidverify.pipeline.comparison import compare
+
+    src = make_fixtures.clip(tmp_path / "src.mp4", seconds=8.0, size="160x120", rate=24)
+    gif = tmp_path / "part.gif"
+    make_fixtures.ffmpeg("-ss", "2", "-t", "4", "-i", str(src), "-vf", "fps=6", str(gif))
+    m = compare(src, gif, pictures=False)
+    assert m.verdict == "same-footage"
+    (seg,) = m.segments
+    assert seg.b_start >= 0 and seg.b_end <= 4.0 + 1e-6
+    assert abs(seg.a_start - 2.0) <= 0.2 and abs(seg.a_end - 6.0) <= 0.2
+    assert abs((seg.a_end - seg.a_start) - (seg.b_end - seg.b_start)) <= 0.1  # both sides span the same footage
+    (rate,) = [e for e in m.edits if e.type == "frame-rate"]
+    assert rate.detail["b_fps"] == 6.0

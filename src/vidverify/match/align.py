@@ -76,6 +76,7 @@ class Track:
     half_flat: np.ndarray  # uint8 bit k: half k (top, bottom, left, right) is flat
     frame_dur: float  # typical frame duration (s)
     absent: dict[str, np.ndarray]  # bool per frame, for a channel that exists on some frames only (``present``)
+    keyframes: bool = False  # a fingerprint of keyframes only: the footage runs on between its frames
 
     def flat_for(self, array: str) -> np.ndarray:
         """Frames whose picture in ``array`` says nothing: flat frames, for a half a flat half, and for a channel
@@ -102,6 +103,7 @@ class Track:
             half_flat=np.asarray(fp.half_flat, dtype=np.uint8),
             frame_dur=frame,
             absent={name: np.asarray(getattr(fp, p)) == 0 for name in used if (p := BY_NAME[name].present)},
+            keyframes=fp.mode == "keyframes",
         )
 
 
@@ -619,9 +621,11 @@ def _segment(a: Track, b: Track, i: int, j: int, a_idx: np.ndarray, speed: float
     name, _, _, mirrored = _CHANNELS[channel]
     b_start, b_end = float(b.times[i]), float(b.times[j] + b.frame_dur)
     a_start = float(a.times[a_idx[i]])
-    a_end = float(a.times[a_idx[j]] + a.frame_dur)
-    if b.frame_dur > SPARSE_RATIO * a.frame_dur:
-        # B holds keyframes: the footage runs on past its first and last matched keyframe, by up to a GOP, which
+    # B's last frame stays on screen for its own duration: as long of A's footage (a GIF's frame spans A's several)
+    a_end = min(float(a.times[a_idx[j]]) + max(a.frame_dur, b.frame_dur / speed), float(a.times[-1] + a.frame_dur))
+    if b.keyframes and b.frame_dur > SPARSE_RATIO * a.frame_dur:
+        # B holds keyframes (a GIF at 6 fps holds all its frames: its ends are its own): the footage runs on
+        # past its first and last matched keyframe, by up to a GOP, which
         # the dense A measures: to A's own start or end when that lies within a GOP, else half a GOP (the
         # keyframe beyond did not match). B's ends follow on the line: both sides span the same footage.
         gop = b.frame_dur / speed

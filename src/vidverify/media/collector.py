@@ -196,12 +196,15 @@ def _vint(data: bytes, pos: int) -> tuple[int, int] | None:
 
 def cut_short(head: bytes, path: str, size: int) -> bool:
     """Whether the file is shorter than its container says it is: a RIFF size, a Matroska Segment size or an ASF
-    File Properties size past the end of the file (MP4: the box walker says so)."""
+    File Properties size past the end of the file, or a GIF without its trailer byte (MP4: the box walker says so)."""
     if head[:4] == b"RIFF":
         return int.from_bytes(head[4:8], "little") + 8 > size
     try:
         with open(path, "rb") as fh:
             data = fh.read(64 * 1024)
+            if data[:6] in (b"GIF87a", b"GIF89a"):  # a whole GIF ends with its trailer, 0x3B
+                fh.seek(max(0, size - 1))
+                return fh.read(1) != b"\x3b"
     except OSError:
         return False
     if data[:4] == bytes.fromhex("1a45dfa3"):  # EBML header, then the Segment

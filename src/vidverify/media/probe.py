@@ -122,8 +122,8 @@ def _read_av(c: _Collector, kind_hint: str | None) -> None:
             rate = video.average_rate or video.guessed_rate
             if rate and video.time_base and rate == 1 / video.time_base and video.guessed_rate:
                 rate = video.guessed_rate  # libavformat's DV average: its time base (60000), not the 25 fps
-            if rate and float(rate) > 0 and kind_hint is None:
-                c.fields["fps"] = round(float(rate), 3)
+            if rate and float(rate) > 0:  # a still's "rate" is kept aside: only an animated GIF uses it
+                c.fields["fps" if kind_hint is None else "still_rate"] = round(float(rate), 3)
             if video.frames:
                 c.fields["frame_count"] = int(video.frames)
             if video.start_time is not None and video.time_base:
@@ -501,6 +501,10 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
         shown = shown or shown_span(p)
         if shown is not None and shown.frames > 1:
             still = None
+            # its frames' delays vary: the mean rate over the frames shown, else the demuxer's guess
+            mean = shown.frames / shown.duration if shown.duration > 0 else c.fields.get("still_rate")
+            if mean:
+                c.fields.setdefault("fps", round(mean, 3))
     if still is not None:
         base["kind"] = "image"
         if "exif_size" in c.fields and not c.fields.get("coded_width"):
@@ -532,6 +536,8 @@ def _displayed(info: MediaInfo, span: ShownSpan | None, *, cut_short: bool = Fal
     pre-roll an edit list hides; it stays as ``declared_duration`` when it differs by half a frame or more."""
     declared_frames = info.frame_count  # the container's (sample table, AVI header), before packets are counted
     present = span.frames if span is not None else 0
+    if cut_short and info.container == "gif":  # a GIF declares no length: only its missing trailer tells
+        return _truncated(info, span, None)
     if cut_short and declared_frames and present < declared_frames - max(2, declared_frames // 50):
         return _truncated(info, span, declared_frames, header_s)
     if cut_short and header_s and info.fps and present < header_s * info.fps * 0.98 - 2:  # MediaInfo's header
@@ -546,13 +552,19 @@ def _displayed(info: MediaInfo, span: ShownSpan | None, *, cut_short: bool = Fal
                    declared_duration=round(declared, 6) if differs and declared is not None else None)
 
 
-def _truncated(info: MediaInfo, span: ShownSpan | None, declared_frames: int,
+def _truncated(info: MediaInfo, span: ShownSpan | None, declared_frames: int | None,
                header_s: float | None = None) -> MediaInfo:
     """Fewer video packets than the container declares: a cut download or copy. Both figures are kept: what is
-    present (``duration``, ``frame_count``) and what the header says (``declared_duration``), with a note."""
-    header = max(info.duration or 0.0, declared_frames / info.fps if info.fps else 0.0, header_s or 0.0)
+    present (``duration``, ``frame_count``) and what the header says (``declared_duration``), with a note. A
+    container that declares no length (``declared_frames`` None: a GIF) says only that the file ends early."""
     present = round(span.duration, 6) if span is not None and span.duration > 0 else 0.0
     frames = span.frames if span is not None else 0
+    if declared_frames is None:
+        note = (f"truncated: the file ends before its container does; it holds {frames} video frames "
+                f"({present:.2f} s), and how much is missing is not known")
+        return replace(info, duration=present, frame_count=frames, truncated=True, declared_duration=None,
+                       errors=(*info.errors, note))
+    header = max(info.duration or 0.0, declared_frames / info.fps if info.fps else 0.0, header_s or 0.0)
     note = (f"truncated: the header declares {declared_frames} video frames ({header:.2f} s), the file holds "
             f"{frames} ({present:.2f} s)")
     return replace(info, duration=present, frame_count=frames, truncated=True,

@@ -165,7 +165,7 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
         codec_digest=pk.codec,
         audio_state=audio_state,
         duration=duration,
-        fps=layout.fps,
+        fps=_rate(layout, len(columns["times"]), duration, keyframes),
         width=layout.width or None,
         height=layout.height or None,
         active_area=(layout.active.x, layout.active.y, layout.active.w, layout.active.h) if layout.active else None,
@@ -174,6 +174,14 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
         versions=decode.decoder_versions(mode, fast),
         warnings=tuple(warnings),
     )
+
+
+def _rate(layout: decode.StreamLayout, frames: int, duration: float | None, keyframes: bool) -> float | None:
+    """The stream's frame rate; a GIF's is the mean over its frames (its delays vary, and libavformat guesses
+    from the first: 6.25 fps for a 6 fps GIF)."""
+    if layout.format_name == "gif" and not keyframes and frames > 1 and duration:
+        return round(frames / duration, 3)
+    return layout.fps
 
 
 def _shown_duration(times: Any, pk: PacketDigests, origin: float, layout: decode.StreamLayout,
