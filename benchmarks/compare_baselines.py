@@ -161,7 +161,7 @@ def vpdq_of(path: str, backend: str) -> list[tuple[str, int]]:
         import vpdq
 
         feats = vpdq.computeHash(os.path.abspath(path), seconds_per_hash=1)
-        return [(str(f.hash), int(f.quality)) for f in feats]
+        return [(str(f.hex), int(f.quality)) for f in feats]  # its .hash is a dict of 16-bit words
     import pdqhash
 
     out = []
