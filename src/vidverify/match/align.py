@@ -46,6 +46,7 @@ SEEDS_PER_SECOND = 4.0  # B frames sampled per second of B for seeding
 MAX_SEEDS_PER_FRAME = 24  # a B frame's candidate A frames (the closest ones)
 MIN_SEED_FRAMES = 600  # a long B still gets at least this many seed frames
 LONG_A_FRAMES = 3000  # above this, A is searched at every other frame
+SEED_BLOCK = 1 << 17  # hash pairs compared at once while seeding (2 MB of XORs)
 MAX_SEGMENTS = 64
 MIN_SUPPORT_FRAMES = 2  # sampled B frames with a seed on a line before it is followed
 SPEED_MIN_CHANGE = 0.02  # a line whose speed is within this of 1 is normal speed
@@ -159,10 +160,17 @@ def _seeds(a: Track, b: Track, sample: np.ndarray) -> list[_Seeds]:
             continue
         ah, bh = a.arrays[a_name][a_idx], b.arrays[b_name][b_sample]
         ia_l, jb_l, d_l = [], [], []
-        for start in range(0, len(bh), 256):
-            block = np.bitwise_count(np.bitwise_xor(bh[start:start + 256, None], ah[None, :]))  # uint8 (k, n)
-            rows, cols = np.nonzero(block <= SEED_THRESHOLD_BITS)
-            dist = block[rows, cols]
+        rows_per = max(1, SEED_BLOCK // len(ah))  # B frames per block: its buffers stay in the CPU's cache
+        xor = np.empty((min(rows_per, len(bh)), len(ah)), np.uint64)
+        bits, near = np.empty(xor.shape, np.uint8), np.empty(xor.shape, bool)
+        for start in range(0, len(bh), rows_per):
+            k = min(rows_per, len(bh) - start)
+            np.bitwise_xor(bh[start:start + k, None], ah[None, :], out=xor[:k])
+            block = np.bitwise_count(xor[:k], out=bits[:k])  # uint8 (k, n)
+            # one flat index is cheaper to find than a (row, column) pair
+            flat = np.flatnonzero(np.less_equal(block, SEED_THRESHOLD_BITS, out=near[:k]))
+            rows, cols = np.divmod(flat, len(ah))
+            dist = block.ravel()[flat]
             if len(rows) > MAX_SEEDS_PER_FRAME:
                 keep = _closest_per_row(rows, cols, dist, MAX_SEEDS_PER_FRAME)
                 rows, cols, dist = rows[keep], cols[keep], dist[keep]
