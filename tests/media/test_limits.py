@@ -105,3 +105,11 @@ def test_time_fields_per_file_are_capped() -> None:
         c.time(f"trak{k}.tkhd.creation_time", f"2020-01-01T00:00:{k % 60:02d}Z")
         c.time(f"trak{k}.tkhd.creation_time", f"2020-01-01T00:00:{k % 60:02d}Z")  # duplicates are dropped
     assert len(c.timestamps) == MAX_TIMESTAMPS
+
+
+def test_a_wait_that_runs_out_before_the_deadlines_watchdog_is_the_timeout_error() -> None:
+    # under load, hash's own wait for its decoder (same deadline) could run out a moment before the watchdog
+    # fired: subprocess's TimeoutExpired escaped as an internal error (exit 70) instead of the input error
+    with pytest.raises(errors.InputError, match="did not finish within 30 s"):
+        with ff.popen(["-f", "lavfi", "-i", "testsrc2=d=600", "-f", "null", "-"], timeout=30) as proc:
+            proc.wait(timeout=0.01)

@@ -322,6 +322,8 @@ def popen(args: Sequence[str], *, pass_fds: Sequence[int] = (),
     watchdog.start()
     try:
         yield proc
+    except subprocess.TimeoutExpired as exc:  # the caller's own wait ran out before the watchdog fired
+        raise _timeout_error(limit) from exc
     finally:
         watchdog.cancel()
         _kill(proc)
