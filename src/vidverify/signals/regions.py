@@ -14,8 +14,10 @@ frames, up to REGION_SLOTS rectangles where footage plays, in two ways:
 2. Seams: boundaries across which the two sides change independently through the stretch (neighbouring pixels
    of one video change together), or that stand out as an edge in every frame, much stronger than the
    gradients on either side. A seam down the middle of the footage's box splits it in two (a duet), two split
-   it in four (a grid); rectangles whose sides inside the picture are seams and that hold moving picture are
-   regions too (a picture-in-picture over moving footage).
+   it in four (a grid), and so does a band of bars between two pictures (each video of a duet fitted into its
+   half: busy, fast footage shows no clear seam at this size); a cell loses the bars at its edges. Rectangles
+   whose sides inside the picture are seams and that hold moving picture are regions too (a picture-in-picture
+   over moving footage).
 
 A box covering nearly the whole picture is no region (the whole-picture hash already covers it). The boxes are
 packed like ``picture.pack_box`` (pixels of the DETAIL² active picture) and given slots in reading order.
@@ -58,6 +60,10 @@ RECT_MAX_SIDE = 0.7  # a rectangle of seams is a picture-in-picture: smaller tha
 # between chrome or captions is not one)
 REGION_MIN_MOTION = 0.5  # a rectangle's mean change is at least this share of the moving box's
 SAME_BOX_IOU = 0.7  # boxes overlapping this much are one region
+TRIM_BLANK_SHARE = 0.95  # a cell's edge line blank along this share of its length is bars, not its clip ...
+GAP_MOVING_SHARE = 0.3  # a line beside a band of bars is picture if this share of it moves ...
+GAP_PICTURE_BLANK = 0.5  # ... or at most this share of it is blank
+TRIM_DETAIL = 2.5  # ... blank: less fine detail than this (footage has 10-100; a black bar 0-1) and no change
 
 Box4 = tuple[int, int, int, int]
 
@@ -163,13 +169,41 @@ def _split(seam: np.ndarray, blank: np.ndarray, lo: int, hi: int, start: int, st
     return None
 
 
-def _cells(pv: np.ndarray, ph: np.ndarray, blank: tuple[np.ndarray, np.ndarray], box: Box4) -> list[Box4]:
-    """``box`` split at a seam down its middle, across its middle, or both (a duet, a grid); [] if none."""
+def _gap(bars: np.ndarray, moves: np.ndarray, lo: int, hi: int, start: int, stop: int) -> int | None:
+    """The middle of the band of blank lines (``bars``: (lines, width) bool) in [start, stop), over lines
+    [lo, hi), nearest the middle with picture on both sides at least REGION_MIN_SIDE of the width wide: the
+    bars between a duet's two videos or a grid's cells (the seams of busy, fast footage are no clear line). A
+    line is picture when it moves (``moves``) or little of it is blank: still app chrome (flat blocks, text) is
+    mostly blank, so a screen recording's canvas is not split; a still clip has detail all along."""
+    share = bars[lo:hi, start:stop].mean(axis=0)
+    moving = moves[lo:hi, start:stop].mean(axis=0) >= GAP_MOVING_SHARE
+    picture = (share < TRIM_BLANK_SHARE) & (moving | (share <= GAP_PICTURE_BLANK))
+    side = max(2, int(REGION_MIN_SIDE * bars.shape[1]))
+    if picture.sum() < 2 * side:
+        return None
+    best: int | None = None
+    mid = (stop - start) / 2
+    band = np.flatnonzero(share >= TRIM_BLANK_SHARE)
+    for run in np.split(band, np.flatnonzero(np.diff(band) > 1) + 1) if len(band) else []:
+        left, right = int(run[0]), int(run[-1]) + 1  # the band [left, right)
+        if picture[:left].sum() >= side and picture[right:].sum() >= side:
+            at = (left + right) // 2
+            if best is None or abs(at - mid) < abs(best - mid):
+                best = at
+    return None if best is None else best + start
+
+
+def _cells(pv: np.ndarray, ph: np.ndarray, blank: tuple[np.ndarray, np.ndarray], box: Box4,
+           bars: np.ndarray, moves: np.ndarray) -> list[Box4]:
+    """``box`` split down its middle, across its middle, or both (a duet, a grid) at a band of bars between
+    pictures or else at a seam; [] if none."""
     bx0, by0, bx1, by1 = box
     xs, ys = [bx0, bx1], [by0, by1]
-    if (sx := _split(pv, blank[0], by0, by1, bx0, bx1)) is not None:
+    sx = _gap(bars, moves, by0, by1, bx0, bx1)
+    if sx is not None or (sx := _split(pv, blank[0], by0, by1, bx0, bx1)) is not None:
         xs.insert(1, sx)
-    if (sy := _split(ph, blank[1], bx0, bx1, by0, by1)) is not None:
+    sy = _gap(bars.T, moves.T, bx0, bx1, by0, by1)
+    if sy is not None or (sy := _split(ph, blank[1], bx0, bx1, by0, by1)) is not None:
         ys.insert(1, sy)
     cells = [(xs[i], ys[j], xs[i + 1], ys[j + 1]) for j in range(len(ys) - 1) for i in range(len(xs) - 1)]
     return cells if len(cells) > 1 else []
@@ -235,6 +269,24 @@ def _iou(a: Box4, b: Box4) -> float:
     return inter / union if union else 0.0
 
 
+def _trim_blank(box: Box4, still: np.ndarray) -> Box4:
+    """``box`` less the rows and columns at its edges that are blank along nearly all their length (a duet's
+    cell holds its clip between bars), and the line that blends the clip into them."""
+    x0, y0, x1, y1 = box
+    def blank(line: np.ndarray) -> bool:
+        return float(line.mean()) >= TRIM_BLANK_SHARE
+    while y1 - y0 > 2 and blank(still[y0, x0:x1]):
+        y0 += 1
+    while y1 - y0 > 2 and blank(still[y1 - 1, x0:x1]):
+        y1 -= 1
+    while x1 - x0 > 2 and blank(still[y0:y1, x0]):
+        x0 += 1
+    while x1 - x0 > 2 and blank(still[y0:y1, x1 - 1]):
+        x1 -= 1
+    bx0, by0, bx1, by1 = box
+    return x0 + (x0 > bx0), y0 + (y0 > by0), x1 - (x1 < bx1), y1 - (y1 < by1)
+
+
 def window_regions(frames: np.ndarray) -> list[Box4]:
     """The regions (x0, y0, x1, y1: pixels, x1 and y1 exclusive) where footage plays in one stretch of
     consecutive (k, rows, cols) grey frames, at most REGION_SLOTS, in reading order."""
@@ -264,8 +316,12 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
     blank_v[:, 1:cols] = still[:, :-1] & still[:, 1:]
     blank_h = np.ones((cols, rows + 1), bool)
     blank_h[:, 1:rows] = (still[:-1] & still[1:]).T
-    cells = [c for b in dict.fromkeys([full, base]) for c in _cells(pv, ph, (blank_v, blank_h), b)]
+    bars = (detail < TRIM_DETAIL) & (change < BLANK_CHANGE)  # as blank, with the scaler's faint edge lines
+    cells = [_trim_blank(c, bars) for b in dict.fromkeys([full, base])
+             for c in _cells(pv, ph, (blank_v, blank_h), b, bars, change >= BLANK_CHANGE)]
     floor = max(MOTION_FLOOR, REGION_MIN_MOTION * float(change[my0:my1, mx0:mx1].mean()))
+    if base != full:  # the rows of a duet's other video seed the moving box: its own clip's bars are no part of it
+        base = _trim_blank(base, bars)
     candidates = [*cells, base,
                   *sorted(_rectangles(pv, ph, change, floor), key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))]
     picks: list[Box4] = []
