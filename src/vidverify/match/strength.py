@@ -163,19 +163,65 @@ FAR_BITS = 22  # B frames along a segment's line this far (median) from A are ot
 TIMELINE = ("trim", "insert", "cut")
 
 
+NEAR_WINDOW_SECONDS = 0.25  # A's footage this far beyond where the line continues to counts as its continuation
+
+
+def _views(s: Segment) -> list[tuple[str, str]]:
+    """The (A array, B array) pairs in which B's frames beside a segment may show A's continuation: the segment's
+    own; for a region of a canvas, every region slot of that side (slots are numbered per stretch in reading
+    order: the clip's slot changes when another cell's region comes or goes); for a whole picture, the halves (an
+    overlay that covers part of the picture there leaves a half as it was)."""
+    own = _ARRAYS.get((s.channel, s.mirrored))
+    if own is None:
+        return []
+    views = [own]
+    for name, a_name, b_name, mirrored in ALIGNMENT:
+        if (a_name, b_name) in views or mirrored != s.mirrored:
+            continue
+        if (s.channel[:9] in ("b-canvas", "a-canvas") and name[:9] == s.channel[:9]) or \
+                (s.channel == "full" and name.startswith("half-")):
+            views.append((a_name, b_name))
+    return views
+
+
 def _near(s: Segment, a: Track, b: Track, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
-    """B's informative frames in [lo, hi) and, for each, whether it lies within FAR_BITS of the A footage the
-    segment's line continues to (A's footage that failed to match, not other footage)."""
-    arrays = _ARRAYS.get((s.channel, s.mirrored))
-    if arrays is None:
+    """B's informative frames in [lo, hi) that can tell whether they show A's footage, and, for each, whether it lies
+    within FAR_BITS of the A footage the segment's line continues to (within NEAR_WINDOW_SECONDS of it, on the side
+    away from the segment) in any of the segment's views (``_views``): A's footage that failed to match, not
+    other footage. A frame whose views all lack their picture there says nothing (a canvas whose region was not
+    found in that stretch: the canvas does not go away), unless the segment's channel is B's picture inside
+    bars (a stretch without them is other footage); a frame whose A continuation is flat says nothing either."""
+    views = _views(s)
+    if not views:
         return np.zeros(0, int), np.zeros(0, bool)
-    a_name, b_name = arrays
-    # B's informative frames; those without the channel's picture (outside the stretch whose bars it is
-    # inside, a flat half) do not show the footage the channel matched: other footage
     j = np.flatnonzero((b.times >= lo - 1e-6) & (b.times < hi - 1e-6) & ~b.flat)
     ta = s.a_start + (b.times[j] - s.b_start) / (s.speed or 1.0)
-    d, inside = _nearest(a.arrays[a_name], a.times, a.flat_for(a_name), b.arrays[b_name][j], ta, a.frame_dur)
-    return j, inside & (d < FAR_BITS) & ~b.flat_for(b_name)[j]
+    forward = lo >= s.b_end - 1e-6  # B's frames after the segment: A's continuation lies after its A end
+    best = np.full(len(j), 64)
+    told = np.zeros(len(j), bool)  # the frame and its A continuation have a picture in some view
+    outside = np.zeros(len(j), bool)  # A has no footage there: other footage
+    canvas = "canvas" in s.channel
+    for a_name, b_name in views:
+        b_ok = ~b.flat_for(b_name)[j]
+        if not canvas and (a_name, b_name) == views[0]:
+            told |= ~b_ok & ~b.flat[j]  # outside a stretch's bars: other footage (far), not nothing to tell
+        a_flat = a.flat_for(a_name)
+        for step in (0.0, NEAR_WINDOW_SECONDS / 2, NEAR_WINDOW_SECONDS):
+            t = ta + (step if forward else -step)
+            t = np.maximum(t, s.a_end) if forward else np.minimum(t, s.a_start)
+            d, ok = _nearest(a.arrays[a_name], a.times, a_flat, b.arrays[b_name][j], t, a.frame_dur)
+            inside = (t >= a.times[0] - a.frame_dur) & (t <= a.times[-1] + a.frame_dur)
+            outside |= ~inside & b_ok
+            if not canvas and (a_name, b_name) == views[0] and a_name in a.absent:
+                # A's picture inside bars that A lacks there (not a flat picture): A shows other footage there
+                _, shown = _nearest(a.arrays[a_name], a.times, a.flat, b.arrays[b_name][j], t, a.frame_dur)
+                outside |= shown & ~ok & b_ok
+            use = ok & b_ok
+            told |= use
+            best = np.where(use, np.minimum(best, d), best)
+    told |= outside
+    keep = told
+    return j[keep], (best < FAR_BITS)[keep] & ~outside[keep]
 
 
 def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float) -> str:
