@@ -44,14 +44,16 @@ def timeline_edits(
     edits: list[Edit] = []
     a_end_file, b_end_file = a_start + a_duration, b_start + b_duration
 
-    first_a = min(s.a_start for s in segs)
-    last_a = max(s.a_end for s in segs)
-    if first_a - a_start > tolerance:
-        b_at = min(segs, key=lambda s: s.a_start).b_start
+    first, last = min(segs, key=lambda s: s.a_start), max(segs, key=lambda s: s.a_end)
+    first_a, last_a = first.a_start, last.a_end
+    # A footage that B would show in less than ``tolerance`` of its own time is within the alignment's reach at
+    # that end (a 4x time-lapse's line is known to a frame of B: four frames of A)
+    if (first_a - a_start) * min(1.0, first.speed or 1.0) > tolerance:
+        b_at = first.b_start
         edits.append(Edit("trim", _r(a_start), _r(first_a), _r(b_at), _r(b_at),
                           {"where": "start", "seconds": _r(first_a - a_start)}))
-    if a_end_file - last_a > tolerance:
-        b_at = max(segs, key=lambda s: s.a_end).b_end
+    if (a_end_file - last_a) * min(1.0, last.speed or 1.0) > tolerance:
+        b_at = last.b_end
         edits.append(Edit("trim", _r(last_a), _r(a_end_file), _r(b_at), _r(b_at),
                           {"where": "end", "seconds": _r(a_end_file - last_a)}))
 
@@ -388,9 +390,13 @@ def picture_edits(
     # the part of A's picture that B shows: B's matched region mapped into A (display pixels)
     bx, by, bw, bh = (v * fb for v in b_region)
     corners = np.array([[bx, by, 1], [bx + bw, by, 1], [bx, by + bh, 1], [bx + bw, by + bh, 1]]) @ m.T / fa
-    x0, y0 = np.clip(corners.min(axis=0), 0, a_size)
-    x1, y1 = np.clip(corners.max(axis=0), 0, a_size)
-    kept_w, kept_h = (x1 - x0) / a_size[0], (y1 - y0) / a_size[1]
+    # measured against A's matched picture (inside its bars, or its region of a canvas): what lies outside it is
+    # not A's picture, and B lacking it is no crop
+    ax, ay, aw, ah = a_region
+    lo, hi = np.array([ax, ay], float), np.array([ax + aw, ay + ah], float)
+    x0, y0 = np.clip(corners.min(axis=0), lo, hi)
+    x1, y1 = np.clip(corners.max(axis=0), lo, hi)
+    kept_w, kept_h = (x1 - x0) / max(aw, 1), (y1 - y0) / max(ah, 1)
     if kept_w < 1 - CROP_MIN_LOSS or kept_h < 1 - CROP_MIN_LOSS:
         edits.append(Edit("crop", a0, a1, b0, b1, {
             "region": [int(x0), int(y0), int(x1 - x0), int(y1 - y0)], "of": "a",

@@ -211,7 +211,8 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float) -> tuple[np.ndar
             t = np.maximum(t, s.a_end) if forward else np.minimum(t, s.a_start)
             d, ok = _nearest(a.arrays[a_name], a.times, a_flat, b.arrays[b_name][j], t, a.frame_dur)
             inside = (t >= a.times[0] - a.frame_dur) & (t <= a.times[-1] + a.frame_dur)
-            outside |= ~inside & b_ok
+            if step == 0.0:  # where the line itself leaves A's footage (the window only widens it)
+                outside |= ~inside & b_ok
             if not canvas and (a_name, b_name) == views[0] and a_name in a.absent:
                 # A's picture inside bars that A lacks there (not a flat picture): A shows other footage there
                 _, shown = _nearest(a.arrays[a_name], a.times, a.flat, b.arrays[b_name][j], t, a.frame_dur)
@@ -234,8 +235,27 @@ def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float) -> str:
     return "near" if near.mean() > 0.5 else "far"
 
 
+def _overlap(lo: float | None, hi: float | None, x0: float, x1: float) -> float:
+    return 0.0 if lo is None or hi is None else min(hi, x1) - max(lo, x0)
+
+
+def _bridge(p: Segment, n: Segment, unproven: list[Segment], tolerance: float) -> Segment | None:
+    """An unproven stretch at another speed that fills the gap between consecutive segments ``p`` and ``n`` on
+    both timelines (it starts where ``p`` ends and ends where ``n`` starts, in A and in B): B plays the A footage
+    between them faster or slower (a speed ramp). Its own frames are too few to pin it in time, but the two
+    segments around it pin both its ends."""
+    for u in unproven:
+        if abs(u.speed - 1.0) <= 0.02 or u.mirrored != p.mirrored:
+            continue
+        if u.a_start >= p.a_end - 2 * tolerance and u.a_end <= n.a_start + 2 * tolerance and \
+                u.b_start >= p.b_end - 2 * tolerance and u.b_end <= n.b_start + 2 * tolerance and \
+                u.b_start - p.b_end <= 2 * tolerance and n.b_start - u.b_end <= 2 * tolerance:
+            return u
+    return None
+
+
 def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint, fb: Fingerprint,
-                    tolerance: float) -> list[Edit]:
+                    tolerance: float, unproven: list[Segment] | None = None) -> list[Edit]:
     """``edits`` without the timeline edits (trim, insert, cut) whose boundary the evidence does not hold.
 
     A segment's end is a boundary of the shared footage only when B ends there or B shows other footage beyond
@@ -244,10 +264,33 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
     are all flat (nothing to tell), the footage may go on: no trim of A is claimed at that end, and an insert
     there only over B's frames that are far from both neighbours' continuations. Two segments on one line (B's
     gap as long as A's jump) are one stretch of footage that failed to match in the middle (an overlay over a
-    dark moment): no cut and no insert."""
+    dark moment): no cut and no insert.
+
+    ``unproven``: the stretches that matched but carried too little information to be reported
+    (``keep_informative``: a static shot, a dark fade, a stretch too short at its speed). They do not show that B
+    holds A's footage there, but neither can a trim, cut or insert over them show that it does not: a trim or
+    cut of A footage that an unproven stretch shows, or an insert of B footage that one matches, is not claimed.
+    One that fills a cut's gap at another speed on both timelines (``_bridge``) is a speed change."""
     if not segments or not any(e.type in TIMELINE for e in edits):
         return edits
     edits = list(edits)
+    unproven = unproven or []
+    speeds: list[Edit] = []
+    for k, e in enumerate(edits):
+        if e.type == "cut":
+            p = next((s for s in segments if abs(s.b_end - (e.b_start or 0.0)) <= 1e-3), None)
+            n = next((s for s in segments if abs(s.b_start - (e.b_end or 0.0)) <= 1e-3), None)
+            u = _bridge(p, n, unproven, tolerance) if p and n else None
+            if p and n and u:
+                speeds.append(Edit("speed", p.a_end, n.a_start, p.b_end, n.b_start,
+                                   {"speed": round((n.b_start - p.b_end) / max(n.a_start - p.a_end, 1e-6), 3),
+                                    "between": "segments"}))
+    covered = [k for k, e in enumerate(edits) if e.type in TIMELINE and any(
+        (_overlap(e.b_start, e.b_end, u.b_start, u.b_end) if e.type == "insert"
+         else _overlap(e.a_start, e.a_end, u.a_start, u.a_end)) > tolerance for u in unproven)]
+    edits = [e for k, e in enumerate(edits) if k not in covered] + speeds
+    if not any(e.type in TIMELINE for e in edits):
+        return edits
     a, b = Track.of(fa), Track.of(fb)
     if len(a.times) < 2 or len(b.times) < 2:
         return edits
