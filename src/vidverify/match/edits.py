@@ -154,6 +154,7 @@ ROTATE_MIN_DEGREES = 2.0
 OVERLAY_DIFF_LEVELS = 40.0  # grey levels of difference (after matching brightness) that mark an overlay pixel
 OVERLAY_CONSISTENCY = 0.6  # share of frame pairs in which a pixel must differ
 OVERLAY_MIN_AREA = 0.004  # share of B's picture
+OVERLAY_JOIN = 0.03  # share of B's width over which a pair's differing pixels are joined (a caption's letters)
 OVERLAY_MERGE_GAP = 0.05  # overlay boxes closer than this share of B's width are one overlay
 GREY_SATURATION_RATIO = 0.25
 MIN_SATURATION = 8.0  # mean HSV saturation (0-255) below which A is too grey to tell greyscale
@@ -195,7 +196,12 @@ def _overlay_boxes(diffs: list[np.ndarray], shape: tuple[int, ...]) -> list[tupl
 
     if not diffs:
         return []
-    consistent = np.mean(np.stack(diffs), axis=0) >= OVERLAY_CONSISTENCY
+    # each pair's differing pixels closed over OVERLAY_JOIN of B's width: a caption's letters are one band, so
+    # that captions whose words change from frame to frame (subtitles) still differ in one place in most pairs
+    k = max(3, int(OVERLAY_JOIN * shape[1]) | 1)
+    joined = [cv2.dilate(cv2.morphologyEx(d.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)),
+                         np.ones((3, 3), np.uint8)) > 0 for d in diffs]
+    consistent = np.mean(np.stack(joined), axis=0) >= OVERLAY_CONSISTENCY
     mask = cv2.morphologyEx(consistent.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
