@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import Edit, Segment
-from ..signals.fingerprint import ALIGNMENT, Fingerprint
+from ..signals.fingerprint import ALIGNMENT, REGION_SLOTS, Fingerprint
+from ..signals.picture import unpack_boxes
 from ..signals.hashing import hamming
 from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
 
@@ -184,13 +185,48 @@ def _views(s: Segment) -> list[tuple[str, str]]:
     return views
 
 
-def _near(s: Segment, a: Track, b: Track, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+SAME_BOX_IOU = 0.7  # a canvas region whose box overlaps the segment's this much is the segment's region
+
+
+Boxes = dict[str, np.ndarray]  # packed region boxes per frame (``region1_box`` ...), by region array name
+
+
+def _boxes(fp: Fingerprint) -> Boxes:
+    out = {}
+    for k in range(1, REGION_SLOTS + 1):
+        packed = getattr(fp, f"region{k}_box", None)
+        if packed is not None and len(packed) == len(fp.times):
+            out[f"region{k}"] = np.asarray(packed)
+    return out
+
+
+def _other_box(packed: np.ndarray, own: np.ndarray, times: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Per frame of ``packed`` (one region slot's boxes): True where the box is not the box that ``own`` (the
+    segment's region slot) holds most often in [start, end): another rectangle of the canvas, which may not
+    show the clip whatever the canvas shows."""
+    inside = own[(times >= start - 1e-6) & (times < end - 1e-6)]
+    inside = inside[inside != 0]
+    if len(inside) == 0:
+        return np.ones(len(packed), bool)
+    values, counts = np.unique(inside, return_counts=True)
+    ref = unpack_boxes(values[np.argmax(counts):][:1])[0].astype(float)
+    box = unpack_boxes(packed).astype(float)
+    w = np.clip(np.minimum(box[:, 2], ref[2]) - np.maximum(box[:, 0], ref[0]), 0, None)
+    h = np.clip(np.minimum(box[:, 3], ref[3]) - np.maximum(box[:, 1], ref[1]), 0, None)
+    area = (box[:, 2] - box[:, 0]) * (box[:, 3] - box[:, 1]) + (ref[2] - ref[0]) * (ref[3] - ref[1]) - w * h
+    return (packed == 0) | (w * h < SAME_BOX_IOU * np.maximum(area, 1e-9))
+
+
+def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
+          boxes: tuple[Boxes, Boxes] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """B's informative frames in [lo, hi) that can tell whether they show A's footage, and, for each, whether it lies
     within FAR_BITS of the A footage the segment's line continues to (within NEAR_WINDOW_SECONDS of it, on the side
     away from the segment) in any of the segment's views (``_views``): A's footage that failed to match, not
     other footage. A frame whose views all lack their picture there says nothing (a canvas whose region was not
     found in that stretch: the canvas does not go away), unless the segment's channel is B's picture inside
-    bars (a stretch without them is other footage); a frame whose A continuation is flat says nothing either."""
+    bars (a stretch without them is other footage); a frame whose A continuation is flat says nothing either.
+    With ``boxes`` (A's and B's region boxes), a canvas's region counts only where its box is the segment's
+    (``_other_box``): another rectangle of the same canvas says nothing of whether the clip goes on."""
     views = _views(s)
     if not views:
         return np.zeros(0, int), np.zeros(0, bool)
@@ -206,6 +242,12 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float) -> tuple[np.ndar
         if not canvas and (a_name, b_name) == views[0]:
             told |= ~b_ok & ~b.flat[j]  # outside a stretch's bars: other footage (far), not nothing to tell
         a_flat = a.flat_for(a_name)
+        if canvas and boxes is not None:
+            own_a, own_b = views[0]
+            if b_name in boxes[1]:
+                b_ok &= ~_other_box(boxes[1][b_name][j], boxes[1][own_b], b.times, s.b_start, s.b_end)
+            if a_name in boxes[0]:
+                a_flat = a_flat | _other_box(boxes[0][a_name], boxes[0][own_a], a.times, s.a_start, s.a_end)
         for step in (0.0, NEAR_WINDOW_SECONDS / 2, NEAR_WINDOW_SECONDS):
             t = ta + (step if forward else -step)
             t = np.maximum(t, s.a_end) if forward else np.minimum(t, s.a_start)
@@ -225,11 +267,11 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float) -> tuple[np.ndar
     return j[keep], (best < FAR_BITS)[keep] & ~outside[keep]
 
 
-def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float) -> str:
+def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float, boxes: tuple[Boxes, Boxes] | None = None) -> str:
     """What B shows in [lo, hi) compared with the A footage the segment's line continues to: ``far`` (other
     footage, or A has no footage there), ``near`` (most frames within FAR_BITS: A's footage that failed to match,
     so the segment's end is uncertain) or ``none`` (no informative frame to tell)."""
-    j, near = _near(s, a, b, lo, hi)
+    j, near = _near(s, a, b, lo, hi, boxes)
     if len(j) == 0:
         return "none"
     return "near" if near.mean() > 0.5 else "far"
@@ -295,14 +337,15 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
     if len(a.times) < 2 or len(b.times) < 2:
         return edits
     b0, b1 = float(b.times[0]), float(b.times[-1] + b.frame_dur)
+    boxes = (_boxes(fa), _boxes(fb))
 
     def open_before(s: Segment) -> bool:  # B's footage just before the segment may be A's, unmatched
         lo = max(b0, s.b_start - BOUNDARY_SECONDS)
-        return s.b_start - b0 > tolerance and _beyond(s, a, b, lo, s.b_start) != "far"
+        return s.b_start - b0 > tolerance and _beyond(s, a, b, lo, s.b_start, boxes) != "far"
 
     def open_after(s: Segment) -> bool:
         hi = min(b1, s.b_end + BOUNDARY_SECONDS)
-        return b1 - s.b_end > tolerance and _beyond(s, a, b, s.b_end, hi) != "far"
+        return b1 - s.b_end > tolerance and _beyond(s, a, b, s.b_end, hi, boxes) != "far"
 
     def one_line(p: Segment, n: Segment) -> bool:  # n continues p's line after a gap in B (as long as A's jump)
         return p.mirrored == n.mirrored and abs(p.speed - n.speed) < 0.02 and \
@@ -326,7 +369,7 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
                 shown = np.zeros(len(b.times), bool)  # B's informative frames of the insert
                 near = np.zeros(len(b.times), bool)  # ... that lie close to a neighbour's continuation in A
                 for s in after + before:
-                    j, close = _near(s, a, b, e.b_start, e.b_end)
+                    j, close = _near(s, a, b, e.b_start, e.b_end, boxes)
                     shown[j] = True
                     near[j[close]] = True
                 other = np.flatnonzero(shown & ~near)
