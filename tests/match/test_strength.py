@@ -127,3 +127,23 @@ def _concat(x: Fingerprint, y: Fingerprint) -> Fingerprint:
               for name in frame_arrays() if name != "times"}
     return replace(x, times=np.arange(n) / x.fps, duration=n / x.fps, sha256=None, path="/queries/concat.mp4",
                    **arrays)
+
+
+def test_no_trim_or_insert_over_footage_that_matched_too_weakly_to_report() -> None:
+    """A holds a static shot from 3 s to 11 s between moving footage. B opens on 3 s of that shot, then shows 2.5 s
+    of A's footage changed beyond recognition (27 bits of 64: a canvas region hashed over the wrong rectangle),
+    then A from 10.5 s. The shot aligns but carries no evidence (any moment of it matches as well), so it is not
+    reported; neither can a trim of A's first 10.5 s nor an insert at B's start be claimed over it (both were,
+    from the far frames beside the kept stretch)."""
+    moving = synth_fp(28, seconds=20)
+    still = _still(slice_fp(moving, 3.0, 11.0, seed=14, bits=0), seed=15)
+    a = _concat(_concat(slice_fp(moving, 0.0, 3.0, seed=16, bits=0), still), slice_fp(moving, 11.0, 20.0, seed=16,
+                                                                                        bits=0))
+    changed = _spoil(slice_fp(a, 8.0, 10.5, seed=18, bits=0), seed=18, bits=27)
+    shot = _still(slice_fp(moving, 3.0, 6.0, seed=17, bits=0), seed=20)  # the same shot, its own noise
+    b = _concat(_concat(shot, changed), slice_fp(a, 10.5, 20.0, seed=19, bits=2))
+    dropped = [s for s in align(a, b) if s.b_end <= 3.5]
+    assert dropped and not any(g.passes for g in strength.strengths(dropped, a, b))
+    m = match_fingerprints(a, b)
+    assert m.segments and min(s.b_start for s in m.segments) >= 5.0
+    assert not {"trim", "insert", "cut"} & {e.type for e in m.edits}, m.edits
