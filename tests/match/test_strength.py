@@ -147,3 +147,29 @@ def test_no_trim_or_insert_over_footage_that_matched_too_weakly_to_report() -> N
     m = match_fingerprints(a, b)
     assert m.segments and min(s.b_start for s in m.segments) >= 5.0
     assert not {"trim", "insert", "cut"} & {e.type for e in m.edits}, m.edits
+
+
+def test_a_canvas_region_over_another_rectangle_says_nothing_of_a_trim() -> None:
+    """B is a canvas (its whole picture never matches A) whose region 1 shows A from 4 s on. Before that the
+    region finder hashed another rectangle of the canvas as region 1 (far from A). That rectangle may not show
+    the clip whatever the canvas shows: no trim of A's start and no insert (both were claimed). The same frames
+    with the segment's own rectangle over other footage do show other footage: both are claimed."""
+    from vidverify.signals.picture import pack_box
+
+    a = synth_fp(30, seconds=16)
+    rng = np.random.default_rng(31)
+    n = len(a)
+    canvas = replace(slice_fp(a, 0.0, 16.0, seed=32, bits=0),
+                     **{k: rng.integers(0, 2**63, n, dtype=np.int64).astype(np.uint64) for k in HASH_ARRAYS})
+    shown = slice_fp(a, 0.0, 16.0, seed=33, bits=2).hashes
+    other = rng.integers(0, 2**63, n, dtype=np.int64).astype(np.uint64)
+    before = canvas.times < 4.0
+    clip_box, wrong_box = pack_box(0, 20, 64, 44), pack_box(0, 0, 64, 30)
+    for box_before, claimed in ((wrong_box, False), (clip_box, True)):
+        region = np.where(before, other, shown)
+        boxes = np.where(before, box_before, clip_box).astype(np.uint32)
+        b = replace(canvas, region1=region, region1_box=boxes)
+        m = match_fingerprints(a, b)
+        assert [s.channel for s in m.segments] == ["b-canvas1"] and m.segments[0].b_start >= 3.5
+        types = {e.type for e in m.edits}
+        assert ("trim" in types) is claimed and ("insert" in types) is claimed, m.edits
