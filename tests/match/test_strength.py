@@ -173,3 +173,24 @@ def test_a_canvas_region_over_another_rectangle_says_nothing_of_a_trim() -> None
         assert [s.channel for s in m.segments] == ["b-canvas1"] and m.segments[0].b_start >= 3.5
         types = {e.type for e in m.edits}
         assert ("trim" in types) is claimed and ("insert" in types) is claimed, m.edits
+
+
+def test_a_half_picture_that_stays_near_keeps_a_trim_open() -> None:
+    """B shows A throughout, but over its first 4 s a band covers the bottom of the picture: the whole picture is
+    far from A (27 bits), its top half stays near (18 bits: too far to match, as a re-encode's would). The
+    whole-picture match starts at 4 s; whether the footage goes on before it is open: no trim, no insert (both
+    were claimed). With the top half far as well, B shows other footage there: both are claimed."""
+    a0 = synth_fp(34, seconds=14)
+    rng = np.random.default_rng(35)
+    top = rng.integers(0, 2**63, len(a0), dtype=np.int64).astype(np.uint64)
+    a = replace(a0, half_top=top, half_flat=np.full(len(a0), 0b1110, np.uint8))
+    for top_bits, claimed in ((18, False), (30, True)):
+        b = slice_fp(a, 0.0, 14.0, seed=36, bits=2)
+        head = b.times < 4.0
+        whole = np.where(head, _spoil(b, seed=37, bits=27).hashes, b.hashes)
+        flips = _spoil(replace(b, hashes=top), seed=38, bits=top_bits).hashes
+        b = replace(b, hashes=whole, half_top=np.where(head, flips, top), half_flat=a.half_flat.copy())
+        m = match_fingerprints(a, b)
+        assert m.segments and min(s.b_start for s in m.segments) >= 3.5
+        types = {e.type for e in m.edits}
+        assert ("trim" in types) is claimed and ("insert" in types) is claimed, (top_bits, m.edits)
