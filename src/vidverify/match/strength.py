@@ -29,8 +29,8 @@ import numpy as np
 
 from ..models import Edit, Segment
 from ..signals.fingerprint import ALIGNMENT, REGION_SLOTS, Fingerprint
-from ..signals.picture import unpack_boxes
 from ..signals.hashing import hamming
+from ..signals.picture import unpack_boxes
 from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
 
 SHIFTS_SECONDS = 1.0  # the smallest shift tested; then doubled as far as the files reach
@@ -214,7 +214,8 @@ def _other_box(packed: np.ndarray, own: np.ndarray, times: np.ndarray, start: fl
     w = np.clip(np.minimum(box[:, 2], ref[2]) - np.maximum(box[:, 0], ref[0]), 0, None)
     h = np.clip(np.minimum(box[:, 3], ref[3]) - np.maximum(box[:, 1], ref[1]), 0, None)
     area = (box[:, 2] - box[:, 0]) * (box[:, 3] - box[:, 1]) + (ref[2] - ref[0]) * (ref[3] - ref[1]) - w * h
-    return (packed == 0) | (w * h < SAME_BOX_IOU * np.maximum(area, 1e-9))
+    other: np.ndarray = (packed == 0) | (w * h < SAME_BOX_IOU * np.maximum(area, 1e-9))
+    return other
 
 
 def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
@@ -318,7 +319,7 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
     edits = list(edits)
     unproven = unproven or []
     speeds: list[Edit] = []
-    for k, e in enumerate(edits):
+    for e in edits:
         if e.type == "cut":
             p = next((s for s in segments if abs(s.b_end - (e.b_start or 0.0)) <= 1e-3), None)
             n = next((s for s in segments if abs(s.b_start - (e.b_end or 0.0)) <= 1e-3), None)
