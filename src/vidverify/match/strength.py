@@ -326,8 +326,7 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
             u = _bridge(p, n, unproven, tolerance) if p and n else None
             if p and n and u:
                 speeds.append(Edit("speed", p.a_end, n.a_start, p.b_end, n.b_start,
-                                   {"speed": round((n.b_start - p.b_end) / max(n.a_start - p.a_end, 1e-6), 3),
-                                    "between": "segments"}))
+                                   {"speed": round((n.b_start - p.b_end) / max(n.a_start - p.a_end, 1e-6), 3)}))
     covered = [k for k, e in enumerate(edits) if e.type in TIMELINE and any(
         (_overlap(e.b_start, e.b_end, u.b_start, u.b_end) if e.type == "insert"
          else _overlap(e.a_start, e.a_end, u.a_start, u.a_end)) > tolerance for u in unproven)]
