@@ -75,3 +75,18 @@ def test_a_clip_inside_a_compilations_bars_is_not_a_crop_of_it(bars_case: dict[s
     assert m.verdict == "partial-overlap" and m.segments[0].channel == "a-bars"
     assert "crop" not in _types(m)
     assert {"trim", "insert"} <= _types(m)
+
+
+@pytest.mark.parametrize("kind", ["screen", "duet", "blurred"])
+def test_a_canvas_as_a_is_not_cropped_by_its_clip(tmp_path_factory: pytest.TempPathFactory, kind: str) -> None:
+    """The canvas as A, its clip as B: B shows all of the picture in A's region (the crop was measured against
+    A's whole canvas, which B "lacks")."""
+    from tests.fixtures import canvases
+
+    folder = tmp_path_factory.getbasetemp() / "labels-canvases"
+    if not (folder / "blurred.mp4").exists():
+        folder.mkdir(exist_ok=True)
+        canvases.build(folder)
+    m = compare(folder / f"{kind}.mp4", folder / "source.mp4", findings=False)
+    assert m.verdict == "same-footage" and m.segments[0].channel.startswith("a-canvas")
+    assert "crop" not in _types(m)
