@@ -77,16 +77,35 @@ def test_a_clip_inside_a_compilations_bars_is_not_a_crop_of_it(bars_case: dict[s
     assert {"trim", "insert"} <= _types(m)
 
 
-@pytest.mark.parametrize("kind", ["screen", "duet", "blurred"])
-def test_a_canvas_as_a_is_not_cropped_by_its_clip(tmp_path_factory: pytest.TempPathFactory, kind: str) -> None:
-    """The canvas as A, its clip as B: B shows all of the picture in A's region (the crop was measured against
-    A's whole canvas, which B "lacks")."""
+def _canvases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.fixtures import canvases
 
     folder = tmp_path_factory.getbasetemp() / "labels-canvases"
     if not (folder / "blurred.mp4").exists():
         folder.mkdir(exist_ok=True)
         canvases.build(folder)
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["screen", "duet", "blurred"])
+def test_a_canvas_as_a_is_not_cropped_by_its_clip(tmp_path_factory: pytest.TempPathFactory, kind: str) -> None:
+    """The canvas as A, its clip as B: B shows all of the picture in A's region (the crop was measured against
+    A's whole canvas, which B "lacks")."""
+    folder = _canvases(tmp_path_factory)
     m = compare(folder / f"{kind}.mp4", folder / "source.mp4", findings=False)
     assert m.verdict == "same-footage" and m.segments[0].channel.startswith("a-canvas")
     assert "crop" not in _types(m)
+
+
+@pytest.mark.parametrize("kind", ["screen", "grid"])
+def test_a_clip_in_a_canvas_is_padded_not_cropped_or_turned(tmp_path_factory: pytest.TempPathFactory,
+                                                             kind: str) -> None:
+    """The whole clip in a canvas as B: a pad, no crop and no rotation. The screen recording's region box falls
+    short of the clip by a tenth of its height (a crop was claimed: the box is grown where B's pixels beside it
+    still show the clip); in the grid, features from the other cells gave a 120 degree turn and an empty crop
+    (features are now looked for in the matched region)."""
+    folder = _canvases(tmp_path_factory)
+    m = compare(folder / "source.mp4", folder / f"{kind}.mp4", findings=False)
+    assert m.verdict != "unrelated" and m.segments[0].channel.startswith("b-canvas")
+    assert "pad" in _types(m)
+    assert not {"crop", "rotate"} & _types(m), m.edits
