@@ -369,7 +369,9 @@ def b_borrowed(s: Source, others: list[Source], i: int, out: Path) -> Built:
     _encode([*_inp(s.path), *_inp(host.path), "-filter_complex", graph, "-map", "[v]", "-r", str(HOST_RATE),
              "-crf", str(cc.EDIT_CRF)], out, "borrowed")
     b0 = HOST_INSERT_AT / HOST_RATE
-    types = ["insert", "trim"] + (["pad"] if _needs_bars(s) else [])
+    # fps=HOST_RATE resamples a clip of another rate (bikes: 25 fps) to the host's: a frame-rate change
+    types = ["insert", "trim"] + (["pad"] if _needs_bars(s) else []) + \
+        (["frame-rate"] if abs(float(s.rate) - HOST_RATE) / HOST_RATE > 0.01 else [])
     return [GTSegment(s.t(k), s.t(k + n), b0, b0 + n / float(s.rate))], types, ["host"], \
         f"frames {k}..{k + n - 1} ({n / float(s.rate):.2f} s) inside a {host.duration:.0f} s video of other " \
         f"footage at {b0:.1f} s" + (" (with bars)" if _needs_bars(s) else "")

@@ -43,3 +43,14 @@ def test_speed_mirror_frame_rate() -> None:
 def test_small_differences_are_tolerated() -> None:
     e = timeline_edits([seg(0.1, 9.9, 0, 9.8)], a_duration=10, b_duration=9.9)
     assert kinds(e) == ["reencode"]
+
+
+def test_a_trim_at_a_fast_lines_end_is_measured_in_bs_time() -> None:
+    """A 4x time-lapse whose line starts 0.3 s into A (a frame of B: the line is known to a frame of B, four of
+    A) trims nothing; 2 s of A (half a second of B) missing is a trim."""
+    short = timeline_edits([seg(0.3, 19.7, 0, 4.85, speed=0.25)], a_duration=20, b_duration=5)
+    assert "trim" not in kinds(short)
+    long = timeline_edits([seg(2.0, 20, 0, 4.5, speed=0.25)], a_duration=20, b_duration=4.5)
+    assert [e.detail["where"] for e in long if e.type == "trim"] == ["start"]
+    # at normal speed the same 0.3 s is a trim, as before
+    assert "trim" in kinds(timeline_edits([seg(0.3, 20, 0, 19.7)], a_duration=20, b_duration=19.7))

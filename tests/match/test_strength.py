@@ -127,3 +127,70 @@ def _concat(x: Fingerprint, y: Fingerprint) -> Fingerprint:
               for name in frame_arrays() if name != "times"}
     return replace(x, times=np.arange(n) / x.fps, duration=n / x.fps, sha256=None, path="/queries/concat.mp4",
                    **arrays)
+
+
+def test_no_trim_or_insert_over_footage_that_matched_too_weakly_to_report() -> None:
+    """A holds a static shot from 3 s to 11 s between moving footage. B opens on 3 s of that shot, then shows 2.5 s
+    of A's footage changed beyond recognition (27 bits of 64: a canvas region hashed over the wrong rectangle),
+    then A from 10.5 s. The shot aligns but carries no evidence (any moment of it matches as well), so it is not
+    reported; neither can a trim of A's first 10.5 s nor an insert at B's start be claimed over it (both were,
+    from the far frames beside the kept stretch)."""
+    moving = synth_fp(28, seconds=20)
+    still = _still(slice_fp(moving, 3.0, 11.0, seed=14, bits=0), seed=15)
+    a = _concat(_concat(slice_fp(moving, 0.0, 3.0, seed=16, bits=0), still), slice_fp(moving, 11.0, 20.0, seed=16,
+                                                                                        bits=0))
+    changed = _spoil(slice_fp(a, 8.0, 10.5, seed=18, bits=0), seed=18, bits=27)
+    shot = _still(slice_fp(moving, 3.0, 6.0, seed=17, bits=0), seed=20)  # the same shot, its own noise
+    b = _concat(_concat(shot, changed), slice_fp(a, 10.5, 20.0, seed=19, bits=2))
+    dropped = [s for s in align(a, b) if s.b_end <= 3.5]
+    assert dropped and not any(g.passes for g in strength.strengths(dropped, a, b))
+    m = match_fingerprints(a, b)
+    assert m.segments and min(s.b_start for s in m.segments) >= 5.0
+    assert not {"trim", "insert", "cut"} & {e.type for e in m.edits}, m.edits
+
+
+def test_a_canvas_region_over_another_rectangle_says_nothing_of_a_trim() -> None:
+    """B is a canvas (its whole picture never matches A) whose region 1 shows A from 4 s on. Before that the
+    region finder hashed another rectangle of the canvas as region 1 (far from A). That rectangle may not show
+    the clip whatever the canvas shows: no trim of A's start and no insert (both were claimed). The same frames
+    with the segment's own rectangle over other footage do show other footage: both are claimed."""
+    from vidverify.signals.picture import pack_box
+
+    a = synth_fp(30, seconds=16)
+    rng = np.random.default_rng(31)
+    n = len(a)
+    canvas = replace(slice_fp(a, 0.0, 16.0, seed=32, bits=0),
+                     **{k: rng.integers(0, 2**63, n, dtype=np.int64).astype(np.uint64) for k in HASH_ARRAYS})
+    shown = slice_fp(a, 0.0, 16.0, seed=33, bits=2).hashes
+    other = rng.integers(0, 2**63, n, dtype=np.int64).astype(np.uint64)
+    before = canvas.times < 4.0
+    clip_box, wrong_box = pack_box(0, 20, 64, 44), pack_box(0, 0, 64, 30)
+    for box_before, claimed in ((wrong_box, False), (clip_box, True)):
+        region = np.where(before, other, shown)
+        boxes = np.where(before, box_before, clip_box).astype(np.uint32)
+        b = replace(canvas, region1=region, region1_box=boxes)
+        m = match_fingerprints(a, b)
+        assert [s.channel for s in m.segments] == ["b-canvas1"] and m.segments[0].b_start >= 3.5
+        types = {e.type for e in m.edits}
+        assert ("trim" in types) is claimed and ("insert" in types) is claimed, m.edits
+
+
+def test_a_half_picture_that_stays_near_keeps_a_trim_open() -> None:
+    """B shows A throughout, but over its first 4 s a band covers the bottom of the picture: the whole picture is
+    far from A (27 bits), its top half stays near (18 bits: too far to match, as a re-encode's would). The
+    whole-picture match starts at 4 s; whether the footage goes on before it is open: no trim, no insert (both
+    were claimed). With the top half far as well, B shows other footage there: both are claimed."""
+    a0 = synth_fp(34, seconds=14)
+    rng = np.random.default_rng(35)
+    top = rng.integers(0, 2**63, len(a0), dtype=np.int64).astype(np.uint64)
+    a = replace(a0, half_top=top, half_flat=np.full(len(a0), 0b1110, np.uint8))
+    for top_bits, claimed in ((18, False), (30, True)):
+        b = slice_fp(a, 0.0, 14.0, seed=36, bits=2)
+        head = b.times < 4.0
+        whole = np.where(head, _spoil(b, seed=37, bits=27).hashes, b.hashes)
+        flips = _spoil(replace(b, hashes=top), seed=38, bits=top_bits).hashes
+        b = replace(b, hashes=whole, half_top=np.where(head, flips, top), half_flat=a.half_flat.copy())
+        m = match_fingerprints(a, b)
+        assert m.segments and min(s.b_start for s in m.segments) >= 3.5
+        types = {e.type for e in m.edits}
+        assert ("trim" in types) is claimed and ("insert" in types) is claimed, (top_bits, m.edits)

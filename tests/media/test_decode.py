@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
 
@@ -271,3 +272,21 @@ def test_a_low_rate_gif_cut_from_a_clip_is_placed_inside_its_own_timeline(tmp_pa
     assert abs((seg.a_end - seg.a_start) - (seg.b_end - seg.b_start)) <= 0.1  # both sides span the same footage
     (rate,) = [e for e in m.edits if e.type == "frame-rate"]
     assert rate.detail["b_fps"] == 6.0
+
+
+def test_batches_hold_exactly_batch_frames_whatever_a_read_brings(tmp_path: Path) -> None:
+    """A read that brings one frame beyond a batch (the buffer holds BATCH_FRAMES + 1) handed on a batch of 129
+    frames: the batches' bounds, within which per-stretch bars and canvas regions are found, moved from run to
+    run with the pipe's timing (one re-post's regions, and its matched stretches, changed between benchmark
+    runs). Here the frames come from a file, so every read fills the buffer."""
+    n = decode.BATCH_FRAMES + 1 + 40
+    frame_bytes = decode.DETAIL_SIZE * (decode.DETAIL_SIZE + decode.FRAME_SIZE)
+    layout = decode.StreamLayout("mp4", 0.0, n / 30, (0.0,), 30.0, 64, 64)
+    seg = decode._Segment("x.mp4", layout, None, None, keyframes=False, fast=False, threads=None, on_frames=None,
+                          transform=lambda batch: len(batch.times))
+    raw = tmp_path / "frames.raw"
+    raw.write_bytes(np.random.default_rng(0).integers(0, 255, n * frame_bytes, dtype=np.uint8).tobytes())
+    stats = io.BytesIO(b"".join(b"%d 1/30\n" % k for k in range(n)))
+    with raw.open("rb", buffering=0) as inp:
+        seg._read(inp, stats, frame_bytes)
+    assert seg.results == [decode.BATCH_FRAMES, n - decode.BATCH_FRAMES]

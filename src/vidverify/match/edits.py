@@ -44,14 +44,16 @@ def timeline_edits(
     edits: list[Edit] = []
     a_end_file, b_end_file = a_start + a_duration, b_start + b_duration
 
-    first_a = min(s.a_start for s in segs)
-    last_a = max(s.a_end for s in segs)
-    if first_a - a_start > tolerance:
-        b_at = min(segs, key=lambda s: s.a_start).b_start
+    first, last = min(segs, key=lambda s: s.a_start), max(segs, key=lambda s: s.a_end)
+    first_a, last_a = first.a_start, last.a_end
+    # A footage that B would show in less than ``tolerance`` of its own time is within the alignment's reach at
+    # that end (a 4x time-lapse's line is known to a frame of B: four frames of A)
+    if (first_a - a_start) * min(1.0, first.speed or 1.0) > tolerance:
+        b_at = first.b_start
         edits.append(Edit("trim", _r(a_start), _r(first_a), _r(b_at), _r(b_at),
                           {"where": "start", "seconds": _r(first_a - a_start)}))
-    if a_end_file - last_a > tolerance:
-        b_at = max(segs, key=lambda s: s.a_end).b_end
+    if (a_end_file - last_a) * min(1.0, last.speed or 1.0) > tolerance:
+        b_at = last.b_end
         edits.append(Edit("trim", _r(last_a), _r(a_end_file), _r(b_at), _r(b_at),
                           {"where": "end", "seconds": _r(a_end_file - last_a)}))
 
@@ -152,6 +154,7 @@ ROTATE_MIN_DEGREES = 2.0
 OVERLAY_DIFF_LEVELS = 40.0  # grey levels of difference (after matching brightness) that mark an overlay pixel
 OVERLAY_CONSISTENCY = 0.6  # share of frame pairs in which a pixel must differ
 OVERLAY_MIN_AREA = 0.004  # share of B's picture
+OVERLAY_JOIN = 0.03  # share of B's width over which a pair's differing pixels are joined (a caption's letters)
 OVERLAY_MERGE_GAP = 0.05  # overlay boxes closer than this share of B's width are one overlay
 GREY_SATURATION_RATIO = 0.25
 MIN_SATURATION = 8.0  # mean HSV saturation (0-255) below which A is too grey to tell greyscale
@@ -166,13 +169,15 @@ def _box_transform(src: tuple[float, float, float, float], dst: tuple[float, flo
     return np.array([[sx, 0.0, dst[0] - sx * src[0]], [0.0, sy, dst[1] - sy * src[1]]])
 
 
-def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray) -> tuple[np.ndarray, int] | None:
-    """Similarity transform (rotation, scale, shift) taking B's pixels to A's, from ORB features and RANSAC."""
+def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray, b_mask: np.ndarray | None = None,
+                       a_mask: np.ndarray | None = None) -> tuple[np.ndarray, int] | None:
+    """Similarity transform (rotation, scale, shift) taking B's pixels to A's, from ORB features and RANSAC;
+    ``*_mask``: where each side's features are looked for (the matched region of a canvas, not its other cells)."""
     import cv2
 
     orb = cv2.ORB_create(nfeatures=1500)  # type: ignore[attr-defined]
-    kb, db = orb.detectAndCompute(b_grey, None)
-    ka, da = orb.detectAndCompute(a_grey, None)
+    kb, db = orb.detectAndCompute(b_grey, b_mask)
+    ka, da = orb.detectAndCompute(a_grey, a_mask)
     if db is None or da is None or len(kb) < 8 or len(ka) < 8:
         return None
     matches = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(db, da, k=2)
@@ -193,7 +198,12 @@ def _overlay_boxes(diffs: list[np.ndarray], shape: tuple[int, ...]) -> list[tupl
 
     if not diffs:
         return []
-    consistent = np.mean(np.stack(diffs), axis=0) >= OVERLAY_CONSISTENCY
+    # each pair's differing pixels closed over OVERLAY_JOIN of B's width: a caption's letters are one band, so
+    # that captions whose words change from frame to frame (subtitles) still differ in one place in most pairs
+    k = max(3, int(OVERLAY_JOIN * shape[1]) | 1)
+    joined = [cv2.dilate(cv2.morphologyEx(d.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)),
+                         np.ones((3, 3), np.uint8)) > 0 for d in diffs]
+    consistent = np.mean(np.stack(joined), axis=0) >= OVERLAY_CONSISTENCY
     mask = cv2.morphologyEx(consistent.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
@@ -280,6 +290,56 @@ def find_region(
     return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
 
 
+REGION_MARGIN = 0.1  # a partial region's feature mask reaches this share of its size beyond its box
+PARTIAL_REGION = 0.8  # a matched region smaller than this share of the frame is partial (a canvas's, or in bars)
+GROW_STEP = 0.04  # B's matched box grows by strips this share of its side ...
+GROW_AGREE = 0.75  # ... while this share of a strip's pixels shows A's picture (within OVERLAY_DIFF_LEVELS)
+
+
+def _region_mask(shape: tuple[int, ...], box: tuple[float, ...], f: float) -> np.ndarray | None:
+    """A feature mask (uint8) of ``box`` (display pixels; ``f`` grab pixels per display pixel) widened by
+    REGION_MARGIN, or None when the box is most of the frame."""
+    x, y, w, h = (v * f for v in box)
+    if w * h >= PARTIAL_REGION * shape[0] * shape[1]:
+        return None
+    mx, my = REGION_MARGIN * w, REGION_MARGIN * h
+    mask = np.zeros(shape[:2], np.uint8)
+    mask[int(max(0.0, y - my)):int(y + h + my) + 1, int(max(0.0, x - mx)):int(x + w + mx) + 1] = 255
+    return mask
+
+
+def _grown_box(box: tuple[float, float, float, float], seen: list[tuple[np.ndarray, np.ndarray]],
+               shape: tuple[int, ...]) -> tuple[float, float, float, float]:
+    """B's matched box (grab pixels) grown side by side over the strips where B's pixels show A's picture in the
+    frame pairs (``seen``: per pair, where A's picture lands in B, and where B's pixels agree with it): a
+    canvas's region box can fall short of the clip, and the part of A that B shows is not cropped there."""
+    x0, y0, x1, y1 = box[0], box[1], box[0] + box[2], box[1] + box[3]
+    h, w = shape[:2]
+    sx, sy = max(2.0, GROW_STEP * box[2]), max(2.0, GROW_STEP * box[3])
+
+    def agrees(c0: float, r0: float, c1: float, r1: float) -> bool:
+        c0, r0, c1, r1 = int(max(0, c0)), int(max(0, r0)), int(min(w, c1)), int(min(h, r1))
+        if c1 - c0 < 1 or r1 - r0 < 1:
+            return False
+        shown = np.concatenate([cover[r0:r1, c0:c1].ravel() for cover, _ in seen])
+        same = np.concatenate([agree[r0:r1, c0:c1].ravel() for _, agree in seen])
+        return bool(shown.mean() > 0.5 and same[shown].mean() >= GROW_AGREE)
+
+    for _ in range(int(1 / GROW_STEP)):
+        grew = False
+        if agrees(x0 - sx, y0, x0, y1):
+            x0, grew = max(0.0, x0 - sx), True
+        if agrees(x1, y0, x1 + sx, y1):
+            x1, grew = min(float(w), x1 + sx), True
+        if agrees(x0, y0 - sy, x1, y0):
+            y0, grew = max(0.0, y0 - sy), True
+        if agrees(x0, y1, x1, y1 + sy):
+            y1, grew = min(float(h), y1 + sy), True
+        if not grew:
+            break
+    return x0, y0, x1 - x0, y1 - y0
+
+
 def _fit_levels(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Grey-level gain and offset taking A's pixels to B's, refitted without outliers."""
     if len(x) < 16 or x.std() <= 1:
@@ -321,6 +381,7 @@ def picture_edits(
     featured: list[bool] = []  # the transform came from matched features (not the fingerprint boxes)
     diffs, sats, gains, offsets, tints = [], [], [], [], []
     kept: list[tuple[np.ndarray, ...]] = []
+    seen: list[tuple[np.ndarray, np.ndarray]] = []  # per pair: where A's picture lands in B, where B agrees
     b_shape = pairs[0][1].shape[:2]
     for a_rgb, b_rgb, mirrored, _ in pairs:
         if mirrored:
@@ -332,7 +393,8 @@ def picture_edits(
         a_grey = cv2.cvtColor(a_rgb, cv2.COLOR_RGB2GRAY)
         b_grey = cv2.cvtColor(b_rgb, cv2.COLOR_RGB2GRAY)
         fallback = _box_transform(tuple(v * fb for v in b_region), tuple(v * fa for v in a_region))
-        found = _feature_transform(b_grey, a_grey)
+        found = _feature_transform(b_grey, a_grey, _region_mask(b_grey.shape, b_region, fb),
+                                   _region_mask(a_grey.shape, a_region, fa))
         m = found[0] if found else fallback
         transforms.append(m)
         featured.append(found is not None)
@@ -342,6 +404,7 @@ def picture_edits(
         h, w = b_grey.shape
         a_w = cv2.warpAffine(a_rgb, inv, (w, h), flags=cv2.INTER_AREA)
         valid = cv2.warpAffine(np.full(a_grey.shape, 255, np.uint8), inv, (w, h)) > 250
+        cover = cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # A's picture, anywhere in B
         bx, by, bw, bh = (int(round(v * fb)) for v in b_region)
         region = np.zeros_like(valid)
         region[by:by + bh, bx:bx + bw] = True
@@ -354,6 +417,7 @@ def picture_edits(
         g, o = _fit_levels(ag[valid], bg[valid])
         diff = np.abs(cv2.GaussianBlur(bg, (5, 5), 0) - cv2.GaussianBlur(g * ag + o, (5, 5), 0))
         diffs.append((diff > OVERLAY_DIFF_LEVELS) & valid)
+        seen.append((cover, diff <= OVERLAY_DIFF_LEVELS))
         kept.append((ag, bg, valid, a_w, b_rgb))
     # colour, measured away from overlays (a logo is not a colour change)
     boxes = _overlay_boxes(diffs, b_shape)
@@ -385,12 +449,19 @@ def picture_edits(
     angle = float(np.degrees(np.arctan2(m[1, 0], m[0, 0])))
     if abs(angle) > ROTATE_MIN_DEGREES:
         edits.append(Edit("rotate", a0, a1, b0, b1, {"degrees": round(angle, 1)}))
-    # the part of A's picture that B shows: B's matched region mapped into A (display pixels)
-    bx, by, bw, bh = (v * fb for v in b_region)
-    corners = np.array([[bx, by, 1], [bx + bw, by, 1], [bx, by + bh, 1], [bx + bw, by + bh, 1]]) @ m.T / fa
-    x0, y0 = np.clip(corners.min(axis=0), 0, a_size)
-    x1, y1 = np.clip(corners.max(axis=0), 0, a_size)
-    kept_w, kept_h = (x1 - x0) / a_size[0], (y1 - y0) / a_size[1]
+    # the part of A's picture that B shows: B's matched region (grown where B's pixels beside it still show A's
+    # picture) mapped into A (display pixels)
+    cx, cy, cw, ch = (float(v * fb) for v in b_region)
+    if seen and cw * ch < PARTIAL_REGION * b_shape[0] * b_shape[1]:
+        cx, cy, cw, ch = _grown_box((cx, cy, cw, ch), seen, b_shape)
+    corners = np.array([[cx, cy, 1], [cx + cw, cy, 1], [cx, cy + ch, 1], [cx + cw, cy + ch, 1]]) @ m.T / fa
+    # measured against A's matched picture (inside its bars, or its region of a canvas): what lies outside it is
+    # not A's picture, and B lacking it is no crop
+    ax, ay, aw, ah = a_region
+    lo, hi = np.array([ax, ay], float), np.array([ax + aw, ay + ah], float)
+    x0, y0 = np.clip(corners.min(axis=0), lo, hi)
+    x1, y1 = np.clip(corners.max(axis=0), lo, hi)
+    kept_w, kept_h = (x1 - x0) / max(aw, 1), (y1 - y0) / max(ah, 1)
     if kept_w < 1 - CROP_MIN_LOSS or kept_h < 1 - CROP_MIN_LOSS:
         edits.append(Edit("crop", a0, a1, b0, b1, {
             "region": [int(x0), int(y0), int(x1 - x0), int(y1 - y0)], "of": "a",

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import Edit, Segment
-from ..signals.fingerprint import ALIGNMENT, Fingerprint
+from ..signals.fingerprint import ALIGNMENT, REGION_SLOTS, Fingerprint
 from ..signals.hashing import hamming
+from ..signals.picture import unpack_boxes
 from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
 
 SHIFTS_SECONDS = 1.0  # the smallest shift tested; then doubled as far as the files reach
@@ -163,33 +164,141 @@ FAR_BITS = 22  # B frames along a segment's line this far (median) from A are ot
 TIMELINE = ("trim", "insert", "cut")
 
 
-def _near(s: Segment, a: Track, b: Track, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
-    """B's informative frames in [lo, hi) and, for each, whether it lies within FAR_BITS of the A footage the
-    segment's line continues to (A's footage that failed to match, not other footage)."""
-    arrays = _ARRAYS.get((s.channel, s.mirrored))
-    if arrays is None:
+NEAR_WINDOW_SECONDS = 0.25  # A's footage this far beyond where the line continues to counts as its continuation
+
+
+def _views(s: Segment) -> list[tuple[str, str]]:
+    """The (A array, B array) pairs in which B's frames beside a segment may show A's continuation: the segment's
+    own; for a region of a canvas, every region slot of that side (slots are numbered per stretch in reading
+    order: the clip's slot changes when another cell's region comes or goes); for a whole picture, the halves (an
+    overlay that covers part of the picture there leaves a half as it was)."""
+    own = _ARRAYS.get((s.channel, s.mirrored))
+    if own is None:
+        return []
+    views = [own]
+    for name, a_name, b_name, mirrored in ALIGNMENT:
+        if (a_name, b_name) in views or mirrored != s.mirrored:
+            continue
+        if (s.channel[:9] in ("b-canvas", "a-canvas") and name[:9] == s.channel[:9]) or \
+                (s.channel == "full" and name.startswith("half-")):
+            views.append((a_name, b_name))
+    return views
+
+
+SAME_BOX_IOU = 0.7  # a canvas region whose box overlaps the segment's this much is the segment's region
+
+
+Boxes = dict[str, np.ndarray]  # packed region boxes per frame (``region1_box`` ...), by region array name
+
+
+def _boxes(fp: Fingerprint) -> Boxes:
+    out = {}
+    for k in range(1, REGION_SLOTS + 1):
+        packed = getattr(fp, f"region{k}_box", None)
+        if packed is not None and len(packed) == len(fp.times):
+            out[f"region{k}"] = np.asarray(packed)
+    return out
+
+
+def _other_box(packed: np.ndarray, own: np.ndarray, times: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Per frame of ``packed`` (one region slot's boxes): True where the box is not the box that ``own`` (the
+    segment's region slot) holds most often in [start, end): another rectangle of the canvas, which may not
+    show the clip whatever the canvas shows."""
+    inside = own[(times >= start - 1e-6) & (times < end - 1e-6)]
+    inside = inside[inside != 0]
+    if len(inside) == 0:
+        return np.ones(len(packed), bool)
+    values, counts = np.unique(inside, return_counts=True)
+    ref = unpack_boxes(values[np.argmax(counts):][:1])[0].astype(float)
+    box = unpack_boxes(packed).astype(float)
+    w = np.clip(np.minimum(box[:, 2], ref[2]) - np.maximum(box[:, 0], ref[0]), 0, None)
+    h = np.clip(np.minimum(box[:, 3], ref[3]) - np.maximum(box[:, 1], ref[1]), 0, None)
+    area = (box[:, 2] - box[:, 0]) * (box[:, 3] - box[:, 1]) + (ref[2] - ref[0]) * (ref[3] - ref[1]) - w * h
+    other: np.ndarray = (packed == 0) | (w * h < SAME_BOX_IOU * np.maximum(area, 1e-9))
+    return other
+
+
+def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
+          boxes: tuple[Boxes, Boxes] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """B's informative frames in [lo, hi) that can tell whether they show A's footage, and, for each, whether it lies
+    within FAR_BITS of the A footage the segment's line continues to (within NEAR_WINDOW_SECONDS of it, on the side
+    away from the segment) in any of the segment's views (``_views``): A's footage that failed to match, not
+    other footage. A frame whose views all lack their picture there says nothing (a canvas whose region was not
+    found in that stretch: the canvas does not go away), unless the segment's channel is B's picture inside
+    bars (a stretch without them is other footage); a frame whose A continuation is flat says nothing either.
+    With ``boxes`` (A's and B's region boxes), a canvas's region counts only where its box is the segment's
+    (``_other_box``): another rectangle of the same canvas says nothing of whether the clip goes on."""
+    views = _views(s)
+    if not views:
         return np.zeros(0, int), np.zeros(0, bool)
-    a_name, b_name = arrays
-    # B's informative frames; those without the channel's picture (outside the stretch whose bars it is
-    # inside, a flat half) do not show the footage the channel matched: other footage
     j = np.flatnonzero((b.times >= lo - 1e-6) & (b.times < hi - 1e-6) & ~b.flat)
     ta = s.a_start + (b.times[j] - s.b_start) / (s.speed or 1.0)
-    d, inside = _nearest(a.arrays[a_name], a.times, a.flat_for(a_name), b.arrays[b_name][j], ta, a.frame_dur)
-    return j, inside & (d < FAR_BITS) & ~b.flat_for(b_name)[j]
+    forward = lo >= s.b_end - 1e-6  # B's frames after the segment: A's continuation lies after its A end
+    best = np.full(len(j), 64)
+    told = np.zeros(len(j), bool)  # the frame and its A continuation have a picture in some view
+    outside = np.zeros(len(j), bool)  # A has no footage there: other footage
+    canvas = "canvas" in s.channel
+    for a_name, b_name in views:
+        b_ok = ~b.flat_for(b_name)[j]
+        if not canvas and (a_name, b_name) == views[0]:
+            told |= ~b_ok & ~b.flat[j]  # outside a stretch's bars: other footage (far), not nothing to tell
+        a_flat = a.flat_for(a_name)
+        if canvas and boxes is not None:
+            own_a, own_b = views[0]
+            if b_name in boxes[1]:
+                b_ok &= ~_other_box(boxes[1][b_name][j], boxes[1][own_b], b.times, s.b_start, s.b_end)
+            if a_name in boxes[0]:
+                a_flat = a_flat | _other_box(boxes[0][a_name], boxes[0][own_a], a.times, s.a_start, s.a_end)
+        for step in (0.0, NEAR_WINDOW_SECONDS / 2, NEAR_WINDOW_SECONDS):
+            t = ta + (step if forward else -step)
+            t = np.maximum(t, s.a_end) if forward else np.minimum(t, s.a_start)
+            d, ok = _nearest(a.arrays[a_name], a.times, a_flat, b.arrays[b_name][j], t, a.frame_dur)
+            inside = (t >= a.times[0] - a.frame_dur) & (t <= a.times[-1] + a.frame_dur)
+            if step == 0.0:  # where the line itself leaves A's footage (the window only widens it)
+                outside |= ~inside & b_ok
+            if not canvas and (a_name, b_name) == views[0] and a_name in a.absent:
+                # A's picture inside bars that A lacks there (not a flat picture): A shows other footage there
+                _, shown = _nearest(a.arrays[a_name], a.times, a.flat, b.arrays[b_name][j], t, a.frame_dur)
+                outside |= shown & ~ok & b_ok
+            use = ok & b_ok
+            told |= use
+            best = np.where(use, np.minimum(best, d), best)
+    told |= outside
+    keep = told
+    return j[keep], (best < FAR_BITS)[keep] & ~outside[keep]
 
 
-def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float) -> str:
+def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float, boxes: tuple[Boxes, Boxes] | None = None) -> str:
     """What B shows in [lo, hi) compared with the A footage the segment's line continues to: ``far`` (other
     footage, or A has no footage there), ``near`` (most frames within FAR_BITS: A's footage that failed to match,
     so the segment's end is uncertain) or ``none`` (no informative frame to tell)."""
-    j, near = _near(s, a, b, lo, hi)
+    j, near = _near(s, a, b, lo, hi, boxes)
     if len(j) == 0:
         return "none"
     return "near" if near.mean() > 0.5 else "far"
 
 
+def _overlap(lo: float | None, hi: float | None, x0: float, x1: float) -> float:
+    return 0.0 if lo is None or hi is None else min(hi, x1) - max(lo, x0)
+
+
+def _bridge(p: Segment, n: Segment, unproven: list[Segment], tolerance: float) -> Segment | None:
+    """An unproven stretch at another speed that fills the gap between consecutive segments ``p`` and ``n`` on
+    both timelines (it starts where ``p`` ends and ends where ``n`` starts, in A and in B): B plays the A footage
+    between them faster or slower (a speed ramp). Its own frames are too few to pin it in time, but the two
+    segments around it pin both its ends."""
+    for u in unproven:
+        if abs(u.speed - 1.0) <= 0.02 or u.mirrored != p.mirrored:
+            continue
+        if u.a_start >= p.a_end - 2 * tolerance and u.a_end <= n.a_start + 2 * tolerance and \
+                u.b_start >= p.b_end - 2 * tolerance and u.b_end <= n.b_start + 2 * tolerance and \
+                u.b_start - p.b_end <= 2 * tolerance and n.b_start - u.b_end <= 2 * tolerance:
+            return u
+    return None
+
+
 def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint, fb: Fingerprint,
-                    tolerance: float) -> list[Edit]:
+                    tolerance: float, unproven: list[Segment] | None = None) -> list[Edit]:
     """``edits`` without the timeline edits (trim, insert, cut) whose boundary the evidence does not hold.
 
     A segment's end is a boundary of the shared footage only when B ends there or B shows other footage beyond
@@ -198,22 +307,45 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
     are all flat (nothing to tell), the footage may go on: no trim of A is claimed at that end, and an insert
     there only over B's frames that are far from both neighbours' continuations. Two segments on one line (B's
     gap as long as A's jump) are one stretch of footage that failed to match in the middle (an overlay over a
-    dark moment): no cut and no insert."""
+    dark moment): no cut and no insert.
+
+    ``unproven``: the stretches that matched but carried too little information to be reported
+    (``keep_informative``: a static shot, a dark fade, a stretch too short at its speed). They do not show that B
+    holds A's footage there, but neither can a trim, cut or insert over them show that it does not: a trim or
+    cut of A footage that an unproven stretch shows, or an insert of B footage that one matches, is not claimed.
+    One that fills a cut's gap at another speed on both timelines (``_bridge``) is a speed change."""
     if not segments or not any(e.type in TIMELINE for e in edits):
         return edits
     edits = list(edits)
+    unproven = unproven or []
+    speeds: list[Edit] = []
+    for e in edits:
+        if e.type == "cut":
+            p = next((s for s in segments if abs(s.b_end - (e.b_start or 0.0)) <= 1e-3), None)
+            n = next((s for s in segments if abs(s.b_start - (e.b_end or 0.0)) <= 1e-3), None)
+            u = _bridge(p, n, unproven, tolerance) if p and n else None
+            if p and n and u:
+                speeds.append(Edit("speed", p.a_end, n.a_start, p.b_end, n.b_start,
+                                   {"speed": round((n.b_start - p.b_end) / max(n.a_start - p.a_end, 1e-6), 3)}))
+    covered = [k for k, e in enumerate(edits) if e.type in TIMELINE and any(
+        (_overlap(e.b_start, e.b_end, u.b_start, u.b_end) if e.type == "insert"
+         else _overlap(e.a_start, e.a_end, u.a_start, u.a_end)) > tolerance for u in unproven)]
+    edits = [e for k, e in enumerate(edits) if k not in covered] + speeds
+    if not any(e.type in TIMELINE for e in edits):
+        return edits
     a, b = Track.of(fa), Track.of(fb)
     if len(a.times) < 2 or len(b.times) < 2:
         return edits
     b0, b1 = float(b.times[0]), float(b.times[-1] + b.frame_dur)
+    boxes = (_boxes(fa), _boxes(fb))
 
     def open_before(s: Segment) -> bool:  # B's footage just before the segment may be A's, unmatched
         lo = max(b0, s.b_start - BOUNDARY_SECONDS)
-        return s.b_start - b0 > tolerance and _beyond(s, a, b, lo, s.b_start) != "far"
+        return s.b_start - b0 > tolerance and _beyond(s, a, b, lo, s.b_start, boxes) != "far"
 
     def open_after(s: Segment) -> bool:
         hi = min(b1, s.b_end + BOUNDARY_SECONDS)
-        return b1 - s.b_end > tolerance and _beyond(s, a, b, s.b_end, hi) != "far"
+        return b1 - s.b_end > tolerance and _beyond(s, a, b, s.b_end, hi, boxes) != "far"
 
     def one_line(p: Segment, n: Segment) -> bool:  # n continues p's line after a gap in B (as long as A's jump)
         return p.mirrored == n.mirrored and abs(p.speed - n.speed) < 0.02 and \
@@ -237,7 +369,7 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
                 shown = np.zeros(len(b.times), bool)  # B's informative frames of the insert
                 near = np.zeros(len(b.times), bool)  # ... that lie close to a neighbour's continuation in A
                 for s in after + before:
-                    j, close = _near(s, a, b, e.b_start, e.b_end)
+                    j, close = _near(s, a, b, e.b_start, e.b_end, boxes)
                     shown[j] = True
                     near[j[close]] = True
                 other = np.flatnonzero(shown & ~near)

@@ -70,7 +70,9 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         return Match(_ref(fa), _ref(fb), "identical", 1.0, {"a": 1.0, "b": 1.0}, (seg,), (), (), 1.0, thresholds,
                      audio_sync.compare_sound(fa, fb, [seg]))
     # a stretch matched on frames that would match at any moment (flat, dark, static, shared chrome) is dropped
-    segments, kept, weak = strength.keep_informative(align_mod.align(fa, fb), fa, fb)
+    aligned = align_mod.align(fa, fb)
+    segments, kept, weak = strength.keep_informative(aligned, fa, fb)
+    unproven = [s for s in aligned if s not in segments]  # matched, but too little information to report
     measured: list[strength.Strength] | None = kept
     copies = strength.keep_copies(streamcopy.segments(fa, fb), fa, fb)
     if copies:
@@ -98,7 +100,7 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
     if segments:
         edits = timeline_edits(segments, a_duration=a_len, b_duration=b_len, a_start=a_t0, b_start=b_t0,
                                a_fps=fa.fps, b_fps=fb.fps)
-        edits = strength.supported_edits(edits, segments, fa, fb, EDIT_TOLERANCE_SECONDS)
+        edits = strength.supported_edits(edits, segments, fa, fb, EDIT_TOLERANCE_SECONDS, unproven)
         measured = measured if measured is not None else strength.strengths(segments, fa, fb)
         strong = [s for s, m in zip(segments, measured, strict=True) if m.strong]
         edits += [e for e in geometry_edits(

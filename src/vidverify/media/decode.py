@@ -454,11 +454,11 @@ class _Segment:
                 times.append(np.nan if not m or m.group(1) == b"N/A"
                              else int(m.group(1)) * int(m.group(2)) / int(m.group(3)))
             past_end = self.end is not None and bool(times) and times[-1] >= self.end - 1e-7
-            if n and (n >= BATCH_FRAMES or past_end or not got):
-                self._deliver(buf[: n * frame_bytes], np.array(times[:n]), n)
-                rest = filled - n * frame_bytes
-                buf[:rest] = buf[n * frame_bytes: filled]
-                filled, times = rest, times[n:]
+            while n >= BATCH_FRAMES or (n and (past_end or not got)):  # batches of exactly BATCH_FRAMES
+                k = min(n, BATCH_FRAMES)
+                self._deliver(buf[: k * frame_bytes], np.array(times[:k]), k)
+                buf[:filled - k * frame_bytes] = buf[k * frame_bytes: filled]
+                filled, times, n = filled - k * frame_bytes, times[k:], n - k
             if self.cancel is not None and self.cancel.is_set():
                 self.stopped_early = True
             if self._halt() or not got:

@@ -1,0 +1,111 @@
+"""Issue 15 item 5: edit labels only where the evidence holds. On small generated re-posts: subtitles whose words
+change from line to line are an overlay; a speed ramp is a speed change, not a cut and an insert; a clip seen
+inside a compilation's bars is not a crop of the compilation; a stretch that only matched too weakly to report
+(a static opening) is not a trim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import make_fixtures
+from vidverify.models import Match
+from vidverify.pipeline.comparison import compare
+from vidverify.testing import synth
+
+SIZE = (160, 120)
+RATE = 15
+
+
+def _encode(inputs: list[Path], graph: str, out: Path) -> Path:
+    args = [a for p in inputs for a in ("-i", str(p))]
+    make_fixtures.ffmpeg(*args, "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", "-preset", "veryfast",
+                         "-crf", "20", "-pix_fmt", "yuv420p", "-r", str(RATE), str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("labels")
+    src = synth.make_scene(d / "src.mp4", seconds=8, size=SIZE, fps=RATE, seed=41, audio=False)
+    lines = ("They said it would never happen", "and then it came down the road", "nobody could believe it",
+             "look at the left side", "filmed this morning", "share before it is gone")
+    subs = ",".join(f"drawtext=text='{t}':expansion=none:fontsize=11:fontcolor=white:borderw=1:bordercolor=black:"
+                    f"x=(w-tw)/2:y=h-th-8:enable='between(t\\,{1.4 * k}\\,{1.4 * k + 1.3})'"
+                    for k, t in enumerate(lines))
+    ramp = ("[0:v]split=3[a][b][c];[a]trim=0:3,setpts=PTS-STARTPTS[x];[b]trim=3:5.4,setpts=(PTS-STARTPTS)/2[y];"
+            f"[c]trim=5.4:8,setpts=PTS-STARTPTS[z];[x][y][z]concat=n=3:v=1:a=0,fps={RATE}[v]")
+    return {"src": src, "subtitles": _encode([src], f"[0:v]{subs}[v]", d / "subtitles.mp4"),
+            "ramp": _encode([src], ramp, d / "ramp.mp4")}
+
+
+def _types(m: Match) -> set[str]:
+    return {e.type for e in m.edits}
+
+
+def test_subtitles_that_change_every_line_are_an_overlay(media: dict[str, Path]) -> None:
+    """Each matched frame pair shows another subtitle line: their letters never sit on the same pixels, but the
+    lines sit in one band near the bottom (they were no overlay: every pixel differed in too few pairs)."""
+    m = compare(media["src"], media["subtitles"], findings=False)
+    assert m.verdict == "same-footage"
+    overlays = [e for e in m.edits if e.type == "overlay"]
+    assert overlays, _types(m)
+    x, y, w, h = overlays[0].detail["box"]
+    assert y > 0.6 * SIZE[1] and h < 0.4 * SIZE[1]  # the subtitle band at the bottom
+    assert not {"trim", "cut", "insert"} & _types(m)
+
+
+def test_a_speed_ramp_is_a_speed_change_not_a_cut(media: dict[str, Path]) -> None:
+    """2.4 s of the source played at 2x between two stretches at 1x: the fast stretch (1.2 s of B) is too short
+    to be reported on its own, but the stretches around it pin both its ends. It was a cut of 2.4 s of A and an
+    insert of 1.2 s of B."""
+    m = compare(media["src"], media["ramp"], findings=False)
+    assert m.verdict != "unrelated"
+    assert not {"cut", "insert", "trim"} & _types(m), m.edits
+    [speed] = [e for e in m.edits if e.type == "speed"]
+    assert speed.detail["speed"] == pytest.approx(0.5, abs=0.12)
+    assert speed.a_start == pytest.approx(3.0, abs=0.4) and speed.a_end == pytest.approx(5.4, abs=0.4)
+
+
+def test_a_clip_inside_a_compilations_bars_is_not_a_crop_of_it(bars_case: dict[str, Path]) -> None:
+    """The compilation as A: the source (B) shows all of the picture inside the compilation's bars. The crop
+    was measured against the compilation's whole frame (B "lacks" the bars)."""
+    m = compare(bars_case["compilation"], bars_case["source"], findings=False)
+    assert m.verdict == "partial-overlap" and m.segments[0].channel == "a-bars"
+    assert "crop" not in _types(m)
+    assert {"trim", "insert"} <= _types(m)
+
+
+def _canvases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.fixtures import canvases
+
+    folder = tmp_path_factory.getbasetemp() / "labels-canvases"
+    if not (folder / "blurred.mp4").exists():
+        folder.mkdir(exist_ok=True)
+        canvases.build(folder)
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["screen", "duet", "blurred"])
+def test_a_canvas_as_a_is_not_cropped_by_its_clip(tmp_path_factory: pytest.TempPathFactory, kind: str) -> None:
+    """The canvas as A, its clip as B: B shows all of the picture in A's region (the crop was measured against
+    A's whole canvas, which B "lacks")."""
+    folder = _canvases(tmp_path_factory)
+    m = compare(folder / f"{kind}.mp4", folder / "source.mp4", findings=False)
+    assert m.verdict == "same-footage" and m.segments[0].channel.startswith("a-canvas")
+    assert "crop" not in _types(m)
+
+
+@pytest.mark.parametrize("kind", ["screen", "grid"])
+def test_a_clip_in_a_canvas_is_padded_not_cropped_or_turned(tmp_path_factory: pytest.TempPathFactory,
+                                                             kind: str) -> None:
+    """The whole clip in a canvas as B: a pad, no crop and no rotation. The screen recording's region box falls
+    short of the clip by a tenth of its height (a crop was claimed: the box is grown where B's pixels beside it
+    still show the clip); in the grid, features from the other cells gave a 120 degree turn and an empty crop
+    (features are now looked for in the matched region)."""
+    folder = _canvases(tmp_path_factory)
+    m = compare(folder / "source.mp4", folder / f"{kind}.mp4", findings=False)
+    assert m.verdict != "unrelated" and m.segments[0].channel.startswith("b-canvas")
+    assert "pad" in _types(m)
+    assert not {"crop", "rotate"} & _types(m), m.edits
