@@ -24,7 +24,10 @@ from ..signals.sound import SAMPLE_RATE, SILENT_DB, sound_columns, track_rms_db
 
 READ_BYTES = 1 << 16
 MAX_SECONDS_UNKNOWN = 4 * 3600  # the most sound kept from a file whose duration is unknown
-LEAD_SECONDS = 1  # the sound placed from this long before a tap's first sample, and that lead dropped (Tap.args)
+# the sound is placed from this long before a tap's first sample, and that lead dropped (Tap.args): the file's
+# start (a codec's priming samples lie before it), a segment's (ffmpeg's seek lands a few tenths of a second
+# early, the sound's packets with it); each second of lead costs a second of resampling
+LEAD_SAMPLES, LEAD_SEEK_SAMPLES = SAMPLE_RATE // 10, SAMPLE_RATE // 2
 
 
 DAMAGED_ERRORS_PER_S = 1.0  # packets refused per second of sound from which a track is too damaged to compare
@@ -43,10 +46,11 @@ class Tap:
         self.start, self.end, self.origin = start, end, origin
         self.rate = rate  # the track's sample rate, as probed (0: unknown)
         self.first = round((start if start is not None else origin) * SAMPLE_RATE)  # raw sample number
-        # with the rate known, the output starts LEAD_SECONDS or so early, at an instant that is a whole sample
-        # at both rates; these samples lead the first and are dropped here (see args)
+        # with the rate known, the output starts a lead early, at an instant that is a whole sample at both rates;
+        # these samples precede the first and are dropped here (see args)
         grid = SAMPLE_RATE // math.gcd(rate, SAMPLE_RATE) if rate > 0 else 0
-        self._lead = self.first - (self.first - LEAD_SECONDS * SAMPLE_RATE) // grid * grid if grid else 0
+        lead = LEAD_SAMPLES if start is None else LEAD_SEEK_SAMPLES
+        self._lead = self.first - (self.first - lead) // grid * grid if grid else 0
         # at most the file's length and a minute (a clock far off would otherwise pad hours of silence)
         self._limit = 2 * (self._lead + SAMPLE_RATE * round((duration + 60) if duration else MAX_SECONDS_UNKNOWN))
         # a segment's sound is whole once it has reached its end (less a sample of rounding): its process may stop
@@ -67,7 +71,7 @@ class Tap:
         resample = f"aresample=osr={SAMPLE_RATE}:ochl=mono:osf=s16:filter_size=8"
         if self.rate > 0:
             # one filter resamples and places: first_pts counts samples at its input rate. It is set a little
-            # before the sound's first packet (by LEAD_SECONDS), so that swresample pads whole input samples of
+            # before the sound's first packet (LEAD_SAMPLES), so that swresample pads whole input samples of
             # silence up to the sound rather than drop output samples (it truncates that count): the samples then
             # lie on the file's own 8 kHz grid, those of a later segment as those of one decoder for the whole
             # file, where resampling first, then placing, rounded each segment's start to a sample of 8 kHz
