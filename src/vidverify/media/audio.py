@@ -2,9 +2,10 @@
 
 Each decoder process (``media/decode.py``) that is handed a :class:`Tap` gets a second output: the first audio
 track, resampled in C to 8 kHz mono 16-bit PCM (``aresample``, which also downmixes 5.1 and any rate from 8 to
-48 kHz), written to a pipe of its own that a thread drains. ``first_pts`` makes the output start exactly at the
-segment's first raw time (silence padded, or samples before it dropped), so a file decoded in several segments
-puts its pieces together by their sample numbers; ``atrim`` ends a segment's sound where the next begins.
+48 kHz), written to a pipe of its own that a thread drains. ``first_pts`` places the output on the file's own
+8 kHz grid from a little before the segment's first raw time (silence padded up to the sound; the lead is dropped
+here), so a file decoded in several segments puts its pieces together by their sample numbers into the sound that
+one decoder gives; ``atrim`` ends a segment's sound where the next begins.
 :func:`sound_print` turns the pieces into the fingerprint's sound channels (``signals/sound.py``).
 
 A broken sound never costs the picture: ``pipeline/ingest.py`` decodes again without the tap when a process with
