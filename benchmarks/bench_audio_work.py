@@ -36,7 +36,7 @@ def instructions(args: list[str]) -> int:
 
 def segment_args(path: str, layout: decode.StreamLayout, start: float | None, end: float | None,
                  sound: bool) -> list[str]:
-    tap = audio.Tap(start, end, layout.origin, layout.duration) if sound else None
+    tap = audio.Tap(start, end, layout.origin, layout.duration, layout.audio_rate) if sound else None
     limit = None if end is None else end + decode.READ_MARGIN_SECONDS + \
         (decode.SEEK_MARGIN_FRAMES + 2) * layout.frame_seconds
     args = decode._argv(ffmpeg.input_url(path), keyframes=False, fast=True, threads=1, seek=start,

@@ -2,9 +2,10 @@
 
 Each decoder process (``media/decode.py``) that is handed a :class:`Tap` gets a second output: the first audio
 track, resampled in C to 8 kHz mono 16-bit PCM (``aresample``, which also downmixes 5.1 and any rate from 8 to
-48 kHz), written to a pipe of its own that a thread drains. ``first_pts`` makes the output start exactly at the
-segment's first raw time (silence padded, or samples before it dropped), so a file decoded in several segments
-puts its pieces together by their sample numbers; ``atrim`` ends a segment's sound where the next begins.
+48 kHz), written to a pipe of its own that a thread drains. ``first_pts`` places the output on the file's own
+8 kHz grid from a little before the segment's first raw time (silence padded up to the sound; the lead is dropped
+here), so a file decoded in several segments puts its pieces together by their sample numbers into the sound that
+one decoder gives; ``atrim`` ends a segment's sound where the next begins.
 :func:`sound_print` turns the pieces into the fingerprint's sound channels (``signals/sound.py``).
 
 A broken sound never costs the picture: ``pipeline/ingest.py`` decodes again without the tap when a process with
@@ -13,6 +14,7 @@ one fails, and records the sound as ``failed``.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -23,6 +25,10 @@ from ..signals.sound import SAMPLE_RATE, SILENT_DB, sound_columns, track_rms_db
 
 READ_BYTES = 1 << 16
 MAX_SECONDS_UNKNOWN = 4 * 3600  # the most sound kept from a file whose duration is unknown
+# the sound is placed from this long before a tap's first sample, and that lead dropped (Tap.args): the file's
+# start (a codec's priming samples lie before it), a segment's (ffmpeg's seek lands a few tenths of a second
+# early, the sound's packets with it); each second of lead costs a second of resampling
+LEAD_SAMPLES, LEAD_SEEK_SAMPLES = SAMPLE_RATE // 10, SAMPLE_RATE // 2
 
 
 DAMAGED_ERRORS_PER_S = 1.0  # packets refused per second of sound from which a track is too damaged to compare
@@ -37,13 +43,19 @@ class Tap:
     as ``origin``, or its end)."""
 
     def __init__(self, start: float | None, end: float | None, origin: float,
-                 duration: float | None = None) -> None:
+                 duration: float | None = None, rate: int = 0) -> None:
         self.start, self.end, self.origin = start, end, origin
-        # at most the file's length and a minute (a clock far off would otherwise pad hours of silence)
-        self._limit = 2 * SAMPLE_RATE * round((duration + 60) if duration else MAX_SECONDS_UNKNOWN)
+        self.rate = rate  # the track's sample rate, as probed (0: unknown)
         self.first = round((start if start is not None else origin) * SAMPLE_RATE)  # raw sample number
+        # with the rate known, the output starts a lead early, at an instant that is a whole sample at both rates;
+        # these samples precede the first and are dropped here (see args)
+        grid = SAMPLE_RATE // math.gcd(rate, SAMPLE_RATE) if rate > 0 else 0
+        lead = LEAD_SAMPLES if start is None else LEAD_SEEK_SAMPLES
+        self._lead = self.first - (self.first - lead) // grid * grid if grid else 0
+        # at most the file's length and a minute (a clock far off would otherwise pad hours of silence)
+        self._limit = 2 * (self._lead + SAMPLE_RATE * round((duration + 60) if duration else MAX_SECONDS_UNKNOWN))
         # a segment's sound is whole once it has reached its end (less a sample of rounding): its process may stop
-        self._need = 2 * max(0, round(end * SAMPLE_RATE) - self.first - 1) if end is not None else None
+        self._need = 2 * (self._lead + max(0, round(end * SAMPLE_RATE) - self.first - 1)) if end is not None else None
         self._got = 0  # bytes read from the pipe
         self._r, self._w = -1, -1
         self._chunks: list[bytes] = []
@@ -56,11 +68,21 @@ class Tap:
         one graph then waits on both streams."""
         if self._w < 0:
             self._r, self._w = os.pipe()
-        # first_pts counts samples at the filter's input rate: resample first, then place the samples
         # a short resampling filter (the print looks at 300-3000 Hz only)
-        chain = (f"aresample=osr={SAMPLE_RATE}:ochl=mono:osf=s16:filter_size=8,"
-                 f"aresample=async=1:first_pts={self.first}")
-        if self.end is None:  # the pipe written in 32 KB blocks rather than per packet
+        resample = f"aresample=osr={SAMPLE_RATE}:ochl=mono:osf=s16:filter_size=8"
+        if self.rate > 0:
+            # one filter resamples and places: first_pts counts samples at its input rate. It is set a little
+            # before the sound's first packet (LEAD_SAMPLES), so that swresample pads whole input samples of
+            # silence up to the sound rather than drop output samples (it truncates that count): the samples then
+            # lie on the file's own 8 kHz grid, those of a later segment as those of one decoder for the whole
+            # file, where resampling first, then placing, rounded each segment's start to a sample of 8 kHz
+            chain = f"{resample}:async=1:first_pts={(self.first - self._lead) * self.rate // SAMPLE_RATE}"
+        else:  # the rate unknown: resample first, then place the samples at the output rate
+            chain = f"{resample},aresample=async=1:first_pts={self.first}"
+        if self.end is None:
+            # written in 32 KB blocks rather than per packet, and the samples gathered into 0.5 s frames on the
+            # way (a few hundred frames rather than one per decoded packet through ffmpeg's encoder and muxer)
+            chain += f",asetnsamples=n={SAMPLE_RATE // 2}:p=0"
             return ["-map", "0:a:0", "-af", chain, "-flush_packets", "0", "-f", "s16le", f"pipe:{self._w}"]
         # a segment that ends before the file: its sound is written as it comes, in 100 ms packets, so that the
         # reader sees it whole (:attr:`complete`) and stops the process there, as it does one without sound,
@@ -107,7 +129,7 @@ class Tap:
         self._w = -1
 
     def samples(self) -> np.ndarray:
-        data = b"".join(self._chunks)
+        data = b"".join(self._chunks)[2 * self._lead:]
         return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
 
 

@@ -82,6 +82,7 @@ class StreamLayout:
     bars_known: bool = True
     frame_count: int | None = None  # video frames the container declares (None: it does not say)
     audio: bool = False  # an audio track (media/audio.py taps it; one that does not decode is "failed")
+    audio_rate: int = 0  # the first audio track's sample rate as probed (Hz; 0: unknown): the tap's one-filter chain
     luma: bool = True  # the decoded pixels have a luma plane (planar YUV or grey), which the hashes are taken from
 
     def expected_frames(self, keyframes: bool = False) -> int | None:
@@ -180,10 +181,12 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True, ba
             if not indexed:
                 keys = sorted(p.pts * tb for p in container.demux(stream) if p.is_keyframe and p.pts is not None)
                 key_work = []
+        audio_streams = container.streams.audio
         layout = StreamLayout(container.format.name, start, duration, tuple(keys), fps,
                               stream.codec_context.width, stream.codec_context.height, None, indexed,
                               tuple(key_work), bars_known=False, frame_count=int(stream.frames or 0) or None,
-                              audio=bool(container.streams.audio),
+                              audio=bool(container.streams.audio),  # a codec PyAV lacks has no rate (0)
+                              audio_rate=next((int(getattr(a, "sample_rate", 0) or 0) for a in audio_streams), 0),
                               luma=(stream.codec_context.pix_fmt or "yuv").startswith(("yuv", "gray", "nv")))
         return _with_bars(p, container, stream, layout) if bars else layout
     raise AssertionError("unreachable")  # pragma: no cover - _opened raises or yields
@@ -366,7 +369,8 @@ class _Segment:
         self.stopped_early = False
         self.frames_read = 0
         self.first_raw: float | None = None  # raw time of the first frame the process delivered
-        self.tap = audio.Tap(start, end, layout.origin, layout.duration) if sound and layout.audio else None
+        self.tap = audio.Tap(start, end, layout.origin, layout.duration, layout.audio_rate) \
+            if sound and layout.audio else None
 
     def run(self) -> None:
         try:
@@ -378,18 +382,9 @@ class _Segment:
         frame_bytes = DETAIL_SIZE * (DETAIL_SIZE + FRAME_SIZE)
         r_stats, w_stats = os.pipe()
         try:
-            argv = _argv(
-                ffmpeg.input_url(self.path),
-                keyframes=self.keyframes,
-                fast=self.fast,
-                threads=self.threads,
-                seek=self.start,
-                read_until=None if self.end is None else self.end + self._read_margin(),
-                stats_fd=w_stats,
-                area=self.layout.active,
-                tap=self.tap,
-                luma=self.layout.luma,
-            )
+            argv = _argv(ffmpeg.input_url(self.path), keyframes=self.keyframes, fast=self.fast, threads=self.threads,
+                         seek=self.start, read_until=None if self.end is None else self.end + self._read_margin(),
+                         stats_fd=w_stats, area=self.layout.active, tap=self.tap, luma=self.layout.luma)
             size = os.path.getsize(self.path)
             timeout = ffmpeg.timeout_for(self.layout.duration, size)
             with ffmpeg.popen(argv, pass_fds=(w_stats, *(self.tap.fds if self.tap else ())), timeout=timeout) as proc:
