@@ -254,6 +254,10 @@ def test_a_gif_cut_short_is_truncated_and_a_whole_one_has_its_rate(tmp_path: Pat
     assert info.kind == "video" and info.truncated and 0 < (info.frame_count or 0) < 24
     assert info.declared_duration is None  # how much is missing is not known
     assert any(e.startswith("truncated: the file ends before its container does") for e in info.errors)
+    from vidverify.evidence.timeline import file_findings
+
+    (finding,) = [f for f in file_findings(info) if f.code == "truncated"]
+    assert "how much is missing is not known" in finding.message and "declares" not in finding.message
 
 
 def test_a_low_rate_gif_cut_from_a_clip_is_placed_inside_its_own_timeline(tmp_path: Path) -> None:
