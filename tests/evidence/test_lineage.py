@@ -69,3 +69,18 @@ def test_a_camera_original_is_the_root_and_a_member_sharing_only_sound_hangs_und
     assert tree["cam"].parent is None and tree["upload"].parent == "cam"
     assert 0.5 < tree["upload"].confidence <= 0.95
     assert tree["music"].parent == "cam" and tree["music"].evidence[0] == NOT_IN_SET
+
+
+def test_a_canvas_is_made_from_the_clip_it_shows_whichever_side_it_is() -> None:
+    # a duet (1280x720) showing a clip (854x480) in its left cell: the duet as the reference (A) matched the clip
+    # in A's region (channel a-canvas2, which gives no pad edit), and its larger frame said the clip was "a
+    # smaller picture: detail is not put back", so the clip was called a copy of the duet
+    infos = {"duet": info("duet", w=1280, h=720), "clip": info("clip", w=854, h=480)}
+    seg = (Segment(0, 10, 0, 10, channel="a-canvas2"),)
+    for ms in ([m("duet", "clip", 1.0, 1.0, seg)],
+               [m("clip", "duet", 1.0, 1.0, (Segment(0, 10, 0, 10, channel="b-canvas2"),))]):
+        entries = lineage(["duet", "clip"], infos, ms)
+        assert parents(entries) == {"clip": None, "duet": "clip"}
+        (duet,) = [e for e in entries if e.path == "duet"]
+        assert any("inside" in t and "canvas" in t for t in duet.evidence)
+        assert not any("smaller" in t for e in entries for t in e.evidence)

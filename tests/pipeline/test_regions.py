@@ -89,3 +89,21 @@ def test_region_boxes_are_per_stretch_in_the_fingerprint(canvas: dict[str, Path]
     screen = fingerprint(canvas["screen"])
     assert (np.asarray(screen.region1_box) != 0).mean() > 0.9
     assert (np.asarray(screen.region1)[np.asarray(screen.region1_box) == 0] == 0).all()
+
+
+def test_scan_takes_the_clip_not_the_canvas_for_the_reference_and_the_origin(
+        canvas: dict[str, Path], tmp_path: Path) -> None:
+    """A duet's frame has more pixels than the clip it shows: it was chosen as the group's reference, and lineage
+    called the clip a copy of it ('a smaller picture: detail is not put back'). The canvas ranks like a copy
+    inside bars, and showing the clip inside a canvas points from the clip to the canvas."""
+    import shutil
+
+    from vidverify.pipeline.scanning import ScanOptions, scan
+
+    for kind in ("source", "duet"):
+        shutil.copy(canvas[kind], tmp_path / f"{kind}.mp4")
+    r = scan([tmp_path], options=ScanOptions(pictures=False))
+    [group] = r.groups
+    assert Path(group.reference).name == "source.mp4"
+    parents = {Path(e.path).name: e.parent and Path(e.parent).name for e in group.lineage}
+    assert parents == {"source.mp4": None, "duet.mp4": "source.mp4"}

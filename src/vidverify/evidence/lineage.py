@@ -132,19 +132,32 @@ def match_clues(m: Match) -> list[Clue]:
             out.append(Clue(a, b, W_PICTURE, f"{_name(b)} is {_name(a)} in greyscale"))
         elif e.type == "audio-removed":
             out.append(Clue(a, b, W_SOUND_REMOVED, f"{_name(b)} lost {_name(a)}'s sound"))
+    channels = {s.channel for s in m.segments}
     if "crop" not in kinds:  # crops and bars seen by the channels, when frame pairs were not decoded
-        channels = {s.channel for s in m.segments}
         for ch, first, then, what in (("a-crop", a, b, "a centre crop"), ("b-crop", b, a, "a centre crop"),
                                       ("b-bars", a, b, "inside bars"), ("a-bars", b, a, "inside bars")):
             if ch in channels and not (ch == "b-bars" and "pad" in kinds):
                 text = (f"{_name(then)} shows {what} of {_name(first)}'s picture" if "crop" in what
                         else f"{_name(then)} shows {_name(first)}'s picture {what}")
                 out.append(Clue(first, then, W_PICTURE, text))
+    # A's picture inside a canvas (a duet, a screen recording: compare gives B's canvas a pad edit, A's none)
+    if any(c.startswith("a-canvas") for c in channels):
+        out.append(Clue(b, a, W_PICTURE, f"{_name(a)} shows {_name(b)}'s picture inside a canvas"))
+    if "pad" not in kinds and any(c.startswith("b-canvas") for c in channels):
+        out.append(Clue(a, b, W_PICTURE, f"{_name(b)} shows {_name(a)}'s picture inside bars or a canvas"))
     return out
 
 
-def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping[str, int]) -> list[Clue]:
-    """Clues of direction between two members from the files themselves (both orders)."""
+def in_canvas(m: Match) -> bool:
+    """One side of the comparison shows the other's picture in a region of a canvas: the canvas's pixels are
+    not its picture's (a duet's 1280x720 holds a clip of 640x360)."""
+    return any("canvas" in s.channel for s in m.segments)
+
+
+def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping[str, int], *,
+               sizes: bool = True) -> list[Clue]:
+    """Clues of direction between two members from the files themselves (both orders); without ``sizes``, their
+    picture sizes and bits per pixel are no clue (one shows the other inside a canvas)."""
     out: list[Clue] = []
     for first, then in ((x, y), (y, x)):
         fi, ti = infos.get(first), infos.get(then)
@@ -163,6 +176,8 @@ def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping
                 out.append(Clue(first, then, W_SIGNED_EDIT, f"{_name(then)}'s credentials record an edit; "
                                 f"{_name(first)}'s record the capture"))
         fp, tp = pictures.get(first) or _pixels(fi), pictures.get(then) or _pixels(ti)
+        if not sizes:
+            continue
         if fp and tp and tp <= SMALLER_PICTURE * fp:
             out.append(Clue(first, then, W_SMALLER, f"{_name(then)}'s picture is smaller ({tp:,} pixels against "
                             f"{fp:,}): detail is not put back"))
@@ -194,6 +209,7 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     group = set(members)
     clues: dict[tuple[str, str], list[Clue]] = {}
     related: set[frozenset[str]] = set()
+    canvased: set[frozenset[str]] = set()
     matches_seen: list[Match] = []
     bits: dict[frozenset[str], list[tuple[float, int]]] = {}
     edited: dict[frozenset[str], set[str]] = {}
@@ -206,11 +222,13 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         edited.setdefault(frozenset((m.a.path, m.b.path)), set()).update(
             e.type for e in m.edits if e.type in PICTURE_CHANGES)
         related.add(frozenset((m.a.path, m.b.path)))
+        if in_canvas(m):
+            canvased.add(frozenset((m.a.path, m.b.path)))
         for c in match_clues(m):
             clues.setdefault((c.parent, c.child), []).append(c)
     for pair in related:
         x, y = sorted(pair)
-        for c in file_clues(x, y, infos, pictures):
+        for c in file_clues(x, y, infos, pictures, sizes=pair not in canvased):
             clues.setdefault((c.parent, c.child), []).append(c)
     share = contains(m for m in matches_seen)
     # the most of each member's footage any other member shows

@@ -109,6 +109,10 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
                 if it.fp is not None and it.fp.active_area}
     barred = frozenset(it.path for it in usable if it.fp is not None and it.fp.active_area and it.fp.width
                        and it.fp.height and tuple(it.fp.active_area) != (0, 0, it.fp.width, it.fp.height))
+    # a file that shows another's picture inside a canvas (a duet, a screen recording) ranks as one inside bars:
+    # its frame's pixels are not its picture's
+    barred |= frozenset(m.a.path if s.channel.startswith("a-") else m.b.path for m in matches
+                        if m.verdict != "unrelated" for s in m.segments if "canvas" in s.channel)
     by_path = {it.path: it for it in usable}
     result_groups: list[Group] = []
     findings: list[Finding] = []
