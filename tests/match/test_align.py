@@ -159,3 +159,17 @@ def test_a_borrowed_nearly_static_shot_is_found(corpus: Any, tmp_path: Any) -> N
         assert m.confidence <= 0.6
     else:
         assert all(9.9 <= s.b_start and s.b_end <= 13.1 for s in m.segments)
+
+
+def test_a_keyframe_segment_reaches_a_s_end_only_within_a_gop_of_its_last_keyframe() -> None:
+    # B keyframes every 2 s (0..10 s) against a dense A of 13.5 s: A ends 3.5 s after B's last keyframe, more than a
+    # GOP, so the stretch ends half a GOP past it (11 s), not at A's end (it reached 13.5 s on both sides)
+    from vidverify.match.align import Track, _segment
+
+    a_t = np.arange(0, 13.5, 1 / 30)
+    b_t = np.arange(0, 10.01, 2.0)
+    a = Track(a_t, {}, np.zeros(len(a_t), bool), np.zeros(len(a_t), np.uint8), 1 / 30, {})
+    b = Track(b_t, {}, np.zeros(len(b_t), bool), np.zeros(len(b_t), np.uint8), 2.0, {}, keyframes=True)
+    a_idx = np.searchsorted(a_t, b_t)
+    seg = _segment(a, b, 0, len(b_t) - 1, a_idx, 1.0, 0.0, 0, 0.0)
+    assert abs(seg.a_end - 11.0) < 0.05 and abs(seg.b_end - 11.0) < 0.05

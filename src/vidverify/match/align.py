@@ -640,7 +640,7 @@ def _segment(a: Track, b: Track, i: int, j: int, a_idx: np.ndarray, speed: float
         first, last = float(a.times[a_idx[i]]), float(a.times[a_idx[j]])  # A at B's first and last keyframe
         a_first, a_last = float(a.times[0]), float(a.times[-1] + a.frame_dur)
         new_start = a_first if first - a_first <= gop else first - gop / 2
-        new_end = a_last if a_last - a_end <= gop else last + gop / 2
+        new_end = a_last if a_last - (last + a.frame_dur) <= gop else last + gop / 2  # within a GOP of the key
         b_start, b_end = b_start - (first - new_start) * speed, float(b.times[j]) + (new_end - last) * speed
         a_start, a_end = new_start, new_end
     return Segment(
