@@ -294,3 +294,16 @@ def test_batches_hold_exactly_batch_frames_whatever_a_read_brings(tmp_path: Path
     with raw.open("rb", buffering=0) as inp:
         seg._read(inp, stats, frame_bytes)
     assert seg.results == [decode.BATCH_FRAMES, n - decode.BATCH_FRAMES]
+
+
+def test_a_whole_gif_with_padding_after_its_trailer_is_not_truncated(tmp_path: Path) -> None:
+    # the trailer was looked for in the last byte only: zero padding after it made a whole GIF "truncated"
+    from vidverify.media.probe import probe
+
+    src = make_fixtures.clip(tmp_path / "src.mp4", seconds=2.0, size="160x120", rate=12)
+    gif = tmp_path / "anim.gif"
+    make_fixtures.ffmpeg("-i", str(src), str(gif))
+    padded = tmp_path / "padded.gif"
+    padded.write_bytes(gif.read_bytes() + bytes(64))
+    info = probe(padded)
+    assert info.kind == "video" and not info.truncated and info.frame_count == 24

@@ -269,12 +269,13 @@ def file_findings(info: MediaInfo, policy: Policy | None = None) -> list[Finding
     out += _place(info, policy) + _stated_places(info, policy)
     if info.truncated:
         held = f"{info.frame_count or 0} frame(s), {info.duration or 0:.2f} s"
+        gif = " (a GIF without its trailer)" if info.container == "gif" else ""
         out.append(make_finding(
             codes.TRUNCATED, "warning", [p],
             f"the header declares {info.declared_duration:.2f} s of video, the file holds {held}: a truncated "
             "download or copy" if info.declared_duration else
-            f"the file ends before its container does (a GIF without its trailer) and holds {held}: a truncated "
-            "download or copy; how much is missing is not known",
+            f"the file ends before its container does{gif} and holds {held}: a truncated download or copy; how much "
+            "is missing is not known",
             duration=info.duration, declared_duration=info.declared_duration, frame_count=info.frame_count))
     return out
 

@@ -202,9 +202,9 @@ def cut_short(head: bytes, path: str, size: int) -> bool:
     try:
         with open(path, "rb") as fh:
             data = fh.read(64 * 1024)
-            if data[:6] in (b"GIF87a", b"GIF89a"):  # a whole GIF ends with its trailer, 0x3B
-                fh.seek(max(0, size - 1))
-                return fh.read(1) != b"\x3b"
+            if data[:6] in (b"GIF87a", b"GIF89a"):  # a whole GIF ends with its trailer, 0x3B (zero padding allowed)
+                fh.seek(max(0, size - 256))
+                return not fh.read(256).rstrip(b"\x00").endswith(b"\x3b")
     except OSError:
         return False
     if data[:4] == bytes.fromhex("1a45dfa3"):  # EBML header, then the Segment
