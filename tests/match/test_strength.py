@@ -194,13 +194,3 @@ def test_a_half_picture_that_stays_near_keeps_a_trim_open() -> None:
         assert m.segments and min(s.b_start for s in m.segments) >= 3.5
         types = {e.type for e in m.edits}
         assert ("trim" in types) is claimed and ("insert" in types) is claimed, (top_bits, m.edits)
-
-
-def test_a_canvas_segments_views_are_every_region_slot_of_its_side() -> None:
-    # the clip's slot number changes when another cell's region comes or goes: beside a segment matched in slot 1,
-    # B's other slots may show A's continuation (the prefix test compared 9 characters with 8 and never held)
-    views = strength._views(Segment(0, 1, 0, 1, channel="b-canvas1"))
-    assert ("hashes", "region1") in views and ("hashes", "region3") in views
-    assert all(b.startswith("region") for _, b in views)
-    views = strength._views(Segment(0, 1, 0, 1, channel="a-canvas2"))
-    assert ("region1", "hashes") in views and all(a.startswith("region") for a, _ in views)
