@@ -179,7 +179,7 @@ def _views(s: Segment) -> list[tuple[str, str]]:
     for name, a_name, b_name, mirrored in ALIGNMENT:
         if (a_name, b_name) in views or mirrored != s.mirrored:
             continue
-        if (s.channel[:8] in ("b-canvas", "a-canvas") and name[:8] == s.channel[:8]) or \
+        if (s.channel[:9] in ("b-canvas", "a-canvas") and name[:9] == s.channel[:9]) or \
                 (s.channel == "full" and name.startswith("half-")):
             views.append((a_name, b_name))
     return views
