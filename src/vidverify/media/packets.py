@@ -51,6 +51,12 @@ class ShownSpan:
         return self.end - self.last
 
 
+def mean_rate(frames: int, seconds: float | None) -> float | None:
+    """Frames per second over ``seconds`` of display (a GIF's rate: its frames' delays vary, and libavformat
+    guesses from the first, 6.25 fps for a 6 fps GIF); None for fewer than two frames or no length."""
+    return round(frames / seconds, 3) if frames > 1 and seconds and seconds > 0 else None
+
+
 def _span(times: list[float], lengths: list[float]) -> ShownSpan | None:
     """The span of displayed packets from their presentation times and display durations (any order)."""
     if not times:
@@ -140,4 +146,4 @@ def shown_span(path: str | os.PathLike[str]) -> ShownSpan | None:
     return _span(times, lengths)
 
 
-__all__ = ["MAX_PACKETS", "PacketDigests", "ShownSpan", "digest_packets", "shown_span"]
+__all__ = ["MAX_PACKETS", "PacketDigests", "ShownSpan", "digest_packets", "mean_rate", "shown_span"]

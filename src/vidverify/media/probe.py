@@ -38,7 +38,7 @@ from .collector import (
 )
 from .ffmpeg import LIMITS_MESSAGE
 from .formats import c2pa, isobmff
-from .packets import ShownSpan, shown_span
+from .packets import ShownSpan, mean_rate, shown_span
 
 log = logging.getLogger("vidverify")
 
@@ -502,7 +502,7 @@ def _probe(path: str | os.PathLike[str], *, sha256: str | None = None, shown: Sh
         if shown is not None and shown.frames > 1:
             still = None
             # its frames' delays vary: the mean rate over the frames shown, else the demuxer's guess
-            mean = shown.frames / shown.duration if shown.duration > 0 else c.fields.get("still_rate")
+            mean = mean_rate(shown.frames, shown.duration) or c.fields.get("still_rate")
             if mean:
                 c.fields.setdefault("fps", round(mean, 3))
     if still is not None:

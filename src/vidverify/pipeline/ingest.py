@@ -29,7 +29,7 @@ from ..media import audio, decode, ffmpeg, files
 from ..media import claims as claims_mod
 from ..media import fingerprint_file as fpfile
 from ..media.formats import c2pa
-from ..media.packets import PacketDigests, ShownSpan, digest_packets
+from ..media.packets import PacketDigests, ShownSpan, digest_packets, mean_rate
 from ..media.probe import probe
 from ..models import AddResult, Claims, MediaInfo
 from ..signals.fingerprint import Fingerprint, hash_batch, join_batches
@@ -177,10 +177,9 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
 
 
 def _rate(layout: decode.StreamLayout, frames: int, duration: float | None, keyframes: bool) -> float | None:
-    """The stream's frame rate; a GIF's is the mean over its frames (its delays vary, and libavformat guesses
-    from the first: 6.25 fps for a 6 fps GIF)."""
-    if layout.format_name == "gif" and not keyframes and frames > 1 and duration:
-        return round(frames / duration, 3)
+    """The stream's frame rate; a GIF's is the mean over its frames (``packets.mean_rate``, as ``probe`` says)."""
+    if layout.format_name == "gif" and not keyframes:
+        return mean_rate(frames, duration) or layout.fps
     return layout.fps
 
 
