@@ -148,10 +148,12 @@ def match_clues(m: Match) -> list[Clue]:
     return out
 
 
-def in_canvas(m: Match) -> bool:
-    """One side of the comparison shows the other's picture in a region of a canvas: the canvas's pixels are
-    not its picture's (a duet's 1280x720 holds a clip of 640x360)."""
-    return any("canvas" in s.channel for s in m.segments)
+def canvases(m: Match) -> set[str]:
+    """The files of a comparison that show the other's picture in a region of a canvas (segments ``a-canvasK``:
+    A, ``b-canvasK``: B): a canvas's pixels are not its picture's (a duet's 1280x720 holds a clip of 640x360)."""
+    if m.verdict == "unrelated":
+        return set()
+    return {m.a.path if s.channel.startswith("a-") else m.b.path for s in m.segments if "canvas" in s.channel}
 
 
 def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping[str, int], *,
@@ -222,7 +224,7 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         edited.setdefault(frozenset((m.a.path, m.b.path)), set()).update(
             e.type for e in m.edits if e.type in PICTURE_CHANGES)
         related.add(frozenset((m.a.path, m.b.path)))
-        if in_canvas(m):
+        if canvases(m):
             canvased.add(frozenset((m.a.path, m.b.path)))
         for c in match_clues(m):
             clues.setdefault((c.parent, c.child), []).append(c)
@@ -310,4 +312,4 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     return tuple(entries[p] for p in members)
 
 
-__all__ = ["Clue", "file_clues", "lineage", "match_clues"]
+__all__ = ["Clue", "canvases", "file_clues", "lineage", "match_clues"]

@@ -111,8 +111,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
                        and it.fp.height and tuple(it.fp.active_area) != (0, 0, it.fp.width, it.fp.height))
     # a file that shows another's picture inside a canvas (a duet, a screen recording) ranks as one inside bars:
     # its frame's pixels are not its picture's
-    barred |= frozenset(m.a.path if s.channel.startswith("a-") else m.b.path for m in matches
-                        if m.verdict != "unrelated" for s in m.segments if "canvas" in s.channel)
+    barred |= frozenset(p for m in matches for p in lineage_mod.canvases(m))
     by_path = {it.path: it for it in usable}
     result_groups: list[Group] = []
     findings: list[Finding] = []
