@@ -181,12 +181,12 @@ def read_layout(path: str | os.PathLike[str], *, scan_keyframes: bool = True, ba
             if not indexed:
                 keys = sorted(p.pts * tb for p in container.demux(stream) if p.is_keyframe and p.pts is not None)
                 key_work = []
-        audio_streams = container.streams.audio
+        sound = container.streams.audio
         layout = StreamLayout(container.format.name, start, duration, tuple(keys), fps,
                               stream.codec_context.width, stream.codec_context.height, None, indexed,
                               tuple(key_work), bars_known=False, frame_count=int(stream.frames or 0) or None,
-                              audio=bool(container.streams.audio),  # a codec PyAV lacks has no rate (0)
-                              audio_rate=next((int(getattr(a, "sample_rate", 0) or 0) for a in audio_streams), 0),
+                              audio=bool(sound),  # a codec PyAV lacks has no rate (0)
+                              audio_rate=next((int(getattr(a, "sample_rate", 0) or 0) for a in sound), 0),
                               luma=(stream.codec_context.pix_fmt or "yuv").startswith(("yuv", "gray", "nv")))
         return _with_bars(p, container, stream, layout) if bars else layout
     raise AssertionError("unreachable")  # pragma: no cover - _opened raises or yields
