@@ -19,8 +19,16 @@ frames, up to REGION_SLOTS rectangles where footage plays, in two ways:
    whose sides inside the picture are seams and that hold moving picture are regions too (a picture-in-picture
    over moving footage).
 
+3. Bands: a clip across the whole width (or height) of a canvas lies between two straight lines that are seam
+   along all their length. The band between them is a region, and so is the moving box grown past the seams
+   inside the clip: a still sky above a sharp horizon stops the first growth, and at 64 pixels a box one line
+   short or long hashes far from the clip. Neither may hold a line of bars or flat chrome.
+
 A box covering nearly the whole picture is no region (the whole-picture hash already covers it). The boxes are
-packed like ``picture.pack_box`` (pixels of the DETAIL² active picture) and given slots in reading order.
+packed like ``picture.pack_box`` (pixels of the DETAIL² active picture) and given slots in the order they are
+found in: a duet's or a grid's cells, the moving box, bands, rectangles. A clip thus keeps its slot (its channel)
+when another region appears beside it in some stretches: in reading order it moved to the next slot, and its
+match broke into pieces.
 """
 
 from __future__ import annotations
@@ -58,6 +66,8 @@ EDGE_MIN_RUN = 0.16  # a seam line of a rectangle runs at least this share of th
 RECT_SIDE_SEAM = 0.85  # share of each inner side of a rectangle that is seam
 RECT_MAX_SIDE = 0.7  # a rectangle of seams is a picture-in-picture: smaller than the picture both ways (a band
 # between chrome or captions is not one)
+BAND_SEAM = 0.95  # a band's sides are seam along this share of the picture's width (or height)
+BAND_BARS = 0.85  # ... and hold no line this much of which is bars (chrome, the bars around another clip)
 REGION_MIN_MOTION = 0.5  # a rectangle's mean change is at least this share of the moving box's
 SAME_BOX_IOU = 0.7  # boxes overlapping this much are one region
 TRIM_BLANK_SHARE = 0.95  # a cell's edge line blank along this share of its length is bars, not its clip ...
@@ -246,6 +256,28 @@ def _rectangles(pv: np.ndarray, ph: np.ndarray, change: np.ndarray, floor: float
     return [b for b in found if not any(o != b and _inside(o, b) for o in found)]
 
 
+def _bands(seam: np.ndarray, motion: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of the bands across the whole picture between two straight lines that are seam along
+    nearly all their length (``seam``: (lines, boundaries)) and that hold moving picture (``motion``: the
+    change of each line): a clip across a screen recording's or a 9:16 canvas's width, whose own still parts (a
+    sky) keep the moving box from reaching its edges. A blended line gives a run of such boundaries: its middle
+    is the edge."""
+    lines, bounds = seam.shape
+    strong = np.flatnonzero(seam.mean(axis=0) >= BAND_SEAM)
+    edges = [int(run[len(run) // 2]) for run in np.split(strong, np.flatnonzero(np.diff(strong) > 1) + 1)
+             if len(run) and 0 < run[len(run) // 2] < bounds - 1]
+    return [(a, b) for i, a in enumerate(edges) for b in edges[i + 1:]
+            if REGION_MIN_SIDE * (bounds - 1) <= b - a <= RECT_MAX_SIDE * (bounds - 1)
+            and float(motion[a:b].mean()) >= MOTION_FLOOR]
+
+
+def _holds_bars(box: Box4, bars: np.ndarray) -> bool:
+    """A row or a column of ``box`` is mostly bars (BAND_BARS of it): chrome or bars inside, not one clip."""
+    x0, y0, x1, y1 = box
+    inside = bars[y0:y1, x0:x1]
+    return bool((inside.mean(axis=1) >= BAND_BARS).any() or (inside.mean(axis=0) >= BAND_BARS).any())
+
+
 def _seam_lines(seam: np.ndarray, min_run: int) -> list[int]:
     """Boundaries along which ``seam`` ((lines, boundaries)) holds over a run of at least ``min_run`` lines (a
     one-line gap bridged)."""
@@ -289,7 +321,7 @@ def _trim_blank(box: Box4, still: np.ndarray) -> Box4:
 
 def window_regions(frames: np.ndarray) -> list[Box4]:
     """The regions (x0, y0, x1, y1: pixels, x1 and y1 exclusive) where footage plays in one stretch of
-    consecutive (k, rows, cols) grey frames, at most REGION_SLOTS, in reading order."""
+    consecutive (k, rows, cols) grey frames, at most REGION_SLOTS, in the order they were found in."""
     k, rows, cols = frames.shape
     if k < REGION_MIN_FRAMES or rows < 8 or cols < 8:
         return []
@@ -322,7 +354,13 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
     floor = max(MOTION_FLOOR, REGION_MIN_MOTION * float(change[my0:my1, mx0:mx1].mean()))
     if base != full:  # the rows of a duet's other video seed the moving box: its own clip's bars are no part of it
         base = _trim_blank(base, bars)
-    candidates = [*cells, base,
+    bands = [(0, y0, cols, y1) for y0, y1 in _bands(ph, change.mean(axis=1))] + \
+        [(x0, 0, x1, rows) for x0, x1 in _bands(pv, change.mean(axis=0))]
+    # the moving box grown over the clip's still parts past edges inside it too (a horizon stops the first)
+    whole = _moving_box(change, detail, np.zeros_like(pv), np.zeros_like(ph))
+    solid = [b for b in sorted(bands, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1])) + ([whole] if whole else [])
+             if not _holds_bars(b, bars)]
+    candidates = [*cells, base, *solid,
                   *sorted(_rectangles(pv, ph, change, floor), key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))]
     picks: list[Box4] = []
     for box in candidates:
@@ -336,7 +374,7 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
         picks.append(box)
         if len(picks) == REGION_SLOTS:
             break
-    return sorted(picks, key=lambda b: (b[1], b[0]))
+    return picks
 
 
 def region_boxes(frames: np.ndarray) -> np.ndarray:
