@@ -15,6 +15,10 @@ from typing import Any, ClassVar, Self
 SEVERITIES = ("info", "warning", "error")
 """Severities of findings, least severe first."""
 
+CANVAS_REGION = "region of a canvas"
+"""The ``kind`` of a ``crop`` edit where B keeps only the region of a canvas in which A shows B (a duet or a screen
+recording compared as A): a canvas is made from the clip it shows, so this crop says nothing of which came first."""
+
 
 def _to_json(value: Any) -> Any:
     if isinstance(value, Model):

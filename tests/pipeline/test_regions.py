@@ -69,6 +69,24 @@ def test_the_order_of_the_pair_does_not_matter(canvas: dict[str, Path]) -> None:
     assert m.verdict != "unrelated" and m.segments[0].channel.startswith("a-canvas")
 
 
+def test_a_canvas_compared_as_a_says_b_keeps_only_its_region_not_that_b_is_all_of_it(
+        canvas: dict[str, Path]) -> None:
+    """`compare duet.mp4 clip.mp4`: its edits were a re-encode and a scale, and the finding called the clip "a
+    re-encode of all of" the duet. B keeps only A's region: a crop of A of kind "region of a canvas", so the
+    finding is `edited`; lineage still makes the duet from the clip (the crop is no clue against it)."""
+    from vidverify.evidence.lineage import match_clues
+
+    m = compare(canvas["duet"], canvas["source"], pictures=False)
+    [crop] = [e for e in m.edits if e.type == "crop"]
+    assert crop.detail["of"] == "a" and crop.detail["kind"] == "region of a canvas"
+    x, y, w, h = crop.detail["region"]
+    assert x < 0.1 * 640 and w <= 0.6 * 640 and 0.1 <= crop.detail["kept_area"] <= 0.6  # the left half
+    assert {f.code for f in m.findings} >= {"edited"} and "duplicate" not in {f.code for f in m.findings}
+    clues = match_clues(m)
+    picture = [c for c in clues if "canvas" in c.text or "crop" in c.text]
+    assert picture and all(Path(c.parent).name == "source.mp4" for c in picture)
+
+
 def test_scan_candidates_and_the_index_find_the_clip_in_a_canvas(canvas: dict[str, Path], tmp_path: Path) -> None:
     names = ["source", "screen", "duet", "screen_other"]
     fps = [fingerprint(canvas[n]) for n in names]

@@ -40,7 +40,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..models import Edit, LineageEntry, Match, MediaInfo
+from ..models import CANVAS_REGION, Edit, LineageEntry, Match, MediaInfo
 from .groups import bits_per_pixel, contains
 from .timeline import has_camera_traces
 
@@ -120,6 +120,8 @@ def match_clues(m: Match) -> list[Clue]:
         out.append(Clue(a, b, W_INSERT, f"{_name(b)} has footage inserted between stretches of {_name(a)}'s",
                         "insert"))
     for e in m.edits:
+        if e.type == "crop" and e.detail.get("kind") == CANVAS_REGION:
+            continue  # A shows B in a canvas: the a-canvas stretches below say which came first
         if e.type == "crop":
             first, then = (a, b) if e.detail.get("of", "a") == "a" else (b, a)
             out.append(Clue(first, then, W_PICTURE, f"{_name(then)} shows a crop of {_name(first)}'s picture"))

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..models import Edit, Segment
+from ..models import CANVAS_REGION, Edit, Segment
 
 EDIT_TOLERANCE_SECONDS = 0.25  # missing or added footage shorter than this is not reported as an edit
 SPEED_TOLERANCE = 0.02  # |speed - 1| above this is a speed change
@@ -135,6 +135,18 @@ def pad_edit(a_start: float, a_end: float, b_start: float, b_end: float, b_activ
     return Edit("pad", a_start, a_end, b_start, b_end, {"b_active_area": list(b_active), "b_size": list(b_size),
                                                         "bars": {"left": x, "right": bw - x - w, "top": y,
                                                                  "bottom": bh - y - h}, "surround": surround})
+
+
+def canvas_crop_edit(a_start: float, a_end: float, b_start: float, b_end: float,
+                     a_region: tuple[int, int, int, int], a_size: tuple[int, int]) -> Edit:
+    """B keeps only ``a_region`` of A's picture, where A shows B inside a canvas (a duet, a screen recording
+    compared as A): the mirror of ``pad_edit``. Which was made from which is lineage's question, not this edit's
+    (a canvas is made from the clip it shows)."""
+    x, y, w, h = a_region
+    return Edit("crop", a_start, a_end, b_start, b_end, {
+        "region": list(a_region), "of": "a", "kind": CANVAS_REGION,
+        "kept_area": round(w * h / (a_size[0] * a_size[1]), 3),
+        "note": "A shows B's picture inside a canvas (app chrome, a blurred fill or other footage around it)"})
 
 
 def _bars(active: tuple[int, int, int, int] | None, size: tuple[int, int] | None) -> tuple[float, ...]:
@@ -485,4 +497,7 @@ def picture_edits(
                                                          "blue_shift": round(float(tb), 1)}))
     return edits
 
-__all__ = ["EDIT_TOLERANCE_SECONDS", "find_region", "geometry_edits", "picture_edits", "timeline_edits"]
+__all__ = [
+    "EDIT_TOLERANCE_SECONDS", "canvas_crop_edit", "find_region", "geometry_edits", "pad_edit", "picture_edits",
+    "timeline_edits",
+]

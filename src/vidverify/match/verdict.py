@@ -13,7 +13,7 @@ from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint
 from ..signals.hashing import hamming
 from . import align as align_mod
 from . import audio_sync, streamcopy, strength
-from .edits import EDIT_TOLERANCE_SECONDS, geometry_edits, pad_edit, timeline_edits
+from .edits import EDIT_TOLERANCE_SECONDS, canvas_crop_edit, geometry_edits, pad_edit, timeline_edits
 
 SAME_FOOTAGE_COVERAGE = 0.9  # one side's footage found in the other at least this share: same footage
 
@@ -114,6 +114,11 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
             if box and fb.width and fb.height:
                 edits.append(pad_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fb.width, fb.height),
                                       "canvas" if "canvas" in s.channel else "bars"))
+            # ... or A shows B in a canvas's region: B keeps only that region of A's picture (not a re-encode of all
+            # of A, as its whole-picture edits alone would say)
+            box = inner_area(fa, s.a_start, s.a_end, a_box) if (a_box := segment_box(s.channel, "a")) else None
+            if box and "canvas" in s.channel and fa.width and fa.height:
+                edits.append(canvas_crop_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fa.width, fa.height)))
     audio = audio_sync.compare_sound(fa, fb, segments)  # the sound, on its own timeline (None: unknown)
     edits += audio_sync.sound_edits(audio, segments, fb, fa)
     return Match(
