@@ -137,6 +137,21 @@ def test_a_duets_videos_between_bars_are_found_without_their_bars() -> None:
         assert _near(regions[0], (38, 0, 58, 64)) and _near(regions[1], (0, 16, 30, 48), tol=1)
 
 
+def test_a_grid_cell_beside_a_wide_band_of_bars_keeps_its_own_width() -> None:
+    """A 2x2 grid whose right column is a portrait clip between black bars above and a flat cell below: the
+    blank columns right of the middle form a band wider than the gap between the pictures. The split was at the
+    band's middle, so the left cells took five columns of the flat cell (their hashes were not the clip's); it is
+    at the band's edge nearest the middle."""
+    frames = np.empty((K, 64, 64))
+    frames[:, :32, :32] = video(21, 32, 32)
+    frames[:, :32, 32:] = 8.0
+    frames[:, :32, 43:53] = video(22, 32, 10)  # a portrait clip fitted into its cell
+    frames[:, 32:, :32] = video(23, 32, 32)
+    frames[:, 32:, 32:] = 90.0  # a flat cell (a counter's green background)
+    regions = window_regions(_u8(frames))
+    assert (0, 32, 32, 64) in regions and (0, 0, 32, 32) in regions
+
+
 def test_ordinary_footage_and_still_pictures_have_no_region() -> None:
     assert window_regions(_u8(video(9, 64, 64))) == []
     assert window_regions(_u8(np.repeat(video(10, 64, 64)[:1], K, axis=0))) == []

@@ -58,6 +58,8 @@ SEAM_EDGE_RATIO = 2.5  # ... this many times the gradient on either side of it
 SPLIT_MIN = 0.6  # share of a middle line that must be seam to split the box (duet, grid) ...
 SPLIT_SEARCH = 2  # ... searched this many pixels either side of the middle
 SPLIT_OVER_OTHERS = 2.0  # ... and that share must be this many times the median of the box's other lines
+SPLIT_STRONG = 0.9  # ... or, a line seam along this share of it (a grid's middle beside busy footage, whose own
+SPLIT_STRONG_OVER = 1.5  # lines are half seam), this many times
 SPLIT_KNOWN = 0.3  # a middle line must cross picture (not bars on both sides) on this share of its length
 SPLIT_MIN_OTHERS = 8  # ... and stand out among at least this many other lines that do
 BLANK_DETAIL = 1.0  # a pixel with less fine detail than this ...
@@ -169,18 +171,20 @@ def _split(seam: np.ndarray, blank: np.ndarray, lo: int, hi: int, start: int, st
     shares[~crosses] = 0.0
     mid = (start + stop) // 2 - (start + 1)
     near = np.arange(max(0, mid - SPLIT_SEARCH), min(len(shares), mid + SPLIT_SEARCH + 1))
-    best = int(near[np.argmax(shares[near])])
+    top = near[shares[near] >= shares[near].max() - 1e-9]
+    best = int(top[(len(top) - 1) // 2])  # a sharp edge is seam on the boundaries either side of it too: their middle
     away = np.ones(len(shares), bool)
     away[max(0, best - SPLIT_SEARCH):best + SPLIT_SEARCH + 1] = False
     others = shares[away & crosses]  # the other lines across picture: a seam must stand out among them
     share = float(shares[best])
-    if len(others) >= SPLIT_MIN_OTHERS and share >= SPLIT_MIN and share >= SPLIT_OVER_OTHERS * float(np.median(others)):
+    over = SPLIT_STRONG_OVER if share >= SPLIT_STRONG else SPLIT_OVER_OTHERS
+    if len(others) >= SPLIT_MIN_OTHERS and share >= SPLIT_MIN and share >= over * float(np.median(others)):
         return best + start + 1
     return None
 
 
 def _gap(bars: np.ndarray, moves: np.ndarray, lo: int, hi: int, start: int, stop: int) -> int | None:
-    """The middle of the band of blank lines (``bars``: (lines, width) bool) in [start, stop), over lines
+    """Where to split at the band of blank lines (``bars``: (lines, width) bool) in [start, stop), over lines
     [lo, hi), nearest the middle with picture on both sides at least REGION_MIN_SIDE of the width wide: the
     bars between a duet's two videos or a grid's cells (the seams of busy, fast footage are no clear line). A
     line is picture when it moves (``moves``) or little of it is blank: still app chrome (flat blocks, text) is
@@ -197,7 +201,10 @@ def _gap(bars: np.ndarray, moves: np.ndarray, lo: int, hi: int, start: int, stop
     for run in np.split(band, np.flatnonzero(np.diff(band) > 1) + 1) if len(band) else []:
         left, right = int(run[0]), int(run[-1]) + 1  # the band [left, right)
         if picture[:left].sum() >= side and picture[right:].sum() >= side:
-            at = (left + right) // 2
+            # the band's edge nearest the middle, one line into it (the cell beside it then loses that line and the
+            # blended one as bars): a grid's cell boundary, where a band may be one cell's bars above and a flat
+            # cell below, wider than the gap between the pictures
+            at = min((left + 1, right - 1), key=lambda e: abs(e - mid))
             if best is None or abs(at - mid) < abs(best - mid):
                 best = at
     return None if best is None else best + start
@@ -305,8 +312,8 @@ def _trim_blank(box: Box4, still: np.ndarray) -> Box4:
     """``box`` less the rows and columns at its edges that are blank along nearly all their length (a duet's
     cell holds its clip between bars), and the line that blends the clip into them."""
     x0, y0, x1, y1 = box
-    def blank(line: np.ndarray) -> bool:
-        return float(line.mean()) >= TRIM_BLANK_SHARE
+    def blank(line: np.ndarray) -> bool:  # its ends cross the cell's other sides: they blend with what lies beyond
+        return float((line[1:-1] if len(line) > 4 else line).mean()) >= TRIM_BLANK_SHARE
     while y1 - y0 > 2 and blank(still[y0, x0:x1]):
         y0 += 1
     while y1 - y0 > 2 and blank(still[y1 - 1, x0:x1]):
