@@ -260,6 +260,27 @@ def test_a_gif_cut_short_is_truncated_and_a_whole_one_has_its_rate(tmp_path: Pat
     assert "how much is missing is not known" in finding.message and "declares" not in finding.message
 
 
+def test_a_gifs_end_is_found_by_walking_its_blocks(tmp_path: Path) -> None:
+    """The trailer was looked for in the file's last bytes: a GIF with other bytes appended after its trailer
+    was called truncated, and a GIF cut just after a 0x3B byte of its image data was not. Its blocks are walked."""
+    from vidverify.media.probe import probe
+
+    src = make_fixtures.clip(tmp_path / "src.mp4", seconds=2.0, size="160x120", rate=12)
+    gif = tmp_path / "anim.gif"
+    make_fixtures.ffmpeg("-i", str(src), str(gif))
+    data = gif.read_bytes()
+    appended = tmp_path / "appended.gif"
+    appended.write_bytes(data + b"a comment someone appended\n")
+    assert not probe(appended).truncated
+    # cut right after a 0x3B byte inside the image data (well before the trailer)
+    at = data.index(b"\x3b", len(data) // 3) + 1
+    assert at < len(data) - 1
+    cut = tmp_path / "cut.gif"
+    cut.write_bytes(data[:at])
+    info = probe(cut)
+    assert info.kind == "video" and info.truncated
+
+
 def test_a_low_rate_gif_cut_from_a_clip_is_placed_inside_its_own_timeline(tmp_path: Path) -> None:
     # a 6 fps GIF's frames were taken for keyframes, and its match grown by half a "GOP" past both its ends
     # (B from -0.085 s); its last frame, on screen for 1/6 s, stood for 1/24 s of A

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..evidence import dates
 from ..models import GPS, Timestamp
@@ -194,6 +194,41 @@ def _vint(data: bytes, pos: int) -> tuple[int, int] | None:
     return (-1 if value == (1 << (7 * n)) - 1 else value), n
 
 
+def _gif_ends_early(fh: BinaryIO) -> bool:
+    """Whether a GIF's blocks run past the end of the file before its trailer (0x3B). The blocks are walked (the
+    colour tables, each extension's and image's data sub-blocks skipped by their lengths), so a trailer byte
+    inside image data is not taken for the end, and bytes after the trailer do not make a whole GIF short. A
+    block that is none of a GIF's is damage, not a short file: False."""
+    def skip(n: int) -> bool:
+        fh.seek(n - 1, 1)
+        return len(fh.read(1)) == 1 if n else True
+
+    def sub_blocks() -> bool:  # data sub-blocks up to the zero-length terminator; False at the end of the file
+        while (length := fh.read(1)) and length[0]:
+            if not skip(length[0]):
+                return False
+        return bool(length)
+
+    screen = fh.read(13)  # signature, logical screen descriptor
+    if len(screen) < 13 or (screen[10] & 0x80 and not skip(3 << ((screen[10] & 7) + 1))):
+        return True
+    while introducer := fh.read(1):
+        if introducer == b"\x3b":
+            return False
+        if introducer == b"\x21":  # extension: its label, then sub-blocks
+            if not fh.read(1) or not sub_blocks():
+                return True
+        elif introducer == b"\x2c":  # image: descriptor, local colour table, LZW code size, sub-blocks
+            desc = fh.read(9)
+            if len(desc) < 9 or (desc[8] & 0x80 and not skip(3 << ((desc[8] & 7) + 1))):
+                return True
+            if not fh.read(1) or not sub_blocks():
+                return True
+        else:
+            return False
+    return True
+
+
 def cut_short(head: bytes, path: str, size: int) -> bool:
     """Whether the file is shorter than its container says it is: a RIFF size, a Matroska Segment size or an ASF
     File Properties size past the end of the file, or a GIF without its trailer byte (MP4: the box walker says so)."""
@@ -202,9 +237,9 @@ def cut_short(head: bytes, path: str, size: int) -> bool:
     try:
         with open(path, "rb") as fh:
             data = fh.read(64 * 1024)
-            if data[:6] in (b"GIF87a", b"GIF89a"):  # a whole GIF ends with its trailer, 0x3B (zero padding allowed)
-                fh.seek(max(0, size - 256))
-                return not fh.read(256).rstrip(b"\x00").endswith(b"\x3b")
+            if data[:6] in (b"GIF87a", b"GIF89a"):  # a GIF declares no length: its blocks end at its trailer
+                fh.seek(0)
+                return _gif_ends_early(fh)
     except OSError:
         return False
     if data[:4] == bytes.fromhex("1a45dfa3"):  # EBML header, then the Segment
