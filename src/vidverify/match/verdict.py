@@ -117,7 +117,7 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
             # ... or A shows B in a canvas's region: B keeps only that region of A's picture (not a re-encode of all
             # of A, as its whole-picture edits alone would say)
             box = inner_area(fa, s.a_start, s.a_end, a_box) if (a_box := segment_box(s.channel, "a")) else None
-            if box and "canvas" in s.channel and fa.width and fa.height:
+            if box and "canvas" in s.channel and s in strong and fa.width and fa.height:  # a crop: strong ones
                 edits.append(canvas_crop_edit(s.a_start, s.a_end, s.b_start, s.b_end, box, (fa.width, fa.height)))
     audio = audio_sync.compare_sound(fa, fb, segments)  # the sound, on its own timeline (None: unknown)
     edits += audio_sync.sound_edits(audio, segments, fb, fa)
