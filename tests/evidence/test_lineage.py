@@ -71,6 +71,20 @@ def test_a_camera_original_is_the_root_and_a_member_sharing_only_sound_hangs_und
     assert tree["music"].parent == "cam" and tree["music"].evidence[0] == NOT_IN_SET
 
 
+def test_a_canvas_crop_edit_leaves_the_other_channels_clues() -> None:
+    # compare gives a canvas compared as A a crop edit of kind "region of a canvas"; a crop among the edits
+    # switched off the clues of the a-bars and b-crop channels ("crops and bars seen by the channels, when frame
+    # pairs were not decoded"), and the direction their clues gave was lost (found in review)
+    from vidverify.match.edits import canvas_crop_edit
+
+    segs = (Segment(0, 5, 0, 5, channel="a-canvas1", frames=100), Segment(5, 8, 5, 8, channel="a-bars", frames=60),
+            Segment(8, 10, 8, 10, channel="b-crop", frames=40))
+    crop = canvas_crop_edit(0, 5, 0, 5, (0, 0, 360, 640), (720, 1280))
+    texts = {c.text for c in match_clues(m("A", "B", 0.5, 1.0, segs, edits=(crop,)))}
+    assert texts >= {c.text for c in match_clues(m("A", "B", 0.5, 1.0, segs))}
+    assert any("inside bars" in t for t in texts) and any("centre crop" in t for t in texts)
+
+
 def test_a_canvas_is_made_from_the_clip_it_shows_whichever_side_it_is() -> None:
     # a duet (1280x720) showing a clip (854x480) in its left cell: the duet as the reference (A) matched the clip
     # in A's region (channel a-canvas2, which gives no pad edit), and its larger frame said the clip was "a

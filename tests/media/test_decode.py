@@ -281,6 +281,20 @@ def test_a_gifs_end_is_found_by_walking_its_blocks(tmp_path: Path) -> None:
     assert info.kind == "video" and info.truncated
 
 
+def test_a_gif_of_too_many_tiny_blocks_is_not_walked_to_its_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk is bounded (GIF_MAX_BLOCKS): a crafted GIF of millions of one-byte sub-blocks took seconds per
+    10 MB (found in review); past the bound it is not called short, since that is not known."""
+    import io
+
+    from vidverify.media import collector
+
+    image = b"GIF89a" + bytes([1, 0, 1, 0, 0, 0, 0]) + b"\x2c" + bytes(9) + b"\x02" + b"\x01\x00" * 50
+    assert collector._gif_ends_early(io.BytesIO(image))  # no trailer: short
+    assert not collector._gif_ends_early(io.BytesIO(image + b"\x00\x3b"))
+    monkeypatch.setattr(collector, "GIF_MAX_BLOCKS", 20)
+    assert not collector._gif_ends_early(io.BytesIO(image))  # too long to walk: not known to be short
+
+
 def test_a_low_rate_gif_cut_from_a_clip_is_placed_inside_its_own_timeline(tmp_path: Path) -> None:
     # a 6 fps GIF's frames were taken for keyframes, and its match grown by half a "GOP" past both its ends
     # (B from -0.085 s); its last frame, on screen for 1/6 s, stood for 1/24 s of A

@@ -137,6 +137,18 @@ def test_a_duets_videos_between_bars_are_found_without_their_bars() -> None:
         assert _near(regions[0], (38, 0, 58, 64)) and _near(regions[1], (0, 16, 30, 48), tol=1)
 
 
+def test_a_band_never_holds_two_stacked_clips() -> None:
+    """Three clips stacked across a canvas: every pair of straight seams made a band, so bands of two clips (whose
+    hash is neither's) took the slots, largest first, and two of the clips got none (found in review)."""
+    frames = _chrome()
+    for k, (y0, y1) in enumerate(((8, 24), (24, 40), (40, 56))):
+        frames[:, y0:y1] = video(30 + k, y1 - y0, 64)
+    regions = window_regions(_u8(frames))
+    assert regions[0] == (0, 8, 64, 56)  # the moving box: all that moves (as before bands existed)
+    for want in ((0, 8, 64, 24), (0, 24, 64, 40), (0, 40, 64, 56)):
+        assert any(_near(b, want, tol=1) for b in regions[1:]), regions
+
+
 def test_a_grid_cell_beside_a_wide_band_of_bars_keeps_its_own_width() -> None:
     """A 2x2 grid whose right column is a portrait clip between black bars above and a flat cell below: the
     blank columns right of the middle form a band wider than the gap between the pictures. The split was at the

@@ -115,13 +115,12 @@ def match_clues(m: Match) -> list[Clue]:
             out.append(Clue(first, then, W_CONTAINS, f"{_name(first)} contains all of {_name(then)}'s footage "
                             f"and more ({back:.0%} of it is in {_name(then)}): {_name(then)} is a trim or cut",
                             "cut" if spliced and first == b else ""))
-    kinds = {e.type for e in m.edits}
+    edits = [e for e in m.edits if not (e.type == "crop" and e.detail.get("kind") == CANVAS_REGION)]
+    kinds = {e.type for e in edits}  # A shows B in a canvas: the a-canvas stretches below say which came first
     if spliced:
         out.append(Clue(a, b, W_INSERT, f"{_name(b)} has footage inserted between stretches of {_name(a)}'s",
                         "insert"))
-    for e in m.edits:
-        if e.type == "crop" and e.detail.get("kind") == CANVAS_REGION:
-            continue  # A shows B in a canvas: the a-canvas stretches below say which came first
+    for e in edits:
         if e.type == "crop":
             first, then = (a, b) if e.detail.get("of", "a") == "a" else (b, a)
             out.append(Clue(first, then, W_PICTURE, f"{_name(then)} shows a crop of {_name(first)}'s picture"))

@@ -194,17 +194,27 @@ def _vint(data: bytes, pos: int) -> tuple[int, int] | None:
     return (-1 if value == (1 << (7 * n)) - 1 else value), n
 
 
+GIF_MAX_BLOCKS = 2_000_000  # blocks and sub-blocks walked at most (a GIF's sub-blocks hold 255 bytes: 500 MB)
+
+
 def _gif_ends_early(fh: BinaryIO) -> bool:
     """Whether a GIF's blocks run past the end of the file before its trailer (0x3B). The blocks are walked (the
     colour tables, each extension's and image's data sub-blocks skipped by their lengths), so a trailer byte
     inside image data is not taken for the end, and bytes after the trailer do not make a whole GIF short. A
-    block that is none of a GIF's is damage, not a short file: False."""
+    block that is none of a GIF's is damage, not a short file: False; so is a walk of more than GIF_MAX_BLOCKS
+    (a crafted file of one-byte blocks: under a second to give up, and nothing said that is not known)."""
     def skip(n: int) -> bool:
         fh.seek(n - 1, 1)
         return len(fh.read(1)) == 1 if n else True
 
+    steps = 0
+
     def sub_blocks() -> bool:  # data sub-blocks up to the zero-length terminator; False at the end of the file
+        nonlocal steps
         while (length := fh.read(1)) and length[0]:
+            steps += 1
+            if steps > GIF_MAX_BLOCKS:
+                return True  # the walk stops at the next block
             if not skip(length[0]):
                 return False
         return bool(length)
@@ -213,6 +223,9 @@ def _gif_ends_early(fh: BinaryIO) -> bool:
     if len(screen) < 13 or (screen[10] & 0x80 and not skip(3 << ((screen[10] & 7) + 1))):
         return True
     while introducer := fh.read(1):
+        steps += 1
+        if steps > GIF_MAX_BLOCKS:
+            return False  # a crafted file of tiny blocks: too long to walk, and not known to be short
         if introducer == b"\x3b":
             return False
         if introducer == b"\x21":  # extension: its label, then sub-blocks

@@ -268,14 +268,17 @@ def _bands(seam: np.ndarray, motion: np.ndarray) -> list[tuple[int, int]]:
     nearly all their length (``seam``: (lines, boundaries)) and that hold moving picture (``motion``: the
     change of each line): a clip across a screen recording's or a 9:16 canvas's width, whose own still parts (a
     sky) keep the moving box from reaching its edges. A blended line gives a run of such boundaries: its middle
-    is the edge."""
+    is the edge. Of the parts between the edges inside a band only one may move: two that do are two clips."""
     lines, bounds = seam.shape
     strong = np.flatnonzero(seam.mean(axis=0) >= BAND_SEAM)
     edges = [int(run[len(run) // 2]) for run in np.split(strong, np.flatnonzero(np.diff(strong) > 1) + 1)
              if len(run) and 0 < run[len(run) // 2] < bounds - 1]
-    return [(a, b) for i, a in enumerate(edges) for b in edges[i + 1:]
+    def one_clip(inner: list[int]) -> bool:  # between its edges only one part moves (a still sky over the sea):
+        parts = zip(inner[:-1], inner[1:], strict=True)  # two moving parts are two clips stacked
+        return sum(float(motion[p:q].mean()) >= MOTION_FLOOR for p, q in parts) == 1
+    return [(a, b) for i, a in enumerate(edges) for j, b in enumerate(edges[i + 1:], i + 1)
             if REGION_MIN_SIDE * (bounds - 1) <= b - a <= RECT_MAX_SIDE * (bounds - 1)
-            and float(motion[a:b].mean()) >= MOTION_FLOOR]
+            and float(motion[a:b].mean()) >= MOTION_FLOOR and one_clip(edges[i:j + 1])]
 
 
 def _holds_bars(box: Box4, bars: np.ndarray) -> bool:
