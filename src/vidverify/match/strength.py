@@ -30,7 +30,7 @@ import numpy as np
 from ..models import Edit, Segment
 from ..signals.fingerprint import ALIGNMENT, REGION_SLOTS, Fingerprint
 from ..signals.hashing import hamming
-from ..signals.picture import unpack_boxes
+from ..signals.picture import SAME_BOX_IOU, box_iou, unpack_boxes
 from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
 
 SHIFTS_SECONDS = 1.0  # the smallest shift tested; then doubled as far as the files reach
@@ -185,9 +185,6 @@ def _views(s: Segment) -> list[tuple[str, str]]:
     return views
 
 
-SAME_BOX_IOU = 0.7  # a canvas region whose box overlaps the segment's this much is the segment's region
-
-
 Boxes = dict[str, np.ndarray]  # packed region boxes per frame (``region1_box`` ...), by region array name
 
 
@@ -209,12 +206,8 @@ def _other_box(packed: np.ndarray, own: np.ndarray, times: np.ndarray, start: fl
     if len(inside) == 0:
         return np.ones(len(packed), bool)
     values, counts = np.unique(inside, return_counts=True)
-    ref = unpack_boxes(values[np.argmax(counts):][:1])[0].astype(float)
-    box = unpack_boxes(packed).astype(float)
-    w = np.clip(np.minimum(box[:, 2], ref[2]) - np.maximum(box[:, 0], ref[0]), 0, None)
-    h = np.clip(np.minimum(box[:, 3], ref[3]) - np.maximum(box[:, 1], ref[1]), 0, None)
-    area = (box[:, 2] - box[:, 0]) * (box[:, 3] - box[:, 1]) + (ref[2] - ref[0]) * (ref[3] - ref[1]) - w * h
-    other: np.ndarray = (packed == 0) | (w * h < SAME_BOX_IOU * np.maximum(area, 1e-9))
+    ref = unpack_boxes(values[np.argmax(counts):][:1])[0]
+    other: np.ndarray = (packed == 0) | (box_iou(unpack_boxes(packed), ref) < SAME_BOX_IOU)
     return other
 
 

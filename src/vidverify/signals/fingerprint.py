@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import IndexFileError
 from .hashing import phash_and_mirror_batch, phash_batch, to_hex
-from .picture import inner_pictures, stretch_boxes, unpack_boxes
+from .picture import SAME_BOX_IOU, box_iou, inner_pictures, stretch_boxes, unpack_boxes
 from .regions import REGION_SLOTS, region_boxes
 
 FORMAT_NAME = "vidverify-fingerprint"
@@ -415,14 +415,10 @@ def hash_batch(batch: FrameBatch) -> dict[str, np.ndarray]:
 
 
 def _same_box(regions: np.ndarray, inner: np.ndarray) -> np.ndarray:
-    """(n, slots) bool: the region is (nearly: overlap over union >= 0.7) the frame's box inside bars."""
+    """(n, slots) bool: the region is (nearly: SAME_BOX_IOU) the frame's box inside bars."""
     r = unpack_boxes(regions.reshape(-1)).reshape(*regions.shape, 4)
     b = unpack_boxes(inner)[:, None, :]
-    w = np.clip(np.minimum(r[..., 2], b[..., 2]) - np.maximum(r[..., 0], b[..., 0]), 0, None)
-    h = np.clip(np.minimum(r[..., 3], b[..., 3]) - np.maximum(r[..., 1], b[..., 1]), 0, None)
-    union = (r[..., 2] - r[..., 0]) * (r[..., 3] - r[..., 1]) + (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1]) \
-        - w * h
-    return cast(np.ndarray, (inner[:, None] != 0) & (regions != 0) & (w * h >= 0.7 * np.maximum(union, 1)))
+    return cast(np.ndarray, (inner[:, None] != 0) & (regions != 0) & (box_iou(r, b) >= SAME_BOX_IOU))
 
 
 def _inside_boxes(batch: FrameBatch, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ picture keeps (the middle ~third), hashed as a second channel so that such crops
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -125,6 +125,21 @@ def pack_box(x0: int, y0: int, x1: int, y1: int) -> int:
     return x0 | (y0 << 8) | (x1 << 16) | (y1 << 24)
 
 
+SAME_BOX_IOU = 0.7  # boxes that overlap this much (intersection over union) are one region of the picture
+
+
+def box_iou(a: Any, b: Any) -> np.ndarray:
+    """Intersection over union of boxes ``a`` and ``b`` (x0, y0, x1, y1; arrays (..., 4), broadcast against each
+    other); 0 where both are empty."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    w = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    h = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    inter = w * h
+    union = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1]) + (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    union = union - inter
+    return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+
+
 def unpack_boxes(packed: np.ndarray) -> np.ndarray:
     """(n,) packed boxes -> (n, 4) x0, y0, x1, y1."""
     p = np.asarray(packed, np.uint32)
@@ -230,5 +245,5 @@ def split_detail(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return frames, crops, halves, detail
 
 
-__all__ = ["Box", "active_area", "bar_sizes", "centre_crop", "inner_pictures", "pack_box", "split_detail",
-           "stretch_boxes", "unpack_boxes"]
+__all__ = ["SAME_BOX_IOU", "Box", "active_area", "bar_sizes", "box_iou", "centre_crop", "inner_pictures", "pack_box",
+           "split_detail", "stretch_boxes", "unpack_boxes"]

@@ -37,7 +37,7 @@ from typing import cast
 
 import numpy as np
 
-from .picture import pack_box
+from .picture import SAME_BOX_IOU, box_iou, pack_box
 
 REGION_SLOTS = 4  # regions hashed per frame (a 2x2 grid's cells)
 REGION_WINDOW_FRAMES = 32  # a stretch: about a second of dense frames (a batch of 128 makes four)
@@ -71,7 +71,6 @@ RECT_MAX_SIDE = 0.7  # a rectangle of seams is a picture-in-picture: smaller tha
 BAND_SEAM = 0.95  # a band's sides are seam along this share of the picture's width (or height)
 BAND_BARS = 0.85  # ... and hold no line this much of which is bars (chrome, the bars around another clip)
 REGION_MIN_MOTION = 0.5  # a rectangle's mean change is at least this share of the moving box's
-SAME_BOX_IOU = 0.7  # boxes overlapping this much are one region
 TRIM_BLANK_SHARE = 0.95  # a cell's edge line blank along this share of its length is bars, not its clip ...
 GAP_MOVING_SHARE = 0.3  # a line beside a band of bars is picture if this share of it moves ...
 GAP_PICTURE_BLANK = 0.5  # ... or at most this share of it is blank
@@ -303,12 +302,8 @@ def _inside(inner: Box4, outer: Box4) -> bool:
     return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
 
 
-def _iou(a: Box4, b: Box4) -> float:
-    w = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    h = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = w * h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union else 0.0
+def _larger_first(box: Box4) -> int:
+    return -(box[2] - box[0]) * (box[3] - box[1])
 
 
 def _trim_blank(box: Box4, still: np.ndarray) -> Box4:
@@ -368,10 +363,9 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
         [(x0, 0, x1, rows) for x0, x1 in _bands(pv, change.mean(axis=0))]
     # the moving box grown over the clip's still parts past edges inside it too (a horizon stops the first)
     whole = _moving_box(change, detail, np.zeros_like(pv), np.zeros_like(ph))
-    solid = [b for b in sorted(bands, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1])) + ([whole] if whole else [])
-             if not _holds_bars(b, bars)]
+    solid = [b for b in sorted(bands, key=_larger_first) + ([whole] if whole else []) if not _holds_bars(b, bars)]
     candidates = [*cells, base, *solid,
-                  *sorted(_rectangles(pv, ph, change, floor), key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))]
+                  *sorted(_rectangles(pv, ph, change, floor), key=_larger_first)]
     picks: list[Box4] = []
     for box in candidates:
         w, h = box[2] - box[0], box[3] - box[1]
@@ -379,7 +373,7 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
             continue
         if not REGION_MIN_AREA <= w * h / area <= REGION_MAX_AREA:
             continue
-        if any(_iou(box, p) >= SAME_BOX_IOU for p in picks):
+        if picks and bool((box_iou(picks, box) >= SAME_BOX_IOU).any()):
             continue
         picks.append(box)
         if len(picks) == REGION_SLOTS:
