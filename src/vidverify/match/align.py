@@ -515,14 +515,15 @@ def _without_weak_repeats(segments: list[Segment]) -> list[Segment]:
     kept: list[Segment] = []
     for s in sorted(segments, key=lambda s: (half(s), s.distance, s.b_start)):
         span = s.a_end - s.a_start
-        shown = _union_length([(max(k.a_start, s.a_start), min(k.a_end, s.a_end)) for k in kept])
+        shown = union_length([(max(k.a_start, s.a_start), min(k.a_end, s.a_end)) for k in kept])
         if span > 0 and shown >= REPEAT_SHARE * span and (half(s) or s.distance > REPEAT_MAX_MEAN_BITS):
             continue
         kept.append(s)
     return kept
 
 
-def _union_length(intervals: list[tuple[float, float]]) -> float:
+def union_length(intervals: list[tuple[float, float]]) -> float:
+    """The length that ``intervals`` (start, end) cover together (overlaps counted once; empty ones ignored)."""
     total, end = 0.0, -np.inf
     for lo, hi in sorted(i for i in intervals if i[1] > i[0]):
         if hi > end:
@@ -680,4 +681,6 @@ def _single_frame(a: Track, b: Track) -> list[Segment]:
     return [best] if best else []
 
 
-__all__ = ["MATCH_THRESHOLD_BITS", "MIN_SEGMENT_SECONDS", "SEED_THRESHOLD_BITS", "Track", "align", "swap"]
+__all__ = [
+    "MATCH_THRESHOLD_BITS", "MIN_SEGMENT_SECONDS", "SEED_THRESHOLD_BITS", "Track", "align", "swap", "union_length",
+]

@@ -38,16 +38,6 @@ def _span(fp: Fingerprint) -> tuple[float, float]:
     return float(t[0]), measured
 
 
-def _union(intervals: list[tuple[float, float]]) -> float:
-    total, end = 0.0, -math.inf
-    for s, e in sorted(intervals):
-        if e <= end:
-            continue
-        total += e - max(s, end)
-        end = e
-    return total
-
-
 def _ref(fp: Fingerprint) -> FileRef:
     """The file as the match names it, with the one duration that the match measured it with."""
     return FileRef(fp.path, fp.sha256, round(_span(fp)[1], 6) if len(fp.times) else fp.duration)
@@ -83,8 +73,8 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         cov_a = 1.0 if len(fa) == 1 else 0.0
         cov_b = 1.0 if len(fb) == 1 else 0.0
     else:
-        cov_a = min(1.0, _union([(s.a_start, s.a_end) for s in segments]) / a_len) if a_len else 0.0
-        cov_b = min(1.0, _union([(s.b_start, s.b_end) for s in segments]) / b_len) if b_len else 0.0
+        cov_a = min(1.0, align_mod.union_length([(s.a_start, s.a_end) for s in segments]) / a_len) if a_len else 0.0
+        cov_b = min(1.0, align_mod.union_length([(s.b_start, s.b_end) for s in segments]) / b_len) if b_len else 0.0
     if not segments:
         verdict = "unrelated"
     elif max(cov_a, cov_b) >= SAME_FOOTAGE_COVERAGE or still:
