@@ -32,6 +32,7 @@ from ..signals.fingerprint import ALIGNMENT, REGION_SLOTS, Fingerprint
 from ..signals.hashing import hamming
 from ..signals.picture import SAME_BOX_IOU, box_iou, unpack_boxes
 from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
+from .edits import SPEED_TOLERANCE
 
 SHIFTS_SECONDS = 1.0  # the smallest shift tested; then doubled as far as the files reach
 MIN_SHIFT_FRAMES = 8  # a shift is tested when at least this many frames (and a fifth of the stretch) have a
@@ -281,7 +282,7 @@ def _bridge(p: Segment, n: Segment, unproven: list[Segment], tolerance: float) -
     between them faster or slower (a speed ramp). Its own frames are too few to pin it in time, but the two
     segments around it pin both its ends."""
     for u in unproven:
-        if abs(u.speed - 1.0) <= 0.02 or u.mirrored != p.mirrored:
+        if abs(u.speed - 1.0) <= SPEED_TOLERANCE or u.mirrored != p.mirrored:
             continue
         if u.a_start >= p.a_end - 2 * tolerance and u.a_end <= n.a_start + 2 * tolerance and \
                 u.b_start >= p.b_end - 2 * tolerance and u.b_end <= n.b_start + 2 * tolerance and \
@@ -341,7 +342,7 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
         return b1 - s.b_end > tolerance and _beyond(s, a, b, s.b_end, hi, boxes) != "far"
 
     def one_line(p: Segment, n: Segment) -> bool:  # n continues p's line after a gap in B (as long as A's jump)
-        return p.mirrored == n.mirrored and abs(p.speed - n.speed) < 0.02 and \
+        return p.mirrored == n.mirrored and abs(p.speed - n.speed) < SPEED_TOLERANCE and \
             abs((n.a_start - p.a_end) - (n.b_start - p.b_end) / (p.speed or 1.0)) <= tolerance
 
     segs = sorted(segments, key=lambda s: s.b_start)
