@@ -11,7 +11,16 @@ import pytest
 
 from tests.fixtures.fingerprints import synth_fp
 from vidverify.match import candidates
-from vidverify.match.candidates import candidate_pairs, gather, line_votes, sample, sparse_signature
+from vidverify.match.candidates import (
+    Bands,
+    Probes,
+    candidate_pairs,
+    gather,
+    line_votes,
+    sample,
+    signature_group,
+    sparse_signature,
+)
 from vidverify.signals.fingerprint import ALL_HALVES_FLAT, FLAT_LUMA_STD, HALVES, Fingerprint
 
 FPS = 8.0  # frame times i / 8 are exact in binary: no slot boundary is a rounding question
@@ -84,17 +93,19 @@ def test_gather_reads_channels_in_order_and_leaves_out_flat_halves() -> None:
     assert list(got) == want
     assert list(gather(fp, np.array([3]), list(HALVES))) == []  # every half of frame 3 is flat
     assert len(gather(fp, frames, [])) == 0
-    # the samplers read the channels the CHANNELS table marks: halves are candidates, never signatures
-    assert set(HALVES) <= set(candidates.SPARSE_CHANNELS) and not set(HALVES) & set(candidates.SIGNATURE_CHANNELS)
+    # the samplers read the channels the CHANNELS table marks: halves are candidates, signatures and probes
+    # (a copy with half its picture covered is found by search from either side)
+    assert set(HALVES) <= set(candidates.SPARSE_CHANNELS)
+    assert set(HALVES) <= set(candidates.SIGNATURE_CHANNELS) and set(HALVES) <= set(candidates.PROBE_CHANNELS)
 
 
 def test_sparse_signature_is_sparse() -> None:
     fp = synth_fp(4, seconds=30)
-    hashes, times = sparse_signature(fp)
-    assert len(hashes) == len(times) and 0 < len(hashes) <= 2 * (30 / 0.5 + 1)  # full + crop, 2 per second
-    assert len(hashes) < len(fp) / 5
+    hashes, times, groups = sparse_signature(fp)
+    assert len(hashes) == len(times) == len(groups) and 0 < len(hashes) <= 2 * (30 / 0.5 + 1)  # full + crop, 2/s
+    assert len(hashes) < len(fp) / 5 and set(groups) == {0}  # no half pictures (synth_fp's halves are flat)
     flat = hand_fp(16, flat=range(16))
-    assert [len(a) for a in sparse_signature(flat)] == [0, 0]
+    assert [len(a) for a in sparse_signature(flat)] == [0, 0, 0]
 
 
 # ------------------------------------------------------------------------------------------ votes
@@ -112,6 +123,35 @@ def test_candidate_votes_need_hits_on_one_line() -> None:
     assert votes[0] == 20 and votes[1] <= 3
     half = line_votes(np.zeros(20, int), frames, np.full(20, 0.5), lined, t_query, 20)[1]
     assert half[0] == 10  # far hits weigh less
+
+
+def test_a_probe_meets_only_hashes_of_its_own_group() -> None:
+    """Half pictures are filed apart from whole pictures (and each half apart from the others): a query's top
+    half votes for a clip indexed under that top half, not for a clip whose whole picture happens to hash alike,
+    and a whole-picture probe does not read the halves' buckets."""
+    rng = np.random.default_rng(5)
+    walk = rng.integers(0, 2**63, 40, dtype=np.uint64)
+    times = np.arange(40, dtype=np.float32) / 2
+    # clip 0 indexed under `walk` as its whole picture, clip 1 under the same hashes as its top half (group 1)
+    bands = Bands(np.array([10, 11], np.int64), np.array([0, 40, 80], np.int64), np.concatenate([walk, walk]),
+                  np.concatenate([times, times]), np.repeat(np.array([0, 1], np.uint8), 40))
+    frames = np.arange(40)
+    for group, want in ((0, 10), (1, 11), (2, None)):
+        ids, votes = bands.votes(Probes(walk, frames, times.astype(np.float64), np.full(40, group, np.uint8)))
+        assert list(ids) == ([want] if want is not None else []) and (want is None or votes[0] == 40)
+    assert signature_group("hashes") == signature_group("region1") == 0
+    assert [signature_group(h) for h in HALVES] == [1, 2, 3, 4]
+    # files that lack a group, and a file whose whole and half entries alternate: each hit goes to its own file
+    w = rng.integers(0, 2**63, (5, 20), dtype=np.uint64)
+    t = np.arange(20, dtype=np.float32)
+    mixed = np.empty(40, np.uint64)
+    mixed[0::2], mixed[1::2] = w[2], w[3]
+    bands = Bands(np.array([10, 11, 12, 13], np.int64), np.array([0, 20, 40, 80, 100], np.int64),
+                  np.concatenate([w[0], w[1], mixed, w[4]]), np.concatenate([t, t, np.repeat(t, 2), t]),
+                  np.array([0] * 20 + [1] * 20 + [0, 1] * 20 + [0] * 20, np.uint8))
+    for k, group, want in ((0, 0, 10), (1, 1, 11), (2, 0, 12), (3, 1, 12), (4, 0, 13), (1, 0, None)):
+        ids, votes = bands.votes(Probes(w[k], np.arange(20), t.astype(np.float64), np.full(20, group, np.uint8)))
+        assert list(ids) == ([want] if want is not None else []) and (want is None or votes[0] == 20)
 
 
 # ------------------------------------------------------------------------------------------ pairs on media

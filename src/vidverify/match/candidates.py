@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import cast
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -46,6 +47,8 @@ BANDED_MIN_VOTES = 2.0  # ... when they have at least this many votes (two close
 
 SPARSE_INTERVAL_SECONDS = 0.5  # index signature: at most one hash per this much of a clip
 SPARSE_SAME_BITS = 2  # a frame within this many bits of the sampled frame before it adds nothing (static shot)
+HALF_SIGNATURE_STEP = 2  # the half pictures are signed at every second sampled frame: four more hashes per frame
+# would triple the index's search arrays; at one a second a half-covered copy still gets its votes
 QUERY_SAMPLES_PER_SECOND = 8.0  # query frames looked up per second of the query ...
 MIN_QUERY_SAMPLES = 480  # ... and at least this many (a minute's worth): a short query, a clip a few seconds of
 # which were borrowed, looks up all its frames up to this (an indexed frame every 0.5 s of fast footage is hit by
@@ -62,7 +65,13 @@ SPARSE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate)  # the all-pair
 DENSE_CHANNELS = tuple(c.name for c in CHANNELS  # ... against these (a mirror or a turn on one side is enough)
                        if c.candidate and not c.mirrored and not c.probe_only)
 SIGNATURE_CHANNELS = tuple(c.name for c in CHANNELS if c.signature)  # the index's signature of a clip
-PROBE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate and c.half is None)  # the query's probes
+PROBE_CHANNELS = tuple(c.name for c in CHANNELS if c.candidate)  # the query's probes
+# how sparse_signature makes a signature: an index whose signatures were made otherwise (by an older vidverify)
+# remakes them from its stored fingerprints
+SIGNATURE_RECIPE = (f"{'+'.join(SIGNATURE_CHANNELS)}/{SPARSE_INTERVAL_SECONDS:g}s/{SPARSE_SAME_BITS}b"
+                    f"/halves-every-{HALF_SIGNATURE_STEP}")
+_WHOLE_SIGNATURE = tuple(c for c in SIGNATURE_CHANNELS if BY_NAME[c].half is None)
+_HALF_SIGNATURE = tuple(c for c in SIGNATURE_CHANNELS if BY_NAME[c].half is not None)
 
 
 # -------------------------------------------------------------------------------------------------- sampling
@@ -119,83 +128,164 @@ def gather_at(fp: Fingerprint, frames: np.ndarray, channels: Sequence[str]) -> t
     return np.concatenate(out), np.concatenate(where)
 
 
-def sparse_signature(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
-    """(hashes, times) a clip is indexed under: at most one non-flat frame per SPARSE_INTERVAL_SECONDS, static
-    stretches thinned (SPARSE_SAME_BITS), in each signature channel (the full picture, then the crop)."""
+def signature_group(channel: str) -> int:
+    """The part of the banded index a channel's hashes are filed in and looked up in: 0 for whole pictures (the
+    full picture, its crop, the picture inside bars or a canvas region: any of them may show the same picture as
+    any other), 1-4 for each half picture, which only meets the same half of another clip."""
+    half = BY_NAME[channel].half
+    return 0 if half is None else 1 + half
+
+
+SIGNATURE_GROUPS = 5
+
+
+def gather_grouped(fp: Fingerprint, frames: np.ndarray,
+                   channels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``gather_at`` with the ``signature_group`` of each hash (uint8)."""
+    parts = [(*gather_at(fp, frames, [c]), signature_group(c)) for c in channels]
+    if not parts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.uint8)
+    return (np.concatenate([h for h, _, _ in parts]), np.concatenate([w for _, w, _ in parts]),
+            np.concatenate([np.full(len(h), g, np.uint8) for h, _, g in parts]))
+
+
+class Signature(NamedTuple):
+    """The sparse hashes a clip is indexed under, the time of each on the clip and its ``signature_group``."""
+
+    hashes: np.ndarray  # uint64
+    times: np.ndarray  # float32 seconds
+    groups: np.ndarray  # uint8
+
+
+class Probes(NamedTuple):
+    """A query's look-ups: the hashes, the sampled query frame of each, the times of the sampled frames and the
+    ``signature_group`` each hash is looked up in."""
+
+    hashes: np.ndarray
+    frame_of: np.ndarray
+    frame_times: np.ndarray
+    groups: np.ndarray
+
+
+def sparse_signature(fp: Fingerprint) -> Signature:
+    """What a clip is indexed under: at most one non-flat frame per SPARSE_INTERVAL_SECONDS, static stretches
+    thinned (SPARSE_SAME_BITS), in each signature channel (the full picture, the crop, the pictures inside bars
+    and canvas regions), then the half pictures at every HALF_SIGNATURE_STEP-th of those frames."""
     keep = sample(fp, SPARSE_INTERVAL_SECONDS, skip_flat=True, same_bits=SPARSE_SAME_BITS)
-    if len(keep) == 0:
-        return np.zeros(0, np.uint64), np.zeros(0, np.float32)
     times = np.asarray(fp.times, np.float64)[keep].astype(np.float32)
-    hashes, where = gather_at(fp, keep, SIGNATURE_CHANNELS)
-    return hashes, times[where]
+    hashes, where, groups = gather_grouped(fp, keep, _WHOLE_SIGNATURE)
+    step = HALF_SIGNATURE_STEP
+    half_hashes, half_where, half_groups = gather_grouped(fp, keep[::step], _HALF_SIGNATURE)
+    return Signature(np.concatenate([hashes, half_hashes]),
+                     np.concatenate([times[where], times[::step][half_where]]).astype(np.float32),
+                     np.concatenate([groups, half_groups]))
 
 
-def query_probes(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(probe hashes, the sampled query frame of each probe, times of the sampled frames)."""
+def query_probes(fp: Fingerprint) -> Probes:
+    """The hashes a query looks up (see ``Probes``)."""
     informative = np.flatnonzero(np.asarray(fp.luma_std) >= FLAT_LUMA_STD)
     if len(informative) == 0:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0)
+        return Probes(np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.uint8))
     t = np.asarray(fp.times)[informative]
     span = float(t[-1] - t[0]) if len(t) > 1 else 0.0
     want = int(min(MAX_QUERY_SAMPLES, max(MIN_QUERY_SAMPLES, span * QUERY_SAMPLES_PER_SECOND))) + 1
     if len(informative) > want:
         informative = informative[np.unique(np.linspace(0, len(informative) - 1, want).round().astype(int))]
-    probes, frame_of = gather_at(fp, informative, PROBE_CHANNELS)
-    # identical probes (a static shot) are looked up once per frame set
-    probes, first = np.unique(probes, return_index=True)
-    return probes, frame_of[first], np.asarray(fp.times, np.float64)[informative]
+    probes, frame_of, groups = gather_grouped(fp, informative, PROBE_CHANNELS)
+    # identical probes (a static shot) are looked up once per frame set and group
+    order = np.lexsort((probes, groups))
+    probes, frame_of, groups = probes[order], frame_of[order], groups[order]
+    first = np.concatenate([[True], (probes[1:] != probes[:-1]) | (groups[1:] != groups[:-1])])
+    return Probes(probes[first], frame_of[first], np.asarray(fp.times, np.float64)[informative], groups[first])
 
 
 # --------------------------------------------------------------------------------------------- banded index
 
 
-class Bands:
-    """In-memory multi-index over every signature hash: per 16-bit band, entry numbers ordered by band value
-    and an offset table (bucket ``v`` of band ``b`` is ``order[b][offsets[b][v]:offsets[b][v + 1]]``)."""
+def _band(hashes: np.ndarray, b: int, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Band ``b`` of :class:`Bands`: the entry numbers ordered by (group, band value), and the offset table."""
+    if sys.byteorder == "little":  # band b is the b-th 16-bit word of each hash in memory: no shifting needed
+        keys = np.ascontiguousarray(hashes.view(np.uint16).reshape(-1, BANDS)[:, b])
+    else:
+        keys = ((hashes >> np.uint64(16 * b)) & np.uint64(0xFFFF)).astype(np.uint16)
+    order = np.empty(len(hashes), np.uint32 if len(hashes) < 2**32 else np.int64)
+    offsets = np.zeros((SIGNATURE_GROUPS << 16) + 1, np.int64)
+    for g in range(SIGNATURE_GROUPS):
+        lo, hi = int(bounds[g]), int(bounds[g + 1])
+        part = order[lo:hi]
+        part[:] = np.argsort(keys[lo:hi], kind="stable")  # a radix sort (16-bit keys)
+        np.add(part, lo, out=part, casting="unsafe")
+        offsets[(g << 16) + 1:((g + 1) << 16) + 1] = lo + np.cumsum(np.bincount(keys[lo:hi], minlength=1 << 16))
+    return order, offsets
 
-    def __init__(self, file_ids: np.ndarray, starts: np.ndarray, hashes: np.ndarray, times: np.ndarray) -> None:
-        self.file_ids = file_ids  # row id of each file (int64), in entry order
-        self.starts = starts  # entries of file k: starts[k]:starts[k + 1]
+
+class Bands:
+    """In-memory multi-index over every signature hash. The entries are held group by group
+    (``signature_group``), file by file within a group; per 16-bit band there are the entry numbers ordered by
+    (group, band value) and an offset table: bucket ``v`` of band ``b`` in group ``g`` is
+    ``order[b][offsets[b][k]:offsets[b][k + 1]]`` with ``k = g * 65536 + v``. A probe reads the buckets of its own
+    group only: half pictures do not crowd the whole pictures' buckets, nor the reverse."""
+
+    def __init__(self, file_ids: np.ndarray, starts: np.ndarray, hashes: np.ndarray, times: np.ndarray,
+                 groups: np.ndarray | None = None) -> None:
+        self.file_ids = file_ids  # row id of each file (int64), in the order given
+        n_files = len(file_ids)
+        if groups is not None and np.any(groups):
+            members = [np.flatnonzero(groups == g) for g in range(SIGNATURE_GROUPS)]  # ascending
+            size = np.array([len(m) for m in members], np.int64)
+            bounds = np.concatenate([[0], np.cumsum(size)])
+            # entries of file k in group g start at entry_starts[g * n_files + k] (files without any are skipped
+            # by the search's side="right")
+            self.entry_starts = np.concatenate([bounds[g] + np.searchsorted(m, starts[:-1])
+                                                for g, m in enumerate(members)]).astype(np.int64)
+            held_hashes, held_times = np.empty_like(hashes), np.empty_like(times)
+            for g, m in enumerate(members):
+                np.take(hashes, m, out=held_hashes[bounds[g]:bounds[g + 1]])
+                np.take(times, m, out=held_times[bounds[g]:bounds[g + 1]])
+            del members
+            hashes, times = held_hashes, held_times
+        else:
+            size = np.zeros(SIGNATURE_GROUPS, np.int64)
+            size[0] = len(hashes)
+            bounds = np.concatenate([[0], np.cumsum(size)])
+            self.entry_starts = np.asarray(starts[:-1], np.int64)
         self.hashes = hashes
         self.times = times  # float32 seconds of each entry on its clip
-        self.order: list[np.ndarray] = []
-        self.offsets: list[np.ndarray] = []
-        little = sys.byteorder == "little"
-        for b in range(BANDS):
-            if little:  # band b is the b-th 16-bit word of each hash in memory: no shifting needed
-                keys = np.ascontiguousarray(hashes.view(np.uint16).reshape(-1, BANDS)[:, b])
-            else:
-                keys = ((hashes >> np.uint64(16 * b)) & np.uint64(0xFFFF)).astype(np.uint16)
-            self.order.append(np.argsort(keys, kind="stable").astype(np.uint32))  # radix sort for 16-bit keys
-            counts = np.bincount(keys, minlength=1 << 16)
-            self.offsets.append(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
-        mean = len(hashes) / float(1 << 16)
-        self.max_bucket = int(max(MIN_BIG_BUCKET, MAX_BUCKET_FACTOR * mean))
+        # the four bands are sorted side by side (numpy's sort releases the GIL): the cold start of a search
+        with ThreadPoolExecutor(max_workers=BANDS) as pool:
+            self.order, self.offsets = (list(x) for x in zip(*pool.map(lambda b: _band(hashes, b, bounds),
+                                                                        range(BANDS)), strict=True))
+        self._n_files = max(1, n_files)
+        # a bucket larger than MAX_BUCKET_FACTOR times its group's mean bucket (and MIN_BIG_BUCKET) is skipped
+        self.max_bucket = np.maximum(MIN_BIG_BUCKET, MAX_BUCKET_FACTOR * size / float(1 << 16)).astype(np.int64)
 
     @property
     def nbytes(self) -> int:
         return int(self.hashes.nbytes + self.times.nbytes + sum(o.nbytes for o in self.order)
-                   + sum(o.nbytes for o in self.offsets) + self.starts.nbytes + self.file_ids.nbytes)
+                   + sum(o.nbytes for o in self.offsets) + self.entry_starts.nbytes + self.file_ids.nbytes)
 
-    def votes(self, probes: np.ndarray, frame_of: np.ndarray, frame_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def votes(self, probes: Probes) -> tuple[np.ndarray, np.ndarray]:
         """(file row ids, votes): per file, the most distinct query frames whose verified hits lie on one line
         ``t_indexed = speed * t_query + offset`` (see ``line_votes``)."""
-        if len(self.hashes) == 0 or len(probes) == 0:
+        frame_of, frame_times = probes.frame_of, probes.frame_times
+        group = probes.groups.astype(np.int64)
+        probes_h = probes.hashes
+        if len(self.hashes) == 0 or len(probes_h) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float64)
         hit_entries, hit_frames, hit_bits = [], [], []
         for b in range(BANDS):
-            keys = ((probes >> np.uint64(16 * b)) & np.uint64(0xFFFF)).astype(np.int64)
+            keys = group * (1 << 16) + ((probes_h >> np.uint64(16 * b)) & np.uint64(0xFFFF)).astype(np.int64)
             lo, hi = self.offsets[b][keys], self.offsets[b][keys + 1]
             counts = hi - lo
-            counts[counts > self.max_bucket] = 0
+            counts[counts > self.max_bucket[group]] = 0
             total = int(counts.sum())
             if total == 0:
                 continue
             ends = np.cumsum(counts)
             pos = np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - counts), counts)
             entries = self.order[b][pos]
-            probe_idx = np.repeat(np.arange(len(probes)), counts)
-            bits = np.bitwise_count(self.hashes[entries] ^ probes[probe_idx])
+            probe_idx = np.repeat(np.arange(len(probes_h)), counts)
+            bits = np.bitwise_count(self.hashes[entries] ^ probes_h[probe_idx])
             close = bits <= CANDIDATE_BITS
             hit_entries.append(entries[close].astype(np.int64))
             hit_frames.append(frame_of[probe_idx[close]])
@@ -206,7 +296,7 @@ class Bands:
         if len(entries) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float64)
         frames = np.concatenate(hit_frames)
-        files = np.searchsorted(self.starts, entries, side="right") - 1
+        files = (np.searchsorted(self.entry_starts, entries, side="right") - 1) % self._n_files
         weight = 1.0 - np.concatenate(hit_bits) / (CANDIDATE_BITS + 1.0)
         ufiles, votes = line_votes(files, frames, weight, self.times[entries].astype(np.float64),
                                     frame_times[frames], len(frame_times))
@@ -282,15 +372,15 @@ class PairTest:
 def banded_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
     """Pairs whose files vote for each other in a banded index of all their signatures."""
     sigs = [sparse_signature(f) for f in fps]
-    sizes = np.array([len(h) for h, _ in sigs], dtype=np.int64)
+    sizes = np.array([len(s.hashes) for s in sigs], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)])
-    hashes = np.concatenate([h for h, _ in sigs]) if len(sigs) else np.zeros(0, np.uint64)
-    times = np.concatenate([t for _, t in sigs]) if len(sigs) else np.zeros(0, np.float32)
-    bands = Bands(np.arange(len(fps), dtype=np.int64), starts, hashes, times)
+    hashes = np.concatenate([s.hashes for s in sigs]) if len(sigs) else np.zeros(0, np.uint64)
+    times = np.concatenate([s.times for s in sigs]) if len(sigs) else np.zeros(0, np.float32)
+    groups = np.concatenate([s.groups for s in sigs]) if len(sigs) else np.zeros(0, np.uint8)
+    bands = Bands(np.arange(len(fps), dtype=np.int64), starts, hashes, times, groups)
     pairs: set[tuple[int, int]] = set()
     for i, fp in enumerate(fps):
-        probes, frame_of, frame_times = query_probes(fp)
-        ids, votes = bands.votes(probes, frame_of, frame_times)
+        ids, votes = bands.votes(query_probes(fp))
         order = np.argsort(-votes)
         for j, v in zip(ids[order][:BANDED_CANDIDATES + 1], votes[order][:BANDED_CANDIDATES + 1], strict=True):
             if int(j) != i and v >= BANDED_MIN_VOTES:
@@ -314,13 +404,17 @@ __all__ = [
     "CANDIDATE_BITS",
     "Bands",
     "PairTest",
+    "Probes",
+    "Signature",
     "banded_pairs",
     "candidate_pairs",
     "gather",
     "gather_at",
+    "gather_grouped",
     "hits",
     "line_votes",
     "query_probes",
     "sample",
+    "signature_group",
     "sparse_signature",
 ]

@@ -360,7 +360,8 @@ def index_stats_text(stats: dict[str, Any]) -> None:
     key_values(stats["path"], [
         ("files", stats["files"]), ("paths", stats["paths"]), ("frames", stats["frames"]),
         ("duration", f"{stats['duration']:.1f} s"), ("modes", stats["modes"] or None),
-        ("signature hashes", stats["signature_hashes"]), ("size on disk", f"{stats['bytes']:,} bytes"),
+        ("signature hashes", stats["signature_hashes"]), ("signature", stats.get("signature")),
+        ("size on disk", f"{stats['bytes']:,} bytes"),
         ("schema", stats["schema_version"]),
     ])
 

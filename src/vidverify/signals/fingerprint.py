@@ -99,10 +99,10 @@ CHANNELS: tuple[Channel, ...] = (
     _hash("rot270", "rot270", "turned 270 degrees clockwise", candidate=True, probe_only=True),
     Channel("luma_mean", np.float32, "mean"),
     Channel("luma_std", np.float32, "std"),
-    _hash("half_top", "halves", "top half", since=2, candidate=True, half=0),
-    _hash("half_bottom", "halves", "bottom half", since=2, candidate=True, half=1),
-    _hash("half_left", "halves", "left half", since=2, candidate=True, half=2),
-    _hash("half_right", "halves", "right half", since=2, candidate=True, half=3),
+    _hash("half_top", "halves", "top half", since=2, candidate=True, signature=True, half=0),
+    _hash("half_bottom", "halves", "bottom half", since=2, candidate=True, signature=True, half=1),
+    _hash("half_left", "halves", "left half", since=2, candidate=True, signature=True, half=2),
+    _hash("half_right", "halves", "right half", since=2, candidate=True, signature=True, half=3),
     Channel("half_flat", np.uint8, "half_flat", since=2, default=ALL_HALVES_FLAT),
     # the picture inside bars that hold through a stretch of frames, where the file's own bars (cropped before
     # hashing) are not those of the stretch: a clip letterboxed or pillarboxed into a compilation

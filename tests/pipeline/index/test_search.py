@@ -219,6 +219,28 @@ def test_search_finds_a_turned_copy_both_ways(tmp_path: Path, index_clips: dict[
     assert {s.channel for s in r.segments} == {channel}
 
 
+def test_search_finds_a_half_covered_copy_both_ways(tmp_path: Path, index_clips: dict[str, Path]) -> None:
+    """Issue 15.2: a copy whose lower half is covered (a caption box, another video below it) matches ``compare``
+    through its top half only; the index signs each clip with its half pictures and the query probes them, so
+    search finds it from either side (it returned nothing: 0.2 votes for the source)."""
+    covered = synth.overlay_logo(index_clips["query"], tmp_path / "covered.mp4", box=(0, 96, 320, 84),
+                                 color="0x204060")
+    with Index(tmp_path / "sources.sqlite") as ix:
+        add_paths(ix, [str(index_clips[k]) for k in ("other1", "source", "other2")])
+        [r] = ix.search(fingerprint(covered))
+    assert r.path == str(index_clips["source"].resolve()) and r.coverage["a"] > 0.9
+    seg = max(r.segments, key=lambda s: s.frames)
+    assert seg.channel == "half-top"
+    assert seg.b_start == pytest.approx(4.0, abs=0.15) and seg.b_end == pytest.approx(10.0, abs=0.15)
+    with Index(tmp_path / "copies.sqlite") as ix:
+        add_paths(ix, [str(covered), str(index_clips["other1"])])
+        [r] = ix.search(fingerprint(index_clips["source"]))
+    assert r.path == str(covered.resolve()) and r.coverage["b"] > 0.9
+    assert {s.channel for s in r.segments} == {"half-top"}
+    seg = max(r.segments, key=lambda s: s.frames)
+    assert seg.a_start == pytest.approx(4.0, abs=0.15) and seg.a_end == pytest.approx(10.0, abs=0.15)
+
+
 def _fast(seed: int, seconds: float) -> Fingerprint:
     """A clip whose picture changes fast: three bits of its hash move every frame (a hand-held, busy scene), so
     frames half a second apart (the index's signature step) share nothing."""

@@ -14,13 +14,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.fixtures.fingerprints import sha, synth_fp, synth_info
 from vidverify.errors import IndexFileError, InputError, NotFoundError
+from vidverify.match.candidates import SIGNATURE_RECIPE, sparse_signature
 from vidverify.pipeline.index.search import Index
 from vidverify.pipeline.index.sqlite import SCHEMA_VERSION, SqliteStore
 from vidverify.pipeline.ingest import add_paths
+from vidverify.signals.fingerprint import ALL_HALVES_FLAT, HALVES
 
 # ------------------------------------------------------------------------------------------ storage
 
@@ -109,6 +112,68 @@ def test_fingerprints_of_an_older_version_are_made_again(tmp_path: Path, index_c
         [again] = add_paths(ix, [str(a)])
         assert again.status == "added"
         assert ix.lookup(a) == r.sha256 and len(ix.fingerprint(r.sha256).packet_digests) > 0
+
+
+def _with_halves(fp: Any, seed: int) -> Any:
+    """``fp`` with half pictures of its own (the synthetic fingerprints have none: every half flat)."""
+    rng = np.random.default_rng(seed)
+    n = len(fp)
+    halves = {name: fp.hashes ^ rng.integers(0, 2**63, dtype=np.uint64) for name in HALVES}
+    return replace(fp, half_flat=np.zeros(n, np.uint8), **halves)
+
+
+def _half_top_only(fp: Any, seed: int) -> Any:
+    """A copy of ``fp`` whose lower half is covered: only its top half is the same picture."""
+    rng = np.random.default_rng(seed)
+    other = synth_fp(seed + 500, seconds=len(fp) / 30)
+    return replace(other, half_top=fp.half_top ^ np.left_shift(np.uint64(1), rng.integers(0, 64, len(fp)).astype(
+        np.uint64)), half_bottom=other.hashes ^ np.uint64(3), half_left=other.hashes ^ np.uint64(5),
+        half_right=other.hashes ^ np.uint64(9), half_flat=np.zeros(len(fp), np.uint8))
+
+
+@pytest.mark.parametrize("writable", [True, False])
+def test_signatures_of_an_older_vidverify_are_remade(tmp_path: Path, writable: bool,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index whose signatures an older vidverify made (without the half pictures) remakes them from its stored
+    fingerprints on its first search, and records how they are now made, so that search finds a copy with half
+    its picture covered; a read-only index is searched with the signatures it has (a warning, no failure)."""
+    db = tmp_path / "ix.sqlite"
+    clips = [_with_halves(synth_fp(60 + i), 60 + i) for i in range(3)]
+    with Index(db) as ix:
+        for fp in clips:
+            ix.add(synth_info(fp), fp)
+        assert ix.stats()["signature"] == SIGNATURE_RECIPE
+    with sqlite3.connect(db) as conn:  # what an older vidverify wrote: no recipe, no half pictures signed
+        conn.execute("DELETE FROM vidverify_meta WHERE key = 'signature'")
+        for fp in clips:
+            old = sparse_signature(replace(fp, half_flat=np.full(len(fp), ALL_HALVES_FLAT, np.uint8)))
+            conn.execute("UPDATE signatures SET hashes = ?, times = ? WHERE file_id = (SELECT id FROM files "
+                         "WHERE sha256 = ?)", (old.hashes.astype("<u8").tobytes(), old.times.astype("<f4").tobytes(),
+                                               sha(fp)))
+        conn.execute("DROP TABLE signature_groups")
+    query = _half_top_only(clips[1], 7)
+    if not writable:
+        def read_only(*_: Any, **__: Any) -> None:
+            raise IndexFileError("remaking the search signatures: attempt to write a readonly database")
+        monkeypatch.setattr(SqliteStore, "_write", read_only)
+    with Index(db) as ix:
+        assert ix.stats()["signature"] is None
+        found = ix.candidates(query, 3)
+        if writable:
+            assert found[0][0] == clips[1].sha256 and found[0][1] >= 10
+            assert ix.stats()["signature"] == SIGNATURE_RECIPE
+        else:
+            assert all(v < 1 for _, v in found)  # the old signatures have no half pictures: nothing found
+            assert ix.stats()["signature"] is None
+    if writable:
+        with sqlite3.connect(db) as conn:
+            for fp in clips:
+                hashes, times, groups = conn.execute(
+                    "SELECT s.hashes, s.times, g.groups FROM signatures s JOIN files f ON f.id = s.file_id "
+                    "JOIN signature_groups g ON g.file_id = s.file_id WHERE f.sha256 = ?", (sha(fp),)).fetchone()
+                want = sparse_signature(fp)
+                assert hashes == want.hashes.astype("<u8").tobytes() and times == want.times.astype("<f4").tobytes()
+                assert groups == want.groups.tobytes() and set(want.groups) == {0, 1, 2, 3, 4}
 
 
 # ------------------------------------------------------------------------------------------ concurrency

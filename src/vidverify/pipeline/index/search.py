@@ -29,7 +29,7 @@ import numpy as np
 from ...errors import UsageError
 from ...match.align import swap
 from ...match.audio_sync import MIN_COMMON_WORDS, sound_only, sound_words
-from ...match.candidates import Bands, query_probes
+from ...match.candidates import Bands, Signature, query_probes
 from ...match.verdict import match_fingerprints
 from ...media.formats.c2pa import NOT_READ_TAG
 from ...models import AudioMatch, AudioSegment, MediaInfo, SearchResult
@@ -87,7 +87,7 @@ class Index:
     def paths(self, sha256: str) -> list[str]:
         return self.store.paths(sha256)
 
-    def signatures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    def signatures(self) -> tuple[np.ndarray, np.ndarray, Signature, list[str]]:
         return self.store.signatures()
 
     def sound_words(self) -> list[tuple[str, np.ndarray]]:
@@ -129,12 +129,12 @@ class Index:
             return self._bands
         started = time.perf_counter()
         self._bands = None  # free the old arrays before building new ones
-        ids, lengths, hashes, times, shas = self.store.signatures()
+        ids, lengths, sig, shas = self.store.signatures()
         self._sha_of = dict(zip(ids.tolist(), shas, strict=True))
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        bands = Bands(ids, starts, hashes, times)
+        bands = Bands(ids, starts, sig.hashes, sig.times, sig.groups)
         self._bands, self._bands_version = bands, version
-        log.info("index: %d signature hashes of %d files loaded in %.2f s", len(hashes), len(ids),
+        log.info("index: %d signature hashes of %d files loaded in %.2f s", len(sig.hashes), len(ids),
                  time.perf_counter() - started)
         return bands
 
@@ -143,8 +143,7 @@ class Index:
         Votes: sampled query frames with an indexed hash within CANDIDATE_BITS on one line of time offset, each
         weighted by closeness (1 for an exact hash)."""
         bands = self._load_bands()
-        probes, frame_of, frame_times = query_probes(fp)
-        ids, votes = bands.votes(probes, frame_of, frame_times)
+        ids, votes = bands.votes(query_probes(fp))
         if len(ids) == 0:
             return []
         order = np.lexsort((ids, -votes))[:limit]

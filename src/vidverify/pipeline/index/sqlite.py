@@ -3,11 +3,16 @@
 **Storage.** One SQLite file in WAL mode. Each ``add`` is one ``BEGIN IMMEDIATE`` transaction, so a crash or a
 SIGKILL in the middle of a scan loses nothing that was committed before it, and several processes can add at
 once (writers queue on the lock for up to ``BUSY_TIMEOUT_SECONDS`` instead of failing). Tables:
-``vidverify_meta`` (schema version), ``files`` (sha256, size, frames, duration, mode, the ``MediaInfo`` JSON),
-``paths`` (path, size, mtime_ns -> sha256: a re-scan skips unchanged files without reading them),
-``fingerprints`` (the dense fingerprint, the compact blob of ``signals.fingerprint.pack``) and ``signatures`` (the
-sparse hashes the candidate stage searches). The blobs live in their own tables so that loading the signatures
-reads only the signature pages.
+``vidverify_meta`` (schema version, how the signatures were made), ``files`` (sha256, size, frames, duration,
+mode, the ``MediaInfo`` JSON), ``paths`` (path, size, mtime_ns -> sha256: a re-scan skips unchanged files
+without reading them), ``fingerprints`` (the dense fingerprint, the compact blob of ``signals.fingerprint.pack``)
+and ``signatures`` (the sparse hashes the candidate stage searches). The blobs live in their own tables so that
+loading the signatures reads only the signature pages.
+
+**Signatures of an older vidverify.** When the way signatures are made changes (``SIGNATURE_RECIPE``: which
+picture channels, how sparse), the first search of an index made before remakes every signature from the stored
+fingerprints, in one transaction, and records the new recipe; a read-only index is searched with the signatures
+it has (what the new channels would find is missed, with a warning).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import numpy as np
 from ...errors import IndexFileError, InputError, NotFoundError, VidverifyError
 from ...evidence.dates import now_utc
 from ...match.audio_sync import sound_words
-from ...match.candidates import sparse_signature
+from ...match.candidates import SIGNATURE_RECIPE, Signature, sparse_signature
 from ...media.formats.c2pa import NOT_READ_TAG
 from ...models import MediaInfo
 from ...signals.fingerprint import Fingerprint, blob_is_current, pack, unpack
@@ -60,6 +65,9 @@ CREATE TABLE IF NOT EXISTS fingerprints(file_id INTEGER PRIMARY KEY, blob BLOB N
 CREATE TABLE IF NOT EXISTS signatures(file_id INTEGER PRIMARY KEY, hashes BLOB NOT NULL, times BLOB NOT NULL);
 """
 _SOUNDS = "CREATE TABLE IF NOT EXISTS sounds(file_id INTEGER PRIMARY KEY, words BLOB NOT NULL)"
+# the signature_group of each signature hash (one byte each); a row without one (an older vidverify wrote it, or
+# its length differs) is all whole pictures
+_GROUPS = "CREATE TABLE IF NOT EXISTS signature_groups(file_id INTEGER PRIMARY KEY, groups BLOB NOT NULL)"
 
 
 class SqliteStore:
@@ -117,7 +125,8 @@ class SqliteStore:
                 c.executescript(
                     "BEGIN IMMEDIATE;" + _SCHEMA
                     + f"INSERT OR IGNORE INTO vidverify_meta VALUES ('schema_version', '{SCHEMA_VERSION}');"
-                    + f"INSERT OR IGNORE INTO vidverify_meta VALUES ('created', '{now_utc()}'); COMMIT;"
+                    + f"INSERT OR IGNORE INTO vidverify_meta VALUES ('created', '{now_utc()}');"
+                    + f"INSERT OR IGNORE INTO vidverify_meta VALUES ('signature', '{SIGNATURE_RECIPE}'); COMMIT;"
                 )
             except BaseException:
                 if c.in_transaction:
@@ -203,7 +212,7 @@ class SqliteStore:
                 mtime_ns = None
         info_json = json.dumps(info.to_dict(), separators=(",", ":"), allow_nan=False, default=_json_default)
         blob = pack(fp)
-        sig, sig_t = sparse_signature(fp)
+        sig = sparse_signature(fp)
         words = sound_words(fp)
         duration = fp.duration if fp.duration is not None else info.duration
 
@@ -216,8 +225,7 @@ class SqliteStore:
             )
             (file_id,) = c.execute("SELECT id FROM files WHERE sha256 = ?", (sha,)).fetchone()
             c.execute("INSERT OR REPLACE INTO fingerprints VALUES (?, ?)", (file_id, blob))
-            c.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)",
-                      (file_id, sig.astype("<u8").tobytes(), sig_t.astype("<f4").tobytes()))
+            _put_signature(c, file_id, sig)
             # the sound's distinct steps, for search by sound (the table comes with the first file added since)
             c.execute(_SOUNDS)
             c.execute("DELETE FROM sounds WHERE file_id = ?", (file_id,))
@@ -304,6 +312,7 @@ class SqliteStore:
             "duration": round(float(duration), 3),
             "modes": {str(k): int(v) for k, v in modes.items()},
             "signature_hashes": int(sig_bytes) // 8,
+            "signature": self._signature_recipe(),
             "bytes": int(on_disk),
         }
 
@@ -316,15 +325,51 @@ class SqliteStore:
         """Changes when another connection commits (a searcher drops its bands on its own writes)."""
         return int(self._query("PRAGMA data_version")[0][0])
 
-    def signatures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-        """Every clip's sparse signature: (row ids, entries per row, hashes, times, sha256 per row), by row id."""
-        rows = self._query("SELECT s.file_id, f.sha256, s.hashes, s.times FROM signatures s JOIN files f "
-                           "ON f.id = s.file_id ORDER BY s.file_id")
+    def _signature_recipe(self) -> str | None:
+        rows = self._query("SELECT value FROM vidverify_meta WHERE key = 'signature'")
+        return str(rows[0][0]) if rows else None
+
+    def _remake_signatures(self) -> None:
+        """Remake every signature made by another recipe from the stored fingerprint (see the module docstring)."""
+        count = len(self)
+        if count:
+            log.warning("%s: remaking the search signatures of %d indexed files (made by an older vidverify) ...",
+                        self.path, count)
+
+        def steps(c: sqlite3.Connection) -> None:
+            row = c.execute("SELECT value FROM vidverify_meta WHERE key = 'signature'").fetchone()
+            if row is not None and row[0] == SIGNATURE_RECIPE:  # another process did it while this one waited
+                return
+            for file_id, blob in c.execute("SELECT file_id, blob FROM fingerprints").fetchall():
+                _put_signature(c, file_id, sparse_signature(unpack(blob)))
+            c.execute("INSERT OR REPLACE INTO vidverify_meta VALUES ('signature', ?)", (SIGNATURE_RECIPE,))
+
+        try:
+            self._write(steps, "remaking the search signatures")
+        except IndexFileError as exc:
+            if "readonly" not in str(exc) and "read-only" not in str(exc):
+                raise
+            log.warning("%s: the index is read-only, so its signatures stay those of an older vidverify: search "
+                        "may miss copies that only the newer channels (%s) find; open it once with write access "
+                        "to update it", self.path, SIGNATURE_RECIPE)
+
+    def signatures(self) -> tuple[np.ndarray, np.ndarray, Signature, list[str]]:
+        """Every clip's sparse signature: (row ids, entries per row, the signatures one after the other, sha256
+        per row), by row id (remade first when an older vidverify made them)."""
+        if self._signature_recipe() != SIGNATURE_RECIPE:
+            self._remake_signatures()
+        grouped = bool(self._query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signature_groups'"))
+        rows = self._query("SELECT s.file_id, f.sha256, s.hashes, s.times, "
+                           + ("g.groups FROM signatures s LEFT JOIN signature_groups g ON g.file_id = s.file_id "
+                              if grouped else "NULL FROM signatures s ")
+                           + "JOIN files f ON f.id = s.file_id ORDER BY s.file_id")
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         lengths = np.fromiter((len(r[2]) // 8 for r in rows), dtype=np.int64, count=len(rows))
         hashes = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u8").astype(np.uint64, copy=False)
         times = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f4").astype(np.float32, copy=False)
-        return ids, lengths, hashes, times, [str(r[1]) for r in rows]
+        groups = np.frombuffer(b"".join(r[4] if r[4] is not None and len(r[4]) == n else bytes(n)
+                                        for r, n in zip(rows, lengths.tolist(), strict=True)), dtype=np.uint8)
+        return ids, lengths, Signature(hashes, times, groups), [str(r[1]) for r in rows]
 
     def sound_words(self) -> list[tuple[str, np.ndarray]]:
         """(sha256, the distinct steps of its sound) of every indexed clip with sound (none in an index that no
@@ -339,6 +384,13 @@ class SqliteStore:
         """(sha256, mode, frames, duration) of every indexed file."""
         for sha, mode, frames, duration in self._query("SELECT sha256, mode, frames, duration FROM files ORDER BY id"):
             yield str(sha), str(mode), int(frames), duration
+
+
+def _put_signature(c: sqlite3.Connection, file_id: int, sig: Signature) -> None:
+    c.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)",
+              (file_id, sig.hashes.astype("<u8").tobytes(), sig.times.astype("<f4").tobytes()))
+    c.execute(_GROUPS)  # the table comes with the first signature written since
+    c.execute("INSERT OR REPLACE INTO signature_groups VALUES (?, ?)", (file_id, sig.groups.astype(np.uint8).tobytes()))
 
 
 def _json_default(o: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ...match.candidates import Signature
 from ...models import MediaInfo
 from ...signals.fingerprint import Fingerprint
 
@@ -53,8 +54,9 @@ class Store(Protocol):
     def paths(self, sha256: str) -> list[str]:
         """Every path recorded for a content, most recent first."""
 
-    def signatures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-        """Every sparse signature: (row ids, entry counts, hashes, times, sha256 of each row), in row order."""
+    def signatures(self) -> tuple[np.ndarray, np.ndarray, Signature, list[str]]:
+        """Every sparse signature: (row ids, entry counts, the signatures one after the other, sha256 of each
+        row), in row order."""
 
     def sound_words(self) -> list[tuple[str, np.ndarray]]:
         """(sha256, ``match.audio_sync.sound_words``) of every clip stored with sound, for search by sound."""
@@ -64,7 +66,7 @@ class Store(Protocol):
 
     def stats(self) -> dict[str, Any]:
         """``path``, ``schema_version``, ``files``, ``paths``, ``frames``, ``duration``, ``modes``,
-        ``signature_hashes`` and ``bytes`` (on disk)."""
+        ``signature_hashes``, ``signature`` (how the signatures were made) and ``bytes`` (on disk)."""
 
     def integrity_check(self) -> str:
         """``ok``, or what the store found wrong with itself."""
