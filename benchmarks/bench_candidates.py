@@ -64,9 +64,9 @@ def cached_fp(path: str, cache: Path) -> Fingerprint:
 
 def search_votes(indexed: Fingerprint, query: Fingerprint) -> float:
     """The votes ``query`` gets for ``indexed`` in an index holding ``indexed`` alone."""
-    hashes, times = sparse_signature(indexed)
-    bands = Bands(np.array([0], np.int64), np.array([0, len(hashes)], np.int64), hashes, times)
-    ids, votes = bands.votes(*query_probes(query))
+    sig = sparse_signature(indexed)
+    bands = Bands(np.array([0], np.int64), np.array([0, len(sig.hashes)], np.int64), *sig)
+    ids, votes = bands.votes(query_probes(query))
     return float(votes[0]) if len(ids) else 0.0
 
 

@@ -8,13 +8,14 @@ No media: hash sequences are generated with numpy, like keyframe fingerprints of
   so 100,000 clips hold ~10M frames. Each clip is a random walk in hash space: a scene lasts 2-8 s and starts
   from a fresh hash (10% of scenes start near one of 200 shared "generic" pictures, so some band buckets are
   crowded as in real archives); within a scene, 0-6 bits change per second. 2% of frames are flat (black).
-  The mirrored, crop and rotated channels are the walk XOR fixed per-clip constants.
+  The mirrored, crop, rotated and half-picture channels are the walk XOR fixed per-clip constants.
 * Queries: a 60 s slice of a random indexed clip, at 30 fps (a dense fingerprint of an upload, as ``vidverify
   search upload.mp4`` makes), its frames bridging the indexed keyframes (each bit that differs between two
   keyframes flips at a random moment in between; at a scene change the cut falls at a random frame), then
-  2-8 random bits of re-encoding noise per frame (``--noise``). A third of them are mirrored, a third are a
-  9:16 centre crop of the indexed clip. ``--unrelated`` more queries come from clips that are not indexed
-  (false positives).
+  2-8 random bits of re-encoding noise per frame (``--noise``). A quarter of them are mirrored, a quarter are a
+  9:16 centre crop of the indexed clip, a quarter are overlaid (a caption box or another video covers the lower
+  half: only the top half picture is the indexed clip's; every whole-picture channel is another picture).
+  ``--unrelated`` more queries come from clips that are not indexed (false positives).
 * Measured: build time (``Index.add`` per clip, one transaction each), file size, peak RSS, the cold start
   (signatures loaded and banded on the first search), and per query the candidate stage and the whole
   ``search`` (candidates + dense alignment of the best ones): median and p95, recall@1 and @10, and the error
@@ -46,7 +47,9 @@ QUERY_SECONDS = 60.0
 QUERY_FPS = 30.0
 MIN_SECONDS, MAX_SECONDS = 60, 140
 N_PROTOTYPES = 200
-CHANNELS = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270")
+CHANNELS = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270",
+            "half_top", "half_bottom", "half_left", "half_right")
+HALVES = CHANNELS[7:]
 
 
 def _bits(rng: np.random.Generator, n: int, k: np.ndarray | int) -> np.ndarray:
@@ -94,7 +97,7 @@ def keyframe_fp(seed: int, i: int, protos: np.ndarray) -> Fingerprint:
         path=f"/archive/clip{i:06d}.mp4", sha256=f"{seed:08x}{i:056x}", size=n * 250_000, mode="keyframes",
         times=a["times"], luma_mean=np.full(n, 100.0, np.float32), luma_std=a["luma_std"], duration=float(n),
         fps=30.0, width=1280, height=720, active_area=(0, 0, 1280, 720), crop_area=(438, 0, 404, 720),
-        versions={"hash": "bench"}, **chans,
+        half_flat=np.zeros(n, np.uint8), versions={"hash": "bench"}, **chans,
     )
 
 
@@ -117,16 +120,22 @@ def query_fp(seed: int, i: int, protos: np.ndarray, q: int, kind: str, noise: in
     bridged = h[k] ^ np.bitwise_or.reduce(np.where(flipped, bit[None, :], np.uint64(0)), axis=1)
     dense = np.where(same, bridged, np.where(frac < cut_at[k], h[k], h[np.minimum(k + 1, n - 1)]))
     consts = dict(zip(CHANNELS, a["consts"], strict=True))
-    other = rng.integers(0, 2**63, 4, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # unrelated pictures
+    other = rng.integers(0, 2**63, 8, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # unrelated pictures
+    halves = {c: other[4 + k] for k, c in enumerate(HALVES)}  # a mirror's or a crop's halves are other pictures
     if kind == "mirror":
         src = {"hashes": consts["mirrored"], "mirrored": consts["hashes"], "crop_hashes": consts["crop_mirrored"],
                "crop_mirrored": consts["crop_hashes"]}
     elif kind == "crop":  # the query is the indexed clip's 9:16 centre crop
         src = {"hashes": consts["crop_hashes"], "mirrored": consts["crop_mirrored"], "crop_hashes": other[0],
                "crop_mirrored": other[1]}
+    elif kind == "overlay":  # a caption box or another video covers the lower half: only the top half is the clip
+        src = {"hashes": other[0], "mirrored": other[1], "crop_hashes": other[0] ^ other[2],
+               "crop_mirrored": other[1] ^ other[3]}
+        halves["half_top"] = consts["half_top"]
     else:
         src = {c: consts[c] for c in ("hashes", "mirrored", "crop_hashes", "crop_mirrored")}
-    src.update({"rot90": other[2], "rot180": other[3], "rot270": other[2] ^ other[3]})
+        halves = {c: consts[c] for c in HALVES}
+    src.update({"rot90": other[2], "rot180": other[3], "rot270": other[2] ^ other[3]}, **halves)
     m = len(t)
     chans = {c: dense ^ np.uint64(v) ^ _bits(rng, m, rng.integers(max(0, noise - 2), noise + 3, m))
              for c, v in src.items()}
@@ -134,7 +143,8 @@ def query_fp(seed: int, i: int, protos: np.ndarray, q: int, kind: str, noise: in
     fp = Fingerprint(
         path=f"/queries/q{q}.mp4", sha256=None, size=None, mode="dense", times=t - start,
         luma_mean=np.full(m, 100.0, np.float32), luma_std=luma_std, duration=QUERY_SECONDS, fps=QUERY_FPS,
-        width=720 if kind == "crop" else 1280, height=1280 if kind == "crop" else 720, **chans,
+        width=720 if kind == "crop" else 1280, height=1280 if kind == "crop" else 720,
+        half_flat=np.zeros(m, np.uint8), **chans,
     )
     return fp, start
 
@@ -190,7 +200,7 @@ def main() -> None:
     report["rss_mb_after_build"] = round(rss_mb(), 1)
     protos = prototypes(args.seed)
     rng = np.random.default_rng([args.seed, 42])
-    kinds = ("plain", "mirror", "crop")
+    kinds = ("plain", "mirror", "crop", "overlay")
     with Index(db, create=False) as ix:
         report["stats"] = ix.stats()
         t0 = time.perf_counter()
@@ -202,7 +212,7 @@ def main() -> None:
         rows = []
         for q in range(args.queries + args.unrelated):
             related = q < args.queries
-            kind = kinds[q % 3]
+            kind = kinds[q % len(kinds)]
             noise = int(rng.choice([int(x) for x in args.noise.split(",")]))
             clip = int(rng.integers(0, args.clips)) if related else args.clips + 10**6 + 100 * q
             while clip_arrays(args.seed, clip, protos)["n"] < QUERY_SECONDS + 2:  # a 60 s slice must fit
