@@ -12,16 +12,19 @@ and static stretches optionally left out) and read the channels the CHANNELS tab
   candidates too.
 * **The banded index** (the fingerprint index, and scan above ALL_PAIRS_MAX files; multi-index hashing). Each
   clip contributes a sparse signature: at most one hash per SPARSE_INTERVAL_SECONDS of its non-flat frames (static
-  stretches thinned), of the channels marked ``signature`` (the full picture and its centre crop), with its time.
-  Every 64-bit hash is cut into four 16-bit bands; per band, the entries are kept ordered by band value with a
-  65,536-entry offset table (a bucket is one slice). Two hashes within 3 bits share at least one band exactly, and
-  frames of the same footage, which differ by a few bits, usually share several. The query is sampled at
-  QUERY_SAMPLES_PER_SECOND; its probe channels (the signature channels, their mirrors and the turned pictures)
-  look up their four buckets each; every entry found is checked on all 64 bits (CANDIDATE_BITS). Votes are
-  temporal: a clip's score is its best (speed, time offset) cell, summing over distinct query frames the closeness
-  of their best hit, so
-  shared footage (hits on one line, a few bits apart) stands far above look-alike pictures (scattered, near the
-  threshold). Buckets larger than MAX_BUCKET_FACTOR times the mean (generic pictures) are skipped.
+  stretches thinned), of the channels marked ``signature`` (the whole picture, its centre crop, the picture inside
+  bars and the canvas regions; the four half pictures that are not flat at every HALF_SIGNATURE_STEP-th of those
+  frames), with its time and its group (``signature_group``: 0 for whole pictures, 1-4 for the halves;
+  SIGNATURE_RECIPE names the recipe, so that an index can tell an older one). Every 64-bit hash is cut into four
+  16-bit bands; per band, the entries are kept ordered by (group, band value) with an offset table (a bucket is
+  one slice). Two hashes within 3 bits share at least one band exactly, and frames of the same footage, which
+  differ by a few bits, usually share several. The query is sampled at QUERY_SAMPLES_PER_SECOND; its probe
+  channels (the signature channels, their mirrors and the turned pictures) look up their four buckets each, in
+  their own group only (half pictures do not crowd the whole pictures' buckets); every entry found is checked on
+  all 64 bits (CANDIDATE_BITS). Votes are temporal: a clip's score is its best (speed, time offset) cell, summing
+  over distinct query frames the closeness of their best hit, so shared footage (hits on one line, a few bits
+  apart) stands far above look-alike pictures (scattered, near the threshold). Buckets larger than
+  MAX_BUCKET_FACTOR times their group's mean (generic pictures) are skipped.
 """
 
 from __future__ import annotations

@@ -20,10 +20,11 @@ import pytest
 from tests.fixtures.fingerprints import sha, synth_fp, synth_info
 from vidverify.errors import IndexFileError, InputError, NotFoundError
 from vidverify.match.candidates import SIGNATURE_RECIPE, sparse_signature
+from vidverify.pipeline.index import sqlite as sqlite_mod
 from vidverify.pipeline.index.search import Index
 from vidverify.pipeline.index.sqlite import SCHEMA_VERSION, SqliteStore
 from vidverify.pipeline.ingest import add_paths
-from vidverify.signals.fingerprint import ALL_HALVES_FLAT, HALVES
+from vidverify.signals.fingerprint import ALL_HALVES_FLAT, HALVES, Fingerprint
 
 # ------------------------------------------------------------------------------------------ storage
 
@@ -131,19 +132,16 @@ def _half_top_only(fp: Any, seed: int) -> Any:
         half_right=other.hashes ^ np.uint64(9), half_flat=np.zeros(len(fp), np.uint8))
 
 
-@pytest.mark.parametrize("writable", [True, False])
-def test_signatures_of_an_older_vidverify_are_remade(tmp_path: Path, writable: bool,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """An index whose signatures an older vidverify made (without the half pictures) remakes them from its stored
-    fingerprints on its first search, and records how they are now made, so that search finds a copy with half
-    its picture covered; a read-only index is searched with the signatures it has (a warning, no failure)."""
+def _older_index(tmp_path: Path) -> tuple[Path, list[Fingerprint], Fingerprint]:
+    """An index of three clips as an older vidverify left it (no recipe, no half pictures signed), and a query
+    that shows only the top half of the second clip."""
     db = tmp_path / "ix.sqlite"
     clips = [_with_halves(synth_fp(60 + i), 60 + i) for i in range(3)]
     with Index(db) as ix:
         for fp in clips:
             ix.add(synth_info(fp), fp)
         assert ix.stats()["signature"] == SIGNATURE_RECIPE
-    with sqlite3.connect(db) as conn:  # what an older vidverify wrote: no recipe, no half pictures signed
+    with sqlite3.connect(db) as conn:
         conn.execute("DELETE FROM vidverify_meta WHERE key = 'signature'")
         for fp in clips:
             old = sparse_signature(replace(fp, half_flat=np.full(len(fp), ALL_HALVES_FLAT, np.uint8)))
@@ -151,7 +149,16 @@ def test_signatures_of_an_older_vidverify_are_remade(tmp_path: Path, writable: b
                          "WHERE sha256 = ?)", (old.hashes.astype("<u8").tobytes(), old.times.astype("<f4").tobytes(),
                                                sha(fp)))
         conn.execute("DROP TABLE signature_groups")
-    query = _half_top_only(clips[1], 7)
+    return db, clips, _half_top_only(clips[1], 7)
+
+
+@pytest.mark.parametrize("writable", [True, False])
+def test_signatures_of_an_older_vidverify_are_remade(tmp_path: Path, writable: bool,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index whose signatures an older vidverify made (without the half pictures) remakes them from its stored
+    fingerprints on its first search, and records how they are now made, so that search finds a copy with half
+    its picture covered; a read-only index is searched with the signatures it has (a warning, no failure)."""
+    db, clips, query = _older_index(tmp_path)
     if not writable:
         def read_only(*_: Any, **__: Any) -> None:
             raise IndexFileError("remaking the search signatures: attempt to write a readonly database")
@@ -174,6 +181,53 @@ def test_signatures_of_an_older_vidverify_are_remade(tmp_path: Path, writable: b
                 want = sparse_signature(fp)
                 assert hashes == want.hashes.astype("<u8").tobytes() and times == want.times.astype("<f4").tobytes()
                 assert groups == want.groups.tobytes() and set(want.groups) == {0, 1, 2, 3, 4}
+
+
+def test_a_remake_keeps_a_damaged_fingerprints_signature_and_gives_way_to_a_lock(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """One damaged fingerprint does not stop the remake of the others (it keeps its old signature); an index
+    another process keeps locked is searched with the signatures it has, and remade by a later search."""
+    db, clips, query = _older_index(tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE fingerprints SET blob = substr(blob, 1, 40) WHERE file_id = (SELECT id FROM files "
+                     "WHERE sha256 = ?)", (sha(clips[0]),))
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing
+    try:
+        with Index(db, timeout=0.3) as ix:
+            assert all(v < 1 for _, v in ix.candidates(query, 3))  # searched as it is, no failure
+            assert ix.stats()["signature"] is None
+        assert "another process kept the index locked, so 3 of its signatures stay" in caplog.text
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Index(db) as ix:
+        found = ix.candidates(query, 3)
+        assert found[0][0] == clips[1].sha256 and found[0][1] >= 10
+        assert ix.stats()["signature"] == SIGNATURE_RECIPE
+    assert "1 stored fingerprints are damaged" in caplog.text
+
+
+def test_an_interrupted_remake_goes_on_where_it_stopped(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    db, clips, query = _older_index(tmp_path)
+    monkeypatch.setattr(sqlite_mod, "REMAKE_BATCH", 1)
+    real_write, calls = SqliteStore._write, []
+
+    def interrupted(self: SqliteStore, steps: Any, doing: str) -> None:
+        calls.append(doing)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_write(self, steps, doing)
+
+    monkeypatch.setattr(SqliteStore, "_write", interrupted)
+    with Index(db) as ix, pytest.raises(KeyboardInterrupt):
+        ix.candidates(query, 3)
+    with Index(db) as ix:
+        found = ix.candidates(query, 3)
+        assert found[0][0] == clips[1].sha256 and ix.stats()["signature"] == SIGNATURE_RECIPE
+    assert "remaking the search signatures of 3 indexed files" in caplog.text
+    assert "remaking the search signatures of 2 indexed files" in caplog.text  # the first batch was kept
 
 
 # ------------------------------------------------------------------------------------------ concurrency

@@ -11,8 +11,10 @@ loading the signatures reads only the signature pages.
 
 **Signatures of an older vidverify.** When the way signatures are made changes (``SIGNATURE_RECIPE``: which
 picture channels, how sparse), the first search of an index made before remakes every signature from the stored
-fingerprints, in one transaction, and records the new recipe; a read-only index is searched with the signatures
-it has (what the new channels would find is missed, with a warning).
+fingerprints, REMAKE_BATCH files per transaction (an interrupted remake goes on where it stopped; meta key
+``signature_progress``), and records the new recipe; an index that cannot be written (read-only, or locked by
+another process past the busy timeout) is searched with the signatures it has, and a damaged fingerprint keeps
+its old signature (what the new channels would find is missed, with a warning).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ log = logging.getLogger("vidverify")
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 120.0  # a writer waits this long for another process's transaction before failing
+REMAKE_BATCH = 256  # signatures remade per transaction (an older index's first search)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vidverify_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -330,28 +333,58 @@ class SqliteStore:
         return str(rows[0][0]) if rows else None
 
     def _remake_signatures(self) -> None:
-        """Remake every signature made by another recipe from the stored fingerprint (see the module docstring)."""
-        count = len(self)
-        if count:
+        """Remake every signature made by another recipe from the stored fingerprint (see the module docstring):
+        REMAKE_BATCH files per transaction, so other processes wait for one batch at most and an interrupted
+        remake goes on where it stopped. A fingerprint that does not unpack keeps its old signature; an index that
+        cannot be written (read-only, or kept locked by another process) is searched with the signatures it has."""
+        ids = [int(r[0]) for r in self._query("SELECT file_id FROM fingerprints ORDER BY file_id")]
+        row = self._query("SELECT value FROM vidverify_meta WHERE key = 'signature_progress'")
+        recipe, _, last = str(row[0][0]).rpartition("|") if row else ("", "", "")
+        todo = [i for i in ids if i > int(last)] if recipe == SIGNATURE_RECIPE and last.isdigit() else ids
+        if todo:
             log.warning("%s: remaking the search signatures of %d indexed files (made by an older vidverify) ...",
-                        self.path, count)
+                        self.path, len(todo))
+        damaged: list[int] = []
 
-        def steps(c: sqlite3.Connection) -> None:
-            row = c.execute("SELECT value FROM vidverify_meta WHERE key = 'signature'").fetchone()
-            if row is not None and row[0] == SIGNATURE_RECIPE:  # another process did it while this one waited
+        def batch(chunk: list[int], final: bool) -> Callable[[sqlite3.Connection], None]:
+            def steps(c: sqlite3.Connection) -> None:
+                done = c.execute("SELECT value FROM vidverify_meta WHERE key = 'signature'").fetchone()
+                if done is not None and done[0] == SIGNATURE_RECIPE:  # another process did it while this one waited
+                    return
+                for file_id in chunk:
+                    blob = c.execute("SELECT blob FROM fingerprints WHERE file_id = ?", (file_id,)).fetchone()
+                    try:
+                        sig = sparse_signature(unpack(blob[0]))
+                    except IndexFileError:  # a damaged blob: its old signature stays
+                        damaged.append(file_id)
+                        continue
+                    _put_signature(c, file_id, sig)
+                if chunk:
+                    c.execute("INSERT OR REPLACE INTO vidverify_meta VALUES ('signature_progress', ?)",
+                              (f"{SIGNATURE_RECIPE}|{chunk[-1]}",))
+                if final:
+                    c.execute("INSERT OR REPLACE INTO vidverify_meta VALUES ('signature', ?)", (SIGNATURE_RECIPE,))
+                    c.execute("DELETE FROM vidverify_meta WHERE key = 'signature_progress'")
+            return steps
+
+        chunks = [todo[k:k + REMAKE_BATCH] for k in range(0, len(todo), REMAKE_BATCH)] or [[]]
+        for n, chunk in enumerate(chunks):
+            try:
+                self._write(batch(chunk, n == len(chunks) - 1), "remaking the search signatures")
+            except IndexFileError as exc:
+                text = str(exc)
+                why = ("the index is read-only" if "readonly" in text or "read-only" in text
+                       else "another process kept the index locked" if "locked" in text else None)
+                if why is None:
+                    raise
+                log.warning("%s: %s, so %d of its signatures stay those of an older vidverify: search may miss "
+                            "copies that only the newer channels (%s) find; search again with write access to it "
+                            "to finish", self.path, why, len(todo) - n * REMAKE_BATCH, SIGNATURE_RECIPE)
                 return
-            for file_id, blob in c.execute("SELECT file_id, blob FROM fingerprints").fetchall():
-                _put_signature(c, file_id, sparse_signature(unpack(blob)))
-            c.execute("INSERT OR REPLACE INTO vidverify_meta VALUES ('signature', ?)", (SIGNATURE_RECIPE,))
-
-        try:
-            self._write(steps, "remaking the search signatures")
-        except IndexFileError as exc:
-            if "readonly" not in str(exc) and "read-only" not in str(exc):
-                raise
-            log.warning("%s: the index is read-only, so its signatures stay those of an older vidverify: search "
-                        "may miss copies that only the newer channels (%s) find; open it once with write access "
-                        "to update it", self.path, SIGNATURE_RECIPE)
+        if damaged:
+            log.warning("%s: %d stored fingerprints are damaged (first row %d), so their signatures stay those of an "
+                        "older vidverify; `vidverify index add` of their files again repairs them", self.path,
+                        len(damaged), damaged[0])
 
     def signatures(self) -> tuple[np.ndarray, np.ndarray, Signature, list[str]]:
         """Every clip's sparse signature: (row ids, entries per row, the signatures one after the other, sha256
