@@ -33,7 +33,7 @@ import numpy as np
 from ...errors import IndexFileError, InputError, NotFoundError, VidverifyError
 from ...evidence.dates import now_utc
 from ...match.audio_sync import sound_words
-from ...match.candidates import SIGNATURE_RECIPE, Signature, sparse_signature
+from ...match.candidates import SIGNATURE_GROUPS, SIGNATURE_RECIPE, Signature, sparse_signature
 from ...media.formats.c2pa import NOT_READ_TAG
 from ...models import MediaInfo
 from ...signals.fingerprint import Fingerprint, blob_is_current, pack, unpack
@@ -340,7 +340,8 @@ class SqliteStore:
         ids = [int(r[0]) for r in self._query("SELECT file_id FROM fingerprints ORDER BY file_id")]
         row = self._query("SELECT value FROM vidverify_meta WHERE key = 'signature_progress'")
         recipe, _, last = str(row[0][0]).rpartition("|") if row else ("", "", "")
-        todo = [i for i in ids if i > int(last)] if recipe == SIGNATURE_RECIPE and last.isdigit() else ids
+        done_up_to = int(last) if recipe == SIGNATURE_RECIPE and last.isascii() and last.isdigit() else -1
+        todo = [i for i in ids if i > done_up_to]
         if todo:
             log.warning("%s: remaking the search signatures of %d indexed files (made by an older vidverify) ...",
                         self.path, len(todo))
@@ -353,6 +354,8 @@ class SqliteStore:
                     return
                 for file_id in chunk:
                     blob = c.execute("SELECT blob FROM fingerprints WHERE file_id = ?", (file_id,)).fetchone()
+                    if blob is None:  # gone since the list was read
+                        continue
                     try:
                         sig = sparse_signature(unpack(blob[0]))
                     except IndexFileError:  # a damaged blob: its old signature stays
@@ -368,23 +371,25 @@ class SqliteStore:
             return steps
 
         chunks = [todo[k:k + REMAKE_BATCH] for k in range(0, len(todo), REMAKE_BATCH)] or [[]]
-        for n, chunk in enumerate(chunks):
-            try:
-                self._write(batch(chunk, n == len(chunks) - 1), "remaking the search signatures")
-            except IndexFileError as exc:
-                text = str(exc)
-                why = ("the index is read-only" if "readonly" in text or "read-only" in text
-                       else "another process kept the index locked" if "locked" in text else None)
-                if why is None:
-                    raise
-                log.warning("%s: %s, so %d of its signatures stay those of an older vidverify: search may miss "
-                            "copies that only the newer channels (%s) find; search again with write access to it "
-                            "to finish", self.path, why, len(todo) - n * REMAKE_BATCH, SIGNATURE_RECIPE)
-                return
-        if damaged:
-            log.warning("%s: %d stored fingerprints are damaged (first row %d), so their signatures stay those of an "
-                        "older vidverify; `vidverify index add` of their files again repairs them", self.path,
-                        len(damaged), damaged[0])
+        try:
+            for n, chunk in enumerate(chunks):
+                try:
+                    self._write(batch(chunk, n == len(chunks) - 1), "remaking the search signatures")
+                except IndexFileError as exc:
+                    text = str(exc)
+                    why = ("the index is read-only" if "readonly" in text or "read-only" in text
+                           else "another process kept the index locked" if "locked" in text else None)
+                    if why is None:
+                        raise
+                    log.warning("%s: %s, so %d of its signatures stay those of an older vidverify: search may miss "
+                                "copies that only the newer channels (%s) find; search again with write access to "
+                                "it to finish", self.path, why, len(todo) - n * REMAKE_BATCH, SIGNATURE_RECIPE)
+                    return
+        finally:
+            if damaged:
+                log.warning("%s: %d stored fingerprints could not be read (first row %d: damaged, or made by a newer "
+                            "vidverify), so their signatures stay as they were; `vidverify index add` of their files "
+                            "again remakes them", self.path, len(damaged), damaged[0])
 
     def signatures(self) -> tuple[np.ndarray, np.ndarray, Signature, list[str]]:
         """Every clip's sparse signature: (row ids, entries per row, the signatures one after the other, sha256
@@ -402,6 +407,8 @@ class SqliteStore:
         times = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f4").astype(np.float32, copy=False)
         groups = np.frombuffer(b"".join(r[4] if r[4] is not None and len(r[4]) == n else bytes(n)
                                         for r, n in zip(rows, lengths.tolist(), strict=True)), dtype=np.uint8)
+        if len(groups) and int(groups.max()) >= SIGNATURE_GROUPS:  # a damaged row's unknown groups: whole pictures
+            groups = np.where(groups < SIGNATURE_GROUPS, groups, 0).astype(np.uint8)
         return ids, lengths, Signature(hashes, times, groups), [str(r[1]) for r in rows]
 
     def sound_words(self) -> list[tuple[str, np.ndarray]]:
