@@ -30,7 +30,7 @@ import bench_index as bi  # noqa: E402
 from vidverify.evidence import groups  # noqa: E402
 from vidverify.match.candidates import candidate_pairs  # noqa: E402
 from vidverify.match.verdict import match_fingerprints  # noqa: E402
-from vidverify.signals.fingerprint import Fingerprint  # noqa: E402
+from vidverify.signals.fingerprint import FRAME_CHANNELS, Fingerprint  # noqa: E402
 
 
 def make_files(n_files: int, seed: int) -> tuple[list[Fingerprint], list[int]]:
@@ -56,11 +56,12 @@ def make_files(n_files: int, seed: int) -> tuple[list[Fingerprint], list[int]]:
             sl = slice(start, start + keep)
             noise = bi._bits(rng, keep, rng.integers(0, 5, keep))
             arrays = {c: np.asarray(getattr(base, c))[sl] ^ noise for c in bi.CHANNELS}
+            # every other per-frame array (times, luma, half_flat, inner and region boxes) is cut the same way
+            cut = {c.name: np.asarray(getattr(base, c.name))[sl] for c in FRAME_CHANNELS
+                   if c.name not in arrays and getattr(base, c.name) is not None}
+            cut["times"] = cut["times"] - start
             fp = replace(base, path=f"/uploads/g{g:06d}_{k}.mp4", sha256=f"{seed:08x}{g:048x}{k:08x}",
-                         times=np.asarray(base.times)[sl] - start, luma_mean=np.asarray(base.luma_mean)[sl],
-                         luma_std=np.asarray(base.luma_std)[sl], duration=float(keep),
-                         half_top=None, half_bottom=None, half_left=None, half_right=None, half_flat=None,
-                         **arrays)
+                         duration=float(keep), **cut, **arrays)
             fps.append(fp)
             truth.append(g)
         g += 1
