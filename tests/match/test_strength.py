@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from tests.fixtures.fingerprints import frame_arrays, slice_fp, synth_fp
+from tests.fixtures.fingerprints import _walk, frame_arrays, slice_fp, synth_fp
 from vidverify.match import strength
 from vidverify.match.align import align
 from vidverify.match.verdict import evidence, match_fingerprints
@@ -194,3 +194,21 @@ def test_a_half_picture_that_stays_near_keeps_a_trim_open() -> None:
         assert m.segments and min(s.b_start for s in m.segments) >= 3.5
         types = {e.type for e in m.edits}
         assert ("trim" in types) is claimed and ("insert" in types) is claimed, (top_bits, m.edits)
+
+
+def test_keyframes_a_second_apart_carry_evidence_when_the_line_sits_a_keyframe_off() -> None:
+    """Two keyframe fingerprints (one hash a second, ``hash --keyframes``) of one footage: the aligner's line may
+    sit a keyframe off the footage's own (the nearest two frames hide it), and a one-keyframe shift then lands on
+    the very picture B shows. The stretch is measured on the closest line, so 50 s of footage in 4 s scenes is
+    evidence (its scene cuts), wherever the line sits (bench_grouping.py: 27 of its ~600 keyframe copies were
+    answered unrelated)."""
+    rng = np.random.default_rng(31)  # scenes of 4 s, as an archive's keyframes see them
+    a = replace(synth_fp(31, seconds=60, fps=1.0), mode="keyframes",
+                **{name: _walk(rng, 60, scene=4) for name in HASH_ARRAYS})
+    b = replace(slice_fp(a, 5.0, 55.0, seed=5, bits=3), mode="keyframes")
+    for a_start in (4.0, 5.0, 6.0):  # the true line, and a keyframe off either way
+        seg = Segment(a_start=a_start, a_end=a_start + 50.0, b_start=0.0, b_end=50.0, speed=1.0, mirrored=False,
+                      distance=3.0, frames=50, channel="full")
+        (g,) = strength.strengths([seg], a, b)
+        assert g.passes and g.seconds >= 10, (a_start, g)
+    assert match_fingerprints(a, b).verdict != "unrelated"

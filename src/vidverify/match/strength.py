@@ -35,6 +35,7 @@ from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Trac
 from .edits import SPEED_TOLERANCE
 
 SHIFTS_SECONDS = 1.0  # the smallest shift tested; then doubled as far as the files reach
+KEYFRAME_SECONDS = 0.5  # frames this far apart are keyframes (``hash --keyframes``): see _measure
 MIN_SHIFT_FRAMES = 8  # a shift is tested when at least this many frames (and a fifth of the stretch) have a
 # picture at the shifted moment
 MARGIN_BITS = 2  # a shifted picture within this many bits of the matched distance matches as well
@@ -109,6 +110,14 @@ def _measure(s: Segment, a: Track, b: Track) -> Strength:
     ah, bh = a.arrays[a_name], b.arrays[b_name]
     hb, tb = bh[jb], b.times[jb]
     ta = s.a_start + (tb - s.b_start) / speed  # the A moment each B frame shows
+    if a.frame_dur >= KEYFRAME_SECONDS:
+        # keyframes a second apart: the line may sit a keyframe off the footage's own (the nearest two frames
+        # below hide that), and a shift of one keyframe would then land on the very picture B shows. Measured on
+        # the closest of the line and its neighbours a keyframe away.
+        # (the mean, not the median: a keyframe off, the frames beside each scene cut show another scene)
+        off = min((0.0, -a.frame_dur, a.frame_dur), key=lambda k: float(np.mean(_nearest(
+            ah, a.times, a_flat, hb, ta + k, a.frame_dur, both=False)[0])))
+        ta = ta + off
     d, _ = _nearest(ah, a.times, a_flat, hb, ta, a.frame_dur)
     limit = d + MARGIN_BITS
     reach = max(a.times[-1] - a.times[0], (b.times[-1] - b.times[0]) / speed)
