@@ -9,8 +9,8 @@ Method (all numpy, no per-frame Python):
    pairs within SEED_THRESHOLD_BITS are seeds. A B frame from a static shot matches many A frames: each B
    frame's votes are shared among its seeds, so static shots cannot outvote distinctive moments.
 3. Lines. Seeds of one matched stretch lie on a line ``t_b = speed * t_a + offset``. A weighted Hough vote
-   over speeds 0.25x-4x (1.0 exactly included; all speeds binned in one histogram, peaks tried best first) and
-   offsets finds the best line across all channels; least squares on its inliers refines it.
+   over speeds 0.25x-4x (1.0 exactly included) and offsets finds the best line across all channels; least
+   squares on its inliers refines it.
 4. Runs. Along that line every B frame is compared with the A frame it should show. Runs of matching frames
    (short mismatches such as a passing caption are bridged) of at least MIN_SEGMENT_SECONDS become segments.
    Their B frames are removed from the seeds and the search repeats for the next line, so a cut, a splice,
@@ -26,7 +26,6 @@ Method (all numpy, no per-frame Python):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
 
@@ -62,6 +61,7 @@ REPEAT_SHARE = 0.5  # a segment whose A span lies this much inside stronger segm
 REPEAT_MAX_MEAN_BITS = 4.0  # ... and is kept only as a whole-picture match this close (copies match within 0.3-2.5)
 SPEEDS = np.unique(np.concatenate([np.geomspace(0.25, 4.0, 241), [1.0]]))  # a 4x time-lapse to a quarter speed
 USUAL_SPEEDS = (0.5, 2.0)  # outside these (a time-lapse, a slow motion) a line's peak needs ...
+_SPEED_ORDER = np.argsort((SPEEDS < USUAL_SPEEDS[0]) | (SPEEDS > USUAL_SPEEDS[1]), kind="stable")  # usual first
 STEEP_MIN_FRAMES = 3  # ... seeds from this many B frames (among the STEEP_PEAKS highest bins)
 STEEP_PEAKS = 4
 HOUGH_BLOCK = 1 << 15  # (speeds x seeds) offsets computed in one array by the line vote (it stays in the cache)
@@ -192,9 +192,11 @@ def _seeds(a: Track, b: Track, sample: np.ndarray) -> list[_Seeds]:
 
 def _best_line(a: Track, b: Track, seeds: list[_Seeds], active: np.ndarray) -> tuple[float, int, float, float] | None:
     """(votes, channel, speed, offset) of the strongest line among seeds whose B frame is still unexplained: the
-    most votes; on ties the lowest channel, then the lowest speed."""
+    most votes; on ties the lowest channel, then the lowest speed. Usual speeds are voted first: the bar they set
+    spares most unusual speeds the steep-peak test."""
     bin_w = max(a.frame_dur, b.frame_dur) * 2
-    best, best_key = None, None  # the line, and its (votes, -channel, -speed index): the largest wins
+    best: tuple[float, int, float, float] | None = None
+    best_key: tuple[float, int, int] | None = None  # (votes, -channel, -speed index): the largest wins
     # a channel's votes at any speed are at most its active seeds' whole weight: the heaviest channels go first,
     # and a channel whose whole weight cannot beat the best line found is not voted on (same line, less work)
     kept = [(s, active[s.jb]) for s in seeds]
@@ -205,43 +207,32 @@ def _best_line(a: Track, b: Track, seeds: list[_Seeds], active: np.ndarray) -> t
             continue
         ta, tb, w = a.times[s.ia[keep]], b.times[s.jb[keep]], s.w[keep]
         factor = HALF_VOTE_FACTOR if s.channel >= _FIRST_HALF else 1.0
-        for first, lo, q, hist in _speed_votes(ta, tb, w, bin_w):
-            # speeds from the highest peak down (an unusual speed may take a lower, steep one) until none can win
-            peak = hist.argmax(axis=1)  # prefer normal speed and no mirroring on ties (0.97)
-            upper = hist.max(axis=1) * np.where(SPEEDS[first:first + len(hist)] == 1.0, 1.0, 0.97) * factor
-            for row in np.lexsort((np.arange(len(hist)), -upper)).tolist():
-                k_speed = first + row
-                if best_key is not None and (float(upper[row]), -s.channel, -k_speed) <= best_key:
-                    break
-                speed, k = float(SPEEDS[k_speed]), int(peak[row])
-                if not USUAL_SPEEDS[0] <= speed <= USUAL_SPEEDS[1]:
-                    # far from normal speed, one B frame's seeds in a static shot (many A frames alike) fall in a
-                    # bin or two and outvote a true line whose frames share their votes: STEEP_MIN_FRAMES needed
-                    if (k := _steep_peak(hist[row, :int(q[row].max()) + 1], q[row], s.jb[keep], k)) < 0:
-                        continue
-                votes = float(hist[row, k]) * (1.0 if speed == 1.0 else 0.97) * factor
-                key = (votes, -s.channel, -k_speed)
-                if best_key is None or key > best_key:
-                    best_key, best = key, (votes, s.channel, speed, float(lo[row] + (k + 1) * bin_w))
+        chunk = max(1, HOUGH_BLOCK // len(ta))  # speeds whose offsets are computed at once (few seeds: many)
+        for pos, k_speed in enumerate(_SPEED_ORDER.tolist()):
+            if pos % chunk == 0:
+                off = tb[None, :] - SPEEDS[_SPEED_ORDER[pos:pos + chunk], None] * ta[None, :]
+                lo = off.min(axis=1)
+                q = ((off - lo[:, None]) / bin_w).astype(np.int64)
+            qk, speed = q[pos % chunk], float(SPEEDS[k_speed])
+            hist = np.bincount(qk, weights=w)
+            if len(hist) > 1:
+                hist[:-1] += hist[1:]  # a line straddling two bins
+            k = int(np.argmax(hist))
+            if not USUAL_SPEEDS[0] <= speed <= USUAL_SPEEDS[1]:
+                # far from normal speed, one B frame's seeds in a static shot (many A frames alike) fall in a bin
+                # or two and outvote a true line whose frames share their votes: a peak needs STEEP_MIN_FRAMES
+                # (checked only where it would win)
+                if best_key is not None and (float(hist[k]) * 0.97 * factor, -s.channel, -k_speed) <= best_key:
+                    continue
+                k = _steep_peak(hist, qk, s.jb[keep], k)
+                if k < 0:
+                    continue
+            # prefer normal speed and no mirroring on ties
+            votes = float(hist[k]) * (1.0 if speed == 1.0 else 0.97) * factor
+            key = (votes, -s.channel, -k_speed)  # ties: the lower channel, then the lower speed
+            if best_key is None or key > best_key:
+                best_key, best = key, (votes, s.channel, speed, float(lo[pos % chunk] + (k + 1) * bin_w))
     return best
-
-
-def _speed_votes(ta: np.ndarray, tb: np.ndarray, w: np.ndarray,
-                 bin_w: float) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-    """Seeds at A times ``ta``, B times ``tb`` (weights ``w``) voted at each of SPEEDS, by blocks of speeds: (first
-    speed's index, lowest offsets, offset bins, (speeds, bins) votes, a bin and the next summed: lines straddle)."""
-    chunk = max(1, HOUGH_BLOCK // len(ta))  # speeds whose offsets are computed at once (few seeds: many)
-    for first in range(0, len(SPEEDS), chunk):
-        off = tb[None, :] - SPEEDS[first:first + chunk, None] * ta[None, :]
-        lo = off.min(axis=1)
-        q = ((off - lo[:, None]) / bin_w).astype(np.int64)
-        width = int(q.max()) + 2  # a zero bin past every speed's last: the straddling sum needs no special end
-        for sub in range(0, len(q), rows := max(1, HOUGH_BLOCK * 4 // width)):  # (speeds x bins) within bounds
-            qs = q[sub:sub + rows]
-            flat = (qs + (np.arange(len(qs)) * width)[:, None]).ravel()
-            hist = np.bincount(flat, weights=np.tile(w, len(qs)), minlength=len(qs) * width).reshape(len(qs), width)
-            hist[:, :-1] += hist[:, 1:]
-            yield first + sub, lo[sub:sub + len(qs)], qs, hist
 
 
 def _steep_peak(hist: np.ndarray, q: np.ndarray, jb: np.ndarray, top: int) -> int:
