@@ -30,7 +30,7 @@ import numpy as np
 from ..models import Edit, Segment
 from ..signals.fingerprint import ALIGNMENT, REGION_SLOTS, Fingerprint
 from ..signals.hashing import hamming
-from ..signals.picture import SAME_BOX_IOU, box_iou, unpack_boxes
+from ..signals.picture import unpack_boxes
 from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
 from .edits import SPEED_TOLERANCE
 
@@ -172,6 +172,7 @@ FAR_BITS = 22  # B frames along a segment's line this far (median) from A are ot
 TIMELINE = ("trim", "insert", "cut")
 
 
+SAME_BOX_SIDES = 1  # a region's box whose sides lie within this many pixels of another's shows the same picture
 NEAR_WINDOW_SECONDS = 0.25  # A's footage this far beyond where the line continues to counts as its continuation
 
 
@@ -208,14 +209,15 @@ def _boxes(fp: Fingerprint) -> Boxes:
 def _other_box(packed: np.ndarray, own: np.ndarray, times: np.ndarray, start: float, end: float) -> np.ndarray:
     """Per frame of ``packed`` (one region slot's boxes): True where the box is not the box that ``own`` (the
     segment's region slot) holds most often in [start, end): another rectangle of the canvas, which may not
-    show the clip whatever the canvas shows."""
+    show the clip whatever the canvas shows. A box with a side SAME_BOX_SIDES further is another: its picture
+    hashes far from the clip's (a grid's cell with the bars below it, 5 lines taller, made a false trim)."""
     inside = own[(times >= start - 1e-6) & (times < end - 1e-6)]
     inside = inside[inside != 0]
     if len(inside) == 0:
         return np.ones(len(packed), bool)
     values, counts = np.unique(inside, return_counts=True)
     ref = unpack_boxes(values[np.argmax(counts):][:1])[0]
-    other: np.ndarray = (packed == 0) | (box_iou(unpack_boxes(packed), ref) < SAME_BOX_IOU)
+    other: np.ndarray = (packed == 0) | (np.abs(unpack_boxes(packed) - ref).max(axis=1) > SAME_BOX_SIDES)
     return other
 
 

@@ -35,7 +35,7 @@ import numpy as np
 from ..errors import IndexFileError
 from .hashing import phash_and_mirror_batch, phash_batch, to_hex
 from .picture import SAME_BOX_IOU, box_iou, inner_pictures, stretch_boxes, unpack_boxes
-from .regions import REGION_SLOTS, region_boxes
+from .regions import REGION_SLOTS, place, region_boxes
 
 FORMAT_NAME = "vidverify-fingerprint"
 FORMAT_VERSION = 6  # 2: hashes of the picture's four halves (half_top ... half_right) and their flatness
@@ -466,8 +466,28 @@ def inner_area(fp: Fingerprint, start: float, end: float, box: str = "inner_box"
 
 
 def join_batches(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """The columns of several batches (``hash_batch``), concatenated per frame channel in its dtype."""
-    return {c.name: np.concatenate([p[c.name] for p in parts]).astype(c.dtype, copy=False) for c in FRAME_CHANNELS}
+    """The columns of several batches (``hash_batch``), concatenated per frame channel in its dtype. A batch's
+    region slots are renumbered so that a region keeps the slot it held in the batches before (``place``: the
+    decoder threads hash each batch on its own)."""
+    last: list[tuple[int, int, int, int] | None] = [None] * REGION_SLOTS
+    placed = []
+    for part in parts:
+        columns = [part[f"region{k + 1}_box"] for k in range(REGION_SLOTS)]
+        moved = dict(part)
+        for k, slot in enumerate(place([_held_box(c, 0) for c in columns], last)):
+            moved[f"region{slot + 1}"], moved[f"region{slot + 1}_box"] = part[f"region{k + 1}"], columns[k]
+            last[slot] = _held_box(columns[k], -1) or last[slot]
+        placed.append(moved)
+    return {c.name: np.concatenate([p[c.name] for p in placed]).astype(c.dtype, copy=False) for c in FRAME_CHANNELS}
+
+
+def _held_box(packed: np.ndarray, which: int) -> tuple[int, int, int, int] | None:
+    """The first (``which`` 0) or last (-1) box of a column of packed boxes that holds one, or None."""
+    some = np.flatnonzero(packed)
+    if not len(some):
+        return None
+    x0, y0, x1, y1 = (int(v) for v in unpack_boxes(packed[some[[which]]])[0])
+    return x0, y0, x1, y1
 
 
 # ------------------------------------------------------------------------------------- the index's blob

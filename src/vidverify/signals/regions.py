@@ -24,11 +24,14 @@ frames, up to REGION_SLOTS rectangles where footage plays, in two ways:
    inside the clip: a still sky above a sharp horizon stops the first growth, and at 64 pixels a box one line
    short or long hashes far from the clip. Neither may hold a line of bars or flat chrome.
 
-A box covering nearly the whole picture is no region (the whole-picture hash already covers it). The boxes are
-packed like ``picture.pack_box`` (pixels of the DETAIL² active picture) and given slots in the order they are
-found in: a duet's or a grid's cells, the moving box, bands, rectangles. A clip thus keeps its slot (its channel)
-when another region appears beside it in some stretches: in reading order it moved to the next slot, and its
-match broke into pieces.
+A box covering nearly the whole picture is no region (the whole-picture hash already covers it). Each side of
+a box that meets still bars or chrome is then put on the line where the clip is at least half of the picture
+(at 64 pixels a box one line off hashes 6-12 bits from the clip). The boxes are packed like
+``picture.pack_box`` (pixels of the DETAIL² active picture). A slot is a channel the aligner follows, so a clip
+keeps its slot from stretch to stretch (``place``): a box that overlaps the last box of a slot takes that
+slot, and new boxes take free slots in the order they were found in (a duet's or a grid's cells, the moving
+box, bands, rectangles). Without that a grid's cell moved to another slot when a neighbouring cell was not
+found in a stretch, and its match broke into pieces too short to report.
 """
 
 from __future__ import annotations
@@ -74,6 +77,11 @@ REGION_MIN_MOTION = 0.5  # a rectangle's mean change is at least this share of t
 TRIM_BLANK_SHARE = 0.95  # a cell's edge line blank along this share of its length is bars, not its clip ...
 GAP_MOVING_SHARE = 0.3  # a line beside a band of bars is picture if this share of it moves ...
 GAP_PICTURE_BLANK = 0.5  # ... or at most this share of it is blank
+SNAP_STEPS = 2  # a box's side is moved by up to this many lines to where the clip meets still bars or chrome ...
+SNAP_STILL_SPREAD = 1.0  # ... whose pixels' grey levels spread by at most this much over the stretch ...
+SNAP_MIN_CONTRAST = 16.0  # ... measured on pixels where the clip and the bars differ this much ...
+SNAP_MIN_SHARE = 0.3  # ... along at least this share of the side
+CUT_MARGIN = 2  # a split of the whole picture this many lines inside the moving box cuts through its footage
 TRIM_DETAIL = 2.5  # ... blank: less fine detail than this (footage has 10-100; a black bar 0-1) and no change
 
 Box4 = tuple[int, int, int, int]
@@ -225,6 +233,20 @@ def _cells(pv: np.ndarray, ph: np.ndarray, blank: tuple[np.ndarray, np.ndarray],
     return cells if len(cells) > 1 else []
 
 
+def _cuts(cells: list[Box4], box: Box4) -> bool:
+    """A side of one of ``cells`` runs through ``box`` more than CUT_MARGIN lines inside it: the cells of the
+    whole picture split the moving footage (the middle of a 9:16 canvas through the clip of a screen recording),
+    so they are no duet's cells (a grid whose moving box is one cell has its splits at that box's sides; a split
+    both ways, four cells, is a grid whatever the moving box)."""
+    x0, y0, x1, y1 = box
+    for cx0, cy0, cx1, cy1 in cells:
+        if cx0 < x1 and x0 < cx1 and cy0 < y1 and y0 < cy1:  # the cell overlaps the box
+            if any(x0 + CUT_MARGIN < x < x1 - CUT_MARGIN for x in (cx0, cx1)) or \
+                    any(y0 + CUT_MARGIN < y < y1 - CUT_MARGIN for y in (cy0, cy1)):
+                return True
+    return False
+
+
 def _rectangles(pv: np.ndarray, ph: np.ndarray, change: np.ndarray, floor: float) -> list[Box4]:
     """The smallest rectangles (x0, y0, x1, y1) whose sides inside the picture are seam lines, that hold moving
     picture (mean change at least ``floor``), are not too small and narrower and lower than the picture."""
@@ -312,16 +334,66 @@ def _trim_blank(box: Box4, still: np.ndarray) -> Box4:
     x0, y0, x1, y1 = box
     def blank(line: np.ndarray) -> bool:  # its ends cross the cell's other sides: they blend with what lies beyond
         return float((line[1:-1] if len(line) > 4 else line).mean()) >= TRIM_BLANK_SHARE
-    while y1 - y0 > 2 and blank(still[y0, x0:x1]):
-        y0 += 1
-    while y1 - y0 > 2 and blank(still[y1 - 1, x0:x1]):
-        y1 -= 1
-    while x1 - x0 > 2 and blank(still[y0:y1, x0]):
-        x0 += 1
-    while x1 - x0 > 2 and blank(still[y0:y1, x1 - 1]):
-        x1 -= 1
+    def edge(first: np.ndarray, second: np.ndarray) -> int:  # lines of bars at a side: the side's own line may
+        if blank(first):  # be no bar only for the edge against the next cell's picture beside it (a grid's
+            return 1  # letterboxed cell over a bright one)
+        return 2 if blank(second) else 0
+    while y1 - y0 > 3 and (step := edge(still[y0, x0:x1], still[y0 + 1, x0:x1])):
+        y0 += step
+    while y1 - y0 > 3 and (step := edge(still[y1 - 1, x0:x1], still[y1 - 2, x0:x1])):
+        y1 -= step
+    while x1 - x0 > 3 and (step := edge(still[y0:y1, x0], still[y0:y1, x0 + 1])):
+        x0 += step
+    while x1 - x0 > 3 and (step := edge(still[y0:y1, x1 - 1], still[y0:y1, x1 - 2])):
+        x1 -= step
     bx0, by0, bx1, by1 = box
     return x0 + (x0 > bx0), y0 + (y0 > by0), x1 - (x1 < bx1), y1 - (y1 < by1)
+
+
+def _snap_side(mean: np.ndarray, spread: np.ndarray, edge: int, out: int, lo: int, hi: int) -> int:
+    """Side ``edge`` of a box (its outermost line, over lines [lo, hi) of the other axis) moved by up to
+    SNAP_STEPS lines where the picture beyond it is still (bars, chrome: ``spread``, each pixel's grey-level
+    spread over the stretch, near 0). The line that the clip's edge crosses blends the clip with the bars, and
+    its share of the clip is how far its grey level (``mean``: each pixel's over the stretch) lies from the bars'
+    towards the clip's, taken from the line next to it inside (neighbouring lines of footage look alike; a still
+    sky alike too, where the moving box stops short of the clip). The side is the last line that is at least half
+    clip (``out``: -1 or 1, the direction out of the box)."""
+    n = len(mean)
+    def share(line: int) -> float | None:  # of the clip in ``line``, against the line inside it; None: unknown
+        beyond = [b for b in (line + out, line + 2 * out) if 0 <= b < n]
+        inner = line - out
+        if not beyond or not 0 <= inner < n or not 0 <= line < n:
+            return None
+        still = min(beyond, key=lambda b: float(spread[b, lo:hi].mean()))  # past a blended line
+        if float(spread[still, lo:hi].mean()) > SNAP_STILL_SPREAD:
+            return None  # what lies beyond the clip changes: no bars to measure against
+        contrast = mean[inner, lo:hi] - mean[still, lo:hi]
+        ok = np.abs(contrast) >= SNAP_MIN_CONTRAST
+        if ok.sum() < SNAP_MIN_SHARE * (hi - lo):
+            return None
+        return float(np.median((mean[line, lo:hi][ok] - mean[still, lo:hi][ok]) / contrast[ok]))
+    for _ in range(SNAP_STEPS):
+        grown = share(edge + out)
+        if grown is not None and grown >= 0.5:
+            edge += out
+            continue
+        own = share(edge)
+        if own is not None and own < 0.5:
+            edge -= out
+            continue
+        break
+    return edge
+
+
+def _snap(box: Box4, mean: np.ndarray, spread: np.ndarray) -> Box4:
+    """``box`` with each side inside the picture on the line where the clip gives way to still bars or chrome
+    (``_snap_side``): at 64 pixels a box one line too large or too small hashes 6-12 bits from the clip."""
+    x0, y0, x1, y1 = box
+    y0 = _snap_side(mean, spread, y0, -1, x0, x1)
+    y1 = _snap_side(mean, spread, y1 - 1, 1, x0, x1) + 1
+    x0 = _snap_side(mean.T, spread.T, x0, -1, y0, y1)
+    x1 = _snap_side(mean.T, spread.T, x1 - 1, 1, y0, y1) + 1
+    return x0, y0, x1, y1
 
 
 def window_regions(frames: np.ndarray) -> list[Box4]:
@@ -355,7 +427,8 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
     blank_h[:, 1:rows] = (still[:-1] & still[1:]).T
     bars = (detail < TRIM_DETAIL) & (change < BLANK_CHANGE)  # as blank, with the scaler's faint edge lines
     cells = [_trim_blank(c, bars) for b in dict.fromkeys([full, base])
-             for c in _cells(pv, ph, (blank_v, blank_h), b, bars, change >= BLANK_CHANGE)]
+             for split in [_cells(pv, ph, (blank_v, blank_h), b, bars, change >= BLANK_CHANGE)]
+             if b == base or len(split) == 4 or not _cuts(split, base) for c in split]
     floor = max(MOTION_FLOOR, REGION_MIN_MOTION * float(change[my0:my1, mx0:mx1].mean()))
     if base != full:  # the rows of a duet's other video seed the moving box: its own clip's bars are no part of it
         base = _trim_blank(base, bars)
@@ -366,8 +439,9 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
     solid = [b for b in sorted(bands, key=_larger_first) + ([whole] if whole else []) if not _holds_bars(b, bars)]
     candidates = [*cells, base, *solid,
                   *sorted(_rectangles(pv, ph, change, floor), key=_larger_first)]
+    mean, spread = f.mean(axis=0), f.std(axis=0)
     picks: list[Box4] = []
-    for box in candidates:
+    for box in (_snap(b, mean, spread) for b in candidates):
         w, h = box[2] - box[0], box[3] - box[1]
         if w < cols * REGION_MIN_SIDE or h < rows * REGION_MIN_SIDE:
             continue
@@ -381,17 +455,43 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
     return picks
 
 
+def place(boxes: list[Box4 | None], last: list[Box4 | None]) -> list[int]:
+    """The slot of each of ``boxes`` (None: an empty one) given the ``last`` box each slot held (None: none
+    yet): the slot whose last box it overlaps most (at least SAME_BOX_IOU: the same region), else the free slot
+    whose last box it overlaps most, else the first free slot that never held a box, else the first free one.
+    At most REGION_SLOTS boxes."""
+    slots: list[int | None] = [None] * len(boxes)
+    known = [i for i, b in enumerate(boxes) if b is not None]
+    held = [j for j, b in enumerate(last) if b is not None]
+    if known and held:
+        iou = box_iou(np.array([boxes[i] for i in known])[:, None, :], np.array([last[j] for j in held])[None, :, :])
+        for floor in (SAME_BOX_IOU, 1e-9):  # the same regions first, then ones that moved or grew
+            for flat in np.argsort(-iou, axis=None, kind="stable"):
+                i, j = divmod(int(flat), len(held))
+                if iou[i, j] < floor:
+                    break
+                if slots[known[i]] is None and held[j] not in slots:
+                    slots[known[i]] = held[j]
+    free = sorted((j for j in range(REGION_SLOTS) if j not in slots), key=lambda j: last[j] is not None)
+    return [slot if slot is not None else free.pop(0) for slot in slots]
+
+
 def region_boxes(frames: np.ndarray) -> np.ndarray:
     """(n, REGION_SLOTS) packed boxes (``picture.pack_box``; 0: no region in that slot) for (n, rows, cols)
-    consecutive grey frames, found per stretch of about REGION_WINDOW_FRAMES frames."""
+    consecutive grey frames, found per stretch of about REGION_WINDOW_FRAMES frames; a region keeps its slot
+    from stretch to stretch (``place``)."""
     n = len(frames)
     out = np.zeros((n, REGION_SLOTS), np.uint32)
     if frames.ndim != 3 or n < REGION_MIN_FRAMES:
         return out
+    last: list[Box4 | None] = [None] * REGION_SLOTS
     for idx in np.array_split(np.arange(n), max(1, n // REGION_WINDOW_FRAMES)):
-        for slot, box in enumerate(window_regions(frames[idx])):
+        picks: list[Box4 | None] = list(window_regions(frames[idx]))
+        for slot, box in zip(place(picks, last), picks, strict=True):
+            assert box is not None
             out[idx, slot] = pack_box(*box)
+            last[slot] = box
     return out
 
 
-__all__ = ["REGION_SLOTS", "region_boxes", "window_regions"]
+__all__ = ["REGION_SLOTS", "place", "region_boxes", "window_regions"]
