@@ -36,6 +36,7 @@ found in a stretch, and its match broke into pieces too short to report.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 import numpy as np
@@ -426,9 +427,11 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
     blank_h = np.ones((cols, rows + 1), bool)
     blank_h[:, 1:rows] = (still[:-1] & still[1:]).T
     bars = (detail < TRIM_DETAIL) & (change < BLANK_CHANGE)  # as blank, with the scaler's faint edge lines
-    cells = [_trim_blank(c, bars) for b in dict.fromkeys([full, base])
-             for split in [_cells(pv, ph, (blank_v, blank_h), b, bars, change >= BLANK_CHANGE)]
-             if b == base or len(split) == 4 or not _cuts(split, base) for c in split]
+    cells: list[Box4] = []
+    for b in dict.fromkeys([full, base]):
+        split = _cells(pv, ph, (blank_v, blank_h), b, bars, change >= BLANK_CHANGE)
+        if b == base or len(split) == 4 or not _cuts(split, base):
+            cells += [_trim_blank(c, bars) for c in split]
     floor = max(MOTION_FLOOR, REGION_MIN_MOTION * float(change[my0:my1, mx0:mx1].mean()))
     if base != full:  # the rows of a duet's other video seed the moving box: its own clip's bars are no part of it
         base = _trim_blank(base, bars)
@@ -455,7 +458,7 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
     return picks
 
 
-def place(boxes: list[Box4 | None], last: list[Box4 | None]) -> list[int]:
+def place(boxes: Sequence[Box4 | None], last: Sequence[Box4 | None]) -> list[int]:
     """The slot of each of ``boxes`` (None: an empty one) given the ``last`` box each slot held (None: none
     yet): the slot whose last box it overlaps most (at least SAME_BOX_IOU: the same region), else the free slot
     whose last box it overlaps most, else the first free slot that never held a box, else the first free one.
@@ -486,9 +489,8 @@ def region_boxes(frames: np.ndarray) -> np.ndarray:
         return out
     last: list[Box4 | None] = [None] * REGION_SLOTS
     for idx in np.array_split(np.arange(n), max(1, n // REGION_WINDOW_FRAMES)):
-        picks: list[Box4 | None] = list(window_regions(frames[idx]))
+        picks = window_regions(frames[idx])
         for slot, box in zip(place(picks, last), picks, strict=True):
-            assert box is not None
             out[idx, slot] = pack_box(*box)
             last[slot] = box
     return out
