@@ -54,6 +54,7 @@ CUT_PREFERENCE_BITS = 0.5  # per frame: a cut (common) beats a speed-up (rare) u
 # better than this (benchmark: true speed-ups match 1.6-10 bits/frame better, cuts 3-5 bits/frame worse)
 CUT_COST_CELLS = 2_000_000  # (offsets x B frames) evaluated when testing a speed-up line for a cut
 OFFSET_SEARCH_SECONDS = 0.5  # a normal-speed line is moved by up to this to where its frames match best
+OFFSET_SEARCH_FROM_SLOPE = 1.5  # ... and by up to this when it was a sloped line put back to normal speed
 OFFSET_SEARCH_FRAMES = 4000  # B frames that decide it (a longer line is sampled)
 RELEASE_MIN_GAIN_BITS = 4.0  # per frame: a run's edge is left to another line that matches it this much closer
 RELEASE_CANDIDATES = 32  # other lines (offsets the seeds point at) tried on a run's edges
@@ -98,15 +99,10 @@ class Track:
         if not np.isfinite(frame) or frame <= 0:
             frame = 1 / 30
         used = {name for _, a_name, b_name, _ in ALIGNMENT for name in (a_name, b_name)}
-        return cls(
-            times=t,
-            arrays={name: np.asarray(getattr(fp, name), dtype=np.uint64) for name in used},
-            flat=np.asarray(fp.luma_std) < FLAT_LUMA_STD,
-            half_flat=np.asarray(fp.half_flat, dtype=np.uint8),
-            frame_dur=frame,
-            absent={name: np.asarray(getattr(fp, p)) == 0 for name in used if (p := BY_NAME[name].present)},
-            keyframes=fp.mode == "keyframes",
-        )
+        return cls(t, {name: np.asarray(getattr(fp, name), dtype=np.uint64) for name in used},
+                   np.asarray(fp.luma_std) < FLAT_LUMA_STD, np.asarray(fp.half_flat, dtype=np.uint8), frame,
+                   {name: np.asarray(getattr(fp, p)) == 0 for name in used if (p := BY_NAME[name].present)},
+                   keyframes=fp.mode == "keyframes")
 
 
 _CHANNELS = ALIGNMENT  # (segment channel, A's array, B's array, mirrored), whole pictures first, then halves
@@ -114,6 +110,7 @@ HALF_VOTE_FACTOR = 0.85  # a half's votes count less than the whole picture's: t
 WHOLE_OVER_HALF = 0.9  # a half's line that the whole picture matches this well along is a whole-picture match
 HALF_MIN_SEGMENT_SECONDS = 1.5  # a stretch matched by a half picture only must be at least this long ...
 HALF_SEGMENT_MAX_MEAN_BITS = 8.0  # ... and this close (an overlaid copy's free half matches within 1-3 bits)
+HALF_CLOSER_BITS = 4.0  # a line is followed on a half picture that matches along it this much closer than the whole
 _FIRST_HALF = next(i for i, (_, a_name, _, _) in enumerate(_CHANNELS) if BY_NAME[a_name].half is not None)
 
 
@@ -423,6 +420,7 @@ def _align(a: Track, b: Track) -> list[Segment]:
         tried.add(key)
         speed, offset = _refine(a, b, seed_set, speed, offset, ~explained)
         a_idx, dist = _distances_along(a, b, channel, speed, offset)
+        search = OFFSET_SEARCH_SECONDS  # wider for a sloped line put back to normal speed (its offset may lie off)
         if speed != 1.0:
             # a speed off 1 may be noise in the seeds or a static shot (any speed fits): keep normal speed
             # when it explains as much
@@ -435,17 +433,11 @@ def _align(a: Track, b: Track) -> list[Segment]:
             mean0 = float(dist[m0].mean()) if good else 64.0
             mean1 = float(dist1[m1].mean()) if good1 else 64.0
             if good1 >= 0.95 * good and mean1 <= mean0 + 1.0:
-                speed, offset, a_idx, dist = 1.0, offset1, a_idx1, dist1
-        if channel >= _FIRST_HALF:
-            # a line found through a half picture: where the whole picture matches along it too, it is an
-            # ordinary match (whole-picture name and thresholds); elsewhere the half alone carries the frame
-            a_full, d_full = _distances_along(a, b, 0, speed, offset)
-            free = ~explained
-            whole = int(((d_full <= MATCH_THRESHOLD_BITS) & free).sum())
-            if whole >= WHOLE_OVER_HALF * int(((dist <= MATCH_THRESHOLD_BITS) & free).sum()):
-                channel, a_idx, dist = 0, a_full, d_full
+                speed, offset, a_idx, dist, search = 1.0, offset1, a_idx1, dist1, OFFSET_SEARCH_FROM_SLOPE
+        if channel == 0 or channel >= _FIRST_HALF:
+            channel, a_idx, dist = _whole_or_half(a, b, channel, speed, offset, a_idx, dist, ~explained)
         if speed == 1.0:
-            offset, a_idx, dist = _best_offset(a, b, channel, offset, a_idx, dist, ~explained)
+            offset, a_idx, dist = _best_offset(a, b, channel, offset, a_idx, dist, ~explained, search)
         # each piece: (speed, offset, A frame per B frame, distances, B frames it may explain)
         pieces = [(speed, offset, a_idx, dist, ~explained)]
         if speed < 1.0 - SPEED_MIN_CHANGE:
@@ -537,31 +529,53 @@ def union_length(intervals: list[tuple[float, float]]) -> float:
     return float(total)
 
 
+def _whole_or_half(a: Track, b: Track, channel: int, speed: float, offset: float, a_idx: np.ndarray,
+                   dist: np.ndarray, free: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """The channel (with A frames and distances) to follow a line found through the whole picture (0) or a half
+    on: the half where the whole matches along it under WHOLE_OVER_HALF as often, or any half that matches as
+    often and HALF_CLOSER_BITS closer (a lower third leaves the whole 8-10 bits off, and in slow footage a line a
+    few frames off then matches it as well: no evidence; the free half matches within 0-4 bits, at one moment)."""
+    def measured(ch: int, d: np.ndarray) -> tuple[int, float]:
+        ok = free & ~b.flat_for(_CHANNELS[ch][2]) & (d <= MATCH_THRESHOLD_BITS)
+        return int(ok.sum()), float(d[ok].mean()) if ok.any() else float(MATCH_THRESHOLD_BITS)
+    best = (0, a_idx, dist) if channel == 0 else (0, *_distances_along(a, b, 0, speed, offset))
+    n_whole, mean_best = measured(0, best[2])
+    n_best, mean_best = n_whole, mean_best - HALF_CLOSER_BITS
+    for ch in range(_FIRST_HALF, len(_CHANNELS)):
+        h_idx, d = (a_idx, dist) if ch == channel else _distances_along(a, b, ch, speed, offset)
+        n, mean = measured(ch, d)
+        if (ch == channel and n * WHOLE_OVER_HALF > n_whole) or (n >= n_best and mean <= mean_best):
+            best, n_best, mean_best = (ch, h_idx, d), n, mean
+    return best
+
+
 def _best_offset(a: Track, b: Track, channel: int, offset: float, a_idx: np.ndarray, dist: np.ndarray,
-                 free: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """A normal-speed line moved by up to OFFSET_SEARCH_SECONDS to where it matches the frames it matches best.
+                 free: np.ndarray, search: float = OFFSET_SEARCH_SECONDS) -> tuple[float, np.ndarray, np.ndarray]:
+    """A normal-speed line moved by up to ``search`` seconds to where it matches the frames it matches best.
     In a static shot the seeds of a sparse sample agree with many offsets, and the vote can land a few frames
     off; the frames along the line tell (summed distance, capped)."""
-    _, a_name, b_name, _ = _CHANNELS[channel]
-    on = np.flatnonzero(free & ~b.flat_for(b_name) & (dist <= MATCH_THRESHOLD_BITS))
+    on = np.flatnonzero(free & ~b.flat_for(_CHANNELS[channel][2]) & (dist <= MATCH_THRESHOLD_BITS))
     if len(on) < MIN_SEGMENT_FRAMES:
         return offset, a_idx, dist
     on = on[::max(1, len(on) // OFFSET_SEARCH_FRAMES)]
-    steps = int(round(OFFSET_SEARCH_SECONDS / a.frame_dur))
+    steps = int(round(search / a.frame_dur))
     offs = offset + np.arange(-steps, steps + 1) * a.frame_dur
-    ta = b.times[on][None, :] - offs[:, None]
-    idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
-    bh = b.arrays[b_name][on][None, :]
-    ah = a.arrays[a_name]
-    d = np.minimum(hamming(bh, ah[idx]), hamming(bh, ah[idx - 1]))
-    d[(ta < a.times[0] - a.frame_dur) | (ta > a.times[-1] + a.frame_dur)] = MATCH_THRESHOLD_BITS + 1
-    cost = np.minimum(d, MATCH_THRESHOLD_BITS + 1).sum(axis=1)
+    cost = _offset_distances(a, b, channel, on, offs).sum(axis=1)
     best = np.flatnonzero(cost == cost.min())
     k = int(best[np.argmin(np.abs(best - steps))])  # of equally good offsets, the nearest
-    if k == steps:
-        return offset, a_idx, dist
-    new = float(offs[k])
-    return new, *_distances_along(a, b, channel, 1.0, new)
+    return (offset, a_idx, dist) if k == steps else (float(offs[k]), *_distances_along(a, b, channel, 1.0, offs[k]))
+
+
+def _offset_distances(a: Track, b: Track, channel: int, frames: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(offsets, frames): the distance of each of B's ``frames`` from A's frame at its time less each offset (the
+    nearer of the two frames around it), capped at MATCH_THRESHOLD_BITS + 1, which is also the value past A's ends."""
+    _, a_name, b_name, _ = _CHANNELS[channel]
+    ta = b.times[frames][None, :] - offsets[:, None]
+    idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
+    ah, bh = a.arrays[a_name], b.arrays[b_name][frames][None, :]
+    d = np.minimum(np.minimum(hamming(bh, ah[idx]), hamming(bh, ah[idx - 1])), MATCH_THRESHOLD_BITS + 1)
+    d[(ta < a.times[0] - a.frame_dur) | (ta > a.times[-1] + a.frame_dur)] = MATCH_THRESHOLD_BITS + 1
+    return cast(np.ndarray, d)
 
 
 def _release_edges(a: Track, b: Track, seeds: _Seeds | None, channel: int, offset: float, dist: np.ndarray,
@@ -584,15 +598,8 @@ def _release_edges(a: Track, b: Track, seeds: _Seeds | None, channel: int, offse
     informative = ~b.flat[r]
     if not informative.any():
         return i, j
-    cap = MATCH_THRESHOLD_BITS + 1
-    _, a_name, b_name, _ = _CHANNELS[channel]
-    ta = b.times[r][None, :] - offs[:, None]  # (candidate lines, frames)
-    idx = np.clip(np.searchsorted(a.times, ta), 1, len(a.times) - 1)
-    ah, bh = a.arrays[a_name], b.arrays[b_name][r][None, :]
-    d = np.minimum(hamming(bh, ah[idx]), hamming(bh, ah[idx - 1]))
-    d[(ta < a.times[0] - a.frame_dur) | (ta > a.times[-1] + a.frame_dur)] = cap
-    other = np.where(informative, np.minimum(d, cap), 0)
-    gain = np.where(informative, np.minimum(dist[r], cap), 0)[None, :] - other  # per frame, if released
+    other = np.where(informative, _offset_distances(a, b, channel, r, offs), 0)  # (candidate lines, frames)
+    gain = np.where(informative, np.minimum(dist[r], MATCH_THRESHOLD_BITS + 1), 0)[None, :] - other  # if released
     tb = b.times[r]
     n_inf = np.cumsum(informative)
     pos = np.arange(len(r))
