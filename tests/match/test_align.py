@@ -175,26 +175,29 @@ def test_a_keyframe_segment_reaches_a_s_end_only_within_a_gop_of_its_last_keyfra
     assert abs(seg.a_end - 11.0) < 0.05 and abs(seg.b_end - 11.0) < 0.05
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_a_line_is_followed_on_the_half_an_overlay_leaves_as_it_was(seed: int) -> None:
-    """Issue 15: a lower third over B leaves its whole picture 8-10 bits from A's, near enough to match, and in
-    slow footage a line a few frames off matches the whole picture as well: the corpus chyron re-post of
-    testvideo was followed on the whole picture 0.27 s off and counted as no evidence. The top half, which the
-    overlay leaves as it was, matches within a bit and only at the right moment, so the line is followed on it;
-    a copy whose halves match no closer than its whole picture stays a whole-picture match."""
-    rng = np.random.default_rng(seed)
-    n = 250
-    a = {k: _slow_walk(rng, n, 0.5) for k in (*_ARRAYS, "half_top", "half_bottom", "half_left", "half_right")}
-    a["half_flat"] = np.zeros(n, np.uint8)
+@pytest.mark.corpus
+def test_a_lower_third_over_slow_footage_is_placed_at_the_right_moment(corpus: Any, tmp_path: Any) -> None:
+    """Issue 15.4: a lower third and a ticker band over testvideo (slow nature shots) leave the whole picture 8-9
+    bits off. The strongest line ran at a wrong speed through the slow shots; put back to normal speed, its
+    median offset lay about 0.8 s off, and the 0.5 s offset search brought it only to 0.47 s, where a slow shot
+    still matches the whole picture, but too loosely to count as evidence. A sloped line put back to normal
+    speed now searches 1.5 s for its offset: B's first 12 s are placed at the right moment (a later stretch,
+    found at normal speed, still sits 0.37 s off: the whole picture cannot tell there)."""
+    from vidverify.match import align as align_mod
+    from vidverify.pipeline.ingest import fingerprint
+    from vidverify.testing import synth
 
-    def mask(bits: int) -> np.uint64:  # a fixed difference: what an overlay does to a picture's hash
-        return np.uint64(sum(1 << int(i) for i in rng.choice(64, bits, replace=False)))
+    src = corpus / "pyscenedetect/testvideo.mp4"
+    info = synth.stream_facts(src)
+    w, h = info.width, info.height
 
-    covered = dict(a, hashes=a["hashes"] ^ mask(9), half_bottom=_slow_walk(rng, n, 0.5),
-                   half_left=a["half_left"] ^ mask(7), half_right=a["half_right"] ^ mask(7))
-    [seg] = align(_fingerprint(a), _fingerprint(covered))
-    assert seg.channel == "half-top" and seg.distance < 1.0
-    assert seg.b_start == pytest.approx(seg.a_start, abs=1e-6) and seg.b_end - seg.b_start > 9.5
-    plain = dict(a, hashes=a["hashes"] ^ mask(3), half_top=a["half_top"] ^ mask(2))
-    [seg] = align(_fingerprint(a), _fingerprint(plain))
-    assert seg.channel == "full" and seg.b_start == pytest.approx(seg.a_start, abs=1e-6)
+    def even(share: float) -> int:
+        return int(h * share) // 2 * 2
+
+    band = synth.overlay_logo(src, tmp_path / "band.mp4", box=(0, even(0.70), w, even(0.14)), color="0x0A2A6A")
+    chyron = synth.overlay_logo(band, tmp_path / "chyron.mp4", box=(0, even(0.86), w, even(0.08)), color="0x000000")
+    segments = align_mod.align(fingerprint(src), fingerprint(chyron))
+    assert sum(s.b_end - s.b_start for s in segments) > 20.0
+    early = [s for s in segments if s.b_start < 12.0]
+    assert sum(s.b_end - s.b_start for s in early) > 10.0
+    assert all(s.speed == 1.0 and abs(s.b_start - s.a_start) < 0.1 for s in early)

@@ -110,7 +110,6 @@ HALF_VOTE_FACTOR = 0.85  # a half's votes count less than the whole picture's: t
 WHOLE_OVER_HALF = 0.9  # a half's line that the whole picture matches this well along is a whole-picture match
 HALF_MIN_SEGMENT_SECONDS = 1.5  # a stretch matched by a half picture only must be at least this long ...
 HALF_SEGMENT_MAX_MEAN_BITS = 8.0  # ... and this close (an overlaid copy's free half matches within 1-3 bits)
-HALF_CLOSER_BITS = 4.0  # a line is followed on a half picture that matches along it this much closer than the whole
 _FIRST_HALF = next(i for i, (_, a_name, _, _) in enumerate(_CHANNELS) if BY_NAME[a_name].half is not None)
 
 
@@ -434,8 +433,13 @@ def _align(a: Track, b: Track) -> list[Segment]:
             mean1 = float(dist1[m1].mean()) if good1 else 64.0
             if good1 >= 0.95 * good and mean1 <= mean0 + 1.0:
                 speed, offset, a_idx, dist, search = 1.0, offset1, a_idx1, dist1, OFFSET_SEARCH_FROM_SLOPE
-        if channel == 0 or channel >= _FIRST_HALF:
-            channel, a_idx, dist = _whole_or_half(a, b, channel, speed, offset, a_idx, dist, ~explained)
+        if channel >= _FIRST_HALF:
+            # a line found through a half picture: where the whole picture matches along it too, it is an
+            # ordinary match (whole-picture name and thresholds); elsewhere the half alone carries the frame
+            a_full, d_full = _distances_along(a, b, 0, speed, offset)
+            whole = int(((d_full <= MATCH_THRESHOLD_BITS) & ~explained).sum())
+            if whole >= WHOLE_OVER_HALF * int(((dist <= MATCH_THRESHOLD_BITS) & ~explained).sum()):
+                channel, a_idx, dist = 0, a_full, d_full
         if speed == 1.0:
             offset, a_idx, dist = _best_offset(a, b, channel, offset, a_idx, dist, ~explained, search)
         # each piece: (speed, offset, A frame per B frame, distances, B frames it may explain)
@@ -527,26 +531,6 @@ def union_length(intervals: list[tuple[float, float]]) -> float:
             total += hi - max(lo, end)
             end = hi
     return float(total)
-
-
-def _whole_or_half(a: Track, b: Track, channel: int, speed: float, offset: float, a_idx: np.ndarray,
-                   dist: np.ndarray, free: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """The channel (with A frames and distances) to follow a line found through the whole picture (0) or a half
-    on: the half where the whole matches along it under WHOLE_OVER_HALF as often, or any half that matches as
-    often and HALF_CLOSER_BITS closer (a lower third leaves the whole 8-10 bits off, and in slow footage a line a
-    few frames off then matches it as well: no evidence; the free half matches within 0-4 bits, at one moment)."""
-    def measured(ch: int, d: np.ndarray) -> tuple[int, float]:
-        ok = free & ~b.flat_for(_CHANNELS[ch][2]) & (d <= MATCH_THRESHOLD_BITS)
-        return int(ok.sum()), float(d[ok].mean()) if ok.any() else float(MATCH_THRESHOLD_BITS)
-    best = (0, a_idx, dist) if channel == 0 else (0, *_distances_along(a, b, 0, speed, offset))
-    n_whole, mean_best = measured(0, best[2])
-    n_best, mean_best = n_whole, mean_best - HALF_CLOSER_BITS
-    for ch in range(_FIRST_HALF, len(_CHANNELS)):
-        h_idx, d = (a_idx, dist) if ch == channel else _distances_along(a, b, ch, speed, offset)
-        n, mean = measured(ch, d)
-        if (ch == channel and n * WHOLE_OVER_HALF > n_whole) or (n >= n_best and mean <= mean_best):
-            best, n_best, mean_best = (ch, h_idx, d), n, mean
-    return best
 
 
 def _best_offset(a: Track, b: Track, channel: int, offset: float, a_idx: np.ndarray, dist: np.ndarray,
