@@ -41,12 +41,23 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "grey": synth.grey(src, d / "grey.mp4"),
         "rotated": _rotate(src, d / "rotated.mp4"),
         "corner_crop": _corner_crop(src, d / "corner_crop.mp4"),
+        "pip": _picture_in_picture(src, other, d / "pip.mp4"),
     }
 
 
 def _corner_crop(src: Path, out: Path) -> Path:
     """The top-left 90% x 90% of the picture (81% of its area), scaled back up: an off-centre crop."""
     make_fixtures.ffmpeg("-i", str(src), "-vf", "crop=432:243:0:0,scale=480:270", "-c:v", "libx264",
+                         "-preset", "ultrafast", str(out))
+    return out
+
+
+def _picture_in_picture(src: Path, other: Path, out: Path) -> Path:
+    """``src`` at 304x171 in a white 4 px frame, 24 px from the bottom-right corner of ``other`` at 960x540 (the
+    picture-in-picture is 11% of the frame), for as long as ``src`` lasts."""
+    graph = ("[1:v]scale=960:540,loop=-1:size=200,setpts=N/25/TB[bg];[0:v]scale=304:171,pad=312:179:4:4:white[p];"
+             "[bg][p]overlay=x=W-w-24:y=H-h-24:shortest=1")
+    make_fixtures.ffmpeg("-i", str(src), "-i", str(other), "-filter_complex", graph, "-r", "25", "-c:v", "libx264",
                          "-preset", "ultrafast", str(out))
     return out
 
@@ -157,6 +168,35 @@ def test_off_centre_crop_is_found_by_features(clips: dict[str, Path]) -> None:
     (crop,) = [e for e in m.edits if e.type == "crop"]
     x, y, w, h = crop.detail["region"]
     assert x <= 6 and y <= 6 and abs(w - 432) <= 12 and abs(h - 243) <= 12
+
+
+def test_a_picture_in_picture_over_other_footage_is_found_by_features(clips: dict[str, Path]) -> None:
+    """Issue 15: the clip small in a corner over other moving footage has no region the canvas finder can read
+    (the footage around it is busy with seams of its own): the hashes find nothing. Features find A's whole
+    picture inside B's frame; B hashed there matches, over the whole clip, and a ``pad`` edit gives the region."""
+    m = compare(clips["src"], clips["pip"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    assert {s.channel for s in m.segments} == {"b-region"}
+    (pad,) = [e for e in m.edits if e.type == "pad"]
+    x, y, w, h = pad.detail["b_active_area"]
+    assert abs(x - 628) <= 6 and abs(y - 341) <= 6 and abs(w - 304) <= 8 and abs(h - 171) <= 8
+    assert pad.detail["b_size"] == [960, 540] and pad.detail["surround"] == "canvas"
+    assert "crop" not in types(m)
+
+
+def test_a_region_that_features_find_but_frames_do_not_match_leaves_unrelated_unsure(
+        clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Features that find A's picture in B (the same scene at another moment, a re-filming the hashes cannot
+    undo) while B's frames there match none of A's: ``unrelated`` stands, but at the confidence of no evidence
+    either way, not the 0.9+ of two clips that share nothing (the tilted re-films were ``unrelated`` at 0.92)."""
+    from vidverify.pipeline import comparison
+
+    assert compare(clips["src"], clips["other"]).confidence > 0.9
+    monkeypatch.setattr(comparison, "find_region", lambda *a, **k: (0, 0, 240, 135))
+    m = compare(clips["src"], clips["other"])
+    assert m.verdict == "unrelated" and m.segments == ()
+    assert m.confidence == 0.5
 
 
 def test_unrelated(clips: dict[str, Path]) -> None:

@@ -17,9 +17,9 @@ import numpy as np
 from ..evidence import codes, credentials, timeline
 from ..match import align as align_mod
 from ..match.audio_sync import compare_sound, sound_edits
-from ..match.edits import find_region, picture_edits
+from ..match.edits import find_region, pad_edit, picture_edits
 from ..match.strength import strengths
-from ..match.verdict import match_fingerprints
+from ..match.verdict import calibrated, match_fingerprints
 from ..media import fingerprint_file as fpfile
 from ..media.probe import probe
 from ..media.stills import grab_frames, grab_keyframes, thumbnails
@@ -81,6 +81,8 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
         a_region = inner_area(fa, main.a_start, main.a_end, a_box) or a_region
     if b_box := segment_box(main.channel, "b"):
         b_region = inner_area(fb, main.b_start, main.b_end, b_box) or b_region
+    elif main.channel == "b-region":  # the region of B that features found A in (``_rescue_region``): its pad
+        b_region = next((tuple(e.detail["b_active_area"]) for e in m.edits if e.type == "pad"), b_region)
     span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
     found = picture_edits(pairs, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),
                           a_region=a_region, b_region=b_region, span=span)
@@ -88,48 +90,88 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     return tuple(kept + found)
 
 
-RESCUE_A_FRAMES = 24  # frames of A searched for the picture of B when the hashes found nothing
-RESCUE_B_FRAMES = 6
+RESCUE_SEARCHED_FRAMES = 24  # frames of the side searched for the other's picture when the hashes found nothing
+RESCUE_PROBE_FRAMES = 6  # ... and of the other side, whose picture is looked for
 RESCUE_MIN_INLIERS = 25
 RESCUE_MIN_SHARE = 0.25  # the region of A that B shows must be at least this share of A's width and height
+RESCUE_WIDTH = 320  # frames of a crop search are this wide ...
+INSET_WIDTH = 640  # ... and of an inset search this wide (a picture-in-picture a third of the frame wide is 100
+# pixels at 320: too few features); both sides are grabbed once, at this width
+INSET_MIN_SHARE = 0.15  # a region of B that shows all of A is at least this share of B's width and height
+WHOLE_SHARE = 0.97  # a region this share of the picture's width and height is all of it: hashing it adds nothing
 
 
-def _rescue_crop(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
-                 kwargs: dict[str, Any]) -> Match:
-    """When no frame hash matched, B may show an off-centre part of A's picture (a crop). Look for B's frames
-    in A's with ORB features; if a consistent region is found, hash that region of A and align again."""
+def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
+                   kwargs: dict[str, Any]) -> Match:
+    """When no frame hash matched, B may show A's picture in part, or small: an off-centre part of A (a crop),
+    or all of A small inside B's frame over other footage (a picture-in-picture, a re-filmed screen). ORB
+    features find the region (of A, then of B); that region is hashed and aligned again. Where features find
+    one but its frames do not match (the same scene at another moment, or a re-filming the hashes cannot undo),
+    ``unrelated`` stands at the confidence of no evidence either way."""
     if not (fa.width and fa.height and fb.width and fb.height):
         return m
-    a_times = np.linspace(fa.times[0], fa.times[-1], RESCUE_A_FRAMES).tolist()
-    b_times = np.linspace(fb.times[0], fb.times[-1], RESCUE_B_FRAMES + 2)[1:-1].tolist()
-    imgs_a = grab_keyframes(media_a, a_times, width=320, origin=fa.time_origin)
-    if not imgs_a:
+    sizes = ((fa.width, fa.height), (fb.width, fb.height))
+    imgs = [grab_keyframes(media, np.linspace(fp.times[0], fp.times[-1], RESCUE_SEARCHED_FRAMES).tolist(),
+                           width=INSET_WIDTH, origin=fp.time_origin) for media, fp in ((media_a, fa), (media_b, fb))]
+    if not (imgs[0] and imgs[1]):
         return m
-    imgs_b = grab_keyframes(media_b, b_times, width=320, origin=fb.time_origin)
-    b_region = fb.active_area or (0, 0, fb.width, fb.height)
-    region = find_region(imgs_a, imgs_b, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),
-                         b_region=b_region, min_inliers=RESCUE_MIN_INLIERS, min_share=RESCUE_MIN_SHARE)
-    if region is None:
-        return m
+    unsure = m
+    for inset in (False, True):
+        found = _rescued(m, fa, fb, media_a, media_b, sizes, (imgs[0], imgs[1]), kwargs, inset=inset)
+        if found is not None and found.verdict != "unrelated":
+            return found
+        unsure = found or unsure
+    return unsure
+
+
+def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
+             sizes: tuple[tuple[int, int], tuple[int, int]], imgs: tuple[list[np.ndarray], list[np.ndarray]],
+             kwargs: dict[str, Any], *, inset: bool) -> Match | None:
+    """``_rescue_region`` one way: the region of A that B shows (``inset`` False: B crops A) or of B that shows
+    A (True: B insets A); None when no region is found, ``m`` at no-evidence confidence when its hashes do not
+    match. ``sizes``: A's and B's; ``imgs``: A's and B's frames, spread over each."""
+    fs, fp, media_s, media_p = (fb, fa, media_b, media_a) if inset else (fa, fb, media_a, media_b)
+    s_size, p_size = sizes[::-1] if inset else sizes
+    imgs_s, imgs_p = imgs[::-1] if inset else imgs
+    probes = np.unique(np.linspace(0, len(imgs_p) - 1, RESCUE_PROBE_FRAMES + 2)[1:-1].round().astype(int))
+    imgs_p = [imgs_p[k] for k in probes]
+    if not inset:  # a crop is a large part of A's picture: 320 pixels wide are enough
+        imgs_s, imgs_p = [_narrowed(i, RESCUE_WIDTH) for i in imgs_s], [_narrowed(i, RESCUE_WIDTH) for i in imgs_p]
+    region = find_region(imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_region=fp.active_area or (0, 0, *p_size),
+                         min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE if inset else RESCUE_MIN_SHARE)
+    if region is None or min(region[2] / s_size[0], region[3] / s_size[1]) >= WHOLE_SHARE:
+        return None
+    unsure = replace(m, confidence=min(m.confidence, calibrated("unrelated", 0.0)))
     opts = {k: v for k, v in kwargs.items() if k in ("jobs", "fast")}
-    # check cheaply first: do B's frames look like A's keyframes seen through that region?
-    probe_fp = fingerprint(media_a, region=region, keyframes=True, **opts)
-    if len(probe_fp) and len(fb):
-        close = hamming(fb.hashes[:, None], probe_fp.hashes[None, :]).min(axis=0) <= align_mod.SEED_THRESHOLD_BITS
+    # check cheaply first: does the other side look like this side's keyframes seen through that region?
+    probe_fp = fingerprint(media_s, region=region, keyframes=True, **opts)
+    if len(probe_fp) and len(fp):
+        close = hamming(fp.hashes[:, None], probe_fp.hashes[None, :]).min(axis=0) <= align_mod.SEED_THRESHOLD_BITS
         if close.sum() < min(2, len(probe_fp)):
-            return m
-    fa2 = fingerprint(media_a, region=region, **opts)
-    m2 = match_fingerprints(fa2, fb)
+            return unsure
+    found = fingerprint(media_s, region=region, **opts)
+    m2 = match_fingerprints(fa, found) if inset else match_fingerprints(found, fb)
     if m2.verdict == "unrelated":
-        return m
-    segs = tuple(replace(s, channel="a-region") for s in m2.segments)
-    crop = Edit("crop", segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs),
-                {"region": list(region), "of": "a", "kind": "region found by feature matching",
-                 "kept_area": round(region[2] * region[3] / (fa.width * fa.height), 3)})
-    edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + (crop,)
+        return unsure
+    segs = tuple(replace(s, channel="b-region" if inset else "a-region") for s in m2.segments)
+    span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
+    if inset:
+        edit = pad_edit(*span, region, sizes[1], surround="canvas")
+    else:
+        edit = Edit("crop", *span, {"region": list(region), "of": "a", "kind": "region found by feature matching",
+                                    "kept_area": round(region[2] * region[3] / (s_size[0] * s_size[1]), 3)})
+    edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + (edit,)
     audio = compare_sound(fa, fb, list(segs))  # the sound of the files themselves over the region's match
     return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits + tuple(sound_edits(audio, list(segs), fb, fa)),
                    audio=audio)
+
+
+def _narrowed(img: np.ndarray, width: int) -> np.ndarray:
+    """``img`` scaled down to ``width`` pixels wide (area-averaged), or as it is when it is no wider."""
+    import cv2
+
+    h, w = img.shape[:2]
+    return img if w <= width else cv2.resize(img, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
 
 
 def compare(
@@ -152,7 +194,7 @@ def compare(
     m = match_fingerprints(fa, fb)
     media_a, media_b = _media_path(a, fa), _media_path(b, fb)
     if pictures and media_a and media_b and m.verdict == "unrelated" and len(fa) > 1 and len(fb) > 1:
-        m = _rescue_crop(m, fa, fb, media_a, media_b, kwargs)
+        m = _rescue_region(m, fa, fb, media_a, media_b, kwargs)
     if pictures and m.segments and m.verdict != "identical" and media_a and media_b:
         # one job: one decoding thread (scan's workers run it in parallel already)
         threads = 1 if kwargs.get("jobs") == 1 else None
