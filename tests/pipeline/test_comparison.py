@@ -42,7 +42,31 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "rotated": _rotate(src, d / "rotated.mp4"),
         "corner_crop": _corner_crop(src, d / "corner_crop.mp4"),
         "pip": _picture_in_picture(src, other, d / "pip.mp4"),
+        "news": _news(src, d / "news.mp4"),
+        "screen": _screen_recording(src, d / "screen.mp4"),
     }
+
+
+def _news(src: Path, out: Path) -> Path:
+    """A channel's logo and a "live" badge in the top corners, and a lower third with a ticker over the bottom
+    30%: every half of the picture is covered somewhere."""
+    vf = ("drawbox=x=8:y=8:w=120:h=52:color=0xC81E1E:t=fill,drawbox=x=384:y=10:w=84:h=36:color=0xF0F0F0:t=fill,"
+          "drawbox=x=0:y=168:w=480:h=62:color=0x1A3A8A:t=fill,"
+          "drawbox=x=12:y=180:w=90:h=36:color=0xC81E1E:t=fill,drawbox=x=0:y=230:w=480:h=24:color=black:t=fill")
+    make_fixtures.ffmpeg("-i", str(src), "-vf", vf, "-c:v", "libx264", "-preset", "ultrafast", str(out))
+    return out
+
+
+def _screen_recording(src: Path, out: Path) -> Path:
+    """A phone app's screen, 360x640: still chrome full of corners (a frozen test card) above and below the
+    clip at 360x202 (18% of the canvas), and three buttons over the clip's right edge."""
+    graph = ("testsrc2=size=360x640:rate=25,trim=end_frame=1,loop=-1:size=1,setpts=N/25/TB[ui];"
+             "[0:v]scale=360:202,setsar=1[c];[ui][c]overlay=x=0:y=219:shortest=1,"
+             "drawbox=x=316:y=236:w=36:h=36:color=white:t=fill,drawbox=x=316:y=290:w=36:h=36:color=white:t=fill,"
+             "drawbox=x=316:y=344:w=36:h=36:color=0xE0A000:t=fill")
+    make_fixtures.ffmpeg("-i", str(src), "-filter_complex", graph, "-r", "25", "-c:v", "libx264",
+                         "-preset", "ultrafast", str(out))
+    return out
 
 
 def _corner_crop(src: Path, out: Path) -> Path:
@@ -183,6 +207,31 @@ def test_a_picture_in_picture_over_other_footage_is_found_by_features(clips: dic
     assert abs(x - 628) <= 6 and abs(y - 341) <= 6 and abs(w - 304) <= 8 and abs(h - 171) <= 8
     assert pad.detail["b_size"] == [960, 540] and pad.detail["surround"] == "canvas"
     assert "crop" not in types(m)
+
+
+def test_a_lower_third_and_a_logo_over_every_half_are_looked_past(clips: dict[str, Path]) -> None:
+    """Issue 15: a logo over the top half and a lower third over the bottom one leave no half picture to hash.
+    Features find A's whole picture in B; both are hashed where B covers nothing, and the match is the whole
+    clip, with the lower third as an ``overlay`` and no ``pad`` (the picture is not inset)."""
+    m = compare(clips["src"], clips["news"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    assert {s.channel for s in m.segments} == {"b-region"}
+    assert "pad" not in types(m) and "crop" not in types(m)
+    boxes = [e.detail["box"] for e in m.edits if e.type == "overlay"]
+    assert any(y <= 172 and y + h >= 226 and w >= 400 for _, y, w, h in boxes), boxes
+
+
+def test_a_screen_recorded_clip_under_buttons_is_found_past_the_apps_still_chrome(clips: dict[str, Path]) -> None:
+    """Issue 15: an app's still chrome (text, icons) takes nearly all of a frame's features, and buttons cover
+    the clip's right edge. Features are looked for where B's frames move, the clip's region is found, and it is
+    hashed (on both sides) where the buttons leave it clear."""
+    m = compare(clips["src"], clips["screen"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    (pad,) = [e for e in m.edits if e.type == "pad"]
+    x, y, w, h = pad.detail["b_active_area"]
+    assert abs(x - 0) <= 8 and abs(y - 219) <= 8 and abs(w - 360) <= 10 and abs(h - 202) <= 10
 
 
 def test_a_region_that_features_find_but_frames_do_not_match_leaves_unrelated_unsure(

@@ -9,7 +9,7 @@ OpenCV (``picture_edits``: crop/scale geometry, ``overlay`` boxes, ``color`` cha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -244,6 +244,42 @@ def _merge_boxes(boxes: list[tuple[int, ...]], gap: int) -> list[tuple[int, int,
     return out  # type: ignore[return-value]
 
 
+MOVING_LEVELS = 4.0  # grey levels of standard deviation over a file's frames from which a pixel shows footage
+MOVING_MIN_SHARE = 0.05  # ... and the share of the picture that must: less, and the frames are looked at whole
+MOVING_MARGIN = 0.02  # share of the width by which the moving part is widened (features sit on its edges too)
+
+
+def _temporal_std(imgs: list[np.ndarray]) -> np.ndarray | None:
+    """Per pixel, the standard deviation of the grey level over frames spread over a file (float32), or None
+    with fewer than three frames of one size."""
+    import cv2
+
+    shape = imgs[0].shape[:2] if imgs else (0, 0)
+    greys = [cv2.cvtColor(i, cv2.COLOR_RGB2GRAY).astype(np.float32) for i in imgs if i.shape[:2] == shape]
+    if len(greys) < 3:
+        return None
+    total, squares = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+    for g in greys:
+        total += g
+        squares += g * g
+    mean = total / len(greys)
+    return np.sqrt(np.maximum(squares / len(greys) - mean * mean, 0.0))
+
+
+def moving_mask(imgs: list[np.ndarray]) -> np.ndarray | None:
+    """Where frames spread over a file change (uint8, 255: footage moves there; the still chrome of an app's
+    screen, still bars and captions do not), or None when that is nearly all or nearly none of the picture."""
+    import cv2
+
+    std = _temporal_std(imgs)
+    if std is None:
+        return None
+    k = max(3, int(MOVING_MARGIN * std.shape[1]) | 1)
+    mask = cv2.dilate((std > MOVING_LEVELS).astype(np.uint8) * 255, np.ones((k, k), np.uint8))
+    share = float(np.count_nonzero(mask)) / mask.size
+    return mask if MOVING_MIN_SHARE <= share < 1 - MOVING_MIN_SHARE else None
+
+
 def find_region(
     imgs_a: list[np.ndarray],
     imgs_b: list[np.ndarray],
@@ -253,13 +289,18 @@ def find_region(
     b_region: tuple[int, int, int, int],
     min_inliers: int,
     min_share: float,
+    moving_only: bool = False,
 ) -> tuple[int, int, int, int] | None:
     """The region of A's picture (display pixels) that B's frames show, from the best-supported similarity
-    transform between any B frame and any A frame; None when no pair agrees well enough."""
+    transform between any B frame and any A frame; None when no pair agrees well enough. ``moving_only``: A's
+    features are looked for where its frames change (``moving_mask``), not on the still text and icons of an
+    app's screen around a clip, which would take most of them."""
     import cv2
 
     orb = cv2.ORB_create(nfeatures=1000)  # type: ignore[attr-defined]
-    feats_a = [orb.detectAndCompute(cv2.cvtColor(i, cv2.COLOR_RGB2GRAY), None) for i in imgs_a]
+    mask = moving_mask(imgs_a) if moving_only else None
+    feats_a = [orb.detectAndCompute(cv2.cvtColor(i, cv2.COLOR_RGB2GRAY), mask if mask is not None and
+                                    mask.shape == i.shape[:2] else None) for i in imgs_a]
     matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
     found: list[tuple[int, np.ndarray, float, float]] = []
     for ib in imgs_b:
@@ -300,6 +341,77 @@ def find_region(
     if (x1 - x0) < min_share * a_size[0] or (y1 - y0) < min_share * a_size[1]:
         return None
     return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+
+
+CLEAR_MIN_SHARE = 0.35  # the part of a found region clear of overlays must be this share of its area to be hashed
+CLEAR_CELLS = 64  # the region is cleared in cells of a grid this many cells wide
+CELL_HIDDEN = 0.2  # a cell this share of which is covered is left out ...
+EDGE_SHARE = 0.1  # ... when it belongs to a covered part that comes this close (share of the side) to an edge
+CLEAR_MIN_MOVING = 0.25  # share of the clear part where B's footage must move
+
+
+def clear_area(box: tuple[int, int, int, int], imgs_a: list[np.ndarray], imgs_b: list[np.ndarray], *,
+               a_size: tuple[int, int], b_size: tuple[int, int], b_area: tuple[int, int, int, int]
+               ) -> tuple[int, int, int, int]:
+    """The largest rectangle of ``box`` (A's display pixels, where A's frames ``imgs_a`` show ``b_area`` of B's
+    picture) that nothing B lacks covers: no part still in A's frames where B's picture moves (a lower third, a
+    channel's logo, an app's buttons over a screen-recorded clip) along the box's edges. The box itself when
+    nothing covers it, when too little is left clear, or when B's picture hardly moves in what is left (chrome
+    two screen recordings share: its progress bar moves with the clip's length, not with its footage)."""
+    import cv2
+
+    std_a, std_b = _temporal_std(imgs_a), _temporal_std(imgs_b)
+    if std_a is None or std_b is None:
+        return box
+    f, g = std_a.shape[1] / a_size[0], std_b.shape[1] / b_size[0]  # grab pixels per display pixel
+    x, y, w, h = (int(round(v * f)) for v in box)
+    bx, by, bw, bh = (int(round(v * g)) for v in b_area)
+    a_still = std_a[y:y + h, x:x + w] <= MOVING_LEVELS
+    h, w = a_still.shape
+    if w < 8 or h < 8 or bw < 8 or bh < 8:
+        return box
+    b_moves = (cv2.resize(std_b[by:by + bh, bx:bx + bw], (w, h), interpolation=cv2.INTER_AREA) > MOVING_LEVELS)
+    cell = max(1.0, w / CLEAR_CELLS)
+    cols, rows = max(1, int(w / cell)), max(1, int(h / cell))
+
+    def cells(mask: np.ndarray) -> np.ndarray:
+        return cast(np.ndarray, cv2.resize(mask.astype(np.float32), (cols, rows), interpolation=cv2.INTER_AREA))
+
+    covered = cells(a_still & b_moves) > CELL_HIDDEN
+    # what covers a re-post's picture lies along its edges; a part inside it (a glare on a re-filmed screen) is
+    # left to the hashes, not cut around
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(covered.astype(np.uint8), connectivity=4)
+    ex, ey = max(1, int(EDGE_SHARE * cols)), max(1, int(EDGE_SHARE * rows))
+    inner = [k for k in range(1, n) if stats[k][0] >= ex and stats[k][1] >= ey and
+             stats[k][0] + stats[k][2] <= cols - ex and stats[k][1] + stats[k][3] <= rows - ey]
+    covered &= ~np.isin(labels, inner)
+    if not covered.any():
+        return box
+    c, r, cw, rh = _largest_clear(covered)
+    if cw * rh < CLEAR_MIN_SHARE * rows * cols or (cells(b_moves)[r:r + rh, c:c + cw] > 0.5).mean() < CLEAR_MIN_MOVING:
+        return box
+    sx, sy = w / cols / f, h / rows / f  # display pixels per cell
+    return (int(box[0] + c * sx), int(box[1] + r * sy), int(cw * sx), int(rh * sy))
+
+
+def _largest_clear(hidden: np.ndarray) -> tuple[int, int, int, int]:
+    """The largest rectangle (column, row, columns, rows) of cells that are all clear (the histogram method: per
+    row, the clear run above each column, and the widest rectangle under those heights)."""
+    rows, cols = hidden.shape
+    height = np.zeros(cols, int)
+    best = (0, 0, 0, 0)
+    for r in range(rows):
+        height = np.where(hidden[r], 0, height + 1)
+        stack: list[int] = []  # columns of increasing height
+        for c in range(cols + 1):
+            hc = int(height[c]) if c < cols else 0
+            while stack and int(height[stack[-1]]) >= hc:
+                top = int(height[stack.pop()])
+                left = stack[-1] + 1 if stack else 0
+                if top * (c - left) > best[2] * best[3]:
+                    best = (left, r - top + 1, c - left, top)
+            stack.append(c)
+    return best
 
 
 REGION_MARGIN = 0.1  # a partial region's feature mask reaches this share of its size beyond its box
@@ -498,6 +610,6 @@ def picture_edits(
     return edits
 
 __all__ = [
-    "EDIT_TOLERANCE_SECONDS", "canvas_crop_edit", "find_region", "geometry_edits", "pad_edit", "picture_edits",
-    "timeline_edits",
+    "EDIT_TOLERANCE_SECONDS", "canvas_crop_edit", "clear_area", "find_region", "geometry_edits",
+    "pad_edit", "picture_edits", "timeline_edits",
 ]

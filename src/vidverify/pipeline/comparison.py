@@ -17,7 +17,7 @@ import numpy as np
 from ..evidence import codes, credentials, timeline
 from ..match import align as align_mod
 from ..match.audio_sync import compare_sound, sound_edits
-from ..match.edits import find_region, pad_edit, picture_edits
+from ..match.edits import clear_area, find_region, pad_edit, picture_edits
 from ..match.strength import strengths
 from ..match.verdict import calibrated, match_fingerprints
 from ..media import fingerprint_file as fpfile
@@ -103,11 +103,13 @@ WHOLE_SHARE = 0.97  # a region this share of the picture's width and height is a
 
 def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
                    kwargs: dict[str, Any]) -> Match:
-    """When no frame hash matched, B may show A's picture in part, or small: an off-centre part of A (a crop),
-    or all of A small inside B's frame over other footage (a picture-in-picture, a re-filmed screen). ORB
-    features find the region (of A, then of B); that region is hashed and aligned again. Where features find
-    one but its frames do not match (the same scene at another moment, or a re-filming the hashes cannot undo),
-    ``unrelated`` stands at the confidence of no evidence either way."""
+    """When no frame hash matched (or matched little of either file: ``_worth_rescuing``), B may show A's picture
+    in part, or small, or covered: an off-centre part of A (a crop), or all of A small inside B's frame over other
+    footage or an app's screen (a picture-in-picture, a screen recording, a re-filmed screen), or all of A under a
+    lower third and a logo. ORB features find the region (of A, then of B); the part of it nothing covers is
+    hashed on both sides and aligned again, and kept when it matches more than the hashes did. Where features
+    find a region but its frames do not match (the same scene at another moment, or a re-filming the hashes
+    cannot undo), ``unrelated`` stands at the confidence of no evidence either way."""
     if not (fa.width and fa.height and fb.width and fb.height):
         return m
     sizes = ((fa.width, fa.height), (fb.width, fb.height))
@@ -118,10 +120,23 @@ def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, med
     unsure = m
     for inset in (False, True):
         found = _rescued(m, fa, fb, media_a, media_b, sizes, (imgs[0], imgs[1]), kwargs, inset=inset)
-        if found is not None and found.verdict != "unrelated":
+        if found is not None and found.verdict != "unrelated" and _covered(found) > _covered(m):
             return found
-        unsure = found or unsure
+        unsure = found if found is not None and m.verdict == "unrelated" else unsure
     return unsure
+
+
+RESCUE_BELOW_COVERAGE = 0.5  # a partial match covering less of either file is looked past too: B's picture may be
+# covered where the hashes matched it (buttons over a screen-recorded clip match it for a second or two)
+
+
+def _covered(m: Match) -> float:
+    return float(m.coverage.get("a", 0.0) + m.coverage.get("b", 0.0))
+
+
+def _worth_rescuing(m: Match) -> bool:
+    return m.verdict == "unrelated" or (m.verdict == "partial-overlap" and
+                                        max(m.coverage.values(), default=0.0) < RESCUE_BELOW_COVERAGE)
 
 
 def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
@@ -137,30 +152,44 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     imgs_p = [imgs_p[k] for k in probes]
     if not inset:  # a crop is a large part of A's picture: 320 pixels wide are enough
         imgs_s, imgs_p = [_narrowed(i, RESCUE_WIDTH) for i in imgs_s], [_narrowed(i, RESCUE_WIDTH) for i in imgs_p]
-    region = find_region(imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_region=fp.active_area or (0, 0, *p_size),
-                         min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE if inset else RESCUE_MIN_SHARE)
-    if region is None or min(region[2] / s_size[0], region[3] / s_size[1]) >= WHOLE_SHARE:
+    p_area = fp.active_area or (0, 0, *p_size)
+    region = find_region(imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_region=p_area,
+                         min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE if inset else RESCUE_MIN_SHARE,
+                         moving_only=inset)
+    if region is None:
         return None
-    unsure = replace(m, confidence=min(m.confidence, calibrated("unrelated", 0.0)))
+    whole = min(region[2] / s_size[0], region[3] / s_size[1]) >= WHOLE_SHARE
+    # all of A inside B: hashed where nothing covers it (a lower third, an app's buttons), both sides alike
+    clear = clear_area(region, imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_area=p_area) if inset else region
+    if whole and clear == region:
+        return None  # all of the picture, uncovered: hashing it adds nothing
+    unsure = replace(m, confidence=min(m.confidence, calibrated("unrelated", 0.0))) if m.verdict == "unrelated" else m
     opts = {k: v for k, v in kwargs.items() if k in ("jobs", "fast")}
+    if clear != region:  # the same part of the probe side's picture
+        fx, fy = p_area[2] / region[2], p_area[3] / region[3]
+        fp = fingerprint(media_p, region=(round(p_area[0] + (clear[0] - region[0]) * fx),
+                                          round(p_area[1] + (clear[1] - region[1]) * fy),
+                                          round(clear[2] * fx), round(clear[3] * fy)), **opts)
     # check cheaply first: does the other side look like this side's keyframes seen through that region?
-    probe_fp = fingerprint(media_s, region=region, keyframes=True, **opts)
+    probe_fp = fingerprint(media_s, region=clear, keyframes=True, **opts)
     if len(probe_fp) and len(fp):
         close = hamming(fp.hashes[:, None], probe_fp.hashes[None, :]).min(axis=0) <= align_mod.SEED_THRESHOLD_BITS
         if close.sum() < min(2, len(probe_fp)):
             return unsure
-    found = fingerprint(media_s, region=region, **opts)
-    m2 = match_fingerprints(fa, found) if inset else match_fingerprints(found, fb)
+    found = fingerprint(media_s, region=clear, **opts)
+    m2 = match_fingerprints(fp, found) if inset else match_fingerprints(found, fb)
     if m2.verdict == "unrelated":
         return unsure
     segs = tuple(replace(s, channel="b-region" if inset else "a-region") for s in m2.segments)
     span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
-    if inset:
+    if whole:
+        edit = None
+    elif inset:
         edit = pad_edit(*span, region, sizes[1], surround="canvas")
     else:
         edit = Edit("crop", *span, {"region": list(region), "of": "a", "kind": "region found by feature matching",
                                     "kept_area": round(region[2] * region[3] / (s_size[0] * s_size[1]), 3)})
-    edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + (edit,)
+    edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + ((edit,) if edit else ())
     audio = compare_sound(fa, fb, list(segs))  # the sound of the files themselves over the region's match
     return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits + tuple(sound_edits(audio, list(segs), fb, fa)),
                    audio=audio)
@@ -193,7 +222,7 @@ def compare(
     fb = b if isinstance(b, Fingerprint) else load_or_compute(b, **kwargs)
     m = match_fingerprints(fa, fb)
     media_a, media_b = _media_path(a, fa), _media_path(b, fb)
-    if pictures and media_a and media_b and m.verdict == "unrelated" and len(fa) > 1 and len(fb) > 1:
+    if pictures and media_a and media_b and _worth_rescuing(m) and len(fa) > 1 and len(fb) > 1:
         m = _rescue_region(m, fa, fb, media_a, media_b, kwargs)
     if pictures and m.segments and m.verdict != "identical" and media_a and media_b:
         # one job: one decoding thread (scan's workers run it in parallel already)
