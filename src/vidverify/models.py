@@ -258,6 +258,23 @@ class Segment(Model):
 
 
 @dataclass(frozen=True)
+class LookAlike(Model):
+    """A stretch whose frames match the other file's but carry too little information to tell which moment they
+    show (a static shot, a fade, black, chrome two files share): not reported as a match, and not shown to be
+    another moment either. ``evidence``: its seconds of evidence (``match/strength.py``), under the
+    ``min_evidence_seconds`` a match needs."""
+
+    a_start: float
+    a_end: float
+    b_start: float
+    b_end: float
+    speed: float = 1.0
+    distance: float = 0.0
+    evidence: float = 0.0
+    channel: str = "full"
+
+
+@dataclass(frozen=True)
 class Edit(Model):
     """How B differs from A somewhere: a type, times on both sides where they apply, and the evidence."""
 
@@ -313,6 +330,7 @@ class Match(Model):
     confidence: float = 0.0
     thresholds: dict[str, float] = field(default_factory=dict)
     audio: AudioMatch | None = None  # None: either side's sound was not fingerprinted
+    look_alike: tuple[LookAlike, ...] = ()  # stretches that match but cannot be told from another moment
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures import hard_negatives as hn
+from vidverify.match.strength import MIN_EVIDENCE_SECONDS
 from vidverify.models import Match
 from vidverify.pipeline.comparison import compare
 from vidverify.testing import synth
@@ -73,3 +74,18 @@ def test_a_3s_insert_of_moving_footage_is_found_from_either_side(clips: dict[str
     assert not {"cut", "crop", "color", "rotate", "reorder"} & {e.type for e in m.edits}
     back = _compare(clips, "insert", "clip_1")
     assert back.verdict == "partial-overlap" and len(back.segments) == 1
+
+
+def test_look_alike_stretches_are_listed_apart_from_matches(clips: dict[str, Path]) -> None:
+    """Two moments of one static shot match for seconds but cannot tell the moment: compare says `unrelated` and
+    lists those stretches as look-alikes (times on both sides, their evidence under the bar), so a reader knows
+    where the frames agree and why it is not counted. A real copy of moving footage leaves none."""
+    m = _compare(clips, "static_1", "static_2")
+    assert m.verdict == "unrelated" and m.segments == ()
+    assert m.look_alike, "the static shot's stretches that matched are not listed"
+    for x in m.look_alike:
+        assert x.evidence < MIN_EVIDENCE_SECONDS and x.b_end - x.b_start >= MIN_EVIDENCE_SECONDS
+        assert 0 <= x.a_start < x.a_end <= 5.1 and 0 <= x.b_start < x.b_end <= 5.1
+    assert m.to_dict()["look_alike"][0]["evidence"] == m.look_alike[0].evidence
+    copy = _compare(clips, "clip_1", "reencode")
+    assert copy.verdict == "same-footage" and copy.look_alike == ()

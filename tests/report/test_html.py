@@ -18,7 +18,18 @@ from vidverify.cli.main import main
 from vidverify.errors import OutputError
 from vidverify.media.probe import probe
 from vidverify.media.stills import thumbnails
-from vidverify.models import Claims, Edit, FileRef, Finding, Group, Match, MediaInfo, ScanResult, Segment
+from vidverify.models import (
+    Claims,
+    Edit,
+    FileRef,
+    Finding,
+    Group,
+    LookAlike,
+    Match,
+    MediaInfo,
+    ScanResult,
+    Segment,
+)
 from vidverify.pipeline.comparison import compare
 from vidverify.report import html, html_scan
 from vidverify.testing import synth
@@ -147,6 +158,19 @@ def test_timeline_svg_draws_segments_cuts_trims_inserts() -> None:
     assert page.count('<tr class="edit edit-') == 5
     assert "no picture" in page and "data:image" not in page
     _assert_self_contained(page)
+
+
+def test_look_alike_stretches_are_a_table_of_their_own() -> None:
+    """A stretch whose frames match but cannot tell the moment is listed apart from the segments, with its
+    evidence against what a match needs; a comparison without one has no such table."""
+    m = replace(_hand_match(), thresholds={"min_evidence_seconds": 1.0},
+                look_alike=(LookAlike(7.97, 11.48, 30.0, 33.5, distance=0.0, evidence=0.267),))
+    page = html.render_compare(m, thumbs={})
+    table = re.search(r'<table class="segments look-alike">(.*?)</table>', page, re.S)
+    assert table is not None and "Look-alike stretches (not counted as a match)" in page
+    assert "7.97 s – 11.48 s" in table.group(1) and "30.00 s – 33.50 s" in table.group(1)
+    assert "0.267" in table.group(1) and "of 1 needed" in table.group(1)
+    assert "look-alike" not in html.render_compare(_hand_match(), thumbs={})
 
 
 def test_escaping_and_highlighted_metadata() -> None:

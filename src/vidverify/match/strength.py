@@ -151,18 +151,27 @@ def strengths(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> list
     return [_measure(s, a, b) for s in segments]
 
 
-def keep_informative(segments: list[Segment], fa: Fingerprint,
-                     fb: Fingerprint) -> tuple[list[Segment], list[Strength], float]:
-    """The segments that carry enough evidence, their strengths, and how much the dropped ones looked like a match
-    (0..1, 0.0: none dropped): the largest of a dropped stretch's evidence ratio (``Strength.ratio``) and of its
-    length (up to MIN_EVIDENCE_SECONDS) times its closeness below MATCH_THRESHOLD_BITS. Two moments of a static
-    shot look exactly alike for seconds: whether they are one footage cannot be told, and a miss must say so."""
+@dataclass(frozen=True)
+class Informative:
+    """``keep_informative``'s answer."""
+
+    segments: list[Segment]  # the segments that carry enough evidence ...
+    strengths: list[Strength]  # ... and their strengths
+    dropped: list[tuple[Segment, Strength]]  # the others (look-alikes), with theirs
+    weak: float  # how much the dropped ones looked like a match (0..1, 0.0: none dropped)
+
+
+def keep_informative(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> Informative:
+    """The segments that carry enough evidence and the others. ``weak``: the largest of a dropped stretch's
+    evidence ratio (``Strength.ratio``) and of its length (up to MIN_EVIDENCE_SECONDS) times its closeness below
+    MATCH_THRESHOLD_BITS. Two moments of a static shot look exactly alike for seconds: whether they are one
+    footage cannot be told, and a miss must say so."""
     measured = strengths(segments, fa, fb)
     kept = [(s, m) for s, m in zip(segments, measured, strict=True) if m.passes]
-    dropped = max((max(m.ratio, min(1.0, (s.b_end - s.b_start) / MIN_EVIDENCE_SECONDS) *
-                       max(0.0, 1.0 - s.distance / MATCH_THRESHOLD_BITS))
-                   for s, m in zip(segments, measured, strict=True) if not m.passes), default=0.0)
-    return [s for s, _ in kept], [m for _, m in kept], dropped
+    dropped = [(s, m) for s, m in zip(segments, measured, strict=True) if not m.passes]
+    weak = max((max(m.ratio, min(1.0, (s.b_end - s.b_start) / MIN_EVIDENCE_SECONDS) *
+                    max(0.0, 1.0 - s.distance / MATCH_THRESHOLD_BITS)) for s, m in dropped), default=0.0)
+    return Informative([s for s, _ in kept], [m for _, m in kept], dropped, weak)
 
 
 # ---------------------------------------------------------------------------------------- edits the evidence holds
@@ -404,4 +413,7 @@ def keep_copies(copies: list[Segment], fa: Fingerprint, fb: Fingerprint) -> list
             if s.b_end - s.b_start >= MIN_EVIDENCE_SECONDS or m.passes]
 
 
-__all__ = ["MIN_EVIDENCE_SECONDS", "Strength", "keep_copies", "keep_informative", "strengths", "supported_edits"]
+__all__ = [
+    "MIN_EVIDENCE_SECONDS", "Informative", "Strength", "keep_copies", "keep_informative", "strengths",
+    "supported_edits",
+]

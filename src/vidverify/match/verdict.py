@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..models import Edit, FileRef, Match, Segment
+from ..models import Edit, FileRef, LookAlike, Match, Segment
 from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint, inner_area, segment_box
 from ..signals.hashing import hamming
 from . import align as align_mod
@@ -60,10 +60,10 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         return Match(_ref(fa), _ref(fb), "identical", 1.0, {"a": 1.0, "b": 1.0}, (seg,), (), (), 1.0, thresholds,
                      audio_sync.compare_sound(fa, fb, [seg]))
     # a stretch matched on frames that would match at any moment (flat, dark, static, shared chrome) is dropped
-    aligned = align_mod.align(fa, fb)
-    segments, kept, weak = strength.keep_informative(aligned, fa, fb)
-    unproven = [s for s in aligned if s not in segments]  # matched, but too little information to report
-    measured: list[strength.Strength] | None = kept
+    informative = strength.keep_informative(align_mod.align(fa, fb), fa, fb)
+    segments, weak = informative.segments, informative.weak
+    unproven = [s for s, _ in informative.dropped]  # matched, but too little information to report
+    measured: list[strength.Strength] | None = informative.strengths
     copies = strength.keep_copies(streamcopy.segments(fa, fb), fa, fb)
     if copies:
         segments = streamcopy.merge(copies, segments)
@@ -115,7 +115,19 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         a=_ref(fa), b=_ref(fb), verdict=verdict, similarity=similarity,
         coverage={"a": round(cov_a, 4), "b": round(cov_b, 4)}, segments=tuple(segments), edits=tuple(edits),
         findings=(), confidence=confidence, thresholds=thresholds, audio=audio,
+        look_alike=look_alikes(informative.dropped, segments),
     )
+
+
+def look_alikes(dropped: list[tuple[Segment, strength.Strength]], segments: list[Segment]) -> tuple[LookAlike, ...]:
+    """The dropped stretches at least MIN_EVIDENCE_SECONDS long that no reported segment covers in B, in B's
+    order: where a reader may look, knowing the frames cannot tell the moment."""
+    found = [(s.b_start, s.b_end) for s in segments]
+    out = [LookAlike(round(s.a_start, 3), round(s.a_end, 3), round(s.b_start, 3), round(s.b_end, 3),
+                     round(s.speed, 4), round(s.distance, 2), m.seconds, s.channel)
+           for s, m in dropped if s.b_end - s.b_start >= strength.MIN_EVIDENCE_SECONDS and
+           all(min(s.b_end, e) - max(s.b_start, b) < 0.5 * (s.b_end - s.b_start) for b, e in found)]
+    return tuple(sorted(out, key=lambda x: (x.b_start, x.a_start)))
 
 
 # ------------------------------------------------------------------------------------------------ confidence
@@ -156,7 +168,7 @@ def evidence(segments: list[Segment], fa: Fingerprint, fb: Fingerprint, *, weak:
         score = 1.0 - math.exp(-frames / 5.0 * margin)
         return {"score": score, "frames": frames, "margin": margin, "uncalibrated": score}
     if weak is None:
-        weak = strength.keep_informative(align_mod.align(fa, fb), fa, fb)[2]
+        weak = strength.keep_informative(align_mod.align(fa, fb), fa, fb).weak
     informative = float(min(int((fa.luma_std >= FLAT_LUMA_STD).sum()), int((fb.luma_std >= FLAT_LUMA_STD).sum())))
     near = max(_near_share(fa, fb), _near_share(fb, fa))
     amount = 1.0 - math.exp(-informative / 15.0)  # the confidence before calibration (0.1-0.3: 1.0 from 150 frames)
