@@ -121,6 +121,10 @@ def search_section(built: dict[str, Any], cases: list[cc.Case], db: Path, cache:
     indexed = [str(s.path) for s in [*built["sources"], *built["fillers"]]]
     indexed += [c.b for c in cases if c.kind == "short-borrowed"]
     per: dict[str, Any] = {}
+
+    def compare_media(a: Any, b: Any) -> Any:  # the feature stage, as the CLI runs it
+        return vidverify.compare(a, b, findings=False)
+
     t0 = time.perf_counter()
     with vidverify.Index(db) as ix:
         vidverify.add_paths(ix, indexed)
@@ -132,7 +136,7 @@ def search_section(built: dict[str, Any], cases: list[cc.Case], db: Path, cache:
             shared = contents.get(c.b, frozenset())
             t1 = time.perf_counter()
             try:
-                results = ix.search(cache.get(c.b), top=SEARCH_TOP)
+                results = ix.search(cache.get(c.b), top=SEARCH_TOP, compare_media=compare_media)
             except Exception as exc:  # noqa: BLE001 - a query that cannot be read finds nothing
                 per[c.name] = {"rank": None, "error": f"{type(exc).__name__}: {exc}"}
                 continue

@@ -41,7 +41,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "grey": synth.grey(src, d / "grey.mp4"),
         "rotated": _rotate(src, d / "rotated.mp4"),
         "corner_crop": _corner_crop(src, d / "corner_crop.mp4"),
-        "pip": _picture_in_picture(src, other, d / "pip.mp4"),
+        "pip": make_fixtures.picture_in_picture(src, other, d / "pip.mp4"),
         "news": _news(src, d / "news.mp4"),
         "screen": _screen_recording(src, d / "screen.mp4"),
     }
@@ -72,16 +72,6 @@ def _screen_recording(src: Path, out: Path) -> Path:
 def _corner_crop(src: Path, out: Path) -> Path:
     """The top-left 90% x 90% of the picture (81% of its area), scaled back up: an off-centre crop."""
     make_fixtures.ffmpeg("-i", str(src), "-vf", "crop=432:243:0:0,scale=480:270", "-c:v", "libx264",
-                         "-preset", "ultrafast", str(out))
-    return out
-
-
-def _picture_in_picture(src: Path, other: Path, out: Path) -> Path:
-    """``src`` at 304x171 in a white 4 px frame, 24 px from the bottom-right corner of ``other`` at 960x540 (the
-    picture-in-picture is 11% of the frame), for as long as ``src`` lasts."""
-    graph = ("[1:v]scale=960:540,loop=-1:size=200,setpts=N/25/TB[bg];[0:v]scale=304:171,pad=312:179:4:4:white[p];"
-             "[bg][p]overlay=x=W-w-24:y=H-h-24:shortest=1")
-    make_fixtures.ffmpeg("-i", str(src), "-i", str(other), "-filter_complex", graph, "-r", "25", "-c:v", "libx264",
                          "-preset", "ultrafast", str(out))
     return out
 

@@ -156,6 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("clip", metavar="CLIP", help="media file or .vvfp fingerprint file")
     se.add_argument("--index", metavar="DB", help=_INDEX_HELP)
     se.add_argument("--top", type=int, default=10, metavar="K", help="at most K results (default 10)")
+    se.add_argument("--no-features", action="store_true", help="skip the feature stage: with the clip's media at "
+                    "hand and an index of at most 200 clips, ORB features of each indexed clip (found from its media "
+                    "once, then kept in the index) are looked for in the clip's frames, to find a source shown small "
+                    "in a picture-in-picture, an app's screen recording or a re-filmed screen")
     _jobs(se, "decoder processes for the clip")
 
     fr = _command(sub, "frames", commands.cmd_frames, "shots, keyframes for reverse image search, and frame-level "

@@ -115,6 +115,17 @@ def check_media_input(path: str) -> None:
         raise EmptyFileError("empty file (0 bytes)", path=path)
 
 
+def still_there(path: str | None, size: int | None) -> str | None:
+    """``path`` when a file of ``size`` bytes is still there (a fingerprint's media, before it is opened again),
+    else None."""
+    try:
+        if path and os.path.isfile(path) and os.path.getsize(path) == size:
+            return path
+    except OSError:
+        pass
+    return None
+
+
 def open_regular(path: str | os.PathLike[str]) -> IO[bytes]:
     """Open read-only without blocking: a FIFO or device is refused with ``NotAFileError``, never waited on."""
     p = os.fspath(path)

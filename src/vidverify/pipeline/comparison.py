@@ -20,6 +20,7 @@ from ..match.audio_sync import compare_sound, sound_edits
 from ..match.edits import clear_area, find_region, pad_edit, picture_edits
 from ..match.strength import strengths
 from ..match.verdict import calibrated, match_fingerprints
+from ..media import files
 from ..media import fingerprint_file as fpfile
 from ..media.probe import probe
 from ..media.stills import grab_frames, grab_keyframes, thumbnails
@@ -36,12 +37,7 @@ def _media_path(given: Any, fp: Fingerprint) -> str | None:
     """The media file behind an argument: itself, or the file a fingerprint was made from if it is still there."""
     if not isinstance(given, Fingerprint) and not fpfile.is_fingerprint_file(given):
         return str(os.fspath(given))
-    try:
-        if fp.path and os.path.isfile(fp.path) and os.path.getsize(fp.path) == fp.size:
-            return fp.path
-    except OSError:
-        pass
-    return None
+    return files.still_there(fp.path, fp.size)
 
 
 def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import BARS_INSERT
+from tests.fixtures import make_fixtures
 from tests.fixtures.fingerprints import every, frame_arrays, sha, slice_fp, synth_fp, synth_info
 from vidverify.models import SearchResult, Segment
 from vidverify.pipeline.index.search import MIN_VOTES, Index
@@ -316,3 +317,30 @@ def test_a_long_query_that_is_indexed_itself_still_finds_a_borrowed_stretch(tmp_
         results = ix.search(comp)
     assert [(r.sha256, r.verdict) for r in results] == [(comp.sha256, "identical"),
                                                         (clip.sha256, "partial-overlap")]
+
+
+def test_a_source_shown_small_over_other_footage_is_found_by_its_features(tmp_path: Path) -> None:
+    """Issue 15: a picture-in-picture (the source at 11% of the frame over other moving footage) has no frame
+    that hashes like the source's, so the hash stages find only the footage around it. With ``compare_media``,
+    the indexed clips' ORB features are looked for in the query's frames: the source is found, compared in full
+    and placed, and its features are kept in the index for the next search (found again after a re-add)."""
+    from vidverify.pipeline.comparison import compare
+
+    src = synth.make_scene(tmp_path / "src.mp4", seconds=8, size=(480, 270), seed=11, audio=False)
+    other = synth.make_scene(tmp_path / "other.mp4", seconds=6, size=(480, 270), seed=12, audio=False)
+    third = synth.make_scene(tmp_path / "third.mp4", seconds=6, size=(480, 270), seed=13, audio=False)
+    pip = make_fixtures.picture_in_picture(src, other, tmp_path / "pip.mp4")
+    with Index(tmp_path / "ix.sqlite") as ix:
+        add_paths(ix, [src, third])
+        query = fingerprint(pip)
+        assert ix.search(query) == ()
+        [res] = ix.search(query, compare_media=lambda a, b: compare(a, b, findings=False))
+        assert Path(res.path).samefile(src)
+        assert res.verdict == "same-footage" and res.coverage["a"] > 0.9 and res.coverage["b"] > 0.9
+        (pad,) = [e for e in res.edits if e.type == "pad"]
+        x, y, w, h = pad.detail["b_active_area"]
+        assert abs(x - 628) <= 8 and abs(y - 341) <= 8 and abs(w - 304) <= 10 and abs(h - 171) <= 10
+        src_sha, third_sha = fingerprint(src).sha256, fingerprint(third).sha256
+        assert ix.features(src_sha) is not None and ix.features(third_sha) is not None
+        ix.add(ix.info(src_sha), ix.fingerprint(src_sha))  # the file again: its features are found again
+        assert ix.features(src_sha) is None and ix.features(third_sha) is not None

@@ -14,6 +14,13 @@
    (alignment looks a keyframe-only side's frames up in the side that has every frame, whichever it is), and
    reported with A = the query, B = the indexed clip; clips whose verdict is not ``unrelated`` are the results,
    best first.
+3. Features, when the caller gives ``compare_media`` (``vidverify.compare``: the CLI does), the query's media
+   file is at hand and the index holds at most ``FEATURE_MAX_FILES`` clips: a
+   clip shown small over other footage (a picture-in-picture), inside an app's busy screen or re-filmed at an
+   angle has no frame that hashes like the query's. ORB features of a few frames of each indexed clip (found from
+   its media the first time and kept in the index) are looked for in the query's frames
+   (``match/features.py``); the ``FEATURE_CANDIDATES`` clips found best are compared in full (``compare``, whose
+   own feature search places the region), and are results when they match.
 """
 
 from __future__ import annotations
@@ -21,18 +28,21 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from ...errors import UsageError
+from ...errors import IndexFileError, UsageError
+from ...match import features as feats
 from ...match.align import swap
 from ...match.audio_sync import MIN_COMMON_WORDS, sound_only, sound_words
 from ...match.candidates import Bands, Signature, query_probes
 from ...match.verdict import match_fingerprints
+from ...media import files
 from ...media.formats.c2pa import NOT_READ_TAG
-from ...models import AudioMatch, AudioSegment, MediaInfo, SearchResult
+from ...media.stills import grab_keyframes
+from ...models import AudioMatch, AudioSegment, Match, MediaInfo, SearchResult
 from ...signals.fingerprint import Fingerprint
 from .sqlite import BUSY_TIMEOUT_SECONDS, SqliteStore
 from .store import Store
@@ -42,6 +52,11 @@ log = logging.getLogger("vidverify")
 MIN_VOTES = 3.0  # a candidate needs this many (weighted) query frames on one line to be aligned
 RELATIVE_VOTES = 0.02  # ... and this share of the best candidate's votes
 ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of results
+FEATURE_MAX_FILES = 200  # the feature stage runs on indexes of at most this many clips (it looks at each one)
+FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full
+STORED_FRAMES = 6  # frames of an indexed clip whose features are kept ...
+QUERY_FRAMES = 12  # ... and of the query, spread over each
+FEATURE_WIDTH = 640  # frames are looked at this wide (a picture-in-picture a third of the frame is 213 pixels)
 
 
 def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True,
@@ -89,6 +104,12 @@ class Index:
 
     def signatures(self) -> tuple[np.ndarray, np.ndarray, Signature, list[str]]:
         return self.store.signatures()
+
+    def features(self, sha256: str) -> bytes | None:
+        return self.store.features(sha256)
+
+    def put_features(self, sha256: str, blob: bytes) -> None:
+        self.store.put_features(sha256, blob)
 
     def sound_words(self) -> list[tuple[str, np.ndarray]]:
         return self.store.sound_words()
@@ -149,8 +170,11 @@ class Index:
         order = np.lexsort((ids, -votes))[:limit]
         return [(self._sha_of[int(ids[i])], round(float(votes[i]), 2)) for i in order]
 
-    def search(self, fp: Fingerprint, top: int = 10, *, min_votes: float = MIN_VOTES) -> tuple[SearchResult, ...]:
-        """Indexed clips that share footage with ``fp``, best first (at most ``top``)."""
+    def search(self, fp: Fingerprint, top: int = 10, *, min_votes: float = MIN_VOTES,
+               compare_media: Callable[[Fingerprint, Fingerprint], Match] | None = None) -> tuple[SearchResult, ...]:
+        """Indexed clips that share footage with ``fp``, best first (at most ``top``). ``compare_media``
+        (``vidverify.compare``): look for indexed clips' features in the query's frames too, when its media file
+        is at hand, and compare those found with it in full (stage 3)."""
         if top < 1:
             raise UsageError("top must be at least 1")
         found = self.candidates(fp, top + ALIGN_CANDIDATES)
@@ -171,17 +195,76 @@ class Index:
             m = match_fingerprints(self.fingerprint(sha), fp)
             if m.verdict == "unrelated" and not sound_only(m):
                 continue
-            info = self.info(sha)
-            results.append(SearchResult(
-                path=_best_path(self.paths(sha)), sha256=sha, score=m.similarity, verdict=m.verdict,
-                coverage={"a": m.coverage["b"], "b": m.coverage["a"]},
-                segments=tuple(sorted((swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start))),
-                edits=m.edits, duration=m.a.duration, confidence=m.confidence, votes=votes,
-                matched_by="sound" if m.verdict == "unrelated" else "picture", audio=_query_first(m.audio),
-                credentials=info.credentials, credentials_read=NOT_READ_TAG not in info.tags,
-            ))
+            results.append(self._result(sha, m, votes))
+        if compare_media is not None:
+            # a candidate whose hashes did not match is looked at again: its picture may be covered or small
+            seen = {r.sha256 for r in results}
+            results += [self._result(sha, m, 0.0) for sha, m in self._by_features(fp, seen, compare_media)]
         results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
         return tuple(results[:top])
+
+    def _result(self, sha: str, m: Match, votes: float) -> SearchResult:
+        """A comparison of the indexed clip ``sha`` (A) with the query (B), as a result with A = the query."""
+        info = self.info(sha)
+        return SearchResult(
+            path=_best_path(self.paths(sha)), sha256=sha, score=m.similarity, verdict=m.verdict,
+            coverage={"a": m.coverage["b"], "b": m.coverage["a"]},
+            segments=tuple(sorted((swap(s) for s in m.segments), key=lambda s: (s.a_start, s.b_start))),
+            edits=m.edits, duration=m.a.duration, confidence=m.confidence, votes=votes,
+            matched_by="sound" if m.verdict == "unrelated" else "picture", audio=_query_first(m.audio),
+            credentials=info.credentials, credentials_read=NOT_READ_TAG not in info.tags,
+        )
+
+    def _by_features(self, fp: Fingerprint, seen: set[str],
+                     compare_media: Callable[[Fingerprint, Fingerprint], Match]) -> list[tuple[str, Match]]:
+        """Indexed clips (not in ``seen``) whose features the query's frames show, compared in full with the query:
+        those that match (module docstring, stage 3)."""
+        media = files.still_there(fp.path, fp.size)
+        if media is None or len(self) > FEATURE_MAX_FILES or len(fp) < 2:
+            return []
+        query = feats.describe(_frames(media, fp, QUERY_FRAMES), per_frame=feats.QUERY_PER_FRAME,
+                                  moving_only=True)
+        if len(query) < feats.MIN_INLIERS:
+            return []
+        scored = []
+        for sha, *_ in self.store.iter_files():
+            if sha in seen or sha == fp.sha256:
+                continue
+            kept = self._features(sha)
+            if kept is not None and (n := feats.inliers(query, kept)) >= feats.MIN_INLIERS:
+                scored.append((n, sha))
+        out = []
+        for _, sha in sorted(scored, reverse=True)[:FEATURE_CANDIDATES]:
+            m = compare_media(self.fingerprint(sha), fp)
+            if m.verdict != "unrelated":
+                out.append((sha, m))
+        return out
+
+    def _features(self, sha: str) -> feats.Features | None:
+        """An indexed clip's kept features, found from its media (and kept) the first time; None when neither
+        is there."""
+        blob = self.store.features(sha)
+        if blob is not None:
+            try:
+                return feats.Features.from_bytes(blob)
+            except (ValueError, KeyError, OSError):
+                log.info("index: damaged features of %s are found again", sha[:12])
+        ref = self.fingerprint(sha)
+        media = files.still_there(_best_path(self.paths(sha)), ref.size)
+        if media is None or len(ref) < 1:
+            return None
+        found = feats.describe(_frames(media, ref, STORED_FRAMES), per_frame=feats.STORED_PER_FRAME)
+        try:
+            self.store.put_features(sha, found.to_bytes())
+        except IndexFileError as exc:  # a read-only index: found again next time
+            log.info("index: features of %s not kept: %s", sha[:12], exc)
+        return found
+
+
+def _frames(media: str, fp: Fingerprint, n: int) -> list[np.ndarray]:
+    """``n`` frames spread over a clip, FEATURE_WIDTH pixels wide."""
+    times = np.linspace(fp.times[0], fp.times[-1], n).tolist() if len(fp) > 1 else [fp.times[0]]
+    return [i for i in grab_keyframes(media, times, width=FEATURE_WIDTH, origin=fp.time_origin) if i is not None]
 
 
 def _query_first(audio: AudioMatch | None) -> AudioMatch | None:

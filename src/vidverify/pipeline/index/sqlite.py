@@ -71,6 +71,8 @@ _SOUNDS = "CREATE TABLE IF NOT EXISTS sounds(file_id INTEGER PRIMARY KEY, words 
 # the signature_group of each signature hash (one byte each); a row without one (an older vidverify wrote it, or
 # its length differs) is all whole pictures
 _GROUPS = "CREATE TABLE IF NOT EXISTS signature_groups(file_id INTEGER PRIMARY KEY, groups BLOB NOT NULL)"
+# ORB features of a few frames (match/features.py), kept by search's feature stage the first time it needs them
+_FEATURES = "CREATE TABLE IF NOT EXISTS features(file_id INTEGER PRIMARY KEY, blob BLOB NOT NULL)"
 
 
 class SqliteStore:
@@ -236,8 +238,28 @@ class SqliteStore:
                 c.execute("INSERT INTO sounds VALUES (?, ?)", (file_id, words.astype("<u4").tobytes()))
             if mtime_ns is not None and size is not None:
                 c.execute("INSERT OR REPLACE INTO paths VALUES (?, ?, ?, ?)", (abspath, sha, size, mtime_ns))
+            c.execute(_FEATURES)
+            c.execute("DELETE FROM features WHERE file_id = ?", (file_id,))  # found again from the new file
 
         self._write(steps, f"adding {info.path}")
+
+    def put_features(self, sha256: str, blob: bytes) -> None:
+        """Keep an indexed file's features (``match.features.Features.to_bytes``) for the next searches."""
+
+        def steps(c: sqlite3.Connection) -> None:
+            c.execute(_FEATURES)
+            c.execute("INSERT OR REPLACE INTO features SELECT id, ? FROM files WHERE sha256 = ?", (blob, sha256))
+
+        self._write(steps, "keeping features")
+
+    def features(self, sha256: str) -> bytes | None:
+        """An indexed file's kept features, or None when none were kept yet."""
+        try:
+            rows = self._query("SELECT x.blob FROM features x JOIN files f ON f.id = x.file_id WHERE f.sha256 = ?",
+                               (sha256,))
+        except IndexFileError:  # no features table yet
+            return None
+        return bytes(rows[0][0]) if rows else None
 
     def add_path(self, path: str | os.PathLike[str], sha256: str, size: int, mtime_ns: int) -> None:
         """Record that ``path`` (with this size and mtime) holds content already in the index."""

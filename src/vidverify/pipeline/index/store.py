@@ -58,6 +58,12 @@ class Store(Protocol):
         """Every sparse signature: (row ids, entry counts, the signatures one after the other, sha256 of each
         row), in row order."""
 
+    def features(self, sha256: str) -> bytes | None:
+        """An indexed file's kept ORB features (``match.features``), or None."""
+
+    def put_features(self, sha256: str, blob: bytes) -> None:
+        """Keep an indexed file's features for the next searches."""
+
     def sound_words(self) -> list[tuple[str, np.ndarray]]:
         """(sha256, ``match.audio_sync.sound_words``) of every clip stored with sound, for search by sound."""
 
