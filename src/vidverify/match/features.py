@@ -43,8 +43,11 @@ class Features:
     @classmethod
     def from_bytes(cls, data: bytes) -> Features:
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
-            return cls(z["frame"].astype(np.int16), z["xy"].astype(np.float32),
-                       z["descriptors"].astype(np.uint8).reshape(-1, 32))
+            found = cls(z["frame"].astype(np.int16), z["xy"].astype(np.float32).reshape(-1, 2),
+                        z["descriptors"].astype(np.uint8).reshape(-1, 32))
+        if not len(found.frame) == len(found.xy) == len(found.descriptors):
+            raise ValueError("features of unequal lengths")
+        return found
 
 
 def describe(imgs: list[np.ndarray], *, per_frame: int, moving_only: bool = False) -> Features:

@@ -116,7 +116,7 @@ def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, med
     unsure = m
     for inset in (False, True):
         found = _rescued(m, fa, fb, media_a, media_b, sizes, (imgs[0], imgs[1]), kwargs, inset=inset)
-        if found is not None and found.verdict != "unrelated" and _covered(found) > _covered(m):
+        if found is not None and found.verdict != "unrelated" and _covers_more(found, m):
             return found
         unsure = found if found is not None and m.verdict == "unrelated" else unsure
     return unsure
@@ -126,8 +126,10 @@ RESCUE_BELOW_COVERAGE = 0.5  # a partial match covering less of either file is l
 # covered where the hashes matched it (buttons over a screen-recorded clip match it for a second or two)
 
 
-def _covered(m: Match) -> float:
-    return float(m.coverage.get("a", 0.0) + m.coverage.get("b", 0.0))
+def _covers_more(found: Match, m: Match) -> bool:
+    """``found`` covers more of the two files than ``m``, and less of neither."""
+    a, b = (found.coverage.get(k, 0.0) - m.coverage.get(k, 0.0) for k in ("a", "b"))
+    return min(a, b) >= -0.01 and a + b > 0
 
 
 def _worth_rescuing(m: Match) -> bool:

@@ -344,3 +344,6 @@ def test_a_source_shown_small_over_other_footage_is_found_by_its_features(tmp_pa
         assert ix.features(src_sha) is not None and ix.features(third_sha) is not None
         ix.add(ix.info(src_sha), ix.fingerprint(src_sha))  # the file again: its features are found again
         assert ix.features(src_sha) is None and ix.features(third_sha) is not None
+        ix.put_features(third_sha, b"PK\x03\x04 cut short")  # a damaged blob is found again, not a crash
+        [again] = ix.search(query, compare_media=lambda a, b: compare(a, b, findings=False))
+        assert again.sha256 == src_sha and ix.features(third_sha) != b"PK\x03\x04 cut short"

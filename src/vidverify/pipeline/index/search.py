@@ -29,11 +29,12 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ...errors import IndexFileError, UsageError
+from ...errors import IndexFileError, UsageError, VidverifyError
 from ...match import features as feats
 from ...match.align import swap
 from ...match.audio_sync import MIN_COMMON_WORDS, sound_only, sound_words
@@ -231,11 +232,18 @@ class Index:
             if sha in seen or sha == fp.sha256:
                 continue
             kept = self._features(sha)
-            if kept is not None and (n := feats.inliers(query, kept)) >= feats.MIN_INLIERS:
+            if kept is not None and (n := _inliers(query, kept)) >= feats.MIN_INLIERS:
                 scored.append((n, sha))
         out = []
         for _, sha in sorted(scored, reverse=True)[:FEATURE_CANDIDATES]:
-            m = compare_media(self.fingerprint(sha), fp)
+            ref = self.fingerprint(sha)
+            # the media where the index last saw it (the fingerprint keeps the path it was made from)
+            ref = replace(ref, path=files.still_there(_best_path(self.paths(sha)), ref.size) or ref.path)
+            try:
+                m = compare_media(ref, fp)
+            except Exception as exc:  # noqa: BLE001 - one clip that cannot be compared leaves the others' results
+                log.warning("search: %s could not be compared by features: %s", _best_path(self.paths(sha)), exc)
+                continue
             if m.verdict != "unrelated":
                 out.append((sha, m))
         return out
@@ -247,18 +255,30 @@ class Index:
         if blob is not None:
             try:
                 return feats.Features.from_bytes(blob)
-            except (ValueError, KeyError, OSError):
+            except Exception:  # noqa: BLE001 - any damage to a kept blob: found again from the media
                 log.info("index: damaged features of %s are found again", sha[:12])
         ref = self.fingerprint(sha)
         media = files.still_there(_best_path(self.paths(sha)), ref.size)
         if media is None or len(ref) < 1:
             return None
-        found = feats.describe(_frames(media, ref, STORED_FRAMES), per_frame=feats.STORED_PER_FRAME)
+        try:
+            found = feats.describe(_frames(media, ref, STORED_FRAMES), per_frame=feats.STORED_PER_FRAME)
+        except VidverifyError as exc:  # media that no longer decodes: no features, the other clips go on
+            log.info("index: no features of %s: %s", media, exc)
+            return None
         try:
             self.store.put_features(sha, found.to_bytes())
         except IndexFileError as exc:  # a read-only index: found again next time
             log.info("index: features of %s not kept: %s", sha[:12], exc)
         return found
+
+
+def _inliers(query: feats.Features, kept: feats.Features) -> int:
+    try:
+        return feats.inliers(query, kept)
+    except Exception as exc:  # noqa: BLE001 - OpenCV on one odd blob: that clip is not a candidate
+        log.info("index: features not compared: %s", exc)
+        return 0
 
 
 def _frames(media: str, fp: Fingerprint, n: int) -> list[np.ndarray]:
