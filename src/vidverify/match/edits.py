@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..models import CANVAS_REGION, Edit, Segment
+from .features import MOVING_LEVELS, moving_mask, similarity, temporal_std
 
 EDIT_TOLERANCE_SECONDS = 0.25  # missing or added footage shorter than this is not reported as an edit
 SPEED_TOLERANCE = 0.02  # |speed - 1| above this is a speed change
@@ -181,6 +182,10 @@ def _box_transform(src: tuple[float, float, float, float], dst: tuple[float, flo
     return np.array([[sx, 0.0, dst[0] - sx * src[0]], [0.0, sy, dst[1] - sy * src[1]]])
 
 
+def _points(kps: Any) -> np.ndarray:
+    return np.array([k.pt for k in kps], dtype=np.float32).reshape(-1, 2)
+
+
 def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray, b_mask: np.ndarray | None = None,
                        a_mask: np.ndarray | None = None) -> tuple[np.ndarray, int] | None:
     """Similarity transform (rotation, scale, shift) taking B's pixels to A's, from ORB features and RANSAC;
@@ -192,16 +197,8 @@ def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray, b_mask: np.ndarra
     ka, da = orb.detectAndCompute(a_grey, a_mask)
     if db is None or da is None or len(kb) < 8 or len(ka) < 8:
         return None
-    matches = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(db, da, k=2)
-    good = [m[0] for m in matches if len(m) == 2 and m[0].distance < 0.8 * m[1].distance]
-    if len(good) < 12:
-        return None
-    pb = np.array([kb[m.queryIdx].pt for m in good], dtype=np.float32)
-    pa = np.array([ka[m.trainIdx].pt for m in good], dtype=np.float32)
-    m, inliers = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=3.0)
-    if m is None or inliers is None or int(inliers.sum()) < 15:
-        return None
-    return m, int(inliers.sum())
+    fit = similarity(_points(kb), db, _points(ka), da, ratio=0.8, min_good=12)
+    return fit if fit is not None and fit[1] >= 15 else None
 
 
 def _overlay_boxes(diffs: list[np.ndarray], shape: tuple[int, ...]) -> list[tuple[int, int, int, int, int]]:
@@ -244,42 +241,6 @@ def _merge_boxes(boxes: list[tuple[int, ...]], gap: int) -> list[tuple[int, int,
     return out  # type: ignore[return-value]
 
 
-MOVING_LEVELS = 4.0  # grey levels of standard deviation over a file's frames from which a pixel shows footage
-MOVING_MIN_SHARE = 0.05  # ... and the share of the picture that must: less, and the frames are looked at whole
-MOVING_MARGIN = 0.02  # share of the width by which the moving part is widened (features sit on its edges too)
-
-
-def _temporal_std(imgs: list[np.ndarray]) -> np.ndarray | None:
-    """Per pixel, the standard deviation of the grey level over frames spread over a file (float32), or None
-    with fewer than three frames of one size."""
-    import cv2
-
-    shape = imgs[0].shape[:2] if imgs else (0, 0)
-    greys = [cv2.cvtColor(i, cv2.COLOR_RGB2GRAY).astype(np.float32) for i in imgs if i.shape[:2] == shape]
-    if len(greys) < 3:
-        return None
-    total, squares = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
-    for g in greys:
-        total += g
-        squares += g * g
-    mean = total / len(greys)
-    return np.sqrt(np.maximum(squares / len(greys) - mean * mean, 0.0))
-
-
-def moving_mask(imgs: list[np.ndarray]) -> np.ndarray | None:
-    """Where frames spread over a file change (uint8, 255: footage moves there; the still chrome of an app's
-    screen, still bars and captions do not), or None when that is nearly all or nearly none of the picture."""
-    import cv2
-
-    std = _temporal_std(imgs)
-    if std is None:
-        return None
-    k = max(3, int(MOVING_MARGIN * std.shape[1]) | 1)
-    mask = cv2.dilate((std > MOVING_LEVELS).astype(np.uint8) * 255, np.ones((k, k), np.uint8))
-    share = float(np.count_nonzero(mask)) / mask.size
-    return mask if MOVING_MIN_SHARE <= share < 1 - MOVING_MIN_SHARE else None
-
-
 def find_region(
     imgs_a: list[np.ndarray],
     imgs_b: list[np.ndarray],
@@ -301,7 +262,6 @@ def find_region(
     mask = moving_mask(imgs_a) if moving_only else None
     feats_a = [orb.detectAndCompute(cv2.cvtColor(i, cv2.COLOR_RGB2GRAY), mask if mask is not None and
                                     mask.shape == i.shape[:2] else None) for i in imgs_a]
-    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
     found: list[tuple[int, np.ndarray, float, float]] = []
     for ib in imgs_b:
         kb, db = orb.detectAndCompute(cv2.cvtColor(ib, cv2.COLOR_RGB2GRAY), None)
@@ -312,17 +272,11 @@ def find_region(
         for ia, (ka, da) in zip(imgs_a, feats_a, strict=True):
             if da is None or len(ka) < 12:
                 continue
-            pairs = matcher.knnMatch(db, da, k=2)
-            good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.75 * p[1].distance]
-            if len(good) < min_inliers:
+            fit = similarity(_points(kb), db, _points(ka), da, ratio=0.75, min_good=min_inliers)
+            if fit is None or fit[1] < min_inliers:
                 continue
-            pb = np.array([kb[g.queryIdx].pt for g in good], dtype=np.float32)
-            pa = np.array([ka[g.trainIdx].pt for g in good], dtype=np.float32)
-            tm, inl = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=3.0)
-            if tm is None or inl is None or int(inl.sum()) < min_inliers:
-                continue
-            if best is None or int(inl.sum()) > best[0]:
-                best = (int(inl.sum()), tm, ia.shape[1] / a_size[0])
+            if best is None or fit[1] > best[0]:
+                best = (fit[1], fit[0], ia.shape[1] / a_size[0])
         if best is not None:
             found.append((best[0], best[1], best[2], fb))
     # one strongly matched frame, or two: the frames are not aligned in time yet, so the transforms of
@@ -360,7 +314,7 @@ def clear_area(box: tuple[int, int, int, int], imgs_a: list[np.ndarray], imgs_b:
     two screen recordings share: its progress bar moves with the clip's length, not with its footage)."""
     import cv2
 
-    std_a, std_b = _temporal_std(imgs_a), _temporal_std(imgs_b)
+    std_a, std_b = temporal_std(imgs_a), temporal_std(imgs_b)
     if std_a is None or std_b is None:
         return box
     f, g = std_a.shape[1] / a_size[0], std_b.shape[1] / b_size[0]  # grab pixels per display pixel

@@ -6,6 +6,9 @@ canvas that the region finder reads). A copy that shows it small over other movi
 picture-in-picture), inside an app's busy screen, or re-filmed at an angle has no frame that hashes like the
 source's: ``search`` then looks for the source's features in the query's frames (``pipeline/index/search.py``),
 and the files whose features are found are compared in full (``compare``'s own feature search places the region).
+
+The pieces ``compare``'s feature searches share live here too (``match/edits.py``): where a file's frames move
+(``moving_mask``) and the similarity fit of two frames' matched features (``similarity``).
 """
 
 from __future__ import annotations
@@ -15,13 +18,45 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .edits import moving_mask
-
 STORED_PER_FRAME = 700  # features kept per frame of an indexed file (the strongest)
 QUERY_PER_FRAME = 1500  # features looked for per frame of the query
 RATIO = 0.75  # Lowe's ratio test: the best match clearly better than the second
 MIN_INLIERS = 25  # features agreeing on one similarity transform for a frame pair to show the same picture
 MAX_DEGREES = 10.0  # ... turned by at most this (a re-filmed screen is tilted a few degrees)
+MOVING_LEVELS = 4.0  # grey levels of standard deviation over a file's frames from which a pixel shows footage
+MOVING_MIN_SHARE = 0.05  # ... and the share of the picture that must: less, and the frames are looked at whole
+MOVING_MARGIN = 0.02  # share of the width by which the moving part is widened (features sit on its edges too)
+
+
+def temporal_std(imgs: list[np.ndarray]) -> np.ndarray | None:
+    """Per pixel, the standard deviation of the grey level over frames spread over a file (float32), or None
+    with fewer than three frames of one size."""
+    import cv2
+
+    shape = imgs[0].shape[:2] if imgs else (0, 0)
+    greys = [cv2.cvtColor(i, cv2.COLOR_RGB2GRAY).astype(np.float32) for i in imgs if i.shape[:2] == shape]
+    if len(greys) < 3:
+        return None
+    total, squares = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+    for g in greys:
+        total += g
+        squares += g * g
+    mean = total / len(greys)
+    return np.sqrt(np.maximum(squares / len(greys) - mean * mean, 0.0))
+
+
+def moving_mask(imgs: list[np.ndarray]) -> np.ndarray | None:
+    """Where frames spread over a file change (uint8, 255: footage moves there; the still chrome of an app's
+    screen, still bars and captions do not), or None when that is nearly all or nearly none of the picture."""
+    import cv2
+
+    std = temporal_std(imgs)
+    if std is None:
+        return None
+    k = max(3, int(MOVING_MARGIN * std.shape[1]) | 1)
+    mask = cv2.dilate((std > MOVING_LEVELS).astype(np.uint8) * 255, np.ones((k, k), np.uint8))
+    share = float(np.count_nonzero(mask)) / mask.size
+    return mask if MOVING_MIN_SHARE <= share < 1 - MOVING_MIN_SHARE else None
 
 
 @dataclass(frozen=True)
@@ -52,7 +87,7 @@ class Features:
 
 def describe(imgs: list[np.ndarray], *, per_frame: int, moving_only: bool = False) -> Features:
     """The strongest ``per_frame`` ORB features of each RGB frame; with ``moving_only``, only where the frames
-    change over the file (``edits.moving_mask``: not on an app's still text and icons around a clip)."""
+    change over the file (``moving_mask``: not on an app's still text and icons around a clip)."""
     import cv2
 
     orb = cv2.ORB_create(nfeatures=per_frame)  # type: ignore[attr-defined]
@@ -71,12 +106,26 @@ def describe(imgs: list[np.ndarray], *, per_frame: int, moving_only: bool = Fals
     return Features(np.concatenate(frames), np.concatenate(xys), np.concatenate(descs))
 
 
+def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst_desc: np.ndarray, *,
+               ratio: float, min_good: int) -> tuple[np.ndarray, int] | None:
+    """The similarity transform (2x3: shift, scale, turn) taking source points to destination points, fitted with
+    RANSAC on the descriptor matches that pass Lowe's ratio test, and how many matches agree with it; None when
+    fewer than ``min_good`` matches pass."""
+    import cv2
+
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(src_desc, dst_desc, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < ratio * p[1].distance]
+    if len(good) < min_good:
+        return None
+    ps = src_xy[[g.queryIdx for g in good]]
+    pd = dst_xy[[g.trainIdx for g in good]]
+    tm, inl = cv2.estimateAffinePartial2D(ps, pd, method=cv2.RANSAC, ransacReprojThreshold=3.0)
+    return None if tm is None or inl is None else (tm, int(inl.sum()))
+
+
 def inliers(query: Features, stored: Features) -> int:
     """The most features of one frame of ``stored`` found in one frame of ``query`` that agree on one similarity
     transform (shift, scale, a small turn): the stored file's picture shown inside the query's, at any size."""
-    import cv2
-
-    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
     best = 0
     for sf in np.unique(stored.frame):
         s_idx = np.flatnonzero(stored.frame == sf)
@@ -86,17 +135,14 @@ def inliers(query: Features, stored: Features) -> int:
             q_idx = np.flatnonzero(query.frame == qf)
             if len(q_idx) < MIN_INLIERS:
                 continue
-            pairs = matcher.knnMatch(stored.descriptors[s_idx], query.descriptors[q_idx], k=2)
-            good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
-            if len(good) < max(MIN_INLIERS, best + 1):
-                continue
-            ps = stored.xy[s_idx[[g.queryIdx for g in good]]]
-            pq = query.xy[q_idx[[g.trainIdx for g in good]]]
-            tm, inl = cv2.estimateAffinePartial2D(ps, pq, method=cv2.RANSAC, ransacReprojThreshold=3.0)
-            if tm is None or inl is None or abs(np.degrees(np.arctan2(tm[1, 0], tm[0, 0]))) > MAX_DEGREES:
-                continue
-            best = max(best, int(inl.sum()))
+            fit = similarity(stored.xy[s_idx], stored.descriptors[s_idx], query.xy[q_idx], query.descriptors[q_idx],
+                             ratio=RATIO, min_good=max(MIN_INLIERS, best + 1))
+            if fit is not None and abs(np.degrees(np.arctan2(fit[0][1, 0], fit[0][0, 0]))) <= MAX_DEGREES:
+                best = max(best, fit[1])
     return best
 
 
-__all__ = ["MIN_INLIERS", "QUERY_PER_FRAME", "STORED_PER_FRAME", "Features", "describe", "inliers"]
+__all__ = [
+    "MIN_INLIERS", "MOVING_LEVELS", "QUERY_PER_FRAME", "STORED_PER_FRAME", "Features", "describe", "inliers",
+    "moving_mask", "similarity", "temporal_std",
+]
