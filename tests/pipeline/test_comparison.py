@@ -12,9 +12,10 @@ import pytest
 import vidverify
 from tests.conftest import BARS_INSERT
 from tests.fixtures import make_fixtures
+from vidverify.match.edits import FoundRegion
 from vidverify.match.verdict import match_fingerprints
 from vidverify.media.fingerprint_file import save as save_fingerprint
-from vidverify.models import Match, Segment
+from vidverify.models import CANVAS_REGION, Match, Segment
 from vidverify.pipeline.comparison import compare
 from vidverify.pipeline.ingest import fingerprint
 from vidverify.testing import synth
@@ -42,6 +43,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "rotated": _rotate(src, d / "rotated.mp4"),
         "corner_crop": _corner_crop(src, d / "corner_crop.mp4"),
         "pip": make_fixtures.picture_in_picture(src, other, d / "pip.mp4"),
+        "pip_off_edge": make_fixtures.picture_in_picture(src, other, d / "pip_off_edge.mp4", x="W-200"),
         "news": _news(src, d / "news.mp4"),
         "screen": _screen_recording(src, d / "screen.mp4"),
     }
@@ -199,6 +201,33 @@ def test_a_picture_in_picture_over_other_footage_is_found_by_features(clips: dic
     assert "crop" not in types(m)
 
 
+def test_the_canvas_compared_first_finds_the_clip_inside_it(clips: dict[str, Path]) -> None:
+    """``compare pip.mp4 source.mp4``: the same pair the other way round. All of B small inside A is searched as
+    an inset too (the crop search, at 320 pixels wide and for a quarter of A at least, found nothing: it said
+    ``unrelated`` at 0.97). Segments are A's region, and a canvas ``crop`` of A gives it."""
+    m = compare(clips["pip"], clips["src"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    assert {s.channel for s in m.segments} == {"a-region"}
+    (crop,) = [e for e in m.edits if e.type == "crop"]
+    x, y, w, h = crop.detail["region"]
+    assert crop.detail["kind"] == CANVAS_REGION and crop.detail["of"] == "a"
+    assert abs(x - 628) <= 6 and abs(y - 341) <= 6 and abs(w - 304) <= 8 and abs(h - 171) <= 8
+
+
+def test_a_picture_in_picture_running_off_the_frame_is_hashed_on_its_visible_part(clips: dict[str, Path]) -> None:
+    """The picture-in-picture a third off the frame's right edge: B shows the left two thirds of A. The region
+    found is clipped at the frame's edge; A is hashed on the same two thirds of its picture (hashing all of A
+    against B's visible part matched nothing: the clipped box was taken for all of A)."""
+    m = compare(clips["src"], clips["pip_off_edge"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    assert {s.channel for s in m.segments} == {"b-region"}
+    (pad,) = [e for e in m.edits if e.type == "pad"]
+    x, y, w, h = pad.detail["b_active_area"]
+    assert abs(x - 764) <= 6 and abs(y - 341) <= 6 and abs(x + w - 960) <= 4 and abs(h - 171) <= 8
+
+
 def test_a_lower_third_and_a_logo_over_every_half_are_looked_past(clips: dict[str, Path]) -> None:
     """Issue 15: a logo over the top half and a lower third over the bottom one leave no half picture to hash.
     Features find A's whole picture in B; both are hashed where B covers nothing, and the match is the whole
@@ -232,7 +261,8 @@ def test_a_region_that_features_find_but_frames_do_not_match_leaves_unrelated_un
     from vidverify.pipeline import comparison
 
     assert compare(clips["src"], clips["other"]).confidence > 0.9
-    monkeypatch.setattr(comparison, "find_region", lambda *a, **k: (0, 0, 240, 135))
+    monkeypatch.setattr(comparison, "find_region",
+                        lambda *a, **k: FoundRegion((0, 0, 240, 135), (0.0, 0.0, 240.0, 135.0)))
     m = compare(clips["src"], clips["other"])
     assert m.verdict == "unrelated" and m.segments == ()
     assert m.confidence == 0.5

@@ -245,3 +245,27 @@ def test_scan_groups_a_compilation_with_the_source_of_its_letterboxed_clip(bars_
     [pair] = group.pairs
     assert pair.verdict == "partial-overlap" and {s.channel for s in pair.segments} <= {"a-bars", "b-bars"}
     assert str(bars_case["other"]) not in group.members
+
+
+def test_a_picture_in_picture_joins_its_source_by_the_feature_stage(tmp_path: Path) -> None:
+    """Issue 15.2: every pair compare matches, the scan finds too. The clip small in a corner over other moving
+    footage has no frame that hashes like its source's, so the hash candidates leave it single; the feature stage
+    finds the source's features in its frames and compares the pair in full. The reference is the source
+    (the copy is a canvas). With ``features=False`` the copy stays single."""
+    from tests.fixtures import make_fixtures
+    from vidverify.testing import synth
+
+    src = synth.make_scene(tmp_path / "src.mp4", seconds=8, size=(480, 270), seed=11, audio=False)
+    bg = synth.make_scene(tmp_path / "bg.mp4", seconds=6, size=(480, 270), seed=12, audio=False)
+    pip = make_fixtures.picture_in_picture(src, bg, tmp_path / "pip.mp4")
+    other = synth.make_scene(tmp_path / "other.mp4", seconds=5, size=(480, 270), seed=13, audio=False)
+    files = [src, pip, other]
+    without = scan(files, options=Options(jobs=1, features=False))
+    assert without.groups == () and len(without.singles) == 3
+    r = scan(files, options=Options(jobs=1))
+    [group] = r.groups
+    assert set(group.members) == {str(src), str(pip)} and r.singles == (str(other),)
+    assert group.reference == str(src)
+    [pair] = group.pairs
+    assert pair.verdict == "same-footage" and {s.channel for s in pair.segments} == {"b-region"}
+    assert any(e.type == "pad" and e.detail["surround"] == "canvas" for e in pair.edits)

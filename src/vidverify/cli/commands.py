@@ -100,7 +100,7 @@ def _scan_options(args: argparse.Namespace, jobs: int) -> Any:
                               now=args.now)
     return vidverify.ScanOptions(jobs=jobs, keyframes=getattr(args, "keyframes", False), policy=policy, claims=claims,
                                  pictures=not getattr(args, "no_pictures", False), dask=getattr(args, "dask", None),
-                                 default_claims=default)
+                                 default_claims=default, features=not getattr(args, "no_features", False))
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -131,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "not decoded again")
     s.add_argument("--keyframes", action="store_true", help=_KEYFRAMES_HELP)
     s.add_argument("--no-pictures", action="store_true", help=_NO_PICTURES_HELP)
+    s.add_argument("--no-features", action="store_true", help="skip the feature stage: a file whose frames match "
+                   "no other's may show one small (a picture-in-picture), inside an app's screen or re-filmed; ORB "
+                   "features of a few of its frames are matched against each other file's (about 0.3 s a pair, "
+                   "up to 2000 pairs) and the pairs that agree are compared in full")
     s.add_argument("--dask", metavar="ADDRESS", help="fingerprint on this Dask scheduler (pip install "
                    "'vidverify[dask]')")
     s.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",

@@ -154,7 +154,10 @@ def canvases(m: Match) -> set[str]:
     A, ``b-canvasK``: B): a canvas's pixels are not its picture's (a duet's 1280x720 holds a clip of 640x360)."""
     if m.verdict == "unrelated":
         return set()
-    return {m.a.path if s.channel.startswith("a-") else m.b.path for s in m.segments if "canvas" in s.channel}
+    found = {m.a.path if s.channel.startswith("a-") else m.b.path for s in m.segments if "canvas" in s.channel}
+    # a region that features found: B shows all of A inside its canvas (a ``pad``), or A all of B (a canvas ``crop``)
+    found |= {m.b.path for e in m.edits if e.type == "pad" and e.detail.get("surround") == "canvas"}
+    return found | {m.a.path for e in m.edits if e.type == "crop" and e.detail.get("kind") == CANVAS_REGION}
 
 
 def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping[str, int], *,

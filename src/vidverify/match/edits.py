@@ -9,7 +9,7 @@ OpenCV (``picture_edits``: crop/scale geometry, ``overlay`` boxes, ``color`` cha
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -241,6 +241,33 @@ def _merge_boxes(boxes: list[tuple[int, ...]], gap: int) -> list[tuple[int, int,
     return out  # type: ignore[return-value]
 
 
+class FoundRegion(NamedTuple):
+    """``find_region``'s answer, in A's display pixels."""
+
+    box: tuple[int, int, int, int]  # the part of A's picture that B's region shows (inside A's frame)
+    full: tuple[float, float, float, float]  # where all of B's region lands, beyond A's frame where it runs off
+
+    @property
+    def runs_off(self) -> bool:
+        """B's region runs off A's frame (by more than the fit's own error): only part of it shows A."""
+        return self.box[2] < (1 - RUN_OFF_SHARE) * self.full[2] or self.box[3] < (1 - RUN_OFF_SHARE) * self.full[3]
+
+    def to_b(self, box: tuple[int, int, int, int], b_region: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """The part of ``b_region`` (B's display pixels) that shows ``box`` (A's), through the found transform
+        (its rotation, at most ROTATION_DEGREES, left out). Where B's region runs off A's frame, the inside maps to
+        part of B's region, not all of it."""
+        ref = self.full if self.runs_off else self.box
+        fx, fy = b_region[2] / ref[2], b_region[3] / ref[3]
+        x0, y0 = max(0, round((box[0] - ref[0]) * fx)), max(0, round((box[1] - ref[1]) * fy))
+        x1 = min(b_region[2], round((box[0] + box[2] - ref[0]) * fx))
+        y1 = min(b_region[3], round((box[1] + box[3] - ref[1]) * fy))
+        return b_region[0] + x0, b_region[1] + y0, x1 - x0, y1 - y0
+
+
+RUN_OFF_SHARE = 0.05  # a found region this share narrower or shorter than where B's region lands runs off A's frame
+ROTATION_DEGREES = 5  # a found transform turned further is not a crop or an inset (a re-filming may tilt this far)
+
+
 def find_region(
     imgs_a: list[np.ndarray],
     imgs_b: list[np.ndarray],
@@ -251,7 +278,7 @@ def find_region(
     min_inliers: int,
     min_share: float,
     moving_only: bool = False,
-) -> tuple[int, int, int, int] | None:
+) -> FoundRegion | None:
     """The region of A's picture (display pixels) that B's frames show, from the best-supported similarity
     transform between any B frame and any A frame; None when no pair agrees well enough. ``moving_only``: A's
     features are looked for where its frames change (``moving_mask``), not on the still text and icons of an
@@ -286,15 +313,17 @@ def find_region(
     if not strong and len(found) < 2:
         return None
     _, tm, fa, fb = max(found, key=lambda f: f[0])
-    if abs(np.degrees(np.arctan2(tm[1, 0], tm[0, 0]))) > 5:
+    if abs(np.degrees(np.arctan2(tm[1, 0], tm[0, 0]))) > ROTATION_DEGREES:
         return None
     bx, by, bw, bh = (v * fb for v in b_region)
     corners = np.array([[bx, by, 1], [bx + bw, by + bh, 1]]) @ tm.T / fa
-    x0, y0 = np.clip(corners.min(axis=0), 0, a_size)
-    x1, y1 = np.clip(corners.max(axis=0), 0, a_size)
+    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    x0, y0 = np.clip(lo, 0, a_size)
+    x1, y1 = np.clip(hi, 0, a_size)
     if (x1 - x0) < min_share * a_size[0] or (y1 - y0) < min_share * a_size[1]:
         return None
-    return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+    full = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
+    return FoundRegion((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), full)
 
 
 CLEAR_MIN_SHARE = 0.35  # the part of a found region clear of overlays must be this share of its area to be hashed
@@ -564,6 +593,6 @@ def picture_edits(
     return edits
 
 __all__ = [
-    "EDIT_TOLERANCE_SECONDS", "canvas_crop_edit", "clear_area", "find_region", "geometry_edits",
+    "EDIT_TOLERANCE_SECONDS", "FoundRegion", "canvas_crop_edit", "clear_area", "find_region", "geometry_edits",
     "pad_edit", "picture_edits", "timeline_edits",
 ]

@@ -17,14 +17,14 @@ import numpy as np
 from ..evidence import codes, credentials, timeline
 from ..match import align as align_mod
 from ..match.audio_sync import compare_sound, sound_edits
-from ..match.edits import clear_area, find_region, pad_edit, picture_edits
+from ..match.edits import canvas_crop_edit, clear_area, find_region, pad_edit, picture_edits
 from ..match.strength import strengths
 from ..match.verdict import calibrated, match_fingerprints
 from ..media import files
 from ..media import fingerprint_file as fpfile
 from ..media.probe import probe
 from ..media.stills import grab_frames, grab_keyframes, thumbnails
-from ..models import Edit, Match, MediaInfo
+from ..models import CANVAS_REGION, Edit, Match, MediaInfo
 from ..report import html
 from ..signals.fingerprint import Fingerprint, inner_area, segment_box
 from ..signals.hashing import hamming
@@ -75,6 +75,9 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     b_region = fb.crop_area if main.channel == "b-crop" and fb.crop_area else (fb.active_area or full_b)
     if a_box := segment_box(main.channel, "a"):  # the picture inside the matched stretch's bars or region
         a_region = inner_area(fa, main.a_start, main.a_end, a_box) or a_region
+    elif main.channel == "a-region":  # A shows all of B in a region features found: measured inside it
+        a_region = next((tuple(e.detail["region"]) for e in m.edits if e.type == "crop" and
+                         e.detail.get("kind") == CANVAS_REGION), a_region)
     if b_box := segment_box(main.channel, "b"):
         b_region = inner_area(fb, main.b_start, main.b_end, b_box) or b_region
     elif main.channel == "b-region":  # the region of B that features found A in (``_rescue_region``): its pad
@@ -105,7 +108,8 @@ def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, med
     lower third and a logo. ORB features find the region (of A, then of B); the part of it nothing covers is
     hashed on both sides and aligned again, and kept when it matches more than the hashes did. Where features
     find a region but its frames do not match (the same scene at another moment, or a re-filming the hashes
-    cannot undo), ``unrelated`` stands at the confidence of no evidence either way."""
+    cannot undo), ``unrelated`` stands at the confidence of no evidence either way. The last search is the inset
+    the other way round: all of B small inside A (the canvas compared first: ``compare pip.mp4 source.mp4``)."""
     if not (fa.width and fa.height and fb.width and fb.height):
         return m
     sizes = ((fa.width, fa.height), (fb.width, fb.height))
@@ -114,8 +118,8 @@ def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, med
     if not (imgs[0] and imgs[1]):
         return m
     unsure = m
-    for inset in (False, True):
-        found = _rescued(m, fa, fb, media_a, media_b, sizes, (imgs[0], imgs[1]), kwargs, inset=inset)
+    for mode in ("crop", "inset", "canvas"):
+        found = _rescued(m, fa, fb, media_a, media_b, sizes, (imgs[0], imgs[1]), kwargs, mode=mode)
         if found is not None and found.verdict != "unrelated" and _covers_more(found, m):
             return found
         unsure = found if found is not None and m.verdict == "unrelated" else unsure
@@ -126,10 +130,14 @@ RESCUE_BELOW_COVERAGE = 0.5  # a partial match covering less of either file is l
 # covered where the hashes matched it (buttons over a screen-recorded clip match it for a second or two)
 
 
+RESCUE_MIN_GAIN = 0.05  # a rescue replaces a partial match when it covers this much more of the two files (summed)
+
+
 def _covers_more(found: Match, m: Match) -> bool:
-    """``found`` covers more of the two files than ``m``, and less of neither."""
+    """``found`` covers more of the two files than ``m`` (RESCUE_MIN_GAIN: not the same stretch found again
+    through another channel, a frame longer), and less of neither."""
     a, b = (found.coverage.get(k, 0.0) - m.coverage.get(k, 0.0) for k in ("a", "b"))
-    return min(a, b) >= -0.01 and a + b > 0
+    return min(a, b) >= -0.01 and a + b >= (RESCUE_MIN_GAIN if m.verdict != "unrelated" else 1e-9)
 
 
 def _worth_rescuing(m: Match) -> bool:
@@ -139,35 +147,41 @@ def _worth_rescuing(m: Match) -> bool:
 
 def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
              sizes: tuple[tuple[int, int], tuple[int, int]], imgs: tuple[list[np.ndarray], list[np.ndarray]],
-             kwargs: dict[str, Any], *, inset: bool) -> Match | None:
-    """``_rescue_region`` one way: the region of A that B shows (``inset`` False: B crops A) or of B that shows
-    A (True: B insets A); None when no region is found, ``m`` at no-evidence confidence when its hashes do not
-    match. ``sizes``: A's and B's; ``imgs``: A's and B's frames, spread over each."""
+             kwargs: dict[str, Any], *, mode: str) -> Match | None:
+    """``_rescue_region`` one way: the region of A that B shows (``mode`` ``crop``: B crops A; ``canvas``: A shows
+    all of B small, searched as an inset) or of B that shows A (``inset``: B insets A); None when no region is
+    found, ``m`` at no-evidence confidence when its hashes do not match. ``sizes``: A's and B's; ``imgs``: A's and
+    B's frames, spread over each."""
+    inset = mode == "inset"  # B is the side searched
+    small = mode != "crop"  # a whole picture small inside the other: looked for where the searched side moves
     fs, fp, media_s, media_p = (fb, fa, media_b, media_a) if inset else (fa, fb, media_a, media_b)
     s_size, p_size = sizes[::-1] if inset else sizes
     imgs_s, imgs_p = imgs[::-1] if inset else imgs
     probes = np.unique(np.linspace(0, len(imgs_p) - 1, RESCUE_PROBE_FRAMES + 2)[1:-1].round().astype(int))
     imgs_p = [imgs_p[k] for k in probes]
-    if not inset:  # a crop is a large part of A's picture: 320 pixels wide are enough
+    if not small:  # a crop is a large part of A's picture: 320 pixels wide are enough
         imgs_s, imgs_p = [_narrowed(i, RESCUE_WIDTH) for i in imgs_s], [_narrowed(i, RESCUE_WIDTH) for i in imgs_p]
     p_area = fp.active_area or (0, 0, *p_size)
-    region = find_region(imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_region=p_area,
-                         min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE if inset else RESCUE_MIN_SHARE,
-                         moving_only=inset)
-    if region is None:
+    found_region = find_region(imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_region=p_area,
+                               min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE if small else RESCUE_MIN_SHARE,
+                               moving_only=small)
+    if found_region is None:
         return None
+    region = found_region.box
     whole = min(region[2] / s_size[0], region[3] / s_size[1]) >= WHOLE_SHARE
+    # the part of the probe side's picture that shows the region: all of it, unless the region runs off the
+    # searched side's frame (a picture-in-picture partly outside the canvas, a crop reaching past A's edge)
+    shown = found_region.to_b(region, p_area)
     # all of A inside B: hashed where nothing covers it (a lower third, an app's buttons), both sides alike
-    clear = clear_area(region, imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_area=p_area) if inset else region
+    clear = clear_area(region, imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_area=shown) if small else region
     if whole and clear == region:
-        return None  # all of the picture, uncovered: hashing it adds nothing
+        # all of the picture, uncovered: hashing it adds nothing (running off the frame too, it is the other
+        # search's case: all of a crop's picture inside a larger one is an inset, and the other way round)
+        return None
     unsure = replace(m, confidence=min(m.confidence, calibrated("unrelated", 0.0))) if m.verdict == "unrelated" else m
     opts = {k: v for k, v in kwargs.items() if k in ("jobs", "fast")}
-    if clear != region:  # the same part of the probe side's picture
-        fx, fy = p_area[2] / region[2], p_area[3] / region[3]
-        fp = fingerprint(media_p, region=(round(p_area[0] + (clear[0] - region[0]) * fx),
-                                          round(p_area[1] + (clear[1] - region[1]) * fy),
-                                          round(clear[2] * fx), round(clear[3] * fy)), **opts)
+    if clear != region or found_region.runs_off:  # the same part of the probe side's picture
+        fp = fingerprint(media_p, region=found_region.to_b(clear, p_area), **opts)
     # check cheaply first: does the other side look like this side's keyframes seen through that region?
     probe_fp = fingerprint(media_s, region=clear, keyframes=True, **opts)
     if len(probe_fp) and len(fp):
@@ -175,7 +189,7 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         if close.sum() < min(2, len(probe_fp)):
             return unsure
     found = fingerprint(media_s, region=clear, **opts)
-    m2 = match_fingerprints(fp, found) if inset else match_fingerprints(found, fb)
+    m2 = match_fingerprints(fp, found) if inset else match_fingerprints(found, fp)
     if m2.verdict == "unrelated":
         return unsure
     segs = tuple(replace(s, channel="b-region" if inset else "a-region") for s in m2.segments)
@@ -184,6 +198,8 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         edit = None
     elif inset:
         edit = pad_edit(*span, region, sizes[1], surround="canvas")
+    elif small:
+        edit = canvas_crop_edit(*span, region, sizes[0])
     else:
         edit = Edit("crop", *span, {"region": list(region), "of": "a", "kind": "region found by feature matching",
                                     "kept_area": round(region[2] * region[3] / (s_size[0] * s_size[1]), 3)})

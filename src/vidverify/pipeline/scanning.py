@@ -7,7 +7,9 @@ The stages:
 2. **ingest** each file (``ingest.ingest_all``: fingerprint and probe) in a pool of worker processes (``jobs``), or
    on a Dask cluster, or take both from an index when the file is unchanged since it was indexed;
 3. **candidates**: a cheap test (``match/candidates.py``) picks the pairs worth aligning; **align** them
-   (``match_fingerprints``, pure and fast);
+   (``match_fingerprints``, pure and fast); then the **feature stage** (``feature_stage.py``): a file that matched
+   no other may show another's picture small, covered or re-filmed, where no frame hashes alike; the pairs whose
+   ORB features agree are compared in full (``compare``, which places the region);
 4. **group** the files that share footage and choose each group's reference (``evidence/groups.py``);
 5. **compare** the reference with each member, now with picture edits (crop, overlay, colour) from a few decoded
    frame pairs, and collect the **findings** (``evidence/timeline.py``).
@@ -35,7 +37,7 @@ from ..media.stills import thumbnails
 from ..models import Claims, Finding, Group, Match, MediaInfo, ScanResult
 from ..report import html, html_scan
 from ..signals.fingerprint import Fingerprint
-from . import frames, workers
+from . import feature_stage, frames, workers
 from .comparison import compare
 from .index.store import Store
 from .ingest import Item, Progress, ingest_all, with_claims
@@ -54,6 +56,7 @@ class ScanOptions:
     dask: str | None = None  # address of a Dask scheduler that fingerprints the files
     claims: Mapping[str, Claims] | None = None  # media.claims.read_claims_file(): the user's claims per file
     default_claims: Claims | None = None  # Claims given by the user for every file (--claim-time/--claim-place)
+    features: bool = True  # look for a file's picture inside another's frames where hashes matched neither
 
 
 def _size(path: str) -> int:
@@ -101,6 +104,8 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         if progress:
             progress("align", k + 1, len(pairs))
 
+    if opts.features and opts.pictures:
+        matches += _by_features(usable, matches, opts, progress)
     # files that share sound but no picture are grouped too, marked as matched by sound
     by_sound = [m for m in matches if sound_only(m)]
     comps = groups_mod.components([it.path for it in usable], matches, [(m.a.path, m.b.path) for m in by_sound])
@@ -178,6 +183,43 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         seconds={it.path: round(it.seconds, 3) for it in items},
         strips={it.path: frames.keyframe_strip(it.fp) for it in usable if it.fp is not None},
     )
+
+
+FEATURE_MAX_PAIRS = 2000  # the feature stage tests at most this many pairs (about 0.3 s each); above, none
+FEATURE_CANDIDATES = 3  # pairs of each unmatched file compared in full, the strongest first
+
+
+def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions,
+                 progress: Progress | None) -> list[Match]:
+    """Pairs whose hashes matched nothing where one file shows the other's picture small, covered or re-filmed
+    (``feature_stage``), compared in full: those that match. A file that matched no other is tested against
+    every file its hashes did not join it to; a pair of files that each matched others is left (both are
+    grouped already, and testing every such pair would cost the square of the folder)."""
+    linked = {(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"}
+    linked |= {(b, a) for a, b in linked}
+    matched = {p for pair in linked for p in pair}
+    paths = [it.path for it in usable]
+    pairs = [(i, j) for i in range(len(paths)) for j in range(i + 1, len(paths))
+             if (paths[i] not in matched or paths[j] not in matched) and (paths[i], paths[j]) not in linked]
+    if not pairs or len(pairs) > FEATURE_MAX_PAIRS:
+        if pairs:
+            log.info("scan: %d pairs is too many for the feature stage (at most %d)", len(pairs), FEATURE_MAX_PAIRS)
+        return []
+    fps = [replace(it.fp, path=it.path) for it in usable if it.fp is not None]
+    found = feature_stage.feature_pairs(fps, pairs, progress=(lambda k, n: progress("features", k, n))
+                                        if progress else None)
+    tried: dict[str, int] = {}
+    out = []
+    for i, j, _ in found:
+        alone = [p for p in (paths[i], paths[j]) if p not in matched]
+        if all(tried.get(p, 0) >= FEATURE_CANDIDATES for p in alone):
+            continue
+        for p in alone:
+            tried[p] = tried.get(p, 0) + 1
+        m = _compare_pair(usable[i], usable[j], opts)
+        if m.verdict != "unrelated":
+            out.append(m)
+    return out
 
 
 _SHARED: list[Any] = []  # [fingerprints, pair test or None, sound test]: what forked workers align (inherited)

@@ -19,7 +19,7 @@
    clip shown small over other footage (a picture-in-picture), inside an app's busy screen or re-filmed at an
    angle has no frame that hashes like the query's. ORB features of a few frames of each indexed clip (found from
    its media the first time and kept in the index) are looked for in the query's frames
-   (``match/features.py``); the ``FEATURE_CANDIDATES`` clips found best are compared in full (``compare``, whose
+   (``pipeline/feature_stage.py``); the ``FEATURE_CANDIDATES`` clips found best are compared in full (``compare``, whose
    own feature search places the region), and are results when they match.
 """
 
@@ -42,9 +42,9 @@ from ...match.candidates import Bands, Signature, query_probes
 from ...match.verdict import match_fingerprints
 from ...media import files
 from ...media.formats.c2pa import NOT_READ_TAG
-from ...media.stills import grab_keyframes
 from ...models import AudioMatch, AudioSegment, Match, MediaInfo, SearchResult
 from ...signals.fingerprint import Fingerprint
+from .. import feature_stage
 from .sqlite import BUSY_TIMEOUT_SECONDS, SqliteStore
 from .store import Store
 
@@ -55,9 +55,6 @@ RELATIVE_VOTES = 0.02  # ... and this share of the best candidate's votes
 ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of results
 FEATURE_MAX_FILES = 200  # the feature stage runs on indexes of at most this many clips (it looks at each one)
 FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full
-STORED_FRAMES = 6  # frames of an indexed clip whose features are kept ...
-QUERY_FRAMES = 12  # ... and of the query, spread over each
-FEATURE_WIDTH = 640  # frames are looked at this wide (a picture-in-picture a third of the frame is 213 pixels)
 
 
 def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True,
@@ -223,8 +220,7 @@ class Index:
         media = files.still_there(fp.path, fp.size)
         if media is None or len(self) > FEATURE_MAX_FILES or len(fp) < 2:
             return []
-        query = feats.describe(_frames(media, fp, QUERY_FRAMES), per_frame=feats.QUERY_PER_FRAME,
-                                  moving_only=True)
+        query = feature_stage.query(media, fp)
         if len(query) < feats.MIN_INLIERS:
             return []
         scored = []
@@ -232,7 +228,7 @@ class Index:
             if sha in seen or sha == fp.sha256:
                 continue
             kept = self._features(sha)
-            if kept is not None and (n := _inliers(query, kept)) >= feats.MIN_INLIERS:
+            if kept is not None and (n := feature_stage.shown(query, kept)) >= feats.MIN_INLIERS:
                 scored.append((n, sha))
         out = []
         for _, sha in sorted(scored, reverse=True)[:FEATURE_CANDIDATES]:
@@ -262,7 +258,7 @@ class Index:
         if media is None or len(ref) < 1:
             return None
         try:
-            found = feats.describe(_frames(media, ref, STORED_FRAMES), per_frame=feats.STORED_PER_FRAME)
+            found = feature_stage.stored(media, ref)
         except VidverifyError as exc:  # media that no longer decodes: no features, the other clips go on
             log.info("index: no features of %s: %s", media, exc)
             return None
@@ -271,20 +267,6 @@ class Index:
         except IndexFileError as exc:  # a read-only index: found again next time
             log.info("index: features of %s not kept: %s", sha[:12], exc)
         return found
-
-
-def _inliers(query: feats.Features, kept: feats.Features) -> int:
-    try:
-        return feats.inliers(query, kept)
-    except Exception as exc:  # noqa: BLE001 - OpenCV on one odd blob: that clip is not a candidate
-        log.info("index: features not compared: %s", exc)
-        return 0
-
-
-def _frames(media: str, fp: Fingerprint, n: int) -> list[np.ndarray]:
-    """``n`` frames spread over a clip, FEATURE_WIDTH pixels wide."""
-    times = np.linspace(fp.times[0], fp.times[-1], n).tolist() if len(fp) > 1 else [fp.times[0]]
-    return [i for i in grab_keyframes(media, times, width=FEATURE_WIDTH, origin=fp.time_origin) if i is not None]
 
 
 def _query_first(audio: AudioMatch | None) -> AudioMatch | None:
