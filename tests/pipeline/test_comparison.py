@@ -46,7 +46,17 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "pip_off_edge": make_fixtures.picture_in_picture(src, other, d / "pip_off_edge.mp4", x="W-200"),
         "news": _news(src, d / "news.mp4"),
         "screen": _screen_recording(src, d / "screen.mp4"),
+        "card": (card := make_fixtures.clip(d / "card.mp4", seconds=8, size="480x270", src="testsrc2", gop=250)),
+        "ken_burns": _ken_burns(card, d / "ken_burns.mp4"),
     }
+
+
+def _ken_burns(src: Path, out: Path) -> Path:
+    """A slow zoom from all of the picture to 1/1.5 of its width, drifting right (the framing changes all along)."""
+    vf = ("zoompan=z='1+0.5*on/240':x='(iw-iw/zoom)*(0.5+0.4*on/240)':y='(ih-ih/zoom)/2':d=1:s=480x270:fps=30,"
+          "setsar=1")
+    make_fixtures.ffmpeg("-i", str(src), "-vf", vf, "-c:v", "libx264", "-preset", "ultrafast", str(out))
+    return out
 
 
 def _news(src: Path, out: Path) -> Path:
@@ -199,6 +209,21 @@ def test_a_picture_in_picture_over_other_footage_is_found_by_features(clips: dic
     assert abs(x - 628) <= 6 and abs(y - 341) <= 6 and abs(w - 304) <= 8 and abs(h - 171) <= 8
     assert pad.detail["b_size"] == [960, 540] and pad.detail["surround"] == "canvas"
     assert "crop" not in types(m)
+
+
+def test_a_slow_zoom_is_found_whole_by_the_crop_found_again_along_it(clips: dict[str, Path]) -> None:
+    """Issue 15.4: a Ken Burns zoom over a test card (all of the picture to two thirds of its width over 8 s,
+    drifting right; the card's sharp detail is found by features at every zoom, the synthetic scene's not). One
+    crop of A matches B only where B's framing is near it (a partial match, or none); the crop is found again in
+    four stretches of B, A is hashed on each, and the match is the whole clip, with one ``crop`` edit whose
+    ``regions`` follow the zoom (smaller and further right along it)."""
+    m = compare(clips["card"], clips["ken_burns"])
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    (crop,) = [e for e in m.edits if e.type == "crop"]
+    assert not {"trim", "cut", "insert"} & types(m)
+    regions = crop.detail["regions"]
+    assert len(regions) == 4 and regions[0][2] > regions[-1][2] and regions[0][0] < regions[-1][0], regions
 
 
 def test_the_canvas_compared_first_finds_the_clip_inside_it(clips: dict[str, Path]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from ..media.probe import probe
 from ..media.stills import grab_frames, grab_keyframes, thumbnails
 from ..models import CANVAS_REGION, Edit, Match, MediaInfo
 from ..report import html
-from ..signals.fingerprint import Fingerprint, inner_area, segment_box
+from ..signals.fingerprint import Fingerprint, inner_area, segment_box, spliced
 from ..signals.hashing import hamming
 from .ingest import fingerprint, load_or_compute, shown_span
 
@@ -85,6 +85,8 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
     found = picture_edits(pairs, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),
                           a_region=a_region, b_region=b_region, span=span)
+    if any(e.type == "crop" and "framing" in e.detail for e in m.edits):  # a crop that changes over time: the
+        found = [f for f in found if f.type != "crop"]  # few frame pairs measure one moment's framing of it
     kept = [e for e in m.edits if not (e.type == "crop" and any(f.type == "crop" for f in found))]
     return tuple(kept + found)
 
@@ -126,7 +128,7 @@ def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, med
     return unsure
 
 
-RESCUE_BELOW_COVERAGE = 0.5  # a partial match covering less of either file is looked past too: B's picture may be
+RESCUE_BELOW_COVERAGE = 0.9  # a partial match covering less of either file is looked past too: B's picture may be
 # covered where the hashes matched it (buttons over a screen-recorded clip match it for a second or two)
 
 
@@ -157,10 +159,11 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     fs, fp, media_s, media_p = (fb, fa, media_b, media_a) if inset else (fa, fb, media_a, media_b)
     s_size, p_size = sizes[::-1] if inset else sizes
     imgs_s, imgs_p = imgs[::-1] if inset else imgs
-    probes = np.unique(np.linspace(0, len(imgs_p) - 1, RESCUE_PROBE_FRAMES + 2)[1:-1].round().astype(int))
-    imgs_p = [imgs_p[k] for k in probes]
+    wide = (imgs_s, imgs_p)  # all of both sides' frames, spread over each, INSET_WIDTH wide
     if not small:  # a crop is a large part of A's picture: 320 pixels wide are enough
         imgs_s, imgs_p = [_narrowed(i, RESCUE_WIDTH) for i in imgs_s], [_narrowed(i, RESCUE_WIDTH) for i in imgs_p]
+    probes = np.unique(np.linspace(0, len(imgs_p) - 1, RESCUE_PROBE_FRAMES + 2)[1:-1].round().astype(int))
+    imgs_p = [imgs_p[k] for k in probes]
     p_area = fp.active_area or (0, 0, *p_size)
     found_region = find_region(imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_region=p_area,
                                min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE if small else RESCUE_MIN_SHARE,
@@ -190,6 +193,12 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
             return unsure
     found = fingerprint(media_s, region=clear, **opts)
     m2 = match_fingerprints(fp, found) if inset else match_fingerprints(found, fp)
+    framing: list[tuple[int, int, int, int]] = []
+    if mode == "crop" and not whole and m2.coverage.get("b", 0.0) < REFRAMED_BELOW:
+        # the framing may change over B (a slow zoom, a pan): the crop is found again in stretches of B
+        reframed = _reframed(m2, (region, found), fp, media_s, *wide, sizes, p_area, opts)
+        if reframed is not None and _covers_more(reframed[0], m2):
+            m2, framing = reframed
     if m2.verdict == "unrelated":
         return unsure
     segs = tuple(replace(s, channel="b-region" if inset else "a-region") for s in m2.segments)
@@ -202,11 +211,54 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         edit = canvas_crop_edit(*span, region, sizes[0])
     else:
         edit = Edit("crop", *span, {"region": list(region), "of": "a", "kind": "region found by feature matching",
-                                    "kept_area": round(region[2] * region[3] / (s_size[0] * s_size[1]), 3)})
+                                    "kept_area": round(region[2] * region[3] / (s_size[0] * s_size[1]), 3)}
+                    | ({"framing": "changes over time", "regions": [list(r) for r in framing]} if framing else {}))
     edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + ((edit,) if edit else ())
     audio = compare_sound(fa, fb, list(segs))  # the sound of the files themselves over the region's match
     return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits + tuple(sound_edits(audio, list(segs), fb, fa)),
                    audio=audio)
+
+
+REFRAMED_BELOW = 0.9  # a crop's match covering less of B is looked for again in stretches of B ...
+REFRAMED_WINDOWS = 4  # ... this many
+
+
+def _reframed(m: Match, found: tuple[tuple[int, int, int, int], Fingerprint], fb: Fingerprint, media_a: str,
+              imgs_a: list[np.ndarray],
+              imgs_b: list[np.ndarray], sizes: tuple[tuple[int, int], tuple[int, int]],
+              b_area: tuple[int, int, int, int], opts: dict[str, Any]
+              ) -> tuple[Match, list[tuple[int, int, int, int]]] | None:
+    """B shows a crop of A whose framing changes over time (a slow zoom, a pan: Ken Burns): one region of A matches
+    B only where B's framing is near it. The region is found again for each of REFRAMED_WINDOWS stretches of B
+    (``imgs_b``: B's frames spread over it, at INSET_WIDTH: zoomed in, A's picture at 320 pixels wide shows too
+    little of the part B shows to be found), A is hashed on each (``found``: the region first found, and A hashed
+    there), and each of A's frames takes the hashes of the
+    region of the stretch of B it falls in (by the line ``m`` found, else at the same time). The match, and the
+    regions in B's order; None when the stretches do not show different regions."""
+    windows = [w for w in np.array_split(np.arange(len(imgs_b)), REFRAMED_WINDOWS) if len(w)]
+    boxes: list[tuple[int, int, int, int] | None] = []
+    for w in windows:
+        r = find_region(imgs_a, [imgs_b[k] for k in w], a_size=sizes[0], b_size=sizes[1], b_region=b_area,
+                        min_inliers=RESCUE_MIN_INLIERS, min_share=RESCUE_MIN_SHARE)
+        boxes.append(r.box if r is not None and not r.runs_off else None)
+    known = [k for k, b in enumerate(boxes) if b is not None]
+    if len(known) < 2 or len({boxes[k] for k in known}) < 2:
+        return None
+    filled = [boxes[min(known, key=lambda j: abs(j - k))] for k in range(len(boxes))]
+    distinct = sorted({b for b in filled if b is not None})
+    parts = [found[1] if b == found[0] else fingerprint(media_a, region=b, **opts) for b in distinct]
+    # where each stretch of B ends (B's frames were spread evenly over its span), and where A's frames fall in B
+    t0, t1 = float(fb.times[0]), float(fb.times[-1])
+    step = (t1 - t0) / max(1, len(imgs_b) - 1)
+    ends = np.array([t0 + step * (w[-1] + 0.5) for w in windows[:-1]])
+    main = max(m.segments, key=lambda s: s.b_end - s.b_start, default=None)
+    shift = (main.b_start - main.a_start) if main is not None else 0.0
+    owner = np.array([distinct.index(cast(tuple[int, int, int, int], filled[k]))
+                      for k in np.searchsorted(ends, parts[0].times + shift)])
+    composite = spliced(parts, owner)
+    if composite is None:
+        return None
+    return match_fingerprints(composite, fb), [cast(tuple[int, int, int, int], b) for b in filled]
 
 
 def _narrowed(img: np.ndarray, width: int) -> np.ndarray:

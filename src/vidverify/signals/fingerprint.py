@@ -27,7 +27,7 @@ import struct
 import warnings
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, cast
 
 import numpy as np
@@ -465,6 +465,19 @@ def inner_area(fp: Fingerprint, start: float, end: float, box: str = "inner_box"
     return x, y, ax + round(x1 * fx) - x, ay + round(y1 * fy) - y
 
 
+def spliced(parts: list[Fingerprint], owner: np.ndarray) -> Fingerprint | None:
+    """One fingerprint of a file from several of its fingerprints with the same frames (hashed on different
+    regions): frame ``i`` from ``parts[owner[i]]``. A picture whose framing changes over time (a slow zoom) is then
+    hashed where each stretch shows it. None when the parts' frames differ."""
+    first = parts[0]
+    if any(len(p) != len(first) or not np.array_equal(p.times, first.times) for p in parts[1:]) or \
+            len(owner) != len(first):
+        return None
+    rows = np.arange(len(first))
+    return replace(first, **{c.name: np.stack([getattr(p, c.name) for p in parts])[owner, rows]
+                             for c in FRAME_CHANNELS if c.name != "times"})
+
+
 def join_batches(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """The columns of several batches (``hash_batch``), concatenated per frame channel in its dtype. A batch's
     region slots are renumbered so that a region keeps the slot it held in the batches before (``place``: the
@@ -584,6 +597,7 @@ def _check_table() -> None:
 _check_table()
 
 __all__ = [
+    "spliced",
     "ALIGNMENT",
     "ALL_HALVES_FLAT",
     "AUDIO_CHANNELS",
