@@ -98,3 +98,20 @@ def test_a_canvas_is_made_from_the_clip_it_shows_whichever_side_it_is() -> None:
         (duet,) = [e for e in entries if e.path == "duet"]
         assert any("inside" in t and "canvas" in t for t in duet.evidence)
         assert not any("smaller" in t for e in entries for t in e.evidence)
+
+
+def test_a_canvas_found_by_features_is_made_from_the_clip_it_shows_whichever_side_it_is() -> None:
+    # compare's feature searches: the clip as A gives the canvas (B) a pad of surround "canvas" on b-region; the
+    # canvas as A (``compare pip.mp4 clip.mp4``) gives it a canvas crop on a-region, which gave no clue: the pip,
+    # with the larger frame, was the root
+    from vidverify.match.edits import canvas_crop_edit, pad_edit
+
+    infos = {"pip": info("pip", w=960, h=540), "clip": info("clip", w=480, h=270)}
+    pad = pad_edit(0, 8, 0, 8, (628, 341, 304, 171), (960, 540), surround="canvas")
+    crop = canvas_crop_edit(0, 8, 0, 8, (628, 341, 304, 171), (960, 540))
+    for ms in ([m("clip", "pip", 1.0, 1.0, (Segment(0, 8, 0, 8, channel="b-region"),), edits=(pad,))],
+               [m("pip", "clip", 1.0, 1.0, (Segment(0, 8, 0, 8, channel="a-region"),), edits=(crop,))]):
+        entries = lineage(["pip", "clip"], infos, ms)
+        assert parents(entries) == {"clip": None, "pip": "clip"}
+        (pip,) = [e for e in entries if e.path == "pip"]
+        assert any("canvas" in t for t in pip.evidence)

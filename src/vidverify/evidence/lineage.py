@@ -115,6 +115,7 @@ def match_clues(m: Match) -> list[Clue]:
             out.append(Clue(first, then, W_CONTAINS, f"{_name(first)} contains all of {_name(then)}'s footage "
                             f"and more ({back:.0%} of it is in {_name(then)}): {_name(then)} is a trim or cut",
                             "cut" if spliced and first == b else ""))
+    canvas_crop = any(e.type == "crop" and e.detail.get("kind") == CANVAS_REGION for e in m.edits)
     edits = [e for e in m.edits if not (e.type == "crop" and e.detail.get("kind") == CANVAS_REGION)]
     kinds = {e.type for e in edits}  # A shows B in a canvas: the a-canvas stretches below say which came first
     if spliced:
@@ -141,8 +142,9 @@ def match_clues(m: Match) -> list[Clue]:
                 text = (f"{_name(then)} shows {what} of {_name(first)}'s picture" if "crop" in what
                         else f"{_name(then)} shows {_name(first)}'s picture {what}")
                 out.append(Clue(first, then, W_PICTURE, text))
-    # A's picture inside a canvas (a duet, a screen recording: compare gives B's canvas a pad edit, A's none)
-    if any(c.startswith("a-canvas") for c in channels):
+    # A's picture inside a canvas (a duet, a screen recording: compare gives B's canvas a pad edit, A's none; a
+    # region that features found gives A's a canvas crop)
+    if any(c.startswith("a-canvas") for c in channels) or canvas_crop:
         out.append(Clue(b, a, W_PICTURE, f"{_name(a)} shows {_name(b)}'s picture inside a canvas"))
     if "pad" not in kinds and any(c.startswith("b-canvas") for c in channels):
         out.append(Clue(a, b, W_PICTURE, f"{_name(b)} shows {_name(a)}'s picture inside bars or a canvas"))

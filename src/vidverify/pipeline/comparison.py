@@ -168,8 +168,8 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     found_region = find_region(imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_region=p_area,
                                min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE if small else RESCUE_MIN_SHARE,
                                moving_only=small)
-    if found_region is None:
-        return None
+    if found_region is None or (not small and found_region.runs_off):
+        return None  # a crop lies inside A's frame: a fit that puts B's picture past its edge found no crop
     region = found_region.box
     whole = min(region[2] / s_size[0], region[3] / s_size[1]) >= WHOLE_SHARE
     # the part of the probe side's picture that shows the region: all of it, unless the region runs off the

@@ -60,8 +60,8 @@ def shown(q: feats.Features, s: feats.Features) -> int:
 def feature_pairs(fps: Sequence[Fingerprint], pairs: Iterable[tuple[int, int]], *,
                   progress: Callable[[int, int], None] | None = None) -> list[tuple[int, int, int]]:
     """Of ``pairs`` (indexes into ``fps``, whose ``path`` is the media), those where one file's features are found
-    in the other's frames, either way: (i, j, agreeing features), the strongest first. A file whose media is gone
-    or does not decode is in no pair."""
+    in the other's frames, either way: (shown, showing, agreeing features), the file whose picture was found
+    first, the strongest pairs first. A file whose media is gone or does not decode is in no pair."""
     todo = sorted(set(pairs))
     described: dict[int, tuple[feats.Features, feats.Features] | None] = {}
 
@@ -79,9 +79,9 @@ def feature_pairs(fps: Sequence[Fingerprint], pairs: Iterable[tuple[int, int]], 
     for n, (i, j) in enumerate(todo):
         fi, fj = both(i), both(j)
         if fi is not None and fj is not None:
-            best = max(shown(fj[1], fi[0]), shown(fi[1], fj[0]))
-            if best >= feats.MIN_INLIERS:
-                found.append((i, j, best))
+            i_in_j, j_in_i = shown(fj[1], fi[0]), shown(fi[1], fj[0])
+            if max(i_in_j, j_in_i) >= feats.MIN_INLIERS:
+                found.append((i, j, i_in_j) if i_in_j >= j_in_i else (j, i, j_in_i))
         if progress:
             progress(n + 1, len(todo))
     return sorted(found, key=lambda f: (-f[2], f[0], f[1]))

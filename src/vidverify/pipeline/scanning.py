@@ -216,7 +216,7 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions,
             continue
         for p in alone:
             tried[p] = tried.get(p, 0) + 1
-        m = _compare_pair(usable[i], usable[j], opts)
+        m = _compare_pair(usable[i], usable[j], opts)  # the file shown first: a canvas compares as B
         if m.verdict != "unrelated":
             out.append(m)
     return out
