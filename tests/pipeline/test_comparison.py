@@ -15,7 +15,7 @@ from tests.fixtures import make_fixtures
 from vidverify.match.edits import FoundRegion
 from vidverify.match.verdict import match_fingerprints
 from vidverify.media.fingerprint_file import save as save_fingerprint
-from vidverify.models import CANVAS_REGION, Match, Segment
+from vidverify.models import CANVAS_REGION, Edit, Match, Segment
 from vidverify.pipeline.comparison import compare
 from vidverify.pipeline.ingest import fingerprint
 from vidverify.testing import synth
@@ -196,17 +196,30 @@ def test_off_centre_crop_is_found_by_features(clips: dict[str, Path]) -> None:
     assert x <= 6 and y <= 6 and abs(w - 432) <= 12 and abs(h - 243) <= 12
 
 
+PIP_BOX = (628, 341, 304, 171)  # where make_fixtures.picture_in_picture puts the clip in its 960x540 frame
+
+
+def _whole_by_region(m: Match, channel: str, edit_type: str) -> Edit:
+    """``m`` matches all 8 s of the clip on ``channel``; its one edit of ``edit_type``."""
+    assert m.verdict == "same-footage"
+    assert_segments(m, [(0, 8, 0, 8)])
+    assert {s.channel for s in m.segments} == {channel}
+    (edit,) = [e for e in m.edits if e.type == edit_type]
+    return edit
+
+
+def _near(box: list[int], truth: tuple[int, int, int, int]) -> bool:
+    x, y, w, h = box
+    return abs(x - truth[0]) <= 6 and abs(y - truth[1]) <= 6 and abs(w - truth[2]) <= 8 and abs(h - truth[3]) <= 8
+
+
 def test_a_picture_in_picture_over_other_footage_is_found_by_features(clips: dict[str, Path]) -> None:
     """Issue 15: the clip small in a corner over other moving footage has no region the canvas finder can read
     (the footage around it is busy with seams of its own): the hashes find nothing. Features find A's whole
     picture inside B's frame; B hashed there matches, over the whole clip, and a ``pad`` edit gives the region."""
     m = compare(clips["src"], clips["pip"])
-    assert m.verdict == "same-footage"
-    assert_segments(m, [(0, 8, 0, 8)])
-    assert {s.channel for s in m.segments} == {"b-region"}
-    (pad,) = [e for e in m.edits if e.type == "pad"]
-    x, y, w, h = pad.detail["b_active_area"]
-    assert abs(x - 628) <= 6 and abs(y - 341) <= 6 and abs(w - 304) <= 8 and abs(h - 171) <= 8
+    pad = _whole_by_region(m, "b-region", "pad")
+    assert _near(pad.detail["b_active_area"], PIP_BOX)
     assert pad.detail["b_size"] == [960, 540] and pad.detail["surround"] == "canvas"
     assert "crop" not in types(m)
 
@@ -230,25 +243,16 @@ def test_the_canvas_compared_first_finds_the_clip_inside_it(clips: dict[str, Pat
     """``compare pip.mp4 source.mp4``: the same pair the other way round. All of B small inside A is searched as
     an inset too (the crop search, at 320 pixels wide and for a quarter of A at least, found nothing: it said
     ``unrelated`` at 0.97). Segments are A's region, and a canvas ``crop`` of A gives it."""
-    m = compare(clips["pip"], clips["src"])
-    assert m.verdict == "same-footage"
-    assert_segments(m, [(0, 8, 0, 8)])
-    assert {s.channel for s in m.segments} == {"a-region"}
-    (crop,) = [e for e in m.edits if e.type == "crop"]
-    x, y, w, h = crop.detail["region"]
+    crop = _whole_by_region(compare(clips["pip"], clips["src"]), "a-region", "crop")
     assert crop.detail["kind"] == CANVAS_REGION and crop.detail["of"] == "a"
-    assert abs(x - 628) <= 6 and abs(y - 341) <= 6 and abs(w - 304) <= 8 and abs(h - 171) <= 8
+    assert _near(crop.detail["region"], PIP_BOX)
 
 
 def test_a_picture_in_picture_running_off_the_frame_is_hashed_on_its_visible_part(clips: dict[str, Path]) -> None:
     """The picture-in-picture a third off the frame's right edge: B shows the left two thirds of A. The region
     found is clipped at the frame's edge; A is hashed on the same two thirds of its picture (hashing all of A
     against B's visible part matched nothing: the clipped box was taken for all of A)."""
-    m = compare(clips["src"], clips["pip_off_edge"])
-    assert m.verdict == "same-footage"
-    assert_segments(m, [(0, 8, 0, 8)])
-    assert {s.channel for s in m.segments} == {"b-region"}
-    (pad,) = [e for e in m.edits if e.type == "pad"]
+    pad = _whole_by_region(compare(clips["src"], clips["pip_off_edge"]), "b-region", "pad")
     x, y, w, h = pad.detail["b_active_area"]
     assert abs(x - 764) <= 6 and abs(y - 341) <= 6 and abs(x + w - 960) <= 4 and abs(h - 171) <= 8
 
