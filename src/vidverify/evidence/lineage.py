@@ -115,8 +115,8 @@ def match_clues(m: Match) -> list[Clue]:
             out.append(Clue(first, then, W_CONTAINS, f"{_name(first)} contains all of {_name(then)}'s footage "
                             f"and more ({back:.0%} of it is in {_name(then)}): {_name(then)} is a trim or cut",
                             "cut" if spliced and first == b else ""))
-    canvas_crop = any(e.type == "crop" and e.detail.get("kind") == CANVAS_REGION for e in m.edits)
-    edits = [e for e in m.edits if not (e.type == "crop" and e.detail.get("kind") == CANVAS_REGION)]
+    canvas_crop = any(_canvas_crop(e) for e in m.edits)
+    edits = [e for e in m.edits if not _canvas_crop(e)]
     kinds = {e.type for e in edits}  # A shows B in a canvas: the a-canvas stretches below say which came first
     if spliced:
         out.append(Clue(a, b, W_INSERT, f"{_name(b)} has footage inserted between stretches of {_name(a)}'s",
@@ -151,6 +151,11 @@ def match_clues(m: Match) -> list[Clue]:
     return out
 
 
+def _canvas_crop(e: Edit) -> bool:
+    """A ``crop`` of A that is the region where A, a canvas, shows B (not B keeping part of A's picture)."""
+    return e.type == "crop" and e.detail.get("kind") == CANVAS_REGION
+
+
 def canvases(m: Match) -> set[str]:
     """The files of a comparison that show the other's picture in a region of a canvas (segments ``a-canvasK``:
     A, ``b-canvasK``: B): a canvas's pixels are not its picture's (a duet's 1280x720 holds a clip of 640x360)."""
@@ -159,7 +164,7 @@ def canvases(m: Match) -> set[str]:
     found = {m.a.path if s.channel.startswith("a-") else m.b.path for s in m.segments if "canvas" in s.channel}
     # a region that features found: B shows all of A inside its canvas (a ``pad``), or A all of B (a canvas ``crop``)
     found |= {m.b.path for e in m.edits if e.type == "pad" and e.detail.get("surround") == "canvas"}
-    return found | {m.a.path for e in m.edits if e.type == "crop" and e.detail.get("kind") == CANVAS_REGION}
+    return found | {m.a.path for e in m.edits if _canvas_crop(e)}
 
 
 def file_clues(x: str, y: str, infos: Mapping[str, MediaInfo], pictures: Mapping[str, int], *,
