@@ -19,9 +19,12 @@ HASH_ARRAYS = ("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "r
 
 
 def _still(fp: Fingerprint, seed: int, bits: int = 2) -> Fingerprint:
-    """``fp`` with every frame showing its first frame's picture (a few bits of noise each): a still, a static shot."""
+    """``fp`` with every frame showing its first frame's picture (a few bits of noise each, and its brightness within
+    a grey level): a still, a static shot."""
     rng = np.random.default_rng(seed)
-    out = {}
+    out: dict[str, np.ndarray] = {
+        "luma_mean": (float(fp.luma_mean[0]) + rng.uniform(-1, 1, len(fp))).astype(np.float32),
+        "luma_std": np.full(len(fp), float(fp.luma_std[0]), np.float32)}
     for name in HASH_ARRAYS:
         h = np.full(len(fp), np.asarray(getattr(fp, name))[0], dtype=np.uint64)
         for _ in range(bits):
@@ -214,3 +217,45 @@ def test_keyframes_a_second_apart_carry_evidence_when_the_line_sits_a_keyframe_o
         (g,) = strength.strengths([seg], a, b)
         assert g.passes and g.seconds >= 10, (a_start, g)
     assert match_fingerprints(a, b).verdict != "unrelated"
+
+
+def _fading_still(seconds: float = 20.0, fps: float = 30.0) -> Fingerprint:
+    """A slideshow's still photograph: black until 7 s, a fade in to 8 s, held to 11 s, a fade out to 12 s, then
+    black. Its hashes do not change along the fade (they do not see brightness); its mean luma does."""
+    still = _still(synth_fp(31, seconds=seconds, fps=fps), seed=8, bits=1)
+    t = np.asarray(still.times)
+    level = np.clip(np.minimum(t - 7.0, 12.0 - t), 0.0, 1.0)  # 0 black .. 1 the photograph at full brightness
+    black = level == 0
+    return replace(still, luma_mean=(90.0 * level).astype(np.float32),
+                   luma_std=np.where(black, 0.0, 5.0 + 40.0 * level).astype(np.float32))
+
+
+def test_a_fade_pins_the_moment_of_a_still_that_the_hashes_cannot() -> None:
+    """B shows 3.5 s of A's still photograph, from the end of its fade in, held 3 s, into the first half of its
+    fade out, inside other footage (the re-post benchmark's testvideo borrowed stretch). Every shift of the line
+    by a second or two lands on the same photograph, so the hashes refute none; the fade's brightness does (B
+    darkens where A did, and A a second away is held or black). The borrowed stretch is found where it is, with
+    its insert and trims. The same stretch with the fade taken out of the brightness (a still held throughout)
+    carries no evidence: the fade is what pins it."""
+    a = _fading_still()
+    other = synth_fp(32, seconds=10)
+    clip = slice_fp(a, 8.0, 11.5, seed=9, bits=1)
+    b = _concat(_concat(slice_fp(other, 0, 4, seed=10, bits=0), clip), slice_fp(other, 5, 9, seed=11, bits=0))
+    m = match_fingerprints(a, b)
+    assert m.verdict == "partial-overlap", m.verdict
+    (s,) = m.segments
+    assert abs(s.a_start - 8.0) < 0.1 and abs(s.b_start - 4.0) < 0.1 and abs(s.b_end - 7.5) < 0.1
+    assert {"insert", "trim"} <= {e.type for e in m.edits}
+    (g,) = strength.strengths([s], a, b)
+    assert g.passes
+    # from the host's side: the still's fade in and out hash like the held photograph (look-alikes at other
+    # moments), but they fade where the host holds it, so they do not hide the still's other footage: an insert
+    host = match_fingerprints(b, a)
+    (h,) = host.segments
+    assert abs(h.b_start - 8.0) < 0.1 and abs(h.a_start - 4.0) < 0.1
+    assert {"insert", "trim"} <= {e.type for e in host.edits}, host.edits
+
+    held = replace(clip, luma_mean=np.full(len(clip), 90.0, np.float32), luma_std=np.full(len(clip), 45.0, np.float32))
+    b_held = _concat(_concat(slice_fp(other, 0, 4, seed=10, bits=0), held), slice_fp(other, 5, 9, seed=11, bits=0))
+    assert not strength.strengths([s], a, b_held)[0].passes
+    assert match_fingerprints(a, b_held).verdict == "unrelated"

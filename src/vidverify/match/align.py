@@ -80,6 +80,7 @@ class Track:
     frame_dur: float  # typical frame duration (s)
     absent: dict[str, np.ndarray]  # bool per frame, for a channel that exists on some frames only (``present``)
     keyframes: bool = False  # a fingerprint of keyframes only: the footage runs on between its frames
+    luma: np.ndarray | None = None  # float64 mean luma of the picture per frame (0..255): fades, cuts to black
 
     def flat_for(self, array: str) -> np.ndarray:
         """Frames whose picture in ``array`` says nothing: flat frames, for a half a flat half, and for a channel
@@ -102,7 +103,7 @@ class Track:
         return cls(t, {name: np.asarray(getattr(fp, name), dtype=np.uint64) for name in used},
                    np.asarray(fp.luma_std) < FLAT_LUMA_STD, np.asarray(fp.half_flat, dtype=np.uint8), frame,
                    {name: np.asarray(getattr(fp, p)) == 0 for name in used if (p := BY_NAME[name].present)},
-                   keyframes=fp.mode == "keyframes")
+                   keyframes=fp.mode == "keyframes", luma=np.asarray(fp.luma_mean, dtype=np.float64))
 
 
 _CHANNELS = ALIGNMENT  # (segment channel, A's array, B's array, mirrored), whole pictures first, then halves

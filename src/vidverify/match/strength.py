@@ -12,7 +12,12 @@ of the stretch's informative frames whose matched distance beats the shifted pic
 share of the stretch that proves the shift wrong; the stretch's evidence is its informative time times the
 smallest such share (the alternative it refutes worst). Moving footage refutes every shift nearly everywhere;
 a slideshow refutes each shift around its picture changes (a 14 s stretch with three changes: about 1.5 s);
-a static shot refutes none.
+a static shot refutes none. The hashes do not see brightness (a fade to black hashes like the picture it fades),
+so on a whole-picture channel a frame also refutes a shift where the shifted picture is LUMA_MARGIN brighter or
+darker than the frame, beyond the line's own difference (B's brightness fitted to A's along the line): a still
+photograph that fades out pins the moment where its hashes cannot. It counts only where B's brightness follows
+A's along the line and changes there itself (a fade in both): a still held in B beside A's fades shows nothing.
+The aligner takes any of a still's lines; one that fails is first moved to where B's brightness follows A's.
 
 A stretch needs MIN_EVIDENCE_SECONDS of evidence whatever its length: the share a short stretch needs is
 proportionally larger (a 1 s stretch must refute every shift throughout, a 3 s one over a third of it, a 30 s
@@ -23,7 +28,7 @@ after it) is kept as it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -42,6 +47,12 @@ MARGIN_BITS = 2  # a shifted picture within this many bits of the matched distan
 MIN_EVIDENCE_SECONDS = 1.0  # evidence a stretch needs to be reported
 STRONG_EVIDENCE_SECONDS = 2.0  # ... and to measure picture edits (crop, colour, overlay, rotation) on
 STRONG_SHARE = 0.3  # ... with at least this share of it refuting every shift
+LUMA_MARGIN = 6.0  # a shifted picture this much brighter or darker (of 255) than the line's is another moment
+LUMA_GAIN_RANGE = 10.0  # B's brightness is fitted to A's with a gain where A's spans this much along the line
+LUMA_GAINS = (0.5, 2.0)  # ... a gain outside these is no fit (an offset is used)
+LUMA_CHANGE = 10.0  # brightness is evidence only where B's changes this much along the line (a fade) as A's does
+LUMA_SEARCH_SECONDS = 30.0  # a look-alike stretch's line is moved up to this far to where brightness follows A's
+LUMA_SEARCH_FRAMES = 60  # ... judged on an even sample of this many of its frames
 MAX_FRAMES = 3000  # a longer stretch is measured on an even sample of this many frames (scaled back)
 
 _ARRAYS = {(name, mirrored): (a_name, b_name) for name, a_name, b_name, mirrored in ALIGNMENT}
@@ -74,17 +85,23 @@ def _sample(n: int, k: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(n, k)).round().astype(int)) if n else np.zeros(0, int)
 
 
+def _at(times: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The frame shown nearest to each time ``at``."""
+    idx = np.clip(np.searchsorted(times, at), 1, len(times) - 1)
+    return np.where(np.abs(times[idx - 1] - at) < np.abs(times[idx] - at), idx - 1, idx)
+
+
 def _nearest(h: np.ndarray, times: np.ndarray, flat: np.ndarray, hb: np.ndarray, at: np.ndarray,
              frame: float, both: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Distance of each hash of ``hb`` to the picture of ``h`` shown at time ``at`` (with ``both``, the best of
     the two nearest frames; else the nearest in time: a shifted picture of keyframes a shift apart is the next
     keyframe, not the frame itself), and whether there is one (inside the file, not flat)."""
-    idx = np.clip(np.searchsorted(times, at), 1, len(times) - 1)
     if both:
+        idx = np.clip(np.searchsorted(times, at), 1, len(times) - 1)
         d = np.minimum(hamming(hb, h[idx]), hamming(hb, h[idx - 1]))
         ok = ~(flat[idx] & flat[idx - 1])
     else:
-        idx = np.where(np.abs(times[idx - 1] - at) < np.abs(times[idx] - at), idx - 1, idx)
+        idx = _at(times, at)
         d, ok = hamming(hb, h[idx]), ~flat[idx]
     return d, ok & (at >= times[0] - frame) & (at <= times[-1] + frame)
 
@@ -129,7 +146,11 @@ def _measure(s: Segment, a: Track, b: Track) -> Strength:
     db, ok_b = _nearest(bh, b.times, b_flat, hb, tb + steps * speed, b.frame_dur, both=False)
     ok = ok_a | ok_b
     tested = ok.sum(axis=1) >= max(MIN_SHIFT_FRAMES, 0.2 * len(jb))  # enough frames still inside a file
-    refuted = ok & (~ok_a | (da > limit)) & (~ok_b | (db > limit))
+    refuted_a, refuted_b = ~ok_a | (da > limit), ~ok_b | (db > limit)
+    if a_name in _WHOLE and b_name in _WHOLE and a.luma is not None and b.luma is not None:
+        darker_a, darker_b = _brightness(a, b, jb, ta, d, steps, speed)
+        refuted_a, refuted_b = refuted_a | darker_a, refuted_b | darker_b
+    refuted = ok & refuted_a & refuted_b
     shares = refuted[tested].sum(axis=1) / ok[tested].sum(axis=1)
     if len(shares):
         share = float(shares.min())
@@ -137,6 +158,41 @@ def _measure(s: Segment, a: Track, b: Track) -> Strength:
         share = float((d <= SEED_THRESHOLD_BITS).mean())
     seconds = share * len(jb) * scale * b.frame_dur
     return Strength(round(seconds, 3), round(share, 3), len(jb))
+
+
+_WHOLE = {name for _, a_name, b_name, _ in ALIGNMENT for name in (a_name, b_name)
+          if not name.startswith("region") and name != "inner"}  # arrays of the whole picture (its luma's)
+
+
+def _brightness(a: Track, b: Track, jb: np.ndarray, ta: np.ndarray, d: np.ndarray, steps: np.ndarray,
+                speed: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each shift (row) and B frame ``jb`` (column): whether A's picture shifted, and B's own picture
+    shifted, are another brightness than the frame: LUMA_MARGIN beyond the line's own difference, B's luma fitted
+    to A's over the frames that match (a gain where A's brightness varies, as a fade; else an offset)."""
+    assert a.luma is not None and b.luma is not None
+    la, lb = a.luma[_at(a.times, ta)], b.luma[jb]
+    fit = d <= MATCH_THRESHOLD_BITS
+    none = np.zeros((len(steps), len(jb)), bool)
+    if fit.sum() < 2:
+        return none, none
+    gain, offset = 1.0, float(np.median(lb[fit] - la[fit]))
+    if np.ptp(la[fit]) >= LUMA_GAIN_RANGE:
+        g, o = np.polyfit(la[fit], lb[fit], 1)
+        if LUMA_GAINS[0] <= g <= LUMA_GAINS[1]:
+            gain, offset = float(g), float(o)
+    own = np.abs(lb - (gain * la + offset))
+    if np.median(own[fit]) > LUMA_MARGIN / 2:  # B's brightness does not follow A's along the line: no evidence
+        return none, none
+    follows = own <= LUMA_MARGIN  # frames whose brightness the line explains
+    told = lb[follows & fit]
+    if len(told) == 0 or np.ptp(told) < LUMA_CHANGE:
+        # B's brightness does not change where it follows A's: nothing pins the line (a still held in B, beside
+        # A's fades, would refute every shift that lands on a fade without showing one)
+        return none, none
+    shifted_a = a.luma[_at(a.times, ta + steps)]
+    shifted_b = b.luma[_at(b.times, b.times[jb] + steps * speed)]
+    return (follows & (np.abs(lb - (gain * shifted_a + offset)) > own + LUMA_MARGIN),
+            follows & (np.abs(lb - shifted_b) > LUMA_MARGIN))
 
 
 def strengths(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> list[Strength]:
@@ -161,12 +217,51 @@ class Informative:
     weak: float  # how much the dropped ones looked like a match (0..1, 0.0: none dropped)
 
 
+def _by_brightness(s: Segment, a: Track, b: Track) -> Segment | None:
+    """A stretch whose hashes fit many lines (a still photograph: the aligner takes one of them) moved, up to
+    LUMA_SEARCH_SECONDS, to the line along which B's brightness follows A's best (a fade in or out), where the
+    hashes still match; None when no line follows it better than the segment's own."""
+    arrays = _ARRAYS.get((s.channel, s.mirrored))
+    if arrays is None or not set(arrays) <= _WHOLE or a.luma is None or b.luma is None or len(a.times) < 2:
+        return None
+    a_name, b_name = arrays
+    speed = s.speed or 1.0
+    lo, hi = np.searchsorted(b.times, [s.b_start - 1e-6, s.b_end - 1e-6])
+    jb = np.arange(lo, max(lo, hi))
+    jb = jb[~b.flat_for(b_name)[jb]]
+    if len(jb) < MIN_SHIFT_FRAMES:
+        return None
+    jb = jb[_sample(len(jb), LUMA_SEARCH_FRAMES)]
+    ta = s.a_start + (b.times[jb] - s.b_start) / speed
+    k = int(LUMA_SEARCH_SECONDS / a.frame_dur)
+    moves = (np.arange(-k, k + 1) * a.frame_dur).reshape(-1, 1)
+    at = ta + moves
+    idx = _at(a.times, at)
+    inside = ((at >= a.times[0] - a.frame_dur) & (at <= a.times[-1] + a.frame_dur)).all(axis=1)
+    hashes_fit = (hamming(b.arrays[b_name][jb], a.arrays[a_name][idx]) <= MATCH_THRESHOLD_BITS).mean(axis=1) >= 0.9
+    diff = b.luma[jb] - a.luma[idx]
+    off = np.abs(diff - np.median(diff, axis=1, keepdims=True)).mean(axis=1)  # brightness not followed
+    off = np.where(inside & hashes_fit, off, np.inf)
+    best = int(np.argmin(off))
+    if not np.isfinite(off[best]) or off[best] >= off[k] - LUMA_MARGIN / 2:
+        return None
+    move = float(moves[best, 0])
+    return replace(s, a_start=s.a_start + move, a_end=s.a_end + move)
+
+
 def keep_informative(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> Informative:
     """The segments that carry enough evidence and the others. ``weak``: the largest of a dropped stretch's
     evidence ratio (``Strength.ratio``) and of its length (up to MIN_EVIDENCE_SECONDS) times its closeness below
     MATCH_THRESHOLD_BITS. Two moments of a static shot look exactly alike for seconds: whether they are one
     footage cannot be told, and a miss must say so."""
     measured = strengths(segments, fa, fb)
+    a, b = Track.of(fa), Track.of(fb)
+    if a.frame_dur <= SPARSE_RATIO * b.frame_dur:  # (keyframes are measured the other way round: left as found)
+        for k, (s, m) in enumerate(zip(segments, measured, strict=True)):
+            if not m.passes and (moved := _by_brightness(s, a, b)) is not None:
+                if (again := _measure(moved, a, b)).passes:
+                    segments, measured = [*segments[:k], moved, *segments[k + 1:]], [*measured[:k], again,
+                                                                                     *measured[k + 1:]]
     kept = [(s, m) for s, m in zip(segments, measured, strict=True) if m.passes]
     dropped = [(s, m) for s, m in zip(segments, measured, strict=True) if not m.passes]
     weak = max((max(m.ratio, min(1.0, (s.b_end - s.b_start) / MIN_EVIDENCE_SECONDS) *
@@ -294,6 +389,22 @@ def _overlap(lo: float | None, hi: float | None, x0: float, x1: float) -> float:
     return 0.0 if lo is None or hi is None else min(hi, x1) - max(lo, x0)
 
 
+def _one_fades(u: Segment, a: Track, b: Track) -> bool:
+    """Along ``u``'s line one side's brightness changes by LUMA_CHANGE (a fade) while the other's holds within
+    half that: the frames hash alike (hashes do not see brightness) but do not show one moment."""
+    arrays = _ARRAYS.get((u.channel, u.mirrored))
+    if arrays is None or not set(arrays) <= _WHOLE or a.luma is None or b.luma is None or len(a.times) < 2:
+        return False
+    lo, hi = np.searchsorted(b.times, [u.b_start - 1e-6, u.b_end - 1e-6])
+    jb = np.arange(lo, max(lo, hi))
+    jb = jb[~b.flat_for(arrays[1])[jb]]
+    if len(jb) < 2:
+        return False
+    la = a.luma[_at(a.times, u.a_start + (b.times[jb] - u.b_start) / (u.speed or 1.0))]
+    spans = sorted((float(np.ptp(la)), float(np.ptp(b.luma[jb]))))
+    return spans[1] >= LUMA_CHANGE and spans[0] < LUMA_CHANGE / 2
+
+
 def _bridge(p: Segment, n: Segment, unproven: list[Segment], tolerance: float) -> Segment | None:
     """An unproven stretch at another speed that fills the gap between consecutive segments ``p`` and ``n`` on
     both timelines (it starts where ``p`` ends and ends where ``n`` starts, in A and in B): B plays the A footage
@@ -339,13 +450,14 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
             if p and n and u:
                 speeds.append(Edit("speed", p.a_end, n.a_start, p.b_end, n.b_start,
                                    {"speed": round((n.b_start - p.b_end) / max(n.a_start - p.a_end, 1e-6), 3)}))
+    a, b = Track.of(fa), Track.of(fb)
+    unproven = [u for u in unproven if not _one_fades(u, a, b)]
     covered = [k for k, e in enumerate(edits) if e.type in TIMELINE and any(
         (_overlap(e.b_start, e.b_end, u.b_start, u.b_end) if e.type == "insert"
          else _overlap(e.a_start, e.a_end, u.a_start, u.a_end)) > tolerance for u in unproven)]
     edits = [e for k, e in enumerate(edits) if k not in covered] + speeds
     if not any(e.type in TIMELINE for e in edits):
         return edits
-    a, b = Track.of(fa), Track.of(fb)
     if len(a.times) < 2 or len(b.times) < 2:
         return edits
     b0, b1 = float(b.times[0]), float(b.times[-1] + b.frame_dur)
