@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -201,3 +202,21 @@ def test_a_lower_third_over_slow_footage_is_placed_at_the_right_moment(corpus: A
     early = [s for s in segments if s.b_start < 12.0]
     assert sum(s.b_end - s.b_start for s in early) > 10.0
     assert all(s.speed == 1.0 and abs(s.b_start - s.a_start) < 0.1 for s in early)
+
+
+def test_a_line_across_a_black_stretch_of_a_with_a_caption_over_it_in_b_is_one_segment() -> None:
+    """A goes black for 1.5 s (between a slideshow's pictures: flat frames, whose hashes say nothing); B shows a
+    caption over that black, so its frames there match nothing. The footage either side is one line with only A's
+    black between: one segment of all of A (it was two, and the pair only a partial overlap of 87%). Other
+    footage in B there (A's frames not black) still splits the line."""
+    from tests.fixtures.fingerprints import synth_fp
+
+    a = synth_fp(41, seconds=12)
+    dark = (a.times >= 4.0) & (a.times < 5.5)
+    other = synth_fp(42, seconds=12)
+    b_arrays = {k: np.where(dark, np.asarray(getattr(other, k)), np.asarray(getattr(a, k))) for k in _ARRAYS}
+    b = replace(a, path="b.mp4", sha256=None, **b_arrays)
+    a_dark = replace(a, luma_std=np.where(dark, 0.0, a.luma_std).astype(np.float32))
+    (s,) = align(a_dark, b)
+    assert s.a_start == 0.0 and s.b_start == 0.0 and abs(s.a_end - 12.0) < 0.05 and abs(s.b_end - 12.0) < 0.05
+    assert len(align(a, b)) == 2  # A's picture there is other footage: a replaced stretch, not one line

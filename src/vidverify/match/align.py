@@ -42,6 +42,7 @@ MIN_SEGMENT_SECONDS = 0.5  # shorter stretches are not reported
 MIN_SEGMENT_FRAMES = 3  # nor stretches of fewer informative frames (keyframe fingerprints: one or two frames
 # within 12 bits happen by chance among the millions of frame pairs of an archive)
 GAP_BRIDGE_SECONDS = 0.4  # mismatches shorter than this inside a run are bridged
+GAP_FLAT_SHARE = 0.8  # ... and longer ones between two stretches of a line where this share of A's frames is flat
 SEEDS_PER_SECOND = 4.0  # B frames sampled per second of B for seeding
 MAX_SEEDS_PER_FRAME = 24  # a B frame's candidate A frames (the closest ones)
 MIN_SEED_FRAMES = 600  # a long B still gets at least this many seed frames
@@ -493,7 +494,7 @@ def _align(a: Track, b: Track) -> list[Segment]:
         segments[x] = _segment(a, b, i, j, a_idx, speed, offset, channel, float(dist[i:j + 1][informative].mean()))
         lines[x] = (speed, offset, channel, i, j)
         explained[i:j + 1] = True
-    return _merge(sorted(_without_weak_repeats(segments), key=lambda s: s.b_start))
+    return _merge(sorted(_without_weak_repeats(segments), key=lambda s: s.b_start), a)
 
 
 def _drop_line(a: Track, b: Track, seeds: _Seeds, line: tuple[float, int, float, float]) -> None:
@@ -647,15 +648,20 @@ def _segment(a: Track, b: Track, i: int, j: int, a_idx: np.ndarray, speed: float
     )
 
 
-def _merge(segs: list[Segment]) -> list[Segment]:
-    """Join consecutive segments that continue the same line (a bridged flash or caption)."""
+def _merge(segs: list[Segment], a: Track) -> list[Segment]:
+    """Join consecutive segments that continue the same line (a bridged flash or caption), or whose gap shows
+    A's flat frames (GAP_FLAT_SHARE of them: black between a slideshow's pictures, the last dim frames of its
+    fades, with a caption or a chyron over them in B: nothing there can match, and nothing says the footage
+    stops)."""
     out: list[Segment] = []
     for s in segs:
         if out:
             p = out[-1]
-            same_line = p.mirrored == s.mirrored and p.channel == s.channel and abs(p.speed - s.speed) < 0.02
-            contiguous = s.b_start - p.b_end <= GAP_BRIDGE_SECONDS and abs((s.a_start - p.a_end) -
-                                                                            (s.b_start - p.b_end) / s.speed) < 0.1
+            same_line = p.mirrored == s.mirrored and p.channel == s.channel and abs(p.speed - s.speed) < 0.02 and \
+                abs((s.a_start - p.a_end) - (s.b_start - p.b_end) / s.speed) < 0.1
+            between = (a.times >= p.a_end - 1e-6) & (a.times < s.a_start - 1e-6)
+            contiguous = s.b_start - p.b_end <= GAP_BRIDGE_SECONDS or \
+                (between.any() and float(a.flat[between].mean()) >= GAP_FLAT_SHARE)
             if same_line and contiguous:
                 n = p.frames + s.frames
                 out[-1] = Segment(p.a_start, s.a_end, p.b_start, s.b_end, p.speed, p.mirrored,
