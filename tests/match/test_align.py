@@ -165,7 +165,8 @@ def test_a_borrowed_nearly_static_shot_is_found(corpus: Any, tmp_path: Any) -> N
 def test_a_keyframe_segment_reaches_a_s_end_only_within_a_gop_of_its_last_keyframe() -> None:
     # B keyframes every 2 s (0..10 s) against a dense A of 13.5 s: A ends 3.5 s after B's last keyframe, more than a
     # GOP, so the stretch ends half a GOP past it (11 s), not at A's end (it reached 13.5 s on both sides)
-    from vidverify.match.align import Track, _segment
+    from vidverify.match.align import _segment
+    from vidverify.match.track import Track
 
     a_t = np.arange(0, 13.5, 1 / 30)
     b_t = np.arange(0, 10.01, 2.0)

@@ -259,3 +259,37 @@ def test_a_fade_pins_the_moment_of_a_still_that_the_hashes_cannot() -> None:
     b_held = _concat(_concat(slice_fp(other, 0, 4, seed=10, bits=0), held), slice_fp(other, 5, 9, seed=11, bits=0))
     assert not strength.strengths([s], a, b_held)[0].passes
     assert match_fingerprints(a, b_held).verdict == "unrelated"
+
+
+def _every_other(fp: Fingerprint) -> Fingerprint:
+    """Every other frame of ``fp``: its footage at 2x once played at its own frame rate (``_concat``)."""
+    arrays = {name: np.asarray(getattr(fp, name))[::2] for name in frame_arrays() if name != "times"}
+    return replace(fp, times=np.asarray(fp.times)[::2], **arrays)
+
+
+def test_a_short_stretch_that_joins_two_kept_ones_is_pinned_by_them() -> None:
+    """A speed ramp: A's 0-3 s at normal speed, 3-4.6 s at 2x (0.8 s of B), then 4.6-10 s at normal speed. The 2x
+    stretch alone carries under MIN_EVIDENCE_SECONDS; the footage before and after it, joined end to end in both
+    files, pins its moment: it is kept, and the three stretches meet where their lines cross (no gap in A to
+    read as a cut). Followed by other footage instead, the same short stretch joins kept footage on one side
+    only and stands alone: dropped."""
+    a, other = synth_fp(31, seconds=12), synth_fp(32, seconds=6)
+    head, fast = slice_fp(a, 0.0, 3.0, seed=1, bits=2), _every_other(slice_fp(a, 3.0, 4.6, seed=2, bits=2))
+    for tail, kept in ((slice_fp(a, 4.6, 10.0, seed=3, bits=2), True), (slice_fp(other, 0, 5, seed=4, bits=0), False)):
+        b = _concat(_concat(head, fast), tail)
+        segs = align(a, b)
+        short = [s for s, g in zip(segs, strength.strengths(segs, a, b), strict=True) if not g.passes]
+        assert short and all(s.b_end - s.b_start < 1.0 for s in short), "the short stretch must lack evidence alone"
+        found = strength.keep_informative(segs, a, b).segments
+        if not kept:
+            assert len(found) == 1 and found[0].b_end < 3.5
+            continue
+        assert len(found) == 3
+        first, ramp, last = sorted(found, key=lambda s: s.b_start)
+        assert abs(ramp.speed - 0.5) < 0.05
+        assert abs(ramp.b_start - 3.0) < 0.2 and abs(ramp.b_end - 3.8) < 0.2
+        assert abs(ramp.a_start - 3.0) < 0.2 and abs(ramp.a_end - 4.6) < 0.2
+        assert (first.a_end, first.b_end) == (ramp.a_start, ramp.b_start)
+        assert (ramp.a_end, ramp.b_end) == (last.a_start, last.b_start)
+        m = match_fingerprints(a, b)
+        assert "speed" in {e.type for e in m.edits} and not {"cut", "insert"} & {e.type for e in m.edits}

@@ -39,6 +39,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "mirror": synth.mirror(src, d / "mirror.mp4"),
         "vertical": synth.crop_vertical_caption(src, d / "vertical.mp4", size=(270, 480)),
         "speed": synth.speed(src, d / "speed.mp4", 1.5),
+        "ramp": _speed_ramp(src, d / "ramp.mp4"),
         "grey": synth.grey(src, d / "grey.mp4"),
         "rotated": _rotate(src, d / "rotated.mp4"),
         "corner_crop": _corner_crop(src, d / "corner_crop.mp4"),
@@ -49,6 +50,16 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "card": (card := make_fixtures.clip(d / "card.mp4", seconds=8, size="480x270", src="testsrc2", gop=250)),
         "ken_burns": _ken_burns(card, d / "ken_burns.mp4"),
     }
+
+
+def _speed_ramp(src: Path, out: Path) -> Path:
+    """A speed ramp: the 8 s source's frames 60-119 (2-4 s) at 2x, the rest at normal speed (7 s in all)."""
+    graph = ("[0:v]split=3[a][b][c];[a]trim=end_frame=60,setpts=PTS-STARTPTS[x];"
+             "[b]trim=start_frame=60:end_frame=120,setpts=(PTS-STARTPTS)/2[y];"
+             "[c]trim=start_frame=120,setpts=PTS-STARTPTS[z];[x][y][z]concat=n=3:v=1:a=0,fps=30[v]")
+    make_fixtures.ffmpeg("-i", str(src), "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264",
+                         "-preset", "ultrafast", str(out))
+    return out
 
 
 def _ken_burns(src: Path, out: Path) -> Path:
@@ -170,6 +181,22 @@ def test_speed(clips: dict[str, Path]) -> None:
     m = compare(clips["src"], clips["speed"])
     assert m.segments and m.segments[0].speed == pytest.approx(1 / 1.5, abs=0.03)
     assert "speed" in types(m)
+
+
+def test_a_speed_ramp_is_three_stretches_that_meet_with_no_cut(clips: dict[str, Path]) -> None:
+    """Issue 15.4: A's 2-4 s played at 2x between normal-speed stretches. The 2x line was taken for a cut (two
+    normal-speed stretches with a jump in A explained the whole line's span better, the normal-speed footage
+    either side included), then for normal speed: a false 1.7 s cut and a false insert, and the 2x footage
+    missing. Now: normal speed to 2 s, 2x to B's 3 s (A's 4 s), normal speed to the end, meeting end to end."""
+    m = compare(clips["src"], clips["ramp"])
+    assert m.verdict == "same-footage"
+    first, ramp, last = m.segments
+    assert first.speed == last.speed == 1.0 and ramp.speed == pytest.approx(0.5, abs=0.03)
+    for got, want in zip(seg_times(m), [(0, 2, 0, 2), (2, 4, 2, 3), (4, 8, 3, 7)], strict=True):
+        assert got == pytest.approx(want, abs=TOL)
+    assert (first.a_end, first.b_end) == (ramp.a_start, ramp.b_start)
+    assert (ramp.a_end, ramp.b_end) == (last.a_start, last.b_start)
+    assert "speed" in types(m) and not {"cut", "insert", "trim"} & types(m)
 
 
 def test_greyscale(clips: dict[str, Path]) -> None:

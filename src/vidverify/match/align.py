@@ -19,7 +19,10 @@ Method (all numpy, no per-frame Python):
    wholly wrong; the dense frames along a line decide. A normal-speed line moves (a few frames at most) to the
    offset its frames match best. A line that shows A faster is kept only if it matches clearly better, frame
    by frame, than the best pair of normal-speed stretches with a jump forward in A between them (a cut is
-   common, a speed change rare). A run's first or last stretch that another line the seeds point at matches
+   common, a speed change rare); scored on its own part between two such stretches, a line that beats the cut
+   there is a speed ramp: the two stretches are taken and its part is left free, for its own line to be found
+   again among the seeds there (the sloped line first found runs through the ramp's normal-speed footage too,
+   at an average speed). A run's first or last stretch that another line the seeds point at matches
    far closer is left for that line (a line found first reaches past a cut over footage that looks alike);
    if no line claims it, it returns to the run.
 """
@@ -32,8 +35,9 @@ from typing import cast
 import numpy as np
 
 from ..models import Segment
-from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, REGION_SLOTS, Fingerprint
+from ..signals.fingerprint import ALIGNMENT, BY_NAME, REGION_SLOTS, Fingerprint
 from ..signals.hashing import hamming
+from .track import Track
 
 SEED_THRESHOLD_BITS = 12  # a seed pair: frames within this many bits of 64
 MATCH_THRESHOLD_BITS = 16  # along a found line, a frame matches within this many bits
@@ -68,43 +72,6 @@ STEEP_MIN_FRAMES = 3  # ... seeds from this many B frames (among the STEEP_PEAKS
 STEEP_PEAKS = 4
 HOUGH_BLOCK = 1 << 15  # (speeds x seeds) offsets computed in one array by the line vote (it stays in the cache)
 SPEED_FIT_RANGE = (0.22, 4.5)  # a least-squares speed outside this is noise in the seeds (the vote's speed stays)
-
-
-@dataclass(frozen=True)
-class Track:
-    """What alignment needs of one fingerprint: its times, its hash channels by name, and which frames say nothing."""
-
-    times: np.ndarray
-    arrays: dict[str, np.ndarray]  # the hash channels (CHANNELS rows) by name, uint64
-    flat: np.ndarray  # bool: frame carries no picture information
-    half_flat: np.ndarray  # uint8 bit k: half k (top, bottom, left, right) is flat
-    frame_dur: float  # typical frame duration (s)
-    absent: dict[str, np.ndarray]  # bool per frame, for a channel that exists on some frames only (``present``)
-    keyframes: bool = False  # a fingerprint of keyframes only: the footage runs on between its frames
-    luma: np.ndarray | None = None  # float64 mean luma of the picture per frame (0..255): fades, cuts to black
-
-    def flat_for(self, array: str) -> np.ndarray:
-        """Frames whose picture in ``array`` says nothing: flat frames, for a half a flat half, and for a channel
-        that only some frames have (the picture inside a stretch's bars), the frames without it."""
-        half = BY_NAME[array].half
-        if half is not None:
-            return cast(np.ndarray, self.flat | ((self.half_flat & (1 << half)) != 0))
-        if array in self.absent:
-            return cast(np.ndarray, self.flat | self.absent[array])
-        return self.flat
-
-    @classmethod
-    def of(cls, fp: Fingerprint) -> Track:
-        t = np.asarray(fp.times, dtype=np.float64)
-        d = np.diff(t)
-        frame = float(np.median(d)) if len(d) else 1 / 30
-        if not np.isfinite(frame) or frame <= 0:
-            frame = 1 / 30
-        used = {name for _, a_name, b_name, _ in ALIGNMENT for name in (a_name, b_name)}
-        return cls(t, {name: np.asarray(getattr(fp, name), dtype=np.uint64) for name in used},
-                   np.asarray(fp.luma_std) < FLAT_LUMA_STD, np.asarray(fp.half_flat, dtype=np.uint8), frame,
-                   {name: np.asarray(getattr(fp, p)) == 0 for name in used if (p := BY_NAME[name].present)},
-                   keyframes=fp.mode == "keyframes", luma=np.asarray(fp.luma_mean, dtype=np.float64))
 
 
 _CHANNELS = ALIGNMENT  # (segment channel, A's array, B's array, mirrored), whole pictures first, then halves
@@ -297,16 +264,19 @@ def _distances_along(a: Track, b: Track, channel: int, speed: float, offset: flo
     return best, dist
 
 
-def _cut_instead(a: Track, b: Track, channel: int, dist: np.ndarray, a_idx: np.ndarray,
-                 free: np.ndarray) -> tuple[int, float, float] | None:
+def _cut_instead(a: Track, b: Track, channel: int, speed: float, offset: float, dist: np.ndarray, a_idx: np.ndarray,
+                 free: np.ndarray) -> list[tuple[float, float, int, int]] | None:
     """A speed-up line (B shows A faster) that two normal-speed stretches with a jump forward in A explain as
-    well: (first B frame of the second stretch, offset of the first, offset of the second); else None.
+    well: the pieces (speed, offset, first B frame, B frame after the last) of the two stretches; the line between
+    them when it explains its part of B better (a speed ramp: normal speed, 2x, normal speed); else None.
 
     In slow footage many neighbouring frames look alike, so a sloped line crossing a cut matches nearly
     everywhere: the seeds vote for it. A true speed change matches uniformly along the line; a cut makes the
     line drift off the footage on either side of the jump, where the two normal-speed stretches match exactly.
     Every split point and every pair of normal-speed offsets between the line's ends is scored, per frame, by
-    the distance each explanation gives (capped: a frame either explains misses counts the same)."""
+    the distance each explanation gives (capped: a frame either explains misses counts the same). The line is
+    then scored on its own part only, between the two stretches (a ramp's normal-speed footage on either side of
+    its 2x part is no evidence against the 2x line), and kept there when it beats the cut."""
     _, a_name, b_name, _ = _CHANNELS[channel]
     usable = free & ~b.flat_for(b_name)
     on = np.flatnonzero(usable & (dist <= MATCH_THRESHOLD_BITS))
@@ -352,7 +322,25 @@ def _cut_instead(a: Track, b: Track, channel: int, dist: np.ndarray, a_idx: np.n
     if cost_cut > cost_line + CUT_PREFERENCE_BITS * n:
         return None
     p = q + gap + int(np.argmin(before[q + gap:, k]))
-    return int(jb[k]), float(offs[p]), float(offs[q])
+    end = len(b.times)
+    pieces = [(1.0, float(offs[p]), 0, int(jb[k])), (1.0, float(offs[q]), int(jb[k]), end)]
+    # the ramp: the first stretch up to frame k1, the line over [k1, k2), the second stretch from k2
+    line = np.concatenate([[0.0], np.cumsum(np.minimum(dist[jb], cap) + CUT_PREFERENCE_BITS)])  # a cut is commoner
+    first, second = before[p], after[q]
+    lim = np.searchsorted(tb, tb + b.frame_dur - MIN_SEGMENT_SECONDS, side="right") - 1  # per last line frame
+    head = np.minimum.accumulate(first - line)  # best start k1 <= each frame
+    ends = np.flatnonzero(lim >= 0)
+    if len(ends) == 0:
+        return pieces
+    k2s = ends + 1
+    costs = head[lim[ends]] + line[k2s] + second[k2s]
+    x = int(np.argmin(costs))
+    if costs[x] >= cost_cut:
+        return pieces
+    k2 = int(k2s[x])
+    k1 = int(np.argmin((first - line)[:lim[ends[x]] + 1]))
+    s1, s2 = int(jb[k1]), (int(jb[k2]) if k2 < n else end)
+    return [(1.0, float(offs[p]), 0, s1), (1.0, float(offs[q]), s2, end)]
 
 
 def _runs(mask: np.ndarray, times: np.ndarray, frame: float) -> list[tuple[int, int]]:
@@ -422,9 +410,11 @@ def _align(a: Track, b: Track) -> list[Segment]:
         speed, offset = _refine(a, b, seed_set, speed, offset, ~explained)
         a_idx, dist = _distances_along(a, b, channel, speed, offset)
         search = OFFSET_SEARCH_SECONDS  # wider for a sloped line put back to normal speed (its offset may lie off)
+        ramp = None  # a speed ramp's normal-speed stretches beside the line's part (``_cut_instead``)
         if speed != 1.0:
             # a speed off 1 may be noise in the seeds or a static shot (any speed fits): keep normal speed
-            # when it explains as much
+            # when it explains as much, unless the line explains its own part better (a speed ramp: the
+            # normal-speed footage either side matches as much)
             free = ~explained
             sel = free & (dist <= MATCH_THRESHOLD_BITS)
             offset1 = float(np.median(b.times[sel] - a.times[a_idx[sel]])) if sel.any() else offset
@@ -434,7 +424,11 @@ def _align(a: Track, b: Track) -> list[Segment]:
             mean0 = float(dist[m0].mean()) if good else 64.0
             mean1 = float(dist1[m1].mean()) if good1 else 64.0
             if good1 >= 0.95 * good and mean1 <= mean0 + 1.0:
-                speed, offset, a_idx, dist, search = 1.0, offset1, a_idx1, dist1, OFFSET_SEARCH_FROM_SLOPE
+                if speed < 1.0 - SPEED_MIN_CHANGE:
+                    cut = _cut_instead(a, b, channel, speed, offset, dist, a_idx, free)
+                    ramp = cut if cut is not None and cut[0][3] < cut[1][2] else None
+                if ramp is None:
+                    speed, offset, a_idx, dist, search = 1.0, offset1, a_idx1, dist1, OFFSET_SEARCH_FROM_SLOPE
         if channel >= _FIRST_HALF:
             # a line found through a half picture: where the whole picture matches along it too, it is an
             # ordinary match (whole-picture name and thresholds); elsewhere the half alone carries the frame
@@ -447,12 +441,11 @@ def _align(a: Track, b: Track) -> list[Segment]:
         # each piece: (speed, offset, A frame per B frame, distances, B frames it may explain)
         pieces = [(speed, offset, a_idx, dist, ~explained)]
         if speed < 1.0 - SPEED_MIN_CHANGE:
-            cut = _cut_instead(a, b, channel, dist, a_idx, ~explained)
+            cut = ramp or _cut_instead(a, b, channel, speed, offset, dist, a_idx, ~explained)
             if cut is not None:
-                split, off1, off2 = cut
-                before = np.arange(len(b.times)) < split
-                pieces = [(1.0, o, *_distances_along(a, b, channel, 1.0, o), ~explained & part)
-                          for o, part in ((off1, before), (off2, ~before))]
+                at = np.arange(len(b.times))
+                pieces = [(v, o, *_distances_along(a, b, channel, v, o), ~explained & (at >= lo) & (at < hi))
+                          for v, o, lo, hi in cut]
         new = 0
         for speed, offset, a_idx, dist, allowed in pieces:
             ok = ((dist <= MATCH_THRESHOLD_BITS) | b.flat) & allowed

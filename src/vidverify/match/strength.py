@@ -36,8 +36,9 @@ from ..models import Edit, Segment
 from ..signals.fingerprint import ALIGNMENT, REGION_SLOTS, Fingerprint
 from ..signals.hashing import hamming
 from ..signals.picture import unpack_boxes
-from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, Track, swap
+from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, swap
 from .edits import SPEED_TOLERANCE
+from .track import Track
 
 SHIFTS_SECONDS = 1.0  # the smallest shift tested; then doubled as far as the files reach
 KEYFRAME_SECONDS = 0.5  # frames this far apart are keyframes (``hash --keyframes``): see _measure
@@ -53,6 +54,8 @@ LUMA_GAINS = (0.5, 2.0)  # ... a gain outside these is no fit (an offset is used
 LUMA_CHANGE = 10.0  # brightness is evidence only where B's changes this much along the line (a fade) as A's does
 LUMA_SEARCH_SECONDS = 30.0  # a look-alike stretch's line is moved up to this far to where brightness follows A's
 LUMA_SEARCH_FRAMES = 60  # ... judged on an even sample of this many of its frames
+BRIDGE_GAP_SECONDS = 0.5  # a stretch that ends this close (in A and in B) to where kept stretches end and begin ...
+BRIDGE_MIN_SHARE = 0.5  # ... and refutes every other moment over this share of its frames: it is kept, short or not
 MAX_FRAMES = 3000  # a longer stretch is measured on an even sample of this many frames (scaled back)
 
 _ARRAYS = {(name, mirrored): (a_name, b_name) for name, a_name, b_name, mirrored in ALIGNMENT}
@@ -249,6 +252,43 @@ def _by_brightness(s: Segment, a: Track, b: Track) -> Segment | None:
     return replace(s, a_start=s.a_start + move, a_end=s.a_end + move)
 
 
+def _bridged(segments: list[Segment], passes: list[bool], measured: list[Strength]) -> list[bool]:
+    """``passes``, and True for a stretch that joins two kept stretches end to end in A and in B (within
+    BRIDGE_GAP_SECONDS) and whose own frames refute other moments over BRIDGE_MIN_SHARE of it (moving footage,
+    not a look-alike): the footage before and after it pins its moment, however short it is (the 2x stretch of
+    a speed ramp, 1 s of B between two normal-speed stretches). A stretch that joins only one, or lies
+    elsewhere, stands alone."""
+    def joins(x: Segment, y: Segment) -> bool:  # y begins where x ends, in both files
+        return abs(y.a_start - x.a_end) <= BRIDGE_GAP_SECONDS and abs(y.b_start - x.b_end) <= BRIDGE_GAP_SECONDS
+
+    anchors = [s for s, ok in zip(segments, passes, strict=True) if ok]
+    return [ok or (m.share >= BRIDGE_MIN_SHARE and any(joins(p, s) for p in anchors)
+                   and any(joins(s, n) for n in anchors))
+            for s, ok, m in zip(segments, passes, measured, strict=True)]
+
+
+def _meet(segments: list[Segment]) -> list[Segment]:
+    """Two stretches of different speed that join end to end (within BRIDGE_GAP_SECONDS in A and in B) end where
+    their lines cross, when they cross there: footage whose speed changes goes on (a speed ramp). Each line
+    matches a little way into the other's footage, and the small gap it left in A read as a cut."""
+    out = list(segments)
+    order = sorted(range(len(out)), key=lambda k: out[k].b_start)
+    for x, y in zip(order, order[1:], strict=False):
+        p, n = out[x], out[y]
+        if abs(n.b_start - p.b_end) > BRIDGE_GAP_SECONDS or abs(n.a_start - p.a_end) > BRIDGE_GAP_SECONDS or \
+                p.mirrored != n.mirrored or abs(1 / (p.speed or 1.0) - 1 / (n.speed or 1.0)) < SPEED_TOLERANCE:
+            continue
+        # A = a_start + (t - b_start) / speed on each line: the B time t where both give one A moment
+        rp, rn = 1 / (p.speed or 1.0), 1 / (n.speed or 1.0)
+        t = (n.a_start - p.a_start + p.b_start * rp - n.b_start * rn) / (rp - rn)
+        if not (p.b_start < t < n.b_end and abs(t - p.b_end) <= BRIDGE_GAP_SECONDS
+                and abs(t - n.b_start) <= BRIDGE_GAP_SECONDS):
+            continue
+        t, at = round(t, 4), round(p.a_start + (t - p.b_start) * rp, 4)
+        out[x], out[y] = replace(p, b_end=t, a_end=at), replace(n, b_start=t, a_start=at)
+    return out
+
+
 def keep_informative(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> Informative:
     """The segments that carry enough evidence and the others. ``weak``: the largest of a dropped stretch's
     evidence ratio (``Strength.ratio``) and of its length (up to MIN_EVIDENCE_SECONDS) times its closeness below
@@ -262,11 +302,12 @@ def keep_informative(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) 
                 if (again := _measure(moved, a, b)).passes:
                     segments, measured = [*segments[:k], moved, *segments[k + 1:]], [*measured[:k], again,
                                                                                      *measured[k + 1:]]
-    kept = [(s, m) for s, m in zip(segments, measured, strict=True) if m.passes]
-    dropped = [(s, m) for s, m in zip(segments, measured, strict=True) if not m.passes]
+    keep = _bridged(segments, [m.passes for m in measured], measured)
+    kept = [(s, m) for s, m, k in zip(segments, measured, keep, strict=True) if k]
+    dropped = [(s, m) for s, m, k in zip(segments, measured, keep, strict=True) if not k]
     weak = max((max(m.ratio, min(1.0, (s.b_end - s.b_start) / MIN_EVIDENCE_SECONDS) *
                     max(0.0, 1.0 - s.distance / MATCH_THRESHOLD_BITS)) for s, m in dropped), default=0.0)
-    return Informative([s for s, _ in kept], [m for _, m in kept], dropped, weak)
+    return Informative(_meet([s for s, _ in kept]), [m for _, m in kept], dropped, weak)
 
 
 # ---------------------------------------------------------------------------------------- edits the evidence holds
