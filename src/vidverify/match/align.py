@@ -267,8 +267,9 @@ def _distances_along(a: Track, b: Track, channel: int, speed: float, offset: flo
 def _cut_instead(a: Track, b: Track, channel: int, speed: float, offset: float, dist: np.ndarray, a_idx: np.ndarray,
                  free: np.ndarray) -> list[tuple[float, float, int, int]] | None:
     """A speed-up line (B shows A faster) that two normal-speed stretches with a jump forward in A explain as
-    well: the pieces (speed, offset, first B frame, B frame after the last) of the two stretches; the line between
-    them when it explains its part of B better (a speed ramp: normal speed, 2x, normal speed); else None.
+    well: the pieces (speed, offset, first B frame, B frame after the last) of the two stretches, end to end; else
+    None. Where the line explains its own part of B better than the cut (a speed ramp: normal speed, 2x, normal
+    speed), the two stretches with that part left out between them, for its own line to claim.
 
     In slow footage many neighbouring frames look alike, so a sloped line crossing a cut matches nearly
     everywhere: the seeds vote for it. A true speed change matches uniformly along the line; a cut makes the

@@ -252,19 +252,19 @@ def _by_brightness(s: Segment, a: Track, b: Track) -> Segment | None:
     return replace(s, a_start=s.a_start + move, a_end=s.a_end + move)
 
 
-def _bridged(segments: list[Segment], passes: list[bool], measured: list[Strength]) -> list[bool]:
-    """``passes``, and True for a stretch that joins two kept stretches end to end in A and in B (within
-    BRIDGE_GAP_SECONDS) and whose own frames refute other moments over BRIDGE_MIN_SHARE of it (moving footage,
-    not a look-alike): the footage before and after it pins its moment, however short it is (the 2x stretch of
-    a speed ramp, 1 s of B between two normal-speed stretches). A stretch that joins only one, or lies
-    elsewhere, stands alone."""
+def _bridged(segments: list[Segment], measured: list[Strength]) -> list[bool]:
+    """Per segment, whether it is kept: it passes, or it joins two kept stretches end to end in A and in B
+    (within BRIDGE_GAP_SECONDS) and its own frames refute other moments over BRIDGE_MIN_SHARE of it (moving
+    footage, not a look-alike): the footage before and after it pins its moment, however short it is (the 2x
+    stretch of a speed ramp, 1 s of B between two normal-speed stretches). A stretch that joins only one, or
+    lies elsewhere, stands alone."""
     def joins(x: Segment, y: Segment) -> bool:  # y begins where x ends, in both files
         return abs(y.a_start - x.a_end) <= BRIDGE_GAP_SECONDS and abs(y.b_start - x.b_end) <= BRIDGE_GAP_SECONDS
 
-    anchors = [s for s, ok in zip(segments, passes, strict=True) if ok]
-    return [ok or (m.share >= BRIDGE_MIN_SHARE and any(joins(p, s) for p in anchors)
-                   and any(joins(s, n) for n in anchors))
-            for s, ok, m in zip(segments, passes, measured, strict=True)]
+    anchors = [s for s, m in zip(segments, measured, strict=True) if m.passes]
+    return [m.passes or (m.share >= BRIDGE_MIN_SHARE and any(joins(p, s) for p in anchors)
+                         and any(joins(s, n) for n in anchors))
+            for s, m in zip(segments, measured, strict=True)]
 
 
 def _meet(segments: list[Segment]) -> list[Segment]:
@@ -302,7 +302,7 @@ def keep_informative(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) 
                 if (again := _measure(moved, a, b)).passes:
                     segments, measured = [*segments[:k], moved, *segments[k + 1:]], [*measured[:k], again,
                                                                                      *measured[k + 1:]]
-    keep = _bridged(segments, [m.passes for m in measured], measured)
+    keep = _bridged(segments, measured)
     kept = [(s, m) for s, m, k in zip(segments, measured, keep, strict=True) if k]
     dropped = [(s, m) for s, m, k in zip(segments, measured, keep, strict=True) if not k]
     weak = max((max(m.ratio, min(1.0, (s.b_end - s.b_start) / MIN_EVIDENCE_SECONDS) *
