@@ -293,3 +293,25 @@ def test_a_short_stretch_that_joins_two_kept_ones_is_pinned_by_them() -> None:
         assert (ramp.a_end, ramp.b_end) == (last.a_start, last.b_start)
         m = match_fingerprints(a, b)
         assert "speed" in {e.type for e in m.edits} and not {"cut", "insert"} & {e.type for e in m.edits}
+
+
+def test_a_time_lapse_second_carries_the_evidence_of_the_footage_it_shows() -> None:
+    """A 4x time-lapse of 3.2 s of A is 0.8 s of B: under MIN_EVIDENCE_SECONDS of B, yet every frame is another
+    moment of A, four frames apart. Its evidence is counted in A's footage time, so the copy is found. The same
+    0.8 s played at normal speed shows 0.8 s of A and stays too short to report."""
+    a = synth_fp(33, seconds=12)
+    for step, found in ((4, True), (1, False)):
+        clip = slice_fp(a, 4.0, 4.0 + 0.8 * step, seed=5, bits=2)
+        arrays = {name: np.asarray(getattr(clip, name))[::step] for name in frame_arrays() if name != "times"}
+        n = len(arrays["luma_mean"])
+        b = replace(clip, times=np.arange(n) / clip.fps, duration=n / clip.fps, sha256=None, **arrays)
+        segs = align(a, b)
+        assert segs, "the frames align: the test must exercise the evidence bar"
+        (g,) = strength.strengths(segs, a, b)
+        assert g.passes is found, (step, g)
+        m = match_fingerprints(a, b)
+        assert (m.verdict != "unrelated") is found, (step, m.verdict)
+        if found:
+            (s,) = m.segments
+            assert abs(s.speed - 0.25) < 0.02 and abs(s.a_start - 4.0) < 0.2 and abs(s.a_end - 7.2) < 0.2
+            assert 2.4 <= g.seconds <= 3.3

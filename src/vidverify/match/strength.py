@@ -19,7 +19,8 @@ photograph that fades out pins the moment where its hashes cannot. It counts onl
 A's along the line and changes there itself (a fade in both): a still held in B beside A's fades shows nothing.
 The aligner takes any of a still's lines; one that fails is first moved to where B's brightness follows A's.
 
-A stretch needs MIN_EVIDENCE_SECONDS of evidence whatever its length: the share a short stretch needs is
+A stretch needs MIN_EVIDENCE_SECONDS of evidence whatever its length, in A's footage time where B plays it faster (a
+4x time-lapse's second of B shows four seconds of A, each frame another moment): the share a short stretch needs is
 proportionally larger (a 1 s stretch must refute every shift throughout, a 3 s one over a third of it, a 30 s
 one over 3%), and a stretch under MIN_EVIDENCE_SECONDS long cannot make a match by itself. A stretch whose
 channel this module does not know (``stream-copy``: the original's own compressed frames, or a channel added
@@ -65,7 +66,7 @@ _ARRAYS = {(name, mirrored): (a_name, b_name) for name, a_name, b_name, mirrored
 class Strength:
     """The information one matched stretch carries."""
 
-    seconds: float  # informative time
+    seconds: float  # informative time (of A's footage, where B plays it faster)
     share: float  # informative frames / frames measured
     frames: int  # frames measured (0: a channel this module does not know; the stretch is kept)
 
@@ -159,7 +160,9 @@ def _measure(s: Segment, a: Track, b: Track) -> Strength:
         share = float(shares.min())
     else:  # two files too short to shift: the random-hash model (a frame this close is rarely chance)
         share = float((d <= SEED_THRESHOLD_BITS).mean())
-    seconds = share * len(jb) * scale * b.frame_dur
+    # footage time: a time-lapse's B frames lie 1/speed of A's frames apart, each another moment of A (a slow
+    # motion's repeat or blend A's frames: counted at B's pace, as before)
+    seconds = share * len(jb) * scale * b.frame_dur * max(1.0, 1.0 / speed)
     return Strength(round(seconds, 3), round(share, 3), len(jb))
 
 
