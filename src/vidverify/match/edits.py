@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 
 from ..models import CANVAS_REGION, Edit, Segment
+from ..signals.picture import box_iou
 from .features import MOVING_LEVELS, moving_mask, similarity, temporal_std
 
 EDIT_TOLERANCE_SECONDS = 0.25  # missing or added footage shorter than this is not reported as an edit
@@ -264,6 +265,7 @@ class FoundRegion(NamedTuple):
         return b_region[0] + x0, b_region[1] + y0, x1 - x0, y1 - y0
 
 
+AGREE_IOU = 0.5  # two frame pairs whose transforms put B's picture in boxes overlapping this much agree
 RUN_OFF_SHARE = 0.05  # a found region this share narrower or shorter than where B's region lands runs off A's frame
 ROTATION_DEGREES = 5  # a found transform turned further is not a crop or an inset (a re-filming may tilt this far)
 
@@ -299,31 +301,44 @@ def find_region(
         for ia, (ka, da) in zip(imgs_a, feats_a, strict=True):
             if da is None or len(ka) < 12:
                 continue
-            fit = similarity(_points(kb), db, _points(ka), da, ratio=0.75, min_good=min_inliers)
-            if fit is None or fit[1] < min_inliers:
+            fit = similarity(_points(kb), db, _points(ka), da, ratio=0.75, min_good=min_inliers // 2)
+            if fit is None or fit[1] < min_inliers // 2:
                 continue
             if best is None or fit[1] > best[0]:
                 best = (fit[1], fit[0], ia.shape[1] / a_size[0])
         if best is not None:
             found.append((best[0], best[1], best[2], fb))
-    # one strongly matched frame, or two: the frames are not aligned in time yet, so the transforms of
-    # different pairs differ by the camera's own motion; the best pair gives the region, and the hash
-    # alignment that follows (and the picture edits after it) confirm and refine it
-    strong = [f for f in found if f[0] >= 2 * min_inliers]
-    if not strong and len(found) < 2:
+    # one strongly matched frame, or two, or one and another half as strong that puts B's picture in the same
+    # place (a picture-in-picture a third off the frame has few features: two pairs that agree on where it lies
+    # are evidence no chance fit gives; a chance fit collapses B's picture to a point): the frames are not aligned
+    # in time yet, so the transforms of different pairs differ by the camera's own motion; the best pair gives
+    # the region, and the hash alignment that follows (and the picture edits after it) confirm and refine it
+    found.sort(key=lambda f: -f[0])
+    if not found or found[0][0] < min_inliers:
         return None
-    _, tm, fa, fb = max(found, key=lambda f: f[0])
+    boxes = [_placed(f[1], f[2], f[3], b_region) for f in found]
+    if found[0][0] < 2 * min_inliers and not (len(found) > 1 and found[1][0] >= min_inliers) and \
+            not any(box_iou(boxes[0], box) >= AGREE_IOU for box in boxes[1:]):
+        return None
+    tm = found[0][1]
     if abs(np.degrees(np.arctan2(tm[1, 0], tm[0, 0]))) > ROTATION_DEGREES:
         return None
-    bx, by, bw, bh = (v * fb for v in b_region)
-    corners = np.array([[bx, by, 1], [bx + bw, by + bh, 1]]) @ tm.T / fa
-    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    lo, hi = np.array(boxes[0][:2]), np.array(boxes[0][2:])
     x0, y0 = np.clip(lo, 0, a_size)
     x1, y1 = np.clip(hi, 0, a_size)
     if (x1 - x0) < min_share * a_size[0] or (y1 - y0) < min_share * a_size[1]:
         return None
     full = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
     return FoundRegion((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), full)
+
+
+def _placed(tm: np.ndarray, fa: float, fb: float, b_region: tuple[int, int, int, int]) -> tuple[float, ...]:
+    """Where transform ``tm`` (B's grab pixels to A's; ``fa``, ``fb``: grab pixels per display pixel) puts
+    ``b_region`` (B's display pixels) in A's display pixels: its corners (x0, y0, x1, y1), unclipped."""
+    bx, by, bw, bh = (v * fb for v in b_region)
+    corners = np.array([[bx, by, 1], [bx + bw, by + bh, 1]]) @ tm.T / fa
+    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
 
 
 CLEAR_MIN_SHARE = 0.35  # the part of a found region clear of overlays must be this share of its area to be hashed
