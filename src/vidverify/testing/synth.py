@@ -5,8 +5,10 @@ file and returns its path; each is a thin ffmpeg argv builder around :func:`_ffm
 ffmpeg (``vidverify.media.ffmpeg``) and raises :class:`~vidverify.errors.VidverifyError` with ffmpeg's last
 stderr line when it fails. Output goes to a ``.part`` file first and is renamed (never a half-written file).
 
-Everything is deterministic for a given seed and ffmpeg build, on any machine (the example manifest's hashes hold
-after ``./run demo``): every generator, the noise and the audio are seeded; x264 runs on fixed sliced threads.
+Everything is deterministic for a given seed and ffmpeg build, on any x86-64 machine (the example manifest's hashes
+hold after ``./run demo``): every generator, the noise and the audio are seeded; x264 runs on fixed sliced threads;
+x264 and libav* are held to the vector instructions every x86-64 CPU has (their output depends on them: a machine
+with other ones made other files).
 
 Generators:
     make_scene            "phone-like" footage: several shots with hard cuts, a slow pan/zoom with hand shake,
@@ -26,6 +28,7 @@ import json
 import logging
 import math
 import os
+import platform
 import random
 import re
 import tempfile
@@ -78,7 +81,7 @@ def _ffmpeg(args: Sequence[str], out: PathLike, *, what: str) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(f".{out.stem}.part{out.suffix}")
     fmt = _muxer_for(out)
-    argv = ["-y", "-v", "error", *args, *(["-f", fmt] if fmt else []), input_url(part)]
+    argv = ["-y", "-v", "error", "-cpuflags", "0", *args, *(["-f", fmt] if fmt else []), input_url(part)]
     proc = run(argv)
     if proc.returncode != 0:
         part.unlink(missing_ok=True)
@@ -103,6 +106,12 @@ def _inp(path: PathLike) -> list[str]:
     return [*SAFE_INPUT_OPTIONS, "-i", input_url(path)]
 
 
+# x264's output depends on the CPU's vector instructions (SSE2 only and AVX gave two different files from one
+# input), and so do libav*'s filters and scalers: on x86-64 both are held to what every such CPU has (x264 to
+# SSE2, libav* to plain C: ``-cpuflags 0``), so that a build is the same file on any machine
+X264_ASM = ":asm=MMX2,SSE2" if platform.machine().lower() in ("x86_64", "amd64") else ""
+
+
 def _video_codec(
     crf: int = 23, *, preset: str = "veryfast", gop: int | None = None, codec: str = "libx264"
 ) -> list[str]:
@@ -110,9 +119,9 @@ def _video_codec(
     gave 3 different files from 3 encodes of one input)."""
     args = ["-c:v", codec, "-pix_fmt", "yuv420p"]
     if codec in ("libx264", "libx265"):
-        args += ["-preset", preset, "-crf", str(crf), *(["-profile:v", "high", "-threads", str(ENCODER_THREADS),
-                 "-x264-params", "sliced-threads=1"] if codec == "libx264" else ["-tag:v", "hvc1", "-x265-params",
-                                                                                "log-level=error"])]
+        x264 = ["-profile:v", "high", "-threads", str(ENCODER_THREADS), "-x264-params", f"sliced-threads=1{X264_ASM}"]
+        x265 = ["-tag:v", "hvc1", "-x265-params", "log-level=error"]
+        args += ["-preset", preset, "-crf", str(crf), *(x264 if codec == "libx264" else x265)]
     if gop:
         args += ["-g", str(gop)]
     return args
