@@ -33,7 +33,7 @@ except ImportError:  # running from a source checkout without the package instal
 from vidverify.media.ffmpeg import ffmpeg_version
 from vidverify.testing import synth
 
-GENERATOR_VERSION = 3  # bump when the case changes (3: vidverify.testing.synth); with SYNTH_VERSION it decides rebuilds
+GENERATOR_VERSION = 4  # bump when the case changes (4: synth.PORTABLE); with SYNTH_VERSION it decides rebuilds
 SCHEMA = "vidverify/example-case@1"
 ORIGINAL = "IMG_4521.MOV"
 
@@ -540,6 +540,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short 320x180 clips (for tests)")
     parser.add_argument("--force", action="store_true", help="regenerate even when case.json is current")
     args = parser.parse_args(argv)
+    synth.PORTABLE = True  # the same bytes on any x86-64 CPU: the example manifest's hashes hold after ./run demo
     try:
         case = build(args.outdir, quick=args.quick, force=args.force)
     except VidverifyError as exc:

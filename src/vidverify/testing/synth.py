@@ -5,10 +5,9 @@ file and returns its path; each is a thin ffmpeg argv builder around :func:`_ffm
 ffmpeg (``vidverify.media.ffmpeg``) and raises :class:`~vidverify.errors.VidverifyError` with ffmpeg's last
 stderr line when it fails. Output goes to a ``.part`` file first and is renamed (never a half-written file).
 
-Everything is deterministic for a given seed and ffmpeg build, on any x86-64 machine (the example manifest's hashes
-hold after ``./run demo``): every generator, the noise and the audio are seeded; x264 runs on fixed sliced threads;
-x264 and libav* are held to the vector instructions every x86-64 CPU has (their output depends on them: a machine
-with other ones made other files).
+Everything is deterministic for a given seed, ffmpeg build and CPU: every generator, the noise and the audio are
+seeded; x264 runs on fixed sliced threads. With ``PORTABLE`` (the demo case: the example manifest's hashes hold
+after ``./run demo``), the same on any x86-64 CPU.
 
 Generators:
     make_scene            "phone-like" footage: several shots with hard cuts, a slow pan/zoom with hand shake,
@@ -50,6 +49,10 @@ AUDIO_RATE = 48000  # Hz; every generated or edited audio track is resampled to 
 AUDIO_BITRATE = "128k"
 DEFAULT_CAPTION = "BREAKING: dramatic scenes as crowds gather downtown this morning"
 ENCODER_THREADS = 2  # whatever the machine: the same inputs give the same bytes
+# the same bytes on any x86-64 CPU too (the demo case, whose hashes the example manifest holds): x264's and libav*'s
+# output depends on the vector instructions they pick, so x264 is held to SSE2 and libav* to plain C
+PORTABLE = False
+_X86 = platform.machine().lower() in ("x86_64", "amd64")
 SYNTH_VERSION = 3  # bump when generated pictures change; the example case regenerates on a new version
 
 # The "sources" a shot can be drawn from; make_scene picks them by seed.
@@ -81,7 +84,8 @@ def _ffmpeg(args: Sequence[str], out: PathLike, *, what: str) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(f".{out.stem}.part{out.suffix}")
     fmt = _muxer_for(out)
-    argv = ["-y", "-v", "error", "-cpuflags", "0", *args, *(["-f", fmt] if fmt else []), input_url(part)]
+    portable = ["-cpuflags", "0"] if PORTABLE else []
+    argv = ["-y", "-v", "error", *portable, *args, *(["-f", fmt] if fmt else []), input_url(part)]
     proc = run(argv)
     if proc.returncode != 0:
         part.unlink(missing_ok=True)
@@ -106,12 +110,6 @@ def _inp(path: PathLike) -> list[str]:
     return [*SAFE_INPUT_OPTIONS, "-i", input_url(path)]
 
 
-# x264's output depends on the CPU's vector instructions (SSE2 only and AVX gave two different files from one
-# input), and so do libav*'s filters and scalers: on x86-64 both are held to what every such CPU has (x264 to
-# SSE2, libav* to plain C: ``-cpuflags 0``), so that a build is the same file on any machine
-X264_ASM = ":asm=MMX2,SSE2" if platform.machine().lower() in ("x86_64", "amd64") else ""
-
-
 def _video_codec(
     crf: int = 23, *, preset: str = "veryfast", gop: int | None = None, codec: str = "libx264"
 ) -> list[str]:
@@ -119,9 +117,10 @@ def _video_codec(
     gave 3 different files from 3 encodes of one input)."""
     args = ["-c:v", codec, "-pix_fmt", "yuv420p"]
     if codec in ("libx264", "libx265"):
-        x264 = ["-profile:v", "high", "-threads", str(ENCODER_THREADS), "-x264-params", f"sliced-threads=1{X264_ASM}"]
-        x265 = ["-tag:v", "hvc1", "-x265-params", "log-level=error"]
-        args += ["-preset", preset, "-crf", str(crf), *(x264 if codec == "libx264" else x265)]
+        x264 = "sliced-threads=1" + (":asm=MMX2,SSE2" if PORTABLE and _X86 else "")
+        args += ["-preset", preset, "-crf", str(crf), *(["-profile:v", "high", "-threads", str(ENCODER_THREADS),
+                 "-x264-params", x264] if codec == "libx264" else ["-tag:v", "hvc1", "-x265-params",
+                                                                   "log-level=error"])]
     if gop:
         args += ["-g", str(gop)]
     return args
