@@ -33,7 +33,7 @@ except ImportError:  # running from a source checkout without the package instal
 from vidverify.media.ffmpeg import ffmpeg_version
 from vidverify.testing import synth
 
-GENERATOR_VERSION = 4  # bump when the case changes (4: synth.PORTABLE); with SYNTH_VERSION it decides rebuilds
+GENERATOR_VERSION = 5  # bump when the case changes (5: x264 cpu-independent); with SYNTH_VERSION it decides rebuilds
 SCHEMA = "vidverify/example-case@1"
 ORIGINAL = "IMG_4521.MOV"
 
