@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from tests.fixtures.fingerprints import _walk, frame_arrays, slice_fp, synth_fp
 from vidverify.match import strength
 from vidverify.match.align import align
+from vidverify.match.edits import EDIT_TOLERANCE_SECONDS, timeline_edits
 from vidverify.match.verdict import evidence, match_fingerprints
 from vidverify.models import Edit, Segment
 from vidverify.signals.fingerprint import Fingerprint
@@ -293,6 +295,34 @@ def test_a_short_stretch_that_joins_two_kept_ones_is_pinned_by_them() -> None:
         assert (ramp.a_end, ramp.b_end) == (last.a_start, last.b_start)
         m = match_fingerprints(a, b)
         assert "speed" in {e.type for e in m.edits} and not {"cut", "insert"} & {e.type for e in m.edits}
+
+
+def test_a_gap_that_shows_the_footage_between_its_neighbours_faster_is_a_speed_change_not_a_cut() -> None:
+    """A speed ramp whose 2x stretch was not aligned by itself (too short, or too alike): B shows A's 0-3 s, then
+    A's 3-4.2 s at 2x (0.6 s of B), then A from 4.2 s. The two normal-speed segments leave a gap of 0.6 s in B
+    and a jump of 1.2 s in A: a cut, unless B's frames in the gap show A along the line joining the segments.
+    They do, far closer than either segment's line carried on: a speed change, with no cut and no insert. With
+    other footage in the gap, the cut (and the insert) stay. A's pictures change every other frame (a moving
+    scene): over slow footage, where the neighbours' lines match the gap almost as well, it stays a cut."""
+    a, other = synth_fp(41, seconds=12), synth_fp(42, seconds=4)
+    a = replace(a, hashes=_walk(np.random.default_rng(41), len(a), scene=2))
+    head, tail = slice_fp(a, 0.0, 3.0, seed=1, bits=2), slice_fp(a, 4.2, 10.0, seed=3, bits=2)
+    p = Segment(0.0, 3.0, 0.0, 3.0, 1.0, False, 1.0, 90, "full")
+    n = Segment(4.2, 10.0, 3.6, 9.4, 1.0, False, 1.0, 174, "full")
+    for gap, ramp in ((_every_other(slice_fp(a, 3.0, 4.2, seed=2, bits=2)), True),
+                      (slice_fp(other, 1.0, 1.6, seed=4, bits=0), False)):
+        b = _concat(_concat(head, gap), tail)
+        edits = timeline_edits([p, n], a_duration=a.duration, b_duration=b.duration)
+        assert "cut" in {e.type for e in edits}
+        kept = strength.supported_edits(edits, [p, n], a, b, EDIT_TOLERANCE_SECONDS)
+        types = {e.type for e in kept}
+        if ramp:
+            speed = next(e for e in kept if e.type == "speed")
+            assert speed.detail["speed"] == pytest.approx(0.5, abs=0.01)
+            assert (speed.a_start, speed.a_end, speed.b_start, speed.b_end) == (3.0, 4.2, 3.0, 3.6)
+            assert not {"cut", "insert"} & types, kept
+        else:
+            assert "cut" in types and "speed" not in types, kept
 
 
 def test_a_time_lapse_second_carries_the_evidence_of_the_footage_it_shows() -> None:

@@ -321,6 +321,10 @@ TIMELINE = ("trim", "insert", "cut")
 
 
 SAME_BOX_SIDES = 1  # a region's box whose sides lie within this many pixels of another's shows the same picture
+GAP_SPEEDS = (0.25, 4.0)  # a gap between two segments is played at another speed within these (B time / A time) ...
+GAP_MATCH_SHARE = 0.8  # ... when this share of its informative frames match A along the line joining them ...
+GAP_GAIN_BITS = 4.0  # ... this much closer, on average, than along either neighbour's line carried on
+MIN_GAP_FRAMES = 3  # ... judged on at least this many frames
 NEAR_WINDOW_SECONDS = 0.25  # A's footage this far beyond where the line continues to counts as its continuation
 
 
@@ -464,6 +468,31 @@ def _bridge(p: Segment, n: Segment, unproven: list[Segment], tolerance: float) -
     return None
 
 
+def _gap_at_speed(p: Segment, n: Segment, a: Track, b: Track, tolerance: float) -> bool:
+    """B's frames between consecutive segments ``p`` and ``n`` show the A footage between them at one other
+    speed: along the line from ``p``'s end to ``n``'s start (in both files) they match A (GAP_MATCH_SHARE of them
+    within MATCH_THRESHOLD_BITS), and clearly closer (GAP_GAIN_BITS on average) than along either neighbour's
+    line carried on into the gap. The faster stretch of a speed ramp too short (or too alike) to be aligned by
+    itself: the footage goes on, at another pace, where a cut would have dropped it."""
+    gap_b, jump_a = n.b_start - p.b_end, n.a_start - p.a_end
+    arrays = _ARRAYS.get((p.channel, p.mirrored))
+    if arrays is None or (n.channel, n.mirrored) != (p.channel, p.mirrored) or gap_b <= tolerance or \
+            jump_a <= tolerance or not GAP_SPEEDS[0] <= gap_b / jump_a <= GAP_SPEEDS[1] or \
+            abs(gap_b / jump_a - 1.0) <= SPEED_TOLERANCE or len(a.times) < 2:
+        return False
+    a_name, b_name = arrays
+    jb = np.flatnonzero((b.times >= p.b_end - 1e-6) & (b.times < n.b_start - 1e-6))
+    jb = jb[~b.flat_for(b_name)[jb]]
+    tb = b.times[jb]
+    lines = (p.a_end + (tb - p.b_end) * jump_a / gap_b, p.a_end + (tb - p.b_end), n.a_start - (n.b_start - tb))
+    (d, ok), (dp, okp), (dn, okn) = (_nearest(a.arrays[a_name], a.times, a.flat_for(a_name), b.arrays[b_name][jb],
+                                              at, a.frame_dur) for at in lines)
+    if ok.sum() < MIN_GAP_FRAMES or (d[ok] <= MATCH_THRESHOLD_BITS).mean() < GAP_MATCH_SHARE:
+        return False
+    other = np.minimum(np.where(okp, dp, 64), np.where(okn, dn, 64))[ok]  # the closer neighbour's continuation
+    return float(other.mean() - d[ok].mean()) >= GAP_GAIN_BITS
+
+
 def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint, fb: Fingerprint,
                     tolerance: float, unproven: list[Segment] | None = None) -> list[Edit]:
     """``edits`` without the timeline edits (trim, insert, cut) whose boundary the evidence does not hold.
@@ -485,20 +514,22 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
         return edits
     edits = list(edits)
     unproven = unproven or []
+    a, b = Track.of(fa), Track.of(fb)
     speeds: list[Edit] = []
     for e in edits:
         if e.type == "cut":
             p = next((s for s in segments if abs(s.b_end - (e.b_start or 0.0)) <= 1e-3), None)
             n = next((s for s in segments if abs(s.b_start - (e.b_end or 0.0)) <= 1e-3), None)
-            u = _bridge(p, n, unproven, tolerance) if p and n else None
-            if p and n and u:
+            if p and n and (_bridge(p, n, unproven, tolerance) or _gap_at_speed(p, n, a, b, tolerance)):
                 speeds.append(Edit("speed", p.a_end, n.a_start, p.b_end, n.b_start,
                                    {"speed": round((n.b_start - p.b_end) / max(n.a_start - p.a_end, 1e-6), 3)}))
-    a, b = Track.of(fa), Track.of(fb)
     unproven = [u for u in unproven if not _one_fades(u, a, b)]
+    # a gap that B plays at another speed shows the A footage between its neighbours: no cut there, no insert
+    ramps = [(sp.a_start or 0.0, sp.a_end or 0.0, sp.b_start or 0.0, sp.b_end or 0.0) for sp in speeds]
+    spans = [(u.a_start, u.a_end, u.b_start, u.b_end) for u in unproven] + ramps
     covered = [k for k, e in enumerate(edits) if e.type in TIMELINE and any(
-        (_overlap(e.b_start, e.b_end, u.b_start, u.b_end) if e.type == "insert"
-         else _overlap(e.a_start, e.a_end, u.a_start, u.a_end)) > tolerance for u in unproven)]
+        (_overlap(e.b_start, e.b_end, b0, b1) if e.type == "insert" else _overlap(e.a_start, e.a_end, a0, a1))
+        > tolerance for a0, a1, b0, b1 in spans)]
     edits = [e for k, e in enumerate(edits) if k not in covered] + speeds
     if not any(e.type in TIMELINE for e in edits):
         return edits
