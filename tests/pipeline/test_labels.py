@@ -1,7 +1,7 @@
 """Issue 15 item 5: edit labels only where the evidence holds. On small generated re-posts: subtitles whose words
 change from line to line are an overlay; a speed ramp is a speed change, not a cut and an insert; a clip seen
 inside a compilation's bars is not a crop of the compilation; a stretch that only matched too weakly to report
-(a static opening) is not a trim."""
+(a static opening) is not a trim; a re-filmed screen's keystone is no overlay."""
 
 from __future__ import annotations
 
@@ -110,3 +110,20 @@ def test_a_clip_in_a_canvas_is_padded_not_cropped_or_turned(tmp_path_factory: py
     assert m.verdict != "unrelated" and m.segments[0].channel.startswith("b-canvas")
     assert "pad" in _types(m)
     assert not {"crop", "rotate"} & _types(m), m.edits
+
+
+def test_a_re_filmed_screen_is_padded_and_tilted_with_no_overlay(tmp_path: Path) -> None:
+    """A phone filming a screen: the picture at 80% in a dark bezel, a keystone (perspective), 3 degrees of tilt,
+    softer, greyer and noisy. The similarity transform that registers the frame pairs does not undo the keystone,
+    so A's picture lies a pixel or two off B's along its edges: those pixels differed by more than an overlay's
+    bar in every pair and made a false overlay. B's pixels are now compared with the range of A's pixels around
+    them."""
+    w, h = 320, 180
+    src = synth.make_scene(tmp_path / "src.mp4", seconds=6, size=(w, h), fps=RATE, seed=43, audio=False)
+    refilm = (f"[0:v]scale=256:144,setsar=1,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=0x181818,"
+              f"perspective=x0=19:y0=9:x1=310:y1=0:x2=0:y2={h}:x3=298:y3=171:sense=destination,"
+              "rotate=3*PI/180:fillcolor=0x303030,eq=contrast=0.88:brightness=0.04:saturation=0.85,"
+              "gblur=sigma=0.8,noise=alls=14:allf=t,setsar=1[v]")
+    m = compare(src, _encode([src], refilm, tmp_path / "refilm.mp4"), findings=False)
+    assert m.verdict == "same-footage"
+    assert {"pad", "rotate"} <= _types(m) and "overlay" not in _types(m), m.edits

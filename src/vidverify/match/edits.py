@@ -165,6 +165,7 @@ def _bars(active: tuple[int, int, int, int] | None, size: tuple[int, int] | None
 
 CROP_MIN_LOSS = 0.08  # a crop is reported when B shows at most 1 - this share of A's width or height
 ROTATE_MIN_DEGREES = 2.0
+OVERLAY_SHIFT_PIXELS = 2  # B's pixel is compared with A's within this many pixels (grab scale) around it
 OVERLAY_DIFF_LEVELS = 40.0  # grey levels of difference (after matching brightness) that mark an overlay pixel
 OVERLAY_CONSISTENCY = 0.6  # share of frame pairs in which a pixel must differ
 OVERLAY_MIN_AREA = 0.004  # share of B's picture
@@ -537,9 +538,14 @@ def picture_edits(
         ag = cv2.cvtColor(a_w, cv2.COLOR_RGB2GRAY).astype(np.float32)
         bg = b_grey.astype(np.float32)
         g, o = _fit_levels(ag[valid], bg[valid])
-        diff = np.abs(cv2.GaussianBlur(bg, (5, 5), 0) - cv2.GaussianBlur(g * ag + o, (5, 5), 0))
+        # how far B lies outside the range of A's pixels around it: a picture registered a pixel or two off
+        # (a re-filmed screen's keystone, which a similarity transform does not undo) differs at every edge
+        # only by less than its neighbours do; an overlay's pixels are unlike any of them
+        bb, aa = cv2.GaussianBlur(bg, (5, 5), 0), cv2.GaussianBlur(g * ag + o, (5, 5), 0)
+        near = np.ones((OVERLAY_SHIFT_PIXELS * 2 + 1,) * 2, np.uint8)
+        diff = np.maximum(np.maximum(bb - cv2.dilate(aa, near), cv2.erode(aa, near) - bb), 0)
         diffs.append((diff > OVERLAY_DIFF_LEVELS) & valid)
-        seen.append((cover, diff <= OVERLAY_DIFF_LEVELS))
+        seen.append((cover, np.abs(bb - aa) <= OVERLAY_DIFF_LEVELS))
         kept.append((ag, bg, valid, a_w, b_rgb))
     # colour, measured away from overlays (a logo is not a colour change)
     boxes = _overlay_boxes(diffs, b_shape)
