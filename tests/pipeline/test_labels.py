@@ -1,7 +1,8 @@
 """Issue 15 item 5: edit labels only where the evidence holds. On small generated re-posts: subtitles whose words
 change from line to line are an overlay; a speed ramp is a speed change, not a cut and an insert; a clip seen
 inside a compilation's bars is not a crop of the compilation; a stretch that only matched too weakly to report
-(a static opening) is not a trim; a re-filmed screen's keystone is no overlay."""
+(a static opening) is not a trim; a re-filmed screen's keystone is no overlay; white subtitles over pale footage
+are one."""
 
 from __future__ import annotations
 
@@ -127,3 +128,24 @@ def test_a_re_filmed_screen_is_padded_and_tilted_with_no_overlay(tmp_path: Path)
     m = compare(src, _encode([src], refilm, tmp_path / "refilm.mp4"), findings=False)
     assert m.verdict == "same-footage"
     assert {"pad", "rotate"} <= _types(m) and "overlay" not in _types(m), m.edits
+
+
+def test_white_subtitles_over_pale_footage_are_an_overlay(tmp_path: Path) -> None:
+    """White letters with a 1-pixel outline over pale, low-contrast footage (a wall, an overcast sky): at the
+    frame pairs' scale their strokes are a pixel or two wide, and blurred before the comparison they differed from
+    A by less than an overlay's bar. Compared unblurred with the range of A's pixels around them, they are an
+    overlay band at the bottom."""
+    w, h = 640, 360
+    raw = synth.make_scene(tmp_path / "raw.mp4", seconds=8, size=(w, h), fps=RATE, seed=44, audio=False)
+    pale = _encode([raw], "[0:v]eq=contrast=0.35:brightness=0.3[v]", tmp_path / "pale.mp4")
+    lines = ("They said it would never happen", "and then it came down the road", "nobody could believe it",
+             "look at the left side", "filmed this morning", "share before it is gone")
+    subs = ",".join(f"drawtext=text='{t}':expansion=none:fontsize=30:fontcolor=white:borderw=1:bordercolor=black:"
+                    f"x=(w-tw)/2:y=h-th-16:enable='between(t\\,{1.4 * k}\\,{1.4 * k + 1.3})'"
+                    for k, t in enumerate(lines))
+    m = compare(pale, _encode([pale], f"[0:v]{subs}[v]", tmp_path / "subtitles.mp4"), findings=False)
+    assert m.verdict == "same-footage"
+    overlays = [e for e in m.edits if e.type == "overlay"]
+    assert overlays, _types(m)
+    x, y, bw, bh = overlays[0].detail["box"]
+    assert y > 0.75 * h and bh < 0.2 * h and bw > 0.3 * w  # the subtitle band at the bottom

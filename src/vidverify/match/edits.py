@@ -540,12 +540,15 @@ def picture_edits(
         g, o = _fit_levels(ag[valid], bg[valid])
         # how far B lies outside the range of A's pixels around it: a picture registered a pixel or two off
         # (a re-filmed screen's keystone, which a similarity transform does not undo) differs at every edge
-        # only by less than its neighbours do; an overlay's pixels are unlike any of them
-        bb, aa = cv2.GaussianBlur(bg, (5, 5), 0), cv2.GaussianBlur(g * ag + o, (5, 5), 0)
+        # only by less than its neighbours do; an overlay's pixels are unlike any of them. Unblurred: a
+        # subtitle's strokes are a pixel or two wide at this scale (blurred, white letters on a pale wall fell
+        # under the bar), and the range absorbs noise and sub-pixel shifts as a blur did
+        la = g * ag + o
         near = np.ones((OVERLAY_SHIFT_PIXELS * 2 + 1,) * 2, np.uint8)
-        diff = np.maximum(np.maximum(bb - cv2.dilate(aa, near), cv2.erode(aa, near) - bb), 0)
+        diff = np.maximum(np.maximum(bg - cv2.dilate(la, near), cv2.erode(la, near) - bg), 0)
         diffs.append((diff > OVERLAY_DIFF_LEVELS) & valid)
-        seen.append((cover, np.abs(bb - aa) <= OVERLAY_DIFF_LEVELS))
+        seen.append((cover, np.abs(cv2.GaussianBlur(bg, (5, 5), 0) - cv2.GaussianBlur(la, (5, 5), 0))
+                     <= OVERLAY_DIFF_LEVELS))
         kept.append((ag, bg, valid, a_w, b_rgb))
     # colour, measured away from overlays (a logo is not a colour change)
     boxes = _overlay_boxes(diffs, b_shape)
