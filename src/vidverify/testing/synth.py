@@ -116,10 +116,10 @@ def _video_codec(
     gave 3 different files from 3 encodes of one input)."""
     args = ["-c:v", codec, "-pix_fmt", "yuv420p"]
     if codec in ("libx264", "libx265"):
-        x264 = "sliced-threads=1" + (":cpu-independent=1" if PORTABLE else "")
-        args += ["-preset", preset, "-crf", str(crf), *(["-profile:v", "high", "-threads", str(ENCODER_THREADS),
-                 "-x264-params", x264] if codec == "libx264" else ["-tag:v", "hvc1", "-x265-params",
-                                                                   "log-level=error"])]
+        x264_params = "sliced-threads=1" + (":cpu-independent=1" if PORTABLE else "")
+        x264 = ["-profile:v", "high", "-threads", str(ENCODER_THREADS), "-x264-params", x264_params]
+        x265 = ["-tag:v", "hvc1", "-x265-params", "log-level=error"]
+        args += ["-preset", preset, "-crf", str(crf), *(x264 if codec == "libx264" else x265)]
     if gop:
         args += ["-g", str(gop)]
     return args
