@@ -516,16 +516,17 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
     unproven = unproven or []
     a, b = Track.of(fa), Track.of(fb)
     speeds: list[Edit] = []
+    # a gap that B plays at another speed shows the A footage between its neighbours: no cut there, no insert
+    ramps: list[tuple[float, float, float, float]] = []
     for e in edits:
         if e.type == "cut":
             p = next((s for s in segments if abs(s.b_end - (e.b_start or 0.0)) <= 1e-3), None)
             n = next((s for s in segments if abs(s.b_start - (e.b_end or 0.0)) <= 1e-3), None)
             if p and n and (_bridge(p, n, unproven, tolerance) or _gap_at_speed(p, n, a, b, tolerance)):
+                ramps.append((p.a_end, n.a_start, p.b_end, n.b_start))
                 speeds.append(Edit("speed", p.a_end, n.a_start, p.b_end, n.b_start,
                                    {"speed": round((n.b_start - p.b_end) / max(n.a_start - p.a_end, 1e-6), 3)}))
     unproven = [u for u in unproven if not _one_fades(u, a, b)]
-    # a gap that B plays at another speed shows the A footage between its neighbours: no cut there, no insert
-    ramps = [(sp.a_start or 0.0, sp.a_end or 0.0, sp.b_start or 0.0, sp.b_end or 0.0) for sp in speeds]
     spans = [(u.a_start, u.a_end, u.b_start, u.b_end) for u in unproven] + ramps
     covered = [k for k, e in enumerate(edits) if e.type in TIMELINE and any(
         (_overlap(e.b_start, e.b_end, b0, b1) if e.type == "insert" else _overlap(e.a_start, e.a_end, a0, a1))
