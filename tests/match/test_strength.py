@@ -301,9 +301,10 @@ def test_a_gap_that_shows_the_footage_between_its_neighbours_faster_is_a_speed_c
     """A speed ramp whose 2x stretch was not aligned by itself (too short, or too alike): B shows A's 0-3 s, then
     A's 3-4.2 s at 2x (0.6 s of B), then A from 4.2 s. The two normal-speed segments leave a gap of 0.6 s in B
     and a jump of 1.2 s in A: a cut, unless B's frames in the gap show A along the line joining the segments.
-    They do, far closer than either segment's line carried on: a speed change, with no cut and no insert. With
-    other footage in the gap, the cut (and the insert) stay. A's pictures change every other frame (a moving
-    scene): over slow footage, where the neighbours' lines match the gap almost as well, it stays a cut."""
+    They do, far closer than either segment's line carried on: the joining line is a segment of its own at
+    speed 0.5 (B shows A's footage there: coverage counts it), with no cut and no insert. With other footage in
+    the gap, the cut (and the insert) stay. A's pictures change every other frame (a moving scene): over slow
+    footage, where the neighbours' lines match the gap almost as well, it stays a cut."""
     a, other = synth_fp(41, seconds=12), synth_fp(42, seconds=4)
     a = replace(a, hashes=_walk(np.random.default_rng(41), len(a), scene=2))
     head, tail = slice_fp(a, 0.0, 3.0, seed=1, bits=2), slice_fp(a, 4.2, 10.0, seed=3, bits=2)
@@ -312,17 +313,23 @@ def test_a_gap_that_shows_the_footage_between_its_neighbours_faster_is_a_speed_c
     for gap, ramp in ((_every_other(slice_fp(a, 3.0, 4.2, seed=2, bits=2)), True),
                       (slice_fp(other, 1.0, 1.6, seed=4, bits=0), False)):
         b = _concat(_concat(head, gap), tail)
-        edits = timeline_edits([p, n], a_duration=a.duration, b_duration=b.duration)
-        assert "cut" in {e.type for e in edits}
-        kept = strength.supported_edits(edits, [p, n], a, b, EDIT_TOLERANCE_SECONDS)
-        types = {e.type for e in kept}
+        found = strength.speed_gaps([p, n], [], a, b, EDIT_TOLERANCE_SECONDS)
+        segments = sorted([p, n, *found], key=lambda s: s.b_start)
+        edits = timeline_edits(segments, a_duration=a.duration, b_duration=b.duration)
+        types = {e.type for e in strength.supported_edits(edits, segments, a, b, EDIT_TOLERANCE_SECONDS)}
+        m = match_fingerprints(a, b)
         if ramp:
-            speed = next(e for e in kept if e.type == "speed")
-            assert speed.detail["speed"] == pytest.approx(0.5, abs=0.01)
-            assert (speed.a_start, speed.a_end, speed.b_start, speed.b_end) == (3.0, 4.2, 3.0, 3.6)
-            assert not {"cut", "insert"} & types, kept
+            (g,) = found
+            assert (g.a_start, g.a_end, g.b_start, g.b_end) == (3.0, 4.2, 3.0, 3.6)
+            assert g.speed == pytest.approx(0.5, abs=0.01) and g.frames >= 8 and g.distance <= 4, g
+            assert "speed" in types and not {"cut", "insert"} & types, types
+            assert m.verdict == "same-footage" and m.coverage["b"] >= 0.99, (m.verdict, m.coverage, m.segments)
+            assert any(abs(s.speed - 0.5) < 0.05 and abs(s.a_start - 3.0) < 0.2 and abs(s.a_end - 4.2) < 0.2
+                       for s in m.segments), m.segments
+            assert not {"cut", "insert"} & {e.type for e in m.edits}, m.edits
         else:
-            assert "cut" in types and "speed" not in types, kept
+            assert not found and "cut" in types, (found, types)
+            assert "cut" in {e.type for e in m.edits} and "speed" not in {e.type for e in m.edits}, m.edits
 
 
 def test_a_time_lapse_second_carries_the_evidence_of_the_footage_it_shows() -> None:

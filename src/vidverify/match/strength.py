@@ -468,18 +468,19 @@ def _bridge(p: Segment, n: Segment, unproven: list[Segment], tolerance: float) -
     return None
 
 
-def _gap_at_speed(p: Segment, n: Segment, a: Track, b: Track, tolerance: float) -> bool:
+def _gap_at_speed(p: Segment, n: Segment, a: Track, b: Track, tolerance: float) -> tuple[float, int] | None:
     """B's frames between consecutive segments ``p`` and ``n`` show the A footage between them at one other
     speed: along the line from ``p``'s end to ``n``'s start (in both files) they match A (GAP_MATCH_SHARE of them
     within MATCH_THRESHOLD_BITS), and clearly closer (GAP_GAIN_BITS on average) than along either neighbour's
     line carried on into the gap. The faster stretch of a speed ramp too short (or too alike) to be aligned by
-    itself: the footage goes on, at another pace, where a cut would have dropped it."""
+    itself: the footage goes on, at another pace, where a cut would have dropped it. Returns the mean distance
+    and the number of B's frames that matched along the joining line, or None."""
     gap_b, jump_a = n.b_start - p.b_end, n.a_start - p.a_end
     arrays = _ARRAYS.get((p.channel, p.mirrored))
     if arrays is None or (n.channel, n.mirrored) != (p.channel, p.mirrored) or gap_b <= tolerance or \
             jump_a <= tolerance or not GAP_SPEEDS[0] <= gap_b / jump_a <= GAP_SPEEDS[1] or \
             abs(gap_b / jump_a - 1.0) <= SPEED_TOLERANCE or len(a.times) < 2:
-        return False
+        return None
     a_name, b_name = arrays
     jb = np.flatnonzero((b.times >= p.b_end - 1e-6) & (b.times < n.b_start - 1e-6))
     jb = jb[~b.flat_for(b_name)[jb]]
@@ -488,9 +489,36 @@ def _gap_at_speed(p: Segment, n: Segment, a: Track, b: Track, tolerance: float) 
     (d, ok), (dp, okp), (dn, okn) = (_nearest(a.arrays[a_name], a.times, a.flat_for(a_name), b.arrays[b_name][jb],
                                               at, a.frame_dur) for at in lines)
     if ok.sum() < MIN_GAP_FRAMES or (d[ok] <= MATCH_THRESHOLD_BITS).mean() < GAP_MATCH_SHARE:
-        return False
+        return None
     other = np.minimum(np.where(okp, dp, 64), np.where(okn, dn, 64))[ok]  # the closer neighbour's continuation
-    return float(other.mean() - d[ok].mean()) >= GAP_GAIN_BITS
+    if float(other.mean() - d[ok].mean()) < GAP_GAIN_BITS:
+        return None
+    return float(d[ok].mean()), int(ok.sum())
+
+
+def speed_gaps(segments: list[Segment], unproven: list[Segment], fa: Fingerprint, fb: Fingerprint,
+               tolerance: float) -> list[Segment]:
+    """The stretches that B plays at another speed between two consecutive segments, as segments of their own:
+    the line from one segment's end to the next one's start, in both files, where A jumps ahead (a cut, were
+    the footage gone) and B's frames in between show that footage at one other pace. Either an unproven
+    stretch at that speed fills the gap (``_bridge``: too few frames to pin it, but its neighbours pin its
+    ends), or B's frames match A along the joining line (``_gap_at_speed``). The faster or slower part of a
+    speed ramp: footage B shows, which coverage and the edits must count, not a cut."""
+    if len(segments) < 2:
+        return []
+    a, b = Track.of(fa), Track.of(fb)
+    segs = sorted(segments, key=lambda s: s.b_start)
+    out: list[Segment] = []
+    for p, n in zip(segs, segs[1:], strict=False):
+        if n.a_start - p.a_end <= tolerance or n.b_start - p.b_end <= 0:
+            continue
+        u = _bridge(p, n, unproven, tolerance)
+        found = (u.distance, u.frames) if u is not None else _gap_at_speed(p, n, a, b, tolerance)
+        if found is not None:
+            speed = (n.b_start - p.b_end) / (n.a_start - p.a_end)
+            out.append(Segment(p.a_end, n.a_start, p.b_end, n.b_start, round(speed, 4), p.mirrored,
+                               round(found[0], 3), found[1], p.channel))
+    return out
 
 
 def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint, fb: Fingerprint,
@@ -509,29 +537,18 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
     (``keep_informative``: a static shot, a dark fade, a stretch too short at its speed). They do not show that B
     holds A's footage there, but neither can a trim, cut or insert over them show that it does not: a trim or
     cut of A footage that an unproven stretch shows, or an insert of B footage that one matches, is not claimed.
-    One that fills a cut's gap at another speed on both timelines (``_bridge``) is a speed change."""
+    (One that fills a gap at another speed on both timelines is a segment of its own: ``speed_gaps``.)"""
     if not segments or not any(e.type in TIMELINE for e in edits):
         return edits
     edits = list(edits)
     unproven = unproven or []
     a, b = Track.of(fa), Track.of(fb)
-    speeds: list[Edit] = []
-    # a gap that B plays at another speed shows the A footage between its neighbours: no cut there, no insert
-    ramps: list[tuple[float, float, float, float]] = []
-    for e in edits:
-        if e.type == "cut":
-            p = next((s for s in segments if abs(s.b_end - (e.b_start or 0.0)) <= 1e-3), None)
-            n = next((s for s in segments if abs(s.b_start - (e.b_end or 0.0)) <= 1e-3), None)
-            if p and n and (_bridge(p, n, unproven, tolerance) or _gap_at_speed(p, n, a, b, tolerance)):
-                ramps.append((p.a_end, n.a_start, p.b_end, n.b_start))
-                speeds.append(Edit("speed", p.a_end, n.a_start, p.b_end, n.b_start,
-                                   {"speed": round((n.b_start - p.b_end) / max(n.a_start - p.a_end, 1e-6), 3)}))
     unproven = [u for u in unproven if not _one_fades(u, a, b)]
-    spans = [(u.a_start, u.a_end, u.b_start, u.b_end) for u in unproven] + ramps
+    spans = [(u.a_start, u.a_end, u.b_start, u.b_end) for u in unproven]
     covered = [k for k, e in enumerate(edits) if e.type in TIMELINE and any(
         (_overlap(e.b_start, e.b_end, b0, b1) if e.type == "insert" else _overlap(e.a_start, e.a_end, a0, a1))
         > tolerance for a0, a1, b0, b1 in spans)]
-    edits = [e for k, e in enumerate(edits) if k not in covered] + speeds
+    edits = [e for k, e in enumerate(edits) if k not in covered]
     if not any(e.type in TIMELINE for e in edits):
         return edits
     if len(a.times) < 2 or len(b.times) < 2:
@@ -602,6 +619,6 @@ def keep_copies(copies: list[Segment], fa: Fingerprint, fb: Fingerprint) -> list
 
 
 __all__ = [
-    "MIN_EVIDENCE_SECONDS", "Informative", "Strength", "keep_copies", "keep_informative", "strengths",
-    "supported_edits",
+    "MIN_EVIDENCE_SECONDS", "Informative", "Strength", "keep_copies", "keep_informative", "speed_gaps",
+    "strengths", "supported_edits",
 ]

@@ -64,6 +64,9 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
     segments, weak = informative.segments, informative.weak
     unproven = [s for s, _ in informative.dropped]  # matched, but too little information to report
     measured: list[strength.Strength] | None = informative.strengths
+    # a gap that B plays at another speed (a speed ramp's fast stretch) shows the footage between its neighbours
+    if ramps := strength.speed_gaps(segments, unproven, fa, fb, EDIT_TOLERANCE_SECONDS):
+        segments, measured = sorted([*segments, *ramps], key=lambda s: s.b_start), None
     copies = strength.keep_copies(streamcopy.segments(fa, fb), fa, fb)
     if copies:
         segments = streamcopy.merge(copies, segments)
