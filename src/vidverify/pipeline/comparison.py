@@ -176,7 +176,7 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     # searched side's frame (a picture-in-picture partly outside the canvas, a crop reaching past A's edge)
     shown = found_region.to_b(region, p_area)
     # all of A inside B: hashed where nothing covers it (a lower third, an app's buttons), both sides alike
-    clear = clear_area(region, imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_area=shown) if small else region
+    clear = clear_area(region, *wide, a_size=s_size, b_size=p_size, b_area=shown) if small else region
     if whole and clear == region:
         # all of the picture, uncovered: hashing it adds nothing (running off the frame too, it is the other
         # search's case: all of a crop's picture inside a larger one is an inset, and the other way round)
