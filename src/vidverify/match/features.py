@@ -23,6 +23,7 @@ QUERY_PER_FRAME = 1500  # features looked for per frame of the query
 RATIO = 0.75  # Lowe's ratio test: the best match clearly better than the second
 MIN_INLIERS = 25  # features agreeing on one similarity transform for a frame pair to show the same picture
 MAX_DEGREES = 10.0  # ... turned by at most this (a re-filmed screen is tilted a few degrees)
+MIN_SCALE = 1 / 16  # a fit that shrinks (or grows) one picture by more than this is degenerate (below)
 MOVING_LEVELS = 4.0  # grey levels of standard deviation over a file's frames from which a pixel shows footage
 MOVING_MIN_SHARE = 0.05  # ... and the share of the picture that must: less, and the frames are looked at whole
 
@@ -111,7 +112,7 @@ def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst
                ratio: float, min_good: int) -> tuple[np.ndarray, int] | None:
     """The similarity transform (2x3: shift, scale, turn) taking source points to destination points, fitted with
     RANSAC on the descriptor matches that pass Lowe's ratio test, and how many matches agree with it; None when
-    fewer than ``min_good`` matches pass."""
+    fewer than ``min_good`` matches pass, or when the fit scales by more than 1/MIN_SCALE either way."""
     import cv2
 
     pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(src_desc, dst_desc, k=2)
@@ -121,7 +122,12 @@ def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst
     ps = src_xy[[g.queryIdx for g in good]]
     pd = dst_xy[[g.trainIdx for g in good]]
     tm, inl = cv2.estimateAffinePartial2D(ps, pd, method=cv2.RANSAC, ransacReprojThreshold=3.0)
-    return None if tm is None or inl is None else (tm, int(inl.sum()))
+    if tm is None or inl is None:
+        return None
+    # matches that all land on one spot (a repeated corner, a logo's letters) fit a transform that shrinks the
+    # picture to a point within RANSAC's tolerance of every one of them: no geometry, however many agree
+    scale = float(np.sqrt(abs(np.linalg.det(tm[:, :2]))))
+    return (tm, int(inl.sum())) if MIN_SCALE <= scale <= 1 / MIN_SCALE else None
 
 
 def inliers(query: Features, stored: Features) -> int:
