@@ -101,7 +101,7 @@ def test_weak_repeats_of_matched_footage_are_dropped_and_close_ones_kept() -> No
     """A segment showing A footage that a stronger one already shows is a drift in slow footage (a sloped line
     past a trim's end, a sky half that matches at any time) unless its whole picture matches as a copy does (a
     loop, a replay). The karma.mp4 case (tests/pipeline/index/test_search.py) had these four."""
-    from vidverify.match.align import _without_weak_repeats
+    from vidverify.match.segments import without_weak_repeats
     from vidverify.models import Segment
 
     main = Segment(0.0, 5.0, 3.0, 8.0, 1.0, False, 0.33, 150, "full")
@@ -109,9 +109,9 @@ def test_weak_repeats_of_matched_footage_are_dropped_and_close_ones_kept() -> No
     sky = Segment(0.0, 0.87, 1.4, 2.9, 1.78, False, 0.48, 46, "half-top")  # close, but half a picture
     loop = Segment(1.0, 3.0, 9.0, 11.0, 1.0, False, 1.2, 60, "full")  # A 1-3 s shown again: a real repeat
     logo = Segment(6.0, 9.0, 11.0, 14.0, 1.0, False, 2.0, 90, "half-left")  # new footage behind an overlay
-    kept = _without_weak_repeats([sky, drift, main, loop, logo])
+    kept = without_weak_repeats([sky, drift, main, loop, logo])
     assert sorted(kept, key=lambda s: s.b_start) == [main, loop, logo]
-    assert _without_weak_repeats([drift]) == [drift]  # nothing stronger shows that footage: it stands
+    assert without_weak_repeats([drift]) == [drift]  # nothing stronger shows that footage: it stands
 
 
 def test_a_4x_time_lapse_is_one_stretch_at_a_quarter_speed(tmp_path: Any) -> None:
@@ -221,3 +221,25 @@ def test_a_line_across_a_black_stretch_of_a_with_a_caption_over_it_in_b_is_one_s
     (s,) = align(a_dark, b)
     assert s.a_start == 0.0 and s.b_start == 0.0 and abs(s.a_end - 12.0) < 0.05 and abs(s.b_end - 12.0) < 0.05
     assert len(align(a, b)) == 2  # A's picture there is other footage: a replaced stretch, not one line
+
+
+def test_a_stretch_whose_top_half_matches_far_closer_than_the_whole_is_named_by_the_half() -> None:
+    """A lower third covers B's bottom: the whole picture still matches A along the line (11 bits: the cover's
+    share of the hash), the top half within 1. The run is named by the half and carries its distance (its
+    evidence is the half's); with the halves no closer than the whole (a plain re-encode), the whole names it."""
+    from tests.fixtures.fingerprints import _noise, _walk, synth_fp
+
+    a = synth_fp(61, seconds=10)
+    rng = np.random.default_rng(61)
+    a = replace(a, half_top=_walk(rng, len(a)), half_bottom=_walk(rng, len(a)), half_left=_walk(rng, len(a)),
+                half_right=_walk(rng, len(a)), half_flat=np.zeros(len(a), np.uint8))  # no half is flat
+    for whole_bits, top_bits, half_named in ((11, 1, True), (3, 2, False)):
+        b = replace(a, path="/q.mp4", sha256=None, hashes=_noise(rng, a.hashes, whole_bits),
+                    half_top=_noise(rng, a.half_top, top_bits), half_bottom=_noise(rng, a.half_bottom, 30),
+                    half_left=_noise(rng, a.half_left, 12), half_right=_noise(rng, a.half_right, 12))
+        (s,) = align(a, b)
+        assert abs(s.a_start) < 0.05 and s.b_start == 0.0 and abs(s.b_end - 10.0) < 0.05, s
+        if half_named:
+            assert s.channel == "half-top" and s.distance <= 2.0, s
+        else:
+            assert s.channel == "full" and s.distance <= 4.0, s

@@ -37,6 +37,7 @@ import numpy as np
 from ..models import Segment
 from ..signals.fingerprint import ALIGNMENT, BY_NAME, REGION_SLOTS, Fingerprint
 from ..signals.hashing import hamming
+from .segments import GAP_BRIDGE_SECONDS, merge, without_weak_repeats
 from .track import Track
 
 SEED_THRESHOLD_BITS = 12  # a seed pair: frames within this many bits of 64
@@ -45,8 +46,6 @@ SEGMENT_MAX_MEAN_BITS = 12.0  # a segment's mean distance must stay under this (
 MIN_SEGMENT_SECONDS = 0.5  # shorter stretches are not reported
 MIN_SEGMENT_FRAMES = 3  # nor stretches of fewer informative frames (keyframe fingerprints: one or two frames
 # within 12 bits happen by chance among the millions of frame pairs of an archive)
-GAP_BRIDGE_SECONDS = 0.4  # mismatches shorter than this inside a run are bridged
-GAP_FLAT_SHARE = 0.8  # ... and longer ones between two stretches of a line where this share of A's frames is flat
 SEEDS_PER_SECOND = 4.0  # B frames sampled per second of B for seeding
 MAX_SEEDS_PER_FRAME = 24  # a B frame's candidate A frames (the closest ones)
 MIN_SEED_FRAMES = 600  # a long B still gets at least this many seed frames
@@ -63,8 +62,6 @@ OFFSET_SEARCH_FROM_SLOPE = 1.5  # ... and by up to this when it was a sloped lin
 OFFSET_SEARCH_FRAMES = 4000  # B frames that decide it (a longer line is sampled)
 RELEASE_MIN_GAIN_BITS = 4.0  # per frame: a run's edge is left to another line that matches it this much closer
 RELEASE_CANDIDATES = 32  # other lines (offsets the seeds point at) tried on a run's edges
-REPEAT_SHARE = 0.5  # a segment whose A span lies this much inside stronger segments' A spans repeats them ...
-REPEAT_MAX_MEAN_BITS = 4.0  # ... and is kept only as a whole-picture match this close (copies match within 0.3-2.5)
 SPEEDS = np.unique(np.concatenate([np.geomspace(0.25, 4.0, 241), [1.0]]))  # a 4x time-lapse to a quarter speed
 USUAL_SPEEDS = (0.5, 2.0)  # outside these (a time-lapse, a slow motion) a line's peak needs ...
 _SPEED_ORDER = np.argsort((SPEEDS < USUAL_SPEEDS[0]) | (SPEEDS > USUAL_SPEEDS[1]), kind="stable")  # usual first
@@ -79,6 +76,7 @@ HALF_VOTE_FACTOR = 0.85  # a half's votes count less than the whole picture's: t
 WHOLE_OVER_HALF = 0.9  # a half's line that the whole picture matches this well along is a whole-picture match
 HALF_MIN_SEGMENT_SECONDS = 1.5  # a stretch matched by a half picture only must be at least this long ...
 HALF_SEGMENT_MAX_MEAN_BITS = 8.0  # ... and this close (an overlaid copy's free half matches within 1-3 bits)
+HALF_CLOSER_BITS = 6.0  # a run the whole picture matched is named by a half that matches it this much closer
 _FIRST_HALF = next(i for i, (_, a_name, _, _) in enumerate(_CHANNELS) if BY_NAME[a_name].half is not None)
 
 
@@ -480,8 +478,10 @@ def _align(a: Track, b: Track) -> list[Segment]:
                 explained[run] = True
                 new += 1
                 released += [(len(segments), lo, hi) for lo, hi in ((run_i, i - 1), (j + 1, run_j)) if lo <= hi]
-                segments.append(_segment(a, b, i, j, a_idx, speed, offset, channel, mean_d))
-                lines.append((speed, offset, channel, i, j))
+                named, named_idx, named_d = (_closer_half(a, b, speed, offset, run, dist, mean_d)
+                                             if channel == 0 else None) or (channel, a_idx, mean_d)
+                segments.append(_segment(a, b, i, j, named_idx, speed, offset, named, named_d))
+                lines.append((speed, offset, named, i, j))
         if len(segments) >= MAX_SEGMENTS:
             break
         if new == 0:
@@ -499,7 +499,29 @@ def _align(a: Track, b: Track) -> list[Segment]:
         segments[x] = _segment(a, b, i, j, a_idx, speed, offset, channel, float(dist[i:j + 1][informative].mean()))
         lines[x] = (speed, offset, channel, i, j)
         explained[i:j + 1] = True
-    return _merge(sorted(_without_weak_repeats(segments), key=lambda s: s.b_start), a)
+    return merge(sorted(without_weak_repeats(segments), key=lambda s: s.b_start), a.times, a.flat)
+
+
+def _closer_half(a: Track, b: Track, speed: float, offset: float, run: slice, dist: np.ndarray, mean_d: float
+                 ) -> tuple[int, np.ndarray, float] | None:
+    """A run that the whole picture matched along a line, where a half matches far closer (HALF_CLOSER_BITS on
+    average, on as many of its frames): B covers the rest of the picture (a lower third, a caption band, a logo)
+    and the whole picture's distance is the cover's. The half names the run and carries its evidence (channel,
+    A frame per B frame, mean distance over the run's informative frames); None when no half does."""
+    informative = ~b.flat[run]
+    whole = int((dist[run][informative] <= MATCH_THRESHOLD_BITS).sum())
+    best: tuple[int, np.ndarray, float] | None = None
+    for channel in range(_FIRST_HALF, len(_CHANNELS)):
+        if _CHANNELS[channel][3]:
+            continue
+        a_idx, d = _distances_along(a, b, channel, speed, offset)
+        shown = informative & ~b.flat_for(_CHANNELS[channel][2])[run]  # a flat half says nothing
+        if shown.sum() < MIN_SEGMENT_FRAMES or int((d[run][shown] <= MATCH_THRESHOLD_BITS).sum()) < whole:
+            continue
+        mean = float(d[run][shown].mean())
+        if mean <= min(mean_d - HALF_CLOSER_BITS, HALF_SEGMENT_MAX_MEAN_BITS) and (best is None or mean < best[2]):
+            best = (channel, a_idx, mean)
+    return best
 
 
 def _drop_line(a: Track, b: Track, seeds: _Seeds, line: tuple[float, int, float, float]) -> None:
@@ -508,36 +530,6 @@ def _drop_line(a: Track, b: Track, seeds: _Seeds, line: tuple[float, int, float,
     keep = np.abs(b.times[seeds.jb] - (speed * a.times[seeds.ia] + offset)) > 2 * b.frame_dur
     seeds.ia, seeds.jb, seeds.d, seeds.w = seeds.ia[keep], seeds.jb[keep], seeds.d[keep], seeds.w[keep]
 
-
-def _without_weak_repeats(segments: list[Segment]) -> list[Segment]:
-    """The segments without those that show A footage another segment already shows, on weaker evidence.
-
-    In slow footage the frames past the end of a clip's shared stretch resemble its last ones, so a sloped line
-    through them matches loosely (a "0.6x" piece after a plain trim), and a half picture that hardly changes (a
-    sky) matches at any time. Footage shown twice (a loop, a replay) is real when its whole picture matches as
-    closely as a copy does: a repeat of A footage (at least half of its A span inside stronger segments' A
-    spans: whole pictures first, then the closest) is kept only as a whole picture within REPEAT_MAX_MEAN_BITS."""
-    def half(s: Segment) -> bool:
-        return s.channel.startswith("half-")
-
-    kept: list[Segment] = []
-    for s in sorted(segments, key=lambda s: (half(s), s.distance, s.b_start)):
-        span = s.a_end - s.a_start
-        shown = union_length([(max(k.a_start, s.a_start), min(k.a_end, s.a_end)) for k in kept])
-        if span > 0 and shown >= REPEAT_SHARE * span and (half(s) or s.distance > REPEAT_MAX_MEAN_BITS):
-            continue
-        kept.append(s)
-    return kept
-
-
-def union_length(intervals: list[tuple[float, float]]) -> float:
-    """The length that ``intervals`` (start, end) cover together (overlaps counted once; empty ones ignored)."""
-    total, end = 0.0, -np.inf
-    for lo, hi in sorted(i for i in intervals if i[1] > i[0]):
-        if hi > end:
-            total += hi - max(lo, end)
-            end = hi
-    return float(total)
 
 
 def _best_offset(a: Track, b: Track, channel: int, offset: float, a_idx: np.ndarray, dist: np.ndarray,
@@ -653,29 +645,6 @@ def _segment(a: Track, b: Track, i: int, j: int, a_idx: np.ndarray, speed: float
     )
 
 
-def _merge(segs: list[Segment], a: Track) -> list[Segment]:
-    """Join consecutive segments that continue the same line (a bridged flash or caption), or whose gap shows
-    A's flat frames (GAP_FLAT_SHARE of them: black between a slideshow's pictures, the last dim frames of its
-    fades, with a caption or a chyron over them in B: nothing there can match, and nothing says the footage
-    stops)."""
-    out: list[Segment] = []
-    for s in segs:
-        if out:
-            p = out[-1]
-            same_line = p.mirrored == s.mirrored and p.channel == s.channel and abs(p.speed - s.speed) < 0.02 and \
-                abs((s.a_start - p.a_end) - (s.b_start - p.b_end) / s.speed) < 0.1
-            between = (a.times >= p.a_end - 1e-6) & (a.times < s.a_start - 1e-6)
-            contiguous = s.b_start - p.b_end <= GAP_BRIDGE_SECONDS or \
-                (between.any() and float(a.flat[between].mean()) >= GAP_FLAT_SHARE)
-            if same_line and contiguous:
-                n = p.frames + s.frames
-                out[-1] = Segment(p.a_start, s.a_end, p.b_start, s.b_end, p.speed, p.mirrored,
-                                  round((p.distance * p.frames + s.distance * s.frames) / n, 2), n, p.channel)
-                continue
-        out.append(s)
-    return out
-
-
 def _single_frame(a: Track, b: Track) -> list[Segment]:
     """A still against a video (or two stills): the best-matching frame, if close enough."""
     best: Segment | None = None
@@ -690,5 +659,5 @@ def _single_frame(a: Track, b: Track) -> list[Segment]:
 
 
 __all__ = [
-    "MATCH_THRESHOLD_BITS", "MIN_SEGMENT_SECONDS", "SEED_THRESHOLD_BITS", "Track", "align", "swap", "union_length",
+    "MATCH_THRESHOLD_BITS", "MIN_SEGMENT_SECONDS", "SEED_THRESHOLD_BITS", "Track", "align", "swap",
 ]

@@ -14,6 +14,7 @@ from ..signals.hashing import hamming
 from . import align as align_mod
 from . import audio_sync, streamcopy, strength
 from .edits import EDIT_TOLERANCE_SECONDS, canvas_crop_edit, geometry_edits, pad_edit, timeline_edits
+from .segments import union_length
 
 SAME_FOOTAGE_COVERAGE = 0.9  # one side's footage found in the other at least this share: same footage
 
@@ -76,8 +77,8 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         cov_a = 1.0 if len(fa) == 1 else 0.0
         cov_b = 1.0 if len(fb) == 1 else 0.0
     else:
-        cov_a = min(1.0, align_mod.union_length([(s.a_start, s.a_end) for s in segments]) / a_len) if a_len else 0.0
-        cov_b = min(1.0, align_mod.union_length([(s.b_start, s.b_end) for s in segments]) / b_len) if b_len else 0.0
+        cov_a = min(1.0, union_length([(s.a_start, s.a_end) for s in segments]) / a_len) if a_len else 0.0
+        cov_b = min(1.0, union_length([(s.b_start, s.b_end) for s in segments]) / b_len) if b_len else 0.0
     if not segments:
         verdict = "unrelated"
     elif max(cov_a, cov_b) >= SAME_FOOTAGE_COVERAGE or still:
