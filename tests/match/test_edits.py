@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from vidverify.match.edits import timeline_edits
 from vidverify.models import Segment
 
@@ -54,3 +56,25 @@ def test_a_trim_at_a_fast_lines_end_is_measured_in_bs_time() -> None:
     assert [e.detail["where"] for e in long if e.type == "trim"] == ["start"]
     # at normal speed the same 0.3 s is a trim, as before
     assert "trim" in kinds(timeline_edits([seg(0.3, 20, 0, 19.7)], a_duration=20, b_duration=19.7))
+
+
+def test_an_inset_found_between_two_moments_is_moved_to_where_its_moment_shows_it() -> None:
+    """Features match a frame of A with B's frames at other moments: the fit places A's picture off by the
+    camera's motion between them. Correlated with each of B's frames around that place, A's picture sits exactly
+    in the frame that shows its moment: the fit's shift moves there. A turned fit (a re-filmed screen) is left as
+    found: an upright template does not fit it."""
+    import cv2
+
+    from vidverify.match.edits import _moment_placed
+
+    rng = np.random.default_rng(7)
+    probe = cv2.resize(rng.integers(0, 256, (18, 32, 3), dtype=np.uint8), (320, 180), interpolation=cv2.INTER_LINEAR)
+    searched = [cv2.GaussianBlur(rng.integers(0, 256, (360, 640, 3), dtype=np.uint8), (0, 0), 3) for _ in range(5)]
+    searched[3][200:290, 400:560] = cv2.resize(probe, (160, 90), interpolation=cv2.INTER_AREA)
+    off = np.array([[0.5, 0.0, 390.0], [0.0, 0.5, 212.0]])
+    moved = _moment_placed(off, probe, searched, (0.0, 0.0, 320.0, 180.0))
+    assert np.allclose(moved[:, :2], off[:, :2]) and np.allclose(moved[:, 2], [400, 200], atol=1), moved
+    turn = np.radians(3.0)
+    c, s = 0.5 * np.cos(turn), 0.5 * np.sin(turn)
+    turned = np.array([[c, -s, 390.0], [s, c, 212.0]])
+    assert np.array_equal(_moment_placed(turned, probe, searched, (0.0, 0.0, 320.0, 180.0)), turned)

@@ -412,3 +412,26 @@ def test_a_lower_third_over_a_phone_clip_with_a_still_wall_is_looked_past(corpus
     m = compare(src, chyron)
     assert m.verdict == "same-footage" and min(m.coverage.values()) >= 0.9, (m.verdict, m.coverage, m.segments)
     assert "insert" not in types(m) and "trim" not in types(m), m.edits
+
+
+@pytest.mark.corpus
+def test_a_dark_phone_clip_small_in_a_corner_is_found_where_it_lies(corpus: Path, tmp_path: Path) -> None:
+    """Issue 15: doorknob (a phone clip, mostly dark and flat) at 400x224 with a white frame in the bottom-right
+    corner of other moving footage (10% of the frame). One of its frames has enough features to be found in B,
+    in several of B's frames (other moments of it: no second frame of A is found at all); those pairs agree on
+    where it lies, which a chance fit does not. Their transforms place it off by the camera's motion between
+    the moments (21 pixels): it is moved to where it correlates best in the frame that shows its moment. It was
+    ``unrelated`` (at 0.99); now its footage is found in the corner, padded into the canvas."""
+    src = corpus / "threatexchange/videos/doorknob-hd-no-bar.mp4"
+    bg = synth.make_scene(tmp_path / "bg.mp4", seconds=4, size=(1280, 720), fps=30, seed=45, audio=False)
+    graph = ("[1:v]fps=30,setsar=1[bg];[0:v]scale=400:224,setsar=1,pad=iw+8:ih+8:4:4:white[p];"
+             "[bg][p]overlay=x=W-w-32:y=H-h-32:shortest=1[v]")
+    pip = tmp_path / "pip corner.mp4"
+    make_fixtures.ffmpeg("-i", str(src), "-i", str(bg), "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264",
+                         "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", str(pip))
+    m = compare(src, pip)
+    assert m.verdict != "unrelated" and min(m.coverage.values()) >= 0.8, (m.verdict, m.coverage, m.confidence)
+    assert {s.channel for s in m.segments} == {"b-region"}
+    (pad,) = [e for e in m.edits if e.type == "pad"]
+    x, y, w, h = pad.detail["b_active_area"]
+    assert abs(x - 844) <= 8 and abs(y - 460) <= 8 and abs(w - 400) <= 12 and abs(h - 224) <= 12, (x, y, w, h)

@@ -267,6 +267,7 @@ class FoundRegion(NamedTuple):
 
 
 AGREE_IOU = 0.5  # two frame pairs whose transforms put B's picture in boxes overlapping this much agree
+AGREE_MANY = 3  # this many agreeing pairs with twice the inliers one strong pair needs, together, are as strong
 RUN_OFF_SHARE = 0.05  # a found region this share narrower or shorter than where B's region lands runs off A's frame
 ROTATION_DEGREES = 5  # a found transform turned further is not a crop or an inset (a re-filming may tilt this far)
 
@@ -292,45 +293,96 @@ def find_region(
     mask = moving_mask(imgs_a) if moving_only else None
     feats_a = [orb.detectAndCompute(cv2.cvtColor(i, cv2.COLOR_RGB2GRAY), mask if mask is not None and
                                     mask.shape == i.shape[:2] else None) for i in imgs_a]
-    found: list[tuple[int, np.ndarray, float, float]] = []
-    for ib in imgs_b:
+    found: list[tuple[int, np.ndarray, float, float, int]] = []  # (inliers, transform, fa, fb, B frame)
+    for k_b, ib in enumerate(imgs_b):
         kb, db = orb.detectAndCompute(cv2.cvtColor(ib, cv2.COLOR_RGB2GRAY), None)
         if db is None or len(kb) < 12:
             continue
         fb = ib.shape[1] / b_size[0]
-        best: tuple[int, np.ndarray, float] | None = None
         for ia, (ka, da) in zip(imgs_a, feats_a, strict=True):
             if da is None or len(ka) < 12:
                 continue
             fit = similarity(_points(kb), db, _points(ka), da, ratio=0.75, min_good=min_inliers // 2)
-            if fit is None or fit[1] < min_inliers // 2:
-                continue
-            if best is None or fit[1] > best[0]:
-                best = (fit[1], fit[0], ia.shape[1] / a_size[0])
-        if best is not None:
-            found.append((best[0], best[1], best[2], fb))
-    # one strongly matched frame, or two, or one and another half as strong that puts B's picture in the same
-    # place (a picture-in-picture a third off the frame has few features: two pairs that agree on where it lies
-    # are evidence no chance fit gives; a chance fit collapses B's picture to a point): the frames are not aligned
+            if fit is not None and fit[1] >= min_inliers // 2:
+                found.append((fit[1], fit[0], ia.shape[1] / a_size[0], fb, k_b))
+    # one strongly matched frame pair, or two, or one and another half as strong that puts B's picture in the
+    # same place (a picture-in-picture a third off the frame has few features: two pairs that agree on where it
+    # lies are evidence no chance fit gives; a chance fit collapses B's picture to a point, which ``similarity``
+    # refuses), or AGREE_MANY weaker pairs that agree and together have the inliers of two strong ones (a busy
+    # background takes most of the features of each frame). The pairs may share a frame: one textured frame of
+    # B found in several moments of A (the rest of a dark clip has too few features). The frames are not aligned
     # in time yet, so the transforms of different pairs differ by the camera's own motion; the best pair gives
-    # the region, and the hash alignment that follows (and the picture edits after it) confirm and refine it
+    # the region (an inset's placed at its own moment: ``_moment_placed``), and the hash alignment that follows
+    # (and the picture edits after it) confirm and refine it
     found.sort(key=lambda f: -f[0])
-    if not found or found[0][0] < min_inliers:
+    if not found:
         return None
     boxes = [_placed(f[1], f[2], f[3], b_region) for f in found]
-    if found[0][0] < 2 * min_inliers and not (len(found) > 1 and found[1][0] >= min_inliers) and \
-            not any(box_iou(boxes[0], box) >= AGREE_IOU for box in boxes[1:]):
+    agree = [f[0] for f, box in zip(found, boxes, strict=True) if box_iou(boxes[0], box) >= AGREE_IOU]
+    strong = found[0][0] >= 2 * min_inliers or (found[0][0] >= min_inliers and (
+        (len(found) > 1 and found[1][0] >= min_inliers) or len(agree) > 1))
+    if not strong and not (len(agree) >= AGREE_MANY and sum(agree) >= 2 * min_inliers):
         return None
+    box = boxes[0]
     tm = found[0][1]
     if abs(np.degrees(np.arctan2(tm[1, 0], tm[0, 0]))) > ROTATION_DEGREES:
         return None
-    lo, hi = np.array(boxes[0][:2]), np.array(boxes[0][2:])
+    if moving_only:  # a whole picture small inside the other: placed where its best frame pair's moment lies
+        fa, fb, k_b = found[0][2:]
+        box = _placed(_moment_placed(tm, imgs_b[k_b], imgs_a, tuple(v * fb for v in b_region)), fa, fb, b_region)
+    lo, hi = np.array(box[:2]), np.array(box[2:])
     x0, y0 = np.clip(lo, 0, a_size)
     x1, y1 = np.clip(hi, 0, a_size)
     if (x1 - x0) < min_share * a_size[0] or (y1 - y0) < min_share * a_size[1]:
         return None
     full = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
     return FoundRegion((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), full)
+
+
+MOMENT_SEARCH_SHARE = 0.15  # a found inset is looked for this share of its size around where its fit put it ...
+MOMENT_MIN_NCC = 0.8  # ... in every searched frame, and moved to where it correlates best, when at least this well
+MOMENT_MAX_DEGREES = 1.5  # ... and when its fit is upright (a pasted inset is; a re-filmed screen is turned)
+MOMENT_GAIN = 0.05  # ... and it correlates this much better there than where the fit put it, in any frame
+
+
+def _moment_placed(tm: np.ndarray, probe: np.ndarray, searched: list[np.ndarray],
+                   region: tuple[float, ...]) -> np.ndarray:
+    """``tm`` (the probe frame's grab pixels to a searched frame's) with its shift corrected at the searched
+    frame that shows the probe's moment. The features of the best pair come from two frames that need not show
+    one moment (they are not aligned in time yet): the inset lies off by the camera's motion between them
+    (doorknob's corner picture-in-picture: 21 pixels, 5% of its width, and its hashes then matched nothing).
+    The probe's ``region`` (grab pixels), scaled as ``tm`` scales it, is correlated with each searched frame
+    around where ``tm`` puts it; the best place (normalised correlation at least MOMENT_MIN_NCC) moves it there.
+    Only an upright fit (MOMENT_MAX_DEGREES) is moved, and only where it correlates clearly better (MOMENT_GAIN)
+    than where the fit put it: an upright template does not fit a turned or keystoned picture."""
+    import cv2
+
+    scale = float(np.sqrt(abs(np.linalg.det(tm[:, :2]))))
+    x, y, w, h = (int(round(v)) for v in region)
+    tw, th = int(round(w * scale)), int(round(h * scale))
+    if tw < 16 or th < 16 or abs(np.degrees(np.arctan2(tm[1, 0], tm[0, 0]))) > MOMENT_MAX_DEGREES:
+        return tm  # a turned picture (a re-filmed screen) is not an upright template's to place
+    tpl = cv2.resize(cv2.cvtColor(probe[y:y + h, x:x + w], cv2.COLOR_RGB2GRAY), (tw, th), interpolation=cv2.INTER_AREA)
+    px, py = (tm @ np.array([x, y, 1.0])).round().astype(int)
+    pad_x, pad_y = max(4, int(MOMENT_SEARCH_SHARE * tw)), max(4, int(MOMENT_SEARCH_SHARE * th))
+    best, own = (MOMENT_MIN_NCC, 0, 0), -1.0
+    for img in searched:
+        x0, y0 = max(0, px - pad_x), max(0, py - pad_y)
+        window = cv2.cvtColor(img[y0:py + th + pad_y, x0:px + tw + pad_x], cv2.COLOR_RGB2GRAY)
+        if window.shape[0] < th or window.shape[1] < tw:
+            return tm  # the inset runs off the frame: left as the features placed it
+        res = cv2.matchTemplate(window, tpl, cv2.TM_CCOEFF_NORMED)
+        if not (0 <= py - y0 < res.shape[0] and 0 <= px - x0 < res.shape[1]):
+            return tm  # ... or reaches past its edge where the fit put it
+        own = max(own, float(res[py - y0, px - x0]))
+        _, ncc, _, (dx, dy) = cv2.minMaxLoc(res)
+        if ncc > best[0]:
+            best = (ncc, x0 + dx - px, y0 + dy - py)
+    if best[0] < own + MOMENT_GAIN:
+        return tm  # no clearly better place: the fit's own stands
+    out = tm.copy()
+    out[:, 2] += best[1:]
+    return out
 
 
 def _placed(tm: np.ndarray, fa: float, fb: float, b_region: tuple[int, int, int, int]) -> tuple[float, ...]:
@@ -347,6 +399,7 @@ CLEAR_CELLS = 64  # the region is cleared in cells of a grid this many cells wid
 CELL_HIDDEN = 0.2  # a cell this share of which is covered is left out ...
 EDGE_SHARE = 0.1  # ... when it belongs to a covered part that comes this close (share of the side) to an edge
 CLEAR_MIN_MOVING = 0.25  # share of the clear part where B's footage must move
+COVER_MOVING_FACTOR = 2.0  # B's footage moves this many times MOVING_LEVELS where a still part of A covers it
 
 
 def clear_area(box: tuple[int, int, int, int], imgs_a: list[np.ndarray], imgs_b: list[np.ndarray], *,
@@ -369,14 +422,17 @@ def clear_area(box: tuple[int, int, int, int], imgs_a: list[np.ndarray], imgs_b:
     h, w = a_still.shape
     if w < 8 or h < 8 or bw < 8 or bh < 8:
         return box
-    b_moves = (cv2.resize(std_b[by:by + bh, bx:bx + bw], (w, h), interpolation=cv2.INTER_AREA) > MOVING_LEVELS)
+    b_std = cv2.resize(std_b[by:by + bh, bx:bx + bw], (w, h), interpolation=cv2.INTER_AREA)
+    b_moves = b_std > MOVING_LEVELS
     cell = max(1.0, w / CLEAR_CELLS)
     cols, rows = max(1, int(w / cell)), max(1, int(h / cell))
 
     def cells(mask: np.ndarray) -> np.ndarray:
         return cast(np.ndarray, cv2.resize(mask.astype(np.float32), (cols, rows), interpolation=cv2.INTER_AREA))
 
-    covered = cells(a_still & b_moves) > CELL_HIDDEN
+    # covered: still in A where B's footage clearly moves (COVER_MOVING_FACTOR: a wall that barely moves, at the
+    # bar on both sides, is not a cover wherever the bar's noise puts one side under it and the other over)
+    covered = cells(a_still & (b_std > COVER_MOVING_FACTOR * MOVING_LEVELS)) > CELL_HIDDEN
     # what covers a re-post's picture lies along its edges; a part inside it (a glare on a re-filmed screen) is
     # left to the hashes, not cut around
     n, labels, stats, _ = cv2.connectedComponentsWithStats(covered.astype(np.uint8), connectivity=4)
