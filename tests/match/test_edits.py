@@ -65,7 +65,7 @@ def test_an_inset_found_between_two_moments_is_moved_to_where_its_moment_shows_i
     found: an upright template does not fit it."""
     import cv2
 
-    from vidverify.match.edits import _moment_placed
+    from vidverify.match.inset import _moment_placed
 
     rng = np.random.default_rng(7)
     probe = cv2.resize(rng.integers(0, 256, (18, 32, 3), dtype=np.uint8), (320, 180), interpolation=cv2.INTER_LINEAR)

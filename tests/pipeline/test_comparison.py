@@ -12,7 +12,7 @@ import pytest
 import vidverify
 from tests.conftest import BARS_INSERT
 from tests.fixtures import make_fixtures
-from vidverify.match.edits import FoundRegion
+from vidverify.match.inset import FoundRegion
 from vidverify.match.verdict import match_fingerprints
 from vidverify.media.fingerprint_file import save as save_fingerprint
 from vidverify.models import CANVAS_REGION, Edit, Match, Segment

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -108,6 +109,21 @@ def describe(imgs: list[np.ndarray], *, per_frame: int, moving_only: bool = Fals
     return Features(np.concatenate(frames), np.concatenate(xys), np.concatenate(descs))
 
 
+def keypoint_xy(kps: Any) -> np.ndarray:
+    """OpenCV keypoints' (x, y), float32 (n, 2)."""
+    return np.array([k.pt for k in kps], dtype=np.float32).reshape(-1, 2)
+
+
+def matched_points(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst_desc: np.ndarray, *,
+                   ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """The source and destination points of the descriptor matches that pass Lowe's ratio test."""
+    import cv2
+
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(src_desc, dst_desc, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < ratio * p[1].distance]
+    return src_xy[[g.queryIdx for g in good]].reshape(-1, 2), dst_xy[[g.trainIdx for g in good]].reshape(-1, 2)
+
+
 def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst_desc: np.ndarray, *,
                ratio: float, min_good: int) -> tuple[np.ndarray, int] | None:
     """The similarity transform (2x3: shift, scale, turn) taking source points to destination points, fitted with
@@ -115,12 +131,9 @@ def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst
     fewer than ``min_good`` matches pass, or when the fit scales by more than 1/MIN_SCALE either way."""
     import cv2
 
-    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(src_desc, dst_desc, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < ratio * p[1].distance]
-    if len(good) < min_good:
+    ps, pd = matched_points(src_xy, src_desc, dst_xy, dst_desc, ratio=ratio)
+    if len(ps) < min_good:
         return None
-    ps = src_xy[[g.queryIdx for g in good]]
-    pd = dst_xy[[g.trainIdx for g in good]]
     tm, inl = cv2.estimateAffinePartial2D(ps, pd, method=cv2.RANSAC, ransacReprojThreshold=3.0)
     if tm is None or inl is None:
         return None
@@ -151,5 +164,5 @@ def inliers(query: Features, stored: Features) -> int:
 
 __all__ = [
     "MIN_INLIERS", "MOVING_LEVELS", "QUERY_PER_FRAME", "STORED_PER_FRAME", "Features", "describe", "inliers",
-    "moving_mask", "similarity", "temporal_std",
+    "keypoint_xy", "matched_points", "moving_mask", "similarity", "temporal_std",
 ]

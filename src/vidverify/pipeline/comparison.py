@@ -17,7 +17,8 @@ import numpy as np
 from ..evidence import codes, credentials, timeline
 from ..match import align as align_mod
 from ..match.audio_sync import compare_sound, sound_edits
-from ..match.edits import canvas_crop_edit, clear_area, find_region, pad_edit, picture_edits
+from ..match.edits import canvas_crop_edit, pad_edit, picture_edits
+from ..match.inset import clear_area, find_region
 from ..match.strength import strengths
 from ..match.verdict import calibrated, match_fingerprints
 from ..media import files
