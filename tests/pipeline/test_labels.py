@@ -113,19 +113,23 @@ def test_a_clip_in_a_canvas_is_padded_not_cropped_or_turned(tmp_path_factory: py
     assert not {"crop", "rotate"} & _types(m), m.edits
 
 
-def test_a_re_filmed_screen_is_padded_and_tilted_with_no_overlay(tmp_path: Path) -> None:
-    """A phone filming a screen: the picture at 80% in a dark bezel, a keystone (perspective), 3 degrees of tilt,
-    softer, greyer and noisy. The similarity transform that registers the frame pairs does not undo the keystone,
-    so A's picture lies a pixel or two off B's along its edges: those pixels differed by more than an overlay's
-    bar in every pair and made a false overlay. B's pixels are now compared with the range of A's pixels around
-    them."""
+def _refilmed(tmp_path: Path, corners: str) -> Match:
+    """A phone filming a screen: the picture at 80% in a dark bezel, the keystone ``corners`` (ffmpeg's
+    perspective, where the frame's corners go), 3 degrees of tilt, softer, greyer and noisy; compared with A."""
     w, h = 320, 180
     src = synth.make_scene(tmp_path / "src.mp4", seconds=6, size=(w, h), fps=RATE, seed=43, audio=False)
     refilm = (f"[0:v]scale=256:144,setsar=1,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=0x181818,"
-              f"perspective=x0=19:y0=9:x1=310:y1=0:x2=0:y2={h}:x3=298:y3=171:sense=destination,"
+              f"perspective={corners}:sense=destination,"
               "rotate=3*PI/180:fillcolor=0x303030,eq=contrast=0.88:brightness=0.04:saturation=0.85,"
               "gblur=sigma=0.8,noise=alls=14:allf=t,setsar=1[v]")
-    m = compare(src, _encode([src], refilm, tmp_path / "refilm.mp4"), findings=False)
+    return compare(src, _encode([src], refilm, tmp_path / "refilm.mp4"), findings=False)
+
+
+def test_a_re_filmed_screen_is_padded_and_tilted_with_no_overlay(tmp_path: Path) -> None:
+    """The similarity transform that registers the frame pairs does not undo the keystone, so A's picture lies a
+    pixel or two off B's along its edges: those pixels differed by more than an overlay's bar in every pair and
+    made a false overlay. B's pixels are now compared with the range of A's pixels around them."""
+    m = _refilmed(tmp_path, "x0=19:y0=9:x1=310:y1=0:x2=0:y2=180:x3=298:y3=171")
     assert m.verdict == "same-footage"
     assert {"pad", "rotate"} <= _types(m) and "overlay" not in _types(m), m.edits
 
@@ -136,13 +140,7 @@ def test_a_strong_keystone_is_undone_before_overlays_are_looked_for(tmp_path: Pa
     (karma's re-film: a false overlay over 30% of the frame), more than the 2-pixel range absorbs. Where a
     perspective fit explains as many of the matched features and stays near the similarity, A is warped through
     it before the comparison: no overlay."""
-    w, h = 320, 180
-    src = synth.make_scene(tmp_path / "src.mp4", seconds=6, size=(w, h), fps=RATE, seed=43, audio=False)
-    refilm = (f"[0:v]scale=256:144,setsar=1,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=0x181818,"
-              f"perspective=x0=32:y0=14:x1=314:y1=0:x2=0:y2={h}:x3=296:y3=168:sense=destination,"
-              "rotate=3*PI/180:fillcolor=0x303030,eq=contrast=0.88:brightness=0.04:saturation=0.85,"
-              "gblur=sigma=0.8,noise=alls=14:allf=t,setsar=1[v]")
-    m = compare(src, _encode([src], refilm, tmp_path / "refilm.mp4"), findings=False)
+    m = _refilmed(tmp_path, "x0=32:y0=14:x1=314:y1=0:x2=0:y2=180:x3=296:y3=168")
     assert m.verdict == "same-footage"
     assert "pad" in _types(m) and "overlay" not in _types(m), m.edits
 
