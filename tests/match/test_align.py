@@ -221,25 +221,3 @@ def test_a_line_across_a_black_stretch_of_a_with_a_caption_over_it_in_b_is_one_s
     (s,) = align(a_dark, b)
     assert s.a_start == 0.0 and s.b_start == 0.0 and abs(s.a_end - 12.0) < 0.05 and abs(s.b_end - 12.0) < 0.05
     assert len(align(a, b)) == 2  # A's picture there is other footage: a replaced stretch, not one line
-
-
-def test_a_stretch_whose_top_half_matches_far_closer_than_the_whole_is_named_by_the_half() -> None:
-    """A lower third covers B's bottom: the whole picture still matches A along the line (11 bits: the cover's
-    share of the hash), the top half within 1. The run is named by the half and carries its distance (its
-    evidence is the half's); with the halves no closer than the whole (a plain re-encode), the whole names it."""
-    from tests.fixtures.fingerprints import _noise, _walk, synth_fp
-
-    a = synth_fp(61, seconds=10)
-    rng = np.random.default_rng(61)
-    a = replace(a, half_top=_walk(rng, len(a)), half_bottom=_walk(rng, len(a)), half_left=_walk(rng, len(a)),
-                half_right=_walk(rng, len(a)), half_flat=np.zeros(len(a), np.uint8))  # no half is flat
-    for whole_bits, top_bits, half_named in ((11, 1, True), (3, 2, False)):
-        b = replace(a, path="/q.mp4", sha256=None, hashes=_noise(rng, a.hashes, whole_bits),
-                    half_top=_noise(rng, a.half_top, top_bits), half_bottom=_noise(rng, a.half_bottom, 30),
-                    half_left=_noise(rng, a.half_left, 12), half_right=_noise(rng, a.half_right, 12))
-        (s,) = align(a, b)
-        assert abs(s.a_start) < 0.05 and s.b_start == 0.0 and abs(s.b_end - 10.0) < 0.05, s
-        if half_named:
-            assert s.channel == "half-top" and s.distance <= 2.0, s
-        else:
-            assert s.channel == "full" and s.distance <= 4.0, s

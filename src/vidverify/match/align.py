@@ -76,7 +76,6 @@ HALF_VOTE_FACTOR = 0.85  # a half's votes count less than the whole picture's: t
 WHOLE_OVER_HALF = 0.9  # a half's line that the whole picture matches this well along is a whole-picture match
 HALF_MIN_SEGMENT_SECONDS = 1.5  # a stretch matched by a half picture only must be at least this long ...
 HALF_SEGMENT_MAX_MEAN_BITS = 8.0  # ... and this close (an overlaid copy's free half matches within 1-3 bits)
-HALF_CLOSER_BITS = 6.0  # a run the whole picture matched is named by a half that matches it this much closer
 _FIRST_HALF = next(i for i, (_, a_name, _, _) in enumerate(_CHANNELS) if BY_NAME[a_name].half is not None)
 
 
@@ -478,10 +477,8 @@ def _align(a: Track, b: Track) -> list[Segment]:
                 explained[run] = True
                 new += 1
                 released += [(len(segments), lo, hi) for lo, hi in ((run_i, i - 1), (j + 1, run_j)) if lo <= hi]
-                named, named_idx, named_d = (_closer_half(a, b, speed, offset, run, dist, mean_d)
-                                             if channel == 0 else None) or (channel, a_idx, mean_d)
-                segments.append(_segment(a, b, i, j, named_idx, speed, offset, named, named_d))
-                lines.append((speed, offset, named, i, j))
+                segments.append(_segment(a, b, i, j, a_idx, speed, offset, channel, mean_d))
+                lines.append((speed, offset, channel, i, j))
         if len(segments) >= MAX_SEGMENTS:
             break
         if new == 0:
@@ -500,28 +497,6 @@ def _align(a: Track, b: Track) -> list[Segment]:
         lines[x] = (speed, offset, channel, i, j)
         explained[i:j + 1] = True
     return merge(sorted(without_weak_repeats(segments), key=lambda s: s.b_start), a.times, a.flat)
-
-
-def _closer_half(a: Track, b: Track, speed: float, offset: float, run: slice, dist: np.ndarray, mean_d: float
-                 ) -> tuple[int, np.ndarray, float] | None:
-    """A run that the whole picture matched along a line, where a half matches far closer (HALF_CLOSER_BITS on
-    average, on as many of its frames): B covers the rest of the picture (a lower third, a caption band, a logo)
-    and the whole picture's distance is the cover's. The half names the run and carries its evidence (channel,
-    A frame per B frame, mean distance over the run's informative frames); None when no half does."""
-    informative = ~b.flat[run]
-    whole = int((dist[run][informative] <= MATCH_THRESHOLD_BITS).sum())
-    best: tuple[int, np.ndarray, float] | None = None
-    for channel in range(_FIRST_HALF, len(_CHANNELS)):
-        if _CHANNELS[channel][3]:
-            continue
-        a_idx, d = _distances_along(a, b, channel, speed, offset)
-        shown = informative & ~b.flat_for(_CHANNELS[channel][2])[run]  # a flat half says nothing
-        if shown.sum() < MIN_SEGMENT_FRAMES or int((d[run][shown] <= MATCH_THRESHOLD_BITS).sum()) < whole:
-            continue
-        mean = float(d[run][shown].mean())
-        if mean <= min(mean_d - HALF_CLOSER_BITS, HALF_SEGMENT_MAX_MEAN_BITS) and (best is None or mean < best[2]):
-            best = (channel, a_idx, mean)
-    return best
 
 
 def _drop_line(a: Track, b: Track, seeds: _Seeds, line: tuple[float, int, float, float]) -> None:

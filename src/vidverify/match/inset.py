@@ -37,6 +37,7 @@ class FoundRegion(NamedTuple):
 
 
 AGREE_IOU = 0.5  # two frame pairs whose transforms put B's picture in boxes overlapping this much agree
+AGREE_SCALE = 1.1  # ... and weak pairs agree when they scale B's picture within this factor of each other
 AGREE_MANY = 3  # this many agreeing pairs with twice the inliers one strong pair needs, together, are as strong
 RUN_OFF_SHARE = 0.05  # a found region this share narrower or shorter than where B's region lands runs off A's frame
 ROTATION_DEGREES = 5  # a found transform turned further is not a crop or an inset (a re-filming may tilt this far)
@@ -78,12 +79,14 @@ def find_region(
     # one strongly matched frame pair, or two, or one and another half as strong that puts B's picture in the
     # same place (a picture-in-picture a third off the frame has few features: two pairs that agree on where it
     # lies are evidence no chance fit gives; a chance fit collapses B's picture to a point, which ``similarity``
-    # refuses), or AGREE_MANY weaker pairs that agree and together have the inliers of two strong ones (a busy
-    # background takes most of the features of each frame). The pairs may share a frame: one textured frame of
-    # B found in several moments of A (the rest of a dark clip has too few features). The frames are not aligned
-    # in time yet, so the transforms of different pairs differ by the camera's own motion; the best pair gives
-    # the region (an inset's placed at its own moment: ``_moment_placed``), and the hash alignment that follows
-    # (and the picture edits after it) confirm and refine it
+    # refuses), or, for a whole picture small inside the other (``moving_only``: a crop is a large part of A,
+    # whose true fits are strong), AGREE_MANY weaker pairs that agree on the place and the scale and together
+    # have the inliers of two strong ones (a busy background takes most of the features of each frame). The
+    # pairs may share a frame: one textured frame of B found in several moments of A (the rest of a dark clip has
+    # too few features). The frames are not aligned in time yet, so the transforms of different pairs differ by
+    # the camera's own motion; the best pair gives the region (an inset's placed at its own moment:
+    # ``_moment_placed``), and the hash alignment that follows (and the picture edits after it) confirm and
+    # refine it
     found.sort(key=lambda f: -f[0])
     if not found:
         return None
@@ -91,7 +94,12 @@ def find_region(
     agree = [f[0] for f, box in zip(found, boxes, strict=True) if box_iou(boxes[0], box) >= AGREE_IOU]
     strong = found[0][0] >= 2 * min_inliers or (found[0][0] >= min_inliers and (
         (len(found) > 1 and found[1][0] >= min_inliers) or len(agree) > 1))
-    if not strong and not (len(agree) >= AGREE_MANY and sum(agree) >= 2 * min_inliers):
+    # weak pairs agree when they also scale the picture alike (a chance fit's scale is anyone's: three that placed
+    # boxes overlapping by half scaled 0.63, 0.84 and 1.07; a corner picture-in-picture's five, 0.306-0.312)
+    scale = [float(np.sqrt(abs(np.linalg.det(f[1][:, :2])))) for f in found]
+    alike = [f[0] for f, box, sc in zip(found, boxes, scale, strict=True)
+             if box_iou(boxes[0], box) >= AGREE_IOU and abs(np.log(sc / scale[0])) <= np.log(AGREE_SCALE)]
+    if not strong and not (moving_only and len(alike) >= AGREE_MANY and sum(alike) >= 2 * min_inliers):
         return None
     box = boxes[0]
     tm = found[0][1]
