@@ -15,7 +15,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..models import CANVAS_REGION, Edit, Segment
-from .features import keypoint_xy, matched_points, similarity
+from .features import degrees_of, fit_similarity, keypoint_xy, matched_points, scale_of
 
 EDIT_TOLERANCE_SECONDS = 0.25  # missing or added footage shorter than this is not reported as an edit
 SPEED_TOLERANCE = 0.02  # |speed - 1| above this is a speed change
@@ -198,10 +198,10 @@ def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray, b_mask: np.ndarra
     ka, da = orb.detectAndCompute(a_grey, a_mask)
     if db is None or da is None or len(kb) < 8 or len(ka) < 8:
         return None
-    fit = similarity(keypoint_xy(kb), db, keypoint_xy(ka), da, ratio=0.8, min_good=12)
+    ps, pd = matched_points(keypoint_xy(kb), db, keypoint_xy(ka), da, ratio=0.8)
+    fit = fit_similarity(ps, pd) if len(ps) >= 12 else None
     if fit is None or fit[1] < 15:
         return None
-    ps, pd = matched_points(keypoint_xy(kb), db, keypoint_xy(ka), da, ratio=0.8)
     hom, inl = cv2.findHomography(ps, pd, cv2.RANSAC, 3.0)
     return fit[0], (hom if hom is not None and inl is not None and int(inl.sum()) >= fit[1] else None)
 
@@ -216,8 +216,8 @@ def _near_similarity(hom: np.ndarray | None, tm: np.ndarray, box: tuple[float, .
     x, y, w, h = box
     corners = np.array([[x, y], [x + w, y], [x, y + h], [x + w, y + h]], np.float32).reshape(-1, 1, 2)
     apart = cv2.perspectiveTransform(corners, hom) - cv2.transform(corners, tm)
-    scale = float(np.sqrt(abs(np.linalg.det(tm[:, :2]))))  # B's pixels to A's, where ``apart`` is measured
-    return hom if float(np.abs(apart).max()) <= KEYSTONE_SHARE * max(w, h) * scale else None
+    # ``apart`` is in A's pixels: the box's side scaled as ``tm`` scales B's
+    return hom if float(np.abs(apart).max()) <= KEYSTONE_SHARE * max(w, h) * scale_of(tm) else None
 
 
 def _seen_in_b(img: np.ndarray, inv: np.ndarray, keystone: np.ndarray | None, size: tuple[int, int],
@@ -441,7 +441,7 @@ def picture_edits(
     geometric = [t for t, f in zip(transforms, featured, strict=True) if f] or transforms
     m = np.median(np.stack(geometric), axis=0)
     fa, fb = np.median(np.array(scale_info), axis=0)
-    angle = float(np.degrees(np.arctan2(m[1, 0], m[0, 0])))
+    angle = degrees_of(m)
     if abs(angle) > ROTATE_MIN_DEGREES:
         edits.append(Edit("rotate", a0, a1, b0, b1, {"degrees": round(angle, 1)}))
     # the part of A's picture that B shows: B's matched region (grown where B's pixels beside it still show A's

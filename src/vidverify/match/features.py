@@ -124,23 +124,35 @@ def matched_points(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray,
     return src_xy[[g.queryIdx for g in good]].reshape(-1, 2), dst_xy[[g.trainIdx for g in good]].reshape(-1, 2)
 
 
-def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst_desc: np.ndarray, *,
-               ratio: float, min_good: int) -> tuple[np.ndarray, int] | None:
-    """The similarity transform (2x3: shift, scale, turn) taking source points to destination points, fitted with
-    RANSAC on the descriptor matches that pass Lowe's ratio test, and how many matches agree with it; None when
-    fewer than ``min_good`` matches pass, or when the fit scales by more than 1/MIN_SCALE either way."""
+def scale_of(tm: np.ndarray) -> float:
+    """How much a 2x3 similarity transform scales a picture."""
+    return float(np.sqrt(abs(np.linalg.det(tm[:, :2]))))
+
+
+def degrees_of(tm: np.ndarray) -> float:
+    """How far a 2x3 similarity transform turns a picture (degrees)."""
+    return float(np.degrees(np.arctan2(tm[1, 0], tm[0, 0])))
+
+
+def fit_similarity(ps: np.ndarray, pd: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """The similarity transform (2x3) taking matched points ``ps`` to ``pd``, fitted with RANSAC, and how many
+    matches agree with it; None when it scales by more than 1/MIN_SCALE either way."""
     import cv2
 
-    ps, pd = matched_points(src_xy, src_desc, dst_xy, dst_desc, ratio=ratio)
-    if len(ps) < min_good:
-        return None
     tm, inl = cv2.estimateAffinePartial2D(ps, pd, method=cv2.RANSAC, ransacReprojThreshold=3.0)
     if tm is None or inl is None:
         return None
     # matches that all land on one spot (a repeated corner, a logo's letters) fit a transform that shrinks the
     # picture to a point within RANSAC's tolerance of every one of them: no geometry, however many agree
-    scale = float(np.sqrt(abs(np.linalg.det(tm[:, :2]))))
-    return (tm, int(inl.sum())) if MIN_SCALE <= scale <= 1 / MIN_SCALE else None
+    return (tm, int(inl.sum())) if MIN_SCALE <= scale_of(tm) <= 1 / MIN_SCALE else None
+
+
+def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst_desc: np.ndarray, *,
+               ratio: float, min_good: int) -> tuple[np.ndarray, int] | None:
+    """``fit_similarity`` on the descriptor matches that pass Lowe's ratio test; None when fewer than
+    ``min_good`` pass."""
+    ps, pd = matched_points(src_xy, src_desc, dst_xy, dst_desc, ratio=ratio)
+    return fit_similarity(ps, pd) if len(ps) >= min_good else None
 
 
 def inliers(query: Features, stored: Features) -> int:
@@ -157,12 +169,13 @@ def inliers(query: Features, stored: Features) -> int:
                 continue
             fit = similarity(stored.xy[s_idx], stored.descriptors[s_idx], query.xy[q_idx], query.descriptors[q_idx],
                              ratio=RATIO, min_good=max(MIN_INLIERS, best + 1))
-            if fit is not None and abs(np.degrees(np.arctan2(fit[0][1, 0], fit[0][0, 0]))) <= MAX_DEGREES:
+            if fit is not None and abs(degrees_of(fit[0])) <= MAX_DEGREES:
                 best = max(best, fit[1])
     return best
 
 
 __all__ = [
     "MIN_INLIERS", "MOVING_LEVELS", "QUERY_PER_FRAME", "STORED_PER_FRAME", "Features", "describe", "inliers",
-    "keypoint_xy", "matched_points", "moving_mask", "similarity", "temporal_std",
+    "degrees_of", "fit_similarity", "keypoint_xy", "matched_points", "moving_mask", "scale_of", "similarity",
+    "temporal_std",
 ]

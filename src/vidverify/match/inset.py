@@ -10,7 +10,7 @@ from typing import NamedTuple, cast
 import numpy as np
 
 from ..signals.picture import box_iou
-from .features import MOVING_LEVELS, keypoint_xy, moving_mask, similarity, temporal_std
+from .features import MOVING_LEVELS, degrees_of, keypoint_xy, moving_mask, scale_of, similarity, temporal_std
 
 
 class FoundRegion(NamedTuple):
@@ -96,14 +96,14 @@ def find_region(
         (len(found) > 1 and found[1][0] >= min_inliers) or len(agree) > 1))
     # weak pairs agree when they also scale the picture alike (a chance fit's scale is anyone's: three that placed
     # boxes overlapping by half scaled 0.63, 0.84 and 1.07; a corner picture-in-picture's five, 0.306-0.312)
-    scale = [float(np.sqrt(abs(np.linalg.det(f[1][:, :2])))) for f in found]
+    scale = [scale_of(f[1]) for f in found]
     alike = [f[0] for f, box, sc in zip(found, boxes, scale, strict=True)
              if box_iou(boxes[0], box) >= AGREE_IOU and abs(np.log(sc / scale[0])) <= np.log(AGREE_SCALE)]
     if not strong and not (moving_only and len(alike) >= AGREE_MANY and sum(alike) >= 2 * min_inliers):
         return None
     box = boxes[0]
     tm = found[0][1]
-    if abs(np.degrees(np.arctan2(tm[1, 0], tm[0, 0]))) > ROTATION_DEGREES:
+    if abs(degrees_of(tm)) > ROTATION_DEGREES:
         return None
     if moving_only:  # a whole picture small inside the other: placed where its best frame pair's moment lies
         fa, fb, k_b = found[0][2:]
@@ -135,10 +135,10 @@ def _moment_placed(tm: np.ndarray, probe: np.ndarray, searched: list[np.ndarray]
     than where the fit put it: an upright template does not fit a turned or keystoned picture."""
     import cv2
 
-    scale = float(np.sqrt(abs(np.linalg.det(tm[:, :2]))))
+    scale = scale_of(tm)
     x, y, w, h = (int(round(v)) for v in region)
     tw, th = int(round(w * scale)), int(round(h * scale))
-    if tw < 16 or th < 16 or abs(np.degrees(np.arctan2(tm[1, 0], tm[0, 0]))) > MOMENT_MAX_DEGREES:
+    if tw < 16 or th < 16 or abs(degrees_of(tm)) > MOMENT_MAX_DEGREES:
         return tm  # a turned picture (a re-filmed screen) is not an upright template's to place
     tpl = cv2.resize(cv2.cvtColor(probe[y:y + h, x:x + w], cv2.COLOR_RGB2GRAY), (tw, th), interpolation=cv2.INTER_AREA)
     px, py = (tm @ np.array([x, y, 1.0])).round().astype(int)
