@@ -9,10 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from tests.fixtures.fingerprints import _walk, frame_arrays, slice_fp, synth_fp
+from tests.fixtures.fingerprints import _noise, _walk, frame_arrays, slice_fp, synth_fp
 from vidverify.match import strength
 from vidverify.match.align import align
 from vidverify.match.edits import EDIT_TOLERANCE_SECONDS, timeline_edits
+from vidverify.match.track import Track
 from vidverify.match.verdict import evidence, match_fingerprints
 from vidverify.models import Edit, Segment
 from vidverify.signals.fingerprint import Fingerprint
@@ -352,3 +353,26 @@ def test_a_time_lapse_second_carries_the_evidence_of_the_footage_it_shows() -> N
             (s,) = m.segments
             assert abs(s.speed - 0.25) < 0.02 and abs(s.a_start - 4.0) < 0.2 and abs(s.a_end - 7.2) < 0.2
             assert 2.4 <= g.seconds <= 3.3
+
+
+def test_a_whole_picture_too_slow_to_pin_its_moment_is_pinned_by_its_free_half() -> None:
+    """A lower third leaves slow footage's whole picture 10 bits from A, where A's other moments lie as well; the
+    top half, untouched, matches within a bit and differs from moment to moment. The half carries the evidence:
+    the stretch is strong (picture edits are measured on it, the confidence is high), and it stays the whole
+    picture's, at the whole picture's distance (what lineage reads)."""
+    scene = _still(synth_fp(41, seconds=12), seed=42, bits=1)
+    rng = np.random.default_rng(43)
+    top = _walk(rng, len(scene), scene=len(scene))
+    flat = np.full(len(scene), 0b1110, np.uint8)  # only the top half has a hash
+    a = replace(scene, half_top=top, half_flat=flat)
+    b0 = slice_fp(a, 0.0, 12.0, seed=44, bits=0)
+    b = replace(b0, hashes=_spoil(b0, seed=45, bits=10).hashes, luma_mean=a.luma_mean.copy(),
+                luma_std=a.luma_std.copy(), half_top=_noise(rng, top, 1), half_flat=flat.copy())
+    (s,) = align(a, b)
+    whole = strength._measure(s, Track.of(a), Track.of(b))
+    assert s.channel == "full" and not whole.strong, "the whole picture alone must not pin the stretch"
+    (g,) = strength.strengths([s], a, b)
+    assert g.strong and g.share > 0.8 and g.seconds > 10
+    m = match_fingerprints(a, b)
+    assert m.verdict == "same-footage" and m.confidence > 0.9
+    assert [x.channel for x in m.segments] == ["full"] and 9 <= m.segments[0].distance <= 12

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..models import Edit, Segment
-from ..signals.fingerprint import ALIGNMENT, REGION_SLOTS, Fingerprint
+from ..signals.fingerprint import ALIGNMENT, HALVES, REGION_SLOTS, Fingerprint
 from ..signals.hashing import hamming
 from ..signals.picture import unpack_boxes
 from .align import MATCH_THRESHOLD_BITS, SEED_THRESHOLD_BITS, SPARSE_RATIO, swap
@@ -209,8 +209,23 @@ def strengths(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) -> list
     if a.frame_dur > SPARSE_RATIO * b.frame_dur:
         # A holds keyframes: B's frames would be compared with keyframes up to half a GOP away; measure A's
         # keyframes against the dense B instead (as the aligner does)
-        return [_measure(swap(s), b, a) for s in segments]
-    return [_measure(s, a, b) for s in segments]
+        return [_pinned(swap(s), b, a) for s in segments]
+    return [_pinned(s, a, b) for s in segments]
+
+
+_HALVES = tuple(name for name, a_name, _, mirrored in ALIGNMENT if not mirrored and a_name in HALVES)
+
+
+def _pinned(s: Segment, a: Track, b: Track) -> Strength:
+    """A segment's strength: measured on its channel, or, for a whole picture that this leaves short of strong,
+    on the half picture that pins its line best. An overlay over one half (a lower third, a box in a corner)
+    leaves the whole picture 10-12 bits away, where other moments of slow footage lie too, while the free half
+    matches within a bit or two: the half is the evidence, and the segment stays the whole picture's (its
+    distance is what lineage and the report read)."""
+    m = _measure(s, a, b)
+    if s.channel != "full" or s.mirrored or m.strong:
+        return m
+    return max([m, *(_measure(replace(s, channel=h), a, b) for h in _HALVES)], key=lambda x: x.seconds)
 
 
 @dataclass(frozen=True)
