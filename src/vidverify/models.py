@@ -18,6 +18,9 @@ SEVERITIES = ("info", "warning", "error")
 CANVAS_REGION = "region of a canvas"
 """The ``kind`` of a ``crop`` edit where B keeps only the region of a canvas in which A shows B (a duet or a screen
 recording compared as A): a canvas is made from the clip it shows, so this crop says nothing of which came first."""
+BLURRED_FILL = "blurred-fill"
+"""The ``surround`` of a ``pad`` edit whose surround is A's picture itself, scaled to cover B's frame and blurred (a
+9:16 re-post of a landscape clip)."""
 
 
 def _to_json(value: Any) -> Any:

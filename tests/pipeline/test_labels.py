@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures import make_fixtures
+from tests.fixtures import canvases, make_fixtures
 from vidverify.models import Match
 from vidverify.pipeline.comparison import compare
 from vidverify.testing import synth
@@ -79,8 +79,6 @@ def test_a_clip_inside_a_compilations_bars_is_not_a_crop_of_it(bars_case: dict[s
 
 
 def _canvases(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.fixtures import canvases
-
     folder = tmp_path_factory.getbasetemp() / "labels-canvases"
     if not (folder / "blurred.mp4").exists():
         folder.mkdir(exist_ok=True)
@@ -164,3 +162,36 @@ def test_white_subtitles_over_pale_footage_are_an_overlay(tmp_path: Path) -> Non
     assert overlays, _types(m)
     x, y, bw, bh = overlays[0].detail["box"]
     assert y > 0.75 * h and bh < 0.2 * h and bw > 0.3 * w  # the subtitle band at the bottom
+
+
+def test_a_blurred_fill_is_padding_and_the_captions_over_it_are_overlays(tmp_path_factory: pytest.TempPathFactory
+                                                                        ) -> None:
+    """A 9:16 re-post whose top and bottom are the clip itself, scaled to cover and blurred, under big caption
+    blocks: the surround is named a blurred fill, and each caption block is an overlay over the fill (neither was
+    reported: the overlays were looked for only over the clip's own picture)."""
+    folder = _canvases(tmp_path_factory)
+    m = compare(folder / "source.mp4", folder / "blurred.mp4", findings=False)
+    (pad,) = [e for e in m.edits if e.type == "pad"]
+    assert pad.detail["surround"] == "blurred-fill"
+    over = [e.detail["box"] for e in m.edits if e.type == "overlay" and e.detail["over"] == "fill"]
+    # the caption blocks (canvases.py): white at y 40-100 and 120-170, yellow at 500-560, all x 20-340
+    for top, bottom in ((40, 100), (120, 170), (500, 560)):
+        assert any(y <= top + 4 and y + h >= bottom - 4 and x <= 24 and x + w >= 336 for x, y, w, h in over), over
+    clip_top = (canvases.PHONE[1] - 202) // 2  # the clip, 360x202, in the middle of the 360x640 canvas
+    clip_bottom = clip_top + 202
+    assert all(y + h <= clip_top or y >= clip_bottom for _, y, _, h in over), over
+
+
+@pytest.mark.parametrize("kind", ["screen", "duet", "grid", "pip", "bars"])
+def test_no_blurred_fill_where_the_surround_is_other_footage_chrome_or_bars(
+        tmp_path_factory: pytest.TempPathFactory, kind: str) -> None:
+    """An app's screen, the other half of a duet, a grid's other cells, the footage under a picture-in-picture and
+    black bars are no blurred fill of the clip, and nothing on them is an overlay over one."""
+    folder = _canvases(tmp_path_factory)
+    copy = folder / f"{kind}.mp4"
+    if kind == "bars" and not copy.exists():
+        synth.letterbox(folder / "source.mp4", copy, size=(180, 320))
+    m = compare(folder / "source.mp4", copy, findings=False)
+    assert "pad" in _types(m)
+    assert all(e.detail.get("surround") != "blurred-fill" for e in m.edits if e.type == "pad"), m.edits
+    assert not [e for e in m.edits if e.type == "overlay" and e.detail.get("over") == "fill"], m.edits

@@ -40,7 +40,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..models import CANVAS_REGION, Edit, LineageEntry, Match, MediaInfo
+from ..models import BLURRED_FILL, CANVAS_REGION, Edit, LineageEntry, Match, MediaInfo
 from .groups import bits_per_pixel, contains
 from .timeline import has_camera_traces
 
@@ -163,7 +163,7 @@ def canvases(m: Match) -> set[str]:
         return set()
     found = {m.a.path if s.channel.startswith("a-") else m.b.path for s in m.segments if "canvas" in s.channel}
     # a region that features found: B shows all of A inside its canvas (a ``pad``), or A all of B (a canvas ``crop``)
-    found |= {m.b.path for e in m.edits if e.type == "pad" and e.detail.get("surround") == "canvas"}
+    found |= {m.b.path for e in m.edits if e.type == "pad" and e.detail.get("surround") in ("canvas", BLURRED_FILL)}
     return found | {m.a.path for e in m.edits if _canvas_crop(e)}
 
 

@@ -14,8 +14,9 @@ from typing import Any, cast
 
 import numpy as np
 
-from ..models import CANVAS_REGION, Edit, Segment
-from .features import degrees_of, fit_similarity, keypoint_xy, matched_points, scale_of
+from ..models import BLURRED_FILL, CANVAS_REGION, Edit, Segment
+from .features import degrees_of, fit_levels, fit_similarity, keypoint_xy, matched_points, scale_of
+from .fill import Fill, blurred_fill, fill_found
 
 EDIT_TOLERANCE_SECONDS = 0.25  # missing or added footage shorter than this is not reported as an edit
 SPEED_TOLERANCE = 0.02  # |speed - 1| above this is a speed change
@@ -281,6 +282,12 @@ GROW_STEP = 0.04  # B's matched box grows by strips this share of its side ...
 GROW_AGREE = 0.75  # ... while this share of a strip's pixels shows A's picture (within OVERLAY_DIFF_LEVELS)
 
 
+def _grab_box(box: tuple[int, ...], f: float) -> tuple[int, int, int, int]:
+    """A display-pixel box (x, y, w, h) in grab pixels (``f`` per display pixel)."""
+    x, y, w, h = (int(round(v * f)) for v in box[:4])
+    return x, y, w, h
+
+
 def _region_mask(shape: tuple[int, ...], box: tuple[float, ...], f: float) -> np.ndarray | None:
     """A feature mask (uint8) of ``box`` (display pixels; ``f`` grab pixels per display pixel) widened by
     REGION_MARGIN, or None when the box is most of the frame."""
@@ -325,25 +332,6 @@ def _grown_box(box: tuple[float, float, float, float], seen: list[tuple[np.ndarr
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _fit_levels(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Grey-level gain and offset taking A's pixels to B's, refitted without outliers."""
-    if len(x) < 16 or x.std() <= 1:
-        return 1.0, float(y.mean() - x.mean()) if len(x) else 0.0
-    g, o = _line(x, y)
-    inl = np.abs(y - (g * x + o)) < 25
-    if inl.sum() > 0.5 * len(x) and x[inl].std() > 1:
-        g, o = _line(x[inl], y[inl])
-    return g, o
-
-
-def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Least-squares line y = g x + o in closed form (numpy's polyfit warns on stderr for near-flat inputs)."""
-    xf, yf = x.astype(np.float64), y.astype(np.float64)
-    dx = xf - xf.mean()
-    g = float((dx * (yf - yf.mean())).sum() / (dx * dx).sum())
-    return g, float(yf.mean() - g * xf.mean())
-
-
 def picture_edits(
     pairs: Sequence[tuple[np.ndarray, np.ndarray, bool, str]],
     *,
@@ -366,6 +354,7 @@ def picture_edits(
     featured: list[bool] = []  # the transform came from matched features (not the fingerprint boxes)
     diffs, sats, gains, offsets, tints = [], [], [], [], []
     kept: list[tuple[np.ndarray, ...]] = []
+    fills: list[Fill | None] = []  # per pair: whether B's surround is a blurred fill of A's picture
     seen: list[tuple[np.ndarray, np.ndarray]] = []  # per pair: where A's picture lands in B, where B agrees
     b_shape = pairs[0][1].shape[:2]
     for a_rgb, b_rgb, mirrored, _ in pairs:
@@ -378,20 +367,23 @@ def picture_edits(
         a_grey = cv2.cvtColor(a_rgb, cv2.COLOR_RGB2GRAY)
         b_grey = cv2.cvtColor(b_rgb, cv2.COLOR_RGB2GRAY)
         fallback = _box_transform(tuple(v * fb for v in b_region), tuple(v * fa for v in a_region))
-        found = _feature_transform(b_grey, a_grey, _region_mask(b_grey.shape, b_region, fb),
-                                   _region_mask(a_grey.shape, a_region, fa))
+        b_mask = _region_mask(b_grey.shape, b_region, fb)  # None: A's picture is (most of) B's frame
+        found = _feature_transform(b_grey, a_grey, b_mask, _region_mask(a_grey.shape, a_region, fa))
         m = found[0] if found else fallback
         # A seen through B's perspective, for the overlay comparison
         keystone = _near_similarity(found[1], m, tuple(v * fb for v in b_region)) if found else None
         transforms.append(m)
         featured.append(found is not None)
+        if b_mask is not None:
+            fills.append(blurred_fill(a_grey, b_grey, _grab_box(a_region, fa), _grab_box(b_region, fb),
+                                      OVERLAY_DIFF_LEVELS))
         scale_info.append((fa, fb))
         # A seen through B's geometry
         inv = cv2.invertAffineTransform(m)
         h, w = b_grey.shape
         valid = _seen_in_b(np.full(a_grey.shape, 255, np.uint8), inv, keystone, (w, h)) > 250
         cover = cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # A's picture, anywhere in B
-        bx, by, bw, bh = (int(round(v * fb)) for v in b_region)
+        bx, by, bw, bh = _grab_box(b_region, fb)
         region = np.zeros_like(valid)
         region[by:by + bh, bx:bx + bw] = True
         valid &= region
@@ -401,7 +393,7 @@ def picture_edits(
         bg = b_grey.astype(np.float32)
         a_w = _seen_in_b(a_rgb, inv, keystone, (w, h), cv2.INTER_AREA)
         ag = cv2.cvtColor(a_w, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        g, o = _fit_levels(ag[valid], bg[valid])
+        g, o = fit_levels(ag[valid], bg[valid])
         # how far B lies outside the range of A's pixels around it: a picture registered a pixel or two off
         # (a re-filmed screen's keystone, which a similarity transform does not undo) differs at every edge
         # only by less than its neighbours do; an overlay's pixels are unlike any of them. Unblurred: a
@@ -423,7 +415,7 @@ def picture_edits(
         use = valid & ~overlay_mask if overlay_mask is not None else valid
         if use.sum() < 0.1 * use.size:
             use = valid
-        g, o = _fit_levels(ag[use], bg[use])
+        g, o = fit_levels(ag[use], bg[use])
         gains.append(g)
         offsets.append(o + (g - 1) * 128)  # offset at mid-grey, easier to read
         hsv_a = cv2.cvtColor(a_w, cv2.COLOR_RGB2HSV)[..., 1][use].mean()
@@ -436,6 +428,10 @@ def picture_edits(
         return []
     a0, a1, b0, b1 = span
     edits: list[Edit] = []
+    on_fill: list[tuple[int, int, int, int, int]] = []
+    if fill_found(fills):  # B's surround is a blurred fill; what was drawn over it (captions above and below)
+        edits.append(Edit("pad", a0, a1, b0, b1, {"surround": BLURRED_FILL}))
+        on_fill = _overlay_boxes([f.far for f in fills if f is not None and f.far is not None], b_shape)
     # features beat the boxes' assumption (same picture, scaled) wherever they were found: a low-texture pair
     # that fell back must not outvote them
     geometric = [t for t, f in zip(transforms, featured, strict=True) if f] or transforms
@@ -461,10 +457,11 @@ def picture_edits(
         edits.append(Edit("crop", a0, a1, b0, b1, {
             "region": [int(x0), int(y0), int(x1 - x0), int(y1 - y0)], "of": "a",
             "kept_area": round(float(kept_w * kept_h), 3), "source": "features" if any(featured) else "hashes"}))
-    for x, y, w, h, _area in boxes:
-        edits.append(Edit("overlay", a0, a1, b0, b1, {
+    for over, found_boxes in (("picture", boxes), ("fill", on_fill)):
+        edits += [Edit("overlay", a0, a1, b0, b1, {
             "box": [int(x / fb), int(y / fb), int(w / fb), int(h / fb)],
-            "share_of_frame": round(float(w * h) / (b_shape[0] * b_shape[1]), 3)}))
+            "share_of_frame": round(float(w * h) / (b_shape[0] * b_shape[1]), 3), "over": over})
+            for x, y, w, h, _area in found_boxes]
     if sats:
         sa, sb = np.median(np.array(sats), axis=0)
         g, o = float(np.median(gains)), float(np.median(offsets))

@@ -8,7 +8,8 @@ source's: ``search`` then looks for the source's features in the query's frames 
 and the files whose features are found are compared in full (``compare``'s own feature search places the region).
 
 The pieces ``compare``'s feature searches share live here too (``match/edits.py``): where a file's frames move
-(``moving_mask``) and the similarity fit of two frames' matched features (``similarity``).
+(``moving_mask``), the similarity fit of two frames' matched features (``similarity``), and the grey-level fit of
+one picture to another (``fit_levels``).
 """
 
 from __future__ import annotations
@@ -174,8 +175,27 @@ def inliers(query: Features, stored: Features) -> int:
     return best
 
 
+def fit_levels(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Grey-level gain and offset taking A's pixels to B's, refitted without outliers."""
+    if len(x) < 16 or x.std() <= 1:
+        return 1.0, float(y.mean() - x.mean()) if len(x) else 0.0
+    g, o = line(x, y)
+    inl = np.abs(y - (g * x + o)) < 25
+    if inl.sum() > 0.5 * len(x) and x[inl].std() > 1:
+        g, o = line(x[inl], y[inl])
+    return g, o
+
+
+def line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Least-squares line y = g x + o in closed form (numpy's polyfit warns on stderr for near-flat inputs)."""
+    xf, yf = x.astype(np.float64), y.astype(np.float64)
+    dx = xf - xf.mean()
+    g = float((dx * (yf - yf.mean())).sum() / (dx * dx).sum())
+    return g, float(yf.mean() - g * xf.mean())
+
+
 __all__ = [
     "MIN_INLIERS", "MOVING_LEVELS", "QUERY_PER_FRAME", "STORED_PER_FRAME", "Features", "describe", "inliers",
-    "degrees_of", "fit_similarity", "keypoint_xy", "matched_points", "moving_mask", "scale_of", "similarity",
-    "temporal_std",
+    "degrees_of", "fit_levels", "fit_similarity", "keypoint_xy", "line", "matched_points", "moving_mask", "scale_of",
+    "similarity", "temporal_std",
 ]

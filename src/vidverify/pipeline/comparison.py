@@ -89,6 +89,10 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     if any(e.type == "crop" and "framing" in e.detail for e in m.edits):  # a crop that changes over time: the
         found = [f for f in found if f.type != "crop"]  # few frame pairs measure one moment's framing of it
     kept = [e for e in m.edits if not (e.type == "crop" and any(f.type == "crop" for f in found))]
+    if any(f.type == "pad" for f in found):  # the frames show what the pad's surround is (a blurred fill)
+        surround = next(f.detail["surround"] for f in found if f.type == "pad")
+        kept = [replace(e, detail={**e.detail, "surround": surround}) if e.type == "pad" else e for e in kept]
+        found = [f for f in found if f.type != "pad"]
     return tuple(kept + found)
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..evidence import codes, dates
-from ..models import Credentials, Edit, LineageEntry
+from ..models import BLURRED_FILL, Credentials, Edit, LineageEntry
 
 MINUTE = 60.0
 HOUR = 3600.0
@@ -173,10 +173,12 @@ def edit_text(e: Edit) -> str:
         return text + (f", {d['kind']}" if d.get("kind") else "")
     if e.type == "overlay" and "box" in d:
         share = f" ({percent_text(d['share_of_frame'])} of the frame)" if "share_of_frame" in d else ""
-        return f"box {box_text(d['box'])} in B{share}"
+        where = " over the blurred fill" if d.get("over") == "fill" else ""
+        return f"box {box_text(d['box'])} in B{share}{where}"
     if e.type == "pad" and isinstance(d.get("bars"), dict):
         bars = ", ".join(f"{k} {int(v)}" for k, v in d["bars"].items() if v)
-        what = "inside a canvas" if d.get("surround") == "canvas" else "bars added"
+        what = {"canvas": "inside a canvas", BLURRED_FILL: "inside a blurred fill of its own picture"}.get(
+            d.get("surround", ""), "bars added")
         return f"{what} ({bars} px)" if bars else what
     if e.type == "trim" and "seconds" in d:
         return f"{_seconds(d['seconds'])} removed at the {d.get('where', 'edge')}"
