@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.fixtures.fingerprints import _noise, _walk, frame_arrays, slice_fp, synth_fp
-from vidverify.match import strength
+from vidverify.match import ramps, strength
 from vidverify.match.align import align
 from vidverify.match.edits import EDIT_TOLERANCE_SECONDS, timeline_edits
 from vidverify.match.track import Track
@@ -314,7 +314,7 @@ def test_a_gap_that_shows_the_footage_between_its_neighbours_faster_is_a_speed_c
     for gap, ramp in ((_every_other(slice_fp(a, 3.0, 4.2, seed=2, bits=2)), True),
                       (slice_fp(other, 1.0, 1.6, seed=4, bits=0), False)):
         b = _concat(_concat(head, gap), tail)
-        found = strength.speed_gaps([p, n], [], a, b, EDIT_TOLERANCE_SECONDS)
+        found = ramps.speed_gaps([p, n], [], a, b, EDIT_TOLERANCE_SECONDS)
         segments = sorted([p, n, *found], key=lambda s: s.b_start)
         edits = timeline_edits(segments, a_duration=a.duration, b_duration=b.duration)
         types = {e.type for e in strength.supported_edits(edits, segments, a, b, EDIT_TOLERANCE_SECONDS)}
@@ -376,3 +376,21 @@ def test_a_whole_picture_too_slow_to_pin_its_moment_is_pinned_by_its_free_half()
     m = match_fingerprints(a, b)
     assert m.verdict == "same-footage" and m.confidence > 0.9
     assert [x.channel for x in m.segments] == ["full"] and 9 <= m.segments[0].distance <= 12
+
+
+def test_no_cut_where_the_footage_it_would_drop_looks_like_what_b_shows() -> None:
+    """B drops 1.2 s of A (A's 4-5.2 s) and runs on. Where A moves there, the footage dropped is unlike anything B
+    shows around the jump: a cut. Where little moves in A around that moment (the same picture from 3 to 6.5 s),
+    the dropped footage looks like B's frames beside the jump: whether B dropped it or played it faster (a speed
+    ramp over a still moment) the hashes cannot tell, and no cut is claimed; the footage is still found."""
+    base = synth_fp(43, seconds=12)
+    moving = _walk(np.random.default_rng(44), len(base), scene=2)
+    still = moving.copy()
+    hold = (base.times >= 3.0) & (base.times < 6.5)
+    still[hold] = still[np.flatnonzero(hold)[0]]
+    for hashes, cut in ((moving, True), (still, False)):
+        a = replace(base, hashes=hashes)
+        b = _concat(slice_fp(a, 0.0, 4.0, seed=45, bits=1), slice_fp(a, 5.2, 12.0, seed=46, bits=1))
+        m = match_fingerprints(a, b)
+        assert m.verdict == "same-footage", m
+        assert ("cut" in {e.type for e in m.edits}) is cut, (cut, m.segments, m.edits)

@@ -12,7 +12,7 @@ from ..models import Edit, FileRef, LookAlike, Match, Segment
 from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint, inner_area, segment_box
 from ..signals.hashing import hamming
 from . import align as align_mod
-from . import audio_sync, streamcopy, strength
+from . import audio_sync, ramps, streamcopy, strength
 from .edits import EDIT_TOLERANCE_SECONDS, canvas_crop_edit, geometry_edits, pad_edit, timeline_edits
 from .segments import union_length
 
@@ -66,8 +66,8 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
     unproven = [s for s, _ in informative.dropped]  # matched, but too little information to report
     measured: list[strength.Strength] | None = informative.strengths
     # a gap that B plays at another speed (a speed ramp's fast stretch) shows the footage between its neighbours
-    if ramps := strength.speed_gaps(segments, unproven, fa, fb, EDIT_TOLERANCE_SECONDS):
-        segments, measured = sorted([*segments, *ramps], key=lambda s: s.b_start), None
+    if found := ramps.speed_gaps(segments, unproven, fa, fb, EDIT_TOLERANCE_SECONDS):
+        segments, measured = sorted([*segments, *found], key=lambda s: s.b_start), None
     copies = strength.keep_copies(streamcopy.segments(fa, fb), fa, fb)
     if copies:
         segments = streamcopy.merge(copies, segments)
