@@ -222,6 +222,22 @@ def test_a_grid_cell_beside_a_wide_band_of_bars_keeps_its_own_width() -> None:
     assert (0, 32, 32, 64) in regions and (0, 0, 32, 32) in regions
 
 
+def test_a_grid_cell_whose_middle_line_shows_in_its_own_column_only_is_found() -> None:
+    """A tall clip down the left half; on the right a landscape clip between bars above and below, over another
+    clip. The line between the right-hand cells crosses only half the canvas (the tall clip runs on beside it),
+    so no split across the whole width found it, and the right half was one region, the letterboxed clip with its
+    bars and the clip below it (bikes' 2x2 grid matched 6.4 s of 10: the hash was neither clip's). Each column
+    is now split on its own."""
+    frames = np.empty((K, 64, 64))
+    frames[:, :, :32] = video(24, 64, 32)
+    frames[:, :32, 32:] = 16.0
+    frames[:, 4:28, 32:] = video(25, 24, 32)  # a landscape clip fitted into its cell
+    frames[:, 32:, 32:] = video(26, 32, 32)
+    regions = window_regions(_u8(frames))
+    assert any(_near(b, (32, 4, 64, 28), tol=1) for b in regions), regions
+    assert not any(b[0] >= 31 and b[1] <= 5 and b[3] > 34 for b in regions), regions  # no right half whole
+
+
 def test_ordinary_footage_and_still_pictures_have_no_region() -> None:
     assert window_regions(_u8(video(9, 64, 64))) == []
     assert window_regions(_u8(np.repeat(video(10, 64, 64)[:1], K, axis=0))) == []

@@ -76,6 +76,8 @@ BAND_SEAM = 0.95  # a band's sides are seam along this share of the picture's wi
 BAND_BARS = 0.85  # ... and hold no line this much of which is bars (chrome, the bars around another clip)
 REGION_MIN_MOTION = 0.5  # a rectangle's mean change is at least this share of the moving box's
 TRIM_BLANK_SHARE = 0.95  # a cell's edge line blank along this share of its length is bars, not its clip ...
+TRIM_LINE_BLANK = 0.9  # ... (its ends aside: the moving clip above a bar's line leaves a few of its pixels
+# with detail, which a 32-pixel cell's line counts in sixteenths)
 GAP_MOVING_SHARE = 0.3  # a line beside a band of bars is picture if this share of it moves ...
 GAP_PICTURE_BLANK = 0.5  # ... or at most this share of it is blank
 SNAP_STEPS = 2  # a box's side is moved by up to this many lines to where the clip meets still bars or chrome ...
@@ -223,15 +225,32 @@ def _cells(pv: np.ndarray, ph: np.ndarray, blank: tuple[np.ndarray, np.ndarray],
     """``box`` split down its middle, across its middle, or both (a duet, a grid) at a band of bars between
     pictures or else at a seam; [] if none."""
     bx0, by0, bx1, by1 = box
-    xs, ys = [bx0, bx1], [by0, by1]
-    sx = _gap(bars, moves, by0, by1, bx0, bx1)
-    if sx is not None or (sx := _split(pv, blank[0], by0, by1, bx0, bx1)) is not None:
-        xs.insert(1, sx)
-    sy = _gap(bars.T, moves.T, bx0, bx1, by0, by1)
-    if sy is not None or (sy := _split(ph, blank[1], bx0, bx1, by0, by1)) is not None:
-        ys.insert(1, sy)
-    cells = [(xs[i], ys[j], xs[i + 1], ys[j + 1]) for j in range(len(ys) - 1) for i in range(len(xs) - 1)]
-    return cells if len(cells) > 1 else []
+
+    def across(lo: int, hi: int) -> int | None:  # the split of columns [lo, hi) across rows by0..by1
+        at = _gap(bars.T, moves.T, lo, hi, by0, by1)
+        return at if at is not None else _split(ph, blank[1], lo, hi, by0, by1)
+
+    def down(lo: int, hi: int) -> int | None:  # the split of rows [lo, hi) down columns bx0..bx1
+        at = _gap(bars, moves, lo, hi, bx0, bx1)
+        return at if at is not None else _split(pv, blank[0], lo, hi, bx0, bx1)
+
+    sx, sy = down(by0, by1), across(bx0, bx1)
+    # two columns (or rows): each may split on its own (a grid whose middle line shows in one column only: a
+    # letterboxed cell's bars over busy footage)
+    if sy is None:
+        return [] if sx is None else [c for x0, x1 in ((bx0, sx), (sx, bx1))
+                                      for c in _halves((x0, by0, x1, by1), across(x0, x1), horizontal=True)]
+    if sx is None:
+        return [c for y0, y1 in ((by0, sy), (sy, by1)) for c in _halves((bx0, y0, bx1, y1), down(y0, y1))]
+    return [(x0, y0, x1, y1) for y0, y1 in ((by0, sy), (sy, by1)) for x0, x1 in ((bx0, sx), (sx, bx1))]
+
+
+def _halves(box: Box4, at: int | None, horizontal: bool = False) -> list[Box4]:
+    """``box`` split at ``at`` (a row when ``horizontal``, else a column), or whole when None."""
+    x0, y0, x1, y1 = box
+    if at is None:
+        return [box]
+    return [(x0, y0, x1, at), (x0, at, x1, y1)] if horizontal else [(x0, y0, at, y1), (at, y0, x1, y1)]
 
 
 def _cuts(cells: list[Box4], box: Box4) -> bool:
@@ -334,18 +353,18 @@ def _trim_blank(box: Box4, still: np.ndarray) -> Box4:
     cell holds its clip between bars), and the line that blends the clip into them."""
     x0, y0, x1, y1 = box
     def blank(line: np.ndarray) -> bool:  # its ends cross the cell's other sides: they blend with what lies beyond
-        return float((line[1:-1] if len(line) > 4 else line).mean()) >= TRIM_BLANK_SHARE
-    def edge(first: np.ndarray, second: np.ndarray) -> int:  # lines of bars at a side: the side's own line may
-        if blank(first):  # be no bar only for the edge against the next cell's picture beside it (a grid's
-            return 1  # letterboxed cell over a bright one)
-        return 2 if blank(second) else 0
-    while y1 - y0 > 3 and (step := edge(still[y0, x0:x1], still[y0 + 1, x0:x1])):
+        return float((line[1:-1] if len(line) > 4 else line).mean()) >= TRIM_LINE_BLANK
+    def edge(*lines: np.ndarray) -> int:  # lines of bars at a side: the side's own line may be no bar only for
+        # the edge against the next cell's picture beside it (a grid's letterboxed cell over a bright one), and
+        # the line inside it too where the split lies a line past that edge
+        return next((k + 1 for k, line in enumerate(lines) if blank(line)), 0)
+    while y1 - y0 > 4 and (step := edge(*(still[y0 + k, x0:x1] for k in range(3)))):
         y0 += step
-    while y1 - y0 > 3 and (step := edge(still[y1 - 1, x0:x1], still[y1 - 2, x0:x1])):
+    while y1 - y0 > 4 and (step := edge(*(still[y1 - 1 - k, x0:x1] for k in range(3)))):
         y1 -= step
-    while x1 - x0 > 3 and (step := edge(still[y0:y1, x0], still[y0:y1, x0 + 1])):
+    while x1 - x0 > 4 and (step := edge(*(still[y0:y1, x0 + k] for k in range(3)))):
         x0 += step
-    while x1 - x0 > 3 and (step := edge(still[y0:y1, x1 - 1], still[y0:y1, x1 - 2])):
+    while x1 - x0 > 4 and (step := edge(*(still[y0:y1, x1 - 1 - k] for k in range(3)))):
         x1 -= step
     bx0, by0, bx1, by1 = box
     return x0 + (x0 > bx0), y0 + (y0 > by0), x1 - (x1 < bx1), y1 - (y1 < by1)
