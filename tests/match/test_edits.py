@@ -78,3 +78,35 @@ def test_an_inset_found_between_two_moments_is_moved_to_where_its_moment_shows_i
     c, s = 0.5 * np.cos(turn), 0.5 * np.sin(turn)
     turned = np.array([[c, -s, 390.0], [s, c, 212.0]])
     assert np.array_equal(_moment_placed(turned, probe, searched, (0.0, 0.0, 320.0, 180.0)), turned)
+
+
+def _smooth_rgb(seed: int, h: int = 120, w: int = 160) -> np.ndarray:
+    """A smooth grey picture with no corners for features to hold on to (a dark, soft phone clip)."""
+    rng = np.random.default_rng(seed)
+    spectrum = rng.normal(size=(h, w)) + 1j * rng.normal(size=(h, w))
+    fy, fx = np.meshgrid(np.fft.fftfreq(h), np.fft.fftfreq(w), indexing="ij")
+    field = np.real(np.fft.ifft2(spectrum / (1 + (np.hypot(fx, fy) * 24) ** 2) ** 1.5))
+    grey = 40 + (field - field.min()) / np.ptp(field) * 160
+    return np.repeat(grey[:, :, None], 3, axis=2).astype(np.uint8)
+
+
+def test_a_colour_change_is_measured_only_on_pictures_that_line_up() -> None:
+    """B darker than A (gain 0.7) in the same place: a brightness/contrast change. B zoomed 1.3x into A (a slow
+    zoom's frame), placed by the fingerprints' boxes because the soft picture has no features: the pixels compared
+    are of different places, their fitted gain fell well under 1, and that was reported as a colour change."""
+    import cv2
+
+    from vidverify.match.edits import picture_edits
+
+    size = (160, 120)
+    frames = [_smooth_rgb(seed) for seed in range(4)]
+    darker = [np.clip(f.astype(np.float32) * 0.7 + 10, 0, 255).astype(np.uint8) for f in frames]
+    zoomed = [cv2.resize(f[14:106, 18:142], size, interpolation=cv2.INTER_AREA) for f in frames]
+    kwargs = {"a_size": size, "b_size": size, "a_region": (0, 0, *size), "b_region": (0, 0, *size),
+              "span": (0.0, 4.0, 0.0, 4.0)}
+    for copy, colour in ((darker, True), (zoomed, False)):
+        edits = picture_edits([(a, b, False, "full") for a, b in zip(frames, copy, strict=True)], **kwargs)
+        found = [e.detail for e in edits if e.type == "color"]
+        assert bool(found) is colour, (colour, found)
+        if colour:
+            assert found[0]["kind"] == "brightness/contrast" and abs(found[0]["gain"] - 0.7) < 0.05
