@@ -64,3 +64,25 @@ def test_copies_of_a_source_not_in_the_set(family: Path, tmp_path: Path) -> None
     assert tree[other].parent == os.path.join(str(tmp_path), roots[0])
     assert tree[other].evidence[0] == "parent-not-in-set"
     assert tree[other].confidence <= 0.5  # nothing is known of which came first
+
+
+def test_canvases_of_one_clip_do_not_make_one_of_them_its_source(tmp_path: Path) -> None:
+    """A clip, its 9:16 blurred-fill re-post, its screen recording and a picture-in-picture of it over other
+    footage. The picture-in-picture matched the clip only through the other canvases, whose clip regions match its
+    inset: that match said the re-post's region showed all of it, so its 640x360 frame counted as a picture four
+    times the clip's, it was the reference, and the clip itself was made from "a source not in the set". Each
+    canvas shows the clip in a region: the clip is the reference and each canvas was made from it, and the reason
+    gives the completeness that the full comparisons measured."""
+    from tests.fixtures import canvases
+
+    made = canvases.build(tmp_path / "made")
+    folder = tmp_path / "case"
+    folder.mkdir()
+    for name in ("source", "blurred", "screen", "pip"):
+        os.link(made[name], folder / f"{name}.mp4")
+    (g,) = scan([folder], options=ScanOptions(jobs=2)).groups
+    assert os.path.basename(g.reference) == "source.mp4", g.reason
+    assert g.reason.startswith("completeness 100%"), g.reason
+    parents = _parents(g)
+    assert parents.pop("source.mp4") is None
+    assert parents == {"blurred.mp4": "source.mp4", "screen.mp4": "source.mp4", "pip.mp4": "source.mp4"}, parents

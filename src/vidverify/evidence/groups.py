@@ -181,5 +181,15 @@ def choose_reference(members: Sequence[str], infos: Mapping[str, MediaInfo], mat
     return ranked[0].path, reason(ranked)
 
 
+def reason_for(ref: str, members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Iterable[Match],
+               pictures: Mapping[str, int] | None = None, barred: frozenset[str] = frozenset()) -> str:
+    """Why ``ref`` is the reference, in words, measured on ``matches``: the full comparisons of the reference with
+    each member, once made (the reference is chosen on the first ones, which a feature search may since have
+    completed: a 9:16 re-post's hashes matched 73% of it, its full comparison all of it)."""
+    matches = list(matches)
+    ranked = rank(members, infos, contains(matches), inserted(matches), pictures, barred)
+    return reason([next(r for r in ranked if r.path == ref)])
+
+
 __all__ = ["COMPLETENESS_TIE", "Ranked", "bits_per_pixel", "choose_reference", "closure", "components", "contains",
-           "inserted", "rank", "reason"]
+           "inserted", "rank", "reason", "reason_for"]

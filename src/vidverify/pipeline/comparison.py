@@ -208,17 +208,22 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         return unsure
     segs = tuple(replace(s, channel="b-region" if inset else "a-region") for s in m2.segments)
     span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
+    edits_b: tuple[Edit, ...] = ()
     if whole:
         edit = None
     elif inset:
         edit = pad_edit(*span, region, sizes[1], surround="canvas")
     elif small:
         edit = canvas_crop_edit(*span, region, sizes[0])
+        if found_region.runs_off:  # B's frame runs far past A's: only a part of B shows the footage (two
+            # canvases of one clip, each showing it in a region: a 9:16 fill and a picture-in-picture), so B is a
+            # canvas too, whose frame is not the footage's picture
+            edits_b = (pad_edit(*span, found_region.to_b(clear, p_area), sizes[1], surround="canvas"),)
     else:
         edit = Edit("crop", *span, {"region": list(region), "of": "a", "kind": "region found by feature matching",
                                     "kept_area": round(region[2] * region[3] / (s_size[0] * s_size[1]), 3)}
                     | ({"framing": "changes over time", "regions": [list(r) for r in framing]} if framing else {}))
-    edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + ((edit,) if edit else ())
+    edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + ((edit,) if edit else ()) + edits_b
     audio = compare_sound(fa, fb, list(segs))  # the sound of the files themselves over the region's match
     return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits + tuple(sound_edits(audio, list(segs), fb, fa)),
                    audio=audio)

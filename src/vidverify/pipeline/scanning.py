@@ -158,11 +158,15 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         if m.verdict != "unrelated" and group_of.get(m.a.path, -1) == group_of.get(m.b.path, -2):
             within.setdefault(group_of[m.a.path], []).append(m)
     k = 0
-    for gi, (ordered, why) in enumerate(plans, 1):
+    for gi, (ordered, _) in enumerate(plans, 1):
         pair_results = compared[k:k + len(ordered) - 1]
         k += len(ordered) - 1
         by = {p: "picture" if p in pictured else "sound" for p in ordered}
         tree = lineage_mod.lineage(ordered, infos, [*pair_results, *within.get(gi, [])], pictures, by)
+        # the reason in the numbers the group reports: the full comparisons (a feature search may have found
+        # more of a member than the hashes that chose the reference)
+        why = groups_mod.reason_for(ordered[0], [p for p in ordered if p in pictured] or ordered, infos,
+                                    [*within.get(gi, []), *pair_results], pictures, barred)
         result_groups.append(Group(f"g{gi}", tuple(ordered), ordered[0], why, tuple(pair_results), by, tree))
         # the timeline's findings rest on shared footage: a member that shares only its sound is left out
         findings += timeline.group_findings([infos[p] for p in ordered if p in pictured],
