@@ -379,18 +379,19 @@ def test_a_whole_picture_too_slow_to_pin_its_moment_is_pinned_by_its_free_half()
 
 
 def test_no_cut_where_the_footage_it_would_drop_looks_like_what_b_shows() -> None:
-    """B drops 1.2 s of A (A's 4-5.2 s) and runs on. Where A moves there, the footage dropped is unlike anything B
+    """B drops 0.8 s of A (A's 4-4.8 s) and runs on. Where A moves there, the footage dropped is unlike anything B
     shows around the jump: a cut. Where little moves in A around that moment (the same picture from 3 to 6.5 s),
     the dropped footage looks like B's frames beside the jump: whether B dropped it or played it faster (a speed
-    ramp over a still moment) the hashes cannot tell, and no cut is claimed; the footage is still found."""
+    ramp over a still moment) the hashes cannot tell, and no cut is claimed; the footage is still found. A longer
+    jump there (2.5 s: a sentence cut from a still interview shot) is a cut, whatever it looks like."""
     base = synth_fp(43, seconds=12)
     moving = _walk(np.random.default_rng(44), len(base), scene=2)
     still = moving.copy()
-    hold = (base.times >= 3.0) & (base.times < 6.5)
+    hold = (base.times >= 3.0) & (base.times < 7.5)
     still[hold] = still[np.flatnonzero(hold)[0]]
-    for hashes, cut in ((moving, True), (still, False)):
+    for hashes, resume, cut in ((moving, 4.8, True), (still, 4.8, False), (still, 6.5, True)):
         a = replace(base, hashes=hashes)
-        b = _concat(slice_fp(a, 0.0, 4.0, seed=45, bits=1), slice_fp(a, 5.2, 12.0, seed=46, bits=1))
+        b = _concat(slice_fp(a, 0.0, 4.0, seed=45, bits=1), slice_fp(a, resume, 12.0, seed=46, bits=1))
         m = match_fingerprints(a, b)
         assert m.verdict == "same-footage", m
-        assert ("cut" in {e.type for e in m.edits}) is cut, (cut, m.segments, m.edits)
+        assert ("cut" in {e.type for e in m.edits}) is cut, (resume, cut, m.segments, m.edits)

@@ -337,15 +337,22 @@ COLOR_TEXTURE = 4.0  # registered in B (a colour change keeps the correlation; a
 # A's spread this much
 
 
-def _registered(a: np.ndarray, b: np.ndarray) -> bool:
-    """A's pixels and B's where A's picture lies in B show one picture, pixel for pixel (correlating at least
-    COLOR_MIN_CORRELATION): a gain, an offset or a greyscale keep that; a picture placed a zoom or a pan off does
-    not (doorknob's slow zoom, its frames placed by the fingerprints' boxes where features failed, fitted a gain
-    of 0.8 on pairs that correlated 0.92 and 0.28, a false colour change). A flat picture has nothing to
-    register and passes."""
-    if len(a) < 16 or a.std() < COLOR_TEXTURE or b.std() < 1e-3:
+def _registered(ag: np.ndarray, bg: np.ndarray, use: np.ndarray) -> bool:
+    """A's grey picture ``ag`` (seen through B's geometry) and B's ``bg`` show one picture over ``use``: blurred a
+    little (a keystone's pixel or two off, which overlays are looked past, is no misplacement), they correlate at
+    least COLOR_MIN_CORRELATION. A gain, an offset or a greyscale keeps that; a picture placed a zoom or a pan off
+    does not (doorknob's slow zoom, its frames placed by the fingerprints' boxes where features failed, fitted a
+    gain of 0.8 on pairs that correlated 0.92 and 0.28: a false colour change). A flat A has nothing to register
+    and passes; a flat B over a textured A is no registration."""
+    import cv2
+
+    a = cv2.GaussianBlur(ag, (5, 5), 0)[use].astype(np.float64)
+    b = cv2.GaussianBlur(bg, (5, 5), 0)[use].astype(np.float64)
+    if len(a) < 16 or a.std() < COLOR_TEXTURE:
         return True
-    return float(np.corrcoef(a.astype(np.float64), b.astype(np.float64))[0, 1]) >= COLOR_MIN_CORRELATION
+    if b.std() < 1e-3:
+        return False
+    return float(np.corrcoef(a, b)[0, 1]) >= COLOR_MIN_CORRELATION
 
 
 def picture_edits(
@@ -431,7 +438,7 @@ def picture_edits(
         use = valid & ~overlay_mask if overlay_mask is not None else valid
         if use.sum() < 0.1 * use.size:
             use = valid
-        if not _registered(ag[use], bg[use]):
+        if not _registered(ag, bg, use):
             continue  # A's picture lies elsewhere in B (a zoom the fallback box did not follow): no colour from it
         g, o = fit_levels(ag[use], bg[use])
         gains.append(g)

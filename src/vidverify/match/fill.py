@@ -18,7 +18,8 @@ import numpy as np
 
 from .features import line
 
-FILL_SIGMAS = (4.0, 8.0, 16.0, 32.0)  # blur widths tried (Gaussian sigma, pixels of a 384-pixel-wide grab)
+FILL_SIGMAS = (4.0, 8.0, 16.0, 32.0)  # blur widths tried (Gaussian sigma, pixels of a FILL_GRAB_WIDTH-wide grab)
+FILL_GRAB_WIDTH = 384
 FILL_MIN_TEXTURE = 8.0  # the blurred picture's grey-level spread over the surround below which it cannot tell
 FILL_GAINS = (0.6, 1.5)  # B's grey levels over the fill's: a blurred fill is fitted with a gain in this range ...
 FILL_MIN_SHARE = 0.5  # ... within FILL_NEAR_LEVELS of the fitted fill over at least this share of the surround ...
@@ -26,6 +27,7 @@ FILL_NEAR_LEVELS = 12.0
 FILL_MARGIN = 0.25  # ... and over this share more than the picture turned upside down
 FIT_ROUNDS = 3  # the grey-level fit: refitted this many times on the pixels within FIT_NEAR_LEVELS of its line
 FIT_NEAR_LEVELS = 25.0
+FILL_MIN_PAIRS = 2  # frame pairs that must show a fill
 SURROUND_MARGIN = 6  # grab pixels around A's box in B that belong to neither (its edge, a frame line)
 MIN_SURROUND = 0.1  # share of B's frame the surround must be to be looked at
 
@@ -77,9 +79,10 @@ def blurred_fill(a_grey: np.ndarray, b_grey: np.ndarray, a_box: tuple[int, int, 
     B has too little surround to tell.
 
     The fill must explain B's surround (FILL_MIN_SHARE of it within FILL_NEAR_LEVELS, at a gain in FILL_GAINS)
-    and explain it far better (FILL_MARGIN more of it) than the same picture turned upside down does: a flat
-    surround (bars, an app's dark screen) is as near the one as the other, a picture with little texture is near
-    anything flat, and other footage is near neither."""
+    and explain it far better (FILL_MARGIN more of it) than the same picture turned upside down does, and than
+    its rows' brightness alone does: a flat surround (bars, an app's dark screen) is as near the one as the
+    other, a picture with little texture is near anything flat, a designed gradient or another clip's blur with
+    the same sky above the same ground is near the rows' brightness as well, and other footage is near none."""
     import cv2
 
     hb, wb = b_grey.shape[:2]
@@ -99,7 +102,7 @@ def blurred_fill(a_grey: np.ndarray, b_grey: np.ndarray, a_box: tuple[int, int, 
     best: tuple[float, np.ndarray] | None = None
     tells = False
     for sigma in FILL_SIGMAS:
-        p = cv2.GaussianBlur(big, (0, 0), sigma * wb / 384)
+        p = cv2.GaussianBlur(big, (0, 0), sigma * wb / FILL_GRAB_WIDTH)
         x = p[around]
         if x.std() < FILL_MIN_TEXTURE:
             continue
@@ -107,7 +110,9 @@ def blurred_fill(a_grey: np.ndarray, b_grey: np.ndarray, a_box: tuple[int, int, 
         near, g = _near_share(x, y)
         if near < FILL_MIN_SHARE or not FILL_GAINS[0] <= g <= FILL_GAINS[1]:
             continue
-        if near < _near_share(p[::-1, ::-1][around], y)[0] + FILL_MARGIN or (best and near <= best[0]):
+        layout = np.repeat(p.mean(axis=1, keepdims=True), wb, axis=1)  # its rows' brightness only
+        null = max(_near_share(p[::-1, ::-1][around], y)[0], _near_share(layout[around], y)[0])
+        if near < null + FILL_MARGIN or (best and near <= best[0]):
             continue
         gain, offset = _levels(x, y)
         best = (near, (np.abs(b - (gain * p + offset)) > far_levels) & around)
@@ -115,10 +120,11 @@ def blurred_fill(a_grey: np.ndarray, b_grey: np.ndarray, a_box: tuple[int, int, 
 
 
 def fill_found(fills: list[Fill | None]) -> bool:
-    """A blurred fill is claimed when at least half of the pairs whose picture can tell (and one at least) show
-    one."""
+    """A blurred fill is claimed when at least half of the frame pairs whose picture can tell, and FILL_MIN_PAIRS
+    at least, show one (what was drawn over it is then what most of those pairs show far from it)."""
     telling = [f for f in fills if f is not None and f.tells]
-    return bool(telling) and 2 * sum(f.is_fill for f in telling) >= len(telling)
+    shown = sum(f.is_fill for f in telling)
+    return shown >= FILL_MIN_PAIRS and 2 * shown >= len(telling)
 
 
 __all__ = ["Fill", "blurred_fill", "cover_picture", "fill_found"]

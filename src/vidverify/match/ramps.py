@@ -15,7 +15,7 @@ from ..models import Segment
 from ..signals.fingerprint import Fingerprint
 from .align import MATCH_THRESHOLD_BITS
 from .edits import SPEED_TOLERANCE
-from .strength import _ARRAYS, _nearest
+from .strength import CHANNEL_ARRAYS, nearest
 from .track import Track
 
 GAP_SPEEDS = (0.25, 4.0)  # a gap between two segments is played at another speed within these (B time / A time) ...
@@ -47,7 +47,7 @@ def _gap_at_speed(p: Segment, n: Segment, a: Track, b: Track, tolerance: float) 
     itself: the footage goes on, at another pace, where a cut would have dropped it. Returns the mean distance
     and the number of B's frames that matched along the joining line, or None."""
     gap_b, jump_a = n.b_start - p.b_end, n.a_start - p.a_end
-    arrays = _ARRAYS.get((p.channel, p.mirrored))
+    arrays = CHANNEL_ARRAYS.get((p.channel, p.mirrored))
     if arrays is None or (n.channel, n.mirrored) != (p.channel, p.mirrored) or gap_b <= tolerance or \
             jump_a <= tolerance or not GAP_SPEEDS[0] <= gap_b / jump_a <= GAP_SPEEDS[1] or \
             abs(gap_b / jump_a - 1.0) <= SPEED_TOLERANCE or len(a.times) < 2:
@@ -57,7 +57,7 @@ def _gap_at_speed(p: Segment, n: Segment, a: Track, b: Track, tolerance: float) 
     jb = jb[~b.flat_for(b_name)[jb]]
     tb = b.times[jb]
     lines = (p.a_end + (tb - p.b_end) * jump_a / gap_b, p.a_end + (tb - p.b_end), n.a_start - (n.b_start - tb))
-    (d, ok), (dp, okp), (dn, okn) = (_nearest(a.arrays[a_name], a.times, a.flat_for(a_name), b.arrays[b_name][jb],
+    (d, ok), (dp, okp), (dn, okn) = (nearest(a.arrays[a_name], a.times, a.flat_for(a_name), b.arrays[b_name][jb],
                                               at, a.frame_dur) for at in lines)
     if ok.sum() < MIN_GAP_FRAMES or (d[ok] <= MATCH_THRESHOLD_BITS).mean() < GAP_MATCH_SHARE:
         return None

@@ -59,7 +59,7 @@ BRIDGE_GAP_SECONDS = 0.5  # a stretch that ends this close (in A and in B) to wh
 BRIDGE_MIN_SHARE = 0.5  # ... and refutes every other moment over this share of its frames: it is kept, short or not
 MAX_FRAMES = 3000  # a longer stretch is measured on an even sample of this many frames (scaled back)
 
-_ARRAYS = {(name, mirrored): (a_name, b_name) for name, a_name, b_name, mirrored in ALIGNMENT}
+CHANNEL_ARRAYS = {(name, mirrored): (a_name, b_name) for name, a_name, b_name, mirrored in ALIGNMENT}
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def _at(times: np.ndarray, at: np.ndarray) -> np.ndarray:
     return np.where(np.abs(times[idx - 1] - at) < np.abs(times[idx] - at), idx - 1, idx)
 
 
-def _nearest(h: np.ndarray, times: np.ndarray, flat: np.ndarray, hb: np.ndarray, at: np.ndarray,
+def nearest(h: np.ndarray, times: np.ndarray, flat: np.ndarray, hb: np.ndarray, at: np.ndarray,
              frame: float, both: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Distance of each hash of ``hb`` to the picture of ``h`` shown at time ``at`` (with ``both``, the best of
     the two nearest frames; else the nearest in time: a shifted picture of keyframes a shift apart is the next
@@ -111,7 +111,7 @@ def _nearest(h: np.ndarray, times: np.ndarray, flat: np.ndarray, hb: np.ndarray,
 
 
 def _measure(s: Segment, a: Track, b: Track) -> Strength:
-    arrays = _ARRAYS.get((s.channel, s.mirrored))
+    arrays = CHANNEL_ARRAYS.get((s.channel, s.mirrored))
     if arrays is None or len(a.times) < 2 or len(b.times) < 2:
         return Strength(0.0, 0.0, 0)
     a_name, b_name = arrays
@@ -136,18 +136,18 @@ def _measure(s: Segment, a: Track, b: Track) -> Strength:
         # below hide that), and a shift of one keyframe would then land on the very picture B shows. Measured on
         # the closest of the line and its neighbours a keyframe away.
         # (the mean, not the median: a keyframe off, the frames beside each scene cut show another scene)
-        off = min((0.0, -a.frame_dur, a.frame_dur), key=lambda k: float(np.mean(_nearest(
+        off = min((0.0, -a.frame_dur, a.frame_dur), key=lambda k: float(np.mean(nearest(
             ah, a.times, a_flat, hb, ta + k, a.frame_dur, both=False)[0])))
         ta = ta + off
-    d, _ = _nearest(ah, a.times, a_flat, hb, ta, a.frame_dur)
+    d, _ = nearest(ah, a.times, a_flat, hb, ta, a.frame_dur)
     limit = d + MARGIN_BITS
     reach = max(a.times[-1] - a.times[0], (b.times[-1] - b.times[0]) / speed)
     shifts: list[float] = []
     while (shift := SHIFTS_SECONDS * 2 ** (len(shifts) // 2)) <= reach:
         shifts += [shift, -shift]
     steps = np.array(shifts).reshape(-1, 1)  # each shift both ways, as rows: all measured at once
-    da, ok_a = _nearest(ah, a.times, a_flat, hb, ta + steps, a.frame_dur, both=False)
-    db, ok_b = _nearest(bh, b.times, b_flat, hb, tb + steps * speed, b.frame_dur, both=False)
+    da, ok_a = nearest(ah, a.times, a_flat, hb, ta + steps, a.frame_dur, both=False)
+    db, ok_b = nearest(bh, b.times, b_flat, hb, tb + steps * speed, b.frame_dur, both=False)
     ok = ok_a | ok_b
     tested = ok.sum(axis=1) >= max(MIN_SHIFT_FRAMES, 0.2 * len(jb))  # enough frames still inside a file
     refuted_a, refuted_b = ~ok_a | (da > limit), ~ok_b | (db > limit)
@@ -242,7 +242,7 @@ def _by_brightness(s: Segment, a: Track, b: Track) -> Segment | None:
     """A stretch whose hashes fit many lines (a still photograph: the aligner takes one of them) moved, up to
     LUMA_SEARCH_SECONDS, to the line along which B's brightness follows A's best (a fade in or out), where the
     hashes still match; None when no line follows it better than the segment's own."""
-    arrays = _ARRAYS.get((s.channel, s.mirrored))
+    arrays = CHANNEL_ARRAYS.get((s.channel, s.mirrored))
     if arrays is None or not set(arrays) <= _WHOLE or a.luma is None or b.luma is None or len(a.times) < 2:
         return None
     a_name, b_name = arrays
@@ -345,7 +345,7 @@ def _views(s: Segment) -> list[tuple[str, str]]:
     it was). A region of a canvas looks at its own slot only: the other slots show the canvas's other cells, other
     footage in every frame, and taken as views they made a stretch where the clip's region was not found a
     boundary (a false insert in the re-post benchmark's bikes grid)."""
-    own = _ARRAYS.get((s.channel, s.mirrored))
+    own = CHANNEL_ARRAYS.get((s.channel, s.mirrored))
     if own is None:
         return []
     views = [own]
@@ -418,13 +418,13 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
         for step in (0.0, NEAR_WINDOW_SECONDS / 2, NEAR_WINDOW_SECONDS):
             t = ta + (step if forward else -step)
             t = np.maximum(t, s.a_end) if forward else np.minimum(t, s.a_start)
-            d, ok = _nearest(a.arrays[a_name], a.times, a_flat, b.arrays[b_name][j], t, a.frame_dur)
+            d, ok = nearest(a.arrays[a_name], a.times, a_flat, b.arrays[b_name][j], t, a.frame_dur)
             inside = (t >= a.times[0] - a.frame_dur) & (t <= a.times[-1] + a.frame_dur)
             if step == 0.0:  # where the line itself leaves A's footage (the window only widens it)
                 outside |= ~inside & b_ok
             if not canvas and (a_name, b_name) == views[0] and a_name in a.absent:
                 # A's picture inside bars that A lacks there (not a flat picture): A shows other footage there
-                _, shown = _nearest(a.arrays[a_name], a.times, a.flat, b.arrays[b_name][j], t, a.frame_dur)
+                _, shown = nearest(a.arrays[a_name], a.times, a.flat, b.arrays[b_name][j], t, a.frame_dur)
                 outside |= shown & ~ok & b_ok
             use = ok & b_ok
             told |= use
@@ -451,7 +451,7 @@ def _overlap(lo: float | None, hi: float | None, x0: float, x1: float) -> float:
 def _one_fades(u: Segment, a: Track, b: Track) -> bool:
     """Along ``u``'s line one side's brightness changes by LUMA_CHANGE (a fade) while the other's holds within
     half that: the frames hash alike (hashes do not see brightness) but do not show one moment."""
-    arrays = _ARRAYS.get((u.channel, u.mirrored))
+    arrays = CHANNEL_ARRAYS.get((u.channel, u.mirrored))
     if arrays is None or not set(arrays) <= _WHOLE or a.luma is None or b.luma is None or len(a.times) < 2:
         return False
     lo, hi = np.searchsorted(b.times, [u.b_start - 1e-6, u.b_end - 1e-6])
@@ -549,27 +549,33 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
 
 
 CUT_MIDDLE = 0.25  # the footage a cut drops, at least this share of its length from both its ends ...
+CUT_SHOWN_MAX_SECONDS = 1.0  # ... of a cut this long at most (a longer jump is a cut, whatever it looks like) ...
+CUT_SAMPLE = 200  # ... measured on at most this many of its frames and of B's
 
 
 def _cut_looks_shown(p: Segment, n: Segment, a: Track, b: Track) -> bool:
-    """The A footage that a cut between ``p`` and ``n`` drops looks like what B shows around where it jumps: the
-    middle of it (CUT_MIDDLE of its length from both ends), at its median, lies within MARGIN_BITS of the
-    neighbours' own distance from a B frame within BOUNDARY_SECONDS of the jump. Then whether B dropped that
-    footage, or played it faster (a speed ramp's fast stretch over a moment where little moves), the hashes cannot
-    tell, and a cut is not claimed. The middle of a cut from moving footage is seconds of motion away from both
-    sides. (False when there is nothing to tell it by: flat frames, a channel this module does not know.)"""
-    arrays = _ARRAYS.get((p.channel, p.mirrored))
-    if arrays is None or _ARRAYS.get((n.channel, n.mirrored)) != arrays or len(a.times) < 2:
+    """The A footage that a short cut (at most CUT_SHOWN_MAX_SECONDS) between ``p`` and ``n`` drops looks like what
+    B shows around where it jumps: the middle of it (CUT_MIDDLE of its length from both ends), at its median, lies
+    within MARGIN_BITS of the neighbours' own distance from a B frame within BOUNDARY_SECONDS of the jump. Then
+    whether B dropped that footage, or played it faster (the lines either side of a speed ramp's fast stretch over
+    a moment where little moves run into it and meet with a jump of a fraction of a second), the hashes cannot
+    tell, and a cut is not claimed. A longer jump is claimed whatever it looks like: a sentence cut from a still
+    interview shot is a cut that matters, and no ramp's overreach is that long. The middle of a cut from moving
+    footage is motion away from both sides. (False when there is nothing to tell it by: flat frames, a channel
+    this module does not know.)"""
+    arrays = CHANNEL_ARRAYS.get((p.channel, p.mirrored))
+    jump = n.a_start - p.a_end
+    if arrays is None or CHANNEL_ARRAYS.get((n.channel, n.mirrored)) != arrays or len(a.times) < 2 or \
+            jump > CUT_SHOWN_MAX_SECONDS:
         return False
     a_name, b_name = arrays
-    jump = n.a_start - p.a_end
     ia = np.flatnonzero((a.times >= p.a_end + CUT_MIDDLE * jump) & (a.times <= n.a_start - CUT_MIDDLE * jump))
     ia = ia[~a.flat_for(a_name)[ia]]
     jb = np.flatnonzero((b.times >= p.b_end - BOUNDARY_SECONDS) & (b.times <= n.b_start + BOUNDARY_SECONDS))
     jb = jb[~b.flat_for(b_name)[jb]]
     if len(ia) == 0 or len(jb) == 0:
         return False
-    ia, jb = ia[_sample(len(ia), 200)], jb[_sample(len(jb), 200)]
+    ia, jb = ia[_sample(len(ia), CUT_SAMPLE)], jb[_sample(len(jb), CUT_SAMPLE)]
     nearest = hamming(a.arrays[a_name][ia][:, None], b.arrays[b_name][jb][None, :]).min(axis=1)
     return float(np.median(nearest)) <= max(p.distance, n.distance) + MARGIN_BITS
 
@@ -588,6 +594,6 @@ def keep_copies(copies: list[Segment], fa: Fingerprint, fb: Fingerprint) -> list
 
 
 __all__ = [
-    "MIN_EVIDENCE_SECONDS", "Informative", "Strength", "keep_copies", "keep_informative",
+    "CHANNEL_ARRAYS", "MIN_EVIDENCE_SECONDS", "Informative", "Strength", "keep_copies", "keep_informative", "nearest",
     "strengths", "supported_edits",
 ]

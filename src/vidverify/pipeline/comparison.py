@@ -89,11 +89,19 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     if any(e.type == "crop" and "framing" in e.detail for e in m.edits):  # a crop that changes over time: the
         found = [f for f in found if f.type != "crop"]  # few frame pairs measure one moment's framing of it
     kept = [e for e in m.edits if not (e.type == "crop" and any(f.type == "crop" for f in found))]
-    if any(f.type == "pad" for f in found):  # the frames show what the pad's surround is (a blurred fill)
-        surround = next(f.detail["surround"] for f in found if f.type == "pad")
-        kept = [replace(e, detail={**e.detail, "surround": surround}) if e.type == "pad" else e for e in kept]
-        found = [f for f in found if f.type != "pad"]
+    for fill in [f for f in found if f.type == "pad"]:  # the frames show what the pad's surround is (a blurred
+        # fill): said of the pads over the stretches measured (the pad edit itself comes from the fingerprints)
+        kept = [replace(e, detail={**e.detail, "surround": fill.detail["surround"]})
+                if e.type == "pad" and _overlaps(e, fill) else e for e in kept]
+    found = [f for f in found if f.type != "pad"]
     return tuple(kept + found)
+
+
+def _overlaps(e: Edit, f: Edit) -> bool:
+    """Whether two edits' stretches of B overlap (an edit without times spans all of B)."""
+    if None in (e.b_start, e.b_end, f.b_start, f.b_end):
+        return True
+    return min(cast(float, e.b_end), cast(float, f.b_end)) > max(cast(float, e.b_start), cast(float, f.b_start))
 
 
 RESCUE_SEARCHED_FRAMES = 24  # frames of the side searched for the other's picture when the hashes found nothing
@@ -104,6 +112,7 @@ RESCUE_WIDTH = 320  # frames of a crop search are this wide ...
 INSET_WIDTH = 640  # ... and of an inset search this wide (a picture-in-picture a third of the frame wide is 100
 # pixels at 320: too few features); both sides are grabbed once, at this width
 INSET_MIN_SHARE = 0.15  # a region of B that shows all of A is at least this share of B's width and height
+CANVAS_PART_SHARE = 0.5  # a part of B's picture at most this share of it, found in A's region: B is a canvas too
 WHOLE_SHARE = 0.97  # a region this share of the picture's width and height is all of it: hashing it adds nothing
 
 
@@ -215,10 +224,12 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         edit = pad_edit(*span, region, sizes[1], surround="canvas")
     elif small:
         edit = canvas_crop_edit(*span, region, sizes[0])
-        if found_region.runs_off:  # B's frame runs far past A's: only a part of B shows the footage (two
-            # canvases of one clip, each showing it in a region: a 9:16 fill and a picture-in-picture), so B is a
-            # canvas too, whose frame is not the footage's picture
-            edits_b = (pad_edit(*span, found_region.to_b(clear, p_area), sizes[1], surround="canvas"),)
+        part = found_region.to_b(clear, p_area)
+        if found_region.runs_off and part[2] * part[3] <= CANVAS_PART_SHARE * p_area[2] * p_area[3]:
+            # B's frame runs far past A's: only a small part of B shows the footage (two canvases of one clip,
+            # each showing it in a region: a 9:16 fill and a picture-in-picture), so B is a canvas too, whose
+            # frame is not the footage's picture (an inset that trims a few percent off B's edges is no canvas)
+            edits_b = (pad_edit(*span, part, sizes[1], surround="canvas"),)
     else:
         edit = Edit("crop", *span, {"region": list(region), "of": "a", "kind": "region found by feature matching",
                                     "kept_area": round(region[2] * region[3] / (s_size[0] * s_size[1]), 3)}

@@ -75,7 +75,7 @@ RECT_MAX_SIDE = 0.7  # a rectangle of seams is a picture-in-picture: smaller tha
 BAND_SEAM = 0.95  # a band's sides are seam along this share of the picture's width (or height)
 BAND_BARS = 0.85  # ... and hold no line this much of which is bars (chrome, the bars around another clip)
 REGION_MIN_MOTION = 0.5  # a rectangle's mean change is at least this share of the moving box's
-TRIM_BLANK_SHARE = 0.95  # a cell's edge line blank along this share of its length is bars, not its clip ...
+TRIM_BLANK_SHARE = 0.95  # a line blank along this share of its length is bars: a band between two cells ...
 TRIM_LINE_BLANK = 0.9  # ... (its ends aside: the moving clip above a bar's line leaves a few of its pixels
 # with detail, which a 32-pixel cell's line counts in sixteenths)
 GAP_MOVING_SHARE = 0.3  # a line beside a band of bars is picture if this share of it moves ...
@@ -223,7 +223,8 @@ def _gap(bars: np.ndarray, moves: np.ndarray, lo: int, hi: int, start: int, stop
 def _cells(pv: np.ndarray, ph: np.ndarray, blank: tuple[np.ndarray, np.ndarray], box: Box4,
            bars: np.ndarray, moves: np.ndarray) -> list[Box4]:
     """``box`` split down its middle, across its middle, or both (a duet, a grid) at a band of bars between
-    pictures or else at a seam; [] if none."""
+    pictures or else at a seam; [] if none. Split one way only, each half may split the other way on its own (a
+    grid whose middle line shows in one column: a letterboxed cell's bars over busy footage, beside a tall clip)."""
     bx0, by0, bx1, by1 = box
 
     def across(lo: int, hi: int) -> int | None:  # the split of columns [lo, hi) across rows by0..by1
@@ -355,17 +356,18 @@ def _trim_blank(box: Box4, still: np.ndarray) -> Box4:
     def blank(line: np.ndarray) -> bool:  # its ends cross the cell's other sides: they blend with what lies beyond
         return float((line[1:-1] if len(line) > 4 else line).mean()) >= TRIM_LINE_BLANK
     def edge(*lines: np.ndarray) -> int:  # lines of bars at a side: the side's own line may be no bar only for
-        # the edge against the next cell's picture beside it (a grid's letterboxed cell over a bright one), and
-        # the line inside it too where the split lies a line past that edge
+        # the edge against the next cell's picture beside it (a grid's letterboxed cell over a bright one), and, at
+        # the cell's own side, the line inside it too, where the split lies a line past that edge
         return next((k + 1 for k, line in enumerate(lines) if blank(line)), 0)
-    while y1 - y0 > 4 and (step := edge(*(still[y0 + k, x0:x1] for k in range(3)))):
-        y0 += step
-    while y1 - y0 > 4 and (step := edge(*(still[y1 - 1 - k, x0:x1] for k in range(3)))):
-        y1 -= step
-    while x1 - x0 > 4 and (step := edge(*(still[y0:y1, x0 + k] for k in range(3)))):
-        x0 += step
-    while x1 - x0 > 4 and (step := edge(*(still[y0:y1, x1 - 1 - k] for k in range(3)))):
-        x1 -= step
+    reach = {side: 3 for side in "tblr"}  # lines looked into at each side: three at first, then two
+    while y1 - y0 > 4 and (step := edge(*(still[y0 + k, x0:x1] for k in range(reach["t"])))):
+        y0, reach["t"] = y0 + step, 2
+    while y1 - y0 > 4 and (step := edge(*(still[y1 - 1 - k, x0:x1] for k in range(reach["b"])))):
+        y1, reach["b"] = y1 - step, 2
+    while x1 - x0 > 4 and (step := edge(*(still[y0:y1, x0 + k] for k in range(reach["l"])))):
+        x0, reach["l"] = x0 + step, 2
+    while x1 - x0 > 4 and (step := edge(*(still[y0:y1, x1 - 1 - k] for k in range(reach["r"])))):
+        x1, reach["r"] = x1 - step, 2
     bx0, by0, bx1, by1 = box
     return x0 + (x0 > bx0), y0 + (y0 > by0), x1 - (x1 < bx1), y1 - (y1 < by1)
 
