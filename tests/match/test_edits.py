@@ -110,3 +110,31 @@ def test_a_colour_change_is_measured_only_on_pictures_that_line_up() -> None:
         assert bool(found) is colour, (colour, found)
         if colour:
             assert found[0]["kind"] == "brightness/contrast" and abs(found[0]["gain"] - 0.7) < 0.05
+
+
+def test_a_mirrored_copys_overlay_is_placed_in_bs_own_frame() -> None:
+    """B is a duet: another picture on the left, A mirrored on the right with a white box over its top left (as B
+    shows it). The pairs are compared with B flipped to face A's way; the region where A lies in B, and the
+    overlay found, must be B's own (right half, box near its left edge there), not the flipped frame's."""
+    import cv2
+
+    from vidverify.match.edits import picture_edits
+
+    rng = np.random.default_rng(7)
+    size_a, size_b = (160, 120), (320, 120)
+    pairs = []
+    for _ in range(4):
+        a = cv2.resize(rng.integers(0, 255, (30, 40, 3), dtype=np.uint8), size_a, interpolation=cv2.INTER_CUBIC)
+        b = np.zeros((120, 320, 3), np.uint8)
+        b[:, :160] = cv2.resize(rng.integers(0, 255, (30, 40, 3), dtype=np.uint8), size_a,
+                                interpolation=cv2.INTER_CUBIC)
+        b[:, 160:] = a[:, ::-1]
+        b[10:40, 170:230] = 255  # the overlay, over the top left of A's picture as B shows it
+        pairs.append((a, b, True, "full"))
+    edits = picture_edits(pairs, a_size=size_a, b_size=size_b, a_region=(0, 0, *size_a),
+                          b_region=(160, 0, 160, 120), span=(0.0, 4.0, 0.0, 4.0))
+    boxes = [e.detail["box"] for e in edits if e.type == "overlay"]
+    assert len(boxes) == 1, edits
+    x, y, w, h = boxes[0]
+    assert abs(x - 170) <= 6 and abs(y - 10) <= 6 and abs(w - 60) <= 8 and abs(h - 30) <= 8, boxes
+    assert not [e for e in edits if e.type in ("crop", "rotate")], edits

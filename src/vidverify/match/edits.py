@@ -282,6 +282,12 @@ GROW_STEP = 0.04  # B's matched box grows by strips this share of its side ...
 GROW_AGREE = 0.75  # ... while this share of a strip's pixels shows A's picture (within OVERLAY_DIFF_LEVELS)
 
 
+def _flipped(box: tuple[int, int, int, int], width: int) -> tuple[int, int, int, int]:
+    """``box`` (x, y, w, h) in a frame ``width`` wide, flipped left to right."""
+    x, y, w, h = box
+    return width - x - w, y, w, h
+
+
 def _grab_box(box: tuple[int, ...], f: float) -> tuple[int, int, int, int]:
     """A display-pixel box (x, y, w, h) in grab pixels (``f`` per display pixel)."""
     x, y, w, h = (int(round(v * f)) for v in box[:4])
@@ -380,7 +386,13 @@ def picture_edits(
     fills: list[Fill | None] = []  # per pair: whether B's surround is a blurred fill of A's picture
     seen: list[tuple[np.ndarray, np.ndarray]] = []  # per pair: where A's picture lands in B, where B agrees
     b_shape = pairs[0][1].shape[:2]
+    # a mirrored pair is compared with B flipped to face A's way: B's region is flipped with it, and what is
+    # found in B's pixels (overlays) is flipped back to B's own frame at the end
+    flip = 2 * sum(bool(p[2]) for p in pairs) > len(pairs)
     for a_rgb, b_rgb, mirrored, _ in pairs:
+        if bool(mirrored) != flip:
+            continue  # the other way round from most pairs: its pixels would sit in another frame
+        b_area = _flipped(b_region, b_size[0]) if mirrored else b_region
         if mirrored:
             b_rgb = np.ascontiguousarray(b_rgb[:, ::-1])
         fa = a_rgb.shape[1] / a_size[0]  # grab pixels per display pixel
@@ -389,16 +401,16 @@ def picture_edits(
             continue
         a_grey = cv2.cvtColor(a_rgb, cv2.COLOR_RGB2GRAY)
         b_grey = cv2.cvtColor(b_rgb, cv2.COLOR_RGB2GRAY)
-        fallback = _box_transform(tuple(v * fb for v in b_region), tuple(v * fa for v in a_region))
-        b_mask = _region_mask(b_grey.shape, b_region, fb)  # None: A's picture is (most of) B's frame
+        fallback = _box_transform(tuple(v * fb for v in b_area), tuple(v * fa for v in a_region))
+        b_mask = _region_mask(b_grey.shape, b_area, fb)  # None: A's picture is (most of) B's frame
         found = _feature_transform(b_grey, a_grey, b_mask, _region_mask(a_grey.shape, a_region, fa))
         m = found[0] if found else fallback
         # A seen through B's perspective, for the overlay comparison
-        keystone = _near_similarity(found[1], m, tuple(v * fb for v in b_region)) if found else None
+        keystone = _near_similarity(found[1], m, tuple(v * fb for v in b_area)) if found else None
         transforms.append(m)
         featured.append(found is not None)
         if b_mask is not None:
-            fills.append(blurred_fill(a_grey, b_grey, _grab_box(a_region, fa), _grab_box(b_region, fb),
+            fills.append(blurred_fill(a_grey, b_grey, _grab_box(a_region, fa), _grab_box(b_area, fb),
                                       OVERLAY_DIFF_LEVELS))
         scale_info.append((fa, fb))
         # A seen through B's geometry
@@ -406,7 +418,7 @@ def picture_edits(
         h, w = b_grey.shape
         valid = _seen_in_b(np.full(a_grey.shape, 255, np.uint8), inv, keystone, (w, h)) > 250
         cover = cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # A's picture, anywhere in B
-        bx, by, bw, bh = _grab_box(b_region, fb)
+        bx, by, bw, bh = _grab_box(b_area, fb)
         region = np.zeros_like(valid)
         region[by:by + bh, bx:bx + bw] = True
         valid &= region
@@ -467,7 +479,7 @@ def picture_edits(
         edits.append(Edit("rotate", a0, a1, b0, b1, {"degrees": round(angle, 1)}))
     # the part of A's picture that B shows: B's matched region (grown where B's pixels beside it still show A's
     # picture) mapped into A (display pixels)
-    cx, cy, cw, ch = (float(v * fb) for v in b_region)
+    cx, cy, cw, ch = (float(v * fb) for v in (_flipped(b_region, b_size[0]) if flip else b_region))
     if seen and cw * ch < PARTIAL_REGION * b_shape[0] * b_shape[1]:
         cx, cy, cw, ch = _grown_box((cx, cy, cw, ch), seen, b_shape)
     corners = np.array([[cx, cy, 1], [cx + cw, cy, 1], [cx, cy + ch, 1], [cx + cw, cy + ch, 1]]) @ m.T / fa
@@ -484,7 +496,7 @@ def picture_edits(
             "kept_area": round(float(kept_w * kept_h), 3), "source": "features" if any(featured) else "hashes"}))
     for over, found_boxes in (("picture", boxes), ("fill", on_fill)):
         edits += [Edit("overlay", a0, a1, b0, b1, {
-            "box": [int(x / fb), int(y / fb), int(w / fb), int(h / fb)],
+            "box": [int((b_shape[1] - x - w if flip else x) / fb), int(y / fb), int(w / fb), int(h / fb)],
             "share_of_frame": round(float(w * h) / (b_shape[0] * b_shape[1]), 3), "over": over})
             for x, y, w, h, _area in found_boxes]
     if sats:
