@@ -221,3 +221,30 @@ def test_a_line_across_a_black_stretch_of_a_with_a_caption_over_it_in_b_is_one_s
     (s,) = align(a_dark, b)
     assert s.a_start == 0.0 and s.b_start == 0.0 and abs(s.a_end - 12.0) < 0.05 and abs(s.b_end - 12.0) < 0.05
     assert len(align(a, b)) == 2  # A's picture there is other footage: a replaced stretch, not one line
+
+
+def test_black_frames_after_a_stretch_are_not_its_footage() -> None:
+    """B shows A's first 10 s, then another clip fading in from black (1 s of flat frames, 2 s of its picture),
+    then the rest of A. The black frames matched anything and ran the first stretch a second past where B stops
+    showing A, over footage a later stretch shows again: a phantom ``reorder`` (rocket's insert in the benchmark).
+    Black frames facing A's picture end a stretch; black on both sides (a fade that both show) does not."""
+    from tests.fixtures.fingerprints import synth_fp
+
+    a, other = synth_fp(51, seconds=20), synth_fp(52, seconds=20)
+    rate = a.fps
+    assert rate is not None
+    k10, k11, k13 = (round(t * rate) for t in (10.0, 11.0, 13.0))
+    pick = np.r_[0:k10, np.full(k11 - k10, -1), np.full(k13 - k11, -2), k10:len(a.times)]
+    theirs = np.arange(len(pick)) % len(other.times)
+    arrays = {k: np.where(pick >= 0, np.asarray(getattr(a, k))[np.maximum(pick, 0)],
+                          np.asarray(getattr(other, k))[theirs]) for k in _ARRAYS}
+    b = Fingerprint(path="b.mp4", sha256=None, size=None, mode="dense", times=np.arange(len(pick)) / rate,
+                    luma_mean=np.full(len(pick), 100, np.float32),
+                    luma_std=np.where(pick == -1, 0.0, 40.0).astype(np.float32), duration=len(pick) / rate,
+                    fps=rate, width=640, height=360, versions={"hash": "test"}, **arrays)
+    segments = align(a, b)
+    first = min(segments, key=lambda s: s.b_start)
+    assert abs(first.a_end - 10.0) < 0.1 and abs(first.b_end - 10.0) < 0.1
+    assert not any(s.a_start < first.a_end - 0.1 for s in segments if s is not first)
+    assert "reorder" not in _types(segments, a, b)
+    assert "insert" in _types(segments, a, b)

@@ -352,6 +352,22 @@ def _cut_instead(a: Track, b: Track, channel: int, speed: float, offset: float, 
     return [(1.0, float(offs[p]), 0, s1), (1.0, float(offs[q]), s2, end)]
 
 
+def _without_flat_edges(a: Track, b: Track, a_idx: np.ndarray, dist: np.ndarray, i: int, j: int) -> tuple[int, int]:
+    """The run [i, j] without the flat B frames at its ends that face a picture in A along its line. Inside a run
+    a flat frame is bridged (a flash, a black frame between shots); at its end it proves nothing and reads as
+    footage B does not show: the black fade-in of another clip inserted after the stretch made a phantom second of
+    it, which a later line then found again (a false ``reorder``). Flat on both sides (a fade to black that both
+    files show) stays."""
+    def idle(k: int) -> bool:
+        return bool(b.flat[k]) and not (a.flat[a_idx[k]] and dist[k] < 64)
+
+    while i <= j and idle(i):
+        i += 1
+    while j >= i and idle(j):
+        j -= 1
+    return i, j
+
+
 def _runs(mask: np.ndarray, times: np.ndarray, frame: float) -> list[tuple[int, int]]:
     """Index ranges [i, j] of True runs, bridging gaps shorter than GAP_BRIDGE_SECONDS."""
     idx = np.flatnonzero(mask)
@@ -459,6 +475,9 @@ def _align(a: Track, b: Track) -> list[Segment]:
         for speed, offset, a_idx, dist, allowed in pieces:
             ok = ((dist <= MATCH_THRESHOLD_BITS) | b.flat) & allowed
             for i, j in _runs(ok, b.times, b.frame_dur):
+                i, j = _without_flat_edges(a, b, a_idx, dist, i, j)
+                if i > j:
+                    continue
                 run_i, run_j = i, j
                 if speed == 1.0 and channel < _FIRST_HALF:
                     i, j = _release_edges(a, b, next((s for s in seeds if s.channel == channel), None), channel,
