@@ -9,7 +9,7 @@
 1. Candidates: the banded index of every stored clip's sparse signature (``match/candidates.py``), built in memory
    on first use from the store's signatures and rebuilt when another writer has committed. A clip's votes are its
    sampled query frames whose hits lie on one line of time offset, weighted by closeness.
-2. Alignment. The best candidates (at least ``MIN_VOTES`` and ``RELATIVE_VOTES`` of the best one's votes) are
+2. Alignment. The best candidates (``top`` + ``ALIGN_CANDIDATES`` at most, each with ``MIN_VOTES``) are
    aligned densely with ``match_fingerprints``, the indexed clip as reference and the query as the clip to explain
    (alignment looks a keyframe-only side's frames up in the side that has every frame, whichever it is), and
    reported with A = the query, B = the indexed clip; clips whose verdict is not ``unrelated`` are the results,
@@ -51,7 +51,6 @@ from .store import Store
 log = logging.getLogger("vidverify")
 
 MIN_VOTES = 3.0  # a candidate needs this many (weighted) query frames on one line to be aligned
-RELATIVE_VOTES = 0.02  # ... and this share of the best candidate's votes
 ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of results
 FEATURE_MAX_FILES = 200  # the feature stage runs on indexes of at most this many clips (it looks at each one)
 FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full
@@ -175,12 +174,10 @@ class Index:
         is at hand, and compare those found with it in full (stage 3)."""
         if top < 1:
             raise UsageError("top must be at least 1")
-        found = self.candidates(fp, top + ALIGN_CANDIDATES)
-        # the floor is relative to the best other clip: the query's own bytes, indexed, vote with every frame and
-        # would set it above a few seconds borrowed from another clip
-        others = [v for s, v in found if s != fp.sha256]
-        floor = max(min_votes, RELATIVE_VOTES * others[0]) if others else min_votes
-        found = [(s, v) for s, v in found if v >= floor]
+        # the floor is absolute: a few seconds borrowed into the query (a still shot's, whose frames vote on few
+        # lines) have few votes beside a long clip that shares the rest of it, and a share of the best one's votes
+        # (2% of a 64 s host's put a 3.5 s stretch below it) would hide any short stretch from a long query
+        found = [(s, v) for s, v in self.candidates(fp, top + ALIGN_CANDIDATES) if v >= min_votes]
         if fp.sha256 and fp.sha256 in self and all(s != fp.sha256 for s, _ in found):
             found.insert(0, (fp.sha256, 0.0))  # the query's own bytes are indexed (flat or tiny clip)
         results = []
@@ -283,4 +280,4 @@ def _best_path(paths: list[str]) -> str:
     return next((p for p in paths if os.path.exists(p)), paths[0] if paths else "")
 
 
-__all__ = ["ALIGN_CANDIDATES", "MIN_VOTES", "RELATIVE_VOTES", "Index", "open_store"]
+__all__ = ["ALIGN_CANDIDATES", "MIN_VOTES", "Index", "open_store"]
