@@ -31,3 +31,39 @@ def test_matches_that_all_land_on_one_spot_fit_no_transform() -> None:
     tm, inliers = fit
     assert inliers >= 0.9 * len(xy)
     assert np.allclose(tm, [[0.5, 0.0, 40.0], [0.0, 0.5, 20.0]], atol=0.01), tm
+
+
+def _scene(seed: int, size: tuple[int, int] = (640, 360)) -> np.ndarray:
+    """An RGB picture of random blocks, softened a little (a textured frame, as footage gives ORB)."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    grey = cv2.resize(rng.integers(0, 256, (size[1] // 12, size[0] // 12), dtype=np.uint8), size,
+                      interpolation=cv2.INTER_NEAREST)
+    return np.asarray(cv2.cvtColor(cv2.GaussianBlur(grey, (3, 3), 0), cv2.COLOR_GRAY2RGB))
+
+
+def test_the_shortlist_votes_for_the_file_a_query_shows_small_and_for_each_copy_of_it() -> None:
+    """The query: a busy background with a source pasted at a third of its size (a picture-in-picture). Its
+    features are indexed (``QueryIndex``); the source's stored features, looked up in them, get many votes, an
+    unrelated file's a third as many at most (random blocks: their corners look much alike); a second copy of the
+    source gets nearly as many as the first (each file is scored on its own: a ratio test across all stored files
+    made copies of one clip cancel out)."""
+    import cv2
+
+    from vidverify.match.features import MIN_INLIERS, QUERY_PER_FRAME, STORED_PER_FRAME, QueryIndex, describe
+
+    source, other = [_scene(s) for s in (1, 2)], [_scene(s) for s in (3, 4)]
+    frames = []
+    for k, bg in enumerate(_scene(s, (1280, 720)) for s in (5, 6)):
+        frame = bg.copy()
+        frame[40:40 + 240, 60:60 + 426] = cv2.resize(source[k], (426, 240), interpolation=cv2.INTER_AREA)
+        frames.append(frame)
+    index = QueryIndex(describe(frames, per_frame=QUERY_PER_FRAME))
+    shown = describe(source, per_frame=STORED_PER_FRAME)
+    copy = describe([cv2.GaussianBlur(f, (3, 3), 0) for f in source], per_frame=STORED_PER_FRAME)
+    unrelated = describe(other, per_frame=STORED_PER_FRAME)
+    v_shown, v_copy, v_other = index.votes(shown), index.votes(copy), index.votes(unrelated)
+    assert v_shown >= 3 * max(v_other, MIN_INLIERS), (v_shown, v_other)
+    assert v_copy >= 0.5 * v_shown and v_copy >= 3 * max(v_other, MIN_INLIERS), (v_copy, v_shown, v_other)
+    assert QueryIndex(describe([], per_frame=QUERY_PER_FRAME)).votes(shown) == 0

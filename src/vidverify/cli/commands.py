@@ -167,11 +167,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UsageError("--top must be at least 1")
     with vidverify.Index(args.index, create=False) as index:
         fp = vidverify.load_or_compute(args.clip, jobs=args.jobs)
-        results = index.search(fp, top=args.top, compare_media=None if args.no_features else
-                               lambda ref, clip: vidverify.compare(ref, clip, findings=False, jobs=args.jobs))
+        with console.StageProgress(**_shown(args, args.json)) as progress:
+            results = index.search(fp, top=args.top, progress=progress, compare_media=None if args.no_features else
+                                   lambda ref, clip: vidverify.compare(ref, clip, findings=False, jobs=args.jobs))
+        looked = index.feature_report
     query = {"path": args.clip, "sha256": fp.sha256, "duration": fp.duration}
-    _render(args, "search", {"query": query, "index": index.path, "results": [r.to_dict() for r in results]},
-            lambda: console.search_text(args.clip, index.path, results))
+    _render(args, "search", {"query": query, "index": index.path, "results": [r.to_dict() for r in results],
+                             "features": looked},
+            lambda: console.search_text(args.clip, index.path, results, looked))
     return EXIT_OK
 
 

@@ -175,6 +175,54 @@ def inliers(query: Features, stored: Features) -> int:
     return best
 
 
+SHORTLIST_MAX_BITS = 64  # a stored feature within this many bits (of 256) of a query feature ...
+SHORTLIST_RATIO = 0.8  # ... and clearly nearer it than the next query feature is a vote for the stored file
+SHORTLIST_PER_LIST = 128  # the query's features are looked up in lists of about this many (k-means) ...
+SHORTLIST_MAX_LISTS = 128  # ... at most this many lists, of which SHORTLIST_PROBES nearest are searched
+SHORTLIST_PROBES = 8
+SHORTLIST_MIN_LISTS = 4  # fewer lists than this (a query of a few hundred features): searched whole
+
+
+class QueryIndex:
+    """A query's features, indexed to count cheaply how many of a stored file's features it shows: the shortlist
+    of the feature stage (``pipeline/feature_stage.py``), before ``inliers`` checks the geometry of the best few.
+
+    Each stored feature looks up its two nearest query features (a binary inverted file of the query's own
+    features, faiss ``IndexBinaryIVF``: the lists are trained on the query, so nothing is kept between searches)
+    and votes for its file when the nearest is within SHORTLIST_MAX_BITS and clearly nearer than the second
+    (Lowe's ratio, SHORTLIST_RATIO). Each stored file is scored on its own, so copies of one clip in an index do
+    not take each other's votes (a ratio test across all files' features would: the two nearest are both the
+    clip's). About 0.01 s per stored file of 4,000 features against a query of 18,000, against 0.36 s for
+    ``inliers``."""
+
+    def __init__(self, query: Features) -> None:
+        import faiss  # lazily: only the feature stage needs it
+
+        desc = np.ascontiguousarray(query.descriptors, dtype=np.uint8)
+        lists = min(SHORTLIST_MAX_LISTS, len(desc) // SHORTLIST_PER_LIST)
+        self._index: Any
+        if lists < SHORTLIST_MIN_LISTS:
+            self._index = faiss.IndexBinaryFlat(256)
+        else:
+            self._quantizer = faiss.IndexBinaryFlat(256)  # kept: the inverted file refers to it
+            ivf = faiss.IndexBinaryIVF(self._quantizer, 256, lists)
+            ivf.cp.verbose = False
+            ivf.train(desc)
+            ivf.nprobe = SHORTLIST_PROBES
+            self._index = ivf
+        if len(desc):
+            self._index.add(desc)
+        self.size = len(desc)
+
+    def votes(self, stored: Features) -> int:
+        """How many of ``stored``'s features the query shows (above)."""
+        if self.size < 2 or len(stored) == 0:
+            return 0
+        dist, _ = self._index.search(np.ascontiguousarray(stored.descriptors, dtype=np.uint8), 2)
+        near, second = dist[:, 0], dist[:, 1]  # faiss gives INT32_MAX where it found no neighbour
+        return int(((near <= SHORTLIST_MAX_BITS) & (near < SHORTLIST_RATIO * second.astype(np.float64))).sum())
+
+
 def fit_levels(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Grey-level gain and offset taking A's pixels to B's, refitted without outliers."""
     if len(x) < 16 or x.std() <= 1:
@@ -195,7 +243,8 @@ def line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 __all__ = [
-    "MIN_INLIERS", "MOVING_LEVELS", "QUERY_PER_FRAME", "STORED_PER_FRAME", "Features", "describe", "inliers",
+    "MIN_INLIERS", "MOVING_LEVELS", "QUERY_PER_FRAME", "STORED_PER_FRAME", "Features", "QueryIndex", "describe",
+    "inliers",
     "degrees_of", "fit_levels", "fit_similarity", "keypoint_xy", "line", "matched_points", "moving_mask", "scale_of",
     "similarity", "temporal_std",
 ]

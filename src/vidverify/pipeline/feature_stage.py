@@ -13,8 +13,10 @@ files it was given, both ways, and tests the pairs its hashes left apart (``feat
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -57,34 +59,80 @@ def shown(q: feats.Features, s: feats.Features) -> int:
         return 0
 
 
+SHORTLIST = 8  # files whose features a query's frames show most (``QueryIndex`` votes) whose geometry is checked
+
+
+def shortlisted(query: feats.Features, stored: Iterable[tuple[Any, feats.Features]], *,
+                size: int = SHORTLIST) -> list[tuple[int, Any]]:
+    """Of ``stored`` (key, features), the ``size`` whose features ``query``'s frames show most (``QueryIndex``:
+    cheap, one pass over any number of files, holding only the best few), then checked for geometry
+    (``shown``): (agreeing features, key) of those with MIN_INLIERS or more, the strongest first."""
+    index = feats.QueryIndex(query)
+    best: list[tuple[int, int, Any, feats.Features]] = []  # a min-heap of (votes, order, key, features)
+    for n, (key, features) in enumerate(stored):
+        votes = index.votes(features)
+        if votes < feats.MIN_INLIERS:
+            continue  # fewer look-ups found than one frame pair needs agreeing
+        item = (votes, -n, key, features)  # ties: the file met first stays
+        if len(best) < size:
+            heapq.heappush(best, item)
+        elif item > best[0]:
+            heapq.heapreplace(best, item)
+    checked = [(shown(query, features), key) for _, _, key, features in sorted(best, reverse=True)]
+    return sorted([c for c in checked if c[0] >= feats.MIN_INLIERS], key=lambda c: -c[0])
+
+
+SCAN_SHORTLIST = 3  # in a scan, the files each file's frames show most whose geometry is checked
+
+
 def feature_pairs(fps: Sequence[Fingerprint], pairs: Iterable[tuple[int, int]], *,
                   progress: Callable[[int, int], None] | None = None) -> list[tuple[int, int, int]]:
     """Of ``pairs`` (indexes into ``fps``, whose ``path`` is the media), those where one file's features are found
     in the other's frames, either way: (shown, showing, agreeing features), the file whose picture was found
-    first, the strongest pairs first. A file whose media is gone or does not decode is in no pair."""
-    todo = sorted(set(pairs))
-    described: dict[int, tuple[feats.Features, feats.Features] | None] = {}
+    first, the strongest pairs first. Each file in a pair is the query once (``query``: its frames' features,
+    found when its turn comes, then let go), its partners' stored features (``stored``: kept, 4,000 features a
+    file) are looked up in it, and the SCAN_SHORTLIST found most are checked (``shortlisted``): the cost grows with
+    the files, not with the pairs. A file whose media is gone or does not decode is in no pair."""
+    partners: dict[int, set[int]] = {}
+    for i, j in set(pairs):
+        if i != j:
+            partners.setdefault(i, set()).add(j)
+            partners.setdefault(j, set()).add(i)
+    kept: dict[int, feats.Features | None] = {}
 
-    def both(k: int) -> tuple[feats.Features, feats.Features] | None:
-        if k not in described:
-            media = files.still_there(fps[k].path, fps[k].size)
-            try:
-                described[k] = (stored(media, fps[k]), query(media, fps[k])) if media and len(fps[k]) else None
-            except VidverifyError as exc:
-                log.info("no features of %s: %s", fps[k].path, exc)
-                described[k] = None
-        return described[k]
+    def media_of(k: int) -> str | None:
+        return files.still_there(fps[k].path, fps[k].size) if len(fps[k]) else None
 
-    found = []
-    for n, (i, j) in enumerate(todo):
-        fi, fj = both(i), both(j)
-        if fi is not None and fj is not None:
-            i_in_j, j_in_i = shown(fj[1], fi[0]), shown(fi[1], fj[0])
-            if max(i_in_j, j_in_i) >= feats.MIN_INLIERS:
-                found.append((i, j, i_in_j) if i_in_j >= j_in_i else (j, i, j_in_i))
+    def described(k: int, how: Callable[[str, Fingerprint], feats.Features]) -> feats.Features | None:
+        media = media_of(k)
+        try:
+            return how(media, fps[k]) if media else None
+        except VidverifyError as exc:
+            log.info("no features of %s: %s", fps[k].path, exc)
+            return None
+
+    def stored_of(k: int) -> feats.Features | None:
+        if k not in kept:
+            kept[k] = described(k, stored)
+        return kept[k]
+
+    best: dict[tuple[int, int], tuple[int, int, int]] = {}  # (lower, higher) -> (agreeing, shown, showing)
+    queries = sorted(partners)
+    for n, q in enumerate(queries):
+        frames_q = described(q, query) if stored_of(q) is not None else None
+        if frames_q is not None and len(frames_q) >= feats.MIN_INLIERS:
+            others = ((k, f) for k in sorted(partners[q]) if (f := stored_of(k)) is not None)
+            for agreeing, k in shortlisted(frames_q, others, size=SCAN_SHORTLIST):
+                key = (min(q, k), max(q, k))
+                if agreeing > best.get(key, (0, 0, 0))[0]:
+                    best[key] = (agreeing, k, q)
         if progress:
-            progress(n + 1, len(todo))
-    return sorted(found, key=lambda f: (-f[2], f[0], f[1]))
+            progress(n + 1, len(queries))
+    return sorted(((shown_k, showing, agreeing) for agreeing, shown_k, showing in best.values()),
+                  key=lambda f: (-f[2], f[0], f[1]))
 
 
-__all__ = ["FEATURE_WIDTH", "QUERY_FRAMES", "STORED_FRAMES", "feature_pairs", "frames", "query", "shown", "stored"]
+__all__ = [
+    "FEATURE_WIDTH", "QUERY_FRAMES", "SCAN_SHORTLIST", "SHORTLIST", "STORED_FRAMES", "feature_pairs", "frames", "query",
+    "shortlisted", "shown", "stored",
+]

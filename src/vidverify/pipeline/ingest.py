@@ -34,7 +34,7 @@ from ..media.probe import probe
 from ..models import AddResult, Claims, MediaInfo
 from ..signals.fingerprint import Fingerprint, hash_batch, join_batches
 from ..signals.picture import Box
-from . import workers
+from . import feature_stage, workers
 from .index.store import Store
 
 log = logging.getLogger("vidverify")
@@ -435,14 +435,15 @@ def _add_fingerprint_file(store: Store, path: str) -> AddResult:
 
 def add_paths(store: Store, paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
               keyframes: bool = False, jobs: int = 1, on_result: Callable[[AddResult], None] | None = None,
-              progress: Progress | None = None) -> list[AddResult]:
+              progress: Progress | None = None, features: bool = True) -> list[AddResult]:
     """Probe and fingerprint each file into ``store`` (``vidverify index add``); ``jobs`` files at a time (worker
     processes; the writes stay in this process, one commit per file). A file whose path, size and mtime are
     unchanged is skipped without reading it; a file whose content is already stored (moved, copied, touched)
     only has its path recorded; a ``.vvfp`` fingerprint file is stored as the media file it describes. A file that
     cannot be read gives an ``error`` result and the others go on. Results: the skipped and unreadable files in
     the order of ``paths``, then the files read, in that order too. ``on_result`` sees each result as it comes and
-    ``progress`` is told ("indexing", done, total)."""
+    ``progress`` is told ("indexing", done, total). With ``features``, the ORB features of a few frames of each
+    file read are kept too, for the feature stage of ``search`` (``feature_stage.stored``)."""
     if jobs < 1:
         raise UsageError("jobs must be at least 1")
     results: list[AddResult] = []
@@ -499,6 +500,8 @@ def add_paths(store: Store, paths: str | os.PathLike[str] | Iterable[str | os.Pa
             r = AddResult(item.path, "error", error=item.error, seconds=seconds)
         else:
             store.add(item.info, item.fp, mtime_ns=todo[item.path][1])
+            if features:
+                _keep_features(store, item.path, item.fp)
             r = AddResult(item.path, "added", sha256=item.fp.sha256, frames=len(item.fp), seconds=seconds)
         read[item.path] = r
         done(r)
@@ -506,6 +509,17 @@ def add_paths(store: Store, paths: str | os.PathLike[str] | Iterable[str | os.Pa
     ingest_all(list(todo), jobs=jobs, keyframes=keyframes, sha256s={p: s for p, (s, _) in todo.items()},
                on_item=store_item)
     return results + [read[p] for p in todo]
+
+
+def _keep_features(store: Store, path: str, fp: Fingerprint) -> None:
+    """The features ``search`` looks for in a query's frames (``feature_stage.stored``), kept in ``store``; a file
+    whose frames cannot be grabbed again keeps none (a search finds them later, or says it could not)."""
+    if len(fp) == 0 or not fp.width or fp.sha256 is None:
+        return
+    try:
+        store.put_features(fp.sha256, feature_stage.stored(path, fp).to_bytes())
+    except VidverifyError as exc:
+        log.info("%s: no features kept: %s", path, exc.message)
 
 
 __all__ = [

@@ -189,7 +189,6 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
     )
 
 
-FEATURE_MAX_PAIRS = 2000  # the feature stage tests at most this many pairs (about 0.3 s each); above, none
 FEATURE_CANDIDATES = 3  # pairs of each unmatched file compared in full, the strongest first
 
 
@@ -205,9 +204,7 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions,
     paths = [it.path for it in usable]
     pairs = [(i, j) for i in range(len(paths)) for j in range(i + 1, len(paths))
              if (paths[i] not in matched or paths[j] not in matched) and (paths[i], paths[j]) not in linked]
-    if not pairs or len(pairs) > FEATURE_MAX_PAIRS:
-        if pairs:
-            log.info("scan: %d pairs is too many for the feature stage (at most %d)", len(pairs), FEATURE_MAX_PAIRS)
+    if not pairs:
         return []
     fps = [replace(it.fp, path=it.path) for it in usable if it.fp is not None]
     found = feature_stage.feature_pairs(fps, pairs, progress=(lambda k, n: progress("features", k, n))

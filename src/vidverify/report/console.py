@@ -374,7 +374,23 @@ def index_stats_text(stats: dict[str, Any]) -> None:
     ])
 
 
-def search_text(clip: str, index_path: str, results: Sequence[SearchResult]) -> None:
+def search_text(clip: str, index_path: str, results: Sequence[SearchResult],
+                features: dict[str, Any] | None = None) -> None:
+    """The results table, each result's content credentials, and what the feature stage did not look at."""
+    _search_results(clip, index_path, results)
+    if features is not None and features.get("skipped"):
+        warn_line(f"feature stage skipped: {features['skipped']} (a source shown small or re-filmed is not found)")
+    elif features is not None:
+        left = "not looked for shown small or re-filmed in the clip"
+        if features.get("deferred"):
+            warn_line(f"feature stage: {features['deferred']} of {features['clips']} indexed clips were added by an "
+                      f"older vidverify and their features are found 200 a search: {left}; search again to go on")
+        if features.get("without_features"):
+            warn_line(f"feature stage: {features['without_features']} of {features['clips']} indexed clips have no "
+                      f"features (their media is gone or does not decode): {left}")
+
+
+def _search_results(clip: str, index_path: str, results: Sequence[SearchResult]) -> None:
     if not results:
         print(f"{clip}: no indexed clip shares its footage ({index_path})")
         return

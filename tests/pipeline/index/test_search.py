@@ -365,3 +365,65 @@ def test_a_source_shown_small_over_other_footage_is_found_by_its_features(tmp_pa
         ix.put_features(third_sha, b"PK\x03\x04 cut short")  # a damaged blob is found again, not a crash
         [again] = ix.search(query, compare_media=lambda a, b: compare(a, b, findings=False))
         assert again.sha256 == src_sha and ix.features(third_sha) != b"PK\x03\x04 cut short"
+
+
+def test_index_add_keeps_features_and_copies_of_a_source_shown_small_are_all_found(tmp_path: Path) -> None:
+    """``index add`` keeps each clip's features, so a search's feature stage decodes none of the indexed clips; a
+    picture-in-picture of the source finds the source and a re-encoded copy of it alike (the shortlist scores each
+    clip on its own: one ratio test across every clip's features made two copies cancel out), and the search says
+    what it looked at."""
+    from vidverify.pipeline.comparison import compare
+
+    src = synth.make_scene(tmp_path / "src.mp4", seconds=8, size=(480, 270), seed=11, audio=False)
+    other = synth.make_scene(tmp_path / "other.mp4", seconds=6, size=(480, 270), seed=12, audio=False)
+    third = synth.make_scene(tmp_path / "third.mp4", seconds=6, size=(480, 270), seed=13, audio=False)
+    copy = synth.reencode(src, tmp_path / "copy.mp4", crf=30)
+    pip = make_fixtures.picture_in_picture(src, other, tmp_path / "pip.mp4")
+    with Index(tmp_path / "ix.sqlite") as ix:
+        added = add_paths(ix, [src, copy, third])
+        assert all(r.status == "added" and r.sha256 and ix.features(r.sha256) is not None for r in added)
+        ticks: list[tuple[str, int, int]] = []
+        results = ix.search(fingerprint(pip), compare_media=lambda a, b: compare(a, b, findings=False),
+                            progress=lambda *t: ticks.append(t))
+        assert {Path(r.path).name for r in results} == {"src.mp4", "copy.mp4"}
+        assert all(r.verdict == "same-footage" and r.coverage["b"] > 0.9 for r in results)
+        assert ix.feature_report == {"clips": 3, "checked": 3, "without_features": 0, "deferred": 0,
+                                     "skipped": None}
+        assert ticks[-1] == ("features", 3, 3)
+        ix.search(fingerprint(pip))
+        assert ix.feature_report is None  # no feature stage asked for
+
+
+def test_a_search_finds_features_of_clips_indexed_without_them_a_batch_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Clips indexed by a vidverify that kept no features have them found from their media at a search, at most
+    FEATURE_FIND_MAX a search: the search says how many it left (``deferred``, and a line of the text output), the
+    next goes on, and a clip whose media is gone is counted as without features."""
+    import vidverify.pipeline.index.search as search_mod
+    from vidverify.pipeline.comparison import compare
+    from vidverify.report.console import search_text
+
+    src = synth.make_scene(tmp_path / "src.mp4", seconds=8, size=(480, 270), seed=11, audio=False)
+    other = synth.make_scene(tmp_path / "other.mp4", seconds=6, size=(480, 270), seed=12, audio=False)
+    third = synth.make_scene(tmp_path / "third.mp4", seconds=6, size=(480, 270), seed=13, audio=False)
+    gone = synth.make_scene(tmp_path / "gone.mp4", seconds=4, size=(480, 270), seed=14, audio=False)
+    pip = make_fixtures.picture_in_picture(src, other, tmp_path / "pip.mp4")
+    monkeypatch.setattr(search_mod, "FEATURE_FIND_MAX", 1)
+    with Index(tmp_path / "ix.sqlite") as ix:
+        add_paths(ix, [src, third, gone], features=False)
+        gone.unlink()
+        query = fingerprint(pip)
+        by_media = lambda a, b: compare(a, b, findings=False)  # noqa: E731
+        first = ix.search(query, compare_media=by_media)
+        report = ix.feature_report
+        assert report is not None and report["clips"] == 3 and report["checked"] == 1
+        assert report["deferred"] + report["without_features"] == 2 and report["deferred"] >= 1
+        search_text(str(pip), str(ix.path), first, report)
+        assert "found 200 a search" in capsys.readouterr().err
+        for _ in range(2):
+            results = ix.search(query, compare_media=by_media)
+        assert [Path(r.path).name for r in results] == ["src.mp4"]
+        assert ix.feature_report == {"clips": 3, "checked": 2, "without_features": 1, "deferred": 0,
+                                     "skipped": None}
+        search_text(str(pip), str(ix.path), results, ix.feature_report)
+        assert "1 of 3 indexed clips have no features (their media is gone" in capsys.readouterr().err

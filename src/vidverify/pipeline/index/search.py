@@ -4,7 +4,7 @@
         ix.add(info, fp)                       # one transaction per file
         results = ix.search(query_fp, top=5)   # best matches, aligned against the query
 
-**Search, two stages.**
+**Search, three stages.**
 
 1. Candidates: the banded index of every stored clip's sparse signature (``match/candidates.py``), built in memory
    on first use from the store's signatures and rebuilt when another writer has committed. A clip's votes are its
@@ -14,13 +14,13 @@
    (alignment looks a keyframe-only side's frames up in the side that has every frame, whichever it is), and
    reported with A = the query, B = the indexed clip; clips whose verdict is not ``unrelated`` are the results,
    best first.
-3. Features, when the caller gives ``compare_media`` (``vidverify.compare``: the CLI does), the query's media
-   file is at hand and the index holds at most ``FEATURE_MAX_FILES`` clips: a
-   clip shown small over other footage (a picture-in-picture), inside an app's busy screen or re-filmed at an
-   angle has no frame that hashes like the query's. ORB features of a few frames of each indexed clip (found from
-   its media the first time and kept in the index) are looked for in the query's frames
-   (``pipeline/feature_stage.py``); the ``FEATURE_CANDIDATES`` clips found best are compared in full (``compare``, whose
-   own feature search places the region), and are results when they match.
+3. Features, when the caller gives ``compare_media`` (``vidverify.compare``: the CLI does) and the query's media
+   file is at hand: a clip shown small over other footage (a picture-in-picture), inside an app's busy screen or
+   re-filmed at an angle has no frame that hashes like the query's. ORB features of a few frames of each indexed
+   clip (kept at ``index add``; for a clip added before, found from its media at a search, FEATURE_FIND_MAX a
+   search, and kept) are looked up in the query's features (``pipeline/feature_stage.py``: every clip's votes,
+   cheaply, then the geometry of the SHORTLIST with most); the ``FEATURE_CANDIDATES`` clips found best are
+   compared in full (``compare``, whose own feature search places the region), and are results when they match.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -52,7 +52,8 @@ log = logging.getLogger("vidverify")
 
 MIN_VOTES = 3.0  # a candidate needs this many (weighted) query frames on one line to be aligned
 ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of results
-FEATURE_MAX_FILES = 200  # the feature stage runs on indexes of at most this many clips (it looks at each one)
+FEATURE_FIND_MAX = 200  # clips whose features one search finds from their media (an index made before they were
+# kept at ``index add``): the others wait for the next search, and the search says how many it left
 FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full
 
 
@@ -74,6 +75,11 @@ class Index:
         self._bands: Bands | None = None
         self._bands_version: int | None = None
         self._sha_of: dict[int, str] = {}
+        # what the last search's feature stage looked at (None: no feature stage was asked for): the indexed
+        # clips it could look at ("clips": not the query's own bytes, nor those the hashes found), "checked",
+        # "without_features" (media gone or undecodable), "deferred" (over FEATURE_FIND_MAX features found from
+        # media in one search: the next search goes on), "skipped" (why the stage did not run at all, or None)
+        self.feature_report: dict[str, Any] | None = None
 
     # the store's own operations; a write drops the in-memory bands
     def add(self, info: MediaInfo, fp: Fingerprint, *, mtime_ns: int | None = None) -> None:
@@ -168,12 +174,15 @@ class Index:
         return [(self._sha_of[int(ids[i])], round(float(votes[i]), 2)) for i in order]
 
     def search(self, fp: Fingerprint, top: int = 10, *, min_votes: float = MIN_VOTES,
-               compare_media: Callable[[Fingerprint, Fingerprint], Match] | None = None) -> tuple[SearchResult, ...]:
+               compare_media: Callable[[Fingerprint, Fingerprint], Match] | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> tuple[SearchResult, ...]:
         """Indexed clips that share footage with ``fp``, best first (at most ``top``). ``compare_media``
         (``vidverify.compare``): look for indexed clips' features in the query's frames too, when its media file
-        is at hand, and compare those found with it in full (stage 3)."""
+        is at hand, and compare those found with it in full (stage 3; ``feature_report`` then says how many clips
+        it looked at, and ``progress`` is told ("features", done, total))."""
         if top < 1:
             raise UsageError("top must be at least 1")
+        self.feature_report = None
         # the floor is absolute: a few seconds borrowed into the query (a still shot's, whose frames vote on few
         # lines) have few votes beside a long clip that shares the rest of it, and a share of the best one's votes
         # (2% of a 64 s host's put a 3.5 s stretch below it) would hide any short stretch from a long query
@@ -194,7 +203,7 @@ class Index:
         if compare_media is not None:
             # a candidate whose hashes did not match is looked at again: its picture may be covered or small
             seen = {r.sha256 for r in results}
-            results += [self._result(sha, m, 0.0) for sha, m in self._by_features(fp, seen, compare_media)]
+            results += [self._result(sha, m, 0.0) for sha, m in self._by_features(fp, seen, compare_media, progress)]
         results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
         return tuple(results[:top])
 
@@ -211,24 +220,43 @@ class Index:
         )
 
     def _by_features(self, fp: Fingerprint, seen: set[str],
-                     compare_media: Callable[[Fingerprint, Fingerprint], Match]) -> list[tuple[str, Match]]:
+                     compare_media: Callable[[Fingerprint, Fingerprint], Match],
+                     progress: Callable[[str, int, int], None] | None = None) -> list[tuple[str, Match]]:
         """Indexed clips (not in ``seen``) whose features the query's frames show, compared in full with the query:
-        those that match (module docstring, stage 3)."""
+        those that match (module docstring, stage 3). ``feature_report`` says what was looked at."""
         media = files.still_there(fp.path, fp.size)
-        if media is None or len(self) > FEATURE_MAX_FILES or len(fp) < 2:
+        others = [sha for sha, *_ in self.store.iter_files() if sha not in seen and sha != fp.sha256]
+        report: dict[str, Any] = {"clips": len(others), "checked": 0, "without_features": 0, "deferred": 0,
+                                  "skipped": None}
+        self.feature_report = report
+        if media is None or len(fp) < 2:
+            report["skipped"] = "the query's media file is not at hand" if media is None else "the query is a still"
             return []
         query = feature_stage.query(media, fp)
         if len(query) < feats.MIN_INLIERS:
+            report["skipped"] = "the query's frames have too few features"
             return []
-        scored = []
-        for sha, *_ in self.store.iter_files():
-            if sha in seen or sha == fp.sha256:
-                continue
-            kept = self._features(sha)
-            if kept is not None and (n := feature_stage.shown(query, kept)) >= feats.MIN_INLIERS:
-                scored.append((n, sha))
+        found_new = [0]
+
+        def kept() -> Iterator[tuple[str, feats.Features]]:
+            for n, sha in enumerate(others):
+                if progress:
+                    progress("features", n, len(others))
+                find = found_new[0] < FEATURE_FIND_MAX
+                features = self._features(sha, find=find)
+                if features is None:
+                    report["without_features" if find else "deferred"] += 1
+                    continue
+                if features.found:
+                    found_new[0] += 1
+                report["checked"] += 1
+                yield sha, features.features
+
+        shortlist = feature_stage.shortlisted(query, kept())
+        if progress:
+            progress("features", len(others), len(others))
         out = []
-        for _, sha in sorted(scored, reverse=True)[:FEATURE_CANDIDATES]:
+        for _, sha in shortlist[:FEATURE_CANDIDATES]:
             ref = self.fingerprint(sha)
             # the media where the index last saw it (the fingerprint keeps the path it was made from)
             ref = replace(ref, path=files.still_there(_best_path(self.paths(sha)), ref.size) or ref.path)
@@ -241,15 +269,17 @@ class Index:
                 out.append((sha, m))
         return out
 
-    def _features(self, sha: str) -> feats.Features | None:
-        """An indexed clip's kept features, found from its media (and kept) the first time; None when neither
-        is there."""
+    def _features(self, sha: str, *, find: bool = True) -> _Kept | None:
+        """An indexed clip's kept features; with ``find``, found from its media (and kept) when the index has none
+        (a clip added by a vidverify that did not keep them); None when they are neither kept nor found."""
         blob = self.store.features(sha)
         if blob is not None:
             try:
-                return feats.Features.from_bytes(blob)
+                return _Kept(feats.Features.from_bytes(blob), found=False)
             except Exception:  # noqa: BLE001 - any damage to a kept blob: found again from the media
                 log.info("index: damaged features of %s are found again", sha[:12])
+        if not find:
+            return None
         ref = self.fingerprint(sha)
         media = files.still_there(_best_path(self.paths(sha)), ref.size)
         if media is None or len(ref) < 1:
@@ -263,7 +293,12 @@ class Index:
             self.store.put_features(sha, found.to_bytes())
         except IndexFileError as exc:  # a read-only index: found again next time
             log.info("index: features of %s not kept: %s", sha[:12], exc)
-        return found
+        return _Kept(found, found=True)
+
+
+class _Kept(NamedTuple):
+    features: feats.Features
+    found: bool  # found from the media just now (not kept in the index before)
 
 
 def _query_first(audio: AudioMatch | None) -> AudioMatch | None:
