@@ -389,7 +389,7 @@ def test_index_add_keeps_features_and_copies_of_a_source_shown_small_are_all_fou
         assert all(r.verdict == "same-footage" and r.coverage["b"] > 0.9 for r in results)
         assert ix.feature_report == {"clips": 3, "checked": 3, "without_features": 0, "deferred": 0,
                                      "skipped": None}
-        assert ticks[-1] == ("features", 3, 3)
+        assert ("features", 3, 3) in ticks and ticks[-1] == ("compare", 2, 2)
         ix.search(fingerprint(pip))
         assert ix.feature_report is None  # no feature stage asked for
 

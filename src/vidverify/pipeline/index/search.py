@@ -179,7 +179,7 @@ class Index:
         """Indexed clips that share footage with ``fp``, best first (at most ``top``). ``compare_media``
         (``vidverify.compare``): look for indexed clips' features in the query's frames too, when its media file
         is at hand, and compare those found with it in full (stage 3; ``feature_report`` then says how many clips
-        it looked at, and ``progress`` is told ("features", done, total))."""
+        it looked at, and ``progress`` is told ("features", done, total), then ("compare", done, total))."""
         if top < 1:
             raise UsageError("top must be at least 1")
         self.feature_report = None
@@ -256,7 +256,10 @@ class Index:
         if progress:
             progress("features", len(others), len(others))
         out = []
-        for _, sha in shortlist[:FEATURE_CANDIDATES]:
+        best = shortlist[:FEATURE_CANDIDATES]
+        for n, (_, sha) in enumerate(best):
+            if progress:
+                progress("compare", n, len(best))
             ref = self.fingerprint(sha)
             # the media where the index last saw it (the fingerprint keeps the path it was made from)
             ref = replace(ref, path=files.still_there(_best_path(self.paths(sha)), ref.size) or ref.path)
@@ -267,6 +270,8 @@ class Index:
                 continue
             if m.verdict != "unrelated":
                 out.append((sha, m))
+        if progress and best:
+            progress("compare", len(best), len(best))
         return out
 
     def _features(self, sha: str, *, find: bool = True) -> _Kept | None:
