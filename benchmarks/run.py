@@ -8,7 +8,8 @@ from pathlib import Path
 
 BENCHES = {"hash": "bench_hash.py", "compare": "bench_compare.py", "scan": "bench_scan.py",
            "index": "bench_index.py", "case": "bench_case.py", "audio": "bench_audio.py",
-           "frames": "bench_frames.py", "lineage": "bench_lineage.py", "repost": "bench_compare.py --set repost"}
+           "frames": "bench_frames.py", "lineage": "bench_lineage.py", "repost": "bench_compare.py --set repost",
+           "features": "bench_features.py"}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHES)
