@@ -443,7 +443,8 @@ def add_paths(store: Store, paths: str | os.PathLike[str] | Iterable[str | os.Pa
     cannot be read gives an ``error`` result and the others go on. Results: the skipped and unreadable files in
     the order of ``paths``, then the files read, in that order too. ``on_result`` sees each result as it comes and
     ``progress`` is told ("indexing", done, total). With ``features``, the ORB features of a few frames of each
-    file read are kept too, for the feature stage of ``search`` (``feature_stage.stored``)."""
+    file are kept too, for the feature stage of ``search`` (``feature_stage.stored``): of each file read, and of
+    an unchanged or known file the store has without them (a few frames decoded, once)."""
     if jobs < 1:
         raise UsageError("jobs must be at least 1")
     results: list[AddResult] = []
@@ -473,6 +474,8 @@ def add_paths(store: Store, paths: str | os.PathLike[str] | Iterable[str | os.Pa
             sha = store.lookup(path)
             if sha is not None:
                 _read_credentials_once(store, path, sha, st.st_mtime_ns)
+                if features:
+                    _fill_features(store, path, sha)
                 skip(AddResult(path, "unchanged", sha256=sha))
                 continue
             if fpfile.is_fingerprint_file(path):
@@ -488,6 +491,8 @@ def add_paths(store: Store, paths: str | os.PathLike[str] | Iterable[str | os.Pa
         stored = store.mode(sha)
         if stored is not None and (stored == "dense" or keyframes):
             store.add_path(path, sha, st.st_size, st.st_mtime_ns)
+            if features:
+                _fill_features(store, path, sha)
             skip(AddResult(path, "known", sha256=sha))
             continue
         todo[path] = (sha, st.st_mtime_ns)
@@ -509,6 +514,18 @@ def add_paths(store: Store, paths: str | os.PathLike[str] | Iterable[str | os.Pa
     ingest_all(list(todo), jobs=jobs, keyframes=keyframes, sha256s={p: s for p, (s, _) in todo.items()},
                on_item=store_item)
     return results + [read[p] for p in todo]
+
+
+def _fill_features(store: Store, path: str, sha: str) -> None:
+    """The features of a file the store has without them (indexed by an older vidverify, by ``scan --index`` or
+    from a .vvfp), from ``path``: a few frames are decoded, once."""
+    if store.features(sha) is None:
+        try:
+            fp = store.fingerprint(sha)
+        except VidverifyError as exc:
+            log.info("%s: no features kept: %s", path, exc.message)
+            return
+        _keep_features(store, path, replace(fp, sha256=sha))
 
 
 def _keep_features(store: Store, path: str, fp: Fingerprint) -> None:

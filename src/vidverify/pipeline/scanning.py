@@ -189,6 +189,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
     )
 
 
+FEATURE_MAX_PAIRS = 20_000  # the feature stage looks at most this many pairs (about 0.02 s each): above, none
 FEATURE_CANDIDATES = 3  # pairs of each unmatched file compared in full, the strongest first
 
 
@@ -205,6 +206,12 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions,
     pairs = [(i, j) for i in range(len(paths)) for j in range(i + 1, len(paths))
              if (paths[i] not in matched or paths[j] not in matched) and (paths[i], paths[j]) not in linked]
     if not pairs:
+        return []
+    if len(pairs) > FEATURE_MAX_PAIRS:
+        log.warning("scan: the feature stage was skipped: %d pairs with a file that matched no other, over the %d "
+                    "it looks at (about 0.02 s a pair); a file shown small or re-filmed in another is not found "
+                    "among them (compare such a pair, or search an index of the files)", len(pairs),
+                    FEATURE_MAX_PAIRS)
         return []
     fps = [replace(it.fp, path=it.path) for it in usable if it.fp is not None]
     found = feature_stage.feature_pairs(fps, pairs, progress=(lambda k, n: progress("features", k, n))

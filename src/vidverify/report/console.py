@@ -382,9 +382,18 @@ def search_text(clip: str, index_path: str, results: Sequence[SearchResult],
         warn_line(f"feature stage skipped: {features['skipped']} (a source shown small or re-filmed is not found)")
     elif features is not None:
         left = "not looked for shown small or re-filmed in the clip"
-        if features.get("deferred"):
-            warn_line(f"feature stage: {features['deferred']} of {features['clips']} indexed clips were added by an "
-                      f"older vidverify and their features are found 200 a search: {left}; search again to go on")
+        if features.get("over_limit"):
+            warn_line(f"feature stage: looked at the {features['max_clips']} indexed clips added last of "
+                      f"{features['clips']}: the other {features['over_limit']} were {left}")
+        if features.get("deferred") and features.get("read_only"):
+            warn_line(f"feature stage: {features['deferred']} of {features['clips']} indexed clips have no kept "
+                      f"features and the index is read-only, so a search finds {features['find_max']} at most and "
+                      f"keeps none: they were {left}; run `vidverify index add` on them with write access")
+        elif features.get("deferred"):
+            warn_line(f"feature stage: {features['deferred']} of {features['clips']} indexed clips have no kept "
+                      f"features (indexed by an older vidverify, by `scan --index` or from a .vvfp) and a search "
+                      f"finds {features['find_max']} from their media: they were {left}; search again to go on, "
+                      "or run `vidverify index add` on them")
         if features.get("without_features"):
             warn_line(f"feature stage: {features['without_features']} of {features['clips']} indexed clips have no "
                       f"features (their media is gone or does not decode): {left}")

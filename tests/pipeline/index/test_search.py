@@ -388,6 +388,7 @@ def test_index_add_keeps_features_and_copies_of_a_source_shown_small_are_all_fou
         assert {Path(r.path).name for r in results} == {"src.mp4", "copy.mp4"}
         assert all(r.verdict == "same-footage" and r.coverage["b"] > 0.9 for r in results)
         assert ix.feature_report == {"clips": 3, "checked": 3, "without_features": 0, "deferred": 0,
+                                     "over_limit": 0, "find_max": 200, "max_clips": 3000, "read_only": False,
                                      "skipped": None}
         assert ("features", 3, 3) in ticks and ticks[-1] == ("compare", 2, 2)
         ix.search(fingerprint(pip))
@@ -396,9 +397,10 @@ def test_index_add_keeps_features_and_copies_of_a_source_shown_small_are_all_fou
 
 def test_a_search_finds_features_of_clips_indexed_without_them_a_batch_at_a_time(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """Clips indexed by a vidverify that kept no features have them found from their media at a search, at most
-    FEATURE_FIND_MAX a search: the search says how many it left (``deferred``, and a line of the text output), the
-    next goes on, and a clip whose media is gone is counted as without features."""
+    """Clips indexed without features (an older vidverify, ``scan --index``) have them found from their media at a
+    search, at most FEATURE_FIND_MAX a search: the search says how many it left (``deferred``, and a line of the
+    text output), the next goes on, and a clip whose media is gone is counted as without features. ``index add``
+    of an unchanged file fills its features in; over FEATURE_MAX_CLIPS, the clips added last are looked at."""
     import vidverify.pipeline.index.search as search_mod
     from vidverify.pipeline.comparison import compare
     from vidverify.report.console import search_text
@@ -409,21 +411,32 @@ def test_a_search_finds_features_of_clips_indexed_without_them_a_batch_at_a_time
     gone = synth.make_scene(tmp_path / "gone.mp4", seconds=4, size=(480, 270), seed=14, audio=False)
     pip = make_fixtures.picture_in_picture(src, other, tmp_path / "pip.mp4")
     monkeypatch.setattr(search_mod, "FEATURE_FIND_MAX", 1)
+    by_media = lambda a, b: compare(a, b, findings=False)  # noqa: E731
     with Index(tmp_path / "ix.sqlite") as ix:
-        add_paths(ix, [src, third, gone], features=False)
+        add_paths(ix, [gone, third, src], features=False)
         gone.unlink()
         query = fingerprint(pip)
-        by_media = lambda a, b: compare(a, b, findings=False)  # noqa: E731
         first = ix.search(query, compare_media=by_media)
         report = ix.feature_report
-        assert report is not None and report["clips"] == 3 and report["checked"] == 1
-        assert report["deferred"] + report["without_features"] == 2 and report["deferred"] >= 1
+        # the newest first: src's features are found, third is left for the next search, gone has none
+        assert report is not None and (report["clips"], report["checked"]) == (3, 1)
+        assert (report["deferred"], report["without_features"]) == (1, 1)
+        assert [Path(r.path).name for r in first] == ["src.mp4"]
         search_text(str(pip), str(ix.path), first, report)
-        assert "found 200 a search" in capsys.readouterr().err
-        for _ in range(2):
-            results = ix.search(query, compare_media=by_media)
-        assert [Path(r.path).name for r in results] == ["src.mp4"]
-        assert ix.feature_report == {"clips": 3, "checked": 2, "without_features": 1, "deferred": 0,
-                                     "skipped": None}
-        search_text(str(pip), str(ix.path), results, ix.feature_report)
-        assert "1 of 3 indexed clips have no features (their media is gone" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "1 of 3 indexed clips have no kept features" in err and "finds 1 from their media" in err
+        assert "1 of 3 indexed clips have no features (their media is gone" in err
+        ix.search(query, compare_media=by_media)
+        assert ix.feature_report is not None and ix.feature_report["deferred"] == 0
+        assert ix.feature_report["checked"] == 2
+
+    with Index(tmp_path / "ix2.sqlite") as ix:
+        add_paths(ix, [src, third], features=False)
+        assert all(ix.features(sha(fingerprint(p))) is None for p in (src, third))
+        [again] = add_paths(ix, [src])
+        assert again.status == "unchanged" and ix.features(sha(fingerprint(src))) is not None
+        monkeypatch.setattr(search_mod, "FEATURE_MAX_CLIPS", 1)
+        assert ix.search(fingerprint(pip), compare_media=by_media) == ()  # third, added last, is all it looks at
+        assert ix.feature_report is not None and ix.feature_report["over_limit"] == 1
+        search_text(str(pip), str(ix.path), (), ix.feature_report)
+        assert "looked at the 1 indexed clips added last of 2" in capsys.readouterr().err

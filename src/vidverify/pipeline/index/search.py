@@ -52,6 +52,7 @@ log = logging.getLogger("vidverify")
 
 MIN_VOTES = 3.0  # a candidate needs this many (weighted) query frames on one line to be aligned
 ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of results
+FEATURE_MAX_CLIPS = 3000  # indexed clips one search's feature stage looks up (about 0.02 s each): the newest
 FEATURE_FIND_MAX = 200  # clips whose features one search finds from their media (an index made before they were
 # kept at ``index add``): the others wait for the next search, and the search says how many it left
 FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full
@@ -75,10 +76,8 @@ class Index:
         self._bands: Bands | None = None
         self._bands_version: int | None = None
         self._sha_of: dict[int, str] = {}
-        # what the last search's feature stage looked at (None: no feature stage was asked for): the indexed
-        # clips it could look at ("clips": not the query's own bytes, nor those the hashes found), "checked",
-        # "without_features" (media gone or undecodable), "deferred" (over FEATURE_FIND_MAX features found from
-        # media in one search: the next search goes on), "skipped" (why the stage did not run at all, or None)
+        # what the last search's feature stage looked at (None: no feature stage was asked for; keys in
+        # docs/contract.md, search section)
         self.feature_report: dict[str, Any] | None = None
 
     # the store's own operations; a write drops the in-memory bands
@@ -226,8 +225,11 @@ class Index:
         those that match (module docstring, stage 3). ``feature_report`` says what was looked at."""
         media = files.still_there(fp.path, fp.size)
         others = [sha for sha, *_ in self.store.iter_files() if sha not in seen and sha != fp.sha256]
+        # the newest first: over FEATURE_MAX_CLIPS, the clips added last are looked at
+        looked, over = others[::-1][:FEATURE_MAX_CLIPS], max(0, len(others) - FEATURE_MAX_CLIPS)
         report: dict[str, Any] = {"clips": len(others), "checked": 0, "without_features": 0, "deferred": 0,
-                                  "skipped": None}
+                                  "over_limit": over, "find_max": FEATURE_FIND_MAX, "max_clips": FEATURE_MAX_CLIPS,
+                                  "read_only": False, "skipped": None}
         self.feature_report = report
         if media is None or len(fp) < 2:
             report["skipped"] = "the query's media file is not at hand" if media is None else "the query is a still"
@@ -239,22 +241,24 @@ class Index:
         found_new = [0]
 
         def kept() -> Iterator[tuple[str, feats.Features]]:
-            for n, sha in enumerate(others):
+            for n, sha in enumerate(looked):
                 if progress:
-                    progress("features", n, len(others))
-                find = found_new[0] < FEATURE_FIND_MAX
+                    progress("features", n, len(looked))
+                find = found_new[0] < FEATURE_FIND_MAX and not report["read_only"]
                 features = self._features(sha, find=find)
                 if features is None:
-                    report["without_features" if find else "deferred"] += 1
+                    gone = find or not os.path.isfile(_best_path(self.paths(sha)))
+                    report["without_features" if gone else "deferred"] += 1
                     continue
                 if features.found:
                     found_new[0] += 1
+                    report["read_only"] = report["read_only"] or not features.kept
                 report["checked"] += 1
                 yield sha, features.features
 
         shortlist = feature_stage.shortlisted(query, kept())
         if progress:
-            progress("features", len(others), len(others))
+            progress("features", len(looked), len(looked))
         out = []
         best = shortlist[:FEATURE_CANDIDATES]
         for n, (_, sha) in enumerate(best):
@@ -298,12 +302,14 @@ class Index:
             self.store.put_features(sha, found.to_bytes())
         except IndexFileError as exc:  # a read-only index: found again next time
             log.info("index: features of %s not kept: %s", sha[:12], exc)
+            return _Kept(found, found=True, kept=False)
         return _Kept(found, found=True)
 
 
 class _Kept(NamedTuple):
     features: feats.Features
     found: bool  # found from the media just now (not kept in the index before)
+    kept: bool = True  # kept in the index (False: the index is read-only, they are found again next time)
 
 
 def _query_first(audio: AudioMatch | None) -> AudioMatch | None:
