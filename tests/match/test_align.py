@@ -248,3 +248,11 @@ def test_black_frames_after_a_stretch_are_not_its_footage() -> None:
     assert not any(s.a_start < first.a_end - 0.1 for s in segments if s is not first)
     assert "reorder" not in _types(segments, a, b)
     assert "insert" in _types(segments, a, b)
+    # a fade to black that both files show (flat frames on both sides) is still the stretch's own
+    dark = a.times >= 19.0
+    a_fade = replace(a, luma_std=np.where(dark, 0.0, a.luma_std).astype(np.float32))
+    b_fade = replace(a_fade, path="copy.mp4", sha256=None,
+                     **{k: np.where(dark, np.asarray(getattr(other, k))[:len(a.times)], np.asarray(getattr(a, k)))
+                        for k in _ARRAYS})
+    (whole,) = align(a_fade, b_fade)
+    assert whole.b_end == pytest.approx(20.0, abs=0.05) and whole.a_end == pytest.approx(20.0, abs=0.05)
