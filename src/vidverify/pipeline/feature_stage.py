@@ -60,6 +60,8 @@ def shown(q: feats.Features, s: feats.Features) -> int:
         return 0
 
 
+SHORTLIST_MIN_VOTES = 10  # a file whose best frame pair has fewer votes is not checked (``inliers`` needs 25 agreeing,
+# found with a ratio test per frame, which passes more than ``QueryIndex``'s across the query's frames)
 SHORTLIST = 8  # files whose features a query's frames show most (``QueryIndex`` votes) whose geometry is checked
 
 
@@ -72,8 +74,8 @@ def shortlisted(query: feats.Features, stored: Iterable[tuple[Any, feats.Feature
     best: list[tuple[int, int, Any, feats.Features]] = []  # a min-heap of (votes, order, key, features)
     for n, (key, features) in enumerate(stored):
         votes = index.votes(features)
-        if votes < feats.MIN_INLIERS:
-            continue  # fewer look-ups found than one frame pair needs agreeing
+        if votes < SHORTLIST_MIN_VOTES:
+            continue  # too few look-ups found in any frame pair for its geometry to hold
         item = (votes, -n, key, features)  # ties: the file met first stays
         if len(best) < size:
             heapq.heappush(best, item)
