@@ -6,6 +6,7 @@ media (``index_clips``) the search after ``index add``."""
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -440,3 +441,27 @@ def test_a_search_finds_features_of_clips_indexed_without_them_a_batch_at_a_time
         assert ix.feature_report is not None and ix.feature_report["over_limit"] == 1
         search_text(str(pip), str(ix.path), (), ix.feature_report)
         assert "looked at the 1 indexed clips added last of 2" in capsys.readouterr().err
+
+
+def test_a_duet_matched_in_part_by_its_hashes_is_compared_in_full(tmp_path: Path) -> None:
+    """A duet: the source letterboxed in the left half, other footage in the right. The hashes match the left
+    half for 40% of the time (`partial-overlap`); the feature stage, which left alone every clip the hashes had
+    found, now looks at one they matched for less than 90% of either, and its full comparison stands when it
+    covers more (as compare's own rescue does): all of the source, `same-footage`."""
+    from vidverify.media.ffmpeg import ffmpeg_exe
+    from vidverify.pipeline.comparison import compare
+
+    src = synth.make_scene(tmp_path / "src.mp4", seconds=8, size=(480, 270), seed=11, audio=False)
+    other = synth.make_scene(tmp_path / "other.mp4", seconds=8, size=(480, 270), seed=12, audio=False)
+    duet = tmp_path / "duet.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(src), "-i", str(other), "-filter_complex",
+                    "[0:v]scale=640:360,pad=640:720:0:180[l];[1:v]scale=640:720[r];[l][r]hstack=inputs=2",
+                    "-t", "8", "-c:v", "libx264", "-crf", "26", "-pix_fmt", "yuv420p", str(duet)], check=True)
+    with Index(tmp_path / "ix.sqlite") as ix:
+        add_paths(ix, [src])
+        query = fingerprint(duet)
+        [by_hashes] = ix.search(query)
+        assert by_hashes.verdict == "partial-overlap" and by_hashes.coverage["a"] < 0.9
+        [full] = ix.search(query, compare_media=lambda a, b: compare(a, b, findings=False))
+    assert full.verdict == "same-footage" and min(full.coverage.values()) > 0.95
+    assert full.votes == by_hashes.votes  # the candidate stage's score is kept

@@ -56,6 +56,8 @@ FEATURE_MAX_CLIPS = 3000  # indexed clips one search's feature stage looks up (a
 FEATURE_FIND_MAX = 200  # clips whose features one search finds from their media (an index made before they were
 # kept at ``index add``): the others wait for the next search, and the search says how many it left
 FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full
+FEATURE_BELOW_COVERAGE = 0.9  # a partial match covering less of either clip goes to the feature stage too (as
+# compare's RESCUE_BELOW_COVERAGE: the hashes may have matched a covered picture only where nothing covered it)
 
 
 def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True,
@@ -200,9 +202,19 @@ class Index:
                 continue
             results.append(self._result(sha, m, votes))
         if compare_media is not None:
-            # a candidate whose hashes did not match is looked at again: its picture may be covered or small
-            seen = {r.sha256 for r in results}
-            results += [self._result(sha, m, 0.0) for sha, m in self._by_features(fp, seen, compare_media, progress)]
+            # a candidate whose hashes did not match is looked at again: its picture may be covered or small; so is
+            # one they matched in part (a duet's half matched for half of its time), whose full comparison then
+            # stands when it covers more, as in compare
+            partial = {r.sha256 for r in results if r.verdict == "partial-overlap"
+                       and max(r.coverage.values(), default=0.0) < FEATURE_BELOW_COVERAGE}
+            seen = {r.sha256 for r in results} - partial
+            for sha, m in self._by_features(fp, seen, compare_media, progress):
+                by_features = self._result(sha, m, 0.0)
+                k = next((k for k, r in enumerate(results) if r.sha256 == sha), None)
+                if k is None:
+                    results.append(by_features)
+                elif sum(by_features.coverage.values()) > sum(results[k].coverage.values()):
+                    results[k] = replace(by_features, votes=results[k].votes)
         results.sort(key=lambda r: (-(r.verdict == "identical"), -r.score, -r.votes, r.path))
         return tuple(results[:top])
 
