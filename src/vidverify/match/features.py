@@ -15,6 +15,7 @@ one picture to another (``fit_levels``).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,22 +157,22 @@ def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst
     return fit_similarity(ps, pd) if len(ps) >= min_good else None
 
 
-def inliers(query: Features, stored: Features) -> int:
+def inliers(query: Features, stored: Features, pairs: Sequence[tuple[int, int]] | None = None) -> int:
     """The most features of one frame of ``stored`` found in one frame of ``query`` that agree on one similarity
-    transform (shift, scale, a small turn): the stored file's picture shown inside the query's, at any size."""
+    transform (shift, scale, a small turn): the stored file's picture shown inside the query's, at any size.
+    ``pairs``: only these (stored frame, query frame) pairs are tried (``QueryIndex.pairs``), not all of them."""
     best = 0
-    for sf in np.unique(stored.frame):
+    tried = pairs if pairs is not None else [(int(sf), int(qf)) for sf in np.unique(stored.frame)
+                                             for qf in np.unique(query.frame)]
+    for sf, qf in tried:
         s_idx = np.flatnonzero(stored.frame == sf)
-        if len(s_idx) < MIN_INLIERS:
+        q_idx = np.flatnonzero(query.frame == qf)
+        if len(s_idx) < MIN_INLIERS or len(q_idx) < MIN_INLIERS:
             continue
-        for qf in np.unique(query.frame):
-            q_idx = np.flatnonzero(query.frame == qf)
-            if len(q_idx) < MIN_INLIERS:
-                continue
-            fit = similarity(stored.xy[s_idx], stored.descriptors[s_idx], query.xy[q_idx], query.descriptors[q_idx],
-                             ratio=RATIO, min_good=max(MIN_INLIERS, best + 1))
-            if fit is not None and abs(degrees_of(fit[0])) <= MAX_DEGREES:
-                best = max(best, fit[1])
+        fit = similarity(stored.xy[s_idx], stored.descriptors[s_idx], query.xy[q_idx], query.descriptors[q_idx],
+                         ratio=RATIO, min_good=max(MIN_INLIERS, best + 1))
+        if fit is not None and abs(degrees_of(fit[0])) <= MAX_DEGREES:
+            best = max(best, fit[1])
     return best
 
 
@@ -224,8 +225,13 @@ class QueryIndex:
 
     def votes(self, stored: Features) -> int:
         """How many of ``stored``'s features the query shows in its best frame pair (above)."""
+        best = self.pairs(stored, 1)
+        return best[0][0] if best else 0
+
+    def pairs(self, stored: Features, n: int = 3) -> list[tuple[int, tuple[int, int]]]:
+        """The ``n`` frame pairs with most votes: (votes, (stored frame, query frame)), most first."""
         if self.size < 2 or len(stored) == 0:
-            return 0
+            return []
         dist, label = self._index.search(np.ascontiguousarray(stored.descriptors, dtype=np.uint8),
                                          min(SHORTLIST_NEIGHBOURS, self.size))
         # faiss gives label -1 and distance INT32_MAX where it found no neighbour
@@ -237,13 +243,15 @@ class QueryIndex:
         near = dist[:, 0]
         ok = found[:, 0] & (near <= SHORTLIST_MAX_BITS) & (near < SHORTLIST_RATIO * second)
         if not ok.any():
-            return 0
-        # the most votes between one stored frame and one query frame: a picture shown is one moment against
-        # another (``inliers`` checks that pair's geometry); chance look-ups scatter over the query's frames (a
-        # file of generic corners drew 215 votes in all against a picture-in-picture's source's 137, but 22 in
-        # one frame pair against its 22, and real unrelated clips 13 at most against 22-37)
-        pair = stored.frame.astype(np.int64)[ok] * (int(self._frame.max()) + 1) + self._frame[label[ok, 0]]
-        return int(np.bincount(pair).max())
+            return []
+        # votes between one stored frame and one query frame: a picture shown is one moment against another
+        # (``inliers`` checks that pair's geometry); chance look-ups scatter over the query's frames (a file of
+        # generic corners drew 215 votes in all against a picture-in-picture's source's 137, but 22 in one frame
+        # pair against its 22, and real unrelated clips 13 at most against 22-37)
+        width = int(self._frame.max()) + 1
+        counts = np.bincount(stored.frame.astype(np.int64)[ok] * width + self._frame[label[ok, 0]])
+        top = np.argsort(-counts, kind="stable")[:n]
+        return [(int(counts[k]), (int(k // width), int(k % width))) for k in top if counts[k] > 0]
 
 
 def fit_levels(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -62,27 +62,43 @@ def shown(q: feats.Features, s: feats.Features) -> int:
 
 SHORTLIST_MIN_VOTES = 10  # a file whose best frame pair has fewer votes is not checked (``inliers`` needs 25 agreeing,
 # found with a ratio test per frame, which passes more than ``QueryIndex``'s across the query's frames)
+SHORTLIST_WIDE = 64  # files scored best whose best frame pairs' geometry is checked (PAIRS_CHECKED each) ...
+PAIRS_CHECKED = 3
 SHORTLIST = 8  # files whose features a query's frames show most (``QueryIndex`` votes) whose geometry is checked
 
 
 def shortlisted(query: feats.Features, stored: Iterable[tuple[Any, feats.Features]], *,
                 size: int = SHORTLIST) -> list[tuple[int, Any]]:
-    """Of ``stored`` (key, features), the ``size`` whose features ``query``'s frames show most (``QueryIndex``:
-    cheap, one pass over any number of files, holding only the best few), then checked for geometry
-    (``shown``): (agreeing features, key) of those with MIN_INLIERS or more, the strongest first."""
+    """Of ``stored`` (key, features), the files ``query``'s frames show: (agreeing features, key) of those with
+    MIN_INLIERS or more, the strongest first. Every file is scored cheaply (``QueryIndex``: one pass over any
+    number of files, holding only the best SHORTLIST_WIDE); those have the geometry of their PAIRS_CHECKED best
+    frame pairs checked (``inliers`` on those pairs: a few milliseconds each), and the ``size`` found best all
+    their frame pairs (``shown``). Chance look-ups of a generic picture can score as high as a small picture
+    shown in a corner (22 votes in one frame pair each): their geometry tells them apart."""
     index = feats.QueryIndex(query)
-    best: list[tuple[int, int, Any, feats.Features]] = []  # a min-heap of (votes, order, key, features)
+    wide: list[tuple[int, int, Any, feats.Features]] = []  # a min-heap of (votes, order, key, features)
     for n, (key, features) in enumerate(stored):
         votes = index.votes(features)
         if votes < SHORTLIST_MIN_VOTES:
             continue  # too few look-ups found in any frame pair for its geometry to hold
         item = (votes, -n, key, features)  # ties: the file met first stays
-        if len(best) < size:
-            heapq.heappush(best, item)
-        elif item > best[0]:
-            heapq.heapreplace(best, item)
-    checked = [(shown(query, features), key) for _, _, key, features in sorted(best, reverse=True)]
-    return sorted([c for c in checked if c[0] >= feats.MIN_INLIERS], key=lambda c: -c[0])
+        if len(wide) < SHORTLIST_WIDE:
+            heapq.heappush(wide, item)
+        elif item > wide[0]:
+            heapq.heapreplace(wide, item)
+    quick = []
+    for votes, order, key, features in sorted(wide, reverse=True):
+        pairs = [p for _, p in index.pairs(features, PAIRS_CHECKED)]
+        try:
+            agreeing = feats.inliers(query, features, pairs)
+        except Exception as exc:  # noqa: BLE001 - one odd blob or frame: that file is not a candidate
+            log.info("features not compared: %s", exc)
+            continue
+        if agreeing >= feats.MIN_INLIERS:
+            quick.append((agreeing, votes, order, key, features))
+    quick.sort(key=lambda c: (-c[0], -c[1], -c[2]))
+    checked = [(max(agreeing, shown(query, features)), key) for agreeing, _, _, key, features in quick[:size]]
+    return sorted(checked, key=lambda c: -c[0])
 
 
 STORED_KEPT = 10_000  # files whose stored features a scan keeps in memory (180 kB each): the least recently used out
