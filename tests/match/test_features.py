@@ -77,3 +77,24 @@ def test_the_shortlist_votes_for_the_file_a_query_shows_small_and_for_each_copy_
         v_still = query.votes(describe(source[:1], per_frame=STORED_PER_FRAME))
         v_other = query.votes(describe(other[:1], per_frame=STORED_PER_FRAME))
         assert v_still >= 3 * max(v_other, MIN_INLIERS), (v_still, v_other)
+
+
+def test_the_geometry_of_a_files_best_frame_pairs_is_checked_on_those_pairs_only() -> None:
+    """``QueryIndex.pairs`` names the frame pairs with most votes; ``inliers`` on those pairs alone finds the
+    picture shown (as many agreeing features as over every pair), and on a pair that shows nothing, none."""
+    import cv2
+
+    from vidverify.match.features import MIN_INLIERS, QUERY_PER_FRAME, STORED_PER_FRAME, QueryIndex, describe, inliers
+
+    source = [_scene(s) for s in (1, 2)]
+    frames = []
+    for k, bg in enumerate(_scene(s, (1280, 720)) for s in (5, 6)):
+        frame = bg.copy()
+        frame[300:300 + 240, 700:700 + 426] = cv2.resize(source[1 - k], (426, 240), interpolation=cv2.INTER_AREA)
+        frames.append(frame)
+    query, stored = describe(frames, per_frame=QUERY_PER_FRAME), describe(source, per_frame=STORED_PER_FRAME)
+    best = QueryIndex(query).pairs(stored, 2)
+    assert [p for _, p in best] == [(0, 1), (1, 0)] or [p for _, p in best] == [(1, 0), (0, 1)], best
+    on_best = inliers(query, stored, [p for _, p in best])
+    assert on_best >= MIN_INLIERS and on_best == inliers(query, stored)
+    assert inliers(query, stored, [(0, 0), (1, 1)]) == 0
