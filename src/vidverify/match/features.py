@@ -222,14 +222,23 @@ class QueryIndex:
         self._words = desc.view(np.uint64).reshape(-1, 4) if len(desc) else np.zeros((1, 4), np.uint64)
         self._frame = np.asarray(query.frame, np.int64) if len(desc) else np.zeros(1, np.int64)
         self.size = len(desc)
+        self._total = 0  # the votes over all frame pairs of the file ``pairs`` last looked at
 
     def votes(self, stored: Features) -> int:
         """How many of ``stored``'s features the query shows in its best frame pair (above)."""
+        return self.score(stored)[0]
+
+    def score(self, stored: Features) -> tuple[int, int]:
+        """(the best frame pair's votes, minus the votes over all pairs): at equal best pairs, the file whose
+        votes scatter least over the other pairs ranks first (a picture shown at one moment, not generic corners
+        found in every frame: a corner picture-in-picture's source tied at 22 with decoys of one generic frame,
+        137 votes in all against their 215)."""
         best = self.pairs(stored, 1)
-        return best[0][0] if best else 0
+        return (best[0][0], -self._total) if best else (0, 0)
 
     def pairs(self, stored: Features, n: int = 3) -> list[tuple[int, tuple[int, int]]]:
         """The ``n`` frame pairs with most votes: (votes, (stored frame, query frame)), most first."""
+        self._total = 0
         if self.size < 2 or len(stored) == 0:
             return []
         dist, label = self._index.search(np.ascontiguousarray(stored.descriptors, dtype=np.uint8),
@@ -242,6 +251,7 @@ class QueryIndex:
         second = rival.min(axis=1).astype(np.float64) if rival.shape[1] else np.full(len(dist), np.inf)
         near = dist[:, 0]
         ok = found[:, 0] & (near <= SHORTLIST_MAX_BITS) & (near < SHORTLIST_RATIO * second)
+        self._total = int(ok.sum())
         if not ok.any():
             return []
         # votes between one stored frame and one query frame: a picture shown is one moment against another

@@ -76,10 +76,10 @@ def shortlisted(query: feats.Features, stored: Iterable[tuple[Any, feats.Feature
     their frame pairs (``shown``). Chance look-ups of a generic picture can score as high as a small picture
     shown in a corner (22 votes in one frame pair each): their geometry tells them apart."""
     index = feats.QueryIndex(query)
-    wide: list[tuple[int, int, Any, feats.Features]] = []  # a min-heap of (votes, order, key, features)
+    wide: list[tuple[tuple[int, int], int, Any, feats.Features]] = []  # a min-heap of (score, order, key, features)
     for n, (key, features) in enumerate(stored):
-        votes = index.votes(features)
-        if votes < SHORTLIST_MIN_VOTES:
+        votes = index.score(features)
+        if votes[0] < SHORTLIST_MIN_VOTES:
             continue  # too few look-ups found in any frame pair for its geometry to hold
         item = (votes, -n, key, features)  # ties: the file met first stays
         if len(wide) < SHORTLIST_WIDE:
@@ -96,7 +96,7 @@ def shortlisted(query: feats.Features, stored: Iterable[tuple[Any, feats.Feature
             continue
         if agreeing >= feats.MIN_INLIERS:
             quick.append((agreeing, votes, order, key, features))
-    quick.sort(key=lambda c: (-c[0], -c[1], -c[2]))
+    quick.sort(key=lambda c: (-c[0], (-c[1][0], -c[1][1]), -c[2]))
     checked = [(max(agreeing, shown(query, features)), key) for agreeing, _, _, key, features in quick[:size]]
     return sorted(checked, key=lambda c: -c[0])
 
