@@ -465,3 +465,32 @@ def test_a_duet_matched_in_part_by_its_hashes_is_compared_in_full(tmp_path: Path
         [full] = ix.search(query, compare_media=lambda a, b: compare(a, b, findings=False))
     assert full.verdict == "same-footage" and min(full.coverage.values()) > 0.95
     assert full.votes == by_hashes.votes  # the candidate stage's score is kept
+
+
+def test_a_corner_picture_in_pictures_source_is_compared_beside_copies_of_its_background(tmp_path: Path) -> None:
+    """Issue 15 (the re-post benchmark's doorknob in a corner over rocket): the background clip and its copies
+    are matched in part by the hashes (the query's first half shows half of them) and go to the feature stage
+    again, where their whole-frame features outscore the corner's source and took every one of its
+    FEATURE_CANDIDATES full comparisons. The clips matched in part have turns of their own (FEATURE_PARTIAL):
+    the source is found."""
+    from vidverify.media.ffmpeg import ffmpeg_exe
+    from vidverify.pipeline.comparison import compare
+
+    src = synth.make_scene(tmp_path / "src.mp4", seconds=8, size=(480, 270), seed=11, audio=False)
+    other = synth.make_scene(tmp_path / "other.mp4", seconds=8, size=(480, 270), seed=12, audio=False)
+    later = synth.make_scene(tmp_path / "later.mp4", seconds=4, size=(480, 270), seed=13, audio=False)
+    copies = [synth.reencode(other, tmp_path / f"other{crf}.mp4", crf=crf) for crf in (24, 28)]
+    background = tmp_path / "background.mp4"  # other's first half, then other footage
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(other), "-i", str(later), "-filter_complex",
+                    "[0:v]trim=0:4,setpts=PTS-STARTPTS[a];[a][1:v]concat=n=2:v=1", "-c:v", "libx264", "-crf", "20",
+                    "-pix_fmt", "yuv420p", str(background)], check=True)
+    pip = make_fixtures.picture_in_picture(src, background, tmp_path / "pip.mp4")
+    with Index(tmp_path / "ix.sqlite") as ix:
+        add_paths(ix, [src, other, *copies])
+        query = fingerprint(pip)
+        by_hashes = ix.search(query)
+        assert len(by_hashes) == 3 and all(r.verdict == "partial-overlap" for r in by_hashes)
+        found = {Path(r.path).name: r for r in ix.search(query, compare_media=lambda a, b: compare(a, b,
+                                                                                                    findings=False))}
+    assert set(found) == {"src.mp4", "other.mp4", *(c.name for c in copies)}
+    assert found["src.mp4"].verdict == "same-footage" and found["src.mp4"].coverage["b"] > 0.9

@@ -55,7 +55,9 @@ ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of result
 FEATURE_MAX_CLIPS = 3000  # indexed clips one search's feature stage looks up (about 0.02 s each): the newest
 FEATURE_FIND_MAX = 200  # clips whose features one search finds from their media (an index made before they were
 # kept at ``index add``): the others wait for the next search, and the search says how many it left
-FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full
+FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full ...
+FEATURE_PARTIAL = 2  # ... and apart from them, this many of those the hashes matched in part (a corner
+# picture-in-picture's background clip and its copies, matched in part, must not take the source's turn)
 FEATURE_BELOW_COVERAGE = 0.9  # a partial match covering less of either clip goes to the feature stage too (as
 # compare's RESCUE_BELOW_COVERAGE: the hashes may have matched a covered picture only where nothing covered it)
 
@@ -208,7 +210,7 @@ class Index:
             partial = {r.sha256 for r in results if r.verdict == "partial-overlap"
                        and max(r.coverage.values(), default=0.0) < FEATURE_BELOW_COVERAGE}
             seen = {r.sha256 for r in results} - partial
-            for sha, m in self._by_features(fp, seen, compare_media, progress):
+            for sha, m in self._by_features(fp, seen, partial, compare_media, progress):
                 by_features = self._result(sha, m, 0.0)
                 k = next((k for k, r in enumerate(results) if r.sha256 == sha), None)
                 if k is None:
@@ -230,11 +232,13 @@ class Index:
             credentials=info.credentials, credentials_read=NOT_READ_TAG not in info.tags,
         )
 
-    def _by_features(self, fp: Fingerprint, seen: set[str],
+    def _by_features(self, fp: Fingerprint, seen: set[str], partial: set[str],
                      compare_media: Callable[[Fingerprint, Fingerprint], Match],
                      progress: Callable[[str, int, int], None] | None = None) -> list[tuple[str, Match]]:
         """Indexed clips (not in ``seen``) whose features the query's frames show, compared in full with the query:
-        those that match (module docstring, stage 3). ``feature_report`` says what was looked at."""
+        those that match (module docstring, stage 3). The clips in ``partial`` (matched in part by the hashes) have
+        FEATURE_PARTIAL turns of their own, the others FEATURE_CANDIDATES. ``feature_report`` says what was looked
+        at."""
         media = files.still_there(fp.path, fp.size)
         others = [sha for sha, *_ in self.store.iter_files() if sha not in seen and sha != fp.sha256]
         # the newest first: over FEATURE_MAX_CLIPS, the clips added last are looked at
@@ -272,7 +276,8 @@ class Index:
         if progress:
             progress("features", len(looked), len(looked))
         out = []
-        best = shortlist[:FEATURE_CANDIDATES]
+        best = ([c for c in shortlist if c[1] not in partial][:FEATURE_CANDIDATES]
+                + [c for c in shortlist if c[1] in partial][:FEATURE_PARTIAL])
         for n, (_, sha) in enumerate(best):
             if progress:
                 progress("compare", n, len(best))
