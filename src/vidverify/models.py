@@ -353,13 +353,16 @@ class Finding(Model):
 @dataclass(frozen=True)
 class LineageEntry(Model):
     """Which member a group member was made from (docs/contract.md, scan: ``lineage``). ``parent`` None: the root,
-    the earliest recoverable version. ``evidence``: the clues, in words; ``parent-not-in-set`` first when it and
-    the root were made separately from footage the set lacks."""
+    the earliest recoverable version. ``evidence``: the clues, in words; ``parent-not-in-set`` first when its
+    source is not in the set. ``sources``: every member it was made from: its parent, and for a composite (a duet,
+    a grid, a picture-in-picture over other footage) each member whose footage it combines; none for the root and
+    for a member whose source is not in the set."""
 
     path: str
     parent: str | None
     confidence: float
     evidence: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

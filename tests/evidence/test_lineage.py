@@ -115,3 +115,31 @@ def test_a_canvas_found_by_features_is_made_from_the_clip_it_shows_whichever_sid
         assert parents(entries) == {"clip": None, "pip": "clip"}
         (pip,) = [e for e in entries if e.path == "pip"]
         assert any("canvas" in t for t in pip.evidence)
+
+
+def test_a_composite_names_each_member_it_combines_and_its_parts_are_no_copies_of_each_other() -> None:
+    # a duet of two clips that share no footage, one of them also re-encoded: the duet names one as parent and
+    # both in ``sources`` (one per footage, the copy not among them); the other clip shares nothing with the root
+    # and says so, rather than "made separately from footage not in the set"
+    from vidverify.match.edits import pad_edit
+
+    infos = {"a": info("a", w=640, h=360), "a2": info("a2", w=640, h=360), "b": info("b", w=640, h=360),
+             "duet": info("duet", w=1280, h=720)}
+    pad = pad_edit(0, 10, 0, 10, (0, 180, 640, 360), (1280, 720), surround="canvas")
+    region = (Segment(0, 10, 0, 10, channel="b-region"),)
+    ms = [m("a", "a2", 1.0, 1.0), m("a", "duet", 1.0, 1.0, region, (pad,)), m("a2", "duet", 1.0, 1.0, region, (pad,)),
+          m("b", "duet", 1.0, 1.0, region, (pad,)), m("a", "b", 0.0, 0.0, (), verdict="unrelated")]
+    entries = {e.path: e for e in lineage(["a", "a2", "b", "duet"], infos, ms)}
+    root = next(p for p, e in entries.items() if e.parent is None)
+    duet = entries["duet"]
+    assert duet.parent in ("a", "a2", "b") and len(duet.sources) == 2 and duet.sources[0] == duet.parent
+    assert {"b"} < set(duet.sources) and len({"a", "a2"} & set(duet.sources)) == 1
+    assert any("combines footage of" in t for t in duet.evidence)
+    apart = entries["b"] if root != "b" else entries["a"]
+    assert apart.evidence[0] == NOT_IN_SET and apart.sources == ()
+    assert "shares no footage with" in apart.evidence[1] and "both are shown in duet" in apart.evidence[1]
+    # a copy of one clip names it alone: no composite
+    assert entries["a2"].sources in ((), ("a",)) and not any("combines" in t for t in entries["a2"].evidence)
+    # a duet of one clip and its own copy is no composite
+    one = {e.path: e for e in lineage(["a", "a2", "duet"], infos, ms[:3])}
+    assert len(one["duet"].sources) == 1 and not any("combines" in t for t in one["duet"].evidence)

@@ -30,6 +30,12 @@ shows it (else the other is the one that was cut), and only a splice: A's stretc
 member no placed member is shown to precede names the root and says ``parent-not-in-set``: it was made separately
 from a source the set lacks (or the clues cannot tell), and its confidence says how little is known.
 
+**Composites.** A duet, a grid or a picture-in-picture over other footage is made from several members that share
+no footage with each other: each is shown to precede it (a canvas, bars, an overlay) and shows its part of it. Its
+``parent`` is chosen as above, and ``sources`` names every such member (the parent first). A member that shares no
+footage with the root is in the group only through such a composite: its source is not in the set, and the
+evidence says so rather than that it and the root were made from the same footage.
+
 **Confidence** is the probability that the named parent came first, from the clues' net weight for that pair
 (logistic), capped at MAX_CONFIDENCE: the clues are strong, but none is proof.
 """
@@ -206,6 +212,40 @@ def _pixels(info: MediaInfo) -> int:
     return (info.width or 0) * (info.height or 0)
 
 
+def _composed(child: str, parent: str, before: Sequence[str], related: set[frozenset[str]],
+              rank: Mapping[str, tuple[float, int]]) -> list[str]:
+    """The members a composite ``child`` combines: ``parent`` first, then of each set of ``before`` (members shown
+    to precede it) that shares no footage with the others' the one ranked highest (``rank``); [] when all of
+    ``before`` share footage (one source, however many copies)."""
+    comps: list[set[str]] = []
+    for p in before:
+        joined = [c for c in comps if any(frozenset((p, q)) in related for q in c)]
+        comps = [c for c in comps if c not in joined] + [set().union({p}, *joined)]
+    if len(comps) < 2:
+        return []
+    return [parent, *(max(sorted(c, key=before.index), key=rank.__getitem__) for c in comps if parent not in c)]
+
+
+def _combines(child: str, sources: Sequence[str]) -> str:
+    return (f"{_name(child)} combines footage of {_and(sources)}, which share none: a composite (a duet, a grid, "
+            "a picture over other footage) made from each")
+
+
+def _and(paths: Sequence[str]) -> str:
+    names = [_name(p) for p in paths]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _not_in_set(child: str, root: str, members: Sequence[str], related: set[frozenset[str]]) -> str:
+    """Why a member that no member is shown to precede names the root."""
+    if frozenset((child, root)) in related:
+        return (f"no member is shown to come before {_name(child)}: it and {_name(root)} were most likely made "
+                "separately from footage not in the set")
+    joins = [q for q in members if frozenset((child, q)) in related and frozenset((root, q)) in related]
+    how = f"both are shown in {_and(joins)}" if joins else "the group holds them through other members"
+    return (f"{_name(child)} shares no footage with {_name(root)} ({how}): its own source is not in the set")
+
+
 def _confidence(weight: float) -> float:
     return round(min(MAX_CONFIDENCE, 1.0 / (1.0 + math.exp(-weight))), 2)
 
@@ -290,10 +330,14 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
             parent = min(inherited, key=lambda q: distance(q, child))
             entries[child] = LineageEntry(child, parent, _confidence(net(parent, child)), (
                 *(c.text for c in uniq.get((parent, child), ())), f"{_name(child)} is far nearer to {_name(parent)} "
-                f"({distance(parent, child):.1f} bits against {near:.1f}): it shares edits the others lack"))
+                f"({distance(parent, child):.1f} bits against {near:.1f}): it shares edits the others lack"),
+                (parent,))
             placed.append(child)
             continue
         if parents:
+            # a composite: members that share no footage with each other are each shown to precede it (each
+            # holds only its part of it: no share of its footage is asked of them)
+            shown_before = [p for p in placed if net(p, child) >= PARENT_MIN_WEIGHT]
             # the closest, the direct parent: the fewest changes to the picture (a mirrored copy is no parent of
             # an unmirrored crop) ...
             changes = {p: len(edited.get(frozenset((p, child)), set())) for p in parents}
@@ -308,14 +352,15 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
             best_d = min(d.values())
             parent = next(p for p in parents if d[p] <= best_d + max(DIRECT_MARGIN_BITS, DIRECT_MARGIN * best_d))
             w = net(parent, child)
-            entries[child] = LineageEntry(child, parent, _confidence(w),
-                                          tuple(c.text for c in uniq.get((parent, child), ())))
+            rank = {p: (net(p, child), -placed.index(p)) for p in shown_before}
+            combined = _composed(child, parent, shown_before, related, rank)
+            entries[child] = LineageEntry(child, parent, _confidence(w), (
+                *(c.text for c in uniq.get((parent, child), ())), *([_combines(child, combined)] if combined else [])),
+                tuple(combined) or (parent,))
         else:
             best = max((net(p, child) for p in placed), default=0.0)
-            entries[child] = LineageEntry(
-                child, root, _confidence(-max(best, 0.0)),
-                (NOT_IN_SET, f"no member is shown to come before {_name(child)}: it and "
-                 f"{_name(root)} were most likely made separately from footage not in the set"))
+            entries[child] = LineageEntry(child, root, _confidence(-max(best, 0.0)),
+                                          (NOT_IN_SET, _not_in_set(child, root, members, related)))
         placed.append(child)
     for p in sorted(sound_only, key=members.index):
         entries[p] = LineageEntry(p, root, 0.5, (NOT_IN_SET, f"{_name(p)} shares only its sound with the group: "

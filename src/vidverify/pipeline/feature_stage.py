@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,15 @@ log = logging.getLogger("vidverify")
 STORED_FRAMES = 6  # frames of a file whose features are looked for ...
 QUERY_FRAMES = 12  # ... in this many frames of the other, spread over each
 FEATURE_WIDTH = 640  # frames are looked at this wide (a picture-in-picture a third of the frame is 213 pixels)
+
+
+PARTIAL_BELOW = 0.9  # a partial match covering less of either file goes to the feature stage too (as compare's
+# RESCUE_BELOW_COVERAGE: the hashes may have matched a covered picture, a duet's half, only where nothing covered it)
+
+
+def in_part(verdict: str, coverage: Mapping[str, float]) -> bool:
+    """A match the hashes made in part only, whose full comparison may find more (PARTIAL_BELOW)."""
+    return verdict == "partial-overlap" and max(coverage.values(), default=0.0) < PARTIAL_BELOW
 
 
 def frames(media: str, fp: Fingerprint, n: int) -> list[np.ndarray]:
@@ -157,6 +166,6 @@ def feature_pairs(fps: Sequence[Fingerprint], pairs: Iterable[tuple[int, int]], 
 
 
 __all__ = [
-    "FEATURE_WIDTH", "QUERY_FRAMES", "SCAN_SHORTLIST", "SHORTLIST", "STORED_FRAMES", "feature_pairs", "frames", "query",
-    "shortlisted", "shown", "stored",
+    "FEATURE_WIDTH", "PARTIAL_BELOW", "QUERY_FRAMES", "SCAN_SHORTLIST", "SHORTLIST", "STORED_FRAMES", "feature_pairs",
+    "frames", "in_part", "query", "shortlisted", "shown", "stored",
 ]

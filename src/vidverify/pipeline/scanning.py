@@ -8,8 +8,9 @@ The stages:
    on a Dask cluster, or take both from an index when the file is unchanged since it was indexed;
 3. **candidates**: a cheap test (``match/candidates.py``) picks the pairs worth aligning; **align** them
    (``match_fingerprints``, pure and fast); then the **feature stage** (``feature_stage.py``): a file that matched
-   no other may show another's picture small, covered or re-filmed, where no frame hashes alike; the pairs whose
-   ORB features agree are compared in full (``compare``, which places the region);
+   no other may show another's picture small, covered or re-filmed, where no frame hashes alike, and a pair
+   matched in part may be a duet's half matched where nothing covered it; the pairs whose ORB features agree are
+   compared in full (``compare``, which places the region);
 4. **group** the files that share footage and choose each group's reference (``evidence/groups.py``);
 5. **compare** the reference with each member, now with picture edits (crop, overlay, colour) from a few decoded
    frame pairs, and collect the **findings** (``evidence/timeline.py``).
@@ -105,7 +106,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
             progress("align", k + 1, len(pairs))
 
     if opts.features and opts.pictures:
-        matches += _by_features(usable, matches, opts, progress)
+        matches = _by_features(usable, matches, opts, progress)
     # files that share sound but no picture are grouped too, marked as matched by sound
     by_sound = [m for m in matches if sound_only(m)]
     comps = groups_mod.components([it.path for it in usable], matches, [(m.a.path, m.b.path) for m in by_sound])
@@ -195,38 +196,48 @@ FEATURE_CANDIDATES = 3  # pairs of each unmatched file compared in full, the str
 
 def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions,
                  progress: Progress | None) -> list[Match]:
-    """Pairs whose hashes matched nothing where one file shows the other's picture small, covered or re-filmed
-    (``feature_stage``), compared in full: those that match. A file that matched no other is tested against
-    every file its hashes did not join it to; a pair of files that each matched others is left (both are
-    grouped already, and testing every such pair would cost the square of the folder)."""
+    """``matches`` with what the feature stage adds: pairs where one file shows the other's picture small,
+    covered or re-filmed (``feature_stage``), compared in full. A file that matched no other is tested against
+    every file its hashes did not join it to, and a pair the hashes matched in part only (``in_part``: a duet's
+    half, matched where nothing covered it) is tested again, its full comparison standing when it covers more; a
+    pair of files that each matched others is otherwise left (both are grouped already, and testing every such
+    pair would cost the square of the folder)."""
     linked = {(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"}
     linked |= {(b, a) for a, b in linked}
+    partial = {frozenset((m.a.path, m.b.path)): k for k, m in enumerate(matches)
+               if feature_stage.in_part(m.verdict, m.coverage)}
     matched = {p for pair in linked for p in pair}
     paths = [it.path for it in usable]
     pairs = [(i, j) for i in range(len(paths)) for j in range(i + 1, len(paths))
-             if (paths[i] not in matched or paths[j] not in matched) and (paths[i], paths[j]) not in linked]
+             if ((paths[i] not in matched or paths[j] not in matched) and (paths[i], paths[j]) not in linked)
+             or frozenset((paths[i], paths[j])) in partial]
     if not pairs:
-        return []
+        return matches
     if len(pairs) > FEATURE_MAX_PAIRS:
         log.warning("scan: the feature stage was skipped: %d pairs with a file that matched no other, over the %d "
                     "it looks at (about 0.02 s a pair); a file shown small or re-filmed in another is not found "
                     "among them (compare such a pair, or search an index of the files)", len(pairs),
                     FEATURE_MAX_PAIRS)
-        return []
+        return matches
     fps = [replace(it.fp, path=it.path) for it in usable if it.fp is not None]
     found = feature_stage.feature_pairs(fps, pairs, progress=(lambda k, n: progress("features", k, n))
                                         if progress else None)
-    tried: dict[str, int] = {}
-    out = []
+    tried: dict[tuple[str, bool], int] = {}
+    out = list(matches)
     for i, j, _ in found:
-        alone = [p for p in (paths[i], paths[j]) if p not in matched]
-        if all(tried.get(p, 0) >= FEATURE_CANDIDATES for p in alone):
+        again = partial.get(frozenset((paths[i], paths[j])))
+        # a file alone has FEATURE_CANDIDATES turns; each file of pairs matched in part as many of their own
+        turns = [(p, again is not None) for p in (paths[i], paths[j]) if again is not None or p not in matched]
+        if all(tried.get(t, 0) >= FEATURE_CANDIDATES for t in turns):
             continue
-        for p in alone:
-            tried[p] = tried.get(p, 0) + 1
+        for t in turns:
+            tried[t] = tried.get(t, 0) + 1
         m = _compare_pair(usable[i], usable[j], opts)  # the file shown first: a canvas compares as B
-        if m.verdict != "unrelated":
-            out.append(m)
+        if again is None:
+            if m.verdict != "unrelated":
+                out.append(m)
+        elif sum(m.coverage.values()) > sum(out[again].coverage.values()):
+            out[again] = m
     return out
 
 

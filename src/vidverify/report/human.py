@@ -271,6 +271,8 @@ def made_from(e: LineageEntry | None) -> str:
         return f"none in the set: the earliest version (confidence {e.confidence:.2f})"
     if e.evidence and e.evidence[0] == "parent-not-in-set":
         return f"a source not in the set (confidence {e.confidence:.2f})"
+    if len(e.sources) > 1:
+        return " + ".join(os.path.basename(p) for p in e.sources) + f" (a composite, confidence {e.confidence:.2f})"
     return f"{os.path.basename(e.parent)} (confidence {e.confidence:.2f})"
 
 

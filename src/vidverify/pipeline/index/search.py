@@ -58,8 +58,6 @@ FEATURE_FIND_MAX = 200  # clips whose features one search finds from their media
 FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full ...
 FEATURE_PARTIAL = 2  # ... and apart from them, this many of those the hashes matched in part (a corner
 # picture-in-picture's background clip and its copies, matched in part, must not take the source's turn)
-FEATURE_BELOW_COVERAGE = 0.9  # a partial match covering less of either clip goes to the feature stage too (as
-# compare's RESCUE_BELOW_COVERAGE: the hashes may have matched a covered picture only where nothing covered it)
 
 
 def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True,
@@ -207,8 +205,7 @@ class Index:
             # a candidate whose hashes did not match is looked at again: its picture may be covered or small; so is
             # one they matched in part (a duet's half matched for half of its time), whose full comparison then
             # stands when it covers more, as in compare
-            partial = {r.sha256 for r in results if r.verdict == "partial-overlap"
-                       and max(r.coverage.values(), default=0.0) < FEATURE_BELOW_COVERAGE}
+            partial = {r.sha256 for r in results if feature_stage.in_part(r.verdict, r.coverage)}
             seen = {r.sha256 for r in results} - partial
             for sha, m in self._by_features(fp, seen, partial, compare_media, progress):
                 by_features = self._result(sha, m, 0.0)
