@@ -10,6 +10,11 @@ Per source (``compare_cases.SOURCES``, prepared as for the compare benchmark and
   right answer is to abstain, ``parent-not-in-set``), a trim and a greyscale copy.
 * ``absent``: two overlapping trims of the clip without the clip itself (each made separately: one must be the
   root and the other ``parent-not-in-set``) and a copy of the first trim with a logo (its parent is that trim).
+* ``composite``: the clip, two other corpus clips (``pattern``, ``rocket``: none made from another), a duet of the
+  clip beside pattern and a picture-in-picture of it over rocket (the re-post benchmark's builders), and a
+  half-size copy of the duet. The duet and the picture-in-picture are right when their ``sources`` name both
+  clips they combine; the three clips, when one is the root and the others say ``parent-not-in-set``; the copy,
+  when it names the duet.
 
 Scores, over every non-root member: **right** (the true parent, or ``parent-not-in-set`` where that is the truth),
 **abstained** (``parent-not-in-set`` where a parent is in the set: honest, but no answer), **wrong** (another
@@ -33,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import repost_cases  # noqa: E402
 from compare_cases import QUICK_SOURCES, SOURCES, prepare_source  # noqa: E402
 
 from vidverify.pipeline.scanning import ScanOptions, scan  # noqa: E402
@@ -41,6 +47,7 @@ from vidverify.testing import synth  # noqa: E402
 SECONDS = 10.0
 NOT_IN_SET = "parent-not-in-set"
 FAMILY_VERSION = 1  # bump when a recipe changes: cached folders are rebuilt
+COMPOSITE_VERSION = 1  # ... and this for the composite folder
 
 
 def _half(path: Path) -> tuple[int, int]:
@@ -101,7 +108,35 @@ def build(name: str, out: Path) -> dict[str, dict[str, str | None]]:
     return truth
 
 
-def score(folder: Path, truth: dict[str, str | None], jobs: int) -> list[dict[str, Any]]:
+def build_composite(name: str, out: Path) -> dict[str, str | list[str] | None]:
+    """The composite folder of one source; returns {member: true parent, "*" for a clip made from nothing in the
+    folder, or the list of the members a composite combines}."""
+    root = out / "lineage" / f"composite-v{COMPOSITE_VERSION}" / name
+    truth_file = root / "truth.json"
+    if truth_file.exists():
+        return dict(json.loads(truth_file.read_text()))
+    if root.exists():
+        shutil.rmtree(root)
+    folder = root / "composite"
+    folder.mkdir(parents=True)
+    src = prepare_source(name, root / "work", max_seconds=SECONDS)
+    others = [prepare_source(n, out / "lineage" / "fillers", repost_cases.FILLERS[n][0], SECONDS)
+              for n in ("pattern", "rocket")]
+    for s in (src, *others):
+        shutil.copyfile(s.path, folder / ("clip.mp4" if s is src else f"{s.name}.mp4"))
+    i = repost_cases.SOURCES.index(name) if name in repost_cases.SOURCES else 0
+    repost_cases.b_duet(src, others, i, folder / "duet.mp4")
+    repost_cases.b_pip_corner(src, others, i, folder / "pip.mp4")
+    synth.reencode(folder / "duet.mp4", folder / "duet_small.mp4", crf=30, size=_half(folder / "duet.mp4"))
+    shutil.rmtree(root / "work")
+    truth: dict[str, str | list[str] | None] = {
+        "clip.mp4": "*", "pattern.mp4": "*", "rocket.mp4": "*", "duet.mp4": ["clip.mp4", "pattern.mp4"],
+        "pip.mp4": ["clip.mp4", "rocket.mp4"], "duet_small.mp4": "duet.mp4"}
+    truth_file.write_text(json.dumps(truth, indent=1))
+    return truth
+
+
+def score(folder: Path, truth: dict[str, Any], jobs: int) -> list[dict[str, Any]]:
     """One row per member: what scan reported against the truth."""
     result = scan([folder], options=ScanOptions(jobs=jobs))
     rows: list[dict[str, Any]] = []
@@ -112,9 +147,13 @@ def score(folder: Path, truth: dict[str, str | None], jobs: int) -> list[dict[st
         got = None if e is None else (os.path.basename(e.parent) if e.parent else None)
         said_not_in_set = bool(e and e.evidence and e.evidence[0] == NOT_IN_SET)
         row: dict[str, Any] = {"folder": folder.name, "member": member, "truth": want, "parent": got,
+                               "sources": sorted(os.path.basename(p) for p in e.sources) if e else [],
                                "confidence": e.confidence if e else None, "evidence": list(e.evidence) if e else []}
         if e is None:
             row["outcome"] = "ungrouped"
+        elif isinstance(want, list):  # a composite: every member it combines named
+            row["outcome"] = ("root-wrong" if got is None else "abstained" if said_not_in_set
+                              else "right" if row["sources"] == sorted(want) else "wrong")
         elif want is None or (want == "*" and got is None):
             row["outcome"] = "root-right" if got is None else "root-wrong"
         elif want == "*":  # made separately from a source not in the folder
@@ -147,7 +186,8 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "roots_right": sum(r["outcome"] == "root-right" for r in roots), "roots": len(roots),
         "ungrouped": sum(r["outcome"] == "ungrouped" for r in rows),
         "mean_confidence_right": conf(right), "mean_confidence_wrong": conf(wrong),
-        "wrong_rows": [{k: r[k] for k in ("folder", "member", "truth", "parent", "confidence")} for r in wrong],
+        "wrong_rows": [{k: r[k] for k in ("folder", "member", "truth", "parent", "sources", "confidence")}
+                       for r in wrong],
     }
 
 
@@ -163,13 +203,17 @@ def main() -> None:
     for name in names:
         truth = build(name, args.out)
         base = args.out / "lineage" / f"v{FAMILY_VERSION}" / name
-        for folder, want in truth.items():
-            got = score(base / folder, want, args.jobs)
+        folders: list[tuple[Path, dict[str, Any]]] = [(base / f, want) for f, want in truth.items()]
+        folders.append((args.out / "lineage" / f"composite-v{COMPOSITE_VERSION}" / name / "composite",
+                        build_composite(name, args.out)))
+        for path, want in folders:
+            got = score(path, want, args.jobs)
             for r in got:
                 r["source"] = name
             rows += got
-            print(f"{name}/{folder}: " + ", ".join(f"{r['member']}={r['outcome']}" for r in got), flush=True)
-    by_folder = {f: summary([r for r in rows if r["folder"] == f]) for f in ("camera", "plain", "absent")}
+            print(f"{name}/{path.name}: " + ", ".join(f"{r['member']}={r['outcome']}" for r in got), flush=True)
+    by_folder = {f: summary([r for r in rows if r["folder"] == f])
+                 for f in ("camera", "plain", "absent", "composite")}
     result = {"sources": names, "overall": summary(rows), "by_folder": by_folder, "rows": rows,
               "seconds": round(time.perf_counter() - t0, 1)}
     out = args.out / ("bench_lineage_quick.json" if args.quick else "bench_lineage.json")
