@@ -143,3 +143,27 @@ def test_a_composite_names_each_member_it_combines_and_its_parts_are_no_copies_o
     # a duet of one clip and its own copy is no composite
     one = {e.path: e for e in lineage(["a", "a2", "duet"], infos, ms[:3])}
     assert len(one["duet"].sources) == 1 and not any("combines" in t for t in one["duet"].evidence)
+
+
+def test_a_picture_in_pictures_background_came_first_and_two_canvases_of_a_clip_say_nothing_of_each_other() -> None:
+    # pip: clip in a corner (a region) over rocket's footage, scaled up to 1280x720 (rocket is 640x360); duet: clip
+    # beside other footage. The pip matches rocket over its whole frame, with no edit that says which came first
+    # (the alignment's match): rocket's smaller picture made it a copy of the pip. And the pip and the duet,
+    # matched region to region on the clip they both show, gave clues both ways that made the pip the root.
+    from vidverify.match.edits import pad_edit
+
+    infos = {"clip": info("clip", w=640, h=360), "rocket": info("rocket", w=640, h=360),
+             "pip": info("pip", w=1280, h=720), "duet": info("duet", w=1280, h=720)}
+    pad = pad_edit(0, 10, 0, 10, (836, 506, 416, 186), (1280, 720), surround="canvas")
+    region = (Segment(0, 10, 0, 10, channel="b-region"),)
+    ms = [m("clip", "pip", 1.0, 1.0, region, (pad,)), m("pip", "rocket", 1.0, 1.0),
+          m("clip", "duet", 1.0, 1.0, region, (pad_edit(0, 10, 0, 10, (0, 180, 640, 360), (1280, 720),
+                                                          surround="canvas"),)),
+          m("pip", "duet", 1.0, 1.0, region, (pad, Edit("overlay", detail={"box": [0, 0, 10, 10]}))),
+          m("clip", "rocket", 0.0, 0.0, (), verdict="unrelated")]
+    entries = {e.path: e for e in lineage(["pip", "duet", "clip", "rocket"], infos, ms)}
+    assert entries["pip"].sources in (("clip", "rocket"), ("rocket", "clip")), entries["pip"]
+    assert any("background of a composite" in t for t in entries["pip"].evidence)
+    assert not any("smaller" in t for e in entries.values() for t in e.evidence)
+    assert entries["duet"].parent == "clip"
+    assert next(p for p, e in entries.items() if e.parent is None) in ("clip", "rocket")

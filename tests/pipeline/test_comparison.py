@@ -270,9 +270,13 @@ def test_the_canvas_compared_first_finds_the_clip_inside_it(clips: dict[str, Pat
     """``compare pip.mp4 source.mp4``: the same pair the other way round. All of B small inside A is searched as
     an inset too (the crop search, at 320 pixels wide and for a quarter of A at least, found nothing: it said
     ``unrelated`` at 0.97). Segments are A's region, and a canvas ``crop`` of A gives it."""
-    crop = _whole_by_region(compare(clips["pip"], clips["src"]), "a-region", "crop")
+    m = compare(clips["pip"], clips["src"])
+    crop = _whole_by_region(m, "a-region", "crop")
     assert crop.detail["kind"] == CANVAS_REGION and crop.detail["of"] == "a"
     assert _near(crop.detail["region"], PIP_BOX)
+    # the inset's white frame is A's: B, the clip, has no overlay (two were said, and lineage read them as the
+    # clip made from the picture-in-picture)
+    assert "overlay" not in types(m)
 
 
 def test_a_picture_in_picture_running_off_the_frame_is_hashed_on_its_visible_part(clips: dict[str, Path]) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures import make_fixtures
 from vidverify.models import Group, LineageEntry, Match
 from vidverify.pipeline.scanning import ScanOptions, scan
 from vidverify.testing import synth
@@ -89,35 +90,44 @@ def test_canvases_of_one_clip_do_not_make_one_of_them_its_source(tmp_path: Path)
     assert parents == {"blurred.mp4": "source.mp4", "screen.mp4": "source.mp4", "pip.mp4": "source.mp4"}, parents
 
 
-def test_a_duet_of_two_clips_is_made_from_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 15 (lineage of composites): a duet of two clips that share no footage. The scan matched one half by
-    its hashes for 55% of the time only (a `partial-overlap`: the feature stage left pairs its hashes had joined),
-    and lineage named one clip as the duet's parent and called the other "made separately from footage not in the
-    set" with the first. Pairs matched in part are compared in full now (as in search), and the duet names both
-    clips in ``sources``; the other clip says it shares no footage with the root."""
+def test_a_duet_and_a_picture_in_picture_are_made_from_each_clip_they_combine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15 (lineage of composites): a duet of clips a and b, and a picture-in-picture of a over clip c.
+    Before: the scan matched the duet's half by its hashes for 55% of the time only (the feature stage left pairs
+    its hashes had joined), lineage named one clip as the duet's parent and called the other "made separately
+    from footage not in the set" with it; the picture-in-picture joined c by its hashes and a was never looked
+    for in its corner (two groups), and c's smaller picture made it a copy of the picture-in-picture. Now pairs
+    matched in part are compared in full, each file is looked for in the other groups' references, the duet and
+    the picture-in-picture name both clips they combine (``sources``), and c is the picture-in-picture's
+    background, not its copy."""
+    import vidverify.pipeline.scanning as scanning
     from vidverify.media.ffmpeg import ffmpeg_exe
     from vidverify.report import human
 
-    a = synth.make_scene(tmp_path / "case" / "a.mp4", seconds=8, size=(640, 360), seed=21, audio=False)
-    b = synth.make_scene(tmp_path / "case" / "b.mp4", seconds=8, size=(640, 360), seed=22, audio=False)
+    case = tmp_path / "case"
+    a = synth.make_scene(case / "a.mp4", seconds=8, size=(640, 360), seed=21, audio=False)
+    b = synth.make_scene(case / "b.mp4", seconds=8, size=(640, 360), seed=22, audio=False)
+    c = synth.make_scene(case / "c.mp4", seconds=8, size=(480, 270), seed=23, audio=False)
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(a), "-i", str(b), "-filter_complex",
                     "[0:v]pad=640:720:0:180[l];[1:v]pad=640:720:0:180[r];[l][r]hstack=inputs=2", "-c:v", "libx264",
-                    "-crf", "24", "-pix_fmt", "yuv420p", str(tmp_path / "case" / "duet.mp4")], check=True)
-    import vidverify.pipeline.scanning as scanning
-
+                    "-crf", "24", "-pix_fmt", "yuv420p", str(case / "duet.mp4")], check=True)
+    make_fixtures.picture_in_picture(a, c, case / "pip.mp4")
     read: list[Match] = []
     lineage = scanning.lineage_mod.lineage
     monkeypatch.setattr(scanning.lineage_mod, "lineage", lambda members, infos, ms, *rest: lineage(
         members, infos, read.extend(ms) or read, *rest))
-    (g,) = scan([tmp_path / "case"], options=ScanOptions(jobs=2)).groups
+    (g,) = scan([case], options=ScanOptions(jobs=2)).groups
     # every comparison of a clip with the duet that lineage reads holds all of the clip
-    with_duet = [m for m in read if m.verdict != "unrelated"]
-    assert len(with_duet) >= 2 and all(min(m.coverage.values()) > 0.95 for m in with_duet), with_duet
+    with_duet = [m for m in read if m.verdict != "unrelated" and "duet.mp4" in (Path(m.a.path).name,
+                                                                                Path(m.b.path).name)]
+    assert with_duet and all(min(m.coverage.values()) > 0.95 for m in with_duet), with_duet
     tree = _tree(g)
-    duet = tree["duet.mp4"]
-    assert sorted(os.path.basename(p) for p in duet.sources) == ["a.mp4", "b.mp4"]
-    assert duet.sources[0] == duet.parent and duet.confidence > 0.8
-    assert human.made_from(duet).startswith(" + ".join(os.path.basename(p) for p in duet.sources))
+    for composite, clips in (("duet.mp4", ["a.mp4", "b.mp4"]), ("pip.mp4", ["a.mp4", "c.mp4"])):
+        e = tree[composite]
+        assert sorted(os.path.basename(p) for p in e.sources) == clips, e
+        assert e.sources[0] == e.parent and e.confidence > 0.8
+        assert human.made_from(e).startswith(" + ".join(os.path.basename(p) for p in e.sources))
     (root,) = [n for n, e in tree.items() if e.parent is None]
-    (other,) = {"a.mp4", "b.mp4"} - {root}
-    assert tree[other].evidence[0] == "parent-not-in-set" and "shares no footage with" in tree[other].evidence[1]
+    assert root in ("a.mp4", "b.mp4", "c.mp4")
+    for other in {"a.mp4", "b.mp4", "c.mp4"} - {root}:  # no two of the clips share footage
+        assert tree[other].evidence[0] == "parent-not-in-set" and "shares no footage with" in tree[other].evidence[1]

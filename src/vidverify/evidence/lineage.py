@@ -32,9 +32,13 @@ from a source the set lacks (or the clues cannot tell), and its confidence says 
 
 **Composites.** A duet, a grid or a picture-in-picture over other footage is made from several members that share
 no footage with each other: each is shown to precede it (a canvas, bars, an overlay) and shows its part of it. Its
-``parent`` is chosen as above, and ``sources`` names every such member (the parent first). A member that shares no
-footage with the root is in the group only through such a composite: its source is not in the set, and the
-evidence says so rather than that it and the root were made from the same footage.
+``parent`` is chosen as above, and ``sources`` names every such member (the parent first). A canvas that shows one
+member's picture in a region and matches another's over its whole frame, footage that shares none with the first,
+is a picture over that other footage: the background came first (and the canvas's frame size, the compositor's,
+is no clue). Two canvases of one member matched region to region give no clue of each other: each compositor
+placed that member's footage. A member that shares no footage with the root is in the group only through a
+composite: its source is not in the set, and the evidence says so rather than that it and the root were made
+from the same footage.
 
 **Confidence** is the probability that the named parent came first, from the clues' net weight for that pair
 (logistic), capped at MAX_CONFIDENCE: the clues are strong, but none is proof.
@@ -114,8 +118,11 @@ def match_clues(m: Match) -> list[Clue]:
     out: list[Clue] = []
     b_in_a, a_in_b = float(m.coverage.get("b", 0.0)), float(m.coverage.get("a", 0.0))
     spliced = any(e.type == "insert" and _spliced(e, m) for e in m.edits)
+    canvas = canvases(m)
     for first, then, kept, back in ((a, b, b_in_a, a_in_b), (b, a, a_in_b, b_in_a)):
-        if kept >= CONTAINS_MIN and back <= kept - CONTAINS_MARGIN:
+        # a canvas holds more than the clip it shows (the composite's other parts, and the clip's still moments
+        # that its region did not pin): that is no trim of the clip
+        if kept >= CONTAINS_MIN and back <= kept - CONTAINS_MARGIN and first not in canvas:
             # B holding all of A and more, some of it spliced into A's middle: A is a cut of B only when the
             # splice turns out to be footage of the same event (``lineage`` decides; kind "cut")
             out.append(Clue(first, then, W_CONTAINS, f"{_name(first)} contains all of {_name(then)}'s footage "
@@ -261,29 +268,46 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     pictures = pictures or {}
     group = set(members)
     clues: dict[tuple[str, str], list[Clue]] = {}
-    related: set[frozenset[str]] = set()
     canvased: set[frozenset[str]] = set()
-    matches_seen: list[Match] = []
     bits: dict[frozenset[str], list[tuple[float, int]]] = {}
     edited: dict[frozenset[str], set[str]] = {}
-    for m in matches:
-        if m.a.path not in group or m.b.path not in group or m.verdict == "unrelated":
-            continue
-        matches_seen.append(m)
+    seen = [m for m in matches if m.a.path in group and m.b.path in group and m.verdict != "unrelated"]
+    related = {frozenset((m.a.path, m.b.path)) for m in seen}
+    shows: dict[str, set[str]] = {}  # member -> the members whose picture it shows inside a canvas
+    for m in seen:
+        for x in canvases(m):
+            shows.setdefault(x, set()).add(m.b.path if x == m.a.path else m.a.path)
+    for m in seen:
         bits.setdefault(frozenset((m.a.path, m.b.path)), []).extend(
             (sg.distance, max(1, sg.frames)) for sg in m.segments)
         edited.setdefault(frozenset((m.a.path, m.b.path)), set()).update(
             e.type for e in m.edits if e.type in PICTURE_CHANGES)
-        related.add(frozenset((m.a.path, m.b.path)))
         if canvases(m):
             canvased.add(frozenset((m.a.path, m.b.path)))
+        x, y = m.a.path, m.b.path
+        regional = any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
+        if regional and (shows.get(x, set()) & shows.get(y, set())) - {x, y}:
+            # two canvases of a third member matched region to region: each compositor placed its footage, and
+            # neither was made from the other for that
+            canvased.add(frozenset((x, y)))
+            continue
         for c in match_clues(m):
             clues.setdefault((c.parent, c.child), []).append(c)
+        for canvas, under in ((x, y), (y, x)):
+            # a canvas that shows a member's picture and, over its whole frame, footage of another that shares
+            # none with it: that footage is the composite's background (a picture-in-picture over other footage),
+            # which came first, and the canvas's frame size is the compositor's
+            inset = sorted(z for z in shows.get(canvas, set()) - {under} if frozenset((z, under)) not in related)
+            if inset and not regional:
+                canvased.add(frozenset((x, y)))
+                clues.setdefault((under, canvas), []).append(Clue(
+                    under, canvas, W_PICTURE, f"{_name(canvas)} shows {_name(inset[0])}'s picture over "
+                    f"{_name(under)}'s: {_name(under)} is the background of a composite"))
     for pair in related:
         x, y = sorted(pair)
         for c in file_clues(x, y, infos, pictures, sizes=pair not in canvased):
             clues.setdefault((c.parent, c.child), []).append(c)
-    share = contains(m for m in matches_seen)
+    share = contains(seen)
     # the most of each member's footage any other member shows
     found = {c: max((share.get((q, c), 0.0) for q in members if q != c), default=0.0) for c in members}
     # footage a member has between stretches of another is an insert only when no member shows it: else the

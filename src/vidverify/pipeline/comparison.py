@@ -86,6 +86,9 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
     found = picture_edits(pairs, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),
                           a_region=a_region, b_region=b_region, span=span)
+    if main.channel == "a-region":  # A is the canvas: what covers its region (a picture-in-picture's frame, a
+        # caption over the inset) is A's, and an ``overlay`` says B has one over A's picture
+        found = [f for f in found if f.type != "overlay"]
     if any(e.type == "crop" and "framing" in e.detail for e in m.edits):  # a crop that changes over time: the
         found = [f for f in found if f.type != "crop"]  # few frame pairs measure one moment's framing of it
     kept = [e for e in m.edits if not (e.type == "crop" and any(f.type == "crop" for f in found))]

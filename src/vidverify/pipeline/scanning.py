@@ -105,19 +105,26 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         if progress:
             progress("align", k + 1, len(pairs))
 
+    pictures = {it.path: it.fp.active_area[2] * it.fp.active_area[3] for it in usable
+                if it.fp is not None and it.fp.active_area}
+    inside_bars = frozenset(it.path for it in usable if it.fp is not None and it.fp.active_area and it.fp.width
+                            and it.fp.height and tuple(it.fp.active_area) != (0, 0, it.fp.width, it.fp.height))
+
+    def barred_by(ms: Iterable[Match]) -> frozenset[str]:
+        # a file that shows another's picture inside a canvas (a duet, a screen recording) ranks as one inside
+        # bars: its frame's pixels are not its picture's
+        return inside_bars | frozenset(p for m in ms for p in lineage_mod.canvases(m))
+
+    def reference_of(members: Sequence[str], ms: Sequence[Match]) -> tuple[str, str]:
+        return groups_mod.choose_reference(members, infos, ms, pictures, barred_by(ms))
+
     if opts.features and opts.pictures:
-        matches = _by_features(usable, matches, opts, progress)
+        matches = _by_features(usable, matches, opts, progress, reference_of)
     # files that share sound but no picture are grouped too, marked as matched by sound
     by_sound = [m for m in matches if sound_only(m)]
     comps = groups_mod.components([it.path for it in usable], matches, [(m.a.path, m.b.path) for m in by_sound])
     pictured = {p for m in matches if m.verdict != "unrelated" for p in (m.a.path, m.b.path)}
-    pictures = {it.path: it.fp.active_area[2] * it.fp.active_area[3] for it in usable
-                if it.fp is not None and it.fp.active_area}
-    barred = frozenset(it.path for it in usable if it.fp is not None and it.fp.active_area and it.fp.width
-                       and it.fp.height and tuple(it.fp.active_area) != (0, 0, it.fp.width, it.fp.height))
-    # a file that shows another's picture inside a canvas (a duet, a screen recording) ranks as one inside bars:
-    # its frame's pixels are not its picture's
-    barred |= frozenset(p for m in matches for p in lineage_mod.canvases(m))
+    barred = barred_by(matches)
     by_path = {it.path: it for it in usable}
     result_groups: list[Group] = []
     findings: list[Finding] = []
@@ -192,47 +199,65 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
 
 FEATURE_MAX_PAIRS = 20_000  # the feature stage looks at most this many pairs (about 0.02 s each): above, none
 FEATURE_CANDIDATES = 3  # pairs of each unmatched file compared in full, the strongest first
+ACROSS_MAX_PAIRS = 1_000  # files tested against other groups' references (a case folder's few groups): above, none
 
 
-def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions,
-                 progress: Progress | None) -> list[Match]:
+def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, progress: Progress | None,
+                 reference_of: Callable[[Sequence[str], Sequence[Match]], tuple[str, str]]) -> list[Match]:
     """``matches`` with what the feature stage adds: pairs where one file shows the other's picture small,
-    covered or re-filmed (``feature_stage``), compared in full. A file that matched no other is tested against
-    every file its hashes did not join it to, and a pair the hashes matched in part only (``in_part``: a duet's
-    half, matched where nothing covered it) is tested again, its full comparison standing when it covers more; a
-    pair of files that each matched others is otherwise left (both are grouped already, and testing every such
-    pair would cost the square of the folder)."""
+    covered or re-filmed (``feature_stage``), compared in full. Tested: a file that matched no other against every
+    file its hashes did not join it to; a pair the hashes matched in part only (``in_part``: a duet's half,
+    matched where nothing covered it), whose full comparison stands when it covers more; and, up to
+    ACROSS_MAX_PAIRS, each file of a group against the other groups' references (``reference_of``): a
+    picture-in-picture whose background is in the folder joined that clip's group by its hashes, and the clip in
+    its corner was never looked for. Each file has FEATURE_CANDIDATES full comparisons of each kind."""
     linked = {(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"}
     linked |= {(b, a) for a, b in linked}
     partial = {frozenset((m.a.path, m.b.path)): k for k, m in enumerate(matches)
                if feature_stage.in_part(m.verdict, m.coverage)}
     matched = {p for pair in linked for p in pair}
     paths = [it.path for it in usable]
-    pairs = [(i, j) for i in range(len(paths)) for j in range(i + 1, len(paths))
-             if ((paths[i] not in matched or paths[j] not in matched) and (paths[i], paths[j]) not in linked)
-             or frozenset((paths[i], paths[j])) in partial]
-    if not pairs:
-        return matches
-    if len(pairs) > FEATURE_MAX_PAIRS:
+    at = {p: k for k, p in enumerate(paths)}
+    kinds: dict[tuple[int, int], str] = {}
+    for i in range(len(paths)):
+        for j in range(i + 1, len(paths)):
+            if frozenset((paths[i], paths[j])) in partial:
+                kinds[(i, j)] = "partial"
+            elif (paths[i] not in matched or paths[j] not in matched) and (paths[i], paths[j]) not in linked:
+                kinds[(i, j)] = "alone"
+    if len(kinds) > FEATURE_MAX_PAIRS:
         log.warning("scan: the feature stage was skipped: %d pairs with a file that matched no other, over the %d "
                     "it looks at (about 0.02 s a pair); a file shown small or re-filmed in another is not found "
-                    "among them (compare such a pair, or search an index of the files)", len(pairs),
+                    "among them (compare such a pair, or search an index of the files)", len(kinds),
                     FEATURE_MAX_PAIRS)
         return matches
+    comps = groups_mod.components(paths, [m for m in matches if m.verdict != "unrelated"])
+    if len(comps) > 1:
+        refs = [reference_of(c, [m for m in matches if m.a.path in c and m.b.path in c])[0] for c in comps]
+        across = {(min(at[p], at[r]), max(at[p], at[r])) for c, r in zip(comps, refs, strict=True)
+                  for d in comps if d is not c for p in d}
+        if len(across) > ACROSS_MAX_PAIRS:
+            log.warning("scan: files were not looked for inside other groups' files: %d pairs, over the %d the "
+                        "feature stage looks at; a clip shown small over another group's footage is not found "
+                        "(compare such a pair, or search an index of the files)", len(across), ACROSS_MAX_PAIRS)
+        else:
+            kinds.update({pair: "across" for pair in across if pair not in kinds})
+    if not kinds:
+        return matches
     fps = [replace(it.fp, path=it.path) for it in usable if it.fp is not None]
-    found = feature_stage.feature_pairs(fps, pairs, progress=(lambda k, n: progress("features", k, n))
+    found = feature_stage.feature_pairs(fps, list(kinds), progress=(lambda k, n: progress("features", k, n))
                                         if progress else None)
-    tried: dict[tuple[str, bool], int] = {}
+    tried: dict[tuple[str, str], int] = {}
     out = list(matches)
     for i, j, _ in found:
-        again = partial.get(frozenset((paths[i], paths[j])))
-        # a file alone has FEATURE_CANDIDATES turns; each file of pairs matched in part as many of their own
-        turns = [(p, again is not None) for p in (paths[i], paths[j]) if again is not None or p not in matched]
+        kind = kinds[(min(i, j), max(i, j))]
+        turns = [(p, kind) for p in (paths[i], paths[j]) if kind != "alone" or p not in matched]
         if all(tried.get(t, 0) >= FEATURE_CANDIDATES for t in turns):
             continue
         for t in turns:
             tried[t] = tried.get(t, 0) + 1
         m = _compare_pair(usable[i], usable[j], opts)  # the file shown first: a canvas compares as B
+        again = partial.get(frozenset((paths[i], paths[j])))
         if again is None:
             if m.verdict != "unrelated":
                 out.append(m)
