@@ -129,5 +129,7 @@ def test_a_duet_and_a_picture_in_picture_are_made_from_each_clip_they_combine(
         assert human.made_from(e).startswith(" + ".join(os.path.basename(p) for p in e.sources))
     (root,) = [n for n, e in tree.items() if e.parent is None]
     assert root in ("a.mp4", "b.mp4", "c.mp4")
+    # the clips that share no footage with the reference are named in the group's reason, with the composites
+    assert "no footage with it: the group holds" in g.reason and "duet.mp4" in g.reason, g.reason
     for other in {"a.mp4", "b.mp4", "c.mp4"} - {root}:  # no two of the clips share footage
         assert tree[other].evidence[0] == "parent-not-in-set" and "shares no footage with" in tree[other].evidence[1]

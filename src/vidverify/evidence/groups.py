@@ -11,6 +11,7 @@ compressed (bit rate per pixel), the longest, and the path.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -191,5 +192,22 @@ def reason_for(ref: str, members: Sequence[str], infos: Mapping[str, MediaInfo],
     return reason([next(r for r in ranked if r.path == ref)])
 
 
+def joined_through(ref: str, members: Sequence[str], matches: Iterable[Match]) -> str:
+    """For a group's reason: the members that share no footage with the reference ``ref``, and the members through
+    which the group holds them (a duet or a picture-in-picture shows footage of both); "" when there are none."""
+    linked = {frozenset((m.a.path, m.b.path)) for m in matches if m.verdict != "unrelated"}
+    apart = [p for p in members if p != ref and frozenset((p, ref)) not in linked]
+    if not apart:
+        return ""
+    via = sorted({q for q in members for p in apart if frozenset((q, p)) in linked and frozenset((q, ref)) in linked})
+
+    def names(ps: Sequence[str]) -> str:
+        return ", ".join(os.path.basename(p) for p in ps)
+
+    how = f"files that show footage of both ({names(via)})" if via else "other members"
+    return (f"{names(apart)} {'shares' if len(apart) == 1 else 'share'} no footage with it: the group holds "
+            f"{'it' if len(apart) == 1 else 'them'} through {how}")
+
+
 __all__ = ["COMPLETENESS_TIE", "Ranked", "bits_per_pixel", "choose_reference", "closure", "components", "contains",
-           "inserted", "rank", "reason", "reason_for"]
+           "inserted", "joined_through", "rank", "reason", "reason_for"]

@@ -175,6 +175,9 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         # more of a member than the hashes that chose the reference)
         why = groups_mod.reason_for(ordered[0], [p for p in ordered if p in pictured] or ordered, infos,
                                     [*within.get(gi, []), *pair_results], pictures, barred)
+        if apart := groups_mod.joined_through(ordered[0], [p for p in ordered if p in pictured],
+                                              [*within.get(gi, []), *pair_results]):
+            why += f"; {apart}"
         result_groups.append(Group(f"g{gi}", tuple(ordered), ordered[0], why, tuple(pair_results), by, tree))
         # the timeline's findings rest on shared footage: a member that shares only its sound is left out
         findings += timeline.group_findings([infos[p] for p in ordered if p in pictured],
