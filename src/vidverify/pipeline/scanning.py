@@ -115,11 +115,14 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         # bars: its frame's pixels are not its picture's
         return inside_bars | frozenset(p for m in ms for p in lineage_mod.canvases(m))
 
-    def reference_of(members: Sequence[str], ms: Sequence[Match]) -> tuple[str, str]:
-        return groups_mod.choose_reference(members, infos, ms, pictures, barred_by(ms))
+    def plain(members: Sequence[str], ms: Sequence[Match]) -> list[str]:
+        # a group's members whose frame is their picture (no canvas, no bars), or else its reference
+        barred = barred_by(ms)
+        return [p for p in members if p not in barred] or \
+            [groups_mod.choose_reference(members, infos, ms, pictures, barred)[0]]
 
     if opts.features and opts.pictures:
-        matches = _by_features(usable, matches, opts, progress, reference_of)
+        matches = _by_features(usable, matches, opts, progress, plain)
     # files that share sound but no picture are grouped too, marked as matched by sound
     by_sound = [m for m in matches if sound_only(m)]
     comps = groups_mod.components([it.path for it in usable], matches, [(m.a.path, m.b.path) for m in by_sound])
@@ -206,12 +209,13 @@ ACROSS_MAX_PAIRS = 1_000  # files tested against other groups' references (a cas
 
 
 def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, progress: Progress | None,
-                 reference_of: Callable[[Sequence[str], Sequence[Match]], tuple[str, str]]) -> list[Match]:
+                 plain: Callable[[Sequence[str], Sequence[Match]], list[str]]) -> list[Match]:
     """``matches`` with what the feature stage adds: pairs where one file shows the other's picture small,
     covered or re-filmed (``feature_stage``), compared in full. Tested: a file that matched no other against every
     file its hashes did not join it to; a pair the hashes matched in part only (``in_part``: a duet's half,
     matched where nothing covered it), whose full comparison stands when it covers more; and, up to
-    ACROSS_MAX_PAIRS, each file of a group against the other groups' references (``reference_of``): a
+    ACROSS_MAX_PAIRS, each file of a group against the other groups' members whose frame is their picture
+    (``plain``: no canvas or bars; a duet shows its clips at half size beside other footage): a
     picture-in-picture whose background is in the folder joined that clip's group by its hashes, and the clip in
     its corner was never looked for. Each file has FEATURE_CANDIDATES full comparisons of each kind."""
     linked = {(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"}
@@ -236,8 +240,8 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
         return matches
     comps = groups_mod.components(paths, [m for m in matches if m.verdict != "unrelated"])
     if len(comps) > 1:
-        refs = [reference_of(c, [m for m in matches if m.a.path in c and m.b.path in c])[0] for c in comps]
-        across = {(min(at[p], at[r]), max(at[p], at[r])) for c, r in zip(comps, refs, strict=True)
+        shown = [plain(c, [m for m in matches if m.a.path in c and m.b.path in c]) for c in comps]
+        across = {(min(at[p], at[r]), max(at[p], at[r])) for c, rs in zip(comps, shown, strict=True) for r in rs
                   for d in comps if d is not c for p in d}
         if len(across) > ACROSS_MAX_PAIRS:
             log.warning("scan: files were not looked for inside other groups' files: %d pairs, over the %d the "
