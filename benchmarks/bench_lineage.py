@@ -33,6 +33,7 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +56,25 @@ def _half(path: Path) -> tuple[int, int]:
     return max(2, f.width // 4 * 2), max(2, f.height // 4 * 2)
 
 
-def build(name: str, out: Path) -> dict[str, dict[str, str | None]]:
-    """The three folders of one source; returns folder -> {member file: true parent file, None for the root,
-    NOT_IN_SET for a member made separately from a source not in the folder}."""
-    root = out / "lineage" / f"v{FAMILY_VERSION}" / name
-    truth_file = root / "truth.json"
-    if truth_file.exists():
-        return dict(json.loads(truth_file.read_text()))
+def _built(root: Path, make: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
+    """The truth of the folders under ``root``: as built before (``root/truth.json``), or made afresh by ``make``
+    (what a broken build left cleared first)."""
+    if (root / "truth.json").exists():
+        return dict(json.loads((root / "truth.json").read_text()))
     if root.exists():
         shutil.rmtree(root)
+    truth = make(root)
+    (root / "truth.json").write_text(json.dumps(truth, indent=1))
+    return truth
+
+
+def build(name: str, out: Path) -> dict[str, Any]:
+    """The three folders of one source; returns folder -> {member file: true parent file, None for the root,
+    NOT_IN_SET for a member made separately from a source not in the folder}."""
+    return _built(out / "lineage" / f"v{FAMILY_VERSION}" / name, lambda root: _families(name, out, root))
+
+
+def _families(name: str, out: Path, root: Path) -> dict[str, Any]:
     work = root / "work"
     work.mkdir(parents=True)
     src = prepare_source(name, out / "lineage")
@@ -104,19 +115,17 @@ def build(name: str, out: Path) -> dict[str, dict[str, str | None]]:
     synth.overlay_logo(first, absent / "first_logo.mp4")
     truth["absent"] = {"first.mp4": "*", "second.mp4": "*", "first_logo.mp4": "first.mp4"}
     shutil.rmtree(work)
-    truth_file.write_text(json.dumps(truth, indent=1))
     return truth
 
 
-def build_composite(name: str, out: Path) -> dict[str, str | list[str] | None]:
+def build_composite(name: str, out: Path) -> dict[str, Any]:
     """The composite folder of one source; returns {member: true parent, "*" for a clip made from nothing in the
     folder, or the list of the members a composite combines}."""
-    root = out / "lineage" / f"composite-v{COMPOSITE_VERSION}" / name
-    truth_file = root / "truth.json"
-    if truth_file.exists():
-        return dict(json.loads(truth_file.read_text()))
-    if root.exists():
-        shutil.rmtree(root)
+    return _built(out / "lineage" / f"composite-v{COMPOSITE_VERSION}" / name,
+                  lambda root: _composite(name, out, root))
+
+
+def _composite(name: str, out: Path, root: Path) -> dict[str, Any]:
     folder = root / "composite"
     folder.mkdir(parents=True)
     src = prepare_source(name, root / "work", max_seconds=SECONDS)
@@ -132,7 +141,6 @@ def build_composite(name: str, out: Path) -> dict[str, str | list[str] | None]:
     truth: dict[str, str | list[str] | None] = {
         "clip.mp4": "*", "pattern.mp4": "*", "rocket.mp4": "*", "duet.mp4": ["clip.mp4", "pattern.mp4"],
         "pip.mp4": ["clip.mp4", "rocket.mp4"], "duet_small.mp4": "duet.mp4"}
-    truth_file.write_text(json.dumps(truth, indent=1))
     return truth
 
 
