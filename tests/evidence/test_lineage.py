@@ -167,3 +167,10 @@ def test_a_picture_in_pictures_background_came_first_and_two_canvases_of_a_clip_
     assert not any("smaller" in t for e in entries.values() for t in e.evidence)
     assert entries["duet"].parent == "clip"
     assert next(p for p, e in entries.items() if e.parent is None) in ("clip", "rocket")
+    # a half-size copy of the duet, matched over its whole frame: the pip the duet matched region to region is
+    # no picture the duet shows over the copy's footage (the copy was called the duet's background)
+    infos["small"] = info("small", w=640, h=360)
+    ms += [m("duet", "small", 1.0, 1.0), m("clip", "small", 1.0, 1.0, region, (pad,))]
+    entries = {e.path: e for e in lineage(["pip", "duet", "clip", "rocket", "small"], infos, ms)}
+    assert entries["small"].parent == "duet" and entries["duet"].parent == "clip", entries
+    assert not any("background" in t for t in entries["duet"].evidence + entries["small"].evidence)

@@ -273,9 +273,20 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     edited: dict[frozenset[str], set[str]] = {}
     seen = [m for m in matches if m.a.path in group and m.b.path in group and m.verdict != "unrelated"]
     related = {frozenset((m.a.path, m.b.path)) for m in seen}
-    shows: dict[str, set[str]] = {}  # member -> the members whose picture it shows inside a canvas
+    raw: dict[str, set[str]] = {}  # member -> the members whose picture it shows inside a canvas
     for m in seen:
         for x in canvases(m):
+            raw.setdefault(x, set()).add(m.b.path if x == m.a.path else m.a.path)
+
+    def between_canvases(m: Match) -> bool:
+        # two canvases of a third member matched region to region: each compositor placed its footage, and
+        # neither was made from the other for that
+        regional = any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
+        return regional and bool((raw.get(m.a.path, set()) & raw.get(m.b.path, set())) - {m.a.path, m.b.path})
+
+    shows: dict[str, set[str]] = {}
+    for m in seen:
+        for x in canvases(m) if not between_canvases(m) else ():
             shows.setdefault(x, set()).add(m.b.path if x == m.a.path else m.a.path)
     for m in seen:
         bits.setdefault(frozenset((m.a.path, m.b.path)), []).extend(
@@ -285,19 +296,18 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         if canvases(m):
             canvased.add(frozenset((m.a.path, m.b.path)))
         x, y = m.a.path, m.b.path
-        regional = any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
-        if regional and (shows.get(x, set()) & shows.get(y, set())) - {x, y}:
-            # two canvases of a third member matched region to region: each compositor placed its footage, and
-            # neither was made from the other for that
+        if between_canvases(m):
             canvased.add(frozenset((x, y)))
             continue
+        regional = any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
         for c in match_clues(m):
             clues.setdefault((c.parent, c.child), []).append(c)
         for canvas, under in ((x, y), (y, x)):
             # a canvas that shows a member's picture and, over its whole frame, footage of another that shares
             # none with it: that footage is the composite's background (a picture-in-picture over other footage),
             # which came first, and the canvas's frame size is the compositor's
-            inset = sorted(z for z in shows.get(canvas, set()) - {under} if frozenset((z, under)) not in related)
+            inset = sorted(z for z in shows.get(canvas, set()) - {under}
+                           if frozenset((z, under)) not in related and z not in shows)  # a clip, no canvas
             if inset and not regional:
                 canvased.add(frozenset((x, y)))
                 clues.setdefault((under, canvas), []).append(Clue(
