@@ -279,6 +279,18 @@ def test_the_canvas_compared_first_finds_the_clip_inside_it(clips: dict[str, Pat
     assert "overlay" not in types(m)
 
 
+def test_an_off_centre_crop_found_by_features_keeps_its_caption(clips: dict[str, Path], tmp_path: Path) -> None:
+    """A 300x270 crop off the centre of A with a caption over it: features find the crop (channel ``a-region``,
+    as for a canvas compared first), and the caption is B's ``overlay``. Overlays are dropped only where A is a
+    canvas showing all of B (its inset's frame is A's); the review found them dropped for crops too."""
+    crop = tmp_path / "crop.mp4"
+    make_fixtures.ffmpeg("-i", str(clips["src"]), "-vf", "crop=300:270:180:0", "-c:v", "libx264", "-preset",
+                         "ultrafast", str(crop))
+    m = compare(clips["src"], synth.overlay_logo(crop, tmp_path / "captioned.mp4", box=(0, 200, 300, 50)),
+                findings=False)
+    assert m.verdict == "same-footage" and {"crop", "overlay"} <= types(m), m.edits
+
+
 def test_a_picture_in_picture_running_off_the_frame_is_hashed_on_its_visible_part(clips: dict[str, Path]) -> None:
     """The picture-in-picture a third off the frame's right edge: B shows the left two thirds of A. The region
     found is clipped at the frame's edge; A is hashed on the same two thirds of its picture (hashing all of A

@@ -81,6 +81,7 @@ W_SOUND_REMOVED = 1.0
 W_CAMERA = 2.0
 W_CREDENTIALS = 0.7
 W_SIGNED_EDIT = 1.5
+BACKGROUND_MIN_BITS = 5.0  # a canvas's match over the whole frame closer than this is a copy, not its background
 
 
 @dataclass(frozen=True)
@@ -234,8 +235,13 @@ def _composed(child: str, parent: str, before: Sequence[str], related: set[froze
 
 
 def _combines(child: str, sources: Sequence[str]) -> str:
-    return (f"{_name(child)} combines footage of {_and(sources)}, which share none: a composite (a duet, a grid, "
-            "a picture over other footage) made from each")
+    return (f"{_name(child)} combines footage of {_and(sources)}, in which none of the others' was found: a "
+            "composite (a duet, a grid, a picture over other footage, a compilation) made from each")
+
+
+def _mean_bits(m: Match) -> float:
+    n = sum(max(1, sg.frames) for sg in m.segments)
+    return sum(sg.distance * max(1, sg.frames) for sg in m.segments) / n if n else float("inf")
 
 
 def _and(paths: Sequence[str]) -> str:
@@ -250,7 +256,8 @@ def _not_in_set(child: str, root: str, members: Sequence[str], related: set[froz
                 "separately from footage not in the set")
     joins = [q for q in members if frozenset((child, q)) in related and frozenset((root, q)) in related]
     how = f"both are shown in {_and(joins)}" if joins else "the group holds them through other members"
-    return (f"{_name(child)} shares no footage with {_name(root)} ({how}): its own source is not in the set")
+    return (f"{_name(child)} shares no footage with {_name(root)} that was found ({how}): its own source is not in "
+            "the set")
 
 
 def _confidence(weight: float) -> float:
@@ -280,7 +287,8 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
 
     def between_canvases(m: Match) -> bool:
         # two canvases of a third member matched region to region: each compositor placed its footage, and
-        # neither was made from the other for that
+        # neither was made from the other for that (a re-framed copy of a composite, a 9:16 re-post of a duet,
+        # is one such pair too: its parent is then not named; compare's edits do not tell it apart)
         regional = any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
         return regional and bool((raw.get(m.a.path, set()) & raw.get(m.b.path, set())) - {m.a.path, m.b.path})
 
@@ -300,6 +308,9 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
             canvased.add(frozenset((x, y)))
             continue
         regional = any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
+        # a copy of a canvas matches it over the whole frame, closely: no background (the inset's clip may just
+        # not have been compared with the copy); a background differs where the inset covers it
+        near_copy = all(sg.channel == "full" for sg in m.segments) and _mean_bits(m) < BACKGROUND_MIN_BITS
         for c in match_clues(m):
             clues.setdefault((c.parent, c.child), []).append(c)
         for canvas, under in ((x, y), (y, x)):
@@ -308,7 +319,7 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
             # which came first, and the canvas's frame size is the compositor's
             inset = sorted(z for z in shows.get(canvas, set()) - {under}
                            if frozenset((z, under)) not in related and z not in shows)  # a clip, no canvas
-            if inset and not regional:
+            if inset and not regional and not near_copy:
                 canvased.add(frozenset((x, y)))
                 clues.setdefault((under, canvas), []).append(Clue(
                     under, canvas, W_PICTURE, f"{_name(canvas)} shows {_name(inset[0])}'s picture over "

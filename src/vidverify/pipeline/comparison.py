@@ -86,8 +86,11 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
     found = picture_edits(pairs, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),
                           a_region=a_region, b_region=b_region, span=span)
-    if main.channel == "a-region":  # A is the canvas: what covers its region (a picture-in-picture's frame, a
-        # caption over the inset) is A's, and an ``overlay`` says B has one over A's picture
+    if main.channel == "a-region" and any(e.type == "crop" and e.detail.get("kind") == CANVAS_REGION
+                                          for e in m.edits):
+        # A is a canvas showing all of B: what covers its region (a picture-in-picture's frame, a caption over the
+        # inset) is A's, and an ``overlay`` says B has one over A's picture (a crop of A found by features keeps
+        # its overlays: B's caption is B's)
         found = [f for f in found if f.type != "overlay"]
     if any(e.type == "crop" and "framing" in e.detail for e in m.edits):  # a crop that changes over time: the
         found = [f for f in found if f.type != "crop"]  # few frame pairs measure one moment's framing of it
@@ -139,7 +142,7 @@ def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, med
     unsure = m
     for mode in ("crop", "inset", "canvas"):
         found = _rescued(m, fa, fb, media_a, media_b, sizes, (imgs[0], imgs[1]), kwargs, mode=mode)
-        if found is not None and found.verdict != "unrelated" and _covers_more(found, m):
+        if found is not None and found.verdict != "unrelated" and covers_more(found, m):
             return found
         unsure = found if found is not None and m.verdict == "unrelated" else unsure
     return unsure
@@ -152,7 +155,7 @@ RESCUE_BELOW_COVERAGE = 0.9  # a partial match covering less of either file is l
 RESCUE_MIN_GAIN = 0.05  # a rescue replaces a partial match when it covers this much more of the two files (summed)
 
 
-def _covers_more(found: Match, m: Match) -> bool:
+def covers_more(found: Match, m: Match) -> bool:
     """``found`` covers more of the two files than ``m`` (RESCUE_MIN_GAIN: not the same stretch found again
     through another channel, a frame longer), and less of neither."""
     a, b = (found.coverage.get(k, 0.0) - m.coverage.get(k, 0.0) for k in ("a", "b"))
@@ -214,7 +217,7 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     if mode == "crop" and not whole and m2.coverage.get("b", 0.0) < REFRAMED_BELOW:
         # the framing may change over B (a slow zoom, a pan): the crop is found again in stretches of B
         reframed = _reframed(m2, (region, found), fp, media_s, *wide, sizes, p_area, opts)
-        if reframed is not None and _covers_more(reframed[0], m2):
+        if reframed is not None and covers_more(reframed[0], m2):
             m2, framing = reframed
     if m2.verdict == "unrelated":
         return unsure
@@ -371,4 +374,4 @@ def compare_page(m: Match, path: str) -> None:
     html.write_html(path, page)  # OutputError (exit 6) when it cannot be written
 
 
-__all__ = ["compare", "compare_page"]
+__all__ = ["compare", "compare_page", "covers_more"]

@@ -39,7 +39,7 @@ from ..models import Claims, Finding, Group, Match, MediaInfo, ScanResult
 from ..report import html, html_scan
 from ..signals.fingerprint import Fingerprint
 from . import feature_stage, frames, workers
-from .comparison import compare
+from .comparison import compare, covers_more
 from .index.store import Store
 from .ingest import Item, Progress, ingest_all, with_claims
 
@@ -115,11 +115,11 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         # bars: its frame's pixels are not its picture's
         return inside_bars | frozenset(p for m in ms for p in lineage_mod.canvases(m))
 
-    def plain(members: Sequence[str], ms: Sequence[Match]) -> list[str]:
-        # a group's members whose frame is their picture (no canvas, no bars), or else its reference
+    def plain(members: Sequence[str], ms: Sequence[Match]) -> tuple[list[str], str]:
+        # a group's members whose frame is their picture (no canvas, no bars), and its reference
         barred = barred_by(ms)
-        return [p for p in members if p not in barred] or \
-            [groups_mod.choose_reference(members, infos, ms, pictures, barred)[0]]
+        return [p for p in members if p not in barred], \
+            groups_mod.choose_reference(members, infos, ms, pictures, barred)[0]
 
     if opts.features and opts.pictures:
         matches = _by_features(usable, matches, opts, progress, plain)
@@ -209,15 +209,17 @@ ACROSS_MAX_PAIRS = 1_000  # files tested against other groups' references (a cas
 
 
 def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, progress: Progress | None,
-                 plain: Callable[[Sequence[str], Sequence[Match]], list[str]]) -> list[Match]:
+                 plain: Callable[[Sequence[str], Sequence[Match]], tuple[list[str], str]]) -> list[Match]:
     """``matches`` with what the feature stage adds: pairs where one file shows the other's picture small,
     covered or re-filmed (``feature_stage``), compared in full. Tested: a file that matched no other against every
     file its hashes did not join it to; a pair the hashes matched in part only (``in_part``: a duet's half,
     matched where nothing covered it), whose full comparison stands when it covers more; and, up to
     ACROSS_MAX_PAIRS, each file of a group against the other groups' members whose frame is their picture
-    (``plain``: no canvas or bars; a duet shows its clips at half size beside other footage): a
-    picture-in-picture whose background is in the folder joined that clip's group by its hashes, and the clip in
-    its corner was never looked for. Each file has FEATURE_CANDIDATES full comparisons of each kind."""
+    (``plain``: no canvas or bars; a duet shows its clips at half size beside other footage), or against their
+    references only when those pairs are too many: a picture-in-picture whose background is in the folder joined
+    that clip's group by its hashes, and the clip in its corner was never looked for. A file alone has
+    FEATURE_CANDIDATES full comparisons; a pair of the other kinds is compared while neither of its files has had
+    FEATURE_CANDIDATES of that kind."""
     linked = {(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"}
     linked |= {(b, a) for a, b in linked}
     partial = {frozenset((m.a.path, m.b.path)): k for k, m in enumerate(matches)
@@ -233,22 +235,36 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
             elif (paths[i] not in matched or paths[j] not in matched) and (paths[i], paths[j]) not in linked:
                 kinds[(i, j)] = "alone"
     if len(kinds) > FEATURE_MAX_PAIRS:
-        log.warning("scan: the feature stage was skipped: %d pairs with a file that matched no other, over the %d "
-                    "it looks at (about 0.02 s a pair); a file shown small or re-filmed in another is not found "
-                    "among them (compare such a pair, or search an index of the files)", len(kinds),
+        log.warning("scan: the feature stage was skipped: %d pairs with a file that matched no other or matched in "
+                    "part, over the %d it looks at (about 0.02 s a pair); a file shown small or re-filmed in another "
+                    "is not found among them (compare such a pair, or search an index of the files)", len(kinds),
                     FEATURE_MAX_PAIRS)
         return matches
     comps = groups_mod.components(paths, [m for m in matches if m.verdict != "unrelated"])
     if len(comps) > 1:
-        shown = [plain(c, [m for m in matches if m.a.path in c and m.b.path in c]) for c in comps]
-        across = {(min(at[p], at[r]), max(at[p], at[r])) for c, rs in zip(comps, shown, strict=True) for r in rs
-                  for d in comps if d is not c for p in d}
-        if len(across) > ACROSS_MAX_PAIRS:
-            log.warning("scan: files were not looked for inside other groups' files: %d pairs, over the %d the "
-                        "feature stage looks at; a clip shown small over another group's footage is not found "
-                        "(compare such a pair, or search an index of the files)", len(across), ACROSS_MAX_PAIRS)
-        else:
-            kinds.update({pair: "across" for pair in across if pair not in kinds})
+        grouped = sum(len(c) for c in comps)
+        comp_of = {p: k for k, c in enumerate(comps) for p in c}
+        inside: list[list[Match]] = [[] for _ in comps]
+        for m in matches:
+            if m.verdict != "unrelated" and m.a.path in comp_of:
+                inside[comp_of[m.a.path]].append(m)
+        picks = [plain(c, ms) for c, ms in zip(comps, inside, strict=True)]
+        # counted before any is made: the files of the other groups against each group's plain members, or else
+        # against its reference alone
+        wide = [rs or [ref] for rs, ref in picks]
+        shown: list[list[str]] | None = wide
+        if sum(len(rs) * (grouped - len(c)) for c, rs in zip(comps, wide, strict=True)) > ACROSS_MAX_PAIRS:
+            shown = [[ref] for _, ref in picks]
+            if sum(grouped - len(c) for c in comps) > ACROSS_MAX_PAIRS:
+                log.warning("scan: files were not looked for inside other groups' files: %d groups, over the %d "
+                            "pairs the feature stage looks at across them; a clip shown small over another "
+                            "group's footage is not found (compare such a pair, or search an index of the files)",
+                            len(comps), ACROSS_MAX_PAIRS)
+                shown = None
+        for c, rs in zip(comps, shown or [], strict=False):
+            for r in rs:
+                kinds.update({(min(at[p], at[r]), max(at[p], at[r])): "across" for d in comps if d is not c
+                              for p in d if (min(at[p], at[r]), max(at[p], at[r])) not in kinds})
     if not kinds:
         return matches
     fps = [replace(it.fp, path=it.path) for it in usable if it.fp is not None]
@@ -259,7 +275,8 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
     for i, j, _ in found:
         kind = kinds[(min(i, j), max(i, j))]
         turns = [(p, kind) for p in (paths[i], paths[j]) if kind != "alone" or p not in matched]
-        if all(tried.get(t, 0) >= FEATURE_CANDIDATES for t in turns):
+        done = [tried.get(t, 0) >= FEATURE_CANDIDATES for t in turns]
+        if all(done) if kind == "alone" else any(done):
             continue
         for t in turns:
             tried[t] = tried.get(t, 0) + 1
@@ -268,7 +285,7 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
         if again is None:
             if m.verdict != "unrelated":
                 out.append(m)
-        elif sum(m.coverage.values()) > sum(out[again].coverage.values()):
+        elif covers_more(m, out[again]):
             out[again] = m
     return out
 

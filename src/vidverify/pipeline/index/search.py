@@ -56,7 +56,7 @@ FEATURE_MAX_CLIPS = 3000  # indexed clips one search's feature stage looks up (a
 FEATURE_FIND_MAX = 200  # clips whose features one search finds from their media (an index made before they were
 # kept at ``index add``): the others wait for the next search, and the search says how many it left
 FEATURE_CANDIDATES = 3  # clips whose features the query shows best are compared in full ...
-FEATURE_PARTIAL = 2  # ... and apart from them, this many of those the hashes matched in part (a corner
+FEATURE_PARTIAL = 3  # ... and apart from them, this many of those the hashes matched in part (a corner
 # picture-in-picture's background clip and its copies, matched in part, must not take the source's turn)
 
 
