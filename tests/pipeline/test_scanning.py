@@ -269,3 +269,38 @@ def test_a_picture_in_picture_joins_its_source_by_the_feature_stage(tmp_path: Pa
     [pair] = group.pairs
     assert pair.verdict == "same-footage" and {s.channel for s in pair.segments} == {"b-region"}
     assert any(e.type == "pad" and e.detail["surround"] == "canvas" for e in pair.edits)
+
+
+def test_files_are_looked_for_in_other_groups_within_a_bound(small: dict[str, Path], tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """The feature stage looks for each file of a group in the other groups' plain members (a picture-in-picture
+    whose background joined another group); the pairs are counted before any is made: over ACROSS_MAX_PAIRS,
+    the groups' references alone; over that too, none, with a warning."""
+    import logging
+
+    import vidverify.pipeline.scanning as scanning
+    from vidverify.testing import synth
+
+    folder = tmp_path / "two groups"
+    folder.mkdir()
+    for name in ("x", "x_small", "y"):
+        os.link(small[name], folder / f"{name}.mp4")
+    synth.reencode(small["y"], folder / "y_small.mp4", size=(256, 144), crf=30)
+    asked: list[set[frozenset[str]]] = []
+
+    def spy(fps: list, pairs: list, **_: object) -> list:
+        asked.append({frozenset(Path(fps[k].path).stem for k in p) for p in pairs})
+        return []
+
+    monkeypatch.setattr(scanning.feature_stage, "feature_pairs", spy)
+    everyone = {frozenset((p, q)) for p in ("x", "x_small") for q in ("y", "y_small")}
+    for cap, want in ((8, everyone), (4, everyone - {frozenset(("x_small", "y_small"))}), (3, None)):
+        monkeypatch.setattr(scanning, "ACROSS_MAX_PAIRS", cap)
+        asked.clear()
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="vidverify"):
+            groups = scan([folder], options=Options(jobs=1)).groups
+        assert sorted(sorted(Path(p).stem for p in g.members) for g in groups) == [["x", "x_small"], ["y", "y_small"]]
+        assert asked == ([want] if want else []), (cap, asked)
+        assert ("not looked for inside other groups' files" in caplog.text) == (want is None)
