@@ -10,11 +10,11 @@ Per source (``compare_cases.SOURCES``, prepared as for the compare benchmark and
   right answer is to abstain, ``parent-not-in-set``), a trim and a greyscale copy.
 * ``absent``: two overlapping trims of the clip without the clip itself (each made separately: one must be the
   root and the other ``parent-not-in-set``) and a copy of the first trim with a logo (its parent is that trim).
-* ``composite``: the clip, two other corpus clips (``pattern``, ``rocket``: none made from another), a duet of the
-  clip beside pattern and a picture-in-picture of it over rocket (the re-post benchmark's builders), and a
-  half-size copy of the duet. The duet and the picture-in-picture are right when their ``sources`` name both
-  clips they combine; the three clips, when one is the root and the others say ``parent-not-in-set``; the copy,
-  when it names the duet.
+* ``composite``: the clip, three other corpus clips (``pattern``, ``rocket``, ``counter``: none made from another),
+  a duet of the clip beside pattern, a picture-in-picture of it over rocket, a 2x2 grid of all four (the re-post
+  benchmark's builders), and a half-size copy of the duet. A composite is right when its ``sources`` name every
+  clip it combines; the four clips, when one is the root and the others say ``parent-not-in-set``; the copy, when
+  it names the duet.
 
 Scores, over every non-root member: **right** (the true parent, or ``parent-not-in-set`` where that is the truth),
 **abstained** (``parent-not-in-set`` where a parent is in the set: honest, but no answer), **wrong** (another
@@ -48,7 +48,7 @@ from vidverify.testing import synth  # noqa: E402
 SECONDS = 10.0
 NOT_IN_SET = "parent-not-in-set"
 FAMILY_VERSION = 1  # bump when a recipe changes: cached folders are rebuilt
-COMPOSITE_VERSION = 1  # ... and this for the composite folder
+COMPOSITE_VERSION = 2  # ... and this for the composite folder
 
 
 def _half(path: Path) -> tuple[int, int]:
@@ -130,17 +130,19 @@ def _composite(name: str, out: Path, root: Path) -> dict[str, Any]:
     folder.mkdir(parents=True)
     src = prepare_source(name, root / "work", max_seconds=SECONDS)
     others = [prepare_source(n, out / "lineage" / "fillers", repost_cases.FILLERS[n][0], SECONDS)
-              for n in ("pattern", "rocket")]
+              for n in ("pattern", "rocket", "counter")]
     for s in (src, *others):
         shutil.copyfile(s.path, folder / ("clip.mp4" if s is src else f"{s.name}.mp4"))
     i = repost_cases.SOURCES.index(name) if name in repost_cases.SOURCES else 0
     repost_cases.b_duet(src, others, i, folder / "duet.mp4")
     repost_cases.b_pip_corner(src, others, i, folder / "pip.mp4")
+    repost_cases.b_grid(src, others, i, folder / "grid.mp4")
     synth.reencode(folder / "duet.mp4", folder / "duet_small.mp4", crf=30, size=_half(folder / "duet.mp4"))
     shutil.rmtree(root / "work")
     truth: dict[str, str | list[str] | None] = {
         "clip.mp4": "*", "pattern.mp4": "*", "rocket.mp4": "*", "duet.mp4": ["clip.mp4", "pattern.mp4"],
-        "pip.mp4": ["clip.mp4", "rocket.mp4"], "duet_small.mp4": "duet.mp4"}
+        "pip.mp4": ["clip.mp4", "rocket.mp4"], "duet_small.mp4": "duet.mp4", "counter.mp4": "*",
+        "grid.mp4": ["clip.mp4", "counter.mp4", "pattern.mp4", "rocket.mp4"]}
     return truth
 
 
