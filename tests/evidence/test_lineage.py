@@ -164,6 +164,9 @@ def test_a_picture_in_pictures_background_came_first_and_two_canvases_of_a_clip_
                                                           surround="canvas"),)),
           m("pip", "duet", 1.0, 1.0, region, (pad, Edit("overlay", detail={"box": [0, 0, 10, 10]}))),
           m("clip", "rocket", 0.0, 0.0, (), verdict="unrelated")]
+    # the pip compared first (the group's reference) with rocket: its inset reads as an overlay on rocket
+    ms.append(m("pip", "rocket", 1.0, 1.0, (Segment(0, 10, 0, 10, channel="half-top", distance=0.6),),
+                (Edit("overlay", detail={"box": [836, 506, 416, 186]}),)))
     entries = {e.path: e for e in lineage(["pip", "duet", "clip", "rocket"], infos, ms)}
     assert entries["pip"].sources in (("clip", "rocket"), ("rocket", "clip")), entries["pip"]
     assert any("background of a composite" in t for t in entries["pip"].evidence)

@@ -93,7 +93,8 @@ class Clue:
     weight: float
     text: str
     kind: str = ""  # "insert": footage in the child the parent lacks (void when another member shows it); "cut":
-    # the parent holds all of the child and more, spliced into its middle (void while that insert stands)
+    # the parent holds all of the child and more, spliced into its middle (void while that insert stands);
+    # "overlay": the child has something over the parent's picture (void where the parent is its background)
 
 
 def _name(path: str) -> str:
@@ -143,7 +144,7 @@ def match_clues(m: Match) -> list[Clue]:
             out.append(Clue(a, b, W_PICTURE, f"{_name(b)} shows {_name(a)}'s picture inside bars or a canvas"))
         elif e.type == "overlay":
             out.append(Clue(a, b, W_PICTURE, f"{_name(b)} has an overlay (logo, caption) over {_name(a)}'s "
-                            "picture"))
+                            "picture", "overlay"))
         elif e.type == "color" and e.detail.get("kind") == "greyscale":
             out.append(Clue(a, b, W_PICTURE, f"{_name(b)} is {_name(a)} in greyscale"))
         elif e.type == "audio-removed":
@@ -276,6 +277,7 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     group = set(members)
     clues: dict[tuple[str, str], list[Clue]] = {}
     canvased: set[frozenset[str]] = set()
+    backgrounds: set[tuple[str, str]] = set()  # (background, the canvas with a picture over it)
     bits: dict[frozenset[str], list[tuple[float, int]]] = {}
     edited: dict[frozenset[str], set[str]] = {}
     seen = [m for m in matches if m.a.path in group and m.b.path in group and m.verdict != "unrelated"]
@@ -321,9 +323,14 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
                            if frozenset((z, under)) not in related and z not in shows)  # a clip, no canvas
             if inset and not regional and not near_copy:
                 canvased.add(frozenset((x, y)))
+                backgrounds.add((under, canvas))
                 clues.setdefault((under, canvas), []).append(Clue(
                     under, canvas, W_PICTURE, f"{_name(canvas)} shows {_name(inset[0])}'s picture over "
                     f"{_name(under)}'s: {_name(under)} is the background of a composite"))
+    for under, canvas in backgrounds:
+        # the inset over the background, seen from the canvas's side (the canvas compared first): the background
+        # "has an overlay over" the canvas's picture; it is the canvas's inset, no clue the other way
+        clues[(canvas, under)] = [c for c in clues.get((canvas, under), []) if c.kind != "overlay"]
     for pair in related:
         x, y = sorted(pair)
         for c in file_clues(x, y, infos, pictures, sizes=pair not in canvased):
