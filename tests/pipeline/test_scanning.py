@@ -274,9 +274,10 @@ def test_a_picture_in_picture_joins_its_source_by_the_feature_stage(tmp_path: Pa
 def test_files_are_looked_for_in_other_groups_within_a_bound(small: dict[str, Path], tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch,
                                                              caplog: pytest.LogCaptureFixture) -> None:
-    """The feature stage looks for each file of a group in the other groups' plain members (a picture-in-picture
-    whose background joined another group); the pairs are counted before any is made: over ACROSS_MAX_PAIRS,
-    the groups' references alone; over that too, none, with a warning."""
+    """The feature stage looks in each file of a group that has room for another picture (no close copy over the
+    whole frame) for the other groups' plain members (a picture-in-picture whose background joined another
+    group); the pairs are counted before any is made: over ACROSS_MAX_PAIRS, the groups' references alone; over
+    that too, none, with a warning."""
     import logging
 
     import vidverify.pipeline.scanning as scanning
@@ -286,21 +287,27 @@ def test_files_are_looked_for_in_other_groups_within_a_bound(small: dict[str, Pa
     folder.mkdir()
     for name in ("x", "x_small", "y"):
         os.link(small[name], folder / f"{name}.mp4")
-    synth.reencode(small["y"], folder / "y_small.mp4", size=(256, 144), crf=30)
-    asked: list[set[frozenset[str]]] = []
+    for name in ("x", "y"):  # a box over a corner: 8-13% of the frame, matched farther or on a half
+        synth.overlay_logo(small[name], folder / f"{name}_logo.mp4", box=(200, 100, 110, 70))
+    asked: list[set[tuple[str, str]]] = []
 
-    def spy(fps: list, pairs: list, **_: object) -> list:
-        asked.append({frozenset(Path(fps[k].path).stem for k in p) for p in pairs})
+    def spy(fps: list, pairs: list, *, one_way: list = (), **_: object) -> list:
+        asked.append({(Path(fps[i].path).stem, Path(fps[j].path).stem) for i, j in one_way})
         return []
 
     monkeypatch.setattr(scanning.feature_stage, "feature_pairs", spy)
-    everyone = {frozenset((p, q)) for p in ("x", "x_small") for q in ("y", "y_small")}
-    for cap, want in ((8, everyone), (4, everyone - {frozenset(("x_small", "y_small"))}), (3, None)):
+    # looked in: x_logo, y, y_logo (x and x_small are close copies); looked for: the plain members of the other
+    # group (all five are plain), or its reference (x; y)
+    plain = {(p, q) for p in ("y", "y_logo") for q in ("x", "x_logo", "x_small")} | {("x_logo", "y"),
+                                                                                  ("x_logo", "y_logo")}
+    refs = {("y", "x"), ("y_logo", "x"), ("x_logo", "y")}
+    for cap, want in ((8, plain), (7, refs), (2, None)):
         monkeypatch.setattr(scanning, "ACROSS_MAX_PAIRS", cap)
         asked.clear()
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="vidverify"):
             groups = scan([folder], options=Options(jobs=1)).groups
-        assert sorted(sorted(Path(p).stem for p in g.members) for g in groups) == [["x", "x_small"], ["y", "y_small"]]
+        assert sorted(sorted(Path(p).stem for p in g.members) for g in groups) == [["x", "x_logo", "x_small"],
+                                                                                 ["y", "y_logo"]]
         assert asked == ([want] if want else []), (cap, asked)
         assert ("not looked for inside other groups' files" in caplog.text) == (want is None)

@@ -240,9 +240,12 @@ def _combines(child: str, sources: Sequence[str]) -> str:
             "composite (a duet, a grid, a picture over other footage, a compilation) made from each")
 
 
-def _mean_bits(m: Match) -> float:
+def close_copy(m: Match) -> bool:
+    """``m`` matches two files over the whole frame, closer than BACKGROUND_MIN_BITS: a copy, with no room for
+    another picture in either (a picture-in-picture is 8.9 bits from its background, or matched on a half)."""
     n = sum(max(1, sg.frames) for sg in m.segments)
-    return sum(sg.distance * max(1, sg.frames) for sg in m.segments) / n if n else float("inf")
+    return bool(n) and all(sg.channel == "full" for sg in m.segments) and \
+        sum(sg.distance * max(1, sg.frames) for sg in m.segments) / n < BACKGROUND_MIN_BITS
 
 
 def _and(paths: Sequence[str]) -> str:
@@ -312,7 +315,7 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         regional = any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
         # a copy of a canvas matches it over the whole frame, closely: no background (the inset's clip may just
         # not have been compared with the copy); a background differs where the inset covers it
-        near_copy = all(sg.channel == "full" for sg in m.segments) and _mean_bits(m) < BACKGROUND_MIN_BITS
+        near_copy = close_copy(m)
         for c in match_clues(m):
             clues.setdefault((c.parent, c.child), []).append(c)
         for canvas, under in ((x, y), (y, x)):
@@ -420,4 +423,4 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     return tuple(entries[p] for p in members)
 
 
-__all__ = ["Clue", "canvases", "file_clues", "lineage", "match_clues"]
+__all__ = ["Clue", "canvases", "close_copy", "file_clues", "lineage", "match_clues"]

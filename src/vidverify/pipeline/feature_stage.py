@@ -115,18 +115,23 @@ SCAN_SHORTLIST = 4  # in a scan, the files each file's frames show most whose ge
 
 
 def feature_pairs(fps: Sequence[Fingerprint], pairs: Iterable[tuple[int, int]], *,
-                  progress: Callable[[int, int], None] | None = None) -> list[tuple[int, int, int]]:
+                  progress: Callable[[int, int], None] | None = None,
+                  one_way: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, int]]:
     """Of ``pairs`` (indexes into ``fps``, whose ``path`` is the media), those where one file's features are found
     in the other's frames, either way: (shown, showing, agreeing features), the file whose picture was found
     first, the strongest pairs first. Each file in a pair is the query once (``query``: its frames' features,
     found when its turn comes, then let go), its partners' stored features (``stored``: kept, 4,000 features a
     file, the last STORED_KEPT files' kept) are looked up in it, about 0.02 s a pair, and the SCAN_SHORTLIST found
-    most are checked (``shortlisted``, 0.36 s each). A file whose media is gone or does not decode is in no pair."""
+    most are checked (``shortlisted``, 0.36 s each). ``one_way`` pairs (i, j): only i is the query, j's picture is
+    looked for in it. A file whose media is gone or does not decode is in no pair."""
     partners: dict[int, set[int]] = {}
     for i, j in set(pairs):
         if i != j:
             partners.setdefault(i, set()).add(j)
             partners.setdefault(j, set()).add(i)
+    for i, j in set(one_way):  # only ``i``'s frames are looked in for ``j``'s picture (``j`` is no query)
+        if i != j:
+            partners.setdefault(i, set()).add(j)
     kept: OrderedDict[int, feats.Features | None] = OrderedDict()
 
     def media_of(k: int) -> str | None:

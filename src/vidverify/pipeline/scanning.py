@@ -241,8 +241,14 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
                     FEATURE_MAX_PAIRS)
         return matches
     comps = groups_mod.components(paths, [m for m in matches if m.verdict != "unrelated"])
+    across: list[tuple[int, int]] = []  # (looked in, looked for)
     if len(comps) > 1:
-        grouped = sum(len(c) for c in comps)
+        # looked in: the files whose matches leave room for another picture (none is a close copy over the whole
+        # frame, ``close_copy``); only their frames are searched, for the other groups' pictures
+        copies = {p for m in matches if m.verdict != "unrelated" and lineage_mod.close_copy(m)
+                  for p in (m.a.path, m.b.path)}
+        roomy = {p for c in comps for p in c if p not in copies}
+        grouped = len(roomy)
         comp_of = {p: k for k, c in enumerate(comps) for p in c}
         inside: list[list[Match]] = [[] for _ in comps]
         for m in matches:
@@ -253,9 +259,10 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
         # against its reference alone
         wide = [rs or [ref] for rs, ref in picks]
         shown: list[list[str]] | None = wide
-        if sum(len(rs) * (grouped - len(c)) for c, rs in zip(comps, wide, strict=True)) > ACROSS_MAX_PAIRS:
+        outside = [grouped - len(roomy.intersection(c)) for c in comps]  # files of the other groups looked in
+        if sum(len(rs) * n for rs, n in zip(wide, outside, strict=True)) > ACROSS_MAX_PAIRS:
             shown = [[ref] for _, ref in picks]
-            if sum(grouped - len(c) for c in comps) > ACROSS_MAX_PAIRS:
+            if sum(outside) > ACROSS_MAX_PAIRS:
                 log.warning("scan: files were not looked for inside other groups' files: %d groups, over the %d "
                             "pairs the feature stage looks at across them; a clip shown small over another "
                             "group's footage is not found (compare such a pair, or search an index of the files)",
@@ -263,13 +270,16 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
                 shown = None
         for c, rs in zip(comps, shown or [], strict=False):
             for r in rs:
-                kinds.update({(min(at[p], at[r]), max(at[p], at[r])): "across" for d in comps if d is not c
-                              for p in d if (min(at[p], at[r]), max(at[p], at[r])) not in kinds})
+                for p in (p for d in comps if d is not c for p in d if p in roomy):
+                    pair = (min(at[p], at[r]), max(at[p], at[r]))
+                    if kinds.setdefault(pair, "across") == "across" and (at[p], at[r]) not in across:
+                        across.append((at[p], at[r]))
     if not kinds:
         return matches
     fps = [replace(it.fp, path=it.path) for it in usable if it.fp is not None]
-    found = feature_stage.feature_pairs(fps, list(kinds), progress=(lambda k, n: progress("features", k, n))
-                                        if progress else None)
+    both = [pair for pair, kind in kinds.items() if kind != "across"]
+    found = feature_stage.feature_pairs(fps, both, one_way=across,
+                                        progress=(lambda k, n: progress("features", k, n)) if progress else None)
     tried: dict[tuple[str, str], int] = {}
     out = list(matches)
     for i, j, _ in found:
