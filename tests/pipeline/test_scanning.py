@@ -275,9 +275,8 @@ def test_files_are_looked_for_in_other_groups_within_a_bound(small: dict[str, Pa
                                                              monkeypatch: pytest.MonkeyPatch,
                                                              caplog: pytest.LogCaptureFixture) -> None:
     """The feature stage looks in each file of a group that has room for another picture (no close copy over the
-    whole frame) for the other groups' plain members (a picture-in-picture whose background joined another
-    group); the pairs are counted before any is made: over ACROSS_MAX_PAIRS, the groups' references alone; over
-    that too, none, with a warning."""
+    whole frame) for the other groups' references (a picture-in-picture whose background joined another group);
+    the pairs are counted before any is made: over ACROSS_MAX_PAIRS, none, with a warning."""
     import logging
 
     import vidverify.pipeline.scanning as scanning
@@ -296,12 +295,9 @@ def test_files_are_looked_for_in_other_groups_within_a_bound(small: dict[str, Pa
         return []
 
     monkeypatch.setattr(scanning.feature_stage, "feature_pairs", spy)
-    # looked in: x_logo, y, y_logo (x and x_small are close copies); looked for: the plain members of the other
-    # group (all five are plain), or its reference (x; y)
-    plain = {(p, q) for p in ("y", "y_logo") for q in ("x", "x_logo", "x_small")} | {("x_logo", "y"),
-                                                                                  ("x_logo", "y_logo")}
+    # looked in: x_logo, y, y_logo (x and x_small are close copies); looked for: the other group's reference
     refs = {("y", "x"), ("y_logo", "x"), ("x_logo", "y")}
-    for cap, want in ((8, plain), (7, refs), (2, None)):
+    for cap, want in ((3, refs), (2, None)):
         monkeypatch.setattr(scanning, "ACROSS_MAX_PAIRS", cap)
         asked.clear()
         caplog.clear()

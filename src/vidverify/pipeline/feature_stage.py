@@ -38,9 +38,11 @@ PARTIAL_BELOW = 0.9  # a partial match covering less of either file goes to the 
 # RESCUE_BELOW_COVERAGE: the hashes may have matched a covered picture, a duet's half, only where nothing covered it)
 
 
-def in_part(verdict: str, coverage: Mapping[str, float]) -> bool:
-    """A match the hashes made in part only, whose full comparison may find more (PARTIAL_BELOW)."""
-    return verdict == "partial-overlap" and max(coverage.values(), default=0.0) < PARTIAL_BELOW
+def in_part(verdict: str, coverage: Mapping[str, float], channels: Iterable[str]) -> bool:
+    """A match the hashes made in part only, on part of a picture (a region, a canvas's cell, a half: not the
+    whole frame, as a trim's), whose full comparison may find more (PARTIAL_BELOW)."""
+    return verdict == "partial-overlap" and max(coverage.values(), default=0.0) < PARTIAL_BELOW and \
+        any(ch != "full" for ch in channels)
 
 
 def frames(media: str, fp: Fingerprint, n: int) -> list[np.ndarray]:

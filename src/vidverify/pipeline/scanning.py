@@ -206,6 +206,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
 FEATURE_MAX_PAIRS = 20_000  # the feature stage looks at most this many pairs (about 0.02 s each): above, none
 FEATURE_CANDIDATES = 3  # pairs of each unmatched file compared in full, the strongest first
 ACROSS_MAX_PAIRS = 1_000  # files tested against other groups' references (a case folder's few groups): above, none
+ACROSS_PLAIN = 3  # a group whose reference is a canvas is looked for by this many of its plain members
 
 
 def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, progress: Progress | None,
@@ -214,16 +215,17 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
     covered or re-filmed (``feature_stage``), compared in full. Tested: a file that matched no other against every
     file its hashes did not join it to; a pair the hashes matched in part only (``in_part``: a duet's half,
     matched where nothing covered it), whose full comparison stands when it covers more; and, up to
-    ACROSS_MAX_PAIRS, each file of a group against the other groups' members whose frame is their picture
-    (``plain``: no canvas or bars; a duet shows its clips at half size beside other footage), or against their
-    references only when those pairs are too many: a picture-in-picture whose background is in the folder joined
+    ACROSS_MAX_PAIRS, each file of a group that has room for another picture (``close_copy``: none) searched for the
+    other groups' references, or for a group whose reference is a canvas (a duet shows its clips at half size
+    beside other footage) its first ACROSS_PLAIN members whose frame is their picture (``plain``), or the
+    references alone when those pairs are too many: a picture-in-picture whose background is in the folder joined
     that clip's group by its hashes, and the clip in its corner was never looked for. A file alone has
     FEATURE_CANDIDATES full comparisons; a pair of the other kinds is compared while neither of its files has had
     FEATURE_CANDIDATES of that kind."""
     linked = {(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"}
     linked |= {(b, a) for a, b in linked}
     partial = {frozenset((m.a.path, m.b.path)): k for k, m in enumerate(matches)
-               if feature_stage.in_part(m.verdict, m.coverage)}
+               if feature_stage.in_part(m.verdict, m.coverage, (s.channel for s in m.segments))}
     matched = {p for pair in linked for p in pair}
     paths = [it.path for it in usable]
     at = {p: k for k, p in enumerate(paths)}
@@ -257,7 +259,9 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
         picks = [plain(c, ms) for c, ms in zip(comps, inside, strict=True)]
         # counted before any is made: the files of the other groups against each group's plain members, or else
         # against its reference alone
-        wide = [rs or [ref] for rs, ref in picks]
+        # each group's reference when its frame is its picture, else its plain members (a duet chosen as the
+        # reference shows its clip at half size beside other footage)
+        wide = [[ref] if ref in rs or not rs else rs[:ACROSS_PLAIN] for rs, ref in picks]
         shown: list[list[str]] | None = wide
         outside = [grouped - len(roomy.intersection(c)) for c in comps]  # files of the other groups looked in
         if sum(len(rs) * n for rs, n in zip(wide, outside, strict=True)) > ACROSS_MAX_PAIRS:

@@ -205,7 +205,8 @@ class Index:
             # a candidate whose hashes did not match is looked at again: its picture may be covered or small; so is
             # one they matched in part (a duet's half matched for half of its time), whose full comparison then
             # stands when it covers more, as in compare
-            partial = {r.sha256 for r in results if feature_stage.in_part(r.verdict, r.coverage)}
+            partial = {r.sha256 for r in results
+                       if feature_stage.in_part(r.verdict, r.coverage, (s.channel for s in r.segments))}
             seen = {r.sha256 for r in results} - partial
             for sha, m in self._by_features(fp, seen, partial, compare_media, progress):
                 by_features = self._result(sha, m, 0.0)
