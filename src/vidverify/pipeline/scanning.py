@@ -243,7 +243,7 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
                     FEATURE_MAX_PAIRS)
         return matches
     comps = groups_mod.components(paths, [m for m in matches if m.verdict != "unrelated"])
-    across: list[tuple[int, int]] = []  # (looked in, looked for)
+    across: dict[tuple[int, int], None] = {}  # (looked in, looked for), in order
     if len(comps) > 1:
         # looked in: the files whose matches leave room for another picture (none is a close copy over the whole
         # frame, ``close_copy``); only their frames are searched, for the other groups' pictures
@@ -257,10 +257,8 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
             if m.verdict != "unrelated" and m.a.path in comp_of:
                 inside[comp_of[m.a.path]].append(m)
         picks = [plain(c, ms) for c, ms in zip(comps, inside, strict=True)]
-        # counted before any is made: the files of the other groups against each group's plain members, or else
-        # against its reference alone
-        # each group's reference when its frame is its picture, else its plain members (a duet chosen as the
-        # reference shows its clip at half size beside other footage)
+        # looked for: each group's reference when its frame is its picture, else its plain members (a duet chosen
+        # as the reference shows its clip at half size beside other footage); counted before any pair is made
         wide = [[ref] if ref in rs or not rs else rs[:ACROSS_PLAIN] for rs, ref in picks]
         shown: list[list[str]] | None = wide
         outside = [grouped - len(roomy.intersection(c)) for c in comps]  # files of the other groups looked in
@@ -276,13 +274,13 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
             for r in rs:
                 for p in (p for d in comps if d is not c for p in d if p in roomy):
                     pair = (min(at[p], at[r]), max(at[p], at[r]))
-                    if kinds.setdefault(pair, "across") == "across" and (at[p], at[r]) not in across:
-                        across.append((at[p], at[r]))
+                    if kinds.setdefault(pair, "across") == "across":
+                        across[(at[p], at[r])] = None
     if not kinds:
         return matches
     fps = [replace(it.fp, path=it.path) for it in usable if it.fp is not None]
     both = [pair for pair, kind in kinds.items() if kind != "across"]
-    found = feature_stage.feature_pairs(fps, both, one_way=across,
+    found = feature_stage.feature_pairs(fps, both, one_way=list(across),
                                         progress=(lambda k, n: progress("features", k, n)) if progress else None)
     tried: dict[tuple[str, str], int] = {}
     out = list(matches)
