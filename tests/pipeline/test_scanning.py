@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -307,3 +308,45 @@ def test_files_are_looked_for_in_other_groups_within_a_bound(small: dict[str, Pa
                                                                                  ["y", "y_logo"]]
         assert asked == ([want] if want else []), (cap, asked)
         assert ("not looked for inside other groups' files" in caplog.text) == (want is None)
+
+
+def test_a_clip_is_looked_for_in_a_picture_in_picture_though_a_grid_joined_them_by_regions(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lineage benchmark's composites: a grid shows the clip and the background of a picture-in-picture in
+    its cells, so one group holds them all, and the feature stage, which looked for other groups' pictures only,
+    never looked for the clip in the picture-in-picture's corner. The sets it looks across are joined by whole
+    pictures only: the picture-in-picture (matched to its background over the whole frame, 8.9 bits: room for
+    another picture) is looked in for the clip; a pair already matched (the grid and the clip) is not asked again;
+    a close copy (the background's) is looked in for nothing."""
+    import vidverify.pipeline.scanning as scanning
+    from tests.fixtures.fingerprints import synth_fp, synth_info
+    from vidverify.models import FileRef, Match, Segment
+    from vidverify.pipeline.ingest import Item
+
+    names = ("clip", "bg", "bg_copy", "pip", "grid")
+    items = [Item(f"/case/{n}.mp4", synth_info(fp), fp) for n, fp in
+             ((n, replace(synth_fp(90 + k), path=f"/case/{n}.mp4")) for k, n in enumerate(names))]
+
+    def match(a: str, b: str, channel: str, bits: float) -> Match:
+        return Match(FileRef(f"/case/{a}.mp4", duration=10.0), FileRef(f"/case/{b}.mp4", duration=10.0),
+                     "same-footage", 0.99, {"a": 1.0, "b": 1.0},
+                     (Segment(0, 10, 0, 10, distance=bits, frames=300, channel=channel),))
+
+    matches = [match("clip", "grid", "b-canvas1", 3.0), match("bg", "grid", "b-canvas2", 3.0),
+               match("bg", "bg_copy", "full", 1.0), match("bg", "pip", "full", 8.9)]
+    asked: list[set[tuple[str, str]]] = []
+
+    def spy(fps: list, pairs: list, *, one_way: list = (), **_: object) -> list:
+        asked.append({(Path(fps[i].path).stem, Path(fps[j].path).stem) for i, j in one_way})
+        return []
+
+    monkeypatch.setattr(scanning.feature_stage, "feature_pairs", spy)
+
+    def plain(members: object, ms: object) -> tuple[list[str], str]:  # the grid is a canvas: looked for never
+        ps = [p for p in members if "grid" not in p]  # type: ignore[attr-defined]
+        return ps, (ps or list(members))[0]  # type: ignore[call-overload]
+
+    scanning._by_features(items, matches, Options(jobs=1), None, plain)
+    [pairs] = asked
+    assert ("pip", "clip") in pairs and ("grid", "clip") not in pairs and ("grid", "bg") not in pairs
+    assert not any(looked_in == "bg_copy" or looked_in == "bg" for looked_in, _ in pairs)

@@ -240,6 +240,12 @@ def _combines(child: str, sources: Sequence[str]) -> str:
             "composite (a duet, a grid, a picture over other footage, a compilation) made from each")
 
 
+def regional(m: Match) -> bool:
+    """``m`` matched a region of either file's picture (a canvas's region, or one features placed): one file shows
+    the other's footage beside or over other footage, not as its whole frame."""
+    return any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
+
+
 def close_copy(m: Match) -> bool:
     """``m`` matches two files over the whole frame, closer than BACKGROUND_MIN_BITS: a copy, with no room for
     another picture in either (a picture-in-picture is 8.9 bits from its background, or matched on a half)."""
@@ -294,8 +300,7 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         # two canvases of a third member matched region to region: each compositor placed its footage, and
         # neither was made from the other for that (a re-framed copy of a composite, a 9:16 re-post of a duet,
         # is one such pair too: its parent is then not named; compare's edits do not tell it apart)
-        regional = any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
-        return regional and bool((raw.get(m.a.path, set()) & raw.get(m.b.path, set())) - {m.a.path, m.b.path})
+        return regional(m) and bool((raw.get(m.a.path, set()) & raw.get(m.b.path, set())) - {m.a.path, m.b.path})
 
     shows: dict[str, set[str]] = {}
     for m in seen:
@@ -312,7 +317,6 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         if between_canvases(m):
             canvased.add(frozenset((x, y)))
             continue
-        regional = any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
         # a copy of a canvas matches it over the whole frame, closely: no background (the inset's clip may just
         # not have been compared with the copy); a background differs where the inset covers it
         near_copy = close_copy(m)
@@ -324,7 +328,7 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
             # which came first, and the canvas's frame size is the compositor's
             inset = sorted(z for z in shows.get(canvas, set()) - {under}
                            if frozenset((z, under)) not in related and z not in shows)  # a clip, no canvas
-            if inset and not regional and not near_copy:
+            if inset and not regional(m) and not near_copy:
                 canvased.add(frozenset((x, y)))
                 backgrounds.add((under, canvas))
                 clues.setdefault((under, canvas), []).append(Clue(
@@ -423,4 +427,4 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     return tuple(entries[p] for p in members)
 
 
-__all__ = ["Clue", "canvases", "close_copy", "file_clues", "lineage", "match_clues"]
+__all__ = ["Clue", "canvases", "close_copy", "file_clues", "lineage", "match_clues", "regional"]

@@ -215,11 +215,13 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
     covered or re-filmed (``feature_stage``), compared in full. Tested: a file that matched no other against every
     file its hashes did not join it to; a pair the hashes matched in part only (``in_part``: a duet's half,
     matched where nothing covered it), whose full comparison stands when it covers more; and, up to
-    ACROSS_MAX_PAIRS, each file of a group that has room for another picture (``close_copy``: none) searched for the
-    other groups' references, or for a group whose reference is a canvas (a duet shows its clips at half size
-    beside other footage) its first ACROSS_PLAIN members whose frame is their picture (``plain``), or the
-    references alone when those pairs are too many: a picture-in-picture whose background is in the folder joined
-    that clip's group by its hashes, and the clip in its corner was never looked for. A file alone has
+    ACROSS_MAX_PAIRS, each file that has room for another picture (``close_copy``: none) searched for the
+    references of the other sets of files joined by their whole pictures (a group, or part of one that a
+    composite joined to the rest by a region), or for a set whose reference is a canvas (a duet shows its clips
+    at half size beside other footage) its first ACROSS_PLAIN members whose frame is their picture (``plain``),
+    or the references alone when those pairs are too many, a pair already matched aside: a picture-in-picture
+    whose background is in the folder joined that clip's group by its hashes, and the clip in its corner was
+    never looked for. A file alone has
     FEATURE_CANDIDATES full comparisons; a pair of the other kinds is compared while neither of its files has had
     FEATURE_CANDIDATES of that kind."""
     linked = {(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"}
@@ -242,7 +244,13 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
                     "is not found among them (compare such a pair, or search an index of the files)", len(kinds),
                     FEATURE_MAX_PAIRS)
         return matches
-    comps = groups_mod.components(paths, [m for m in matches if m.verdict != "unrelated"])
+    # the files joined by matches of their whole pictures (copies, trims, crops): a composite that joined a
+    # group by a region (a grid shows the clip and the background of a picture-in-picture) leaves the clip in the
+    # picture-in-picture's corner to be looked for all the same
+    comps = groups_mod.components(paths, [m for m in matches
+                                          if m.verdict != "unrelated" and not lineage_mod.regional(m)])
+    held = {p for c in comps for p in c}
+    comps += [[p] for p in paths if p in matched and p not in held]  # matched by a region only: a set of its own
     across: dict[tuple[int, int], None] = {}  # (looked in, looked for), in order
     if len(comps) > 1:
         # looked in: the files whose matches leave room for another picture (none is a close copy over the whole
@@ -253,9 +261,10 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
         grouped = len(roomy)
         comp_of = {p: k for k, c in enumerate(comps) for p in c}
         inside: list[list[Match]] = [[] for _ in comps]
-        for m in matches:
-            if m.verdict != "unrelated" and m.a.path in comp_of:
-                inside[comp_of[m.a.path]].append(m)
+        for m in matches:  # each set's matches, and those of its files with others (a canvas's, by a region)
+            if m.verdict != "unrelated":
+                for k in {comp_of[m.a.path], comp_of[m.b.path]}:
+                    inside[k].append(m)
         picks = [plain(c, ms) for c, ms in zip(comps, inside, strict=True)]
         # looked for: each group's reference when its frame is its picture, else its plain members (a duet chosen
         # as the reference shows its clip at half size beside other footage); counted before any pair is made
@@ -272,7 +281,7 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
                 shown = None
         for c, rs in zip(comps, shown or [], strict=False):
             for r in rs:
-                for p in (p for d in comps if d is not c for p in d if p in roomy):
+                for p in (p for d in comps if d is not c for p in d if p in roomy and (p, r) not in linked):
                     pair = (min(at[p], at[r]), max(at[p], at[r]))
                     if kinds.setdefault(pair, "across") == "across":
                         across[(at[p], at[r])] = None
