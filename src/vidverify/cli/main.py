@@ -136,8 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "features of each file's frames are looked up in the others' (about 0.02 s a pair, at most "
                    "20,000 pairs), and the pairs whose features agree on one placement are compared in full; so are "
                    "pairs matched for less than 90%% of either (a duet's half matched only where nothing covered it) "
-                   "and each file against the other groups' plain members, up to 1,000 pairs (a picture-in-picture "
-                   "whose background clip is in the folder)")
+                   "and each file against the plain members of the other sets of files joined by their whole pictures, "
+                   "up to 1,000 pairs (a picture-in-picture whose background clip is in the folder)")
     s.add_argument("--dask", metavar="ADDRESS", help="fingerprint on this Dask scheduler (pip install "
                    "'vidverify[dask]')")
     s.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
