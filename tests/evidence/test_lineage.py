@@ -162,7 +162,9 @@ def test_a_picture_in_pictures_background_came_first_and_two_canvases_of_a_clip_
           m("pip", "rocket", 1.0, 1.0, (Segment(0, 10, 0, 10, distance=8.0),)),
           m("clip", "duet", 1.0, 1.0, region, (pad_edit(0, 10, 0, 10, (0, 180, 640, 360), (1280, 720),
                                                           surround="canvas"),)),
-          m("pip", "duet", 1.0, 1.0, region, (pad, Edit("overlay", detail={"box": [0, 0, 10, 10]}))),
+          # the duet shows part of the pip (a crop around its corner, as compare finds it) in its canvas
+          m("pip", "duet", 1.0, 1.0, region, (pad, Edit("crop", detail={"region": [839, 344, 434, 375], "of": "a"}),
+                                              Edit("overlay", detail={"box": [0, 0, 10, 10]}))),
           m("clip", "rocket", 0.0, 0.0, (), verdict="unrelated")]
     # the pip compared first (the group's reference) with rocket: its inset reads as an overlay on rocket
     ms.append(m("pip", "rocket", 1.0, 1.0, (Segment(0, 10, 0, 10, channel="half-top", distance=0.6),),
@@ -188,3 +190,28 @@ def test_a_picture_in_pictures_background_came_first_and_two_canvases_of_a_clip_
     entries = {e.path: e for e in lineage(["pip", "duet", "clip", "rocket", "small", "pip2"], infos, ms)}
     assert not any("pip2 is the background" in t for e in entries.values() for t in e.evidence), entries
     assert set(entries["pip"].sources) <= {"clip", "rocket", "pip2"} and "pip2" not in entries["pip"].sources
+
+
+def test_a_re_framed_copy_of_a_duet_is_made_from_the_duet() -> None:
+    # repost: a 9:16 re-post of the duet, the whole duet in the middle of a blurred fill; it shows the clip and
+    # pattern in regions too (as the duet does). Read as "two canvases of a third member" (the clip), the duet gave
+    # it no clue, and it was called a composite of the clip and pattern, made separately
+    from vidverify.match.edits import pad_edit
+    from vidverify.models import BLURRED_FILL
+
+    infos = {"clip": info("clip", w=640, h=360), "pattern": info("pattern", w=360, h=640),
+             "duet": info("duet", w=1280, h=720), "repost": info("repost", w=720, h=1280)}
+    region = (Segment(0, 10, 0, 10, channel="b-region"),)
+
+    def shown(b_active: tuple[int, int, int, int], size: tuple[int, int], surround: str = "canvas") -> Edit:
+        return pad_edit(0, 10, 0, 10, b_active, size, surround=surround)
+
+    ms = [m("clip", "duet", 1.0, 1.0, region, (shown((0, 180, 640, 360), (1280, 720)),)),
+          m("pattern", "duet", 1.0, 1.0, region, (shown((840, 0, 405, 720), (1280, 720)),)),
+          m("clip", "repost", 1.0, 1.0, region, (shown((0, 538, 360, 202), (720, 1280)),)),
+          m("pattern", "repost", 1.0, 1.0, region, (shown((473, 436, 227, 404), (720, 1280)),)),
+          m("duet", "repost", 1.0, 1.0, region, (shown((0, 436, 720, 404), (720, 1280), BLURRED_FILL),)),
+          m("clip", "pattern", 0.0, 0.0, (), verdict="unrelated")]
+    entries = {e.path: e for e in lineage(["clip", "pattern", "duet", "repost"], infos, ms)}
+    assert entries["duet"].sources in (("clip", "pattern"), ("pattern", "clip")), entries["duet"]
+    assert entries["repost"].parent == "duet" and entries["repost"].sources == ("duet",), entries["repost"]

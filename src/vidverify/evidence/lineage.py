@@ -246,6 +246,13 @@ def regional(m: Match) -> bool:
     return any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
 
 
+def whole_in_canvas(m: Match) -> bool:
+    """One file of ``m`` shows all of the other's picture in a region of its canvas (a 9:16 re-post with a blurred
+    fill of a duet shows the whole duet), not part of it (a ``crop``: a duet's half shows the corner of a
+    picture-in-picture where the clip is)."""
+    return len(canvases(m)) == 1 and not any(e.type == "crop" and not _canvas_crop(e) for e in m.edits)
+
+
 def close_copy(m: Match) -> bool:
     """``m`` matches two files over the whole frame, closer than BACKGROUND_MIN_BITS: a copy, with no room for
     another picture in either (a picture-in-picture is 8.9 bits from its background, or matched on a half)."""
@@ -297,10 +304,12 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
             raw.setdefault(x, set()).add(m.b.path if x == m.a.path else m.a.path)
 
     def between_canvases(m: Match) -> bool:
-        # two canvases of a third member matched region to region: each compositor placed its footage, and
-        # neither was made from the other for that (a re-framed copy of a composite, a 9:16 re-post of a duet,
-        # is one such pair too: its parent is then not named; compare's edits do not tell it apart)
-        return regional(m) and bool((raw.get(m.a.path, set()) & raw.get(m.b.path, set())) - {m.a.path, m.b.path})
+        # two canvases of a third member matched region to region (each shows the footage in a region of its
+        # own): each compositor placed its footage, and neither was made from the other for that. A re-framed
+        # copy of a composite (a 9:16 re-post of a duet) shows the whole of the composite's frame in its region:
+        # one canvas, made from the composite
+        return regional(m) and not whole_in_canvas(m) and \
+            bool((raw.get(m.a.path, set()) & raw.get(m.b.path, set())) - {m.a.path, m.b.path})
 
     shows: dict[str, set[str]] = {}
     for m in seen:
@@ -397,8 +406,12 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
             # a composite: members that share no footage with each other are each shown to precede it (each
             # holds only its part of it: no share of its footage is asked of them)
             shown_before = [p for p in placed if net(p, child) >= PARENT_MIN_WEIGHT]
-            # the closest, the direct parent: the fewest changes to the picture (a mirrored copy is no parent of
-            # an unmirrored crop) ...
+            # a composite among them that shows another in its canvas, made from it, is the nearer (a 9:16 re-post
+            # of a duet shows the duet's clips too, through the duet) ...
+            parents = [q for q in parents if not any(q in shows.get(p, ()) and net(q, p) >= PARENT_MIN_WEIGHT
+                                                     for p in parents if p != q)] or parents
+            # ... then the closest, the direct parent: the fewest changes to the picture (a mirrored copy is no parent
+            # of an unmirrored crop) ...
             changes = {p: len(edited.get(frozenset((p, child)), set())) for p in parents}
             parents = [p for p in parents if changes[p] == min(changes.values())]
             # ... then the least footage the child lacks (a copy shares its parent's trim points; only where the
