@@ -12,9 +12,10 @@ Per source (``compare_cases.SOURCES``, prepared as for the compare benchmark and
   root and the other ``parent-not-in-set``) and a copy of the first trim with a logo (its parent is that trim).
 * ``composite``: the clip, three other corpus clips (``pattern``, ``rocket``, ``counter``: none made from another),
   a duet of the clip beside pattern, a picture-in-picture of it over rocket, a 2x2 grid of all four (the re-post
-  benchmark's builders), and a half-size copy of the duet. A composite is right when its ``sources`` name every
-  clip it combines; the four clips, when one is the root and the others say ``parent-not-in-set``; the copy, when
-  it names the duet.
+  benchmark's builders), a half-size copy of the duet and a 9:16 re-post of it (the whole duet across the middle
+  of a blurred fill, captions, a moving watermark). A composite is right when its ``sources`` name every clip it
+  combines; the four clips, when one is the root and the others say ``parent-not-in-set``; the copies, when they
+  name the duet.
 
 Scores, over every non-root member: **right** (the true parent, or ``parent-not-in-set`` where that is the truth),
 **abstained** (``parent-not-in-set`` where a parent is in the set: honest, but no answer), **wrong** (another
@@ -40,7 +41,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import repost_cases  # noqa: E402
-from compare_cases import QUICK_SOURCES, SOURCES, prepare_source  # noqa: E402
+from compare_cases import QUICK_SOURCES, SOURCES, Source, prepare_source, probe_rate  # noqa: E402
 
 from vidverify.pipeline.scanning import ScanOptions, scan  # noqa: E402
 from vidverify.testing import synth  # noqa: E402
@@ -48,7 +49,7 @@ from vidverify.testing import synth  # noqa: E402
 SECONDS = 10.0
 NOT_IN_SET = "parent-not-in-set"
 FAMILY_VERSION = 1  # bump when a recipe changes: cached folders are rebuilt
-COMPOSITE_VERSION = 2  # ... and this for the composite folder
+COMPOSITE_VERSION = 3  # ... and this for the composite folder
 
 
 def _half(path: Path) -> tuple[int, int]:
@@ -138,11 +139,14 @@ def _composite(name: str, out: Path, root: Path) -> dict[str, Any]:
     repost_cases.b_pip_corner(src, others, i, folder / "pip.mp4")
     repost_cases.b_grid(src, others, i, folder / "grid.mp4")
     synth.reencode(folder / "duet.mp4", folder / "duet_small.mp4", crf=30, size=_half(folder / "duet.mp4"))
+    duet = folder / "duet.mp4"
+    rate, frames, w, h = probe_rate(duet)
+    repost_cases.b_blurfill(Source("duet", duet, rate, frames, w, h), others, i, folder / "duet_916.mp4")
     shutil.rmtree(root / "work")
     truth: dict[str, str | list[str] | None] = {
         "clip.mp4": "*", "pattern.mp4": "*", "rocket.mp4": "*", "duet.mp4": ["clip.mp4", "pattern.mp4"],
         "pip.mp4": ["clip.mp4", "rocket.mp4"], "duet_small.mp4": "duet.mp4", "counter.mp4": "*",
-        "grid.mp4": ["clip.mp4", "counter.mp4", "pattern.mp4", "rocket.mp4"]}
+        "grid.mp4": ["clip.mp4", "counter.mp4", "pattern.mp4", "rocket.mp4"], "duet_916.mp4": "duet.mp4"}
     return truth
 
 
