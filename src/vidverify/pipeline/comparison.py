@@ -124,11 +124,13 @@ WHOLE_SHARE = 0.97  # a region this share of the picture's width and height is a
 
 def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
                    kwargs: dict[str, Any]) -> Match:
-    """When no frame hash matched (or matched little of either file: ``_worth_rescuing``), B may show A's picture
+    """When no frame hash matched (or matched little of either file, or whole pictures far apart:
+    ``_worth_rescuing``), B may show A's picture
     in part, or small, or covered: an off-centre part of A (a crop), or all of A small inside B's frame over other
     footage or an app's screen (a picture-in-picture, a screen recording, a re-filmed screen), or all of A under a
     lower third and a logo. ORB features find the region (of A, then of B); the part of it nothing covers is
-    hashed on both sides and aligned again, and kept when it matches more than the hashes did. Where features
+    hashed on both sides and aligned again, and kept when it matches more than the hashes did (or as much, clearly
+    closer: ``_better``). Where features
     find a region but its frames do not match (the same scene at another moment, or a re-filming the hashes
     cannot undo), ``unrelated`` stands at the confidence of no evidence either way. The last search is the inset
     the other way round: all of B small inside A (the canvas compared first: ``compare pip.mp4 source.mp4``)."""
@@ -142,7 +144,7 @@ def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, med
     unsure = m
     for mode in ("crop", "inset", "canvas"):
         found = _rescued(m, fa, fb, media_a, media_b, sizes, (imgs[0], imgs[1]), kwargs, mode=mode)
-        if found is not None and found.verdict != "unrelated" and covers_more(found, m):
+        if found is not None and found.verdict != "unrelated" and found.segments and _better(found, m):
             return found
         unsure = found if found is not None and m.verdict == "unrelated" else unsure
     return unsure
@@ -162,9 +164,36 @@ def covers_more(found: Match, m: Match) -> bool:
     return min(a, b) >= -0.01 and a + b >= (RESCUE_MIN_GAIN if m.verdict != "unrelated" else 1e-9)
 
 
+RESCUE_FAR_BITS = 8.0  # a match of whole pictures this far apart on average (a re-encode: 1-6 bits) is looked
+# past too: B's picture may be a crop of A's that the hashes barely tolerate (a dark, soft clip's slow zoom: 10.5)
+RESCUE_CLOSER_BITS = 1.5  # ... and the region's match replaces it when this much closer, covering as much
+
+
+def _mean_bits(m: Match) -> float | None:
+    """The mean distance of ``m``'s matched frames (None: no segment)."""
+    n = sum(max(1, s.frames) for s in m.segments)
+    return sum(s.distance * max(1, s.frames) for s in m.segments) / n if n else None
+
+
+def _far(m: Match) -> float | None:
+    """The mean distance of a match made of whole pictures only (channel ``full``), None for any other."""
+    return None if any(s.channel != "full" for s in m.segments) else _mean_bits(m)
+
+
 def _worth_rescuing(m: Match) -> bool:
     return m.verdict == "unrelated" or (m.verdict == "partial-overlap" and
-                                        max(m.coverage.values(), default=0.0) < RESCUE_BELOW_COVERAGE)
+                                        max(m.coverage.values(), default=0.0) < RESCUE_BELOW_COVERAGE) or \
+        (_far(m) or 0.0) >= RESCUE_FAR_BITS
+
+
+def _better(found: Match, m: Match) -> bool:
+    """``found`` (a region's match) stands for ``m``: it covers more, or (``m`` a far match of whole pictures) as
+    much, RESCUE_CLOSER_BITS closer."""
+    if covers_more(found, m):
+        return True
+    far, near = _mean_bits(m), _mean_bits(found)
+    return far is not None and near is not None and far >= RESCUE_FAR_BITS and near <= far - RESCUE_CLOSER_BITS \
+        and all(found.coverage.get(k, 0.0) >= m.coverage.get(k, 0.0) - 0.01 for k in ("a", "b"))
 
 
 def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
@@ -214,10 +243,11 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     found = fingerprint(media_s, region=clear, **opts)
     m2 = match_fingerprints(fp, found) if inset else match_fingerprints(found, fp)
     framing: list[tuple[int, int, int, int]] = []
-    if mode == "crop" and not whole and m2.coverage.get("b", 0.0) < REFRAMED_BELOW:
+    if mode == "crop" and not whole and (m2.coverage.get("b", 0.0) < REFRAMED_BELOW or
+                                         (_mean_bits(m2) or 0.0) >= RESCUE_FAR_BITS):
         # the framing may change over B (a slow zoom, a pan): the crop is found again in stretches of B
         reframed = _reframed(m2, (region, found), fp, media_s, *wide, sizes, p_area, opts)
-        if reframed is not None and covers_more(reframed[0], m2):
+        if reframed is not None and reframed[0].segments and _better(reframed[0], m2):
             m2, framing = reframed
     if m2.verdict == "unrelated":
         return unsure
