@@ -215,3 +215,24 @@ def test_a_re_framed_copy_of_a_duet_is_made_from_the_duet() -> None:
     entries = {e.path: e for e in lineage(["clip", "pattern", "duet", "repost"], infos, ms)}
     assert entries["duet"].sources in (("clip", "pattern"), ("pattern", "clip")), entries["duet"]
     assert entries["repost"].parent == "duet" and entries["repost"].sources == ("duet",), entries["repost"]
+
+
+def test_a_grids_cell_showing_a_picture_in_pictures_background_is_no_copy_of_it() -> None:
+    # grid: clip and rocket in two of its cells; pip: clip in a corner over rocket. The grid's rocket cell matches
+    # the pip's whole frame too (a-canvas), 9.8 bits apart (the pip's inset differs): that is the background the
+    # two share, not the pip copied into the grid (the lineage benchmark's grids named the pip as their parent)
+    from vidverify.match.edits import pad_edit
+
+    infos = {"clip": info("clip", w=640, h=360), "rocket": info("rocket", w=640, h=360),
+             "pip": info("pip", w=1280, h=720), "grid": info("grid", w=1280, h=720)}
+    region = (Segment(0, 10, 0, 10, channel="b-region"),)
+    pad = pad_edit(0, 10, 0, 10, (836, 506, 416, 186), (1280, 720), surround="canvas")
+    ms = [m("clip", "pip", 1.0, 1.0, region, (pad,)),
+          m("pip", "rocket", 1.0, 1.0, (Segment(0, 10, 0, 10, distance=8.9),)),
+          m("clip", "grid", 1.0, 1.0, (Segment(0, 10, 0, 10, channel="b-canvas1", distance=2.0),)),
+          m("rocket", "grid", 1.0, 1.0, (Segment(0, 10, 0, 10, channel="b-canvas2", distance=3.0),)),
+          m("grid", "pip", 1.0, 1.0, (Segment(0, 10, 0, 10, channel="a-canvas2", distance=9.8),)),
+          m("clip", "rocket", 0.0, 0.0, (), verdict="unrelated")]
+    entries = {e.path: e for e in lineage(["clip", "rocket", "pip", "grid"], infos, ms)}
+    assert set(entries["grid"].sources) == {"clip", "rocket"}, entries["grid"]
+    assert set(entries["pip"].sources) == {"clip", "rocket"}, entries["pip"]

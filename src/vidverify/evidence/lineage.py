@@ -246,19 +246,25 @@ def regional(m: Match) -> bool:
     return any("region" in sg.channel or "canvas" in sg.channel for sg in m.segments)
 
 
+def _close(m: Match) -> bool:
+    """``m``'s matched frames lie closer than BACKGROUND_MIN_BITS on average: one picture, copied."""
+    n = sum(max(1, sg.frames) for sg in m.segments)
+    return bool(n) and sum(sg.distance * max(1, sg.frames) for sg in m.segments) / n < BACKGROUND_MIN_BITS
+
+
 def whole_in_canvas(m: Match) -> bool:
-    """One file of ``m`` shows all of the other's picture in a region of its canvas (a 9:16 re-post with a blurred
-    fill of a duet shows the whole duet), not part of it (a ``crop``: a duet's half shows the corner of a
-    picture-in-picture where the clip is)."""
-    return len(canvases(m)) == 1 and not any(e.type == "crop" and not _canvas_crop(e) for e in m.edits)
+    """One file of ``m`` shows a copy of all of the other's picture in a region of its canvas (a 9:16 re-post with
+    a blurred fill of a duet shows the whole duet, 1.6-3.4 bits from it), not part of it (a ``crop``: a duet's
+    half shows the corner of a picture-in-picture where the clip is), nor footage the other shows with more over it
+    (a grid's cell shows a picture-in-picture's background, 6-11 bits from the picture-in-picture)."""
+    return len(canvases(m)) == 1 and not any(e.type == "crop" and not _canvas_crop(e) for e in m.edits) and \
+        _close(m)
 
 
 def close_copy(m: Match) -> bool:
     """``m`` matches two files over the whole frame, closer than BACKGROUND_MIN_BITS: a copy, with no room for
     another picture in either (a picture-in-picture is 8.9 bits from its background, or matched on a half)."""
-    n = sum(max(1, sg.frames) for sg in m.segments)
-    return bool(n) and all(sg.channel == "full" for sg in m.segments) and \
-        sum(sg.distance * max(1, sg.frames) for sg in m.segments) / n < BACKGROUND_MIN_BITS
+    return all(sg.channel == "full" for sg in m.segments) and _close(m)
 
 
 def _and(paths: Sequence[str]) -> str:
