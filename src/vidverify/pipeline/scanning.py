@@ -244,11 +244,11 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
                     "is not found among them (compare such a pair, or search an index of the files)", len(kinds),
                     FEATURE_MAX_PAIRS)
         return matches
-    # the files joined by matches of their whole pictures (copies, trims, crops): a composite that joined a
-    # group by a region (a grid shows the clip and the background of a picture-in-picture) leaves the clip in the
-    # picture-in-picture's corner to be looked for all the same
+    # the files joined by matches of their whole pictures (copies, trims, crops; no canvas showing another's
+    # picture in a region): a composite that joined a group by a region (a grid shows the clip and the background
+    # of a picture-in-picture) leaves the clip in the picture-in-picture's corner to be looked for all the same
     comps = groups_mod.components(paths, [m for m in matches
-                                          if m.verdict != "unrelated" and not lineage_mod.regional(m)])
+                                          if m.verdict != "unrelated" and not lineage_mod.canvases(m)])
     held = {p for c in comps for p in c}
     comps += [[p] for p in paths if p in matched and p not in held]  # matched by a region only: a set of its own
     across: dict[tuple[int, int], None] = {}  # (looked in, looked for), in order
