@@ -222,6 +222,20 @@ def test_a_grid_cell_beside_a_wide_band_of_bars_keeps_its_own_width() -> None:
     assert (0, 32, 32, 64) in regions and (0, 0, 32, 32) in regions
 
 
+def test_a_portrait_clip_in_a_grids_cell_is_a_region() -> None:
+    """The lineage benchmark's 2x2 grid: a 9:16 clip fitted into a 16:9 cell between bars is 0.158 of the canvas's
+    width, 10 of its 64 columns, under the 0.16 a region had to be: its cell was found and dropped, never hashed,
+    and ``compare grid.mp4 clip.mp4`` said ``unrelated`` at confidence 0.99."""
+    frames = np.empty((K, 64, 64))
+    frames[:, :32, :32] = video(41, 32, 32)
+    frames[:, :32, 32:] = video(42, 32, 32)
+    frames[:, 32:, :32] = 8.0
+    frames[:, 32:, 11:21] = video(43, 32, 10)  # the portrait clip between bars either side
+    frames[:, 32:, 32:] = video(44, 32, 32)
+    regions = window_regions(_u8(frames))
+    assert any(_near(b, (11, 32, 21, 64), tol=1) for b in regions), regions
+
+
 def test_a_grid_cell_whose_middle_line_shows_in_its_own_column_only_is_found() -> None:
     """A tall clip down the left half; on the right a landscape clip between bars above and below, over another
     clip. The line between the right-hand cells crosses only half the canvas (the tall clip runs on beside it),

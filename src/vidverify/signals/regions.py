@@ -46,8 +46,9 @@ from .picture import SAME_BOX_IOU, box_iou, pack_box
 REGION_SLOTS = 4  # regions hashed per frame (a 2x2 grid's cells)
 REGION_WINDOW_FRAMES = 32  # a stretch: about a second of dense frames (a batch of 128 makes four)
 REGION_MIN_FRAMES = 4  # fewer frames than this say nothing about what moves
-REGION_MIN_SIDE = 0.14  # a region is at least this share of the picture's width and height (a 9:16 clip in a
-# 2x2 grid's cell is 0.158 of its width) ...
+REGION_MIN_SIDE = 0.16  # a region is at least this share of the picture's width and height ...
+REGION_MIN_PICK_SIDE = 0.14  # ... but a region kept may be this narrow (a 9:16 clip in a 2x2 grid's cell is 0.158
+# of its width, 10 of 64 columns) ...
 REGION_MIN_AREA = 0.04  # ... and of its area (a picture-in-picture a quarter of each side is 0.06)
 REGION_MAX_AREA = 0.8  # a box covering more than this share of the picture is the picture itself
 MOTION_FLOOR = 1.0  # grey levels of Laplacian change per frame under which nothing moves (static chrome, noise)
@@ -468,7 +469,7 @@ def window_regions(frames: np.ndarray) -> list[Box4]:
     picks: list[Box4] = []
     for box in (_snap(b, mean, spread) for b in candidates):
         w, h = box[2] - box[0], box[3] - box[1]
-        if w < cols * REGION_MIN_SIDE or h < rows * REGION_MIN_SIDE:
+        if w < cols * REGION_MIN_PICK_SIDE or h < rows * REGION_MIN_PICK_SIDE:
             continue
         if not REGION_MIN_AREA <= w * h / area <= REGION_MAX_AREA:
             continue
