@@ -307,7 +307,7 @@ def test_files_are_looked_for_in_other_groups_within_a_bound(small: dict[str, Pa
         assert sorted(sorted(Path(p).stem for p in g.members) for g in groups) == [["x", "x_logo", "x_small"],
                                                                                  ["y", "y_logo"]]
         assert asked == ([want] if want else []), (cap, asked)
-        assert ("not looked for inside other groups' files" in caplog.text) == (want is None)
+        assert ("not looked for inside each other" in caplog.text) == (want is None)
 
 
 def test_a_clip_is_looked_for_in_a_picture_in_picture_though_a_grid_joined_them_by_regions(
@@ -317,13 +317,13 @@ def test_a_clip_is_looked_for_in_a_picture_in_picture_though_a_grid_joined_them_
     never looked for the clip in the picture-in-picture's corner. The sets it looks across are joined by whole
     pictures only: the picture-in-picture (matched to its background over the whole frame, 8.9 bits: room for
     another picture) is looked in for the clip; a pair already matched (the grid and the clip) is not asked again;
-    a close copy (the background's) is looked in for nothing."""
+    a close copy (the background's) is looked in for nothing; a crop placed by features joins its source's set."""
     import vidverify.pipeline.scanning as scanning
     from tests.fixtures.fingerprints import synth_fp, synth_info
     from vidverify.models import FileRef, Match, Segment
     from vidverify.pipeline.ingest import Item
 
-    names = ("clip", "bg", "bg_copy", "pip", "grid")
+    names = ("clip", "bg", "bg_copy", "pip", "grid", "crop")
     items = [Item(f"/case/{n}.mp4", synth_info(fp), fp) for n, fp in
              ((n, replace(synth_fp(90 + k), path=f"/case/{n}.mp4")) for k, n in enumerate(names))]
 
@@ -333,7 +333,8 @@ def test_a_clip_is_looked_for_in_a_picture_in_picture_though_a_grid_joined_them_
                      (Segment(0, 10, 0, 10, distance=bits, frames=300, channel=channel),))
 
     matches = [match("clip", "grid", "b-canvas1", 3.0), match("bg", "grid", "b-canvas2", 3.0),
-               match("bg", "bg_copy", "full", 1.0), match("bg", "pip", "full", 8.9)]
+               match("bg", "bg_copy", "full", 1.0), match("bg", "pip", "full", 8.9),
+               match("clip", "crop", "a-region", 4.0)]  # a crop of the clip that features placed: no canvas
     asked: list[set[tuple[str, str]]] = []
 
     def spy(fps: list, pairs: list, *, one_way: list = (), **_: object) -> list:
@@ -342,11 +343,14 @@ def test_a_clip_is_looked_for_in_a_picture_in_picture_though_a_grid_joined_them_
 
     monkeypatch.setattr(scanning.feature_stage, "feature_pairs", spy)
 
-    def plain(members: object, ms: object) -> tuple[list[str], str]:  # the grid is a canvas: looked for never
-        ps = [p for p in members if "grid" not in p]  # type: ignore[attr-defined]
-        return ps, (ps or list(members))[0]  # type: ignore[call-overload]
+    def plain(members: object, ms: object) -> list[str]:  # the grid is a canvas: looked for never
+        return [p for p in members if "grid" not in p]  # type: ignore[attr-defined]
 
     scanning._by_features(items, matches, Options(jobs=1), None, plain)
     [pairs] = asked
     assert ("pip", "clip") in pairs and ("grid", "clip") not in pairs and ("grid", "bg") not in pairs
     assert not any(looked_in == "bg_copy" or looked_in == "bg" for looked_in, _ in pairs)
+    # the crop is in the clip's set (looked in for the others', not for the clip); the grid, a set of a canvas
+    # alone, is looked for nowhere (its clips are)
+    assert ("crop", "clip") not in pairs and ("crop", "bg") in pairs
+    assert not any(looked_for == "grid" for _, looked_for in pairs)

@@ -115,11 +115,12 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         # bars: its frame's pixels are not its picture's
         return inside_bars | frozenset(p for m in ms for p in lineage_mod.canvases(m))
 
-    def plain(members: Sequence[str], ms: Sequence[Match]) -> tuple[list[str], str]:
-        # a group's members whose frame is their picture (no canvas, no bars), and its reference
+    def plain(members: Sequence[str], ms: Sequence[Match]) -> list[str]:
+        # a set's members whose frame is their picture (no canvas, no bars), the largest picture and the longest
+        # first (a cheap stand-in for its reference: ranking a large set's members is cubic in them)
         barred = barred_by(ms)
-        return [p for p in members if p not in barred], \
-            groups_mod.choose_reference(members, infos, ms, pictures, barred)[0]
+        return sorted((p for p in members if p not in barred),
+                      key=lambda p: (-pictures.get(p, 0), -(infos[p].duration or 0.0), p))
 
     if opts.features and opts.pictures:
         matches = _by_features(usable, matches, opts, progress, plain)
@@ -205,23 +206,23 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
 
 FEATURE_MAX_PAIRS = 20_000  # the feature stage looks at most this many pairs (about 0.02 s each): above, none
 FEATURE_CANDIDATES = 3  # pairs of each unmatched file compared in full, the strongest first
-ACROSS_MAX_PAIRS = 1_000  # files tested against other groups' references (a case folder's few groups): above, none
-ACROSS_PLAIN = 3  # a group whose reference is a canvas is looked for by this many of its plain members
+ACROSS_MAX_PAIRS = 1_000  # files looked in for another set's members (a case folder's few sets): above, for the
+# first of each set only; above again, none
+ACROSS_PLAIN = 3  # a set is looked for by this many of its members whose frame is their picture
 
 
 def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, progress: Progress | None,
-                 plain: Callable[[Sequence[str], Sequence[Match]], tuple[list[str], str]]) -> list[Match]:
+                 plain: Callable[[Sequence[str], Sequence[Match]], list[str]]) -> list[Match]:
     """``matches`` with what the feature stage adds: pairs where one file shows the other's picture small,
     covered or re-filmed (``feature_stage``), compared in full. Tested: a file that matched no other against every
     file its hashes did not join it to; a pair the hashes matched in part only (``in_part``: a duet's half,
     matched where nothing covered it), whose full comparison stands when it covers more; and, up to
-    ACROSS_MAX_PAIRS, each file that has room for another picture (``close_copy``: none) searched for the
-    references of the other sets of files joined by their whole pictures (a group, or part of one that a
-    composite joined to the rest by a region), or for a set whose reference is a canvas (a duet shows its clips
-    at half size beside other footage) its first ACROSS_PLAIN members whose frame is their picture (``plain``),
-    or the references alone when those pairs are too many, a pair already matched aside: a picture-in-picture
-    whose background is in the folder joined that clip's group by its hashes, and the clip in its corner was
-    never looked for. A file alone has
+    ACROSS_MAX_PAIRS, each file that has room for another picture (``close_copy``: none) searched for the first
+    ACROSS_PLAIN members whose frame is their picture (``plain``: not a duet, which shows its clip at half size
+    beside other footage) of each other set of files joined by their whole pictures (a group, or part of one that
+    a composite joined to the rest by a region), or for the first of each when those pairs are too many, a pair
+    already matched aside: a picture-in-picture whose background is in the folder joined that clip's group by its
+    hashes, and the clip in its corner was never looked for. A file alone has
     FEATURE_CANDIDATES full comparisons; a pair of the other kinds is compared while neither of its files has had
     FEATURE_CANDIDATES of that kind."""
     linked = {(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"}
@@ -265,19 +266,19 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
             if m.verdict != "unrelated":
                 for k in {comp_of[m.a.path], comp_of[m.b.path]}:
                     inside[k].append(m)
-        picks = [plain(c, ms) for c, ms in zip(comps, inside, strict=True)]
-        # looked for: each group's reference when its frame is its picture, else its plain members (a duet chosen
-        # as the reference shows its clip at half size beside other footage); counted before any pair is made
-        wide = [[ref] if ref in rs or not rs else rs[:ACROSS_PLAIN] for rs, ref in picks]
+        # looked for: each set's first ACROSS_PLAIN members whose frame is their picture (``plain``: a duet shows
+        # its clip at half size beside other footage; a set of canvases alone, nothing), or its first alone when
+        # those make too many pairs; counted before any pair is made
+        wide = [plain(c, ms)[:ACROSS_PLAIN] for c, ms in zip(comps, inside, strict=True)]
         shown: list[list[str]] | None = wide
-        outside = [grouped - len(roomy.intersection(c)) for c in comps]  # files of the other groups looked in
+        outside = [grouped - len(roomy.intersection(c)) for c in comps]  # files of the other sets looked in
         if sum(len(rs) * n for rs, n in zip(wide, outside, strict=True)) > ACROSS_MAX_PAIRS:
-            shown = [[ref] for _, ref in picks]
-            if sum(outside) > ACROSS_MAX_PAIRS:
-                log.warning("scan: files were not looked for inside other groups' files: %d groups, over the %d "
-                            "pairs the feature stage looks at across them; a clip shown small over another "
-                            "group's footage is not found (compare such a pair, or search an index of the files)",
-                            len(comps), ACROSS_MAX_PAIRS)
+            shown = [rs[:1] for rs in wide]
+            if sum(len(rs) * n for rs, n in zip(shown, outside, strict=True)) > ACROSS_MAX_PAIRS:
+                log.warning("scan: files were not looked for inside each other: %d sets of files joined by their "
+                            "whole pictures, over the %d pairs the feature stage looks at across them; a clip "
+                            "shown small over other footage is not found (compare such a pair, or search an index "
+                            "of the files)", len(comps), ACROSS_MAX_PAIRS)
                 shown = None
         for c, rs in zip(comps, shown or [], strict=False):
             for r in rs:
