@@ -142,9 +142,13 @@ def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, med
     if not (imgs[0] and imgs[1]):
         return m
     unsure = m
-    for mode in ("crop", "inset", "canvas"):
+    # a far match of whole pictures is looked past for a crop only (a slow zoom), and replaced only by one: a copy
+    # turned a little, or under a caption, is no inset nor a canvas
+    far = None if _in_part(m) else _far(m)
+    for mode in ("crop",) if far is not None else ("crop", "inset", "canvas"):
         found = _rescued(m, fa, fb, media_a, media_b, sizes, (imgs[0], imgs[1]), kwargs, mode=mode)
-        if found is not None and found.verdict != "unrelated" and found.segments and _better(found, m):
+        if found is not None and found.verdict != "unrelated" and found.segments and _better(found, m, far) and \
+                (far is None or any(e.type == "crop" for e in found.edits)):
             return found
         unsure = found if found is not None and m.verdict == "unrelated" else unsure
     return unsure
@@ -180,18 +184,21 @@ def _far(m: Match) -> float | None:
     return None if any(s.channel != "full" for s in m.segments) else _mean_bits(m)
 
 
-def _worth_rescuing(m: Match) -> bool:
+def _in_part(m: Match) -> bool:
     return m.verdict == "unrelated" or (m.verdict == "partial-overlap" and
-                                        max(m.coverage.values(), default=0.0) < RESCUE_BELOW_COVERAGE) or \
-        (_far(m) or 0.0) >= RESCUE_FAR_BITS
+                                        max(m.coverage.values(), default=0.0) < RESCUE_BELOW_COVERAGE)
 
 
-def _better(found: Match, m: Match) -> bool:
-    """``found`` (a region's match) stands for ``m``: it covers more, or (``m`` a far match of whole pictures) as
-    much, RESCUE_CLOSER_BITS closer."""
+def _worth_rescuing(m: Match) -> bool:
+    return _in_part(m) or (_far(m) or 0.0) >= RESCUE_FAR_BITS
+
+
+def _better(found: Match, m: Match, far: float | None) -> bool:
+    """``found`` (a region's match) stands for ``m``: it covers more, or, ``m`` being ``far`` (its mean distance,
+    when at least RESCUE_FAR_BITS), as much, RESCUE_CLOSER_BITS closer."""
     if covers_more(found, m):
         return True
-    far, near = _mean_bits(m), _mean_bits(found)
+    near = _mean_bits(found)
     return far is not None and near is not None and far >= RESCUE_FAR_BITS and near <= far - RESCUE_CLOSER_BITS \
         and all(found.coverage.get(k, 0.0) >= m.coverage.get(k, 0.0) - 0.01 for k in ("a", "b"))
 
@@ -247,7 +254,7 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
                                          (_mean_bits(m2) or 0.0) >= RESCUE_FAR_BITS):
         # the framing may change over B (a slow zoom, a pan): the crop is found again in stretches of B
         reframed = _reframed(m2, (region, found), fp, media_s, *wide, sizes, p_area, opts)
-        if reframed is not None and reframed[0].segments and _better(reframed[0], m2):
+        if reframed is not None and reframed[0].segments and _better(reframed[0], m2, _mean_bits(m2)):
             m2, framing = reframed
     if m2.verdict == "unrelated":
         return unsure
