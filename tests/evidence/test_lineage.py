@@ -236,3 +236,31 @@ def test_a_grids_cell_showing_a_picture_in_pictures_background_is_no_copy_of_it(
     entries = {e.path: e for e in lineage(["clip", "rocket", "pip", "grid"], infos, ms)}
     assert set(entries["grid"].sources) == {"clip", "rocket"}, entries["grid"]
     assert set(entries["pip"].sources) == {"clip", "rocket"}, entries["pip"]
+
+
+def test_a_duets_half_showing_a_square_re_posts_clip_is_no_copy_of_the_re_post() -> None:
+    # square: a 1:1 re-post of the clip (a blurred fill above and below it). Compared with the duet, features place
+    # the square in the duet's half, but only its clip matched (56% of it: the duet has bars where the square has
+    # its fill): the duet shows part of the square, as two canvases of the clip do, and was not made from it
+    # (the review found the duet "made from" the square)
+    from vidverify.match.edits import pad_edit
+    from vidverify.models import BLURRED_FILL
+
+    infos = {"clip": info("clip", w=640, h=360), "pattern": info("pattern", w=360, h=640),
+             "duet": info("duet", w=1280, h=720), "square": info("square", w=720, h=720)}
+    region = (Segment(0, 10, 0, 10, channel="b-region", distance=3.0),)
+
+    def shown(b_active: tuple[int, int, int, int], size: tuple[int, int], surround: str = "canvas",
+              **detail: float) -> Edit:
+        e = pad_edit(0, 10, 0, 10, b_active, size, surround=surround)
+        return Edit(e.type, e.a_start, e.a_end, e.b_start, e.b_end, {**e.detail, **detail})
+
+    ms = [m("clip", "duet", 1.0, 1.0, region, (shown((0, 180, 640, 360), (1280, 720)),)),
+          m("pattern", "duet", 1.0, 1.0, region, (shown((840, 0, 405, 720), (1280, 720)),)),
+          m("clip", "square", 1.0, 1.0, region, (shown((0, 157, 720, 405), (720, 720), BLURRED_FILL),)),
+          m("square", "duet", 1.0, 1.0, (Segment(0, 10, 0, 10, channel="b-region", distance=1.0),),
+            (shown((0, 0, 640, 640), (1280, 720), matched_share=0.56),)),
+          m("clip", "pattern", 0.0, 0.0, (), verdict="unrelated")]
+    entries = {e.path: e for e in lineage(["clip", "pattern", "duet", "square"], infos, ms)}
+    assert entries["duet"].parent == "clip" and set(entries["duet"].sources) == {"clip", "pattern"}, entries["duet"]
+    assert entries["square"].parent == "clip", entries["square"]

@@ -323,7 +323,7 @@ def test_a_clip_is_looked_for_in_a_picture_in_picture_though_a_grid_joined_them_
     from vidverify.models import FileRef, Match, Segment
     from vidverify.pipeline.ingest import Item
 
-    names = ("clip", "bg", "bg_copy", "pip", "grid", "crop")
+    names = ("clip", "bg", "bg_copy", "pip", "grid", "crop", "repost")
     items = [Item(f"/case/{n}.mp4", synth_info(fp), fp) for n, fp in
              ((n, replace(synth_fp(90 + k), path=f"/case/{n}.mp4")) for k, n in enumerate(names))]
 
@@ -334,7 +334,8 @@ def test_a_clip_is_looked_for_in_a_picture_in_picture_though_a_grid_joined_them_
 
     matches = [match("clip", "grid", "b-canvas1", 3.0), match("bg", "grid", "b-canvas2", 3.0),
                match("bg", "bg_copy", "full", 1.0), match("bg", "pip", "full", 8.9),
-               match("clip", "crop", "a-region", 4.0)]  # a crop of the clip that features placed: no canvas
+               match("clip", "crop", "a-region", 4.0),  # a crop of the clip that features placed: no canvas
+               match("clip", "repost", "b-canvas1", 2.0)]  # a canvas of the clip (a 9:16 re-post, say)
     asked: list[set[tuple[str, str]]] = []
 
     def spy(fps: list, pairs: list, *, one_way: list = (), **_: object) -> list:
@@ -343,14 +344,15 @@ def test_a_clip_is_looked_for_in_a_picture_in_picture_though_a_grid_joined_them_
 
     monkeypatch.setattr(scanning.feature_stage, "feature_pairs", spy)
 
-    def plain(members: object, ms: object) -> list[str]:  # the grid is a canvas: looked for never
-        return [p for p in members if "grid" not in p]  # type: ignore[attr-defined]
+    def plain(members: object, ms: object) -> tuple[list[str], list[str]]:  # the grid is a canvas
+        return ([p for p in members if "grid" not in p],  # type: ignore[attr-defined]
+                [p for p in members if "grid" in p])  # type: ignore[attr-defined]
 
     scanning._by_features(items, matches, Options(jobs=1), None, plain)
     [pairs] = asked
     assert ("pip", "clip") in pairs and ("grid", "clip") not in pairs and ("grid", "bg") not in pairs
     assert not any(looked_in == "bg_copy" or looked_in == "bg" for looked_in, _ in pairs)
     # the crop is in the clip's set (looked in for the others', not for the clip); the grid, a set of a canvas
-    # alone, is looked for nowhere (its clips are)
+    # alone, is looked for in the other canvases only (the re-post: it may show all of the grid)
     assert ("crop", "clip") not in pairs and ("crop", "bg") in pairs
-    assert not any(looked_for == "grid" for _, looked_for in pairs)
+    assert {p for p, looked_for in pairs if looked_for == "grid"} == {"repost"}

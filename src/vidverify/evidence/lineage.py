@@ -252,13 +252,18 @@ def _close(m: Match) -> bool:
     return bool(n) and sum(sg.distance * max(1, sg.frames) for sg in m.segments) / n < BACKGROUND_MIN_BITS
 
 
+WHOLE_MATCHED = 0.9  # a region features found shows all of the other's picture when this share of it matched
+
+
 def whole_in_canvas(m: Match) -> bool:
     """One file of ``m`` shows a copy of all of the other's picture in a region of its canvas (a 9:16 re-post with
     a blurred fill of a duet shows the whole duet, 1.6-3.4 bits from it), not part of it (a ``crop``: a duet's
-    half shows the corner of a picture-in-picture where the clip is), nor footage the other shows with more over it
-    (a grid's cell shows a picture-in-picture's background, 6-11 bits from the picture-in-picture)."""
+    half shows the corner of a picture-in-picture where the clip is; a region where less than WHOLE_MATCHED of
+    the picture matched: a duet's half shows a 1:1 re-post's clip, not its fill), nor footage the other shows
+    with more over it (a grid's cell shows a picture-in-picture's background, 6-11 bits from the
+    picture-in-picture)."""
     return len(canvases(m)) == 1 and not any(e.type == "crop" and not _canvas_crop(e) for e in m.edits) and \
-        _close(m)
+        all(e.detail.get("matched_share", 1.0) >= WHOLE_MATCHED for e in m.edits if e.type == "pad") and _close(m)
 
 
 def close_copy(m: Match) -> bool:
@@ -317,6 +322,8 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
         return regional(m) and not whole_in_canvas(m) and \
             bool((raw.get(m.a.path, set()) & raw.get(m.b.path, set())) - {m.a.path, m.b.path})
 
+    wholly = {(m.a.path, m.b.path) if m.b.path in canvases(m) else (m.b.path, m.a.path)
+              for m in seen if whole_in_canvas(m)}  # (shown, the canvas that shows all of its picture)
     shows: dict[str, set[str]] = {}
     for m in seen:
         for x in canvases(m) if not between_canvases(m) else ():
@@ -412,10 +419,11 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
             # a composite: members that share no footage with each other are each shown to precede it (each
             # holds only its part of it: no share of its footage is asked of them)
             shown_before = [p for p in placed if net(p, child) >= PARENT_MIN_WEIGHT]
-            # a composite among them that shows another in its canvas, made from it, is the nearer (a 9:16 re-post
-            # of a duet shows the duet's clips too, through the duet) ...
-            parents = [q for q in parents if not any(q in shows.get(p, ()) and net(q, p) >= PARENT_MIN_WEIGHT
-                                                     for p in parents if p != q)] or parents
+            # a composite among them that shows another in its canvas, made from it, and that the child shows whole,
+            # is the nearer (a 9:16 re-post of a duet shows the duet's clips too, through the duet) ...
+            parents = [q for q in parents if not any((p, child) in wholly and q in shows.get(p, ()) and
+                                                     net(q, p) >= PARENT_MIN_WEIGHT for p in parents if p != q)] \
+                or parents
             # ... then the closest, the direct parent: the fewest changes to the picture (a mirrored copy is no parent
             # of an unmirrored crop) ...
             changes = {p: len(edited.get(frozenset((p, child)), set())) for p in parents}

@@ -265,6 +265,10 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         edit = None
     elif inset:
         edit = pad_edit(*span, region, sizes[1], surround="canvas")
+        # how much of A's picture in the region was hashed and matched (the rest was covered, or differs: a 1:1
+        # re-post's own fill where a duet has bars)
+        edit = replace(edit, detail={**edit.detail, "matched_share": round(
+            clear[2] * clear[3] / max(1, region[2] * region[3]), 3)})
     elif small:
         edit = canvas_crop_edit(*span, region, sizes[0])
         part = found_region.to_b(clear, p_area)

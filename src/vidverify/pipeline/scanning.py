@@ -115,12 +115,13 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, op
         # bars: its frame's pixels are not its picture's
         return inside_bars | frozenset(p for m in ms for p in lineage_mod.canvases(m))
 
-    def plain(members: Sequence[str], ms: Sequence[Match]) -> list[str]:
-        # a set's members whose frame is their picture (no canvas, no bars), the largest picture and the longest
-        # first (a cheap stand-in for its reference: ranking a large set's members is cubic in them)
+    def plain(members: Sequence[str], ms: Sequence[Match]) -> tuple[list[str], list[str]]:
+        # a set's members whose frame is their picture (no canvas, no bars), and the others, each the largest
+        # picture and the longest first (a cheap stand-in for its reference: ranking a large set's members is
+        # cubic in them)
         barred = barred_by(ms)
-        return sorted((p for p in members if p not in barred),
-                      key=lambda p: (-pictures.get(p, 0), -(infos[p].duration or 0.0), p))
+        ranked = sorted(members, key=lambda p: (-pictures.get(p, 0), -(infos[p].duration or 0.0), p))
+        return [p for p in ranked if p not in barred], [p for p in ranked if p in barred]
 
     if opts.features and opts.pictures:
         matches = _by_features(usable, matches, opts, progress, plain)
@@ -212,7 +213,7 @@ ACROSS_PLAIN = 3  # a set is looked for by this many of its members whose frame 
 
 
 def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, progress: Progress | None,
-                 plain: Callable[[Sequence[str], Sequence[Match]], list[str]]) -> list[Match]:
+                 plain: Callable[[Sequence[str], Sequence[Match]], tuple[list[str], list[str]]]) -> list[Match]:
     """``matches`` with what the feature stage adds: pairs where one file shows the other's picture small,
     covered or re-filmed (``feature_stage``), compared in full. Tested: a file that matched no other against every
     file its hashes did not join it to; a pair the hashes matched in part only (``in_part``: a duet's half,
@@ -222,7 +223,8 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
     beside other footage) of each other set of files joined by their whole pictures (a group, or part of one that
     a composite joined to the rest by a region), or for the first of each when those pairs are too many, a pair
     already matched aside: a picture-in-picture whose background is in the folder joined that clip's group by its
-    hashes, and the clip in its corner was never looked for. A file alone has
+    hashes, and the clip in its corner was never looked for. A set of canvases alone (a duet) is looked for in the
+    other canvases (a 9:16 re-post of it) with the pairs the bound leaves. A file alone has
     FEATURE_CANDIDATES full comparisons; a pair of the other kinds is compared while neither of its files has had
     FEATURE_CANDIDATES of that kind."""
     linked = {(m.a.path, m.b.path) for m in matches if m.verdict != "unrelated"}
@@ -267,25 +269,38 @@ def _by_features(usable: list[Item], matches: list[Match], opts: ScanOptions, pr
                 for k in {comp_of[m.a.path], comp_of[m.b.path]}:
                     inside[k].append(m)
         # looked for: each set's first ACROSS_PLAIN members whose frame is their picture (``plain``: a duet shows
-        # its clip at half size beside other footage; a set of canvases alone, nothing), or its first alone when
-        # those make too many pairs; counted before any pair is made
-        wide = [plain(c, ms)[:ACROSS_PLAIN] for c, ms in zip(comps, inside, strict=True)]
+        # its clip at half size beside other footage), or its first alone when those make too many pairs; counted
+        # before any pair is made
+        ranked = [plain(c, ms) for c, ms in zip(comps, inside, strict=True)]
+        wide = [rs[:ACROSS_PLAIN] for rs, _ in ranked]
         shown: list[list[str]] | None = wide
         outside = [grouped - len(roomy.intersection(c)) for c in comps]  # files of the other sets looked in
-        if sum(len(rs) * n for rs, n in zip(wide, outside, strict=True)) > ACROSS_MAX_PAIRS:
+        used = sum(len(rs) * n for rs, n in zip(wide, outside, strict=True))
+        if used > ACROSS_MAX_PAIRS:
             shown = [rs[:1] for rs in wide]
-            if sum(len(rs) * n for rs, n in zip(shown, outside, strict=True)) > ACROSS_MAX_PAIRS:
+            used = sum(len(rs) * n for rs, n in zip(shown, outside, strict=True))
+            if used > ACROSS_MAX_PAIRS:
                 log.warning("scan: files were not looked for inside each other: %d sets of files joined by their "
                             "whole pictures, over the %d pairs the feature stage looks at across them; a clip "
                             "shown small over other footage is not found (compare such a pair, or search an index "
                             "of the files)", len(comps), ACROSS_MAX_PAIRS)
-                shown = None
-        for c, rs in zip(comps, shown or [], strict=False):
-            for r in rs:
-                for p in (p for d in comps if d is not c for p in d if p in roomy and (p, r) not in linked):
-                    pair = (min(at[p], at[r]), max(at[p], at[r]))
-                    if kinds.setdefault(pair, "across") == "across":
-                        across[(at[p], at[r])] = None
+                shown, used = None, 0
+        looked = [(c, [(p, r) for r in rs for p in (p for d in comps if d is not c for p in d if p in roomy)])
+                  for c, rs in zip(comps, shown or [], strict=False)]
+        # a set of canvases alone (a duet and its copies) is looked for, its first, in the other canvases only (a
+        # 9:16 re-post of the duet shows all of it), with what the bound leaves: re-posts do not crowd out clips
+        canvased = {p for m in matches if m.verdict != "unrelated" for p in lineage_mod.canvases(m)}
+        for c, (rs, others) in zip(comps, ranked, strict=True):
+            if not rs and others:
+                pairs = [(p, others[0]) for d in comps if d is not c for p in d if p in roomy and p in canvased]
+                if used + len(pairs) <= ACROSS_MAX_PAIRS:
+                    looked.append((c, pairs))
+                    used += len(pairs)
+        for _, pairs in looked:
+            for p, r in pairs:
+                if (p, r) not in linked and kinds.setdefault((min(at[p], at[r]), max(at[p], at[r])),
+                                                             "across") == "across":
+                    across[(at[p], at[r])] = None
     if not kinds:
         return matches
     fps = [replace(it.fp, path=it.path) for it in usable if it.fp is not None]
