@@ -550,6 +550,14 @@ class FramesResult(Model):
     warnings: tuple[str, ...] = ()
 
 
+def mean_bits(segments: Iterable[Segment]) -> float | None:
+    """The mean hash distance of the matched frames of ``segments`` (each weighs its frames, at least one); None
+    for none."""
+    rows = [(s.distance, max(1, s.frames)) for s in segments]
+    n = sum(f for _, f in rows)
+    return sum(d * f for d, f in rows) / n if n else None
+
+
 def at_or_above(findings: Iterable[Finding], severity: str) -> list[Finding]:
     """The findings at or above ``severity`` (``info``, ``warning`` or ``error``)."""
     floor = SEVERITIES.index(severity)
@@ -585,4 +593,5 @@ __all__ = [
     "Timestamp",
     "Writer",
     "at_or_above",
+    "mean_bits",
 ]

@@ -50,7 +50,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..models import BLURRED_FILL, CANVAS_REGION, Edit, LineageEntry, Match, MediaInfo
+from ..models import BLURRED_FILL, CANVAS_REGION, Edit, LineageEntry, Match, MediaInfo, mean_bits
 from .groups import bits_per_pixel, contains
 from .timeline import has_camera_traces
 
@@ -248,8 +248,8 @@ def regional(m: Match) -> bool:
 
 def _close(m: Match) -> bool:
     """``m``'s matched frames lie closer than BACKGROUND_MIN_BITS on average: one picture, copied."""
-    n = sum(max(1, sg.frames) for sg in m.segments)
-    return bool(n) and sum(sg.distance * max(1, sg.frames) for sg in m.segments) / n < BACKGROUND_MIN_BITS
+    bits = mean_bits(m.segments)
+    return bits is not None and bits < BACKGROUND_MIN_BITS
 
 
 WHOLE_MATCHED = 0.9  # a region features found shows all of the other's picture when this share of it matched

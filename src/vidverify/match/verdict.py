@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..models import Edit, FileRef, LookAlike, Match, Segment
+from ..models import Edit, FileRef, LookAlike, Match, Segment, mean_bits
 from ..signals.fingerprint import ALIGNMENT, BY_NAME, FLAT_LUMA_STD, Fingerprint, inner_area, segment_box
 from ..signals.hashing import hamming
 from . import align as align_mod
@@ -85,8 +85,7 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
         verdict = "same-footage"
     else:
         verdict = "partial-overlap"
-    mean_d = float(np.average([s.distance for s in segments], weights=[max(s.frames, 1) for s in segments])) \
-        if segments else RANDOM_PAIR_BITS
+    mean_d = RANDOM_PAIR_BITS if (bits := mean_bits(segments)) is None else bits
     quality = max(0.0, 1.0 - mean_d / RANDOM_PAIR_BITS)
     similarity = round(quality * max(cov_a, cov_b), 4) if segments else 0.0
     confidence = calibrated(verdict, evidence(segments, fa, fb, weak=weak, measured=measured)["score"])
@@ -167,7 +166,7 @@ def evidence(segments: list[Segment], fa: Fingerprint, fb: Fingerprint, *, weak:
         measured = measured if measured is not None else strength.strengths(segments, fa, fb)
         counted = [s.frames * (m.share if m.frames else 1.0) for s, m in zip(segments, measured, strict=True)]
         frames = float(sum(counted))
-        mean_d = float(np.average([s.distance for s in segments], weights=[max(s.frames, 1) for s in segments]))
+        mean_d = mean_bits(segments) or 0.0
         margin = max(0.0, align_mod.MATCH_THRESHOLD_BITS - mean_d) / align_mod.MATCH_THRESHOLD_BITS
         score = 1.0 - math.exp(-frames / 5.0 * margin)
         return {"score": score, "frames": frames, "margin": margin, "uncalibrated": score}

@@ -25,7 +25,7 @@ from ..media import files
 from ..media import fingerprint_file as fpfile
 from ..media.probe import probe
 from ..media.stills import grab_frames, grab_keyframes, thumbnails
-from ..models import CANVAS_REGION, Edit, Match, MediaInfo
+from ..models import CANVAS_REGION, Edit, Match, MediaInfo, mean_bits
 from ..report import html
 from ..signals.fingerprint import Fingerprint, inner_area, segment_box, spliced
 from ..signals.hashing import hamming
@@ -173,15 +173,9 @@ RESCUE_FAR_BITS = 8.0  # a match of whole pictures this far apart on average (a 
 RESCUE_CLOSER_BITS = 1.5  # ... and the region's match replaces it when this much closer, covering as much
 
 
-def _mean_bits(m: Match) -> float | None:
-    """The mean distance of ``m``'s matched frames (None: no segment)."""
-    n = sum(max(1, s.frames) for s in m.segments)
-    return sum(s.distance * max(1, s.frames) for s in m.segments) / n if n else None
-
-
 def _far(m: Match) -> float | None:
     """The mean distance of a match made of whole pictures only (channel ``full``), None for any other."""
-    return None if any(s.channel != "full" for s in m.segments) else _mean_bits(m)
+    return None if any(s.channel != "full" for s in m.segments) else mean_bits(m.segments)
 
 
 def _in_part(m: Match) -> bool:
@@ -198,7 +192,7 @@ def _better(found: Match, m: Match, far: float | None) -> bool:
     when at least RESCUE_FAR_BITS), as much, RESCUE_CLOSER_BITS closer."""
     if covers_more(found, m):
         return True
-    near = _mean_bits(found)
+    near = mean_bits(found.segments)
     return far is not None and near is not None and far >= RESCUE_FAR_BITS and near <= far - RESCUE_CLOSER_BITS \
         and all(found.coverage.get(k, 0.0) >= m.coverage.get(k, 0.0) - 0.01 for k in ("a", "b"))
 
@@ -251,10 +245,10 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     m2 = match_fingerprints(fp, found) if inset else match_fingerprints(found, fp)
     framing: list[tuple[int, int, int, int]] = []
     if mode == "crop" and not whole and (m2.coverage.get("b", 0.0) < REFRAMED_BELOW or
-                                         (_mean_bits(m2) or 0.0) >= RESCUE_FAR_BITS):
+                                         (mean_bits(m2.segments) or 0.0) >= RESCUE_FAR_BITS):
         # the framing may change over B (a slow zoom, a pan): the crop is found again in stretches of B
         reframed = _reframed(m2, (region, found), fp, media_s, *wide, sizes, p_area, opts)
-        if reframed is not None and reframed[0].segments and _better(reframed[0], m2, _mean_bits(m2)):
+        if reframed is not None and reframed[0].segments and _better(reframed[0], m2, mean_bits(m2.segments)):
             m2, framing = reframed
     if m2.verdict == "unrelated":
         return unsure
