@@ -45,8 +45,8 @@ SPARSE_STEP_S = 0.5  # all-pairs test: one frame per this many seconds is tested
 CANDIDATE_HITS = 2  # ... and this many hits make a candidate pair (1 for a still image)
 ALL_PAIRS_MAX = 300  # up to this many files every pair is tested; above, the banded index picks them
 BANDED_CANDIDATES = 20  # with the banded index: the best-voted other files each file is aligned with
-BANDED_MIN_VOTES = 2.0  # ... when they have at least this many votes (two close frames on one line: a scan must
-# not miss a 2 s excerpt of a short clip; search aligns from MIN_VOTES = 1.5, a still shot's one vote and a half)
+BANDED_MIN_VOTES = 2.0  # ... when they have at least this many votes (two close frames on one line; search
+# asks for MIN_VOTES = 3, but a scan must not miss a 2 s excerpt of a short clip)
 
 SPARSE_INTERVAL_SECONDS = 0.5  # index signature: at most one hash per this much of a clip
 SPARSE_SAME_BITS = 2  # a frame within this many bits of the sampled frame before it adds nothing (static shot)

@@ -50,9 +50,9 @@ from .store import Store
 
 log = logging.getLogger("vidverify")
 
-MIN_VOTES = 1.5  # a candidate needs this many (weighted) query frames on one line to be aligned (a still shot's
-# identical frames are one look-up, one vote: 3 s of a still borrowed into a video, between its fades, had 1.7;
-# the alignment judges, and no more than ``top`` + ALIGN_CANDIDATES are aligned whatever the floor)
+MIN_VOTES = 3.0  # a candidate needs this many (weighted) query frames on one line to be aligned (a still shot's
+# identical frames are one look-up, one vote: 3 s of a still borrowed into a video had 1.7, but a floor of 1.5
+# aligned look-alike scenes too: bench_index's unrelated queries with results went from 1 of 10 to 2, one with 5)
 ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of results
 FEATURE_MAX_CLIPS = 3000  # indexed clips one search's feature stage looks up (about 0.02 s each): the newest
 FEATURE_FIND_MAX = 200  # clips whose features one search finds from their media (an index made before they were
