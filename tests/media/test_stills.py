@@ -35,3 +35,32 @@ def test_frames_and_thumbnails_of_an_anamorphic_clip_are_at_its_display_aspect(s
     [data] = thumbnails([(wide, 1.0)]).values()
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     assert img.shape[:2] == (44, 160)  # 160 wide, 45 rounded to even
+
+
+def _grab_small(path: str) -> int:
+    from vidverify.media.stills import grab_frames
+
+    frame = grab_frames(path, [0.5], width=200)[0]
+    return 0 if frame is None else frame.shape[1]
+
+
+def test_frames_are_grabbed_in_a_forked_worker_after_the_parent_grabbed_some(tmp_path: Path) -> None:
+    """PyAV 18.1.1 keeps one scaler per thread for the process's life, and the scaler started threads of its own:
+    a worker forked after the parent had scaled a frame (a scan's with --jobs 2, after a report's thumbnails)
+    inherited the scaler without its threads, and its next re-scale to another size waited on them forever (CI
+    hung). Frames are scaled on one thread."""
+    from tests.fixtures import make_fixtures
+    from vidverify.media.stills import grab_frames
+    from vidverify.pipeline import workers
+
+    clip = make_fixtures.clip(tmp_path / "big.mp4", seconds=1, size="1280x720", src="testsrc2")
+    first = grab_frames(clip, [0.2], width=384)[0]
+    assert first is not None and first.shape[1] == 384
+    pool = workers.pool(2)
+    try:
+        widths = [f.result(timeout=60) for f in [pool.submit(_grab_small, str(clip)) for _ in range(2)]]
+    finally:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+    assert widths == [200, 200]

@@ -154,7 +154,7 @@ def _sample_thumbnails(container: Any, stream: Any, duration: float | None) -> t
 
 
 def _thumb(frame: Any) -> np.ndarray:
-    img = frame.reformat(width=SAMPLE_SIZE, height=SAMPLE_SIZE, format="gray", interpolation="FAST_BILINEAR")
+    img = ffmpeg.reformat(frame, width=SAMPLE_SIZE, height=SAMPLE_SIZE, format="gray", interpolation="FAST_BILINEAR")
     arr = img.to_ndarray()
     rotation = int(getattr(frame, "rotation", 0) or 0) % 360
     return np.rot90(arr, k=rotation // 90) if rotation % 90 == 0 else arr

@@ -237,6 +237,17 @@ def av_open(path: str | os.PathLike[str]) -> Any:
     return container
 
 
+def reformat(frame: Any, **kwargs: Any) -> Any:
+    """``frame.reformat(**kwargs)`` (PyAV) scaled on one thread. PyAV 18.1.1 keeps one scaler per thread for the
+    process's life; left to choose, the scaler starts threads of its own, and a worker forked after that (scan's
+    and check's, with --jobs 2) inherits the scaler without its threads: its next re-scale waits on them forever
+    (a hang CI met). An older PyAV without the ``threads`` argument is called without it."""
+    try:
+        return frame.reformat(threads=1, **kwargs)
+    except TypeError:
+        return frame.reformat(**kwargs)
+
+
 def limits_error(exc: BaseException) -> str | None:
     """What a libavformat ENOMEM on open means here: a cap of ours was hit (else None)."""
     import av
@@ -385,6 +396,7 @@ __all__ = [
     "TIMEOUT_ENV",
     "allowed_demuxers",
     "av_open",
+    "reformat",
     "av_open_options",
     "limit_options",
     "limits_error",

@@ -19,7 +19,7 @@ from typing import Any, cast
 import numpy as np
 
 from . import files
-from .ffmpeg import av_open
+from .ffmpeg import av_open, reformat
 
 log = logging.getLogger("vidverify")
 
@@ -111,7 +111,7 @@ def _to_rgb(frame: object, width: int | None, sar: float = 1.0) -> np.ndarray:
         w = min(width, disp_w) & ~1
         h = max(2, round(disp_h * w / disp_w)) & ~1
     tw, th = (h, w) if rot in (90, 270) else (w, h)
-    img = frame.reformat(width=tw, height=th, format="rgb24").to_ndarray()  # type: ignore[attr-defined]
+    img = reformat(frame, width=tw, height=th, format="rgb24").to_ndarray()
     if rot in (90, 180, 270):
         img = np.ascontiguousarray(np.rot90(img, k=rot // 90))
     return cast(np.ndarray, img)
