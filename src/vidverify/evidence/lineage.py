@@ -454,4 +454,4 @@ def lineage(members: Sequence[str], infos: Mapping[str, MediaInfo], matches: Ite
     return tuple(entries[p] for p in members)
 
 
-__all__ = ["Clue", "canvases", "close_copy", "file_clues", "lineage", "match_clues", "regional"]
+__all__ = ["Clue", "canvases", "close_copy", "file_clues", "lineage", "match_clues", "whole_in_canvas"]

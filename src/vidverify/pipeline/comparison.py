@@ -125,14 +125,13 @@ WHOLE_SHARE = 0.97  # a region this share of the picture's width and height is a
 def _rescue_region(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
                    kwargs: dict[str, Any]) -> Match:
     """When no frame hash matched (or matched little of either file, or whole pictures far apart:
-    ``_worth_rescuing``), B may show A's picture
-    in part, or small, or covered: an off-centre part of A (a crop), or all of A small inside B's frame over other
-    footage or an app's screen (a picture-in-picture, a screen recording, a re-filmed screen), or all of A under a
-    lower third and a logo. ORB features find the region (of A, then of B); the part of it nothing covers is
-    hashed on both sides and aligned again, and kept when it matches more than the hashes did (or as much, clearly
-    closer: ``_better``). Where features
-    find a region but its frames do not match (the same scene at another moment, or a re-filming the hashes
-    cannot undo), ``unrelated`` stands at the confidence of no evidence either way. The last search is the inset
+    ``_worth_rescuing``), B may show A's picture in part, or small, or covered: an off-centre part of A (a crop),
+    or all of A small inside B's frame over other footage or an app's screen (a picture-in-picture, a screen
+    recording, a re-filmed screen), or all of A under a lower third and a logo. ORB features find the region (of
+    A, then of B); the part of it nothing covers is hashed on both sides and aligned again, and kept when it
+    matches more than the hashes did (or as much, clearly closer: ``_better``). Where features find a region but
+    its frames do not match (the same scene at another moment, or a re-filming the hashes cannot undo),
+    ``unrelated`` stands at the confidence of no evidence either way. The last search is the inset
     the other way round: all of B small inside A (the canvas compared first: ``compare pip.mp4 source.mp4``)."""
     if not (fa.width and fa.height and fb.width and fb.height):
         return m
@@ -161,10 +160,16 @@ RESCUE_BELOW_COVERAGE = 0.9  # a partial match covering less of either file is l
 RESCUE_MIN_GAIN = 0.05  # a rescue replaces a partial match when it covers this much more of the two files (summed)
 
 
+def _gains(found: Match, m: Match) -> tuple[float, float]:
+    """How much more of A and of B ``found`` covers than ``m``."""
+    a, b = (found.coverage.get(k, 0.0) - m.coverage.get(k, 0.0) for k in ("a", "b"))
+    return a, b
+
+
 def covers_more(found: Match, m: Match) -> bool:
     """``found`` covers more of the two files than ``m`` (RESCUE_MIN_GAIN: not the same stretch found again
     through another channel, a frame longer), and less of neither."""
-    a, b = (found.coverage.get(k, 0.0) - m.coverage.get(k, 0.0) for k in ("a", "b"))
+    a, b = _gains(found, m)
     return min(a, b) >= -0.01 and a + b >= (RESCUE_MIN_GAIN if m.verdict != "unrelated" else 1e-9)
 
 
@@ -194,7 +199,7 @@ def _better(found: Match, m: Match, far: float | None) -> bool:
         return True
     near = mean_bits(found.segments)
     return far is not None and near is not None and far >= RESCUE_FAR_BITS and near <= far - RESCUE_CLOSER_BITS \
-        and all(found.coverage.get(k, 0.0) >= m.coverage.get(k, 0.0) - 0.01 for k in ("a", "b"))
+        and min(_gains(found, m)) >= -0.01
 
 
 def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: str,
@@ -244,11 +249,12 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     found = fingerprint(media_s, region=clear, **opts)
     m2 = match_fingerprints(fp, found) if inset else match_fingerprints(found, fp)
     framing: list[tuple[int, int, int, int]] = []
+    bits = mean_bits(m2.segments)
     if mode == "crop" and not whole and (m2.coverage.get("b", 0.0) < REFRAMED_BELOW or
-                                         (mean_bits(m2.segments) or 0.0) >= RESCUE_FAR_BITS):
+                                         (bits or 0.0) >= RESCUE_FAR_BITS):
         # the framing may change over B (a slow zoom, a pan): the crop is found again in stretches of B
         reframed = _reframed(m2, (region, found), fp, media_s, *wide, sizes, p_area, opts)
-        if reframed is not None and reframed[0].segments and _better(reframed[0], m2, mean_bits(m2.segments)):
+        if reframed is not None and reframed[0].segments and _better(reframed[0], m2, bits):
             m2, framing = reframed
     if m2.verdict == "unrelated":
         return unsure
