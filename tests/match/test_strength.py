@@ -97,6 +97,23 @@ def test_a_trim_is_claimed_only_where_b_shows_other_footage_or_ends() -> None:
         assert ("trim", "end") in types  # B ends at 9 s of A's 16 s whatever came before
 
 
+def test_an_insert_after_the_matched_stretch_looks_at_what_follows_it_in_a() -> None:
+    """B shows A up to 7.33 s (a frame time off the millisecond: 220 frames at 30 fps), then A's next 4 s changed
+    beyond matching (19 bits: a re-filming gone dark under its noise). Whether the footage goes on there is open:
+    no insert. The insert's start is rounded to the millisecond (7.333 s), a hair before the stretch's end, so
+    B's frames were compared with the A footage *before* the stretch (far: 30 bits), and a phantom insert of the
+    rest of B was claimed. With other footage after it, the insert stands."""
+    a = synth_fp(27, seconds=16)
+    shown = slice_fp(a, 0.0, 220 / 30, seed=11, bits=2)
+    spoiled = _spoil(slice_fp(a, 220 / 30, 220 / 30 + 4.0, seed=12, bits=0), seed=12)
+    other = slice_fp(synth_fp(28, seconds=5), 0.0, 4.0, seed=13, bits=0)
+    for after, claimed in ((spoiled, False), (other, True)):
+        m = match_fingerprints(a, _concat(shown, after))
+        (seg,) = m.segments
+        assert round(seg.b_end, 3) < seg.b_end, seg  # the stretch ends off the millisecond
+        assert ("insert" in {e.type for e in m.edits}) is claimed, m.edits
+
+
 def test_a_gap_on_one_line_that_looks_like_the_footage_is_no_cut() -> None:
     """Two segments on one line with A's footage between them changed beyond matching (an overlay): the
     timeline edits say nothing of a cut or an insert there; the pure edit filter drops both."""

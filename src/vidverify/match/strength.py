@@ -399,7 +399,9 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
         return np.zeros(0, int), np.zeros(0, bool)
     j = np.flatnonzero((b.times >= lo - 1e-6) & (b.times < hi - 1e-6) & ~b.flat)
     ta = s.a_start + (b.times[j] - s.b_start) / (s.speed or 1.0)
-    forward = lo >= s.b_end - 1e-6  # B's frames after the segment: A's continuation lies after its A end
+    # B's frames after the segment: A's continuation lies after its A end (``lo`` may be an edit's time, rounded to
+    # the millisecond: an insert from 1.933 s after a segment ending at 1.9333 s was looked at backwards)
+    forward = lo >= s.b_end - 1e-3
     best = np.full(len(j), 64)
     told = np.zeros(len(j), bool)  # the frame and its A continuation have a picture in some view
     outside = np.zeros(len(j), bool)  # A has no footage there: other footage
