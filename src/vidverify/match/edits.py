@@ -15,7 +15,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..models import BLURRED_FILL, CANVAS_REGION, Edit, Segment
-from .features import degrees_of, fit_levels, fit_similarity, keypoint_xy, matched_points, scale_of
+from .features import degrees_of, fit_levels, fit_perspective, fit_similarity, keypoint_xy, matched_points
 from .fill import Fill, blurred_fill, fill_found
 
 EDIT_TOLERANCE_SECONDS = 0.25  # missing or added footage shorter than this is not reported as an edit
@@ -185,13 +185,14 @@ def _box_transform(src: tuple[float, float, float, float], dst: tuple[float, flo
     return np.array([[sx, 0.0, dst[0] - sx * src[0]], [0.0, sy, dst[1] - sy * src[1]]])
 
 
-def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray, b_mask: np.ndarray | None = None,
-                       a_mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None] | None:
+def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray, b_mask: np.ndarray | None, a_mask: np.ndarray | None,
+                       b_box: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray | None] | None:
     """Similarity transform (rotation, scale, shift) taking B's pixels to A's, from ORB features and RANSAC, and
-    the perspective one (3x3) when it fits as many of the same matches (a re-filmed screen's keystone, which a
-    similarity cannot undo: its picture lay a few pixels off along one edge and differed there like an overlay;
-    ``_near_similarity`` checks it); ``*_mask``: where each side's features are looked for (the matched region
-    of a canvas, not its other cells)."""
+    the perspective one (3x3) when it fits as many of the same matches and stays near it at the corners of
+    ``b_box`` (B's region, grab pixels: ``fit_perspective``): a re-filmed screen's keystone, which a similarity
+    cannot undo (its picture lay a few pixels off along one edge and differed there like an overlay);
+    ``*_mask``: where each side's features are looked for (the matched region of a canvas, not its other
+    cells)."""
     import cv2
 
     orb = cv2.ORB_create(nfeatures=1500)  # type: ignore[attr-defined]
@@ -203,22 +204,8 @@ def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray, b_mask: np.ndarra
     fit = fit_similarity(ps, pd) if len(ps) >= 12 else None
     if fit is None or fit[1] < 15:
         return None
-    hom, inl = cv2.findHomography(ps, pd, cv2.RANSAC, 3.0)
-    return fit[0], (hom if hom is not None and inl is not None and int(inl.sum()) >= fit[1] else None)
-
-
-def _near_similarity(hom: np.ndarray | None, tm: np.ndarray, box: tuple[float, ...]) -> np.ndarray | None:
-    """``hom`` when it puts the corners of ``box`` (x, y, w, h) within KEYSTONE_SHARE of its larger side of where
-    the similarity ``tm`` puts them: a keystone, not a fit gone astray."""
-    import cv2
-
-    if hom is None:
-        return None
-    x, y, w, h = box
-    corners = np.array([[x, y], [x + w, y], [x, y + h], [x + w, y + h]], np.float32).reshape(-1, 1, 2)
-    apart = cv2.perspectiveTransform(corners, hom) - cv2.transform(corners, tm)
-    # ``apart`` is in A's pixels: the box's side scaled as ``tm`` scales B's
-    return hom if float(np.abs(apart).max()) <= KEYSTONE_SHARE * max(w, h) * scale_of(tm) else None
+    keystone = fit_perspective(ps, pd, fit[0], fit[1], b_box)
+    return fit[0], keystone[0] if keystone is not None else None
 
 
 def _seen_in_b(img: np.ndarray, inv: np.ndarray, keystone: np.ndarray | None, size: tuple[int, int],
@@ -271,9 +258,6 @@ def _merge_boxes(boxes: list[tuple[int, ...]], gap: int) -> list[tuple[int, int,
             if merged:
                 break
     return out  # type: ignore[return-value]
-
-
-KEYSTONE_SHARE = 0.25  # a perspective fit this close to the similarity at B's region's corners (share of its side)
 
 
 REGION_MARGIN = 0.1  # a partial region's feature mask reaches this share of its size beyond its box
@@ -403,10 +387,10 @@ def picture_edits(
         b_grey = cv2.cvtColor(b_rgb, cv2.COLOR_RGB2GRAY)
         fallback = _box_transform(tuple(v * fb for v in b_area), tuple(v * fa for v in a_region))
         b_mask = _region_mask(b_grey.shape, b_area, fb)  # None: A's picture is (most of) B's frame
-        found = _feature_transform(b_grey, a_grey, b_mask, _region_mask(a_grey.shape, a_region, fa))
+        found = _feature_transform(b_grey, a_grey, b_mask, _region_mask(a_grey.shape, a_region, fa),
+                                   tuple(v * fb for v in b_area))
         m = found[0] if found else fallback
-        # A seen through B's perspective, for the overlay comparison
-        keystone = _near_similarity(found[1], m, tuple(v * fb for v in b_area)) if found else None
+        keystone = found[1] if found else None  # A seen through B's perspective, for the overlay comparison
         transforms.append(m)
         featured.append(found is not None)
         if b_mask is not None:

@@ -149,6 +149,31 @@ def fit_similarity(ps: np.ndarray, pd: np.ndarray) -> tuple[np.ndarray, int] | N
     return (tm, int(inl.sum())) if MIN_SCALE <= scale_of(tm) <= 1 / MIN_SCALE else None
 
 
+KEYSTONE_SHARE = 0.25  # a perspective fit this close to the similarity at a picture's corners (share of its side)
+
+
+def fit_perspective(ps: np.ndarray, pd: np.ndarray, tm: np.ndarray, inliers: int,
+                    box: tuple[float, float, float, float]) -> tuple[np.ndarray, int] | None:
+    """The perspective transform (3x3) taking matched points ``ps`` to ``pd`` (RANSAC) and how many matches agree
+    with it, when it fits at least as many as the similarity ``tm`` did (``inliers``) and puts the corners of
+    ``box`` (x, y, w, h, in the source's pixels) within KEYSTONE_SHARE of the box's larger side of where ``tm``
+    puts them: a re-filmed screen's keystone, which a similarity cannot undo, not a fit gone astray. None
+    otherwise."""
+    import cv2
+
+    if len(ps) < 8:
+        return None
+    hom, inl = cv2.findHomography(ps, pd, cv2.RANSAC, 3.0)
+    if hom is None or inl is None or int(inl.sum()) < inliers:
+        return None
+    x, y, w, h = box
+    corners = np.array([[x, y], [x + w, y], [x, y + h], [x + w, y + h]], np.float32).reshape(-1, 1, 2)
+    apart = cv2.perspectiveTransform(corners, hom) - cv2.transform(corners, tm)
+    # ``apart`` is in the destination's pixels: the box's side scaled as ``tm`` scales it
+    near = float(np.abs(apart).max()) <= KEYSTONE_SHARE * max(w, h) * scale_of(tm)
+    return (hom, int(inl.sum())) if near else None
+
+
 def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst_desc: np.ndarray, *,
                ratio: float, min_good: int) -> tuple[np.ndarray, int] | None:
     """``fit_similarity`` on the descriptor matches that pass Lowe's ratio test; None when fewer than

@@ -10,7 +10,17 @@ from typing import NamedTuple, cast
 import numpy as np
 
 from ..signals.picture import box_iou
-from .features import MOVING_LEVELS, degrees_of, keypoint_xy, moving_mask, scale_of, similarity, temporal_std
+from .features import (
+    MOVING_LEVELS,
+    degrees_of,
+    fit_perspective,
+    fit_similarity,
+    keypoint_xy,
+    matched_points,
+    moving_mask,
+    scale_of,
+    temporal_std,
+)
 
 
 class FoundRegion(NamedTuple):
@@ -18,6 +28,10 @@ class FoundRegion(NamedTuple):
 
     box: tuple[int, int, int, int]  # the part of A's picture that B's region shows (inside A's frame)
     full: tuple[float, float, float, float]  # where all of B's region lands, beyond A's frame where it runs off
+    # where the corners of B's region land (top-left, top-right, bottom-left, bottom-right: x, y each), when B's
+    # picture lies turned or keystoned in A's frame (a re-filmed screen) and a perspective fit says where; None
+    # when it stands upright in ``box``
+    corners: tuple[float, ...] | None = None
 
     @property
     def runs_off(self) -> bool:
@@ -41,6 +55,8 @@ AGREE_SCALE = 1.1  # ... and weak pairs agree when they scale B's picture within
 AGREE_MANY = 3  # this many agreeing pairs with twice the inliers one strong pair needs, together, are as strong
 RUN_OFF_SHARE = 0.05  # a found region this share narrower or shorter than where B's region lands runs off A's frame
 ROTATION_DEGREES = 5  # a found transform turned further is not a crop or an inset (a re-filming may tilt this far)
+UPRIGHT_SHARE = 0.02  # corners within this share of the picture's side of its upright box: it stands upright
+TURNED_DEGREES = 1.0  # a best fit turned this far (or keystoned) is looked at again for the corners' places
 
 
 def find_region(
@@ -53,32 +69,39 @@ def find_region(
     min_inliers: int,
     min_share: float,
     moving_only: bool = False,
+    moments: list[np.ndarray] | None = None,
 ) -> FoundRegion | None:
     """The region of A's picture (display pixels) that B's frames show, from the best-supported similarity
     transform between any B frame and any A frame; None when no pair agrees well enough. ``moving_only``: A's
     features are looked for where its frames change (``moving_mask``), not on the still text and icons of an
-    app's screen around a clip, which would take most of them."""
+    app's screen around a clip, which would take most of them. ``moments``: more of B's frames (``imgs_b`` is
+    a few of them), one of which may show the moment of A's best frame: a turned picture is straightened from it."""
     import cv2
 
     orb = cv2.ORB_create(nfeatures=1000)  # type: ignore[attr-defined]
     mask = moving_mask(imgs_a) if moving_only else None
     feats_a = [orb.detectAndCompute(cv2.cvtColor(i, cv2.COLOR_RGB2GRAY), mask if mask is not None and
                                     mask.shape == i.shape[:2] else None) for i in imgs_a]
-    found: list[tuple[int, np.ndarray, float, float, int]] = []  # (inliers, transform, fa, fb, B frame)
+    found: list[tuple[int, np.ndarray, float, float, int, int]] = []  # (inliers, transform, fa, fb, B, A frame)
+    points: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}  # the matched points of each pair fitted
     for k_b, ib in enumerate(imgs_b):
         kb, db = orb.detectAndCompute(cv2.cvtColor(ib, cv2.COLOR_RGB2GRAY), None)
         if db is None or len(kb) < 12:
             continue
         fb = ib.shape[1] / b_size[0]
-        for ia, (ka, da) in zip(imgs_a, feats_a, strict=True):
+        for k_a, (ia, (ka, da)) in enumerate(zip(imgs_a, feats_a, strict=True)):
             if da is None or len(ka) < 12:
                 continue
-            fit = similarity(keypoint_xy(kb), db, keypoint_xy(ka), da, ratio=0.75, min_good=min_inliers // 2)
-            if fit is not None and fit[1] >= min_inliers // 2:
-                found.append((fit[1], fit[0], ia.shape[1] / a_size[0], fb, k_b))
+            ps, pd = matched_points(keypoint_xy(kb), db, keypoint_xy(ka), da, ratio=0.75)
+            fit = fit_similarity(ps, pd) if len(ps) >= min_inliers // 2 else None
+            # a fit turned further than a re-filming tilts is no crop or inset (a chance fit, or a keystone's
+            # frame pair fitted askew: doorknob's re-film's strongest pair at 6.8 degrees, its others at 2-3)
+            if fit is not None and fit[1] >= min_inliers // 2 and abs(degrees_of(fit[0])) <= ROTATION_DEGREES:
+                found.append((fit[1], fit[0], ia.shape[1] / a_size[0], fb, k_b, k_a))
+                points[k_b, k_a] = ps, pd
     # one strongly matched frame pair, or two, or one and another half as strong that puts B's picture in the
     # same place (a picture-in-picture a third off the frame has few features: two pairs that agree on where it
-    # lies are evidence no chance fit gives; a chance fit collapses B's picture to a point, which ``similarity``
+    # lies are evidence no chance fit gives; a chance fit collapses B's picture to a point, which ``fit_similarity``
     # refuses), or, for a whole picture small inside the other (``moving_only``: a crop is a large part of A,
     # whose true fits are strong), AGREE_MANY weaker pairs that agree on the place and the scale and together
     # have the inliers of two strong ones (a busy background takes most of the features of each frame). The
@@ -103,10 +126,15 @@ def find_region(
         return None
     box = boxes[0]
     tm = found[0][1]
-    if abs(degrees_of(tm)) > ROTATION_DEGREES:
-        return None
+    fa, fb, k_b, k_a = found[0][2:]
+    # a whole picture inside the other, turned or keystoned: straightened (a crop, a large part of A, is taken
+    # upright)
+    corners = None
+    if moving_only and (abs(degrees_of(tm)) >= TURNED_DEGREES or
+                        _keystoned(fit_perspective(*points[k_b, k_a], tm, found[0][0], _scaled(b_region, fb)), fa,
+                                   fb, b_region) is not None):
+        corners = _keystone(imgs_a[k_a], moments if moments is not None else imgs_b, fa, fb, b_region)
     if moving_only:  # a whole picture small inside the other: placed where its best frame pair's moment lies
-        fa, fb, k_b = found[0][2:]
         box = _placed(_moment_placed(tm, imgs_b[k_b], imgs_a, tuple(v * fb for v in b_region)), fa, fb, b_region)
     lo, hi = np.array(box[:2]), np.array(box[2:])
     x0, y0 = np.clip(lo, 0, a_size)
@@ -114,7 +142,64 @@ def find_region(
     if (x1 - x0) < min_share * a_size[0] or (y1 - y0) < min_share * a_size[1]:
         return None
     full = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
-    return FoundRegion((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), full)
+    return FoundRegion((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), full, corners)
+
+
+def _keystone(searched: np.ndarray, moments: list[np.ndarray], fa: float, fb: float,
+              b_region: tuple[int, int, int, int]) -> tuple[float, ...] | None:
+    """Where the corners of ``b_region`` (B's display pixels) land in A's display pixels when B's picture lies
+    turned or keystoned in A's frame (a re-filmed screen), from a perspective fit (``fit_perspective``: as many
+    inliers as the similarity, near it) of A's best frame (``searched``; its features looked for all over it, not
+    only where A's frames move: they are spread to its corners) and the one of B's frames (``moments``) that
+    fits it best: the one that shows A's frame's moment (the best pair's frames need not show one moment, and a
+    fit across moments is askew: doorknob's re-film's corners lay 50 pixels off; features where A moves only, 70
+    at one corner). None for a picture standing upright in the box that holds its corners (within UPRIGHT_SHARE of
+    its side: a pasted picture-in-picture), or when no perspective fits."""
+    import cv2
+
+    orb = cv2.ORB_create(nfeatures=1000)  # type: ignore[attr-defined]
+    ka, da = orb.detectAndCompute(cv2.cvtColor(searched, cv2.COLOR_RGB2GRAY), None)
+    if da is None:
+        return None
+    best: tuple[int, np.ndarray] | None = None
+    for k, img in enumerate(moments):
+        if k and np.array_equal(img, moments[k - 1]):
+            continue  # keyframes grabbed twice
+        kb, db = orb.detectAndCompute(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), None)
+        if db is None or len(kb) < 12:
+            continue
+        ps, pd = matched_points(keypoint_xy(kb), db, keypoint_xy(ka), da, ratio=0.75)
+        fit = fit_similarity(ps, pd) if len(ps) >= 12 else None
+        if fit is None or abs(degrees_of(fit[0])) > ROTATION_DEGREES:
+            continue
+        hom = fit_perspective(ps, pd, fit[0], fit[1], _scaled(b_region, fb))
+        if hom is not None and (best is None or hom[1] > best[0]):
+            best = hom[1], hom[0]
+    return _keystoned(best[::-1] if best is not None else None, fa, fb, b_region)
+
+
+def _scaled(box: tuple[int, int, int, int], f: float) -> tuple[float, float, float, float]:
+    x, y, w, h = (v * f for v in box)
+    return x, y, w, h
+
+
+def _keystoned(fit: tuple[np.ndarray, int] | None, fa: float, fb: float, b_region: tuple[int, int, int, int]
+               ) -> tuple[float, ...] | None:
+    """Where the perspective ``fit`` (B's grab pixels to A's) puts the corners of ``b_region`` (B's display
+    pixels), in A's display pixels, when they lie off the upright box that holds them by more than UPRIGHT_SHARE
+    of its side; None when they do not (or there is no fit)."""
+    import cv2
+
+    if fit is None:
+        return None
+    bx, by, bw, bh = _scaled(b_region, fb)
+    at = cv2.perspectiveTransform(np.array([[bx, by], [bx + bw, by], [bx, by + bh], [bx + bw, by + bh]],
+                                           np.float32).reshape(-1, 1, 2), fit[0]).reshape(4, 2) / fa
+    lo, hi = at.min(axis=0), at.max(axis=0)
+    upright = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [lo[0], hi[1]], [hi[0], hi[1]]])
+    if float(np.abs((at - upright) / np.maximum(hi - lo, 1.0)).max()) <= UPRIGHT_SHARE:
+        return None
+    return tuple(round(float(v), 2) for v in at.reshape(-1))
 
 
 MOMENT_SEARCH_SHARE = 0.15  # a found inset is looked for this share of its size around where its fit put it ...

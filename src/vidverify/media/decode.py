@@ -32,7 +32,6 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from typing import Any
 
 import ffmpeg as ffmpeg_python  # ffmpeg-python: argv builder
@@ -84,6 +83,8 @@ class StreamLayout:
     audio: bool = False  # an audio track (media/audio.py taps it; one that does not decode is "failed")
     audio_rate: int = 0  # the first audio track's sample rate as probed (Hz; 0: unknown): the tap's one-filter chain
     luma: bool = True  # the decoded pixels have a luma plane (planar YUV or grey), which the hashes are taken from
+    # corners (x, y: top-left, top-right, bottom-left, bottom-right) hashed straightened; ``active``: their bounds
+    corners: tuple[float, ...] | None = None
 
     def expected_frames(self, keyframes: bool = False) -> int | None:
         """How many frames a decode will deliver, as far as the container tells (for progress bars)."""
@@ -237,7 +238,7 @@ def _with_bars(p: str, container: Any, stream: Any, layout: StreamLayout) -> Str
                 active = box
     except Exception as exc:  # damaged data: no bar detection, the whole frame is hashed
         log.debug("bar detection failed for %s: %s", p, exc)
-    # a picture the caller chose (a region) stays the one decoded
+    # a picture the caller chose (a region, or corners and their bounds) stays the one decoded
     return replace(layout, width=width, height=height, active=layout.active or active, bars_known=True)
 
 
@@ -300,7 +301,7 @@ def _plan_segments(layout: StreamLayout, jobs: int, *, by_work: bool = True) -> 
 
 def _argv(url: str, *, keyframes: bool, fast: bool, threads: int | None, seek: float | None,
           read_until: float | None = None, stats_fd: int, area: Box | None, tap: audio.Tap | None = None,
-          luma: bool = True) -> list[str]:
+          luma: bool = True, corners: tuple[float, ...] | None = None) -> list[str]:
     in_opts: dict[str, object] = {"copyts": None, "protocol_whitelist": "file,pipe",
                                   "format_whitelist": ffmpeg.allowed_demuxers(), **ffmpeg.limit_options()}
     if fast:
@@ -328,6 +329,9 @@ def _argv(url: str, *, keyframes: bool, fast: bool, threads: int | None, seek: f
     if not luma:  # RGB, a palette (an animated GIF, PNG or QuickTime Animation in a MOV): no luma plane to take
         video = video.filter("format", "gray")
     video = video.filter("extractplanes", "y")  # grey from here on: chroma is never scaled
+    if corners is not None and area is not None:  # the corners' picture in their bounds, straightened at 4x detail
+        video = video.filter("scale", 4 * DETAIL_SIZE, 4 * DETAIL_SIZE, flags="area").filter(
+            "perspective", **ffmpeg.perspective_corners(corners, (area.x, area.y, area.w, area.h), 4 * DETAIL_SIZE))
     split = video.filter_multi_output("split", 2)
     full, part = split[0], split[1]
     # the active picture at twice the hash size (its halves are hashed too), the centre crop at hash width and
@@ -384,7 +388,8 @@ class _Segment:
         try:
             argv = _argv(ffmpeg.input_url(self.path), keyframes=self.keyframes, fast=self.fast, threads=self.threads,
                          seek=self.start, read_until=None if self.end is None else self.end + self._read_margin(),
-                         stats_fd=w_stats, area=self.layout.active, tap=self.tap, luma=self.layout.luma)
+                         stats_fd=w_stats, area=self.layout.active, tap=self.tap, luma=self.layout.luma,
+                         corners=self.layout.corners)
             size = os.path.getsize(self.path)
             timeout = ffmpeg.timeout_for(self.layout.duration, size)
             with ffmpeg.popen(argv, pass_fds=(w_stats, *(self.tap.fds if self.tap else ())), timeout=timeout) as proc:
@@ -722,18 +727,13 @@ def iter_frames(path: str | os.PathLike[str], **kwargs: Any) -> Iterator[FrameBa
 
 
 def _fill_missing_times(t: np.ndarray, last: float, fps: float | None) -> np.ndarray:
-    step = 1.0 / fps if fps else 1.0 / 30
-    out = t.copy()
+    step, out = 1.0 / fps if fps else 1.0 / 30, t.copy()
     prev = last if math.isfinite(last) else -step
     for i in range(len(out)):
         if np.isnan(out[i]):
             out[i] = prev + step
         prev = out[i]
     return out
-
-
-def time_base_str(tb: Fraction) -> str:
-    return f"{tb.numerator}/{tb.denominator}"
 
 
 def decoder_versions(mode: str, fast: bool) -> dict[str, Any]:

@@ -248,6 +248,15 @@ def reformat(frame: Any, **kwargs: Any) -> Any:
         return frame.reformat(**kwargs)
 
 
+def perspective_corners(corners: Sequence[float], within: tuple[int, int, int, int], size: int) -> dict[str, str]:
+    """The options of ffmpeg's ``perspective`` filter that straighten the picture whose four ``corners`` (x, y
+    each: top-left, top-right, bottom-left, bottom-right) lie in the box ``within`` (x, y, w, h) of a frame,
+    once the box is cropped and scaled to ``size`` x ``size``: the picture then fills it."""
+    x, y, w, h = within
+    at = [(v - (x, y)[k % 2]) * size / (w, h)[k % 2] for k, v in enumerate(corners)]
+    return {**{f"{'xy'[k % 2]}{k // 2}": f"{v:.2f}" for k, v in enumerate(at)}, "sense": "source"}
+
+
 def limits_error(exc: BaseException) -> str | None:
     """What a libavformat ENOMEM on open means here: a cap of ours was hit (else None)."""
     import av
@@ -398,6 +407,7 @@ __all__ = [
     "av_open",
     "av_open_options",
     "limit_options",
+    "perspective_corners",
     "limits_error",
     "max_pixels",
     "too_big",

@@ -8,6 +8,7 @@ pair. :func:`compare_page` writes the HTML report of a comparison.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import replace
 from typing import Any, cast
@@ -222,7 +223,7 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     p_area = fp.active_area or (0, 0, *p_size)
     found_region = find_region(imgs_s, imgs_p, a_size=s_size, b_size=p_size, b_region=p_area,
                                min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE if small else RESCUE_MIN_SHARE,
-                               moving_only=small)
+                               moving_only=small, moments=wide[1] if small else None)
     if found_region is None or (not small and found_region.runs_off):
         return None  # a crop lies inside A's frame: a fit that puts B's picture past its edge found no crop
     region = found_region.box
@@ -230,23 +231,33 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     # the part of the probe side's picture that shows the region: all of it, unless the region runs off the
     # searched side's frame (a picture-in-picture partly outside the canvas, a crop reaching past A's edge)
     shown = found_region.to_b(region, p_area)
+    # a whole picture turned or keystoned inside the other (a re-filmed screen): hashed straightened, all of it
+    corners = found_region.corners if small and not found_region.runs_off and found_region.corners is not None and \
+        all(0 <= v <= s_size[k % 2] for k, v in enumerate(found_region.corners)) else None  # inside the frame
     # all of A inside B: hashed where nothing covers it (a lower third, an app's buttons), both sides alike
     clear = clear_area(region, *wide, a_size=s_size, b_size=p_size, b_area=shown) if small else region
-    if whole and clear == region:
+    if whole and clear == region and corners is None:
         # all of the picture, uncovered: hashing it adds nothing (running off the frame too, it is the other
         # search's case: all of a crop's picture inside a larger one is an inset, and the other way round)
         return None
     unsure = replace(m, confidence=min(m.confidence, calibrated("unrelated", 0.0))) if m.verdict == "unrelated" else m
     opts = {k: v for k, v in kwargs.items() if k in ("jobs", "fast")}
-    if clear != region or found_region.runs_off:  # the same part of the probe side's picture
-        fp = fingerprint(media_p, region=found_region.to_b(clear, p_area), **opts)
-    # check cheaply first: does the other side look like this side's keyframes seen through that region?
-    probe_fp = fingerprint(media_s, region=clear, keyframes=True, **opts)
-    if len(probe_fp) and len(fp):
-        close = hamming(fp.hashes[:, None], probe_fp.hashes[None, :]).min(axis=0) <= align_mod.SEED_THRESHOLD_BITS
-        if close.sum() < min(2, len(probe_fp)):
-            return unsure
-    found = fingerprint(media_s, region=clear, **opts)
+    # check cheaply first: does the other side look like this side's keyframes seen through that region? A
+    # picture found turned or keystoned is looked at straightened too (all of it, through its corners), and the
+    # view whose keyframes lie closer is kept (the corners of an upright duet's half fitted askew: 7% off)
+    views: list[tuple[dict[str, Any], Fingerprint]] = [({"corners": corners}, fp)] if corners is not None else []
+    views.append(({"region": clear}, fingerprint(media_p, region=found_region.to_b(clear, p_area), **opts)
+                  if clear != region or found_region.runs_off else fp))  # the same part of the probe side's picture
+    looks = [(view, _keyframes_near(fingerprint(media_s, keyframes=True, **view[0], **opts), view[1]))
+             for view in views]
+    (area, fp), near = max(looks, key=lambda v: v[1])
+    if not near[0]:
+        return unsure
+    corners = area.get("corners")
+    if corners is not None:  # straightened: the picture lies in the box that holds its corners
+        region = (math.floor(min(corners[::2])), math.floor(min(corners[1::2])),
+                  math.ceil(max(corners[::2]) - min(corners[::2])), math.ceil(max(corners[1::2]) - min(corners[1::2])))
+    found = fingerprint(media_s, **area, **opts)
     m2 = match_fingerprints(fp, found) if inset else match_fingerprints(found, fp)
     framing: list[tuple[int, int, int, int]] = []
     bits = mean_bits(m2.segments)
@@ -267,7 +278,7 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         edit = pad_edit(*span, region, sizes[1], surround="canvas")
         # how much of A's picture in the region was hashed and matched (the rest was covered, or differs: a 1:1
         # re-post's own fill where a duet has bars)
-        edit = replace(edit, detail={**edit.detail, "matched_share": round(
+        edit = replace(edit, detail={**edit.detail, "matched_share": 1.0 if corners is not None else round(
             clear[2] * clear[3] / max(1, region[2] * region[3]), 3)})
     elif small:
         edit = canvas_crop_edit(*span, region, sizes[0])
@@ -281,10 +292,23 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         edit = Edit("crop", *span, {"region": list(region), "of": "a", "kind": "region found by feature matching",
                                     "kept_area": round(region[2] * region[3] / (s_size[0] * s_size[1]), 3)}
                     | ({"framing": "changes over time", "regions": [list(r) for r in framing]} if framing else {}))
+    if edit is not None and corners is not None:  # where the picture's corners lie, turned or keystoned
+        edit = replace(edit, detail={**edit.detail, "corners": [[round(x), round(y)] for x, y in
+                                                                zip(corners[::2], corners[1::2], strict=True)]})
     edits = tuple(e for e in m2.edits if e.type not in ("crop", "scale", "pad")) + ((edit,) if edit else ()) + edits_b
     audio = compare_sound(fa, fb, list(segs))  # the sound of the files themselves over the region's match
     return replace(m2, a=m.a, b=m.b, segments=segs, edits=edits + tuple(sound_edits(audio, list(segs), fb, fa)),
                    audio=audio)
+
+
+def _keyframes_near(keys: Fingerprint, other: Fingerprint) -> tuple[bool, float]:
+    """Whether ``keys`` (a region's keyframes) look like ``other`` (the picture looked for: two of its frames, or
+    its only one, within the seed distance of one of ``other``'s), and how closely (less the mean distance); an
+    empty side tells nothing (it passes, farthest)."""
+    if not (len(keys) and len(other)):
+        return True, -float(align_mod.SEED_THRESHOLD_BITS)
+    d = hamming(other.hashes[:, None], keys.hashes[None, :]).min(axis=0)
+    return bool((d <= align_mod.SEED_THRESHOLD_BITS).sum() >= min(2, len(keys))), -float(d.mean())
 
 
 REFRAMED_BELOW = 0.9  # a crop's match covering less of B is looked for again in stretches of B ...

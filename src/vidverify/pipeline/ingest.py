@@ -13,6 +13,7 @@ search alike.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -55,12 +56,15 @@ def fingerprint(
     jobs: int | None = None,
     progress: FrameProgress | None = None,
     region: tuple[int, int, int, int] | None = None,
+    corners: tuple[float, ...] | None = None,
     sha256: str | None = None,
 ) -> Fingerprint:
     """Decode ``path`` and hash every frame (or every keyframe with ``keyframes=True``).
 
     ``region`` (x, y, w, h in display pixels) hashes only that part of the picture instead of the active area
-    (compare uses it to follow a crop found by feature matching).
+    (compare uses it to follow a crop found by feature matching). ``corners`` (x, y of the top-left, top-right,
+    bottom-left and bottom-right corners, display pixels) hashes the picture they bound, straightened: a screen
+    filmed at an angle (compare, when features find it turned or keystoned).
 
     ``fast`` skips the in-loop deblocking filter (invisible at 32x32; the drift is measured by the benchmark).
     ``jobs`` decoder processes split a long file at keyframes (default: the CPU count, at most 4). ``progress`` is
@@ -68,12 +72,19 @@ def fingerprint(
     the container's index is read). ``sha256``, when the caller has it already, saves reading the file again.
     Raises an ``InputError`` subclass for unreadable input.
     """
+    if corners is not None:
+        if len(corners) != 8:
+            raise ValueError("corners are four (x, y) points: 8 numbers")
+        xs, ys = corners[::2], corners[1::2]
+        x0, y0 = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
+        region = (x0, y0, math.ceil(max(xs)) - x0, math.ceil(max(ys)) - y0)  # their bounds: the fingerprint's area
     return _fingerprint(os.fspath(path), keyframes=keyframes, fast=fast, jobs=jobs, progress=progress, region=region,
-                        digest={"sha256": sha256} if sha256 else {})
+                        corners=corners, digest={"sha256": sha256} if sha256 else {})
 
 
 def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progress: FrameProgress | None,
-                 region: tuple[int, int, int, int] | None, digest: dict[str, str]) -> Fingerprint:
+                 region: tuple[int, int, int, int] | None, digest: dict[str, str],
+                 corners: tuple[float, ...] | None = None) -> Fingerprint:
     """:func:`fingerprint`, with the file's SHA-256 put in ``digest`` (read beside the decoders unless ``digest``
     has it already): there even when the file does not decode, so that the caller need not read it again."""
     sha256 = digest.get("sha256")
@@ -106,7 +117,7 @@ def _fingerprint(p: str, *, keyframes: bool, fast: bool, jobs: int | None, progr
         layout = decode.read_layout(p, scan_keyframes=scan_keyframes, bars=False)
         if region is not None:
             x, y, w, h = (int(v) & ~1 for v in region)
-            layout = replace(layout, active=Box(x, y, max(2, w), max(2, h)))
+            layout = replace(layout, active=Box(x, y, max(2, w), max(2, h)), corners=corners)
         on_frames = _counter(progress, layout.expected_frames(keyframes)) if progress else None
         # the sound is decoded by the same processes (a region fingerprint follows a picture: no sound)
         sound: list[audio.Tap] | None = [] if region is None and layout.audio else None
