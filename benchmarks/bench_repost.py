@@ -2,8 +2,9 @@
 
 1. Cases (``repost_cases.py``): for each source (3 with --quick, 5 without) a variant of every re-post kind
    (screen recording, duet, 2x2 grid, corner and inverse picture-in-picture, blurred-fill 9:16 with captions and a
-   moving watermark, stitch, Ken Burns zoom, 4x time-lapse, tilted re-filming, news chyron, GIF, subtitles, border,
-   speed ramp, three re-encode generations, a short stretch borrowed into a 64 s video, seen from both sides),
+   moving watermark, stitch, Ken Burns zoom, 4x time-lapse, tilted re-filming (on a stand and by hand), news
+   chyron, GIF, subtitles, border, speed ramp, three re-encode generations, a short stretch borrowed into a 64 s
+   video, seen from both sides),
    and hard negatives: different moments of one corpus clip, unrelated clips in the identical template. Built once
    into ``--out/repost/`` (shared between runs, whatever code is scored).
 2. Every pair is scored by ``bench_compare.score_case`` (the same scoring as the compare benchmark): recall on the

@@ -320,6 +320,22 @@ def b_refilm(s: Source, others: list[Source], i: int, out: Path) -> Built:
         "rotation, contrast 0.88 / saturation 0.85, blur 0.8, noise 14"
 
 
+def b_refilm_handheld(s: Source, others: list[Source], i: int, out: Path) -> Built:
+    """``b_refilm`` held by hand: the keystone's corners drift by up to 3% of the frame and the tilt sways between
+    1.5 and 4.5 degrees over the clip (slow sines of the frame number, as a hand wanders)."""
+    w, h = s.width, s.height
+    iw, ih = _even(w * 0.8), _even(h * 0.8)
+    t = f"(in/{float(s.rate):.4f})"  # the perspective filter knows the frame number, not the time
+    vf = (f"scale={iw}:{ih},setsar=1,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=0x181818,"
+          f"perspective=x0='W*(0.06+0.03*sin({t}*0.7))':y0='H*(0.05+0.02*sin({t}*0.5))':"
+          f"x1='W*(0.97-0.02*sin({t}*0.6))':y1='H*0.02*(1+sin({t}*0.9))':x2='W*0.02*(1+sin({t}*0.4))':y2='H':"
+          f"x3='W*(0.93+0.03*sin({t}*0.8))':y3='H*(0.95-0.02*sin({t}))':sense=destination:eval=frame,"
+          "rotate='(3+1.5*sin(t*0.6))*PI/180':fillcolor=0x303030,eq=contrast=0.88:brightness=0.04:saturation=0.85,"
+          "gblur=sigma=0.8,noise=alls=14:allf=t,setsar=1")
+    _graph(s, out, f"[0:v]{vf}[v]", "re-film by hand", frames=s.frames)
+    return _full(s), ["pad"], [], "the tilted re-film held by hand: corners drifting up to 3%, tilt 1.5-4.5 degrees"
+
+
 def b_generations(s: Source, others: list[Source], i: int, out: Path) -> Built:
     g1, g2 = out.with_name(f".{out.stem}.g1.mp4"), out.with_name(f".{out.stem}.g2.mp4")
     synth.reencode(s.path, g1, crf=28, size=(_even(s.width * 0.75), _even(s.height * 0.75)))
@@ -409,6 +425,7 @@ KINDS: dict[str, Kind] = {
     "ken-burns": Kind(b_kenburns, allowed=("scale",)),
     "time-lapse-4x": Kind(b_timelapse),
     "refilm-tilted": Kind(b_refilm, allowed=("rotate", "crop", "color")),
+    "refilm-handheld": Kind(b_refilm_handheld, allowed=("rotate", "crop", "color")),
     "chyron": Kind(b_chyron),
     "gif": Kind(b_gif, allowed=("color",), ext=".gif"),
     "gif-as-mp4": Kind(b_gif_mp4, allowed=("color",)),
