@@ -57,6 +57,7 @@ RUN_OFF_SHARE = 0.05  # a found region this share narrower or shorter than where
 ROTATION_DEGREES = 5  # a found transform turned further is not a crop or an inset (a re-filming may tilt this far)
 UPRIGHT_SHARE = 0.02  # corners within this share of the picture's side of its upright box: it stands upright
 TURNED_DEGREES = 1.0  # a best fit turned this far (or keystoned) is looked at again for the corners' places
+KEYSTONED_SHARE = 0.05  # ... keystoned: its perspective fit's corners this share of the side off upright
 
 
 def find_region(
@@ -127,13 +128,6 @@ def find_region(
     box = boxes[0]
     tm = found[0][1]
     fa, fb, k_b, k_a = found[0][2:]
-    # a whole picture inside the other, turned or keystoned: straightened (a crop, a large part of A, is taken
-    # upright)
-    corners = None
-    if moving_only and (abs(degrees_of(tm)) >= TURNED_DEGREES or
-                        _keystoned(fit_perspective(*points[k_b, k_a], tm, found[0][0], _scaled(b_region, fb)), fa,
-                                   fb, b_region) is not None):
-        corners = _keystone(imgs_a[k_a], moments if moments is not None else imgs_b, fa, fb, b_region)
     if moving_only:  # a whole picture small inside the other: placed where its best frame pair's moment lies
         box = _placed(_moment_placed(tm, imgs_b[k_b], imgs_a, tuple(v * fb for v in b_region)), fa, fb, b_region)
     lo, hi = np.array(box[:2]), np.array(box[2:])
@@ -142,11 +136,24 @@ def find_region(
     if (x1 - x0) < min_share * a_size[0] or (y1 - y0) < min_share * a_size[1]:
         return None
     full = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
-    return FoundRegion((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), full, corners)
+    found_region = FoundRegion((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), full)
+    # a whole picture inside the other (a crop, a large part of A, is taken upright), turned, or keystoned (its
+    # best pair's perspective fit clearly off upright: a fit across two moments is off by a share or two even for
+    # an upright picture-in-picture): straightened through its corners
+    if not moving_only or found_region.runs_off or not (
+            abs(degrees_of(tm)) >= TURNED_DEGREES or _keystoned(fit_perspective(
+                *points[k_b, k_a], tm, found[0][0], _scaled(b_region, fb)), fa, fb, b_region, KEYSTONED_SHARE)):
+        return found_region
+    corners = _keystone(imgs_a[k_a], moments if moments is not None else imgs_b, fa, fb, b_region, min_inliers)
+    # the corners' box must be where the similarity placed the picture (a fit to the wrong features is not)
+    if corners is not None and box_iou(box, (min(corners[::2]), min(corners[1::2]), max(corners[::2]),
+                                             max(corners[1::2]))) < AGREE_IOU:
+        corners = None
+    return found_region._replace(corners=corners)
 
 
 def _keystone(searched: np.ndarray, moments: list[np.ndarray], fa: float, fb: float,
-              b_region: tuple[int, int, int, int]) -> tuple[float, ...] | None:
+              b_region: tuple[int, int, int, int], min_inliers: int) -> tuple[float, ...] | None:
     """Where the corners of ``b_region`` (B's display pixels) land in A's display pixels when B's picture lies
     turned or keystoned in A's frame (a re-filmed screen), from a perspective fit (``fit_perspective``: as many
     inliers as the similarity, near it) of A's best frame (``searched``; its features looked for all over it, not
@@ -173,7 +180,7 @@ def _keystone(searched: np.ndarray, moments: list[np.ndarray], fa: float, fb: fl
         if fit is None or abs(degrees_of(fit[0])) > ROTATION_DEGREES:
             continue
         hom = fit_perspective(ps, pd, fit[0], fit[1], _scaled(b_region, fb))
-        if hom is not None and (best is None or hom[1] > best[0]):
+        if hom is not None and hom[1] >= min_inliers and (best is None or hom[1] > best[0]):
             best = hom[1], hom[0]
     return _keystoned(best[::-1] if best is not None else None, fa, fb, b_region)
 
@@ -183,11 +190,11 @@ def _scaled(box: tuple[int, int, int, int], f: float) -> tuple[float, float, flo
     return x, y, w, h
 
 
-def _keystoned(fit: tuple[np.ndarray, int] | None, fa: float, fb: float, b_region: tuple[int, int, int, int]
-               ) -> tuple[float, ...] | None:
+def _keystoned(fit: tuple[np.ndarray, int] | None, fa: float, fb: float, b_region: tuple[int, int, int, int],
+               share: float = UPRIGHT_SHARE) -> tuple[float, ...] | None:
     """Where the perspective ``fit`` (B's grab pixels to A's) puts the corners of ``b_region`` (B's display
-    pixels), in A's display pixels, when they lie off the upright box that holds them by more than UPRIGHT_SHARE
-    of its side; None when they do not (or there is no fit)."""
+    pixels), in A's display pixels, when they lie off the upright box that holds them by more than ``share`` of
+    its side; None when they do not (or there is no fit)."""
     import cv2
 
     if fit is None:
@@ -197,7 +204,7 @@ def _keystoned(fit: tuple[np.ndarray, int] | None, fa: float, fb: float, b_regio
                                            np.float32).reshape(-1, 1, 2), fit[0]).reshape(4, 2) / fa
     lo, hi = at.min(axis=0), at.max(axis=0)
     upright = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [lo[0], hi[1]], [hi[0], hi[1]]])
-    if float(np.abs((at - upright) / np.maximum(hi - lo, 1.0)).max()) <= UPRIGHT_SHARE:
+    if float(np.abs((at - upright) / np.maximum(hi - lo, 1.0)).max()) <= share:
         return None
     return tuple(round(float(v), 2) for v in at.reshape(-1))
 

@@ -8,7 +8,6 @@ pair. :func:`compare_page` writes the HTML report of a comparison.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import replace
 from typing import Any, cast
@@ -30,6 +29,7 @@ from ..models import CANVAS_REGION, Edit, Match, MediaInfo, mean_bits
 from ..report import html
 from ..signals.fingerprint import Fingerprint, inner_area, segment_box, spliced
 from ..signals.hashing import hamming
+from ..signals.picture import corners_box
 from .ingest import fingerprint, load_or_compute, shown_span
 
 PICTURE_PAIRS = 4  # matched frame pairs decoded in colour for picture edits
@@ -177,6 +177,9 @@ def covers_more(found: Match, m: Match) -> bool:
 RESCUE_FAR_BITS = 8.0  # a match of whole pictures this far apart on average (a re-encode: 1-6 bits) is looked
 # past too: B's picture may be a crop of A's that the hashes barely tolerate (a dark, soft clip's slow zoom: 10.5)
 RESCUE_CLOSER_BITS = 1.5  # ... and the region's match replaces it when this much closer, covering as much
+STRAIGHT_CLOSER_BITS = 1.0  # a picture straightened through its corners is hashed so when its keyframes lie this
+# much closer (mean bits) than the upright box's (karma's tilted re-film: 6.7 against 8.0; an upright duet's half
+# whose corners were fitted askew: 8 against 2)
 
 
 def _far(m: Match) -> float | None:
@@ -245,18 +248,21 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     # check cheaply first: does the other side look like this side's keyframes seen through that region? A
     # picture found turned or keystoned is looked at straightened too (all of it, through its corners), and the
     # view whose keyframes lie closer is kept (the corners of an upright duet's half fitted askew: 7% off)
-    views: list[tuple[dict[str, Any], Fingerprint]] = [({"corners": corners}, fp)] if corners is not None else []
-    views.append(({"region": clear}, fingerprint(media_p, region=found_region.to_b(clear, p_area), **opts)
-                  if clear != region or found_region.runs_off else fp))  # the same part of the probe side's picture
+    views: list[tuple[dict[str, Any], Fingerprint]] = [
+        ({"region": clear}, fingerprint(media_p, region=found_region.to_b(clear, p_area), **opts)
+         if clear != region or found_region.runs_off else fp)]  # the same part of the probe side's picture
+    if corners is not None:
+        views.append(({"corners": corners}, fp))
     looks = [(view, _keyframes_near(fingerprint(media_s, keyframes=True, **view[0], **opts), view[1]))
              for view in views]
-    (area, fp), near = max(looks, key=lambda v: v[1])
+    # the straightened view only when its keyframes pass and lie clearly closer (or the upright box's fail)
+    (area, fp), near = looks[-1] if len(looks) > 1 and looks[-1][1][0] and (
+        not looks[0][1][0] or looks[-1][1][1] >= looks[0][1][1] + STRAIGHT_CLOSER_BITS) else looks[0]
     if not near[0]:
         return unsure
     corners = area.get("corners")
     if corners is not None:  # straightened: the picture lies in the box that holds its corners
-        region = (math.floor(min(corners[::2])), math.floor(min(corners[1::2])),
-                  math.ceil(max(corners[::2]) - min(corners[::2])), math.ceil(max(corners[1::2]) - min(corners[1::2])))
+        region = corners_box(corners)
     found = fingerprint(media_s, **area, **opts)
     m2 = match_fingerprints(fp, found) if inset else match_fingerprints(found, fp)
     framing: list[tuple[int, int, int, int]] = []

@@ -34,7 +34,7 @@ from ..media.packets import PacketDigests, ShownSpan, digest_packets, mean_rate
 from ..media.probe import probe
 from ..models import AddResult, Claims, MediaInfo
 from ..signals.fingerprint import Fingerprint, hash_batch, join_batches
-from ..signals.picture import Box
+from ..signals.picture import Box, corners_box
 from . import feature_stage, workers
 from .index.store import Store
 
@@ -73,11 +73,9 @@ def fingerprint(
     Raises an ``InputError`` subclass for unreadable input.
     """
     if corners is not None:
-        if len(corners) != 8:
-            raise ValueError("corners are four (x, y) points: 8 numbers")
-        xs, ys = corners[::2], corners[1::2]
-        x0, y0 = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
-        region = (x0, y0, math.ceil(max(xs)) - x0, math.ceil(max(ys)) - y0)  # their bounds: the fingerprint's area
+        if region is not None or len(corners) != 8 or not all(math.isfinite(v) and v >= 0 for v in corners):
+            raise ValueError("corners are four (x, y) points inside the frame: 8 numbers, and no region")
+        region = corners_box(corners)  # their bounds: the fingerprint's area
     return _fingerprint(os.fspath(path), keyframes=keyframes, fast=fast, jobs=jobs, progress=progress, region=region,
                         corners=corners, digest={"sha256": sha256} if sha256 else {})
 

@@ -8,6 +8,8 @@ picture keeps (the middle ~third), hashed as a second channel so that such crops
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -214,6 +216,12 @@ def inner_pictures(frames: np.ndarray, packed: np.ndarray, size: int) -> np.ndar
     return out
 
 
+def corners_box(corners: Sequence[float]) -> tuple[int, int, int, int]:
+    """The box (x, y, w, h, whole pixels, outward) that holds four corners (x, y each)."""
+    x0, y0 = math.floor(min(corners[::2])), math.floor(min(corners[1::2]))
+    return x0, y0, math.ceil(max(corners[::2])) - x0, math.ceil(max(corners[1::2])) - y0
+
+
 def centre_crop(area: Box) -> Box:
     """The second hashed region: for a landscape or square picture, the centred 9:16 vertical crop (what a
     vertical re-upload keeps); for a portrait picture, the centred square."""
@@ -245,5 +253,5 @@ def split_detail(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return frames, crops, halves, detail
 
 
-__all__ = ["SAME_BOX_IOU", "Box", "active_area", "bar_sizes", "box_iou", "centre_crop", "inner_pictures", "pack_box",
-           "split_detail", "stretch_boxes", "unpack_boxes"]
+__all__ = ["SAME_BOX_IOU", "Box", "active_area", "bar_sizes", "box_iou", "centre_crop", "corners_box", "inner_pictures",
+           "pack_box", "split_detail", "stretch_boxes", "unpack_boxes"]
