@@ -208,6 +208,12 @@ def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray, b_mask: np.ndarra
     return fit[0], keystone[0] if keystone is not None else None
 
 
+def _box_corners(box: tuple[int, int, int, int]) -> list[tuple[float, float]]:
+    """A box's (x, y, w, h) corners: top-left, top-right, bottom-left, bottom-right."""
+    x, y, w, h = box
+    return [(x, y), (x + w, y), (x, y + h), (x + w, y + h)]
+
+
 def _seen_in_b(img: np.ndarray, inv: np.ndarray, keystone: np.ndarray | None, size: tuple[int, int],
                flags: int | None = None) -> np.ndarray:
     """A's picture ``img`` seen through B's geometry (``size``: B's grab size): the similarity's inverse
@@ -353,12 +359,15 @@ def picture_edits(
     a_region: tuple[int, int, int, int],
     b_region: tuple[int, int, int, int],
     span: tuple[float, float, float, float],
+    b_corners: Sequence[float] | None = None,
 ) -> list[Edit]:
     """Crop, rotate, overlay and colour edits from matched frame pairs ``(a_rgb, b_rgb, mirrored, channel)``.
 
     ``a_size``/``b_size``: display sizes; ``a_region``/``b_region``: the boxes (display pixels) that the
     fingerprints matched (active areas or the centre crop), used when features cannot be matched; ``span``:
-    (a_start, a_end, b_start, b_end) that the edits cover."""
+    (a_start, a_end, b_start, b_end) that the edits cover. ``b_corners``: where the corners of A's picture lie in
+    B (a re-filmed screen straightened through them, x, y each): A is seen through them where a frame pair's own
+    features fit no perspective (a dark re-film: its edges lay off, and differed there like overlays)."""
     import cv2
 
     if not pairs:
@@ -391,6 +400,10 @@ def picture_edits(
                                    tuple(v * fb for v in b_area))
         m = found[0] if found else fallback
         keystone = found[1] if found else None  # A seen through B's perspective, for the overlay comparison
+        if keystone is None and b_corners is not None and not mirrored:
+            keystone = cv2.getPerspectiveTransform(
+                (np.asarray(b_corners, np.float32) * fb).reshape(4, 2), np.float32(
+                    [[x * fa, y * fa] for x, y in _box_corners(a_region)]))
         transforms.append(m)
         featured.append(found is not None)
         if b_mask is not None:

@@ -85,8 +85,11 @@ def _with_picture_edits(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str
     elif main.channel == "b-region":  # the region of B that features found A in (``_rescue_region``): its pad
         b_region = next((tuple(e.detail["b_active_area"]) for e in m.edits if e.type == "pad"), b_region)
     span = (segs[0].a_start, max(s.a_end for s in segs), segs[0].b_start, max(s.b_end for s in segs))
+    corners = next((e.detail["corners"] for e in m.edits if e.type == "pad" and "corners" in e.detail), None) \
+        if main.channel == "b-region" else None  # A's picture straightened from B's frame through them
     found = picture_edits(pairs, a_size=(fa.width, fa.height), b_size=(fb.width, fb.height),
-                          a_region=a_region, b_region=b_region, span=span)
+                          a_region=a_region, b_region=b_region, span=span,
+                          b_corners=[v for xy in corners for v in xy] if corners else None)
     if main.channel == "a-region" and any(e.type == "crop" and e.detail.get("kind") == CANVAS_REGION
                                           for e in m.edits):
         # A is a canvas showing all of B: what covers its region (a picture-in-picture's frame, a caption over the
