@@ -402,8 +402,8 @@ def picture_edits(
         keystone = found[1] if found else None  # A seen through B's perspective, for the overlay comparison
         if keystone is None and b_corners is not None and not mirrored:
             keystone = cv2.getPerspectiveTransform(
-                (np.asarray(b_corners, np.float32) * fb).reshape(4, 2), np.float32(
-                    [[x * fa, y * fa] for x, y in _box_corners(a_region)]))
+                (np.asarray(b_corners, np.float32) * fb).reshape(4, 2),
+                np.array([[x * fa, y * fa] for x, y in _box_corners(a_region)], np.float32))
         transforms.append(m)
         featured.append(found is not None)
         if b_mask is not None:
