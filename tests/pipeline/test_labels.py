@@ -130,6 +130,8 @@ def test_a_re_filmed_screen_is_padded_and_tilted_with_no_overlay(tmp_path: Path)
     m = _refilmed(tmp_path, "x0=19:y0=9:x1=310:y1=0:x2=0:y2=180:x3=298:y3=171")
     assert m.verdict == "same-footage"
     assert {"pad", "rotate"} <= _types(m) and "overlay" not in _types(m), m.edits
+    (turn,) = [e for e in m.edits if e.type == "rotate"]
+    assert turn.detail["direction"] == "clockwise" and -4.5 < turn.detail["degrees"] < -1.5, turn  # ffmpeg's 3
 
 
 def test_a_strong_keystone_is_undone_before_overlays_are_looked_for(tmp_path: Path) -> None:

@@ -49,4 +49,7 @@ def test_edits_in_words() -> None:
     overlay = Edit("overlay", 0, 12, 0, 12, {"box": [0, 151, 720, 206], "share_of_frame": 0.161})
     assert human.edit_text(overlay) == "box 720x206 at x=0, y=151 in B (16% of the frame)"
     assert human.edit_text(Edit("cut", 5.0, 7.0, 5.0, 5.0)) == "2 s missing (A 5.00-7.00 s)"
+    # a turn found by features says its direction, and its degrees without the sign that direction gives
+    turned = Edit("rotate", 0, 12, 0, 12, {"degrees": -2.3, "direction": "clockwise"})
+    assert human.edit_text(turned) == "rotated 2.3° clockwise"
     assert human.edit_text(Edit("novel", detail={"some_value": 1.5})) == "some value 1.5"  # unknown: as it is

@@ -473,7 +473,9 @@ def picture_edits(
     fa, fb = np.median(np.array(scale_info), axis=0)
     angle = degrees_of(m)
     if abs(angle) > ROTATE_MIN_DEGREES:
-        edits.append(Edit("rotate", a0, a1, b0, b1, {"degrees": round(angle, 1)}))
+        # ``angle`` turns B's picture back onto A's (image axes, y down): B is turned the other way
+        edits.append(Edit("rotate", a0, a1, b0, b1, {"degrees": round(angle, 1), "direction":
+                                                     "clockwise" if angle < 0 else "counter-clockwise"}))
     # the part of A's picture that B shows: B's matched region (grown where B's pixels beside it still show A's
     # picture) mapped into A (display pixels)
     cx, cy, cw, ch = (float(v * fb) for v in (_flipped(b_region, b_size[0]) if flip else b_region))

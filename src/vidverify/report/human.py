@@ -190,7 +190,8 @@ def edit_text(e: Edit) -> str:
     if e.type == "mirror":
         return "flipped left-right" if d.get("axis", "horizontal") == "horizontal" else f"flipped ({d['axis']})"
     if e.type == "rotate" and "degrees" in d:
-        return f"rotated {_s(d['degrees'])}°" + (f" {d['direction']}" if d.get("direction") else "")
+        turn = abs(d["degrees"]) if d.get("direction") else d["degrees"]  # the direction gives the sign
+        return f"rotated {_s(turn)}°" + (f" {d['direction']}" if d.get("direction") else "")
     if e.type == "speed" and "speed" in d:
         return f"played at {_s(d['speed'])}x"
     if e.type == "frame-rate" and "a_fps" in d:
