@@ -179,7 +179,8 @@ def edit_text(e: Edit) -> str:
         bars = ", ".join(f"{k} {int(v)}" for k, v in d["bars"].items() if v)
         what = {"canvas": "inside a canvas", BLURRED_FILL: "inside a blurred fill of its own picture"}.get(
             d.get("surround", ""), "bars added")
-        return f"{what} ({bars} px)" if bars else what
+        angle = ", seen at an angle: straightened through its corners" if d.get("corners") else ""  # a re-film
+        return (f"{what} ({bars} px)" if bars else what) + angle
     if e.type == "trim" and "seconds" in d:
         return f"{_seconds(d['seconds'])} removed at the {d.get('where', 'edge')}"
     if e.type == "cut" and e.a_start is not None and e.a_end is not None:
