@@ -52,8 +52,9 @@ def test_edits_in_words() -> None:
     # a turn found by features says its direction, and its degrees without the sign that direction gives
     turned = Edit("rotate", 0, 12, 0, 12, {"degrees": -2.3, "direction": "clockwise"})
     assert human.edit_text(turned) == "rotated 2.3° clockwise"
+    corners = [[173, 58], [748, 82], [88, 405], [738, 437]]
     refilm = Edit("pad", 0, 12, 0, 12, {"bars": {"left": 88, "right": 106, "top": 57, "bottom": 43},
-                                         "surround": "canvas", "corners": [[173, 58], [748, 82], [88, 405], [738, 437]]})
+                                         "surround": "canvas", "corners": corners})
     assert human.edit_text(refilm) == "inside a canvas (left 88, right 106, top 57, bottom 43 px), seen at an angle: " \
         "straightened through its corners"
     assert human.edit_text(Edit("novel", detail={"some_value": 1.5})) == "some value 1.5"  # unknown: as it is
