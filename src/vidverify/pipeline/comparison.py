@@ -258,6 +258,7 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         views.append(({"corners": corners}, fp))
     looks = [(view, _keyframes_near(fingerprint(media_s, keyframes=True, **view[0], **opts), view[1]))
              for view in views]
+    straight, whole_fp = corners, fp  # the straightened view, kept for a screen filmed by hand (below)
     # the straightened view only when its keyframes pass and lie clearly closer (or the upright box's fail)
     (area, fp), near = looks[-1] if len(looks) > 1 and looks[-1][1][0] and (
         not looks[0][1][0] or looks[-1][1][1] >= looks[0][1][1] + STRAIGHT_CLOSER_BITS) else looks[0]
@@ -276,6 +277,17 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         reframed = _reframed(m2, (region, found), fp, media_s, *wide, sizes, p_area, opts)
         if reframed is not None and reframed[0].segments and _better(reframed[0], m2, bits):
             m2, framing = reframed
+    elif straight is not None and (m2.coverage.get("b" if inset else "a", 0.0) < REFRAMED_BELOW or
+                                   (bits or 0.0) >= RESCUE_FAR_BITS):
+        # a screen filmed by hand: its corners drift, and neither view matches all of it. The straightened one,
+        # whole (when the upright box's was kept), and found again in stretches, stands when it matches better
+        first = (straight, found if corners is not None else fingerprint(media_s, corners=straight, **opts))
+        tries = [] if corners is not None else [
+            match_fingerprints(whole_fp, first[1]) if inset else match_fingerprints(first[1], whole_fp)]
+        tries.append(_straightened_again(first, whole_fp, media_s, *wide, (s_size, p_size), p_area, opts, inset))
+        for t in tries:
+            if t is not None and t.segments and _better(t, m2, mean_bits(m2.segments)):
+                m2, corners, region = t, straight, corners_box(straight)
     if m2.verdict == "unrelated":
         return unsure
     segs = tuple(replace(s, channel="b-region" if inset else "a-region") for s in m2.segments)
@@ -360,6 +372,42 @@ def _reframed(m: Match, found: tuple[tuple[int, int, int, int], Fingerprint], fb
     if composite is None:
         return None
     return match_fingerprints(composite, fb), [cast(tuple[int, int, int, int], b) for b in filled]
+
+
+def _straightened_again(first: tuple[tuple[float, ...], Fingerprint], probe: Fingerprint, media_s: str,
+                        imgs_s: list[np.ndarray], imgs_p: list[np.ndarray],
+                        sizes: tuple[tuple[int, int], tuple[int, int]], p_area: tuple[int, int, int, int],
+                        opts: dict[str, Any], inset: bool) -> Match | None:
+    """A re-filmed screen held by hand: the picture's corners (``first``: those first found, and the searched
+    side hashed through them) drift, and the straightened picture matches the probe side only near the moment
+    they were fitted at. The corners are found again for each of REFRAMED_WINDOWS stretches of the searched side
+    (``imgs_s``: its frames spread evenly over it; ``imgs_p``: the probe side's; a stretch where they are not
+    found keeps the first), the searched side is hashed through each, and each of its frames takes the hashes of
+    its own stretch's corners. The match (A first: ``inset``, B is the searched side); None when every stretch
+    keeps the first corners. ``sizes``: the searched and the probe side's."""
+    windows = [w for w in np.array_split(np.arange(len(imgs_s)), REFRAMED_WINDOWS) if len(w)]
+    probes = [imgs_p[k] for k in np.unique(np.linspace(0, len(imgs_p) - 1, RESCUE_PROBE_FRAMES + 2)[1:-1]
+                                           .round().astype(int))]
+    chosen: list[tuple[float, ...]] = []
+    for w in windows:
+        r = find_region([imgs_s[k] for k in w], probes, a_size=sizes[0], b_size=sizes[1], b_region=p_area,
+                        min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE, moving_only=True, moments=imgs_p)
+        inside = r is not None and r.corners is not None and not r.runs_off and \
+            all(0 <= v <= sizes[0][k % 2] for k, v in enumerate(r.corners))
+        chosen.append(cast(tuple[float, ...], r.corners) if inside and r is not None else first[0])
+    distinct = sorted(set(chosen))
+    if len(distinct) < 2:
+        return None
+    parts = [first[1] if c == first[0] else fingerprint(media_s, corners=c, **opts) for c in distinct]
+    # where each stretch ends on the searched side's own timeline (its frames were spread evenly over it)
+    t0, t1 = float(first[1].times[0]), float(first[1].times[-1])
+    step = (t1 - t0) / max(1, len(imgs_s) - 1)
+    ends = np.array([t0 + step * (w[-1] + 0.5) for w in windows[:-1]])
+    owner = np.array([distinct.index(chosen[k]) for k in np.searchsorted(ends, parts[0].times)])
+    composite = spliced(parts, owner)
+    if composite is None:
+        return None
+    return match_fingerprints(probe, composite) if inset else match_fingerprints(composite, probe)
 
 
 def _narrowed(img: np.ndarray, width: int) -> np.ndarray:
