@@ -282,7 +282,7 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
         # a screen filmed by hand: its corners drift, and neither view matches all of it. The straightened one,
         # whole (when the upright box's was kept), and found again in stretches, stands when it matches better
         first = (straight, found if corners is not None else fingerprint(media_s, corners=straight, **opts))
-        tries = [] if corners is not None else [
+        tries: list[Match | None] = [] if corners is not None else [
             match_fingerprints(whole_fp, first[1]) if inset else match_fingerprints(first[1], whole_fp)]
         tries.append(_straightened_again(first, whole_fp, media_s, *wide, (s_size, p_size), p_area, opts, inset))
         for t in tries:
