@@ -303,6 +303,20 @@ def _refilm_corners() -> np.ndarray:
     return cast(np.ndarray, (at - centre) @ turn.T + centre)
 
 
+def _refilmed(tmp_path: Path, *, seconds: float, seed: int, crf: int, phone: str) -> tuple[Path, Path]:
+    """A scene and its re-film: the picture at 80% in a dark bezel, keystoned (REFILM_KEYSTONE), turned
+    REFILM_DEGREES, then ``phone`` (rotate's fill and the filters after it: softer, greyer, noisy)."""
+    w, h = REFILM_SIZE
+    src = synth.make_scene(tmp_path / "src.mp4", seconds=seconds, size=REFILM_SIZE, fps=15, seed=seed, audio=False)
+    refilm = tmp_path / "refilm.mp4"
+    keystone = ":".join(f"x{k}={x}:y{k}={y}" for k, (x, y) in enumerate(REFILM_KEYSTONE))
+    make_fixtures.ffmpeg(
+        "-i", str(src), "-vf", f"scale={0.8 * w:.0f}:{0.8 * h:.0f},setsar=1,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:"
+        f"color=0x181818,perspective={keystone}:sense=destination,rotate={REFILM_DEGREES}*PI/180{phone},setsar=1",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf), "-pix_fmt", "yuv420p", str(refilm))
+    return src, refilm
+
+
 def test_a_screen_filmed_at_an_angle_is_straightened_before_hashing(tmp_path: Path) -> None:
     """Issue 15 (the re-post benchmark's doorknob re-film): a phone filming a screen, the picture at 80% in a dark
     bezel, keystoned and turned 4 degrees, softer, greyer, noisy. The whole frames do not match, nor does the box
@@ -310,15 +324,9 @@ def test_a_screen_filmed_at_an_angle_is_straightened_before_hashing(tmp_path: Pa
     turned; its corners are fitted from the frame pair that shows one moment, and B is hashed through them,
     straightened (``fingerprint(corners=...)``): the whole clip, a few bits apart, and the ``pad`` edit says
     where the corners lie."""
-    w, h = REFILM_SIZE
-    src = synth.make_scene(tmp_path / "src.mp4", seconds=4, size=REFILM_SIZE, fps=15, seed=43, audio=False)
-    refilm = tmp_path / "refilm.mp4"
-    keystone = ":".join(f"x{k}={x}:y{k}={y}" for k, (x, y) in enumerate(REFILM_KEYSTONE))
-    make_fixtures.ffmpeg(
-        "-i", str(src), "-vf", f"scale={0.8 * w:.0f}:{0.8 * h:.0f},setsar=1,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:"
-        f"color=0x181818,perspective={keystone}:sense=destination,rotate={REFILM_DEGREES}*PI/180:fillcolor=0x303030,"
-        "eq=contrast=0.88:brightness=0.04:saturation=0.85,gblur=sigma=0.8,noise=alls=14:allf=t,setsar=1",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", str(refilm))
+    w, _ = REFILM_SIZE
+    src, refilm = _refilmed(tmp_path, seconds=4, seed=43, crf=20, phone=":fillcolor=0x303030,eq=contrast=0.88:"
+                            "brightness=0.04:saturation=0.85,gblur=sigma=0.8,noise=alls=14:allf=t")
     m = compare(src, refilm, findings=False)
     assert m.verdict == "same-footage" and {s.channel for s in m.segments} == {"b-region"}, m.segments
     assert_segments(m, [(0, 4, 0, 4)])
@@ -355,14 +363,7 @@ def test_a_screen_filmed_by_hand_is_straightened_stretch_by_stretch(tmp_path: Pa
 def test_a_picture_filmed_through_its_corners_hashes_like_the_picture(tmp_path: Path) -> None:
     """``fingerprint(corners=...)`` hashes the picture the four corners bound, straightened to fill the frame:
     B's frames through the re-film's corners lie within a few bits of A's, the box that holds them does not."""
-    w, h = REFILM_SIZE
-    src = synth.make_scene(tmp_path / "src.mp4", seconds=2, size=REFILM_SIZE, fps=15, seed=44, audio=False)
-    refilm = tmp_path / "refilm.mp4"
-    keystone = ":".join(f"x{k}={x}:y{k}={y}" for k, (x, y) in enumerate(REFILM_KEYSTONE))
-    make_fixtures.ffmpeg(
-        "-i", str(src), "-vf", f"scale={0.8 * w:.0f}:{0.8 * h:.0f},setsar=1,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:"
-        f"color=0x181818,perspective={keystone}:sense=destination,rotate={REFILM_DEGREES}*PI/180,setsar=1",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", str(refilm))
+    src, refilm = _refilmed(tmp_path, seconds=2, seed=44, crf=18, phone="")
     corners = _refilm_corners()
     fa = fingerprint(src)
     straight = fingerprint(refilm, corners=tuple(float(v) for v in corners.reshape(-1)))
