@@ -15,6 +15,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..models import BLURRED_FILL, CANVAS_REGION, Edit, Segment
+from ..signals.picture import box_corners
 from .features import degrees_of, fit_levels, fit_perspective, fit_similarity, keypoint_xy, matched_points
 from .fill import Fill, blurred_fill, fill_found
 
@@ -208,12 +209,6 @@ def _feature_transform(b_grey: np.ndarray, a_grey: np.ndarray, b_mask: np.ndarra
     return fit[0], keystone[0] if keystone is not None else None
 
 
-def _box_corners(box: tuple[int, int, int, int]) -> list[tuple[float, float]]:
-    """A box's (x, y, w, h) corners: top-left, top-right, bottom-left, bottom-right."""
-    x, y, w, h = box
-    return [(x, y), (x + w, y), (x, y + h), (x + w, y + h)]
-
-
 def _seen_in_b(img: np.ndarray, inv: np.ndarray, keystone: np.ndarray | None, size: tuple[int, int],
                flags: int | None = None) -> np.ndarray:
     """A's picture ``img`` seen through B's geometry (``size``: B's grab size): the similarity's inverse
@@ -403,7 +398,7 @@ def picture_edits(
         if keystone is None and b_corners is not None and not mirrored:
             keystone = cv2.getPerspectiveTransform(
                 (np.asarray(b_corners, np.float32) * fb).reshape(4, 2),
-                np.array([[x * fa, y * fa] for x, y in _box_corners(a_region)], np.float32))
+                box_corners(a_region) * fa)
         transforms.append(m)
         featured.append(found is not None)
         if b_mask is not None:

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ..signals.picture import box_corners
+
 STORED_PER_FRAME = 700  # features kept per frame of an indexed file (the strongest)
 QUERY_PER_FRAME = 1500  # features looked for per frame of the query
 RATIO = 0.75  # Lowe's ratio test: the best match clearly better than the second
@@ -166,11 +168,10 @@ def fit_perspective(ps: np.ndarray, pd: np.ndarray, tm: np.ndarray, inliers: int
     hom, inl = cv2.findHomography(ps, pd, cv2.RANSAC, 3.0)
     if hom is None or inl is None or int(inl.sum()) < inliers:
         return None
-    x, y, w, h = box
-    corners = np.array([[x, y], [x + w, y], [x, y + h], [x + w, y + h]], np.float32).reshape(-1, 1, 2)
+    corners = box_corners(box).reshape(-1, 1, 2)
     apart = cv2.perspectiveTransform(corners, hom) - cv2.transform(corners, tm)
     # ``apart`` is in the destination's pixels: the box's side scaled as ``tm`` scales it
-    near = float(np.abs(apart).max()) <= KEYSTONE_SHARE * max(w, h) * scale_of(tm)
+    near = float(np.abs(apart).max()) <= KEYSTONE_SHARE * max(box[2:]) * scale_of(tm)
     return (hom, int(inl.sum())) if near else None
 
 

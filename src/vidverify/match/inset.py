@@ -9,7 +9,7 @@ from typing import NamedTuple, cast
 
 import numpy as np
 
-from ..signals.picture import box_iou
+from ..signals.picture import box_corners, box_iou
 from .features import (
     MOVING_LEVELS,
     degrees_of,
@@ -129,7 +129,7 @@ def find_region(
     tm = found[0][1]
     fa, fb, k_b, k_a = found[0][2:]
     if moving_only:  # a whole picture small inside the other: placed where its best frame pair's moment lies
-        box = _placed(_moment_placed(tm, imgs_b[k_b], imgs_a, tuple(v * fb for v in b_region)), fa, fb, b_region)
+        box = _placed(_moment_placed(tm, imgs_b[k_b], imgs_a, _scaled(b_region, fb)), fa, fb, b_region)
     lo, hi = np.array(box[:2]), np.array(box[2:])
     x0, y0 = np.clip(lo, 0, a_size)
     x1, y1 = np.clip(hi, 0, a_size)
@@ -199,9 +199,7 @@ def _keystoned(fit: tuple[np.ndarray, int] | None, fa: float, fb: float, b_regio
 
     if fit is None:
         return None
-    bx, by, bw, bh = _scaled(b_region, fb)
-    at = cv2.perspectiveTransform(np.array([[bx, by], [bx + bw, by], [bx, by + bh], [bx + bw, by + bh]],
-                                           np.float32).reshape(-1, 1, 2), fit[0]).reshape(4, 2) / fa
+    at = cv2.perspectiveTransform(box_corners(_scaled(b_region, fb)).reshape(-1, 1, 2), fit[0]).reshape(4, 2) / fa
     lo, hi = at.min(axis=0), at.max(axis=0)
     upright = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [lo[0], hi[1]], [hi[0], hi[1]]])
     if float(np.abs((at - upright) / np.maximum(hi - lo, 1.0)).max()) <= share:

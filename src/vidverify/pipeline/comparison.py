@@ -9,6 +9,7 @@ pair. :func:`compare_page` writes the HTML report of a comparison.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
@@ -18,7 +19,7 @@ from ..evidence import codes, credentials, timeline
 from ..match import align as align_mod
 from ..match.audio_sync import compare_sound, sound_edits
 from ..match.edits import canvas_crop_edit, pad_edit, picture_edits
-from ..match.inset import clear_area, find_region
+from ..match.inset import FoundRegion, clear_area, find_region
 from ..match.strength import strengths
 from ..match.verdict import calibrated, match_fingerprints
 from ..media import files
@@ -238,8 +239,7 @@ def _rescued(m: Match, fa: Fingerprint, fb: Fingerprint, media_a: str, media_b: 
     # searched side's frame (a picture-in-picture partly outside the canvas, a crop reaching past A's edge)
     shown = found_region.to_b(region, p_area)
     # a whole picture turned or keystoned inside the other (a re-filmed screen): hashed straightened, all of it
-    corners = found_region.corners if small and not found_region.runs_off and found_region.corners is not None and \
-        all(0 <= v <= s_size[k % 2] for k, v in enumerate(found_region.corners)) else None  # inside the frame
+    corners = _corners_inside(found_region, s_size) if small else None
     # all of A inside B: hashed where nothing covers it (a lower third, an app's buttons), both sides alike
     clear = clear_area(region, *wide, a_size=s_size, b_size=p_size, b_area=shown) if small else region
     if whole and clear == region and corners is None:
@@ -357,21 +357,15 @@ def _reframed(m: Match, found: tuple[tuple[int, int, int, int], Fingerprint], fb
     known = [k for k, b in enumerate(boxes) if b is not None]
     if len(known) < 2 or len({boxes[k] for k in known}) < 2:
         return None
-    filled = [boxes[min(known, key=lambda j: abs(j - k))] for k in range(len(boxes))]
-    distinct = sorted({b for b in filled if b is not None})
-    parts = [found[1] if b == found[0] else fingerprint(media_a, region=b, **opts) for b in distinct]
-    # where each stretch of B ends (B's frames were spread evenly over its span), and where A's frames fall in B
-    t0, t1 = float(fb.times[0]), float(fb.times[-1])
-    step = (t1 - t0) / max(1, len(imgs_b) - 1)
-    ends = np.array([t0 + step * (w[-1] + 0.5) for w in windows[:-1]])
+    filled = [cast(tuple[int, int, int, int], boxes[min(known, key=lambda j: abs(j - k))]) for k in range(len(boxes))]
+    # A's frames fall in B's stretches by the line ``m`` found
     main = max(m.segments, key=lambda s: s.b_end - s.b_start, default=None)
-    shift = (main.b_start - main.a_start) if main is not None else 0.0
-    owner = np.array([distinct.index(cast(tuple[int, int, int, int], filled[k]))
-                      for k in np.searchsorted(ends, parts[0].times + shift)])
-    composite = spliced(parts, owner)
+    composite = _window_spliced(windows, filled, found, fb, len(imgs_b),
+                                lambda b: fingerprint(media_a, region=b, **opts),
+                                shift=(main.b_start - main.a_start) if main is not None else 0.0)
     if composite is None:
         return None
-    return match_fingerprints(composite, fb), [cast(tuple[int, int, int, int], b) for b in filled]
+    return match_fingerprints(composite, fb), filled
 
 
 def _straightened_again(first: tuple[tuple[float, ...], Fingerprint], probe: Fingerprint, media_s: str,
@@ -392,22 +386,39 @@ def _straightened_again(first: tuple[tuple[float, ...], Fingerprint], probe: Fin
     for w in windows:
         r = find_region([imgs_s[k] for k in w], probes, a_size=sizes[0], b_size=sizes[1], b_region=p_area,
                         min_inliers=RESCUE_MIN_INLIERS, min_share=INSET_MIN_SHARE, moving_only=True, moments=imgs_p)
-        inside = r is not None and r.corners is not None and not r.runs_off and \
-            all(0 <= v <= sizes[0][k % 2] for k, v in enumerate(r.corners))
-        chosen.append(cast(tuple[float, ...], r.corners) if inside and r is not None else first[0])
-    distinct = sorted(set(chosen))
-    if len(distinct) < 2:
-        return None
-    parts = [first[1] if c == first[0] else fingerprint(media_s, corners=c, **opts) for c in distinct]
-    # where each stretch ends on the searched side's own timeline (its frames were spread evenly over it)
-    t0, t1 = float(first[1].times[0]), float(first[1].times[-1])
-    step = (t1 - t0) / max(1, len(imgs_s) - 1)
-    ends = np.array([t0 + step * (w[-1] + 0.5) for w in windows[:-1]])
-    owner = np.array([distinct.index(chosen[k]) for k in np.searchsorted(ends, parts[0].times)])
-    composite = spliced(parts, owner)
+        chosen.append(_corners_inside(r, sizes[0]) or first[0])
+    composite = _window_spliced(windows, chosen, first, first[1], len(imgs_s),
+                                lambda c: fingerprint(media_s, corners=c, **opts))
     if composite is None:
         return None
     return match_fingerprints(probe, composite) if inset else match_fingerprints(composite, probe)
+
+
+def _corners_inside(r: FoundRegion | None, size: tuple[int, int]) -> tuple[float, ...] | None:
+    """The corners of a found picture when there are some, all inside the searched frame (``size``), and the
+    picture does not run off it."""
+    if r is None or r.corners is None or r.runs_off:
+        return None
+    return r.corners if all(0 <= v <= size[k % 2] for k, v in enumerate(r.corners)) else None
+
+
+def _window_spliced(windows: list[np.ndarray], chosen: Sequence[tuple[float, ...]],
+                    first: tuple[tuple[float, ...], Fingerprint],
+                    timeline: Fingerprint, spread: int, make: Callable[[Any], Fingerprint],
+                    shift: float = 0.0) -> Fingerprint | None:
+    """One fingerprint of a file hashed stretch by stretch: ``chosen[k]`` (a region, or corners) for the frames in
+    stretch k of ``timeline`` (its ``spread`` frames were grabbed evenly over it and split into ``windows``); a
+    frame at time t falls at t + ``shift`` on that timeline. ``first``: a choice and the file already hashed by
+    it; the others are hashed by ``make``. None when every stretch chose the same."""
+    distinct = sorted(set(chosen))
+    if len(distinct) < 2:
+        return None
+    parts = [first[1] if c == first[0] else make(c) for c in distinct]
+    t0, t1 = float(timeline.times[0]), float(timeline.times[-1])
+    step = (t1 - t0) / max(1, spread - 1)
+    ends = np.array([t0 + step * (w[-1] + 0.5) for w in windows[:-1]])
+    owner = np.array([distinct.index(chosen[k]) for k in np.searchsorted(ends, parts[0].times + shift)])
+    return spliced(parts, owner)
 
 
 def _narrowed(img: np.ndarray, width: int) -> np.ndarray:

@@ -216,6 +216,13 @@ def inner_pictures(frames: np.ndarray, packed: np.ndarray, size: int) -> np.ndar
     return out
 
 
+def box_corners(box: Sequence[float]) -> np.ndarray:
+    """A box's (x, y, w, h) corners as float32 rows (x, y): top-left, top-right, bottom-left, bottom-right (the
+    order of a picture's corners everywhere: ``corners_box`` is the way back)."""
+    x, y, w, h = box
+    return np.array([[x, y], [x + w, y], [x, y + h], [x + w, y + h]], np.float32)
+
+
 def corners_box(corners: Sequence[float]) -> tuple[int, int, int, int]:
     """The box (x, y, w, h, whole pixels, outward) that holds four corners (x, y each)."""
     x0, y0 = math.floor(min(corners[::2])), math.floor(min(corners[1::2]))
@@ -253,5 +260,5 @@ def split_detail(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return frames, crops, halves, detail
 
 
-__all__ = ["SAME_BOX_IOU", "Box", "active_area", "bar_sizes", "box_iou", "centre_crop", "corners_box", "inner_pictures",
-           "pack_box", "split_detail", "stretch_boxes", "unpack_boxes"]
+__all__ = ["SAME_BOX_IOU", "Box", "active_area", "bar_sizes", "box_corners", "box_iou", "centre_crop", "corners_box",
+           "inner_pictures", "pack_box", "split_detail", "stretch_boxes", "unpack_boxes"]
