@@ -16,7 +16,15 @@ import numpy as np
 
 from ..models import BLURRED_FILL, CANVAS_REGION, Edit, Segment
 from ..signals.picture import box_corners
-from .features import degrees_of, fit_levels, fit_perspective, fit_similarity, keypoint_xy, matched_points
+from .features import (
+    degrees_of,
+    fit_levels,
+    fit_perspective,
+    fit_similarity,
+    keypoint_xy,
+    matched_points,
+    refine_perspective,
+)
 from .fill import Fill, blurred_fill, fill_found
 
 EDIT_TOLERANCE_SECONDS = 0.25  # missing or added footage shorter than this is not reported as an edit
@@ -391,14 +399,18 @@ def picture_edits(
         b_grey = cv2.cvtColor(b_rgb, cv2.COLOR_RGB2GRAY)
         fallback = _box_transform(tuple(v * fb for v in b_area), tuple(v * fa for v in a_region))
         b_mask = _region_mask(b_grey.shape, b_area, fb)  # None: A's picture is (most of) B's frame
-        found = _feature_transform(b_grey, a_grey, b_mask, _region_mask(a_grey.shape, a_region, fa),
-                                   tuple(v * fb for v in b_area))
+        a_mask = _region_mask(a_grey.shape, a_region, fa)
+        found = _feature_transform(b_grey, a_grey, b_mask, a_mask, tuple(v * fb for v in b_area))
         m = found[0] if found else fallback
         keystone = found[1] if found else None  # A seen through B's perspective, for the overlay comparison
         if keystone is None and b_corners is not None and not mirrored:
             keystone = cv2.getPerspectiveTransform(
                 (np.asarray(b_corners, np.float32) * fb).reshape(4, 2),
                 box_corners(a_region) * fa)
+        if keystone is not None and b_corners is not None:
+            # a re-filmed screen: registered to the pixel, its edges are no overlay (a fit to a few features or to
+            # corners found at another moment of a hand-held re-film lies a few pixels off there)
+            keystone = refine_perspective(b_grey, a_grey, keystone, tuple(v * fb for v in b_area), a_mask)
         transforms.append(m)
         featured.append(found is not None)
         if b_mask is not None:

@@ -175,6 +175,62 @@ def fit_perspective(ps: np.ndarray, pd: np.ndarray, tm: np.ndarray, inliers: int
     return (hom, int(inl.sum())) if near else None
 
 
+REFINE_ITERATIONS = 40  # ECC steps refining a perspective fit on the pixels, at each of these scales ...
+REFINE_SCALES = (0.25, 0.5, 1.0)
+REFINE_MOVE_SHARE = 0.1  # ... kept when it moves no corner of the box further than this share of its larger side
+
+
+def _correlation(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, dst_mask: np.ndarray | None) -> float:
+    """The normalised correlation of ``src`` with ``dst`` seen through ``hom`` (``src``'s pixels to ``dst``'s),
+    over the pixels of ``src`` that land inside ``dst`` (and its mask)."""
+    import cv2
+
+    h, w = src.shape[:2]
+    seen = cv2.warpPerspective(dst, hom, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+    inside = np.full(dst.shape[:2], 255, np.uint8) if dst_mask is None else dst_mask
+    valid = cv2.warpPerspective(inside, hom, (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP) > 0
+    if valid.sum() < 16:
+        return -1.0
+    x, y = src[valid].astype(np.float64), seen[valid].astype(np.float64)
+    x, y = x - x.mean(), y - y.mean()
+    den = float(np.sqrt((x * x).sum() * (y * y).sum()))
+    return float((x * y).sum() / den) if den > 0 else -1.0
+
+
+def refine_perspective(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, box: tuple[float, float, float, float],
+                       dst_mask: np.ndarray | None = None) -> np.ndarray:
+    """``hom`` (3x3, ``src``'s pixels to ``dst``'s: grey images) refined on the pixels themselves (OpenCV's ECC):
+    a perspective fitted to a few features, or to corners found at another moment, lies a few pixels off along
+    the picture's edges, where the picture and what surrounds it differ like an overlay would (a hand-held
+    re-film: a sliver along its edge). The refinement is kept when it correlates better and moves no corner of
+    ``box`` (x, y, w, h, in ``src``'s pixels) by more than REFINE_MOVE_SHARE of its larger side; else ``hom``."""
+    import cv2
+
+    found = hom.astype(np.float64)
+    for scale in REFINE_SCALES:  # coarse to fine: a fit many pixels off is first brought near at a small scale
+        to = np.diag([scale, scale, 1.0])
+        small = [cv2.resize(x, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else x
+                 for x in (src, dst)]
+        mask = np.full(small[1].shape[:2], 255, np.uint8) if dst_mask is None else dst_mask if scale == 1 else \
+            cv2.resize(dst_mask, small[1].shape[1::-1], interpolation=cv2.INTER_NEAREST)
+        try:
+            _, fit = cv2.findTransformECC(small[0].astype(np.float32), small[1].astype(np.float32),
+                                          (to @ found @ np.linalg.inv(to)).astype(np.float32), cv2.MOTION_HOMOGRAPHY,
+                                          (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, REFINE_ITERATIONS, 1e-4),
+                                          mask, 5 if scale == 1 else 3)
+        except cv2.error:  # no convergence (flat or unrelated pixels): the fit as it was
+            return hom
+        found = np.linalg.inv(to) @ fit.astype(np.float64) @ to
+    corners = box_corners(box).reshape(-1, 1, 2)
+    moved = cv2.perspectiveTransform(corners, found) - cv2.perspectiveTransform(corners, hom.astype(np.float64))
+    if not np.isfinite(found).all() or float(np.abs(moved).max()) > REFINE_MOVE_SHARE * max(box[2:]) * \
+            abs(float(np.linalg.det(hom[:2, :2]))) ** 0.5:
+        return hom
+    if _correlation(src, dst, found, dst_mask) <= _correlation(src, dst, hom, dst_mask):
+        return hom
+    return found
+
+
 def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst_desc: np.ndarray, *,
                ratio: float, min_good: int) -> tuple[np.ndarray, int] | None:
     """``fit_similarity`` on the descriptor matches that pass Lowe's ratio test; None when fewer than
