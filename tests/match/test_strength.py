@@ -114,6 +114,44 @@ def test_an_insert_after_the_matched_stretch_looks_at_what_follows_it_in_a() -> 
         assert ("insert" in {e.type for e in m.edits}) is claimed, m.edits
 
 
+def test_far_frames_beside_a_faint_moment_of_a_say_nothing_of_a_boundary() -> None:
+    """B shows A up to 7 s, then 4 s whose hashes lie far from A's (other footage's). A's picture there is faint
+    (a grey wall in dim light, luma spread 4 of 255: a re-film's noise turns its hash over): whether B goes on
+    with A's footage cannot be told, so no trim and no insert (both were claimed: doorknob's hand-held re-film).
+    Where A's picture there shows something (spread 20), the same frames are other footage: both stand."""
+    a = synth_fp(29, seconds=16)
+    b = _concat(slice_fp(a, 0.0, 7.0, seed=21, bits=2), slice_fp(synth_fp(30, seconds=5), 0.0, 4.0, seed=22, bits=0))
+    spread = np.asarray(a.luma_std).copy()
+    after = (a.times >= 7.0) & (a.times < 11.5)  # B's last 4 s, and the window beyond them
+    for std, claimed in ((4.0, False), (20.0, True)):
+        spread[after] = std
+        m = match_fingerprints(replace(a, luma_std=spread.astype(np.float32)), b)
+        (seg,) = m.segments
+        assert seg.b_end == pytest.approx(7.0, abs=0.1), seg
+        types = {e.type for e in m.edits}
+        assert ("trim" in types) is claimed and ("insert" in types) is claimed, m.edits
+
+
+def test_frames_that_come_near_a_every_few_frames_may_be_its_footage_going_on() -> None:
+    """B shows A up to 7 s, then A's next 4 s misregistered (a hand-held re-film whose corners drifted): 60% of
+    the frames within 19 bits of A's (beyond matching, nearer than other footage), the rest at 30. Mostly near,
+    the footage may go on: no trim, and no insert (the far frames among them made one from the first to the
+    last). With other footage after it, both stand."""
+    a = synth_fp(31, seconds=16)
+    shown = slice_fp(a, 0.0, 7.0, seed=23, bits=2)
+    drifted = slice_fp(a, 7.0, 11.0, seed=24, bits=0)
+    near, far = _spoil(drifted, seed=25, bits=19), _spoil(drifted, seed=26, bits=30)
+    mixed = replace(drifted, **{name: np.where(np.arange(len(drifted)) % 5 < 3, getattr(near, name),
+                                               getattr(far, name)) for name in HASH_ARRAYS})
+    other = slice_fp(synth_fp(32, seconds=5), 0.0, 4.0, seed=27, bits=0)
+    for after, claimed in ((mixed, False), (other, True)):
+        m = match_fingerprints(a, _concat(shown, after))
+        (seg,) = m.segments
+        assert seg.b_end == pytest.approx(7.0, abs=0.1), seg
+        types = {e.type for e in m.edits}
+        assert ("trim" in types) is claimed and ("insert" in types) is claimed, m.edits
+
+
 def test_a_gap_on_one_line_that_looks_like_the_footage_is_no_cut() -> None:
     """Two segments on one line with A's footage between them changed beyond matching (an overlay): the
     timeline edits say nothing of a cut or an insert there; the pure edit filter drops both."""

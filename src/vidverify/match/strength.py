@@ -332,6 +332,8 @@ def keep_informative(segments: list[Segment], fa: Fingerprint, fb: Fingerprint) 
 
 BOUNDARY_SECONDS = 1.0  # B footage this long beside a segment's end tells whether the footage goes on
 FAR_BITS = 22  # B frames along a segment's line this far (median) from A are other footage: the end is certain
+NEAR_DOUBT = 0.5  # ... and when more than this share of them come within FAR_BITS of it, it may go on
+FAINT_LUMA_STD = 6.0  # ... unless A's picture there is this faint (grey levels): its hash is then the noise's
 TIMELINE = ("trim", "insert", "cut")
 
 
@@ -391,7 +393,9 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
     away from the segment) in any of the segment's views (``_views``): A's footage that failed to match, not
     other footage. A frame whose views all lack their picture there says nothing (a canvas whose region was not
     found in that stretch: the canvas does not go away), unless the segment's channel is B's picture inside
-    bars (a stretch without them is other footage); a frame whose A continuation is flat says nothing either.
+    bars (a stretch without them is other footage); a frame whose A continuation is flat says nothing either,
+    nor, when far from it, one whose A continuation is faint (FAINT_LUMA_STD: a grey wall in dim light, whose hash
+    a re-film's noise or a corner a few pixels off turns over; near it, it is A's footage all the same).
     With ``boxes`` (A's and B's region boxes), a canvas's region counts only where its box is the segment's
     (``_other_box``): another rectangle of the same canvas says nothing of whether the clip goes on."""
     views = _views(s)
@@ -406,6 +410,7 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
     told = np.zeros(len(j), bool)  # the frame and its A continuation have a picture in some view
     outside = np.zeros(len(j), bool)  # A has no footage there: other footage
     canvas = "canvas" in s.channel
+    faint = a.spread < FAINT_LUMA_STD if a.spread is not None else np.zeros(len(a.times), bool)
     for a_name, b_name in views:
         b_ok = ~b.flat_for(b_name)[j]
         if not canvas and (a_name, b_name) == views[0]:
@@ -429,7 +434,8 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
                 _, shown = nearest(a.arrays[a_name], a.times, a.flat, b.arrays[b_name][j], t, a.frame_dur)
                 outside |= shown & ~ok & b_ok
             use = ok & b_ok
-            told |= use
+            weak = faint[_at(a.times, t)] if a_name in _WHOLE else np.zeros(len(t), bool)  # the picture's spread
+            told |= use & ~(weak & (d >= FAR_BITS))
             best = np.where(use, np.minimum(best, d), best)
     told |= outside
     keep = told
@@ -438,12 +444,13 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
 
 def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float, boxes: tuple[Boxes, Boxes] | None = None) -> str:
     """What B shows in [lo, hi) compared with the A footage the segment's line continues to: ``far`` (other
-    footage, or A has no footage there), ``near`` (most frames within FAR_BITS: A's footage that failed to match,
-    so the segment's end is uncertain) or ``none`` (no informative frame to tell)."""
+    footage, or A has no footage there), ``near`` (more than NEAR_DOUBT of its frames within FAR_BITS in some
+    view: A's footage that failed to match, so the segment's end is uncertain; other footage came that near on up
+    to a third of them, bikes' stitch to rocket's sky) or ``none`` (no informative frame to tell)."""
     j, near = _near(s, a, b, lo, hi, boxes)
     if len(j) == 0:
         return "none"
-    return "near" if near.mean() > 0.5 else "far"
+    return "near" if near.mean() > NEAR_DOUBT else "far"
 
 
 def _overlap(lo: float | None, hi: float | None, x0: float, x1: float) -> float:
@@ -535,7 +542,8 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
                     shown[j] = True
                     near[j[close]] = True
                 other = np.flatnonzero(shown & ~near)
-                if len(other) == 0 or b.times[other[-1]] + b.frame_dur - b.times[other[0]] <= tolerance:
+                if len(other) == 0 or b.times[other[-1]] + b.frame_dur - b.times[other[0]] <= tolerance or \
+                        near.sum() > NEAR_DOUBT * shown.sum():  # mostly near: the footage going on, unmatched
                     drop.add(k)
                 else:
                     lo, hi = float(b.times[other[0]]), float(min(b.times[other[-1]] + b.frame_dur, e.b_end))

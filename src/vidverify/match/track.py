@@ -23,6 +23,7 @@ class Track:
     absent: dict[str, np.ndarray]  # bool per frame, for a channel that exists on some frames only (``present``)
     keyframes: bool = False  # a fingerprint of keyframes only: the footage runs on between its frames
     luma: np.ndarray | None = None  # float64 mean luma of the picture per frame (0..255): fades, cuts to black
+    spread: np.ndarray | None = None  # float64 standard deviation of that luma: how much the picture shows
 
     def flat_for(self, array: str) -> np.ndarray:
         """Frames whose picture in ``array`` says nothing: flat frames, for a half a flat half, and for a channel
@@ -45,4 +46,5 @@ class Track:
         return cls(t, {name: np.asarray(getattr(fp, name), dtype=np.uint64) for name in used},
                    np.asarray(fp.luma_std) < FLAT_LUMA_STD, np.asarray(fp.half_flat, dtype=np.uint8), frame,
                    {name: np.asarray(getattr(fp, p)) == 0 for name in used if (p := BY_NAME[name].present)},
-                   keyframes=fp.mode == "keyframes", luma=np.asarray(fp.luma_mean, dtype=np.float64))
+                   keyframes=fp.mode == "keyframes", luma=np.asarray(fp.luma_mean, dtype=np.float64),
+                   spread=np.asarray(fp.luma_std, dtype=np.float64))
