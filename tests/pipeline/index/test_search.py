@@ -319,6 +319,49 @@ def test_a_long_query_that_is_indexed_itself_still_finds_a_borrowed_stretch(tmp_
                                                         (clip.sha256, "partial-overlap")]
 
 
+def _slides(fp: Fingerprint, start: float, pictures: np.ndarray) -> Fingerprint:
+    """``fp`` showing ``pictures`` (hashes) one second each from ``start``: a slideshow, a still shot that changes."""
+    inside = (fp.times >= start) & (fp.times < start + len(pictures))
+    shown = pictures[(fp.times[inside] - start).astype(int)]
+    cols = {}
+    for k, name in enumerate(("hashes", "mirrored", "crop_hashes", "crop_mirrored", "rot90", "rot180", "rot270")):
+        h = np.asarray(getattr(fp, name)).copy()
+        h[inside] = shown ^ np.uint64(0x9E37_79B9 * k)
+        cols[name] = h
+    return replace(fp, **cols)
+
+
+def test_a_borrowed_slideshow_with_few_votes_is_found_when_its_frames_match_exactly(tmp_path: Path) -> None:
+    """Issue 15.2 (the re-post benchmark's testvideo, searched from the long video's side): 2 s of a clip that
+    holds one picture a second (a still shot that changes once) borrowed into a 64 s video, as it was. Identical
+    frames are one look-up, one vote: 2 votes, under the floor (MIN_VOTES), and the clip was not found. A listed
+    candidate with SECOND_LOOK_VOTES is aligned too and kept when its frames match nearly identically; a
+    look-alike that shows the same two pictures 3 bits off (1.5 votes, matched at 3 bits) is not."""
+    from vidverify.pipeline.index.search import SECOND_LOOK_BITS, SECOND_LOOK_VOTES
+
+    pictures = np.random.default_rng(3).integers(0, 2**63, 2, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    clip = _slides(synth_fp(91), 8.0, pictures)
+    alike = _slides(synth_fp(92), 5.0, pictures ^ np.uint64(0b1001_0001 << 20))
+    host = synth_fp(72, seconds=64.0)
+    piece = slice_fp(clip, 8.0, 10.0, seed=5, bits=0)
+    before = host.times < 30.0
+    comp = replace(host, path="/clips/compilation.mp4", sha256=sha(host)[:-4] + "beef", duration=66.0,
+                   times=np.concatenate([host.times[before], piece.times + 30.0, host.times[~before] + 2.0]),
+                   **{a: np.concatenate([getattr(host, a)[before], getattr(piece, a), getattr(host, a)[~before]])
+                      for a in frame_arrays() if a != "times"})
+    with Index(tmp_path / "ix.sqlite") as ix:
+        for fp in (clip, alike, synth_fp(73), synth_fp(74)):
+            ix.add(synth_info(fp), fp)
+        votes = dict(ix.candidates(comp, 5))
+        results = ix.search(comp)
+    assert SECOND_LOOK_VOTES <= votes[alike.sha256] <= votes[clip.sha256] < MIN_VOTES, votes
+    [r] = results
+    assert r.sha256 == clip.sha256 and r.verdict == "partial-overlap"
+    [seg] = r.segments
+    assert seg.a_start == pytest.approx(30.0, abs=0.1) and seg.b_start == pytest.approx(8.0, abs=0.1)
+    assert seg.distance <= SECOND_LOOK_BITS
+
+
 def test_a_borrowed_stretch_is_found_beside_another_copy_of_the_long_video(tmp_path: Path) -> None:
     """Issue 15.2: a team index holds another upload of the long video (re-encoded: other bytes) beside the clip
     3 s were borrowed from. That upload votes with nearly every query frame, and a floor of 2% of its votes (the

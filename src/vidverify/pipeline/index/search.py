@@ -42,7 +42,7 @@ from ...match.candidates import Bands, Signature, query_probes
 from ...match.verdict import match_fingerprints
 from ...media import files
 from ...media.formats.c2pa import NOT_READ_TAG
-from ...models import AudioMatch, AudioSegment, Match, MediaInfo, SearchResult
+from ...models import AudioMatch, AudioSegment, Match, MediaInfo, SearchResult, mean_bits
 from ...signals.fingerprint import Fingerprint
 from .. import feature_stage
 from .sqlite import BUSY_TIMEOUT_SECONDS, SqliteStore
@@ -53,6 +53,10 @@ log = logging.getLogger("vidverify")
 MIN_VOTES = 3.0  # a candidate needs this many (weighted) query frames on one line to be aligned (a still shot's
 # identical frames are one look-up, one vote: 3 s of a still borrowed into a video had 1.7, but a floor of 1.5
 # aligned look-alike scenes too: bench_index's unrelated queries with results went from 1 of 10 to 2, one with 5)
+SECOND_LOOK_VOTES = 1.5  # a listed candidate with fewer votes, but this many, is aligned too (3 s of a still shot
+# borrowed into a 64 s query: 1.7) and kept only when its frames match nearly identically (SECOND_LOOK_BITS, mean):
+# look-alike scenes of unrelated clips, which the floor keeps out, lie further apart
+SECOND_LOOK_BITS = 1.0
 ALIGN_CANDIDATES = 5  # candidates aligned beyond the requested number of results
 FEATURE_MAX_CLIPS = 3000  # indexed clips one search's feature stage looks up (about 0.02 s each): the newest
 FEATURE_FIND_MAX = 200  # clips whose features one search finds from their media (an index made before they were
@@ -189,19 +193,24 @@ class Index:
         # the floor is absolute: a few seconds borrowed into the query (a still shot's, whose frames vote on few
         # lines) have few votes beside a long clip that shares the rest of it, and a share of the best one's votes
         # (2% of a 64 s host's put a 3.5 s stretch below it) would hide any short stretch from a long query
-        found = [(s, v) for s, v in self.candidates(fp, top + ALIGN_CANDIDATES) if v >= min_votes]
+        listed = self.candidates(fp, top + ALIGN_CANDIDATES)
+        found = [(s, v) for s, v in listed if v >= min_votes]
         if fp.sha256 and fp.sha256 in self and all(s != fp.sha256 for s, _ in found):
             found.insert(0, (fp.sha256, 0.0))  # the query's own bytes are indexed (flat or tiny clip)
         results = []
         words = sound_words(fp)  # clips that share the query's sound are aligned too (a hit by sound alone)
         heard = [sha for sha, w in self.store.sound_words() if words is not None and sha not in dict(found)
                  and len(np.intersect1d(words, w)) >= MIN_COMMON_WORDS]
-        for sha, votes in found + [(sha, 0.0) for sha in heard]:
+        second = {s: v for s, v in listed if SECOND_LOOK_VOTES <= v < min_votes and s not in heard
+                  and s not in dict(found)}
+        for sha, votes in found + [(sha, 0.0) for sha in heard] + list(second.items()):
             # the indexed clip is the reference and the query the clip to explain; alignment follows whichever of
             # the two has every frame (match/align.py), so a keyframe-only side is matched exactly either way
             m = match_fingerprints(self.fingerprint(sha), fp)
             if m.verdict == "unrelated" and not sound_only(m):
                 continue
+            if sha in second and m.verdict != "unrelated" and (mean_bits(m.segments) or 0.0) > SECOND_LOOK_BITS:
+                continue  # a look-alike scene, as near as the floor keeps out
             results.append(self._result(sha, m, votes))
         if compare_media is not None:
             # a candidate whose hashes did not match is looked at again: its picture may be covered or small; so is
