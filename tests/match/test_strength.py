@@ -115,21 +115,27 @@ def test_an_insert_after_the_matched_stretch_looks_at_what_follows_it_in_a() -> 
 
 
 def test_far_frames_beside_a_faint_moment_of_a_say_nothing_of_a_boundary() -> None:
-    """B shows A up to 7 s, then 4 s whose hashes lie far from A's (other footage's). A's picture there is faint
-    (a grey wall in dim light, luma spread 4 of 255: a re-film's noise turns its hash over): whether B goes on
-    with A's footage cannot be told, so no trim and no insert (both were claimed: doorknob's hand-held re-film).
-    Where A's picture there shows something (spread 20), the same frames are other footage: both stand."""
+    """B shows A up to 7 s, then 4 s whose hashes lie far from A's, as bright as A's picture there. A's picture
+    there is faint (a grey wall in dim light, luma spread 4 of 255: a re-film's noise turns its hash over): whether
+    B goes on with A's footage cannot be told, so no trim and no insert (both were claimed: doorknob's hand-held
+    re-film). Where A's picture there shows something (spread 20), or B's frames are far brighter than A's faint
+    ones (bright footage after a fade to black), they are other footage: both stand."""
     a = synth_fp(29, seconds=16)
-    b = _concat(slice_fp(a, 0.0, 7.0, seed=21, bits=2), slice_fp(synth_fp(30, seconds=5), 0.0, 4.0, seed=22, bits=0))
-    spread = np.asarray(a.luma_std).copy()
     after = (a.times >= 7.0) & (a.times < 11.5)  # B's last 4 s, and the window beyond them
-    for std, claimed in ((4.0, False), (20.0, True)):
+    luma = np.asarray(a.luma_mean).copy()
+    luma[after] = 30.0
+    far = slice_fp(synth_fp(30, seconds=5), 0.0, 4.0, seed=22, bits=0)
+    for std, b_luma, claimed in ((4.0, 30.0, False), (20.0, 30.0, True), (4.0, 150.0, True)):
+        spread = np.asarray(a.luma_std).copy()
         spread[after] = std
-        m = match_fingerprints(replace(a, luma_std=spread.astype(np.float32)), b)
+        a_now = replace(a, luma_std=spread.astype(np.float32), luma_mean=luma.astype(np.float32))
+        b = _concat(slice_fp(a_now, 0.0, 7.0, seed=21, bits=2),
+                    replace(far, luma_mean=np.full(len(far), b_luma, np.float32)))
+        m = match_fingerprints(a_now, b)
         (seg,) = m.segments
         assert seg.b_end == pytest.approx(7.0, abs=0.1), seg
         types = {e.type for e in m.edits}
-        assert ("trim" in types) is claimed and ("insert" in types) is claimed, m.edits
+        assert ("trim" in types) is claimed and ("insert" in types) is claimed, (std, b_luma, m.edits)
 
 
 def test_frames_that_come_near_a_every_few_frames_may_be_its_footage_going_on() -> None:
@@ -150,6 +156,21 @@ def test_frames_that_come_near_a_every_few_frames_may_be_its_footage_going_on() 
         assert seg.b_end == pytest.approx(7.0, abs=0.1), seg
         types = {e.type for e in m.edits}
         assert ("trim" in types) is claimed and ("insert" in types) is claimed, m.edits
+
+
+def test_an_insert_after_a_stretch_that_failed_to_match_stands() -> None:
+    """B shows A up to 7 s, then A's next 5 s changed beyond matching (19 bits: under a caption), then 3 s of
+    other footage, then A from 12 s. The insert is judged over the frames it would be reported on (the other
+    footage), not over the unmatched stretch before them too, whose near frames outnumber them."""
+    a = synth_fp(33, seconds=24)
+    b = _concat(_concat(_concat(slice_fp(a, 0.0, 7.0, seed=28, bits=2),
+                                _spoil(slice_fp(a, 7.0, 12.0, seed=29, bits=0), seed=29)),
+                        slice_fp(synth_fp(34, seconds=5), 0.0, 3.0, seed=30, bits=0)),
+                slice_fp(a, 12.0, 22.0, seed=31, bits=2))
+    m = match_fingerprints(a, b)
+    inserts = [e for e in m.edits if e.type == "insert"]
+    assert len(inserts) == 1, m.edits
+    assert inserts[0].b_start == pytest.approx(12.0, abs=0.2) and inserts[0].b_end == pytest.approx(15.0, abs=0.2)
 
 
 def test_a_gap_on_one_line_that_looks_like_the_footage_is_no_cut() -> None:

@@ -370,7 +370,8 @@ def picture_edits(
     fingerprints matched (active areas or the centre crop), used when features cannot be matched; ``span``:
     (a_start, a_end, b_start, b_end) that the edits cover. ``b_corners``: where the corners of A's picture lie in
     B (a re-filmed screen straightened through them, x, y each): A is seen through them where a frame pair's own
-    features fit no perspective (a dark re-film: its edges lay off, and differed there like overlays)."""
+    features fit no perspective (a dark re-film: its edges lay off, and differed there like overlays), and either
+    perspective is registered on the pair's pixels (``refine_perspective``) before the overlay search."""
     import cv2
 
     if not pairs:

@@ -180,21 +180,29 @@ REFINE_SCALES = (0.25, 0.5, 1.0)
 REFINE_MOVE_SHARE = 0.1  # ... kept when it moves no corner of the box further than this share of its larger side
 
 
-def _correlation(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, dst_mask: np.ndarray | None) -> float:
-    """The normalised correlation of ``src`` with ``dst`` seen through ``hom`` (``src``'s pixels to ``dst``'s),
-    over the pixels of ``src`` that land inside ``dst`` (and its mask)."""
+def _correlations(src: np.ndarray, dst: np.ndarray, homs: Sequence[np.ndarray],
+                  dst_mask: np.ndarray | None) -> list[float]:
+    """The normalised correlation of ``src`` with ``dst`` seen through each of ``homs`` (``src``'s pixels to
+    ``dst``'s), over the pixels of ``src`` that land inside ``dst`` (and its mask) through all of them: one set of
+    pixels for each, so that a fit cannot correlate better by leaving the picture's edges out."""
     import cv2
 
     h, w = src.shape[:2]
-    seen = cv2.warpPerspective(dst, hom, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
     inside = np.full(dst.shape[:2], 255, np.uint8) if dst_mask is None else dst_mask
-    valid = cv2.warpPerspective(inside, hom, (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP) > 0
+    valid = np.ones((h, w), bool)
+    for hom in homs:
+        valid &= cv2.warpPerspective(inside, hom, (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP) > 0
     if valid.sum() < 16:
-        return -1.0
-    x, y = src[valid].astype(np.float64), seen[valid].astype(np.float64)
-    x, y = x - x.mean(), y - y.mean()
-    den = float(np.sqrt((x * x).sum() * (y * y).sum()))
-    return float((x * y).sum() / den) if den > 0 else -1.0
+        return [-1.0] * len(homs)
+    out = []
+    x = src[valid].astype(np.float64)
+    x = x - x.mean()
+    for hom in homs:
+        y = cv2.warpPerspective(dst, hom, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)[valid]
+        y = y.astype(np.float64) - y.mean()
+        den = float(np.sqrt((x * x).sum() * (y * y).sum()))
+        out.append(float((x * y).sum() / den) if den > 0 else -1.0)
+    return out
 
 
 def refine_perspective(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, box: tuple[float, float, float, float],
@@ -203,7 +211,8 @@ def refine_perspective(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, box: t
     a perspective fitted to a few features, or to corners found at another moment, lies a few pixels off along
     the picture's edges, where the picture and what surrounds it differ like an overlay would (a hand-held
     re-film: a sliver along its edge). The refinement is kept when it correlates better and moves no corner of
-    ``box`` (x, y, w, h, in ``src``'s pixels) by more than REFINE_MOVE_SHARE of its larger side; else ``hom``."""
+    ``box`` (x, y, w, h, in ``src``'s pixels) by more than REFINE_MOVE_SHARE of the box's larger side as ``hom``
+    lays it in ``dst``; else ``hom``."""
     import cv2
 
     found = hom.astype(np.float64)
@@ -221,14 +230,15 @@ def refine_perspective(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, box: t
         except cv2.error:  # no convergence (flat or unrelated pixels): the fit as it was
             return hom
         found = np.linalg.inv(to) @ fit.astype(np.float64) @ to
+    if not np.isfinite(found).all():
+        return hom
     corners = box_corners(box).reshape(-1, 1, 2)
-    moved = cv2.perspectiveTransform(corners, found) - cv2.perspectiveTransform(corners, hom.astype(np.float64))
-    if not np.isfinite(found).all() or float(np.abs(moved).max()) > REFINE_MOVE_SHARE * max(box[2:]) * \
-            abs(float(np.linalg.det(hom[:2, :2]))) ** 0.5:
+    was = cv2.perspectiveTransform(corners, hom.astype(np.float64)).reshape(-1, 2)
+    moved = float(np.abs(cv2.perspectiveTransform(corners, found).reshape(-1, 2) - was).max())
+    if moved > REFINE_MOVE_SHARE * float(np.ptp(was, axis=0).max()):  # in ``dst``'s pixels, as the box lies there
         return hom
-    if _correlation(src, dst, found, dst_mask) <= _correlation(src, dst, hom, dst_mask):
-        return hom
-    return found
+    before, after = _correlations(src, dst, [hom, found], dst_mask)
+    return found if after > before else hom
 
 
 def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst_desc: np.ndarray, *,

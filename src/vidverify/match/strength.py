@@ -29,7 +29,9 @@ after it) is kept as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import cast
 
 import numpy as np
 
@@ -410,7 +412,7 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
     told = np.zeros(len(j), bool)  # the frame and its A continuation have a picture in some view
     outside = np.zeros(len(j), bool)  # A has no footage there: other footage
     canvas = "canvas" in s.channel
-    faint = a.spread < FAINT_LUMA_STD if a.spread is not None else np.zeros(len(a.times), bool)
+    faint = _faint(s, a, b)
     for a_name, b_name in views:
         b_ok = ~b.flat_for(b_name)[j]
         if not canvas and (a_name, b_name) == views[0]:
@@ -434,12 +436,38 @@ def _near(s: Segment, a: Track, b: Track, lo: float, hi: float,
                 _, shown = nearest(a.arrays[a_name], a.times, a.flat, b.arrays[b_name][j], t, a.frame_dur)
                 outside |= shown & ~ok & b_ok
             use = ok & b_ok
-            weak = faint[_at(a.times, t)] if a_name in _WHOLE else np.zeros(len(t), bool)  # the picture's spread
+            weak = faint(j, t) if a_name in _WHOLE else np.zeros(len(t), bool)  # judged by the picture's luma
             told |= use & ~(weak & (d >= FAR_BITS))
             best = np.where(use, np.minimum(best, d), best)
     told |= outside
     keep = told
     return j[keep], (best < FAR_BITS)[keep] & ~outside[keep]
+
+
+def _faint(s: Segment, a: Track, b: Track) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """For B's frames ``j`` and the A times ``t`` they are looked at against: whether A's picture there is faint
+    (FAINT_LUMA_STD) and B's brightness is A's, as along the segment (its median difference, within LUMA_MARGIN): a
+    far hash there may be the noise's. A B frame of another brightness is other footage all the same (bright
+    footage after a fade to black)."""
+    none = np.zeros(0, bool)
+    if a.spread is None or a.luma is None or b.luma is None or len(a.times) < 2:
+        return lambda j, t: np.zeros(len(j), bool)
+    lo, hi = np.searchsorted(b.times, [s.b_start - 1e-6, s.b_end - 1e-6])
+    jb = np.arange(lo, max(lo, hi))
+    jb = jb[~b.flat[jb]]
+    if len(jb) == 0:
+        return lambda j, t: np.zeros(len(j), bool)
+    offset = float(np.median(b.luma[jb] - a.luma[_at(a.times, s.a_start + (b.times[jb] - s.b_start) /
+                                                       (s.speed or 1.0))]))
+    spread, luma, bl = a.spread, a.luma, b.luma
+
+    def faint(j: np.ndarray, t: np.ndarray) -> np.ndarray:
+        if len(j) == 0:
+            return none
+        k = _at(a.times, t)
+        return cast(np.ndarray, (spread[k] < FAINT_LUMA_STD) & (np.abs(bl[j] - luma[k] - offset) <= LUMA_MARGIN))
+
+    return faint
 
 
 def _beyond(s: Segment, a: Track, b: Track, lo: float, hi: float, boxes: tuple[Boxes, Boxes] | None = None) -> str:
@@ -542,8 +570,9 @@ def supported_edits(edits: list[Edit], segments: list[Segment], fa: Fingerprint,
                     shown[j] = True
                     near[j[close]] = True
                 other = np.flatnonzero(shown & ~near)
+                span = slice(other[0], other[-1] + 1) if len(other) else slice(0, 0)
                 if len(other) == 0 or b.times[other[-1]] + b.frame_dur - b.times[other[0]] <= tolerance or \
-                        near.sum() > NEAR_DOUBT * shown.sum():  # mostly near: the footage going on, unmatched
+                        near[span].sum() > NEAR_DOUBT * shown[span].sum():  # mostly near: the footage going on
                     drop.add(k)
                 else:
                     lo, hi = float(b.times[other[0]]), float(min(b.times[other[-1]] + b.frame_dur, e.b_end))

@@ -13,7 +13,8 @@
    aligned densely with ``match_fingerprints``, the indexed clip as reference and the query as the clip to explain
    (alignment looks a keyframe-only side's frames up in the side that has every frame, whichever it is), and
    reported with A = the query, B = the indexed clip; clips whose verdict is not ``unrelated`` are the results,
-   best first.
+   best first. Among them, one with fewer votes but ``SECOND_LOOK_VOTES`` (a still shot borrowed into the query)
+   is a result only when its frames match nearly identically (``SECOND_LOOK_BITS``).
 3. Features, when the caller gives ``compare_media`` (``vidverify.compare``: the CLI does) and the query's media
    file is at hand: a clip shown small over other footage (a picture-in-picture), inside an app's busy screen or
    re-filmed at an angle has no frame that hashes like the query's. ORB features of a few frames of each indexed
@@ -186,7 +187,8 @@ class Index:
         """Indexed clips that share footage with ``fp``, best first (at most ``top``). ``compare_media``
         (``vidverify.compare``): look for indexed clips' features in the query's frames too, when its media file
         is at hand, and compare those found with it in full (stage 3; ``feature_report`` then says how many clips
-        it looked at, and ``progress`` is told ("features", done, total), then ("compare", done, total))."""
+        it looked at, and ``progress`` is told ("features", done, total), then ("compare", done, total)).
+        ``min_votes``: the candidates' floor; those under it with SECOND_LOOK_VOTES get the second look."""
         if top < 1:
             raise UsageError("top must be at least 1")
         self.feature_report = None
