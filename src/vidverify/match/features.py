@@ -175,8 +175,8 @@ def fit_perspective(ps: np.ndarray, pd: np.ndarray, tm: np.ndarray, inliers: int
     return (hom, int(inl.sum())) if near else None
 
 
-REFINE_ITERATIONS = 40  # ECC steps refining a perspective fit on the pixels, at each of these scales ...
-REFINE_SCALES = (0.25, 0.5, 1.0)
+REFINE_ITERATIONS = 40  # ECC steps refining a perspective fit on the pixels, at each scale of a try ...
+REFINE_SCALES = (0.25, 0.5, 1.0)  # ... the coarse-to-fine try's
 REFINE_MOVE_SHARE = 0.1  # ... kept when it moves no corner of the box further than this share of its larger side
 
 
@@ -205,18 +205,14 @@ def _correlations(src: np.ndarray, dst: np.ndarray, homs: Sequence[np.ndarray],
     return out
 
 
-def refine_perspective(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, box: tuple[float, float, float, float],
-                       dst_mask: np.ndarray | None = None) -> np.ndarray:
-    """``hom`` (3x3, ``src``'s pixels to ``dst``'s: grey images) refined on the pixels themselves (OpenCV's ECC):
-    a perspective fitted to a few features, or to corners found at another moment, lies a few pixels off along
-    the picture's edges, where the picture and what surrounds it differ like an overlay would (a hand-held
-    re-film: a sliver along its edge). The refinement is kept when it correlates better and moves no corner of
-    ``box`` (x, y, w, h, in ``src``'s pixels) by more than REFINE_MOVE_SHARE of the box's larger side as ``hom``
-    lays it in ``dst``; else ``hom``."""
+def _ecc(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, dst_mask: np.ndarray | None,
+         scales: Sequence[float]) -> np.ndarray | None:
+    """``hom`` refined by OpenCV's ECC at each of ``scales`` in turn (the pictures scaled down, the fit with them);
+    None when it does not converge (flat or unrelated pixels) or leaves no finite fit."""
     import cv2
 
     found = hom.astype(np.float64)
-    for scale in REFINE_SCALES:  # coarse to fine: a fit many pixels off is first brought near at a small scale
+    for scale in scales:
         to = np.diag([scale, scale, 1.0])
         small = [cv2.resize(x, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else x
                  for x in (src, dst)]
@@ -227,18 +223,35 @@ def refine_perspective(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, box: t
                                           (to @ found @ np.linalg.inv(to)).astype(np.float32), cv2.MOTION_HOMOGRAPHY,
                                           (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, REFINE_ITERATIONS, 1e-4),
                                           mask, 5 if scale == 1 else 3)
-        except cv2.error:  # no convergence (flat or unrelated pixels): the fit as it was
-            return hom
+        except cv2.error:
+            return None
         found = np.linalg.inv(to) @ fit.astype(np.float64) @ to
-    if not np.isfinite(found).all():
-        return hom
+    return found if np.isfinite(found).all() else None
+
+
+def refine_perspective(src: np.ndarray, dst: np.ndarray, hom: np.ndarray, box: tuple[float, float, float, float],
+                       dst_mask: np.ndarray | None = None) -> np.ndarray:
+    """``hom`` (3x3, ``src``'s pixels to ``dst``'s: grey images) refined on the pixels themselves (OpenCV's ECC):
+    a perspective fitted to a few features, or to corners found at another moment, lies a few pixels off along
+    the picture's edges, where the picture and what surrounds it differ like an overlay would (a hand-held
+    re-film: a sliver along its edge). ECC runs at full scale, and coarse to fine (REFINE_SCALES: a fit many
+    pixels off over a soft picture is brought near at a small scale first; on a noisy re-film the small scale
+    stalls where the full one converges); the refinement that correlates best over the same pixels is kept when
+    it correlates better than ``hom`` and moves no corner of ``box`` (x, y, w, h, in ``src``'s pixels) by more than
+    REFINE_MOVE_SHARE of the box's larger side as ``hom`` lays it in ``dst``; else ``hom``."""
+    import cv2
+
     corners = box_corners(box).reshape(-1, 1, 2)
     was = cv2.perspectiveTransform(corners, hom.astype(np.float64)).reshape(-1, 2)
-    moved = float(np.abs(cv2.perspectiveTransform(corners, found).reshape(-1, 2) - was).max())
-    if moved > REFINE_MOVE_SHARE * float(np.ptp(was, axis=0).max()):  # in ``dst``'s pixels, as the box lies there
+    reach = REFINE_MOVE_SHARE * float(np.ptp(was, axis=0).max())  # in ``dst``'s pixels, as the box lies there
+    tries = [f for f in (_ecc(src, dst, hom, dst_mask, (1.0,)), _ecc(src, dst, hom, dst_mask, REFINE_SCALES))
+             if f is not None and float(np.abs(cv2.perspectiveTransform(corners, f).reshape(-1, 2) - was).max())
+             <= reach]
+    if not tries:
         return hom
-    before, after = _correlations(src, dst, [hom, found], dst_mask)
-    return found if after > before else hom
+    scores = _correlations(src, dst, [hom, *tries], dst_mask)
+    best = int(np.argmax(scores[1:]))
+    return tries[best] if scores[1 + best] > scores[0] else hom
 
 
 def similarity(src_xy: np.ndarray, src_desc: np.ndarray, dst_xy: np.ndarray, dst_desc: np.ndarray, *,
