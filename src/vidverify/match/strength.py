@@ -449,21 +449,17 @@ def _faint(s: Segment, a: Track, b: Track) -> Callable[[np.ndarray, np.ndarray],
     (FAINT_LUMA_STD) and B's brightness is A's, as along the segment (its median difference, within LUMA_MARGIN): a
     far hash there may be the noise's. A B frame of another brightness is other footage all the same (bright
     footage after a fade to black)."""
-    none = np.zeros(0, bool)
-    if a.spread is None or a.luma is None or b.luma is None or len(a.times) < 2:
-        return lambda j, t: np.zeros(len(j), bool)
     lo, hi = np.searchsorted(b.times, [s.b_start - 1e-6, s.b_end - 1e-6])
     jb = np.arange(lo, max(lo, hi))
     jb = jb[~b.flat[jb]]
-    if len(jb) == 0:
-        return lambda j, t: np.zeros(len(j), bool)
-    offset = float(np.median(b.luma[jb] - a.luma[_at(a.times, s.a_start + (b.times[jb] - s.b_start) /
-                                                       (s.speed or 1.0))]))
     spread, luma, bl = a.spread, a.luma, b.luma
+    if spread is None or luma is None or bl is None or len(a.times) < 2 or len(jb) == 0:
+        return lambda j, t: np.zeros(len(j), bool)
+    offset = float(np.median(bl[jb] - luma[_at(a.times, s.a_start + (b.times[jb] - s.b_start) / (s.speed or 1.0))]))
 
     def faint(j: np.ndarray, t: np.ndarray) -> np.ndarray:
         if len(j) == 0:
-            return none
+            return np.zeros(0, bool)
         k = _at(a.times, t)
         return cast(np.ndarray, (spread[k] < FAINT_LUMA_STD) & (np.abs(bl[j] - luma[k] - offset) <= LUMA_MARGIN))
 

@@ -203,8 +203,8 @@ class Index:
         words = sound_words(fp)  # clips that share the query's sound are aligned too (a hit by sound alone)
         heard = [sha for sha, w in self.store.sound_words() if words is not None and sha not in dict(found)
                  and len(np.intersect1d(words, w)) >= MIN_COMMON_WORDS]
-        second = {s: v for s, v in listed if SECOND_LOOK_VOTES <= v < min_votes and s not in heard
-                  and s not in dict(found)}
+        taken = {s for s, _ in found} | set(heard)
+        second = {s: v for s, v in listed if SECOND_LOOK_VOTES <= v < min_votes and s not in taken}
         for sha, votes in found + [(sha, 0.0) for sha in heard] + list(second.items()):
             # the indexed clip is the reference and the query the clip to explain; alignment follows whichever of
             # the two has every frame (match/align.py), so a keyframe-only side is matched exactly either way
