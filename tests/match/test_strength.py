@@ -471,3 +471,71 @@ def test_no_cut_where_the_footage_it_would_drop_looks_like_what_b_shows() -> Non
         m = match_fingerprints(a, b)
         assert m.verdict == "same-footage", m
         assert ("cut" in {e.type for e in m.edits}) is cut, (resume, cut, m.segments, m.edits)
+
+
+def _slideshow(fps: float = 30.0) -> Fingerprint:
+    """A slideshow like the corpus's testvideo: a blank dark title (flat) to 1 s, a photograph held to 6 s, a dark
+    card with a line of text to 7 s, a second photograph fading in to 8 s, held to 11 s and fading out to 12 s, then
+    moving footage to 20 s. Its hashes change only at its cuts, and by a few bits along the fades."""
+    parts = []
+    for seed, seconds, luma, spread in ((61, 1.0, 16.0, 1.0), (62, 5.0, 95.0, 50.0), (63, 1.0, 17.0, 4.0)):
+        still = _still(synth_fp(seed, seconds=seconds, fps=fps), seed=seed, bits=0)
+        parts.append(replace(still, luma_mean=np.full(len(still), luma, np.float32),
+                             luma_std=np.full(len(still), spread, np.float32)))
+    photo = _still(synth_fp(64, seconds=5.0, fps=fps), seed=64, bits=0)
+    level = np.clip(np.minimum(photo.times, 5.0 - photo.times), 0.0, 1.0)
+    dim = np.left_shift(np.uint64(1), np.round(6 * (1.0 - level)).astype(np.uint64)) - np.uint64(1)
+    parts.append(replace(photo, luma_mean=(17.0 + 57.0 * level).astype(np.float32),
+                         luma_std=(4.0 + 40.0 * level).astype(np.float32),  # a fade turns a few bits of the hash
+                         **{name: np.asarray(getattr(photo, name)) ^ dim for name in HASH_ARRAYS}))
+    parts.append(synth_fp(65, seconds=8.0, fps=fps))
+    show = parts[0]
+    for part in parts[1:]:
+        show = _concat(show, part)
+    return show
+
+
+def test_a_still_between_two_cuts_is_pinned_where_one_cut_is_to_a_blank_frame() -> None:
+    """B opens with A's first 6.5 s (the blank title, the photograph held 5 s, half of the text card), then other
+    footage (the re-post benchmark's testvideo stitch and speed ramp). The photograph hashes alike at every
+    moment; what pins it is its cuts: to the card (another picture) and from the blank title, whose flat frames
+    have no picture for the hashes but another brightness: B showing A a second earlier would show the title
+    there. Pinned at both ends, the stretch carries evidence (before: only the card's half second). The
+    photograph from a moment after the title (B's stretch cut at one end only, by the card) does not: it could be
+    any second of the photograph."""
+    a, other = _slideshow(), synth_fp(66, seconds=6)
+    b = _concat(slice_fp(a, 0.0, 6.5, seed=67, bits=1), slice_fp(other, 0.0, 6.0, seed=68, bits=0))
+    (g,) = strength.strengths([Segment(0.0, 6.5, 0.0, 6.5, 1.0, False, 1.0, 195, "full")], a, b)
+    assert g.passes and g.seconds >= 1.4, g
+    held = _concat(slice_fp(a, 2.0, 6.5, seed=67, bits=1), slice_fp(other, 0.0, 6.0, seed=68, bits=0))
+    (g,) = strength.strengths([Segment(2.0, 6.5, 0.0, 4.5, 1.0, False, 1.0, 135, "full")], a, held)
+    assert not g.passes, g
+
+
+def test_a_jump_over_a_slideshow_still_played_faster_is_a_speed_change_not_a_cut() -> None:
+    """B plays A's 6-12 s (the text card, the photograph's fade in, hold and fade out) at 2x, the rest at normal
+    speed (the re-post benchmark's testvideo speed ramp). The normal-speed lines either side run into the still
+    and meet in B at 6.5 s, where A jumps ahead 3 s: a cut, by their account. Every frame of the still hashes
+    alike; the card's end and B's fade in and out land on A's only along the 2x line joining the two lines,
+    which matches B's frames clearly closer than the jump: a speed change of 0.5 over A's 6-12 s, no cut. A true
+    jump cut there (B drops A's 6.5-9.5 s) matches best with no ramp at all: it stays a cut."""
+    a = _slideshow()
+    p = Segment(0.0, 6.5, 0.0, 6.5, 1.0, False, 1.0, 195, "full")
+    n = Segment(9.5, 20.0, 6.5, 17.0, 1.0, False, 1.0, 315, "full")
+    fast = _every_other(slice_fp(a, 6.0, 12.0, seed=72, bits=1))
+    ramped = _concat(_concat(slice_fp(a, 0.0, 6.0, seed=71, bits=1), fast), slice_fp(a, 12.0, 20.0, seed=73, bits=1))
+    cut = _concat(slice_fp(a, 0.0, 6.5, seed=71, bits=1), slice_fp(a, 9.5, 20.0, seed=73, bits=1))
+    for b, ramp in ((ramped, True), (cut, False)):
+        segments = ramps.speed_at_jumps([p, n], a, b, EDIT_TOLERANCE_SECONDS)
+        edits = timeline_edits(segments, a_duration=a.duration, b_duration=b.duration)
+        types = {e.type for e in strength.supported_edits(edits, segments, a, b, EDIT_TOLERANCE_SECONDS)}
+        if not ramp:
+            assert segments == [p, n] and "cut" in types and "speed" not in types, (segments, types)
+            continue
+        first, fast_part, last = segments
+        assert abs(fast_part.speed - 0.5) < 0.03, fast_part
+        assert abs(fast_part.a_start - 6.0) < 0.2 and abs(fast_part.a_end - 12.0) < 0.2, fast_part
+        assert abs(fast_part.b_start - 6.0) < 0.2 and abs(fast_part.b_end - 9.0) < 0.2, fast_part
+        assert (first.a_end, first.b_end) == (fast_part.a_start, fast_part.b_start) and first.a_start == 0.0
+        assert (last.a_start, last.b_start) == (fast_part.a_end, fast_part.b_end) and last.b_end == 17.0
+        assert "speed" in types and "cut" not in types, types

@@ -5,9 +5,17 @@ The aligner follows straight lines. A speed ramp's fast (or slow) stretch is oft
 be a line of its own: the normal-speed lines on either side then leave a gap in B where A jumps ahead, which reads
 as a cut of footage that B does show, faster. It is the footage at another speed when an unproven stretch at that
 speed fills the gap (``_bridge``) or B's frames there match A along the line joining the neighbours far better than
-along the neighbours' own lines (``_gap_at_speed``)."""
+along the neighbours' own lines (``_gap_at_speed``).
+
+Over a moment where little moves, the lines either side run into the fast stretch and meet in B: no gap is left,
+only A's jump, which reads as a cut. ``speed_at_jumps`` then tries every stretch around the meeting point that
+would play the footage between the lines at one other pace, and takes the one whose frames match A best, when it
+matches clearly better than the jump (and B's brightness follows A's no worse): a slideshow's fade in and out,
+played twice as fast, lands on A's fade only along the ramp. A true jump cut matches best with no ramp at all."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -22,6 +30,12 @@ GAP_SPEEDS = (0.25, 4.0)  # a gap between two segments is played at another spee
 GAP_MATCH_SHARE = 0.8  # ... when this share of its informative frames match A along the line joining them ...
 GAP_GAIN_BITS = 4.0  # ... this much closer, on average, than along either neighbour's line carried on
 MIN_GAP_FRAMES = 3  # ... judged on at least this many frames
+RAMP_REACH_SECONDS = 4.0  # a ramp at a jump may begin and end this far (in B) from where its neighbours meet ...
+RAMP_STEPS = 40  # ... tried first at this many starts and ends either side, then frame by frame near the best
+RAMP_GAIN_BITS = 0.5  # ... and is taken when B's frames match A this much closer per frame of the ramp ...
+RAMP_MIN_GAIN_BITS = 16  # ... and at least this much closer in all than with the jump
+RAMP_LUMA_SLACK = 1.0  # ... while B's brightness follows A's no worse than this (grey levels a frame, on average)
+MAX_RAMP_JUMP_SECONDS = 8.0  # a longer jump of A is a cut or another ramp's business
 
 
 def _bridge(p: Segment, n: Segment, unproven: list[Segment], tolerance: float) -> Segment | None:
@@ -92,4 +106,102 @@ def speed_gaps(segments: list[Segment], unproven: list[Segment], fa: Fingerprint
     return out
 
 
-__all__ = ["GAP_GAIN_BITS", "GAP_MATCH_SHARE", "GAP_SPEEDS", "MIN_GAP_FRAMES", "speed_gaps"]
+def _ramp_at_jump(p: Segment, n: Segment, a: Track, b: Track) -> tuple[float, float, float, float] | None:
+    """The stretch (B from, B to, A from, A to) around where ``p`` and ``n`` meet in B (A jumping ahead) that B
+    plays at one other pace, joining ``p``'s line to ``n``'s: of every start on ``p``'s line and end on ``n``'s
+    within RAMP_REACH_SECONDS, the one whose B frames (over the whole reach) lie closest to A, when it beats the
+    jump by RAMP_GAIN_BITS a frame of the ramp and RAMP_MIN_GAIN_BITS in all, GAP_MATCH_SHARE of its frames match
+    and B's brightness follows A's along it no worse (RAMP_LUMA_SLACK); None otherwise."""
+    arrays = CHANNEL_ARRAYS.get((p.channel, p.mirrored))
+    if arrays is None or (n.channel, n.mirrored) != (p.channel, p.mirrored) or len(a.times) < 2 or \
+            abs(p.speed - 1.0) > SPEED_TOLERANCE or abs(n.speed - 1.0) > SPEED_TOLERANCE:
+        return None
+    a_name, b_name = arrays
+    lo, hi = max(p.b_start, p.b_end - RAMP_REACH_SECONDS), min(n.b_end, n.b_start + RAMP_REACH_SECONDS)
+    jb = np.flatnonzero((b.times >= lo - 1e-6) & (b.times < hi - 1e-6))
+    jb = jb[~b.flat_for(b_name)[jb]]
+    if len(jb) < 2 * MIN_GAP_FRAMES:
+        return None
+    tb, hb = b.times[jb], b.arrays[b_name][jb]
+    ah, a_flat = a.arrays[a_name], a.flat_for(a_name)
+
+    def line_p(t: np.ndarray) -> np.ndarray:
+        return p.a_start + (t - p.b_start) / p.speed
+
+    def line_n(t: np.ndarray) -> np.ndarray:
+        return n.a_start + (t - n.b_start) / n.speed
+
+    def costs(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per (start back from p's end, end on from n's start): the B and A ends, total bits and luma misfit."""
+        x, y = (v.ravel()[:, None] for v in np.meshgrid(xs, ys, indexing="ij"))
+        b0, b1 = p.b_end - x, n.b_start + y
+        a0, a1 = line_p(b0), line_n(b1)
+        t = tb[None, :]
+        ta = np.where(t < b0, line_p(t), np.where(t >= b1, line_n(t), a0 + (t - b0) * (a1 - a0) / np.maximum(
+            b1 - b0, 1e-9)))
+        d, ok = nearest(ah, a.times, a_flat, hb[None, :], ta, a.frame_dur)
+        d = np.where(ok, d, 64)
+        luma = np.zeros(d.shape) if a.luma is None or b.luma is None else \
+            np.abs(b.luma[jb][None, :] - np.interp(ta, a.times, a.luma))
+        return b0[:, 0], b1[:, 0], a0[:, 0], a1[:, 0], d, luma
+
+    reach_p, reach_n = p.b_end - lo, hi - n.b_start
+    step = max(b.frame_dur, max(reach_p, reach_n) / RAMP_STEPS)
+    b0, b1, a0, a1, d, luma = costs(np.arange(0.0, reach_p + 1e-9, step), np.arange(0.0, reach_n + 1e-9, step))
+    total = d.sum(axis=1)
+    speed = (b1 - b0) / np.maximum(a1 - a0, 1e-9)
+    frames = ((tb[None, :] >= b0[:, None]) & (tb[None, :] <= b1[:, None])).sum(axis=1)
+    fair = (speed >= GAP_SPEEDS[0]) & (speed <= GAP_SPEEDS[1]) & (np.abs(speed - 1.0) > SPEED_TOLERANCE) & \
+        (frames >= MIN_GAP_FRAMES)
+    if not fair.any():
+        return None
+    jump_bits, jump_luma = float(total[0]), float(luma[0].mean())  # x = y = 0: the jump
+    k = int(np.argmin(np.where(fair, total, np.iinfo(np.int64).max)))
+    if step > b.frame_dur:  # frame by frame around the best of the coarse grid
+        x0, y0 = p.b_end - b0[k], b1[k] - n.b_start
+        fine = np.arange(-step, step + 1e-9, b.frame_dur)
+        xs, ys = np.clip(x0 + fine, 0.0, reach_p), np.clip(y0 + fine, 0.0, reach_n)
+        b0, b1, a0, a1, d, luma = costs(np.unique(xs), np.unique(ys))
+        total = d.sum(axis=1)
+        speed = (b1 - b0) / np.maximum(a1 - a0, 1e-9)
+        frames = ((tb[None, :] >= b0[:, None]) & (tb[None, :] <= b1[:, None])).sum(axis=1)
+        fair = (speed >= GAP_SPEEDS[0]) & (speed <= GAP_SPEEDS[1]) & (np.abs(speed - 1.0) > SPEED_TOLERANCE) & \
+            (frames >= MIN_GAP_FRAMES)
+        k = int(np.argmin(np.where(fair, total, np.iinfo(np.int64).max)))
+    inside = (tb >= b0[k]) & (tb <= b1[k])
+    gain = jump_bits - float(total[k])
+    if gain < max(RAMP_MIN_GAIN_BITS, RAMP_GAIN_BITS * int(inside.sum())) or \
+            (d[k][inside] <= MATCH_THRESHOLD_BITS).mean() < GAP_MATCH_SHARE or \
+            float(luma[k].mean()) > jump_luma + RAMP_LUMA_SLACK:
+        return None
+    return float(b0[k]), float(b1[k]), float(a0[k]), float(a1[k])
+
+
+def speed_at_jumps(segments: list[Segment], fa: Fingerprint, fb: Fingerprint, tolerance: float) -> list[Segment]:
+    """``segments`` with each jump that B plays at another speed (``_ramp_at_jump``) as a segment of its own, the
+    two around it ending and beginning where it does: the fast stretch of a speed ramp over a moment where little
+    moves, which the normal-speed lines either side ran into, leaving a jump of A that read as a cut."""
+    if len(segments) < 2:
+        return segments
+    a, b = Track.of(fa), Track.of(fb)
+    segs = sorted(segments, key=lambda s: s.b_start)
+    out: list[Segment] = [segs[0]]
+    for n in segs[1:]:
+        p = out[-1]
+        jump = n.a_start - p.a_end
+        found = None
+        if abs(n.b_start - p.b_end) <= tolerance and tolerance < jump <= MAX_RAMP_JUMP_SECONDS:
+            found = _ramp_at_jump(p, n, a, b)
+        if found is None:
+            out.append(n)
+            continue
+        b0, b1, a0, a1 = (round(v, 4) for v in found)
+        j = np.flatnonzero((b.times >= b0 - 1e-6) & (b.times < b1 - 1e-6))
+        ramp = Segment(a0, a1, b0, b1, round((b1 - b0) / (a1 - a0), 4), p.mirrored,
+                       round((p.distance + n.distance) / 2, 3), len(j), p.channel)
+        out[-1] = replace(p, a_end=a0, b_end=b0)
+        out += [ramp, replace(n, a_start=a1, b_start=b1)]
+    return [s for s in out if s.b_end > s.b_start]
+
+
+__all__ = ["GAP_GAIN_BITS", "GAP_MATCH_SHARE", "GAP_SPEEDS", "MIN_GAP_FRAMES", "speed_at_jumps", "speed_gaps"]

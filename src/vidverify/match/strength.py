@@ -17,6 +17,9 @@ so on a whole-picture channel a frame also refutes a shift where the shifted pic
 darker than the frame, beyond the line's own difference (B's brightness fitted to A's along the line): a still
 photograph that fades out pins the moment where its hashes cannot. It counts only where B's brightness follows
 A's along the line and changes there itself (a fade in both): a still held in B beside A's fades shows nothing.
+A shifted moment that is flat in both files (black, a blank title) has no picture for the hashes; another
+brightness than the frame's refutes it all the same (a photograph held between a blank title and a text card is
+pinned by both cuts; by one, it is pinned on one side only, and stays a look-alike).
 The aligner takes any of a still's lines; one that fails is first moved to where B's brightness follows A's.
 
 A stretch needs MIN_EVIDENCE_SECONDS of evidence whatever its length, in A's footage time where B plays it faster (a
@@ -91,6 +94,12 @@ def _sample(n: int, k: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(n, k)).round().astype(int)) if n else np.zeros(0, int)
 
 
+def _inside(t: Track, at: np.ndarray) -> np.ndarray:
+    """Whether each time ``at`` lies within the file's frames (a frame's length either side)."""
+    inside: np.ndarray = (at >= t.times[0] - t.frame_dur) & (at <= t.times[-1] + t.frame_dur)
+    return inside
+
+
 def _at(times: np.ndarray, at: np.ndarray) -> np.ndarray:
     """The frame shown nearest to each time ``at``."""
     idx = np.clip(np.searchsorted(times, at), 1, len(times) - 1)
@@ -156,6 +165,9 @@ def _measure(s: Segment, a: Track, b: Track) -> Strength:
     if a_name in _WHOLE and b_name in _WHOLE and a.luma is not None and b.luma is not None:
         darker_a, darker_b = _brightness(a, b, jb, ta, d, steps, speed)
         refuted_a, refuted_b = refuted_a | darker_a, refuted_b | darker_b
+        # a shifted moment that is flat in both files (black, a blank title) has no picture for the hashes, but
+        # another brightness than the frame's tells all the same: a still between two cuts to black is pinned
+        ok = ok | (darker_a & darker_b & _inside(a, ta + steps) & _inside(b, tb + steps * speed))
     refuted = ok & refuted_a & refuted_b
     shares = refuted[tested].sum(axis=1) / ok[tested].sum(axis=1)
     if len(shares):

@@ -68,6 +68,9 @@ def match_fingerprints(fa: Fingerprint, fb: Fingerprint) -> Match:
     # a gap that B plays at another speed (a speed ramp's fast stretch) shows the footage between its neighbours
     if found := ramps.speed_gaps(segments, unproven, fa, fb, EDIT_TOLERANCE_SECONDS):
         segments, measured = sorted([*segments, *found], key=lambda s: s.b_start), None
+    # ... or a jump of A where the lines either side meet in B, over a moment where little moves
+    if (ramped := ramps.speed_at_jumps(segments, fa, fb, EDIT_TOLERANCE_SECONDS)) != segments:
+        segments, measured = ramped, None
     copies = strength.keep_copies(streamcopy.segments(fa, fb), fa, fb)
     if copies:
         segments = streamcopy.merge(copies, segments)
