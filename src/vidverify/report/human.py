@@ -193,8 +193,10 @@ def edit_text(e: Edit) -> str:
     if e.type == "rotate" and "degrees" in d:
         turn = abs(d["degrees"]) if d.get("direction") else d["degrees"]  # the direction gives the sign
         return f"rotated {_s(turn)}°" + (f" {d['direction']}" if d.get("direction") else "")
-    if e.type == "speed" and "speed" in d:
-        return f"played at {_s(d['speed'])}x"
+    if e.type == "speed" and isinstance(d.get("speed"), int | float) and d["speed"] > 0:
+        # ``speed`` is B's seconds per second of A: 0.5 is A's footage played twice as fast
+        rate = 1.0 / float(d["speed"])
+        return f"played {_num(rate, 2)}x as fast" if rate >= 1 else f"slowed to {_num(rate, 2)}x"
     if e.type == "frame-rate" and "a_fps" in d:
         return f"{_s(d['a_fps'])} fps -> {_s(d.get('b_fps'))} fps"
     if e.type == "reencode":
