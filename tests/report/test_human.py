@@ -50,9 +50,10 @@ def test_edits_in_words() -> None:
     assert human.edit_text(overlay) == "box 720x206 at x=0, y=151 in B (16% of the frame)"
     assert human.edit_text(Edit("cut", 5.0, 7.0, 5.0, 5.0)) == "2 s missing (A 5.00-7.00 s)"
     # speed is B's seconds per second of A: 0.502 is A's footage played about twice as fast (it read "0.502x")
-    assert human.edit_text(Edit("speed", 6.0, 12.0, 6.0, 9.01, {"speed": 0.502})) == "played 1.99x as fast"
-    assert human.edit_text(Edit("speed", 0, 4, 0, 1, {"speed": 0.25})) == "played 4x as fast"
-    assert human.edit_text(Edit("speed", 0, 2, 0, 4, {"speed": 2.0})) == "slowed to 0.5x"
+    assert human.edit_text(Edit("speed", 6.0, 12.0, 6.0, 9.01, {"speed": 0.502})) == "played at 1.99× (faster)"
+    assert human.edit_text(Edit("speed", 0, 4, 0, 1, {"speed": 0.25})) == "played at 4× (faster)"
+    assert human.edit_text(Edit("speed", 0, 2, 0, 4, {"speed": 2.0})) == "played at 0.5× (slower)"
+    assert human.rate_text(1.0) == human.rate_text(1.002) == "1×"
     # a turn found by features says its direction, and its degrees without the sign that direction gives
     turned = Edit("rotate", 0, 12, 0, 12, {"degrees": -2.3, "direction": "clockwise"})
     assert human.edit_text(turned) == "rotated 2.3° clockwise"

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..models import Segment
 from ..signals.fingerprint import Fingerprint
-from .align import MATCH_THRESHOLD_BITS
+from .align import MATCH_THRESHOLD_BITS, MIN_SEGMENT_SECONDS, SPARSE_RATIO
 from .edits import SPEED_TOLERANCE
 from .strength import CHANNEL_ARRAYS, nearest
 from .track import Track
@@ -31,7 +31,9 @@ GAP_MATCH_SHARE = 0.8  # ... when this share of its informative frames match A a
 GAP_GAIN_BITS = 4.0  # ... this much closer, on average, than along either neighbour's line carried on
 MIN_GAP_FRAMES = 3  # ... judged on at least this many frames
 RAMP_REACH_SECONDS = 4.0  # a ramp at a jump may begin and end this far (in B) from where its neighbours meet ...
-RAMP_STEPS = 40  # ... tried first at this many starts and ends either side, then frame by frame near the best
+RAMP_STEPS = 40  # ... tried first at this many starts and ends either side, then finer near the best ...
+RAMP_FINE_SECONDS = 1 / 60  # ... in steps of a frame, or of this at most
+RAMP_FRAMES = 240  # ... judged on at most this many of B's frames over the reach
 RAMP_GAIN_BITS = 0.5  # ... and is taken when B's frames match A this much closer per frame of the ramp ...
 RAMP_MIN_GAIN_BITS = 16  # ... and at least this much closer in all than with the jump
 RAMP_LUMA_SLACK = 1.0  # ... while B's brightness follows A's no worse than this (grey levels a frame, on average)
@@ -106,22 +108,26 @@ def speed_gaps(segments: list[Segment], unproven: list[Segment], fa: Fingerprint
     return out
 
 
-def _ramp_at_jump(p: Segment, n: Segment, a: Track, b: Track) -> tuple[float, float, float, float] | None:
-    """The stretch (B from, B to, A from, A to) around where ``p`` and ``n`` meet in B (A jumping ahead) that B
-    plays at one other pace, joining ``p``'s line to ``n``'s: of every start on ``p``'s line and end on ``n``'s
-    within RAMP_REACH_SECONDS, the one whose B frames (over the whole reach) lie closest to A, when it beats the
-    jump by RAMP_GAIN_BITS a frame of the ramp and RAMP_MIN_GAIN_BITS in all, GAP_MATCH_SHARE of its frames match
-    and B's brightness follows A's along it no worse (RAMP_LUMA_SLACK); None otherwise."""
+def _ramp_at_jump(p: Segment, n: Segment, a: Track, b: Track) -> tuple[float, float, float, float, float] | None:
+    """The stretch (B from, B to, A from, A to, its mean distance) around where ``p`` and ``n`` meet in B (A jumping
+    ahead) that B plays at one other pace, joining ``p``'s line to ``n``'s: of every start on ``p``'s line and end
+    on ``n``'s within RAMP_REACH_SECONDS (leaving each at least MIN_SEGMENT_SECONDS), the one whose B frames (over
+    the whole reach) lie closest to A, when it beats the jump by RAMP_GAIN_BITS a frame of the ramp and
+    RAMP_MIN_GAIN_BITS in all, GAP_MATCH_SHARE of its frames match and B's brightness follows A's along it no worse
+    (RAMP_LUMA_SLACK); None otherwise. Keyframes are not looked at: a frame a GOP from its moment fits any pace."""
     arrays = CHANNEL_ARRAYS.get((p.channel, p.mirrored))
     if arrays is None or (n.channel, n.mirrored) != (p.channel, p.mirrored) or len(a.times) < 2 or \
-            abs(p.speed - 1.0) > SPEED_TOLERANCE or abs(n.speed - 1.0) > SPEED_TOLERANCE:
+            abs(p.speed - 1.0) > SPEED_TOLERANCE or abs(n.speed - 1.0) > SPEED_TOLERANCE or \
+            a.keyframes or b.keyframes or a.frame_dur > SPARSE_RATIO * b.frame_dur:
         return None
     a_name, b_name = arrays
-    lo, hi = max(p.b_start, p.b_end - RAMP_REACH_SECONDS), min(n.b_end, n.b_start + RAMP_REACH_SECONDS)
-    jb = np.flatnonzero((b.times >= lo - 1e-6) & (b.times < hi - 1e-6))
+    reach_p = max(0.0, min(RAMP_REACH_SECONDS, p.b_end - p.b_start - MIN_SEGMENT_SECONDS))
+    reach_n = max(0.0, min(RAMP_REACH_SECONDS, n.b_end - n.b_start - MIN_SEGMENT_SECONDS))
+    jb = np.flatnonzero((b.times >= p.b_end - reach_p - 1e-6) & (b.times < n.b_start + reach_n - 1e-6))
     jb = jb[~b.flat_for(b_name)[jb]]
     if len(jb) < 2 * MIN_GAP_FRAMES:
         return None
+    jb = jb[np.unique(np.linspace(0, len(jb) - 1, min(len(jb), RAMP_FRAMES)).round().astype(int))]
     tb, hb = b.times[jb], b.arrays[b_name][jb]
     ah, a_flat = a.arrays[a_name], a.flat_for(a_name)
 
@@ -131,8 +137,10 @@ def _ramp_at_jump(p: Segment, n: Segment, a: Track, b: Track) -> tuple[float, fl
     def line_n(t: np.ndarray) -> np.ndarray:
         return n.a_start + (t - n.b_start) / n.speed
 
-    def costs(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Per (start back from p's end, end on from n's start): the B and A ends, total bits and luma misfit."""
+    def best(xs: np.ndarray, ys: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                      np.ndarray]:
+        """Of the ramps from ``xs`` back from p's end to ``ys`` on from n's start (the first: the jump), the one
+        whose frames lie closest to A at a fair pace (-1: none), with every ramp's ends, bits and luma misfit."""
         x, y = (v.ravel()[:, None] for v in np.meshgrid(xs, ys, indexing="ij"))
         b0, b1 = p.b_end - x, n.b_start + y
         a0, a1 = line_p(b0), line_n(b1)
@@ -143,38 +151,31 @@ def _ramp_at_jump(p: Segment, n: Segment, a: Track, b: Track) -> tuple[float, fl
         d = np.where(ok, d, 64)
         luma = np.zeros(d.shape) if a.luma is None or b.luma is None else \
             np.abs(b.luma[jb][None, :] - np.interp(ta, a.times, a.luma))
-        return b0[:, 0], b1[:, 0], a0[:, 0], a1[:, 0], d, luma
-
-    reach_p, reach_n = p.b_end - lo, hi - n.b_start
-    step = max(b.frame_dur, max(reach_p, reach_n) / RAMP_STEPS)
-    b0, b1, a0, a1, d, luma = costs(np.arange(0.0, reach_p + 1e-9, step), np.arange(0.0, reach_n + 1e-9, step))
-    total = d.sum(axis=1)
-    speed = (b1 - b0) / np.maximum(a1 - a0, 1e-9)
-    frames = ((tb[None, :] >= b0[:, None]) & (tb[None, :] <= b1[:, None])).sum(axis=1)
-    fair = (speed >= GAP_SPEEDS[0]) & (speed <= GAP_SPEEDS[1]) & (np.abs(speed - 1.0) > SPEED_TOLERANCE) & \
-        (frames >= MIN_GAP_FRAMES)
-    if not fair.any():
-        return None
-    jump_bits, jump_luma = float(total[0]), float(luma[0].mean())  # x = y = 0: the jump
-    k = int(np.argmin(np.where(fair, total, np.iinfo(np.int64).max)))
-    if step > b.frame_dur:  # frame by frame around the best of the coarse grid
-        x0, y0 = p.b_end - b0[k], b1[k] - n.b_start
-        fine = np.arange(-step, step + 1e-9, b.frame_dur)
-        xs, ys = np.clip(x0 + fine, 0.0, reach_p), np.clip(y0 + fine, 0.0, reach_n)
-        b0, b1, a0, a1, d, luma = costs(np.unique(xs), np.unique(ys))
-        total = d.sum(axis=1)
+        b0, b1, a0, a1 = b0[:, 0], b1[:, 0], a0[:, 0], a1[:, 0]
         speed = (b1 - b0) / np.maximum(a1 - a0, 1e-9)
-        frames = ((tb[None, :] >= b0[:, None]) & (tb[None, :] <= b1[:, None])).sum(axis=1)
+        frames = ((t >= b0[:, None]) & (t <= b1[:, None])).sum(axis=1)
         fair = (speed >= GAP_SPEEDS[0]) & (speed <= GAP_SPEEDS[1]) & (np.abs(speed - 1.0) > SPEED_TOLERANCE) & \
             (frames >= MIN_GAP_FRAMES)
-        k = int(np.argmin(np.where(fair, total, np.iinfo(np.int64).max)))
+        total = d.sum(axis=1)
+        k = int(np.argmin(np.where(fair, total, np.iinfo(np.int64).max))) if fair.any() else -1
+        return k, b0, b1, a0, a1, d, luma
+
+    step = max(b.frame_dur, max(reach_p, reach_n) / RAMP_STEPS)
+    k, b0, b1, a0, a1, d, luma = best(np.arange(0.0, reach_p + 1e-9, step), np.arange(0.0, reach_n + 1e-9, step))
+    if k < 0:
+        return None
+    jump_bits, jump_luma = int(d[0].sum()), float(luma[0].mean())  # x = y = 0: the jump
+    fine_step = max(b.frame_dur, RAMP_FINE_SECONDS)
+    if step > fine_step:  # finer around the best of the coarse grid
+        fine = np.arange(-step, step + 1e-9, fine_step)
+        xs, ys = np.clip(p.b_end - b0[k] + fine, 0.0, reach_p), np.clip(b1[k] - n.b_start + fine, 0.0, reach_n)
+        k, b0, b1, a0, a1, d, luma = best(np.unique(xs), np.unique(ys))
     inside = (tb >= b0[k]) & (tb <= b1[k])
-    gain = jump_bits - float(total[k])
-    if gain < max(RAMP_MIN_GAIN_BITS, RAMP_GAIN_BITS * int(inside.sum())) or \
+    if jump_bits - int(d[k].sum()) < max(RAMP_MIN_GAIN_BITS, RAMP_GAIN_BITS * int(inside.sum())) or \
             (d[k][inside] <= MATCH_THRESHOLD_BITS).mean() < GAP_MATCH_SHARE or \
             float(luma[k].mean()) > jump_luma + RAMP_LUMA_SLACK:
         return None
-    return float(b0[k]), float(b1[k]), float(a0[k]), float(a1[k])
+    return float(b0[k]), float(b1[k]), float(a0[k]), float(a1[k]), float(d[k][inside].mean())
 
 
 def speed_at_jumps(segments: list[Segment], fa: Fingerprint, fb: Fingerprint, tolerance: float) -> list[Segment]:
@@ -185,6 +186,10 @@ def speed_at_jumps(segments: list[Segment], fa: Fingerprint, fb: Fingerprint, to
         return segments
     a, b = Track.of(fa), Track.of(fb)
     segs = sorted(segments, key=lambda s: s.b_start)
+
+    def frames(lo: float, hi: float) -> int:
+        return int(((b.times >= lo - 1e-6) & (b.times < hi - 1e-6)).sum())
+
     out: list[Segment] = [segs[0]]
     for n in segs[1:]:
         p = out[-1]
@@ -195,13 +200,12 @@ def speed_at_jumps(segments: list[Segment], fa: Fingerprint, fb: Fingerprint, to
         if found is None:
             out.append(n)
             continue
-        b0, b1, a0, a1 = (round(v, 4) for v in found)
-        j = np.flatnonzero((b.times >= b0 - 1e-6) & (b.times < b1 - 1e-6))
-        ramp = Segment(a0, a1, b0, b1, round((b1 - b0) / (a1 - a0), 4), p.mirrored,
-                       round((p.distance + n.distance) / 2, 3), len(j), p.channel)
-        out[-1] = replace(p, a_end=a0, b_end=b0)
-        out += [ramp, replace(n, a_start=a1, b_start=b1)]
-    return [s for s in out if s.b_end > s.b_start]
+        b0, b1, a0, a1 = (round(v, 4) for v in found[:4])
+        ramp = Segment(a0, a1, b0, b1, round((b1 - b0) / (a1 - a0), 4), p.mirrored, round(found[4], 3),
+                       frames(b0, b1), p.channel)
+        out[-1] = replace(p, a_end=a0, b_end=b0, frames=frames(p.b_start, b0))
+        out += [ramp, replace(n, a_start=a1, b_start=b1, frames=frames(b1, n.b_end))]
+    return out
 
 
 __all__ = ["GAP_GAIN_BITS", "GAP_MATCH_SHARE", "GAP_SPEEDS", "MIN_GAP_FRAMES", "speed_at_jumps", "speed_gaps"]

@@ -18,8 +18,10 @@ darker than the frame, beyond the line's own difference (B's brightness fitted t
 photograph that fades out pins the moment where its hashes cannot. It counts only where B's brightness follows
 A's along the line and changes there itself (a fade in both): a still held in B beside A's fades shows nothing.
 A shifted moment that is flat in both files (black, a blank title) has no picture for the hashes; another
-brightness than the frame's refutes it all the same (a photograph held between a blank title and a text card is
-pinned by both cuts; by one, it is pinned on one side only, and stays a look-alike).
+brightness than the frame's refutes it all the same, in a stretch that shows more than one picture (a photograph
+held between a blank title and a text card is pinned by both cuts; by one, it is pinned on one side only, and
+stays a look-alike). A single picture between two cuts to black is not: the blanks would pin a line, at any
+speed, through any static shot between them (two moments of one camera, edited alike).
 The aligner takes any of a still's lines; one that fails is first moved to where B's brightness follows A's.
 
 A stretch needs MIN_EVIDENCE_SECONDS of evidence whatever its length, in A's footage time where B plays it faster (a
@@ -94,6 +96,14 @@ def _sample(n: int, k: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(n, k)).round().astype(int)) if n else np.zeros(0, int)
 
 
+def _pictures(h: np.ndarray) -> int:
+    """1 when every hash of ``h`` lies within MATCH_THRESHOLD_BITS of its first and its last (one picture, dimmed
+    or noisy as it may be), 2 when some lie beyond (a cut to another picture), 0 for none."""
+    if len(h) == 0:
+        return 0
+    return 1 + int((hamming(h[:, None], h[[0, -1]][None, :]) > MATCH_THRESHOLD_BITS).any())
+
+
 def _inside(t: Track, at: np.ndarray) -> np.ndarray:
     """Whether each time ``at`` lies within the file's frames (a frame's length either side)."""
     inside: np.ndarray = (at >= t.times[0] - t.frame_dur) & (at <= t.times[-1] + t.frame_dur)
@@ -166,8 +176,11 @@ def _measure(s: Segment, a: Track, b: Track) -> Strength:
         darker_a, darker_b = _brightness(a, b, jb, ta, d, steps, speed)
         refuted_a, refuted_b = refuted_a | darker_a, refuted_b | darker_b
         # a shifted moment that is flat in both files (black, a blank title) has no picture for the hashes, but
-        # another brightness than the frame's tells all the same: a still between two cuts to black is pinned
-        ok = ok | (darker_a & darker_b & _inside(a, ta + steps) & _inside(b, tb + steps * speed))
+        # another brightness than the frame's tells all the same, in a stretch that shows more than one picture
+        # (a cut between two that both files show): a photograph between a blank title and a text card is pinned
+        # by both cuts. Two cuts to black alone would pin a line, at any speed, through any static shot between them
+        if _pictures(hb[d <= MATCH_THRESHOLD_BITS]) > 1:
+            ok = ok | (darker_a & darker_b & _inside(a, ta + steps) & _inside(b, tb + steps * speed))
     refuted = ok & refuted_a & refuted_b
     shares = refuted[tested].sum(axis=1) / ok[tested].sum(axis=1)
     if len(shares):

@@ -329,7 +329,7 @@ def compare_text(m: Match, a: str, b: str) -> None:
     ])
     if m.segments:
         table(["A from", "A to", "B from", "B to", "speed", "mirrored", "bits", "matched as"],
-              [[f"{s.a_start:.2f}", f"{s.a_end:.2f}", f"{s.b_start:.2f}", f"{s.b_end:.2f}", s.speed,
+              [[f"{s.a_start:.2f}", f"{s.a_end:.2f}", f"{s.b_start:.2f}", f"{s.b_end:.2f}", human.rate_text(s.speed),
                 "yes" if s.mirrored else "no", s.distance, s.channel] for s in m.segments])
     if m.look_alike:
         need = m.thresholds.get("min_evidence_seconds", 1.0)
@@ -337,7 +337,8 @@ def compare_text(m: Match, a: str, b: str) -> None:
         print("look-alike stretches: the frames match, but are too still to tell which moment they show (a static "
               "shot, a fade, shared chrome); not counted as a match")
         table(["A from", "A to", "B from", "B to", "speed", "bits", "evidence"],
-              [[f"{x.a_start:.2f}", f"{x.a_end:.2f}", f"{x.b_start:.2f}", f"{x.b_end:.2f}", x.speed, x.distance,
+              [[f"{x.a_start:.2f}", f"{x.a_end:.2f}", f"{x.b_start:.2f}", f"{x.b_end:.2f}", human.rate_text(x.speed),
+                x.distance,
                 f"{x.evidence:.2f} s of {need:g}"] for x in m.look_alike])
     if m.edits:
         print()

@@ -453,7 +453,7 @@ def _timeline(m: Match) -> dict[str, Any]:
                 "show_label": (xa1 - xa0) > 18,
                 "title": f"segment {n}: A {fmt_range(s.a_start, s.a_end)} shown in B {fmt_range(s.b_start, s.b_end)}"
                 + (" (mirrored)" if s.mirrored else "")
-                + (f", speed {s.speed:g}×" if s.speed != 1 else ""),
+                + (f", played at {human.rate_text(s.speed)}" if s.speed != 1 else ""),
             }
         )
     gaps = []
@@ -584,7 +584,7 @@ def _pair_view(m: Match, th: _Thumbs, index: int, context: str = "") -> dict[str
                 "n": n,
                 "a": fmt_range(s.a_start, s.a_end),
                 "b": fmt_range(s.b_start, s.b_end),
-                "speed": _fmt_value(s.speed),
+                "speed": human.rate_text(s.speed),
                 "mirrored": s.mirrored,
                 "distance": _fmt_value(s.distance),
                 "channel": s.channel,
@@ -609,7 +609,7 @@ def _pair_view(m: Match, th: _Thumbs, index: int, context: str = "") -> dict[str
         "coverage_b": f"{m.coverage.get('b', 0.0):.0%}",
         "segments": segments,
         "look_alike": [{"a": fmt_range(x.a_start, x.a_end), "b": fmt_range(x.b_start, x.b_end),
-                        "speed": _fmt_value(x.speed), "distance": _fmt_value(x.distance),
+                        "speed": human.rate_text(x.speed), "distance": _fmt_value(x.distance),
                         "evidence": _fmt_value(x.evidence)} for x in m.look_alike],
         "min_evidence": _fmt_value(m.thresholds.get("min_evidence_seconds", 1.0)),
         "timeline": _timeline(m),

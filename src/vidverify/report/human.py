@@ -160,6 +160,17 @@ def _seconds(v: Any) -> str:
     return duration_text(float(v)) if isinstance(v, int | float) else str(v)
 
 
+def rate_text(speed: float) -> str:
+    """The pace B plays A's footage at, from a segment's ``speed`` (B's seconds per second of A, so 0.5 is twice
+    as fast): ``1×``, ``1.99× (faster)``, ``0.5× (slower)``."""
+    if not speed or speed <= 0:
+        return "unknown"
+    rate = 1.0 / float(speed)
+    if abs(rate - 1.0) < 0.005:
+        return "1×"
+    return f"{_num(rate, 2)}× ({'faster' if rate > 1 else 'slower'})"
+
+
 def edit_text(e: Edit) -> str:
     """What an edit did, in a few words: ``1280x720 -> 720x1280``, ``keeps 407x720 at x=436, y=0 of A (32% of
     the picture)``, ``2 s missing from the middle``. An edit type not known here lists its detail as it is."""
@@ -194,9 +205,7 @@ def edit_text(e: Edit) -> str:
         turn = abs(d["degrees"]) if d.get("direction") else d["degrees"]  # the direction gives the sign
         return f"rotated {_s(turn)}°" + (f" {d['direction']}" if d.get("direction") else "")
     if e.type == "speed" and isinstance(d.get("speed"), int | float) and d["speed"] > 0:
-        # ``speed`` is B's seconds per second of A: 0.5 is A's footage played twice as fast
-        rate = 1.0 / float(d["speed"])
-        return f"played {_num(rate, 2)}x as fast" if rate >= 1 else f"slowed to {_num(rate, 2)}x"
+        return f"played at {rate_text(d['speed'])}"
     if e.type == "frame-rate" and "a_fps" in d:
         return f"{_s(d['a_fps'])} fps -> {_s(d.get('b_fps'))} fps"
     if e.type == "reencode":
@@ -289,6 +298,7 @@ __all__ = [
     "distance_text",
     "duration_text",
     "edit_text",
+    "rate_text",
     "instant",
     "percent_text",
     "resize_text",
