@@ -562,3 +562,32 @@ def test_a_dark_phone_clip_small_in_a_corner_is_found_where_it_lies(corpus: Path
     (pad,) = [e for e in m.edits if e.type == "pad"]
     x, y, w, h = pad.detail["b_active_area"]
     assert abs(x - 844) <= 8 and abs(y - 460) <= 8 and abs(w - 400) <= 12 and abs(h - 224) <= 12, (x, y, w, h)
+
+
+@pytest.mark.corpus
+def test_a_slideshow_played_twice_as_fast_over_its_stills_is_a_speed_change(corpus: Path, tmp_path: Path) -> None:
+    """Issue 15.4 on real footage: testvideo's first 20 s (a title, a photograph held 5 s, a text card, a deer
+    fading in, held and fading out, ...) with its frames 180-359 (6-12 s) played at 2x (the re-post benchmark's
+    speed ramp). The photograph and the deer are stills: the normal-speed lines either side ran into the 2x
+    stretch and met in B, and the photograph's stretch, pinned at one cut only, was dropped: `partial-overlap`
+    over the last 10 s, no `speed`. Now the photograph is pinned by both its cuts (the blank title's brightness,
+    the card) and the 2x stretch is found where the lines met: `speed` 0.5 over A's 6-12 s. The same cut of A's
+    6.6-9.5 s, dropped instead of sped up, stays a `cut`."""
+    a = tmp_path / "testvideo 20 s.mp4"
+    make_fixtures.ffmpeg("-i", str(corpus / "pyscenedetect/testvideo.mp4"), "-map", "0:v:0", "-vf",
+                         "setpts=PTS-STARTPTS,fps=30000/1001,setsar=1", "-frames:v", "599", "-c:v", "libx264",
+                         "-preset", "veryfast", "-crf", "20", "-g", "30", "-pix_fmt", "yuv420p", str(a))
+    ramp = ("[0:v]split=3[a][b][c];[a]trim=end_frame=180,setpts=PTS-STARTPTS[x];[b]trim=start_frame=180:"
+            "end_frame=360,setpts=(PTS-STARTPTS)/2[y];[c]trim=start_frame=360,setpts=PTS-STARTPTS[z];"
+            "[x][y][z]concat=n=3:v=1:a=0,fps=30000/1001[v]")
+    cut = ("[0:v]split[a][b];[a]trim=end_frame=197,setpts=PTS-STARTPTS[x];[b]trim=start_frame=286,"
+           "setpts=PTS-STARTPTS[y];[x][y]concat=n=2:v=1:a=0[v]")
+    for graph, name in ((ramp, "ramp"), (cut, "cut")):
+        make_fixtures.ffmpeg("-i", str(a), "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", "-preset",
+                             "medium", "-crf", "28", "-pix_fmt", "yuv420p", str(tmp_path / f"{name}.mp4"))
+    m = compare(a, tmp_path / "ramp.mp4")
+    assert m.verdict == "same-footage" and "speed" in types(m) and "cut" not in types(m), (m.segments, m.edits)
+    (fast,) = [s for s in m.segments if s.speed != 1.0]
+    assert fast.speed == pytest.approx(0.5, abs=0.02) and (fast.a_start, fast.a_end) == pytest.approx((6, 12), abs=TOL)
+    m = compare(a, tmp_path / "cut.mp4")
+    assert m.verdict == "same-footage" and "cut" in types(m) and "speed" not in types(m), (m.segments, m.edits)
