@@ -129,3 +129,51 @@ def test_three_dropped_frames_in_changing_motion_are_found(corpus: Path, tmp_pat
     src = corpus / name
     found = kinds(drop_frames(src, tmp_path / "drop3.mp4", at=100, count=3))
     assert found == [(C.Kind.DROPPED, 99, 100)]
+
+
+def _columns(pictures: list[tuple[str, float]], fps: float = 30.0, seed: int = 5) -> tuple[np.ndarray, ...]:
+    """A fingerprint's times, hashes, luma means and spreads for a run of pictures, each (kind, seconds): ``held``
+    (one picture repeated exactly), ``fade-in``/``fade-out`` (the next/previous held picture brightening from /
+    darkening to black: a bit or two of its hash turns over), ``moving`` (a new picture each frame) and ``slow``
+    (one picture drifting a bit every few frames at one brightness: an aerial pan)."""
+    rng = np.random.default_rng(seed)
+    hashes: list[int] = []
+    luma: list[float] = []
+    picture = int(rng.integers(0, 2**63))
+    for k, (kind, seconds) in enumerate(pictures):
+        n = round(seconds * fps)
+        if kind == "fade-in" or (kind == "held" and k and pictures[k - 1][0] != "fade-in"):
+            picture = int(rng.integers(0, 2**63))  # a new picture (a held one after its fade in is the faded one)
+        for i in range(n):
+            if kind == "moving":
+                hashes.append(int(rng.integers(0, 2**63)))
+                luma.append(float(rng.uniform(60, 140)))
+            elif kind == "slow":
+                if i % 4 == 0:
+                    picture ^= 1 << int(rng.integers(0, 63))
+                hashes.append(picture)
+                luma.append(96.0 + float(rng.uniform(-0.5, 0.5)))
+            else:
+                level = {"held": 1.0, "fade-in": (i + 1) / n, "fade-out": 1.0 - (i + 1) / n}[kind]
+                hashes.append(picture ^ (1 << int(rng.integers(0, 63))) if level < 0.9 else picture)
+                luma.append(16.0 + 80.0 * level)
+    times = np.arange(len(hashes)) / fps
+    m = np.asarray(luma)
+    return times, np.asarray(hashes, dtype=np.uint64), m, np.full(len(m), 40.0)
+
+
+@pytest.mark.parametrize(("around", "frozen"), [
+    ("moving", True),  # a picture held inside moving footage: a freeze
+    ("slow", True),  # ... inside slow footage at one brightness (karma's aerial pan): a freeze all the same
+    ("fade", False),  # a slideshow's photograph faded in and out: no moving footage around it
+])
+def test_a_held_picture_is_frozen_inside_moving_footage_not_between_its_own_fades(around: str, frozen: bool) -> None:
+    """``scan`` warned "held for 3.04 s inside moving footage" on testvideo's deer photograph, faded in and out
+    (its hash stays while its brightness moves), where ``vidverify frames`` finds nothing."""
+    if around == "fade":
+        plan = [("moving", 2.0), ("fade-in", 1.0), ("held", 3.0), ("fade-out", 1.0), ("moving", 2.0)]
+    else:
+        plan = [(around, 2.0), ("held", 3.0), (around, 2.0)]
+    times, hashes, luma, spread = _columns(plan)
+    found = C.frozen_in_fingerprint(times, hashes, luma, spread)
+    assert bool(found) is frozen, found
