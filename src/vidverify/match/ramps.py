@@ -166,10 +166,12 @@ def _ramp_at_jump(p: Segment, n: Segment, a: Track, b: Track) -> tuple[float, fl
         return None
     jump_bits, jump_luma = int(d[0].sum()), float(luma[0].mean())  # x = y = 0: the jump
     fine_step = max(b.frame_dur, RAMP_FINE_SECONDS)
-    if step > fine_step:  # finer around the best of the coarse grid
-        fine = np.arange(-step, step + 1e-9, fine_step)
+    if step > fine_step:  # finer around the best of the coarse grid (itself among them)
+        fine = np.concatenate([[0.0], np.arange(-step, step + 1e-9, fine_step)])
         xs, ys = np.clip(p.b_end - b0[k] + fine, 0.0, reach_p), np.clip(b1[k] - n.b_start + fine, 0.0, reach_n)
         k, b0, b1, a0, a1, d, luma = best(np.unique(xs), np.unique(ys))
+        if k < 0:
+            return None
     inside = (tb >= b0[k]) & (tb <= b1[k])
     if jump_bits - int(d[k].sum()) < max(RAMP_MIN_GAIN_BITS, RAMP_GAIN_BITS * int(inside.sum())) or \
             (d[k][inside] <= MATCH_THRESHOLD_BITS).mean() < GAP_MATCH_SHARE or \
