@@ -30,7 +30,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .fingerprint import FrameBatch
-from .hashing import hamming
 
 THUMB = 8  # side of the per-frame thumbnail kept for comparisons across many frames
 BINS = 16  # luma histogram bins
@@ -606,17 +605,6 @@ def find_anomalies(sig: Signals, boundaries: Sequence[int]) -> list[Anomaly]:
 
 REPEAT_LUMA = 0.02  # grey levels: a fingerprinted frame repeats the one before when its hash is the same and its
 # 32x32 mean and spread move less than this (sensor noise or any motion moves them more)
-HELD_BITS = 4  # a frame around a held picture whose hash lies this close to it shows that picture ...
-FADE_LUMA_STEP = 2.0  # ... fading, where its mean lies this many grey levels off the held picture's
-FADE_LUMA = 10.0  # grey levels: frames around it that show one picture are a fade of it where their mean spans this
-
-
-def _fading(h: np.ndarray, luma: np.ndarray) -> bool:
-    """Whether frames (hashes ``h``, mean ``luma``) show one picture fading: most lie within HELD_BITS of the
-    first, or of the last (its last frames may cross into the next), while the brightness moves FADE_LUMA. Slow
-    footage drifts as little in its hashes, but keeps its brightness."""
-    one = max((hamming(h, h[0]) <= HELD_BITS).mean(), (hamming(h, h[-1]) <= HELD_BITS).mean()) > 0.5
-    return bool(one and np.ptp(luma) >= FADE_LUMA)
 
 
 def frozen_in_fingerprint(times: np.ndarray, hashes: np.ndarray, luma_mean: np.ndarray,
@@ -636,12 +624,8 @@ def frozen_in_fingerprint(times: np.ndarray, hashes: np.ndarray, luma_mean: np.n
         seconds = float(times[min(e, n - 1)] - times[a - 1]) if e < n else (e - a + 1) * step
         if seconds < FROZEN_S - step / 2:
             continue
-        # the frames around that repeat the held picture, or show it fading in or out (the hash within HELD_BITS
-        # while the brightness changes), or show one other picture fading, are no moving footage: a slideshow's
-        # photograph, or its title card between two fades
-        held = same | ((hamming(h, h[a - 1]) <= HELD_BITS) & (np.abs(m - m[a - 1]) > FADE_LUMA_STEP))
-        sides = (np.arange(max(1, a - 1 - around), a - 1), np.arange(e + 1, min(n, e + 1 + around)))
-        if any(len(x) < 2 or held[x].mean() > 0.5 or _fading(h[x], m[x]) for x in sides):
+        before, after = same[max(1, a - 1 - around):a - 1], same[e + 1:e + 1 + around]
+        if len(before) < 2 or len(after) < 2 or before.mean() > 0.5 or after.mean() > 0.5:
             continue  # not inside moving footage
         out.append(Anomaly(Kind.FROZEN, a - 1, min(e, n - 1), {"frames": e - a, "seconds": round(seconds, 3)}))
     return out
